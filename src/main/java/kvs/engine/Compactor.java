@@ -1,0 +1,312 @@
+package kvs.engine;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import kvs.KvsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Background maintenance on one platform daemon thread, woken by signals: writes hint files for
+ * newly sealed log files, and compacts when stale bytes reach max(threshold, live bytes).
+ *
+ * <p>Compaction merges every sealed file. It reserves ids between them and a fresh active file
+ * (so its output replays after its inputs and before newer writes), copies each record the index
+ * still points at into {@code .tmp} files, syncs them, renames them into place and syncs the
+ * directory; then it swaps each index entry only if it still points at the copied record (a
+ * newer write wins), and deletes the inputs oldest first, so a crash at any step loses nothing
+ * and an older value never outlives the tombstone that removed it.
+ */
+final class Compactor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Compactor.class);
+
+    /** Seals the active file for compaction, reserving ids; runs with writes held off. */
+    interface Roller {
+        int roll(int reserve) throws KvsException;
+    }
+
+    private final Path dir;
+    private final ConcurrentHashMap<String, Loc> index;
+    private final Readers readers;
+    private final LogSizes sizes;
+    private final EngineOptions options;
+    private final Roller roller;
+    private final Thread thread;
+    /** Sealed files still without a hint. */
+    private final ConcurrentLinkedQueue<Integer> unhinted = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeUp = lock.newCondition();
+    /** Guarded by lock. */
+    private boolean signalled;
+    private volatile boolean stopping;
+    /** Compaction after a failure waits until the log grows by another threshold; compactor thread only. */
+    private long retryAtTotal;
+    /** Completed compactions, for tests and stats. */
+    private volatile long compactions;
+
+    Compactor(Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
+              EngineOptions options, Roller roller) {
+        this.dir = dir;
+        this.index = index;
+        this.readers = readers;
+        this.sizes = sizes;
+        this.options = options;
+        this.roller = roller;
+        this.thread = Thread.ofPlatform().name("kvs-compactor-" + dir.getFileName()).daemon(true)
+                .unstarted(this::loop);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a hint file for the sealed file {@code id}. */
+    void sealed(int id) {
+        unhinted.add(id);
+        wake();
+    }
+
+    /** Asks the thread to check whether compaction is due. */
+    void wake() {
+        lock.lock();
+        try {
+            signalled = true;
+            wakeUp.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long compactions() {
+        return compactions;
+    }
+
+    private void loop() {
+        while (awaitSignal()) {
+            try {
+                writeHints();
+                while (!stopping && sizes.compactionDue(options.compactionThreshold())
+                        && sizes.get().total() >= retryAtTotal) {
+                    compact();
+                    compactions++;
+                }
+            } catch (Cancelled e) {
+                log.debug("compaction of {} cancelled: the store is closing", dir);
+            } catch (Exception e) {
+                retryAtTotal = sizes.get().total() + options.compactionThreshold();
+                log.error("compaction of {} failed; it will be retried once the log grows", dir, e);
+            }
+        }
+    }
+
+    private boolean awaitSignal() {
+        lock.lock();
+        try {
+            while (!signalled && !stopping) {
+                wakeUp.awaitUninterruptibly();
+            }
+            signalled = false;
+            return !stopping;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeHints() throws IOException, KvsException {
+        for (Integer id; !stopping && (id = unhinted.poll()) != null; ) {
+            if (readers.contains(id)) {
+                writeHint(dir, id, options.salvage());
+            }
+        }
+    }
+
+    /** Writes the hint file of the sealed log file {@code id} by scanning it. */
+    static void writeHint(Path dir, int id, boolean salvage) throws IOException, KvsException {
+        Path logFile = LogFiles.log(dir, id);
+        try (HintFile.Writer hint = new HintFile.Writer(LogFiles.hint(dir, id))) {
+            LogScanner.Result r = LogScanner.scan(logFile, /* newest= */ false, salvage,
+                    e -> hint.add(e.bytes(), e.start(), e.offset(), e.length()));
+            hint.commit(r.validEnd());
+        }
+    }
+
+    private record Swap(String key, Loc from, Loc to) {
+    }
+
+    private void compact() throws IOException, KvsException {
+        long live = sizes.get().live();
+        // Output files hold at most the live bytes, each but the last at least maxFileSize.
+        int reserve = (int) Math.min(Integer.MAX_VALUE / 4, live / options.maxFileSize() + 2);
+        int first = roller.roll(reserve);
+        List<Integer> inputs = readers.ids().stream().filter(id -> id < first).toList();
+        List<Swap> swaps = new ArrayList<>();
+        long inputBytes = 0;
+        try (Output out = new Output(first, reserve)) {
+            for (int id : inputs) {
+                Path file = LogFiles.log(dir, id);
+                inputBytes += Files.size(file);
+                LogScanner.scan(file, /* newest= */ false, options.salvage(), e -> {
+                    if (stopping) {
+                        throw new Cancelled();
+                    }
+                    if (e.tombstone()) {
+                        return; // every older record of its key is an input too and goes with it
+                    }
+                    String key = e.key();
+                    Loc from = new Loc(id, (int) e.offset(), e.length());
+                    if (from.equals(index.get(key))) {
+                        swaps.add(new Swap(key, from, out.append(e.bytes(), e.start(), e.length())));
+                    }
+                });
+            }
+            List<Integer> published = out.publish();
+            for (int id : published) {
+                readers.add(id);
+            }
+            sizes.add(0, out.bytes());
+        }
+        int swapped = 0;
+        for (Swap s : swaps) {
+            if (index.replace(s.key, s.from, s.to)) {
+                swapped++;
+            }
+        }
+        for (int id : inputs) {
+            readers.remove(id);
+            Files.deleteIfExists(LogFiles.hint(dir, id));
+            Files.deleteIfExists(LogFiles.log(dir, id));
+            LogFiles.syncDirectory(dir); // oldest first, each durable: no tombstone goes before its value
+        }
+        sizes.add(0, -inputBytes);
+        log.debug("compacted {} files ({} bytes) of {} into {} records", inputs.size(), inputBytes, dir, swapped);
+    }
+
+    /** Compaction output: log files (with hints) written under temporary names until published. */
+    private final class Output implements AutoCloseable {
+        private final int firstId;
+        private final int maxFiles;
+        private final List<Integer> ids = new ArrayList<>();
+        private FileOutputStream file;
+        private BufferedOutputStream current;
+        private HintFile.Writer hint;
+        private long size;
+        private long bytes;
+        private boolean published;
+
+        Output(int firstId, int maxFiles) {
+            this.firstId = firstId;
+            this.maxFiles = maxFiles;
+        }
+
+        Loc append(byte[] buf, int start, int length) throws IOException {
+            if (current == null || size >= options.maxFileSize()) {
+                next();
+            }
+            int id = ids.get(ids.size() - 1);
+            Loc at = new Loc(id, (int) size, length);
+            current.write(buf, start, length);
+            hint.add(buf, start, size, length);
+            size += length;
+            bytes += length;
+            return at;
+        }
+
+        private void next() throws IOException {
+            finishCurrent();
+            if (ids.size() == maxFiles) {
+                throw new IllegalStateException("compaction output exceeded its " + maxFiles + " reserved files");
+            }
+            int id = firstId + ids.size();
+            ids.add(id);
+            file = new FileOutputStream(LogFiles.tmp(LogFiles.log(dir, id)).toFile());
+            current = new BufferedOutputStream(file, 1 << 16);
+            hint = new HintFile.Writer(LogFiles.hint(dir, id));
+            size = 0;
+        }
+
+        private void finishCurrent() throws IOException {
+            if (current == null) {
+                return;
+            }
+            current.flush();
+            file.getFD().sync();
+            current.close();
+            current = null;
+            hint.commit(size);
+            hint = null;
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        /** Syncs and renames every output file into place; returns their ids. */
+        List<Integer> publish() throws IOException {
+            finishCurrent();
+            for (int id : ids) {
+                Path target = LogFiles.log(dir, id);
+                Files.move(LogFiles.tmp(target), target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            LogFiles.syncDirectory(dir);
+            published = true;
+            return ids;
+        }
+
+        /** Deletes unpublished output after a failure or cancellation. */
+        @Override
+        public void close() throws IOException {
+            if (published) {
+                return;
+            }
+            if (current != null) {
+                current.close();
+            }
+            if (hint != null) {
+                hint.close();
+            }
+            for (int id : ids) {
+                Files.deleteIfExists(LogFiles.tmp(LogFiles.log(dir, id)));
+                Files.deleteIfExists(LogFiles.hint(dir, id));
+            }
+        }
+    }
+
+    /** Unwinds a compaction when the store closes. */
+    private static final class Cancelled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Stops the thread, cancelling a compaction in progress, and waits for it. */
+    @Override
+    public void close() {
+        stopping = true;
+        wake();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

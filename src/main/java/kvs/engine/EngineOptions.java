@@ -1,0 +1,52 @@
+package kvs.engine;
+
+/**
+ * Tuning shared by both engines.
+ *
+ * @param durability          when writes are fsynced (default {@link Durability#EVERYSEC})
+ * @param compactionThreshold stale bytes that wake compaction, together with the live size (default 1 MiB)
+ * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
+ * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
+ */
+public record EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage) {
+
+    /** The largest allowed {@code maxFileSize}; keeps every record offset within an int. */
+    public static final long MAX_FILE_SIZE_LIMIT = 1L << 30;
+
+    /** Validates the options. */
+    public EngineOptions {
+        java.util.Objects.requireNonNull(durability, "durability");
+        if (compactionThreshold < 1) {
+            throw new IllegalArgumentException("compactionThreshold must be positive: " + compactionThreshold);
+        }
+        if (maxFileSize < 1 || maxFileSize > MAX_FILE_SIZE_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxFileSize must be between 1 and " + MAX_FILE_SIZE_LIMIT + ": " + maxFileSize);
+        }
+    }
+
+    /** The defaults: {@code everysec}, 1 MiB compaction threshold, 64 MiB files, no salvage. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(Durability.EVERYSEC, 1 << 20, 64L << 20, /* salvage= */ false);
+    }
+
+    /** These options with another durability. */
+    public EngineOptions withDurability(Durability d) {
+        return new EngineOptions(d, compactionThreshold, maxFileSize, salvage);
+    }
+
+    /** These options with another compaction threshold, in bytes. */
+    public EngineOptions withCompactionThreshold(long bytes) {
+        return new EngineOptions(durability, bytes, maxFileSize, salvage);
+    }
+
+    /** These options with another maximum log file size, in bytes. */
+    public EngineOptions withMaxFileSize(long bytes) {
+        return new EngineOptions(durability, compactionThreshold, bytes, salvage);
+    }
+
+    /** These options with salvage on or off. */
+    public EngineOptions withSalvage(boolean on) {
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, on);
+    }
+}

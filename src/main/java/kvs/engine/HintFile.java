@@ -1,0 +1,142 @@
+package kvs.engine;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * A hint file lists a sealed log file's records (key → offset, length, tombstone) so open can
+ * rebuild the index without reading values: start-up cost grows with keys, not log bytes.
+ *
+ * <pre>
+ * entry*   keyLen u32 | offset u32 | length u32 | tombstone u8 | key bytes
+ * footer   count u32 | logSize u64 | magic "KVSH" | crc32c u32 over everything before it
+ * </pre>
+ * A hint that fails any check (checksum, sizes, the log's size) is ignored and its log scanned.
+ */
+final class HintFile {
+
+    private static final int MAGIC = 0x4B565348; // "KVSH"
+    private static final int ENTRY_HEADER = 13;
+    private static final int FOOTER = 4 + 8 + 4 + 4;
+
+    private HintFile() {
+    }
+
+    /** Receives each hinted record, in log order. */
+    interface Visitor {
+        void record(String key, int offset, int length, boolean tombstone);
+    }
+
+    /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
+    static final class Writer implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final CRC32C crc = new CRC32C();
+        private final DataOutputStream out;
+        private int count;
+        private boolean committed;
+
+        Writer(Path target) throws IOException {
+            this.target = target;
+            this.tmp = LogFiles.tmp(target);
+            OutputStream file = Files.newOutputStream(tmp);
+            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16));
+        }
+
+        /** Adds the record at {@code start} of {@code bytes}, found at {@code offset} of the log. */
+        void add(byte[] bytes, int start, long offset, int length) throws IOException {
+            int keyLen = Record.keyLen(bytes, start);
+            out.writeInt(keyLen);
+            out.writeInt((int) offset);
+            out.writeInt(length);
+            out.writeByte(Record.valueLen(bytes, start) == Record.TOMBSTONE ? 1 : 0);
+            out.write(bytes, start + Record.HEADER, keyLen);
+            count++;
+        }
+
+        /** Seals the hint for a log of {@code logSize} bytes, syncs it and renames it into place. */
+        void commit(long logSize) throws IOException {
+            out.writeInt(count);
+            out.writeLong(logSize);
+            out.writeInt(MAGIC);
+            out.flush();
+            out.writeInt((int) crc.getValue()); // the CRC of every byte before this field
+            out.close();
+            LogFiles.syncFile(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) {
+                out.close();
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Reads a hint for a log of {@code logSize} bytes.
+     *
+     * @return false, having visited nothing, when the hint is missing or fails a check
+     */
+    static boolean read(Path hint, long logSize, Visitor visitor) throws IOException {
+        if (!Files.isRegularFile(hint)) {
+            return false;
+        }
+        long hintSize = Files.size(hint);
+        // A hint entry is at least 13 bytes per record of at least 12 bytes; a larger hint is not ours.
+        if (hintSize < FOOTER || hintSize > FOOTER + 2 * logSize) {
+            return false;
+        }
+        byte[] b = Files.readAllBytes(hint);
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        int end = b.length - FOOTER;
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        if (buf.getInt(end + 12) != MAGIC || buf.getLong(end + 4) != logSize
+                || buf.getInt(end + 16) != (int) crc.getValue()) {
+            return false;
+        }
+        int count = buf.getInt(end);
+        if (!entriesFit(buf, end, count, logSize)) {
+            return false;
+        }
+        for (int pos = 0, i = 0; i < count; i++) {
+            int keyLen = buf.getInt(pos);
+            String key = new String(b, pos + ENTRY_HEADER, keyLen, StandardCharsets.UTF_8);
+            visitor.record(key, buf.getInt(pos + 4), buf.getInt(pos + 8), b[pos + 12] != 0);
+            pos += ENTRY_HEADER + keyLen;
+        }
+        return true;
+    }
+
+    /** Checks every entry's lengths against the hint and log sizes before any is applied. */
+    private static boolean entriesFit(ByteBuffer buf, int end, int count, long logSize) {
+        int pos = 0;
+        for (int i = 0; i < count; i++) {
+            if (end - pos < ENTRY_HEADER) {
+                return false;
+            }
+            int keyLen = buf.getInt(pos);
+            long offset = Integer.toUnsignedLong(buf.getInt(pos + 4));
+            int length = buf.getInt(pos + 8);
+            if (keyLen < 0 || keyLen > end - pos - ENTRY_HEADER || length < Record.HEADER + keyLen
+                    || offset + length > logSize) {
+                return false;
+            }
+            pos += ENTRY_HEADER + keyLen;
+        }
+        return pos == end;
+    }
+}

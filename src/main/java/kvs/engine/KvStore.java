@@ -1,0 +1,212 @@
+package kvs.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import kvs.KvsEngine;
+import kvs.KvsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log-structured engine (Bitcask model): an append-only log in generation files, an
+ * in-memory index from each live key to its latest record, lock-free reads, group-committed
+ * writes and compaction on a background thread. See DESIGN.md §6.
+ */
+public final class KvStore implements KvsEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(KvStore.class);
+    /** Reads that find their file removed retry via the index; more than this many means a fault. */
+    private static final int MAX_READ_ATTEMPTS = 16;
+
+    private final Path dir;
+    private final EngineOptions options;
+    private final DirectoryLock lock;
+    /** Key → its latest record; written only by the group-commit leader and compaction's CAS swaps. */
+    private final ConcurrentHashMap<String, Loc> index;
+    private final Readers readers;
+    private final LogSizes sizes;
+    private final LogWriter writer;
+    private final GroupCommit<LogWriter.Write> commits;
+    private final Compactor compactor;
+    private final Syncer syncer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private KvStore(Path dir, EngineOptions options, DirectoryLock lock, ConcurrentHashMap<String, Loc> index,
+                    Recovery.State state) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.lock = lock;
+        this.index = index;
+        this.readers = new Readers(dir);
+        this.sizes = new LogSizes(state.live(), state.total());
+        for (int id : LogFiles.logIds(dir)) {
+            readers.add(id);
+        }
+        int activeId = state.lastId() + 1;
+        ActiveFile active = ActiveFile.create(dir, activeId);
+        readers.add(activeId);
+        LogFiles.syncDirectory(dir);
+        this.compactor = new Compactor(dir, index, readers, sizes, options, this::rollForCompaction);
+        this.writer = new LogWriter(dir, index, readers, sizes, options, compactor, active);
+        this.commits = new GroupCommit<>(writer);
+        this.syncer = options.durability() == Durability.EVERYSEC
+                ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
+                : null;
+        compactor.start();
+        compactor.wake();
+    }
+
+    /** Opens (creating if needed) the store in {@code dir} with default options. */
+    public static KvStore open(Path dir) throws KvsException {
+        return open(dir, EngineOptions.defaults());
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}.
+     *
+     * @throws CorruptionException if a log file is corrupt and {@code options.salvage()} is off
+     * @throws KvsException        if the directory is locked by another engine or cannot be read
+     */
+    public static KvStore open(Path dir, EngineOptions options) throws KvsException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new KvsException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+        }
+        DirectoryLock lock = DirectoryLock.acquire(dir);
+        try {
+            ConcurrentHashMap<String, Loc> index = new ConcurrentHashMap<>();
+            Recovery.State state = Recovery.run(dir, options.salvage(), index);
+            return new KvStore(dir, options, lock, index, state);
+        } catch (IOException | KvsException | RuntimeException e) {
+            try {
+                lock.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof KvsException ke) {
+                throw ke;
+            }
+            throw new KvsException("cannot open " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void set(String key, String value) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        ensureOpen();
+        byte[] record = Record.encode(Utf8.encode("key", key, Record.MAX_KEY_BYTES),
+                Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
+        commits.submit(new LogWriter.Write(key, record, /* remove= */ false));
+    }
+
+    @Override
+    public Optional<String> get(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+            Loc loc = index.get(key);
+            if (loc == null) {
+                return Optional.empty();
+            }
+            byte[] record;
+            try {
+                record = readers.read(loc);
+            } catch (IOException e) {
+                throw new KvsException("cannot read " + LogFiles.log(dir, loc.file()) + ": " + e.getMessage(), e);
+            }
+            if (record != null) {
+                return Optional.of(value(record, key, loc));
+            }
+            ensureOpen(); // the file went away: compaction moved the record, or the store closed
+        }
+        throw new KvsException("record of key '" + key + "' kept moving; gave up after "
+                + MAX_READ_ATTEMPTS + " attempts");
+    }
+
+    /** Checks a record read for {@code key} and returns its value; a wrong value is never returned. */
+    private String value(byte[] r, String key, Loc loc) throws CorruptionException {
+        Path file = LogFiles.log(dir, loc.file());
+        if (!Record.intact(r, 0, r.length)) {
+            throw new CorruptionException(file, loc.offset(), "checksum mismatch");
+        }
+        int keyLen = Record.keyLen(r, 0);
+        int valueLen = Record.valueLen(r, 0);
+        byte[] expected = key.getBytes(StandardCharsets.UTF_8);
+        if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
+                || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, expected, 0, expected.length)) {
+            throw new CorruptionException(file, loc.offset(), "record does not hold key '" + key + "'");
+        }
+        return new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void remove(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        byte[] record = Record.encode(Utf8.encode("key", key, Record.MAX_KEY_BYTES), null);
+        commits.submit(new LogWriter.Write(key, record, /* remove= */ true));
+    }
+
+    private int rollForCompaction(int reserve) throws KvsException {
+        return commits.exclusive(() -> writer.roll(reserve));
+    }
+
+    /** Compactions completed since open; for tests. */
+    long compactions() {
+        return compactor.compactions();
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("KvStore is closed");
+        }
+    }
+
+    /**
+     * Stops background work, closes the active file (synced unless durability is {@code never}),
+     * writes its hint so the next open need not scan it, and releases the directory.
+     */
+    @Override
+    public void close() throws KvsException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        compactor.close();
+        if (syncer != null) {
+            syncer.close();
+        }
+        try {
+            int last = commits.exclusive(() -> {
+                try {
+                    return writer.close();
+                } catch (IOException e) {
+                    throw new KvsException("cannot close the active log file in " + dir + ": " + e.getMessage(), e);
+                }
+            });
+            if (last >= 0) {
+                Compactor.writeHint(dir, last, options.salvage());
+            }
+            readers.close();
+        } catch (IOException e) {
+            throw new KvsException("cannot close " + dir + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                log.warn("cannot release the lock on {}", dir, e);
+            }
+        }
+    }
+}

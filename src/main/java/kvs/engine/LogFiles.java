@@ -1,0 +1,73 @@
+package kvs.engine;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Names and lists a KvStore directory's files: {@code <id>.log} generations (replayed in id order),
+ * their {@code <id>.hint} files, and {@code .tmp} files that only an interrupted step leaves behind.
+ */
+final class LogFiles {
+
+    static final String LOG = ".log";
+    static final String HINT = ".hint";
+    static final String TMP = ".tmp";
+
+    private LogFiles() {
+    }
+
+    static Path log(Path dir, int id) {
+        return dir.resolve(name(id) + LOG);
+    }
+
+    static Path hint(Path dir, int id) {
+        return dir.resolve(name(id) + HINT);
+    }
+
+    static Path tmp(Path file) {
+        return file.resolveSibling(file.getFileName() + TMP);
+    }
+
+    private static String name(int id) {
+        return String.format("%010d", id);
+    }
+
+    /** The ids of every {@code .log} file, ascending. */
+    static List<Integer> logIds(Path dir) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(LOG) && n.length() == 10 + LOG.length())
+                    .forEach(n -> ids.add(Integer.parseInt(n.substring(0, 10))));
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** Files whose name ends with {@code suffix}. */
+    static List<Path> withSuffix(Path dir, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
+    /** Makes renames, creations and deletions in {@code dir} durable. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Writes {@code file} to stable storage. */
+    static void syncFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+}

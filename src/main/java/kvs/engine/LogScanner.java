@@ -1,0 +1,205 @@
+package kvs.engine;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a log file's records in order, validating each, and decides what a bad record means:
+ * in the newest file a bad record followed by nothing valid is a torn tail (a write cut short
+ * by a crash), anything else is corruption, reported with file and offset unless salvaging.
+ */
+final class LogScanner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LogScanner.class);
+    private static final int WINDOW = 1 << 20;
+
+    /** Receives each valid record, in file order. */
+    interface Visitor {
+        void record(Entry e) throws IOException;
+    }
+
+    /** A valid record in the scan window; valid only during {@link Visitor#record}. */
+    final class Entry {
+        private int start;
+        private int length;
+        private long offset;
+
+        long offset() {
+            return offset;
+        }
+
+        int length() {
+            return length;
+        }
+
+        boolean tombstone() {
+            return Record.valueLen(buf, start) == Record.TOMBSTONE;
+        }
+
+        String key() {
+            return Record.key(buf, start);
+        }
+
+        int keyLength() {
+            return Record.keyLen(buf, start);
+        }
+
+        /** The record's bytes, from {@code bytes()[start()]} for {@code length()} bytes. */
+        byte[] bytes() {
+            return buf;
+        }
+
+        int start() {
+            return start;
+        }
+    }
+
+    /** How the scan ended: the end of the last valid record and the bytes dropped before it. */
+    record Result(long validEnd, long droppedBytes) {
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final Entry entry = new Entry();
+    private byte[] buf = new byte[0];
+    private long bufStart;
+    private int bufLen;
+
+    private LogScanner(Path path) throws IOException {
+        this.path = path;
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.size = channel.size();
+    }
+
+    /**
+     * Scans {@code path}, passing each valid record to {@code visitor}.
+     *
+     * @param newest  whether this is the newest log file, where a torn tail is expected after a crash
+     * @param salvage skip bad records and keep every valid one instead of failing
+     * @throws CorruptionException a bad record that is not a torn tail, when not salvaging
+     */
+    static Result scan(Path path, boolean newest, boolean salvage, Visitor visitor)
+            throws IOException, CorruptionException {
+        try (LogScanner s = new LogScanner(path)) {
+            return s.run(newest, salvage, visitor);
+        }
+    }
+
+    private Result run(boolean newest, boolean salvage, Visitor visitor) throws IOException, CorruptionException {
+        long pos = 0;
+        long dropped = 0;
+        while (pos < size) {
+            if (tryRecord(pos)) {
+                visitor.record(entry);
+                pos += entry.length;
+                continue;
+            }
+            long next = nextValid(pos + 1);
+            if (next < 0 && newest) {
+                log.warn("{}: truncating a torn tail of {} bytes at offset {} (a write cut short by a crash)",
+                        path, size - pos, pos);
+                return new Result(pos, dropped);
+            }
+            if (!salvage) {
+                throw new CorruptionException(path, pos, next < 0
+                        ? "bad record in a sealed file"
+                        : "bad record followed by valid records at offset " + next);
+            }
+            long end = next < 0 ? size : next;
+            log.warn("{}: salvage dropped {} bad bytes at offset {}", path, end - pos, pos);
+            dropped += end - pos;
+            pos = end;
+        }
+        return new Result(pos, dropped);
+    }
+
+    private long nextValid(long from) throws IOException {
+        for (long q = from; q + Record.HEADER <= size; q++) {
+            if (tryRecord(q)) {
+                return q;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a valid record starts at {@code pos}; if so {@link #entry} describes it. */
+    private boolean tryRecord(long pos) throws IOException {
+        if (size - pos < Record.HEADER) {
+            return false;
+        }
+        load(pos, Record.HEADER);
+        int start = (int) (pos - bufStart);
+        int keyLen = Record.keyLen(buf, start);
+        int valueLen = Record.valueLen(buf, start);
+        if (!Record.plausible(keyLen, valueLen)) {
+            return false;
+        }
+        long length = Record.length(keyLen, valueLen);
+        if (length > size - pos) {
+            return false;
+        }
+        if (length > WINDOW && !crcMatchesStreaming(pos, (int) length, Record.storedCrc(buf, start))) {
+            return false; // checked before a buffer of that size is trusted
+        }
+        load(pos, (int) length);
+        start = (int) (pos - bufStart);
+        if (!Record.intact(buf, start, (int) length)) {
+            return false;
+        }
+        entry.start = start;
+        entry.length = (int) length;
+        entry.offset = pos;
+        return true;
+    }
+
+    private boolean crcMatchesStreaming(long pos, int length, int stored) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer chunk = ByteBuffer.allocate(WINDOW);
+        for (long p = pos + 4, end = pos + length; p < end; ) {
+            chunk.clear().limit((int) Math.min(WINDOW, end - p));
+            readFully(chunk, p);
+            crc.update(chunk.flip());
+            p += chunk.limit();
+        }
+        return (int) crc.getValue() == stored;
+    }
+
+    /** Makes {@code [pos, pos+need)} available in {@link #buf}; {@code need} is within the file. */
+    private void load(long pos, int need) throws IOException {
+        if (pos >= bufStart && pos + need <= bufStart + bufLen) {
+            return;
+        }
+        int capacity = Math.max(need, WINDOW);
+        if (buf.length < capacity) {
+            buf = new byte[capacity];
+        }
+        int len = (int) Math.min(buf.length, size - pos);
+        readFully(ByteBuffer.wrap(buf, 0, len), pos);
+        bufStart = pos;
+        bufLen = len;
+    }
+
+    private void readFully(ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                throw new EOFException(path + " shrank while being read");
+            }
+            pos += n;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

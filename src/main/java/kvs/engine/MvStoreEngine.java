@@ -1,0 +1,217 @@
+package kvs.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.KvsException;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alternative engine over H2's MVStore, with KvStore's durability promises: every write is
+ * committed (one commit per group of concurrent writers) before it is acknowledged, and synced
+ * before the ack for {@code always} or once a second for {@code everysec}.
+ *
+ * <p>MVStore keeps old chunks for a retention time before reusing their space; its 45 s default
+ * let per-write commits grow a file to hundreds of MB. Chunks only need to outlive the next
+ * fsync, so retention is 0 for {@code always} and 2 s otherwise; MVStore's own background
+ * thread rewrites sparse chunks. MVStore reads through an interruptible FileChannel, so calls
+ * run with the caller's interrupt status put aside and restored after.
+ */
+public final class MvStoreEngine implements KvsEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
+    /** The MVStore file inside the data directory. */
+    public static final String FILE_NAME = "kvs.mv.db";
+    private static final int RELAXED_RETENTION_MS = 2000;
+    private static final int LOCK_ATTEMPTS = 10;
+
+    private final Path dir;
+    private final DirectoryLock lock;
+    private final MVStore store;
+    /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
+    private final MVMap<String, String> map;
+    private final Durability durability;
+    private final GroupCommit<Write> commits;
+    private final Syncer syncer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private static final class Write extends GroupCommit.Op {
+        final String key;
+        final String value; // null: remove
+
+        Write(String key, String value) {
+            this.key = key;
+            this.value = value;
+        }
+    }
+
+    private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability) {
+        this.dir = dir;
+        this.lock = lock;
+        this.store = store;
+        this.map = store.openMap("kvs");
+        this.durability = durability;
+        this.commits = new GroupCommit<>(this::commit);
+        this.syncer = durability == Durability.EVERYSEC
+                ? new Syncer("kvs-fsync-" + dir.getFileName(), store::sync)
+                : null;
+    }
+
+    /** Opens (creating if needed) the engine in {@code dir} with default options. */
+    public static MvStoreEngine open(Path dir) throws KvsException {
+        return open(dir, EngineOptions.defaults());
+    }
+
+    /**
+     * Opens (creating if needed) the engine in {@code dir}; of the options it uses the durability,
+     * and salvage (MVStore's recovery mode).
+     *
+     * @throws KvsException if the directory is locked by another engine or the store cannot be opened
+     */
+    public static MvStoreEngine open(Path dir, EngineOptions options) throws KvsException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new KvsException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+        }
+        DirectoryLock lock = DirectoryLock.acquire(dir);
+        try {
+            MVStore store = openStore(dir.resolve(FILE_NAME), options);
+            store.setRetentionTime(options.durability() == Durability.ALWAYS ? 0 : RELAXED_RETENTION_MS);
+            return new MvStoreEngine(dir, lock, store, options.durability());
+        } catch (KvsException | RuntimeException e) {
+            try {
+                lock.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Opens the MVStore, retrying briefly while a crashed owner's file lock is still being released. */
+    private static MVStore openStore(Path file, EngineOptions options) throws KvsException {
+        MVStore.Builder builder = new MVStore.Builder().fileName(file.toString());
+        if (options.salvage()) {
+            builder.recoveryMode();
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return builder.open();
+            } catch (MVStoreException e) {
+                if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED || attempt == LOCK_ATTEMPTS) {
+                    throw new KvsException("cannot open " + file + ": " + e.getMessage(), e);
+                }
+                log.info("{} is locked; retrying ({}/{})", file, attempt, LOCK_ATTEMPTS);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) throws KvsException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Write w : batch) {
+                if (w.value != null) {
+                    map.put(w.key, w.value);
+                } else if (map.remove(w.key) == null) {
+                    w.fail(new KeyNotFoundException());
+                }
+            }
+            store.commit();
+            if (durability == Durability.ALWAYS) {
+                store.sync();
+            }
+        } catch (MVStoreException e) {
+            throw new KvsException("MVStore write failed in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void set(String key, String value) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        ensureOpen();
+        checkUnicode(key, value);
+        commits.submit(new Write(key, value));
+    }
+
+    @Override
+    public Optional<String> get(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        boolean interrupted = Thread.interrupted();
+        try {
+            return Optional.ofNullable(map.get(key));
+        } catch (MVStoreException e) {
+            throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void remove(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        commits.submit(new Write(key, null));
+    }
+
+    /** MVStore would silently store '?' for an unpaired surrogate; refuse it as KvStore does. */
+    private static void checkUnicode(String key, String value) {
+        Utf8.encode("key", key, Integer.MAX_VALUE);
+        Utf8.encode("value", value, Integer.MAX_VALUE);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("MvStoreEngine is closed");
+        }
+    }
+
+    @Override
+    public void close() throws KvsException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (syncer != null) {
+            syncer.close();
+        }
+        try {
+            commits.exclusive(() -> {
+                store.close(); // commits, syncs and releases MVStore's file lock
+                return null;
+            });
+        } catch (MVStoreException e) {
+            throw new KvsException("cannot close " + dir + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                log.warn("cannot release the lock on {}", dir, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package kvs.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The log record format, shared by the writer, the scanner and readers.
+ *
+ * <pre>
+ * offset 0  crc32c    u32  over every byte after this field
+ *        4  keyLen    u32
+ *        8  valueLen  i32  -1 marks a tombstone (a removal)
+ *       12  key bytes (UTF-8), then value bytes (UTF-8)
+ * </pre>
+ * Big-endian. Lengths are checked against {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}
+ * and against the bytes actually present before anything is allocated from them.
+ */
+final class Record {
+
+    static final int HEADER = 12;
+    static final int TOMBSTONE = -1;
+    static final int MAX_KEY_BYTES = 1 << 28;
+    static final int MAX_VALUE_BYTES = 1 << 28;
+
+    private Record() {
+    }
+
+    /** Encodes a value record, or a tombstone when {@code value} is null. */
+    static byte[] encode(byte[] key, byte[] value) {
+        int valueLen = value == null ? TOMBSTONE : value.length;
+        byte[] out = new byte[length(key.length, valueLen)];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        b.putInt(4, key.length).putInt(8, valueLen);
+        System.arraycopy(key, 0, out, HEADER, key.length);
+        if (value != null) {
+            System.arraycopy(value, 0, out, HEADER + key.length, value.length);
+        }
+        b.putInt(0, crc(out, 0, out.length));
+        return out;
+    }
+
+    /** The whole record's length for the given header fields. */
+    static int length(int keyLen, int valueLen) {
+        return HEADER + keyLen + Math.max(valueLen, 0);
+    }
+
+    /** Whether header fields are within the format's maxima (says nothing of the bytes present). */
+    static boolean plausible(int keyLen, int valueLen) {
+        return keyLen >= 0 && keyLen <= MAX_KEY_BYTES && valueLen >= TOMBSTONE && valueLen <= MAX_VALUE_BYTES;
+    }
+
+    /** CRC32C of the record at {@code buf[off, off+len)}, excluding its stored checksum field. */
+    static int crc(byte[] buf, int off, int len) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf, off + 4, len - 4);
+        return (int) crc.getValue();
+    }
+
+    static int storedCrc(byte[] buf, int off) {
+        return ByteBuffer.wrap(buf).getInt(off);
+    }
+
+    static int keyLen(byte[] buf, int off) {
+        return ByteBuffer.wrap(buf).getInt(off + 4);
+    }
+
+    static int valueLen(byte[] buf, int off) {
+        return ByteBuffer.wrap(buf).getInt(off + 8);
+    }
+
+    /** Whether the complete record at {@code buf[off, off+len)} matches its checksum. */
+    static boolean intact(byte[] buf, int off, int len) {
+        return storedCrc(buf, off) == crc(buf, off, len);
+    }
+
+    static String key(byte[] buf, int off) {
+        return new String(buf, off + HEADER, keyLen(buf, off), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,104 @@
+package kvs.engine;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import kvs.KvsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the index at open: replays every log file in id order, from its hint file when one
+ * is valid and otherwise by scanning it (writing the missing hint as it goes), truncates a torn
+ * tail of the newest file, and removes what an interrupted step left behind.
+ */
+final class Recovery {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    /** What open found: the highest file id (0 when none) and the sizes of the log. */
+    record State(int lastId, long live, long total) {
+    }
+
+    private final Path dir;
+    private final boolean salvage;
+    private final ConcurrentHashMap<String, Loc> index;
+    private long live;
+    private long total;
+
+    private Recovery(Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index) {
+        this.dir = dir;
+        this.salvage = salvage;
+        this.index = index;
+    }
+
+    /** Fills {@code index} from the files in {@code dir}. */
+    static State run(Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index)
+            throws IOException, KvsException {
+        return new Recovery(dir, salvage, index).run();
+    }
+
+    private State run() throws IOException, KvsException {
+        for (Path tmp : LogFiles.withSuffix(dir, LogFiles.TMP)) {
+            log.info("removing {}, left by an interrupted write", tmp);
+            Files.delete(tmp);
+        }
+        List<Integer> ids = LogFiles.logIds(dir);
+        removeOrphanHints(ids);
+        int lastId = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            lastId = id;
+            replay(id, /* newest= */ i == ids.size() - 1);
+        }
+        return new State(lastId, live, total);
+    }
+
+    private void removeOrphanHints(List<Integer> ids) throws IOException {
+        for (Path hint : LogFiles.withSuffix(dir, LogFiles.HINT)) {
+            String name = hint.getFileName().toString();
+            String stem = name.substring(0, name.length() - LogFiles.HINT.length());
+            if (stem.length() != 10 || !stem.chars().allMatch(Character::isDigit)
+                    || !ids.contains(Integer.parseInt(stem))) {
+                Files.delete(hint);
+            }
+        }
+    }
+
+    private void replay(int id, boolean newest) throws IOException, KvsException {
+        Path file = LogFiles.log(dir, id);
+        long size = Files.size(file);
+        if (size > EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES) {
+            throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
+        }
+        if (HintFile.read(LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
+                apply(key, new Loc(id, offset, length), tombstone))) {
+            total += size;
+            return;
+        }
+        try (HintFile.Writer hint = new HintFile.Writer(LogFiles.hint(dir, id))) {
+            LogScanner.Result r = LogScanner.scan(file, newest, salvage, e -> {
+                apply(e.key(), new Loc(id, (int) e.offset(), e.length()), e.tombstone());
+                hint.add(e.bytes(), e.start(), e.offset(), e.length());
+            });
+            if (r.validEnd() < size) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(r.validEnd());
+                    ch.force(true);
+                }
+            }
+            hint.commit(r.validEnd());
+            total += r.validEnd();
+        }
+    }
+
+    private void apply(String key, Loc loc, boolean tombstone) {
+        Loc old = tombstone ? index.remove(key) : index.put(key, loc);
+        live += (tombstone ? 0 : loc.length()) - (old == null ? 0 : old.length());
+    }
+}

@@ -1,0 +1,33 @@
+package kvs.engine;
+
+import java.nio.charset.StandardCharsets;
+
+/** Strict UTF-8 encoding: a string that UTF-8 cannot hold exactly is refused, never altered. */
+final class Utf8 {
+
+    private Utf8() {
+    }
+
+    /**
+     * Encodes {@code s}, which must fit in {@code max} bytes.
+     *
+     * @throws IllegalArgumentException if {@code s} holds an unpaired surrogate (UTF-8 would store
+     *                                  '?' in its place) or encodes to more than {@code max} bytes
+     */
+    static byte[] encode(String what, String s, int max) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " is not valid Unicode: unpaired surrogate at index " + i);
+            }
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > max) {
+            throw new IllegalArgumentException(
+                    what + " is " + bytes.length + " bytes in UTF-8; the maximum is " + max);
+        }
+        return bytes;
+    }
+}
