@@ -163,6 +163,11 @@ public final class KvStore implements KvsEngine {
         return commits.exclusive(() -> writer.roll(reserve));
     }
 
+    /** A copy of the index; for tests. */
+    java.util.Map<String, Loc> indexSnapshot() {
+        return new java.util.HashMap<>(index);
+    }
+
     /** Compactions completed since open; for tests. */
     long compactions() {
         return compactor.compactions();
