@@ -137,16 +137,16 @@ public final class KvStore implements KvsEngine {
 
     /** Checks a record read for {@code key} and returns its value; a wrong value is never returned. */
     private String value(byte[] r, String key, Loc loc) throws CorruptionException {
-        Path file = LogFiles.log(dir, loc.file());
         if (!Record.intact(r, 0, r.length)) {
-            throw new CorruptionException(file, loc.offset(), "checksum mismatch");
+            throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(), "checksum mismatch");
         }
         int keyLen = Record.keyLen(r, 0);
         int valueLen = Record.valueLen(r, 0);
         byte[] expected = key.getBytes(StandardCharsets.UTF_8);
         if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
                 || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, expected, 0, expected.length)) {
-            throw new CorruptionException(file, loc.offset(), "record does not hold key '" + key + "'");
+            throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(),
+                    "record does not hold key '" + key + "'");
         }
         return new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
     }
