@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -23,6 +24,42 @@ final class DirectoryLock implements AutoCloseable {
     private DirectoryLock(FileChannel channel, FileLock lock) {
         this.channel = channel;
         this.lock = lock;
+    }
+
+    /** Opens something that owns the lock it is given. */
+    interface Opener<T> {
+        T open(DirectoryLock lock) throws IOException, KvsException;
+    }
+
+    /**
+     * Creates {@code dir} if needed, locks it and runs {@code opener}, releasing the lock if it fails.
+     *
+     * @throws KvsException if the directory cannot be created or locked, or the opener fails
+     */
+    static <T> T withLock(Path dir, Opener<T> opener) throws KvsException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new KvsException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+        }
+        DirectoryLock lock = acquire(dir);
+        try {
+            return opener.open(lock);
+        } catch (IOException e) {
+            lock.releaseAfter(e);
+            throw new KvsException("cannot open " + dir + ": " + e.getMessage(), e);
+        } catch (KvsException | RuntimeException e) {
+            lock.releaseAfter(e);
+            throw e;
+        }
+    }
+
+    private void releaseAfter(Exception failure) {
+        try {
+            close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package kvs.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -78,27 +77,11 @@ public final class KvStore implements KvsEngine {
     public static KvStore open(Path dir, EngineOptions options) throws KvsException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new KvsException("cannot create data directory " + dir + ": " + e.getMessage(), e);
-        }
-        DirectoryLock lock = DirectoryLock.acquire(dir);
-        try {
+        return DirectoryLock.withLock(dir, lock -> {
             ConcurrentHashMap<String, Loc> index = new ConcurrentHashMap<>();
             Recovery.State state = Recovery.run(dir, options.salvage(), index);
             return new KvStore(dir, options, lock, index, state);
-        } catch (IOException | KvsException | RuntimeException e) {
-            try {
-                lock.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof KvsException ke) {
-                throw ke;
-            }
-            throw new KvsException("cannot open " + dir + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     @Override

@@ -1,7 +1,6 @@
 package kvs.engine;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -85,24 +84,11 @@ public final class MvStoreEngine implements KvsEngine {
     public static MvStoreEngine open(Path dir, EngineOptions options) throws KvsException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new KvsException("cannot create data directory " + dir + ": " + e.getMessage(), e);
-        }
-        DirectoryLock lock = DirectoryLock.acquire(dir);
-        try {
+        return DirectoryLock.withLock(dir, lock -> {
             MVStore store = openStore(dir.resolve(FILE_NAME), options);
             store.setRetentionTime(options.durability() == Durability.ALWAYS ? 0 : RELAXED_RETENTION_MS);
             return new MvStoreEngine(dir, lock, store, options.durability());
-        } catch (KvsException | RuntimeException e) {
-            try {
-                lock.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     /** Opens the MVStore, retrying briefly while a crashed owner's file lock is still being released. */
