@@ -37,6 +37,8 @@ public final class MvStoreEngine implements KvsEngine {
     public static final String FILE_NAME = "kvs.mv.db";
     private static final int RELAXED_RETENTION_MS = 2000;
     private static final int LOCK_ATTEMPTS = 10;
+    /** Time close() may spend moving chunks so the file shrinks to about the live data. */
+    private static final int CLOSE_COMPACTION_MS = 2000;
 
     private final Path dir;
     private final DirectoryLock lock;
@@ -187,7 +189,7 @@ public final class MvStoreEngine implements KvsEngine {
         }
         try {
             commits.exclusive(() -> {
-                store.close(); // commits, syncs and releases MVStore's file lock
+                store.close(CLOSE_COMPACTION_MS); // commits, shrinks the file, syncs, releases its lock
                 return null;
             });
         } catch (MVStoreException e) {
