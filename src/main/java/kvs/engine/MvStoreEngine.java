@@ -24,19 +24,23 @@ import org.slf4j.LoggerFactory;
  * committed (one commit per group of concurrent writers) before it is acknowledged, and synced
  * before the ack for {@code always} or once a second for {@code everysec}.
  *
- * <p>MVStore keeps old chunks for a retention time before reusing their space; its 45 s default
- * let per-write commits grow a file to hundreds of MB. Chunks only need to outlive the next
- * fsync, so retention is 0 for {@code always} and 2 s otherwise; MVStore's own background
- * thread rewrites sparse chunks. MVStore reads through an interruptible FileChannel, so calls
- * run with the caller's interrupt status put aside and restored after.
+ * <p>MVStore writes a chunk per commit and overwrites chunks once nothing live is left in them.
+ * Its own guard, a retention time (45 s by default), let per-write commits grow a file to
+ * hundreds of MB. Here retention is 0 and reuse is tied to fsync instead: with {@code always}
+ * every commit is synced before the next; otherwise a sync every {@value #COMMITS_PER_SYNC}
+ * commits (and each second for {@code everysec}) is what releases the space superseded before
+ * it, so the file holds the live data plus at most that many commits' chunks. MVStore reads
+ * through an interruptible FileChannel, so calls run with the caller's interrupt status put
+ * aside and restored after.
  */
 public final class MvStoreEngine implements KvsEngine {
 
     private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
     /** The MVStore file inside the data directory. */
     public static final String FILE_NAME = "kvs.mv.db";
-    private static final int RELAXED_RETENTION_MS = 2000;
     private static final int LOCK_ATTEMPTS = 10;
+    /** Commits between the syncs that release superseded space (everysec and never). */
+    static final int COMMITS_PER_SYNC = 256;
     /** Time close() may spend moving chunks so the file shrinks to about the live data. */
     private static final int CLOSE_COMPACTION_MS = 2000;
 
@@ -49,6 +53,11 @@ public final class MvStoreEngine implements KvsEngine {
     private final GroupCommit<Write> commits;
     private final Syncer syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Commits since the last sync; guarded by the commit leader. */
+    private int unsyncedCommits;
+    private final Object pinLock = new Object();
+    /** The version in use as of the last sync, or null before the first; guarded by pinLock. */
+    private MVStore.TxCounter pinned;
 
     private static final class Write extends GroupCommit.Op {
         final String key;
@@ -67,8 +76,11 @@ public final class MvStoreEngine implements KvsEngine {
         this.map = store.openMap("kvs");
         this.durability = durability;
         this.commits = new GroupCommit<>(this::commit);
+        if (durability != Durability.ALWAYS) {
+            syncAndReleaseSpace();
+        }
         this.syncer = durability == Durability.EVERYSEC
-                ? new Syncer("kvs-fsync-" + dir.getFileName(), store::sync)
+                ? new Syncer("kvs-fsync-" + dir.getFileName(), this::syncAndReleaseSpace)
                 : null;
     }
 
@@ -88,7 +100,7 @@ public final class MvStoreEngine implements KvsEngine {
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
             MVStore store = openStore(dir.resolve(FILE_NAME), options);
-            store.setRetentionTime(options.durability() == Durability.ALWAYS ? 0 : RELAXED_RETENTION_MS);
+            store.setRetentionTime(0);
             return new MvStoreEngine(dir, lock, store, options.durability());
         });
     }
@@ -125,6 +137,9 @@ public final class MvStoreEngine implements KvsEngine {
             store.commit();
             if (durability == Durability.ALWAYS) {
                 store.sync();
+            } else if (++unsyncedCommits == COMMITS_PER_SYNC) {
+                unsyncedCommits = 0;
+                syncAndReleaseSpace();
             }
         } catch (MVStoreException e) {
             throw new KvsException("MVStore write failed in " + dir + ": " + e.getMessage(), e);
@@ -132,6 +147,24 @@ public final class MvStoreEngine implements KvsEngine {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Makes every commit so far durable, then lets MVStore reuse the space of chunks those commits
+     * superseded. MVStore may overwrite a chunk once it holds no live page and its last use is
+     * older than the oldest version in use; by keeping the version current at the last sync
+     * registered as in use, only chunks superseded by synced commits are overwritten, so a power
+     * loss cannot leave the newest synced version pointing at overwritten data.
+     */
+    private void syncAndReleaseSpace() {
+        synchronized (pinLock) {
+            MVStore.TxCounter next = store.registerVersionUsage();
+            store.sync();
+            if (pinned != null) {
+                store.deregisterVersionUsage(pinned);
+            }
+            pinned = next;
         }
     }
 
@@ -189,6 +222,13 @@ public final class MvStoreEngine implements KvsEngine {
         }
         try {
             commits.exclusive(() -> {
+                synchronized (pinLock) { // every commit is synced: let the compaction on close use all the space
+                    if (pinned != null) {
+                        store.sync();
+                        store.deregisterVersionUsage(pinned);
+                        pinned = null;
+                    }
+                }
                 store.close(CLOSE_COMPACTION_MS); // commits, shrinks the file, syncs, releases its lock
                 return null;
             });
