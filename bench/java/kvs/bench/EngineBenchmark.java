@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Engine throughput: set and get of 100-byte values over 1000 keys, kvs vs mvstore, at equal
- * durability. Run (after {@code ./mvnw -Pbench package -DskipTests}):
+ * Engine throughput: set and get of 100-byte values over 1000 keys (or {@code -p keyCount=N}),
+ * kvs vs mvstore, at equal durability. Run (after {@code ./mvnw -Pbench package -DskipTests}):
  * <pre>
+ * java -jar target/benchmarks.jar 'EngineBenchmark.get$' -p durability=everysec -p keyCount=100000
  * java -jar target/benchmarks.jar EngineBenchmark -f 3 -wi 2 -w 2s -i 3 -r 3s -rf json -rff engine.json
  * java -jar target/benchmarks.jar 'EngineBenchmark.set$' -p durability=always -t 64   # group commit
  * </pre>
@@ -37,8 +38,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class EngineBenchmark {
 
-    private static final int KEYS = 1000;
-
     @Param({"kvs", "mvstore"})
     public String engine;
 
@@ -47,6 +46,10 @@ public class EngineBenchmark {
 
     @Param({"100"})
     public int valueSize;
+
+    /** Keys loaded and used; 100000 is more than KvStore's value cache holds. */
+    @Param({"1000"})
+    public int keyCount;
 
     private Path dir;
     private KvsEngine store;
@@ -58,9 +61,9 @@ public class EngineBenchmark {
         dir = Files.createTempDirectory("kvs-bench-");
         EngineOptions options = EngineOptions.defaults().withDurability(Durability.parse(durability));
         store = engine.equals("kvs") ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
-        keys = new String[KEYS];
+        keys = new String[keyCount];
         value = "v".repeat(valueSize);
-        for (int i = 0; i < KEYS; i++) {
+        for (int i = 0; i < keyCount; i++) {
             keys[i] = String.format("key%06d", i);
             store.set(keys[i], value);
         }
@@ -82,11 +85,11 @@ public class EngineBenchmark {
 
     @Benchmark
     public void set() throws Exception {
-        store.set(keys[ThreadLocalRandom.current().nextInt(KEYS)], value);
+        store.set(keys[ThreadLocalRandom.current().nextInt(keyCount)], value);
     }
 
     @Benchmark
     public Object get() throws Exception {
-        return store.get(keys[ThreadLocalRandom.current().nextInt(KEYS)]).orElseThrow();
+        return store.get(keys[ThreadLocalRandom.current().nextInt(keyCount)]).orElseThrow();
     }
 }

@@ -31,6 +31,7 @@ public final class KvStore implements KvsEngine {
     /** Key → its latest record; written only by the group-commit leader and compaction's CAS swaps. */
     private final ConcurrentHashMap<String, Loc> index;
     private final Readers readers;
+    private final ValueCache cache = new ValueCache();
     private final LogSizes sizes;
     private final LogWriter writer;
     private final GroupCommit<LogWriter.Write> commits;
@@ -103,6 +104,10 @@ public final class KvStore implements KvsEngine {
             if (loc == null) {
                 return Optional.empty();
             }
+            String cached = cache.get(key, loc);
+            if (cached != null) {
+                return Optional.of(cached);
+            }
             byte[] record;
             try {
                 record = readers.read(loc);
@@ -118,7 +123,7 @@ public final class KvStore implements KvsEngine {
                 + MAX_READ_ATTEMPTS + " attempts");
     }
 
-    /** Checks a record read for {@code key} and returns its value; a wrong value is never returned. */
+    /** Checks a record read for {@code key} and returns its value (and caches it); a wrong value is never returned. */
     private String value(byte[] r, String key, Loc loc) throws CorruptionException {
         if (!Record.intact(r, 0, r.length)) {
             throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(), "checksum mismatch");
@@ -131,7 +136,9 @@ public final class KvStore implements KvsEngine {
             throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(),
                     "record does not hold key '" + key + "'");
         }
-        return new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
+        String value = new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
+        cache.put(key, loc, value, valueLen);
+        return value;
     }
 
     @Override

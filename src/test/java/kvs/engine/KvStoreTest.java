@@ -119,6 +119,38 @@ class KvStoreTest {
     }
 
     @Test
+    void repeatedReads_followEveryOverwriteRemoveAndCompaction() throws Exception {
+        int keys = 300;
+        Map<String, String> model = new HashMap<>();
+        try (KvStore store = KvStore.open(dir, SMALL)) {
+            for (int round = 0; round < 40 || store.compactions() < 2; round++) {
+                for (int k = 0; k < keys; k++) {
+                    String key = "key" + k;
+                    // every third value is too big for the value cache, so both read paths are exercised
+                    String value = (k % 3 == 0 ? "x".repeat(ValueCache.MAX_VALUE_BYTES) : "") + round + "/" + k;
+                    if ((k + round) % 5 == 0) {
+                        if (model.remove(key) != null) {
+                            store.remove(key);
+                        }
+                    } else {
+                        store.set(key, value);
+                        model.put(key, value);
+                    }
+                    for (int read = 0; read < 2; read++) {
+                        assertThat(store.get(key)).as("%s, round %d", key, round).isEqualTo(Optional.ofNullable(model.get(key)));
+                    }
+                }
+            }
+            assertThat(store.compactions()).isGreaterThanOrEqualTo(2);
+        }
+        try (KvStore store = KvStore.open(dir, SMALL)) {
+            for (int k = 0; k < keys; k++) {
+                assertThat(store.get("key" + k)).as("key%d after reopen", k).isEqualTo(Optional.ofNullable(model.get("key" + k)));
+            }
+        }
+    }
+
+    @Test
     void truncatedNewestFile_atEveryOffset_keepsExactlyTheWholeRecords() throws Exception {
         try (KvStore store = KvStore.open(dir)) {
             store.set("a", "base-a");
