@@ -14,6 +14,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KvsException;
+import kvs.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

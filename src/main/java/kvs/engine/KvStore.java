@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.Utf8;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.Utf8;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;

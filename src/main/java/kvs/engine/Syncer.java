@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import kvs.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,9 +1,9 @@
-package kvs.engine;
+package kvs.internal;
 
 import java.nio.charset.StandardCharsets;
 
-/** Strict UTF-8 encoding: a string that UTF-8 cannot hold exactly is refused, never altered. */
-final class Utf8 {
+/** Strict UTF-8 encoding: a string that UTF-8 cannot hold exactly is refused, never altered. Not API. */
+public final class Utf8 {
 
     private Utf8() {
     }
@@ -14,7 +14,7 @@ final class Utf8 {
      * @throws IllegalArgumentException if {@code s} holds an unpaired surrogate (UTF-8 would store
      *                                  '?' in its place) or encodes to more than {@code max} bytes
      */
-    static byte[] encode(String what, String s, int max) {
+    public static byte[] encode(String what, String s, int max) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {

@@ -1,13 +1,13 @@
-package kvs.engine;
+package kvs.internal;
 
-/** Thread helpers for shutting down the engines' background threads. */
-final class Threads {
+/** Thread helpers shared by the engines and pools; not part of kvs's API. */
+public final class Threads {
 
     private Threads() {
     }
 
     /** Waits for {@code thread} to end; an interrupt meanwhile is kept for the caller, not lost. */
-    static void joinUninterruptibly(Thread thread) {
+    public static void joinUninterruptibly(Thread thread) {
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {

@@ -1,0 +1,90 @@
+package kvs.protocol;
+
+import java.util.Map;
+
+/** Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing). */
+public final class Codec {
+
+    private Codec() {
+    }
+
+    public static byte[] encode(Request request) {
+        return switch (request) {
+            case Request.Get g -> new CborWriter().map(2).text("op").text("get").text("key").text("key", g.key()).toByteArray();
+            case Request.Remove r -> new CborWriter().map(2).text("op").text("rm").text("key").text("key", r.key()).toByteArray();
+            case Request.Set s -> new CborWriter().map(3).text("op").text("set").text("key").text("key", s.key())
+                    .text("value").text("value", s.value()).toByteArray();
+        };
+    }
+
+    public static byte[] encode(Response response) {
+        return switch (response) {
+            case Response.Ok ok -> new CborWriter().map(1).text("ok").bool(true).toByteArray();
+            case Response.Value v -> {
+                CborWriter w = new CborWriter().map(2).text("ok").bool(true).text("value");
+                yield (v.value() == null ? w.nul() : w.text("value", v.value())).toByteArray();
+            }
+            case Response.Error e -> new CborWriter().map(3).text("ok").bool(false)
+                    .text("code").text(e.code()).text("msg").text(e.message()).toByteArray();
+        };
+    }
+
+    /**
+     * Decodes a request body.
+     *
+     * @throws ProtocolException {@code malformed} if the body is not exactly one well-formed CBOR
+     *                           item; {@code bad_request} if it is not a valid request
+     */
+    public static Request decodeRequest(byte[] body) throws ProtocolException {
+        Map<String, Object> fields = CborMap.read(body, "a request");
+        Object op = fields.get("op");
+        if (op == null) {
+            throw badRequest("the request has no 'op'");
+        }
+        if (!(op instanceof String name)) {
+            throw badRequest("'op' must be text, not " + op);
+        }
+        return switch (name) {
+            case "get" -> new Request.Get(text(fields, "key"));
+            case "rm" -> new Request.Remove(text(fields, "key"));
+            case "set" -> new Request.Set(text(fields, "key"), text(fields, "value"));
+            default -> throw badRequest("unknown op '" + name + "'");
+        };
+    }
+
+    /**
+     * Decodes a response body.
+     *
+     * @throws ProtocolException if the body is not a well-formed, valid response
+     */
+    public static Response decodeResponse(byte[] body) throws ProtocolException {
+        Map<String, Object> fields = CborMap.read(body, "a response");
+        Object ok = fields.get("ok");
+        if (Boolean.TRUE.equals(ok)) {
+            if (!fields.containsKey("value")) {
+                return new Response.Ok();
+            }
+            Object value = fields.get("value");
+            return new Response.Value(value == CborMap.NULL ? null : text(fields, "value"));
+        }
+        if (Boolean.FALSE.equals(ok)) {
+            return new Response.Error(text(fields, "code"), text(fields, "msg"));
+        }
+        throw badRequest("a response needs 'ok' as true or false");
+    }
+
+    private static String text(Map<String, Object> fields, String name) throws ProtocolException {
+        Object value = fields.get(name);
+        if (value == null) {
+            throw badRequest("missing field '" + name + "'");
+        }
+        if (!(value instanceof String s)) {
+            throw badRequest("'" + name + "' must be text, not " + value);
+        }
+        return s;
+    }
+
+    private static ProtocolException badRequest(String message) {
+        return new ProtocolException(ErrorCode.BAD_REQUEST, message);
+    }
+}

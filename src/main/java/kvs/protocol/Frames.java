@@ -1,0 +1,67 @@
+package kvs.protocol;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** Frames: a 4-byte big-endian length, then that many bytes holding one CBOR item. */
+public final class Frames {
+
+    /** The default maximum frame body, inclusive: 16 MiB. */
+    public static final int DEFAULT_MAX_FRAME = 16 << 20;
+    /** Bytes in a frame's length prefix. */
+    public static final int HEADER = 4;
+
+    private Frames() {
+    }
+
+    /**
+     * Checks a declared frame length before anything is allocated for it.
+     *
+     * @throws ProtocolException {@code too_large} if it is above {@code max}
+     */
+    public static int checkLength(long length, int max) throws ProtocolException {
+        if (length > max) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE,
+                    "a frame of " + length + " bytes is above the maximum of " + max);
+        }
+        return (int) length;
+    }
+
+    /**
+     * Reads one frame body from {@code in}.
+     *
+     * @return the body, or null if the stream ended cleanly before a new frame
+     * @throws ProtocolException {@code too_large} if the declared length is above {@code max};
+     *                           nothing of the body has been read or allocated then
+     * @throws EOFException      if the stream ends inside a frame
+     */
+    public static byte[] read(InputStream in, int max) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        long length = (long) first << 24;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("the stream ended inside a frame's length");
+            }
+            length |= (long) b << shift;
+        }
+        int n = checkLength(length, max);
+        byte[] body = in.readNBytes(n);
+        if (body.length < n) {
+            throw new EOFException("the stream ended " + body.length + " bytes into a frame of " + n);
+        }
+        return body;
+    }
+
+    /** Writes {@code body} as one frame (not flushed). */
+    public static void write(OutputStream out, byte[] body) throws IOException {
+        int n = body.length;
+        out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        out.write(body);
+    }
+}

@@ -1,0 +1,35 @@
+package kvs.protocol;
+
+import java.util.Objects;
+
+/** The server's answer to one request, in request order. */
+public sealed interface Response {
+
+    /** {@code {"ok": true}}: a set or rm succeeded. */
+    record Ok() implements Response {
+    }
+
+    /** {@code {"ok": true, "value": text | null}}: a get; {@code value} is null when the key is absent. */
+    record Value(String value) implements Response {
+    }
+
+    /**
+     * {@code {"ok": false, "code": text, "msg": text}}. The code is kept as sent, so a client
+     * understands the codes it knows and still reports the message of one it does not.
+     */
+    record Error(String code, String message) implements Response {
+        public Error {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+        }
+
+        public Error(ErrorCode code, String message) {
+            this(code.wireName(), message);
+        }
+
+        /** Whether this error has the given code. */
+        public boolean is(ErrorCode code) {
+            return this.code.equals(code.wireName());
+        }
+    }
+}
