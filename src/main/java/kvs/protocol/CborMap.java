@@ -1,21 +1,22 @@
 package kvs.protocol;
 
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
-
 /**
- * Reads a frame body that must be exactly one well-formed CBOR item, and of that item the
+ * Reads a frame body that must be exactly one well-formed CBOR item (RFC 8949), and of it the
  * top-level map's text, boolean and null fields. Well-formedness is checked first and in full
- * (a truncated item, trailing bytes, invalid UTF-8 anywhere, nesting deeper than
- * {@value #MAX_DEPTH}: {@link ErrorCode#MALFORMED}); only then is the shape judged (not a map,
- * a duplicate key: {@link ErrorCode#BAD_REQUEST}). The parser streams: nothing is allocated
- * from a declared length or count, and no string is longer than the body.
+ * (a cut item, trailing bytes, reserved encodings, a misplaced break, invalid UTF-8 in any text,
+ * nesting deeper than {@value #MAX_DEPTH}: {@link ErrorCode#MALFORMED}); only then is the shape
+ * judged (not a map, a duplicate or non-text key: {@link ErrorCode#BAD_REQUEST}).
+ *
+ * <p>Definite and indefinite lengths are both accepted. Nothing is allocated from a declared
+ * length or count: a length is checked against the bytes left before it is used, and counts
+ * are walked item by item, each at least a byte long.
  */
 final class CborMap {
 
@@ -36,103 +37,226 @@ final class CborMap {
             return "null";
         }
     };
+    /** Returned by {@link #item} for a break (0xff), legal only to end an indefinite-length item. */
+    private static final Object BREAK = new Object();
 
-    private static final CBORFactory FACTORY = CBORFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxStringLength(Integer.MAX_VALUE) // the frame maximum bounds strings
-                    .maxNumberLength(Integer.MAX_VALUE) // numbers are skipped, never converted
-                    .build())
-            .build();
+    private static final int INDEFINITE = 31;
 
-    private CborMap() {
+    private final byte[] b;
+    private int pos;
+    /** The first shape problem seen; reported only if the whole item is well-formed. */
+    private String shapeError;
+
+    private CborMap(byte[] body) {
+        this.b = body;
     }
 
     /** The top-level fields of {@code body}, in order: values are String, Boolean, {@link #NULL} or {@link #OTHER}. */
     static Map<String, Object> read(byte[] body, String what) throws ProtocolException {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        String shapeError = null;
-        try (JsonParser p = FACTORY.createParser(body)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                throw malformed("the frame body is empty", null);
-            }
-            if (t != JsonToken.START_OBJECT) {
-                skip(p, t);
-                shapeError = what + " must be a CBOR map";
-            } else {
-                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    Object value = value(p, p.nextToken());
-                    if (fields.putIfAbsent(name, value) != null && shapeError == null) {
-                        shapeError = "duplicate key '" + name + "' in " + what;
-                    }
-                }
-                if (t != JsonToken.END_OBJECT) {
-                    throw malformed("the CBOR map is cut short", null);
-                }
-            }
-            if (p.nextToken() != null) {
-                throw malformed("bytes follow the CBOR item", null);
-            }
-        } catch (ProtocolException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            // Jackson's parse errors, and whatever else a hostile input provokes in it
-            throw malformed("not well-formed CBOR: " + firstLine(e.getMessage()), e);
+        CborMap r = new CborMap(body);
+        if (body.length == 0) {
+            throw malformed("the frame body is empty");
         }
-        if (shapeError != null) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, shapeError);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if ((body[0] & 0xFF) >>> 5 == 5) {
+            r.map(fields);
+        } else {
+            r.expectItem(r.item(0));
+            r.shape(what + " must be a CBOR map");
+        }
+        if (r.pos != body.length) {
+            throw malformed((body.length - r.pos) + " bytes follow the CBOR item");
+        }
+        if (r.shapeError != null) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, r.shapeError);
         }
         return fields;
     }
 
-    private static Object value(JsonParser p, JsonToken t) throws IOException {
-        if (t == null) {
-            throw malformed("the CBOR map is cut short", null);
+    /** The top-level map, whose head is at {@link #pos}. */
+    private void map(Map<String, Object> fields) throws ProtocolException {
+        int ai = b[pos++] & 0x1F;
+        long pairs = ai == INDEFINITE ? -1 : argument(ai);
+        for (long i = 0; pairs < 0 || i < pairs; i++) {
+            Object key = item(1);
+            if (key == BREAK) {
+                if (pairs < 0) {
+                    return;
+                }
+                throw malformed("a break inside a definite-length map");
+            }
+            Object value = expectItem(item(1));
+            if (!(key instanceof String name)) {
+                shape("map keys must be text");
+            } else if (fields.putIfAbsent(name, value) != null) {
+                shape("duplicate key '" + name + "'");
+            }
         }
-        return switch (t) {
-            case VALUE_STRING -> p.getText(); // decodes, so invalid UTF-8 is caught
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> NULL;
+    }
+
+    /** Reads one item at nesting {@code depth}: a String, Boolean, NULL, OTHER or BREAK. */
+    private Object item(int depth) throws ProtocolException {
+        if (depth > MAX_DEPTH) {
+            throw malformed("items nested deeper than " + MAX_DEPTH);
+        }
+        int initial = next();
+        int major = initial >>> 5;
+        int ai = initial & 0x1F;
+        if (ai == INDEFINITE) {
+            return indefinite(major, depth);
+        }
+        switch (major) {
+            case 0, 1 -> argument(ai); // integers
+            case 2 -> take(argument(ai)); // byte string
+            case 3 -> {
+                return text(take(argument(ai)));
+            }
+            case 4 -> {
+                for (long n = argument(ai), i = 0; i < n; i++) {
+                    expectItem(item(depth + 1));
+                }
+            }
+            case 5 -> {
+                for (long n = argument(ai), i = 0; i < n; i++) {
+                    expectItem(item(depth + 1));
+                    expectItem(item(depth + 1));
+                }
+            }
+            case 6 -> {
+                argument(ai); // a tag number, then the tagged item
+                expectItem(item(depth + 1));
+            }
             default -> {
-                skip(p, t);
+                return simple(ai);
+            }
+        }
+        return OTHER;
+    }
+
+    private Object indefinite(int major, int depth) throws ProtocolException {
+        switch (major) {
+            case 2, 3 -> { // chunks: definite-length strings of the same major type
+                StringBuilder text = major == 3 ? new StringBuilder() : null;
+                while (true) {
+                    int initial = next();
+                    if (initial == 0xFF) {
+                        return text == null ? OTHER : text.toString();
+                    }
+                    if (initial >>> 5 != major || (initial & 0x1F) == INDEFINITE) {
+                        throw malformed("a chunk of an indefinite-length string is not a definite string of its type");
+                    }
+                    int start = take(argument(initial & 0x1F));
+                    if (text != null) {
+                        text.append(text(start));
+                    }
+                }
+            }
+            case 4, 5 -> {
+                for (long i = 0; ; i++) {
+                    Object o = item(depth + 1);
+                    if (o == BREAK) {
+                        if (major == 5 && i % 2 == 1) {
+                            throw malformed("an indefinite-length map ends after a key");
+                        }
+                        return OTHER;
+                    }
+                }
+            }
+            case 7 -> {
+                return BREAK;
+            }
+            default -> throw malformed("major type " + major + " cannot have an indefinite length");
+        }
+    }
+
+    private Object simple(int ai) throws ProtocolException {
+        return switch (ai) {
+            case 20 -> Boolean.FALSE;
+            case 21 -> Boolean.TRUE;
+            case 22 -> NULL;
+            case 24 -> {
+                if (next() < 32) {
+                    throw malformed("a one-byte simple value below 32");
+                }
                 yield OTHER;
             }
+            case 25, 26, 27 -> {
+                take(1L << (ai - 24)); // a float of 2, 4 or 8 bytes
+                yield OTHER;
+            }
+            case 28, 29, 30 -> throw malformed("reserved additional information " + ai);
+            default -> OTHER; // simple values 0-19 and undefined
         };
     }
 
-    /** Walks past the item that starts with {@code t}, decoding every text in it so none is left unchecked. */
-    private static void skip(JsonParser p, JsonToken t) throws IOException {
-        int depth = 0;
-        while (true) {
-            if (t == null) {
-                throw malformed("the CBOR item is cut short", null);
-            }
-            if (t.isStructStart()) {
-                depth++;
-            } else if (t.isStructEnd()) {
-                depth--;
-            } else if (t == JsonToken.VALUE_STRING) {
-                p.getText();
-            }
-            if (depth == 0) {
-                return;
-            }
-            t = p.nextToken();
+    /** The argument of a head whose additional information is {@code ai} (not 31). */
+    private long argument(int ai) throws ProtocolException {
+        if (ai < 24) {
+            return ai;
+        }
+        if (ai > 27) {
+            throw malformed("reserved additional information " + ai);
+        }
+        int bytes = 1 << (ai - 24);
+        long v = 0;
+        for (int i = 0; i < bytes; i++) {
+            v = v << 8 | next();
+        }
+        return v; // an 8-byte argument above Long.MAX_VALUE is negative, and fails take()'s check
+    }
+
+    /** Skips {@code n} bytes, checked against what is left; returns where they start. */
+    private int take(long n) throws ProtocolException {
+        if (n < 0 || n > b.length - pos) {
+            throw malformed("an item declares " + Long.toUnsignedString(n) + " bytes; " + (b.length - pos) + " are left");
+        }
+        int start = pos;
+        pos += (int) n;
+        return start;
+    }
+
+    /** The UTF-8 text from {@code start} to {@link #pos}, decoded strictly. */
+    private String text(int start) throws ProtocolException {
+        int end = pos;
+        boolean ascii = true;
+        for (int i = start; i < end && ascii; i++) {
+            ascii = b[i] >= 0;
+        }
+        if (ascii) {
+            return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, start, end - start))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw malformed("a text string is not valid UTF-8 (at byte " + start + ")");
         }
     }
 
-    private static ProtocolException malformed(String message, Throwable cause) {
-        return new ProtocolException(ErrorCode.MALFORMED, message, cause);
+    private Object expectItem(Object o) throws ProtocolException {
+        if (o == BREAK) {
+            throw malformed("a break where an item belongs");
+        }
+        return o;
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable input";
+    private int next() throws ProtocolException {
+        if (pos == b.length) {
+            throw malformed("the CBOR item is cut short");
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return b[pos++] & 0xFF;
+    }
+
+    private void shape(String problem) {
+        if (shapeError == null) {
+            shapeError = problem;
+        }
+    }
+
+    private static ProtocolException malformed(String message) {
+        return new ProtocolException(ErrorCode.MALFORMED, message);
     }
 }

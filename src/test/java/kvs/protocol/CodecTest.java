@@ -1,0 +1,180 @@
+package kvs.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The codec and framing, from byte arrays. */
+class CodecTest {
+
+    private static final List<Request> REQUESTS = List.of(
+            new Request.Get("k"), new Request.Remove("k"), new Request.Set("k", "v"),
+            new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
+            new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)));
+    private static final List<Response> RESPONSES = List.of(
+            new Response.Ok(), new Response.Value("v"), new Response.Value(null), new Response.Value(""),
+            new Response.Value("z".repeat(100_000)),
+            new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"),
+            new Response.Error("some_future_code", "a code this client does not know"));
+
+    private static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s.replace(" ", ""));
+    }
+
+    @Test
+    void everyMessage_roundTrips() throws Exception {
+        for (Request r : REQUESTS) {
+            assertThat(Codec.decodeRequest(Codec.encode(r))).isEqualTo(r);
+        }
+        for (Response r : RESPONSES) {
+            assertThat(Codec.decodeResponse(Codec.encode(r))).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void encoding_isExactlyTheDocumentedBytes() {
+        // docs/PROTOCOL.md shows these
+        assertThat(Codec.encode(new Request.Get("a"))).isEqualTo(hex("a2 626f70 63676574 636b6579 6161"));
+        assertThat(Codec.encode(new Request.Set("a", "b")))
+                .isEqualTo(hex("a3 626f70 63736574 636b6579 6161 6576616c7565 6162"));
+        assertThat(Codec.encode(new Request.Remove("a"))).isEqualTo(hex("a2 626f70 62726d 636b6579 6161"));
+        assertThat(Codec.encode(new Response.Ok())).isEqualTo(hex("a1 626f6b f5"));
+        assertThat(Codec.encode(new Response.Value(null))).isEqualTo(hex("a2 626f6b f5 6576616c7565 f6"));
+        assertThat(Codec.encode(new Response.Value("b"))).isEqualTo(hex("a2 626f6b f5 6576616c7565 6162"));
+        assertThat(Codec.encode(new Response.Error(ErrorCode.BAD_REQUEST, "x")))
+                .isEqualTo(hex("a3 626f6b f4 64636f6465 6b6261645f72657175657374 636d7367 6178"));
+        // a 24-byte key takes the one-byte length form: 0x78 0x18
+        assertThat(Codec.encode(new Request.Get("k".repeat(24)))).startsWith(hex("a2 626f70 63676574 636b6579 7818"));
+    }
+
+    @Test
+    void indefiniteLengthItems_areAccepted() throws Exception {
+        // {_ "op": "set", "key": (_ "a", "b"), "value": "c"} with an indefinite map and a chunked text
+        byte[] body = hex("bf 626f70 63736574 636b6579 7f 6161 6162 ff 6576616c7565 6163 ff");
+        assertThat(Codec.decodeRequest(body)).isEqualTo(new Request.Set("ab", "c"));
+    }
+
+    @Test
+    void unknownFields_areIgnored() throws Exception {
+        // {"op": "get", "key": "a", "extra": [1, {"x": 2.5}]}
+        byte[] body = hex("a3 626f70 63676574 636b6579 6161 6565787472 61 82 01 a1 6178 f94100");
+        assertThat(Codec.decodeRequest(body)).isEqualTo(new Request.Get("a"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",                                   // empty body
+        "a2 626f70 63676574 636b6579 61",     // cut inside the key
+        "a2 626f70 63676574",                 // cut after one pair
+        "a1 626f70 63676574 00",              // trailing byte
+        "a1 626f70 63676574 a0",              // a second item
+        "a2 626f70 63676574 636b6579 61ff",   // invalid UTF-8 in the key
+        "a2 626f70 63676574 636b6579 62c0af", // overlong UTF-8
+        "a3 626f70 63676574 636b6579 6161 6178 61ff", // invalid UTF-8 in an ignored field
+        "ff",                                 // a break with nothing to end
+        "bf 626f70 63676574",                 // indefinite map never ended
+        "7b ffffffffffffffff",                // a text declaring 2^64-1 bytes
+        "9b 7fffffffffffffff",                // an array declaring 2^63-1 items
+        "1c",                                 // reserved additional information
+    })
+    void brokenCbor_isMalformed(String body) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @Test
+    void deepNesting_isMalformed() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0xa1);
+        b.writeBytes(hex("6178"));
+        for (int i = 0; i < 100_000; i++) {
+            b.write(0x81); // [[[[...
+        }
+        b.write(0x00);
+        assertThatThrownBy(() -> Codec.decodeRequest(b.toByteArray()))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "63676574",                           // "get": not a map
+        "83 01 02 03",                        // an array
+        "a0",                                 // {}: no op
+        "a1 636b6579 6161",                   // {"key": "a"}: no op
+        "a2 626f70 01 636b6579 6161",         // op is a number
+        "a2 626f70 6470696e67 636b6579 6161", // unknown op "ping"
+        "a1 626f70 63676574",                 // get without key
+        "a2 626f70 63676574 636b6579 01",     // key is a number
+        "a2 626f70 63676574 636b6579 f6",     // key is null
+        "a2 626f70 63736574 636b6579 6161",   // set without value
+        "a3 626f70 63736574 636b6579 6161 6576616c7565 4162", // value is a byte string
+        "a3 626f70 63676574 636b6579 6161 636b6579 6162",     // duplicate key
+    })
+    void wrongShapesAndTypes_areBadRequests(String body) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void everyTruncationOfAFrame_isAnEndOfStreamInsideIt() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Frames.write(out, Codec.encode(new Request.Set("key", "value")));
+        byte[] frame = out.toByteArray();
+        assertThat(Frames.read(new ByteArrayInputStream(new byte[0]), Frames.DEFAULT_MAX_FRAME)).isNull();
+        for (int cut = 1; cut < frame.length; cut++) {
+            InputStream in = new ByteArrayInputStream(frame, 0, cut);
+            assertThatThrownBy(() -> Frames.read(in, Frames.DEFAULT_MAX_FRAME)).as("cut at %d", cut)
+                    .isInstanceOf(EOFException.class);
+        }
+        byte[] body = Frames.read(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_FRAME);
+        assertThat(Codec.decodeRequest(body)).isEqualTo(new Request.Set("key", "value"));
+    }
+
+    @Test
+    void lengthAboveTheMaximum_isTooLarge_beforeTheBodyIsRead() {
+        // only the 4-byte header is there to read: touching the body would fail the test
+        InputStream headerOnly = new InputStream() {
+            private final byte[] header = hex("7fffffff");
+            private int pos;
+
+            @Override
+            public int read() {
+                if (pos == header.length) {
+                    throw new AssertionError("read past the length prefix");
+                }
+                return header[pos++] & 0xFF;
+            }
+        };
+        assertThatThrownBy(() -> Frames.read(headerOnly, Frames.DEFAULT_MAX_FRAME))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        assertThatThrownBy(() -> Frames.read(new ByteArrayInputStream(hex("ffffffff")), Frames.DEFAULT_MAX_FRAME))
+                .isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void maximumLength_isInclusive() throws IOException {
+        byte[] body = new byte[100];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Frames.write(out, body);
+        assertThat(Frames.read(new ByteArrayInputStream(out.toByteArray()), 100)).hasSize(100);
+        assertThatThrownBy(() -> Frames.read(new ByteArrayInputStream(out.toByteArray()), 99))
+                .isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void unpairedSurrogates_cannotBeSent() {
+        assertThatThrownBy(() -> Codec.encode(new Request.Set("k", "\uD800")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
