@@ -39,9 +39,14 @@ public final class Frames {
      */
     public static byte[] read(InputStream in, int max) throws IOException {
         int first = in.read();
-        if (first < 0) {
-            return null;
-        }
+        return first < 0 ? null : readRest(first, in, max);
+    }
+
+    /**
+     * Reads the rest of a frame whose first byte, {@code first}, the caller has read already
+     * (to tell an idle connection from one that has started sending a frame).
+     */
+    public static byte[] readRest(int first, InputStream in, int max) throws IOException {
         long length = (long) first << 24;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int b = in.read();

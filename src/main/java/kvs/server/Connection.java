@@ -1,0 +1,140 @@
+package kvs.server;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.Set;
+
+import kvs.protocol.Codec;
+import kvs.protocol.Frames;
+import kvs.protocol.ProtocolException;
+import kvs.protocol.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection, served by one pool job: frames are read and answered in order until
+ * the peer closes, and responses are flushed whenever no more input is buffered (so a
+ * pipelining client gets them in batches). A frame that has started arriving, and each chunk
+ * of a response being written, must make progress before its deadline, which the server's
+ * watchdog enforces by closing the socket.
+ */
+final class Connection implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final int BUFFER = 64 << 10;
+
+    private final Socket socket;
+    private final Dispatcher dispatcher;
+    private final int maxFrame;
+    private final long timeoutNanos;
+    /** The server's live connections: this one is in it until it ends. */
+    private final Set<Connection> registry;
+    /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
+    private volatile long deadline;
+
+    Connection(Socket socket, Dispatcher dispatcher, int maxFrame, long timeoutNanos, Set<Connection> registry) {
+        this.socket = socket;
+        this.dispatcher = dispatcher;
+        this.maxFrame = maxFrame;
+        this.timeoutNanos = timeoutNanos;
+        this.registry = registry;
+    }
+
+    @Override
+    public void run() {
+        String peer = String.valueOf(socket.getRemoteSocketAddress());
+        log.debug("accepted {}", peer);
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            serve(new BufferedInputStream(socket.getInputStream(), BUFFER),
+                    new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), BUFFER));
+        } catch (IOException e) {
+            log.debug("{}: {}", peer, e.toString());
+        } finally {
+            registry.remove(this);
+            log.debug("closed {}", peer);
+        }
+    }
+
+    private void serve(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            int first = in.read(); // idle between frames: no deadline
+            if (first < 0) {
+                out.flush();
+                return;
+            }
+            byte[] body;
+            deadline = System.nanoTime() + timeoutNanos;
+            try {
+                body = Frames.readRest(first, in, maxFrame);
+            } catch (ProtocolException e) { // too_large: answer, then close without reading the body
+                Frames.write(out, Codec.encode(new Response.Error(e.code(), e.getMessage())));
+                out.flush();
+                return;
+            } finally {
+                deadline = 0;
+            }
+            Frames.write(out, dispatcher.handle(body));
+            if (in.available() == 0) {
+                out.flush();
+            }
+        }
+    }
+
+    /** Called by the watchdog: closes the connection if a read or write has overrun its deadline. */
+    void closeIfStalled(long now) {
+        long d = deadline;
+        if (d != 0 && now - d > 0) {
+            log.debug("{}: no progress within the timeout; closing", socket.getRemoteSocketAddress());
+            closeQuietly();
+        }
+    }
+
+    /** Ends reading: requests already received are still answered, then the connection closes. */
+    void shutdownInput() {
+        try {
+            socket.shutdownInput();
+        } catch (IOException e) {
+            closeQuietly(); // already broken
+        }
+    }
+
+    void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("closing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+        }
+    }
+
+    /** Socket output written in chunks, each with its own deadline, so a reader that stops reading is cut off. */
+    private final class WatchedOutput extends OutputStream {
+        private static final int CHUNK = 64 << 10;
+        private final OutputStream out;
+
+        WatchedOutput(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                for (int done = 0; done < len; done += CHUNK) {
+                    deadline = System.nanoTime() + timeoutNanos;
+                    out.write(b, off + done, Math.min(CHUNK, len - done));
+                }
+            } finally {
+                deadline = 0;
+            }
+        }
+    }
+}
