@@ -1,0 +1,51 @@
+# Shared by bin/kvs-server and bin/kvs-client: find a JDK 21+, build the jar if it is missing,
+# and run a main class with a Class Data Sharing archive for a fast start.
+# Usage (sourced): kvs_launch MAIN_CLASS ARGS...; JVM flags of the caller's own in KVS_JVM_FLAGS.
+
+kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Prints the feature version of the java at $1 (17, 21, 25...), or nothing if it does not run.
+kvs_java_version() {
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+kvs_find_java() {
+    local candidates=() c v
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+    command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+    for c in /usr/lib/jvm/*/bin/java; do [ -x "$c" ] && candidates+=("$c"); done
+    for c in "${candidates[@]}"; do
+        v="$(kvs_java_version "$c")"
+        if [ -n "$v" ] && [ "$v" -ge 21 ]; then
+            echo "$c"
+            return 0
+        fi
+    done
+    return 1
+}
+
+kvs_launch() {
+    local main="$1"; shift
+    local java
+    if ! java="$(kvs_find_java)"; then
+        echo "kvs: no JDK 21 or newer found (looked at JAVA_HOME, java on PATH and /usr/lib/jvm/*); install one or set JAVA_HOME" >&2
+        exit 1
+    fi
+    local jar="$kvs_home/target/kvs.jar"
+    if [ ! -f "$jar" ] || [ ! -d "$kvs_home/target/lib" ]; then
+        echo "kvs: building $jar (first run)..." >&2
+        (cd "$kvs_home" && ./mvnw -q -B package -DskipTests >&2) || { echo "kvs: the build failed" >&2; exit 1; }
+    fi
+    # Arguments reach Java in the locale's encoding: make sure that is UTF-8.
+    case "$(locale charmap 2>/dev/null)" in
+        UTF-8|utf8) ;;
+        *) export LC_ALL=C.UTF-8 ;;
+    esac
+    # -XX:+AutoCreateSharedArchive writes a CDS archive on the first run and maps it on later
+    # ones (the JVM rebuilds it when the jar changes); its notes on what it skipped are silenced,
+    # and JVM log output goes to stderr only, never into a command's stdout.
+    # shellcheck disable=SC2086
+    exec "$java" -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$kvs_home/target/${main##*.}.jsa" \
+        -Xlog:disable -Xlog:all=error:stderr ${KVS_JVM_FLAGS:-} ${KVS_JAVA_OPTS:-} \
+        -cp "$jar:$kvs_home/target/lib/*" "$main" "$@"
+}

@@ -1,0 +1,45 @@
+package kvs.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import picocli.CommandLine;
+
+/** What both programs share: UTF-8 output, exit codes 0/1/2, and one-line errors (DESIGN §4). */
+final class Cli {
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    /** Standard output in UTF-8, whatever the platform's console encoding. */
+    static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    static final PrintStream ERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+
+    private Cli() {
+    }
+
+    static int run(Object command, String[] args) {
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(OUT, true));
+        cl.setErr(new PrintWriter(ERR, true));
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                throw pe; // a usage error found while running: reported as one
+            }
+            ERR.println(commandLine.getCommandName() + ": " + oneLine(e));
+            return FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.toString();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,123 @@
+package kvs.cli;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import kvs.KvsEngine;
+import kvs.engine.Durability;
+import kvs.engine.EngineOptions;
+import kvs.engine.KvStore;
+import kvs.engine.MvStoreEngine;
+import kvs.pool.NaiveThreadPool;
+import kvs.pool.SharedQueueThreadPool;
+import kvs.pool.ThreadPool;
+import kvs.pool.VirtualThreadPool;
+import kvs.server.KvsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kvs-server}: serves a data directory until SIGINT or SIGTERM (DESIGN §4). */
+@Command(name = "kvs-server", versionProvider = Version.class, mixinStandardHelpOptions = true,
+        description = "Serves a kvs data directory over TCP.")
+public final class ServerMain implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger("kvs-server");
+
+    @Option(names = "--addr", paramLabel = "IP:PORT", converter = Addresses.class,
+            defaultValue = Addresses.DEFAULT, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    InetSocketAddress addr;
+
+    @Option(names = "--engine", paramLabel = "kvs|mvstore",
+            description = "Storage engine (default: the one already in the data directory, else kvs).")
+    String engine;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".",
+            description = "Data directory (default: the current directory).")
+    Path dataDir;
+
+    @Option(names = "--pool", paramLabel = "naive|shared-queue|virtual", defaultValue = "virtual",
+            description = "Thread pool serving connections (default: ${DEFAULT-VALUE}).")
+    String pool;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads of the shared-queue pool (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--fsync", paramLabel = "always|everysec|never", defaultValue = "everysec",
+            description = "When writes are fsynced (default: ${DEFAULT-VALUE}).")
+    String fsync;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new ServerMain(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (engine != null && !engine.equals(EngineChoice.KVS) && !engine.equals(EngineChoice.MVSTORE)) {
+            throw usage("unknown engine '" + engine + "': expected kvs or mvstore");
+        }
+        Durability durability;
+        try {
+            durability = Durability.parse(fsync);
+        } catch (IllegalArgumentException e) {
+            throw usage("--fsync: " + e.getMessage());
+        }
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (n < 1) {
+            throw usage("--threads must be at least 1, not " + n);
+        }
+        ThreadPool threadPool = switch (pool) {
+            case "naive" -> new NaiveThreadPool(n);
+            case "shared-queue" -> new SharedQueueThreadPool(n);
+            case "virtual" -> new VirtualThreadPool(n);
+            default -> throw usage("unknown pool '" + pool + "': expected naive, shared-queue or virtual");
+        };
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Files.createDirectories(dir);
+        String chosen = EngineChoice.resolve(dir, engine);
+        EngineOptions options = EngineOptions.defaults().withDurability(durability);
+        KvsEngine store = chosen.equals(EngineChoice.KVS) ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
+        KvsServer server;
+        try {
+            server = KvsServer.start(store, threadPool, addr);
+        } catch (BindException e) {
+            store.close();
+            threadPool.close();
+            throw new IllegalStateException("cannot listen on " + Addresses.show(addr) + ": " + e.getMessage(), e);
+        }
+        EngineChoice.record(dir, chosen);
+        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}", Version.VERSION,
+                chosen, pool, durability.cliName(), dir, Addresses.show(server.address()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping");
+            int status = 0;
+            try {
+                server.close();
+                store.close();
+                log.info("stopped");
+            } catch (Exception e) {
+                log.error("stopping failed", e);
+                status = 1;
+            }
+            stopped.countDown();
+            // SIGINT/SIGTERM is a normal stop: exit 0, as Redis does, not the JVM's 128+signal
+            Runtime.getRuntime().halt(status);
+        }, "kvs-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
