@@ -5,8 +5,15 @@
 kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Prints the feature version of the java at $1 (17, 21, 25...), or nothing if it does not run.
+# Reads the JDK's release file when there is one: starting a JVM just to ask costs ~100 ms.
 kvs_java_version() {
-    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+    local java="$1" release
+    release="$(dirname "$(readlink -f "$java")")/../release"
+    if [ -f "$release" ]; then
+        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+    else
+        "$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+    fi
 }
 
 kvs_find_java() {
@@ -41,11 +48,10 @@ kvs_launch() {
         UTF-8|utf8) ;;
         *) export LC_ALL=C.UTF-8 ;;
     esac
-    # -XX:+AutoCreateSharedArchive writes a CDS archive on the first run and maps it on later
-    # ones (the JVM rebuilds it when the jar changes); its notes on what it skipped are silenced,
-    # and JVM log output goes to stderr only, never into a command's stdout.
+    # JVM log output goes to stderr only, never into a command's stdout; CDS's notes (what it
+    # skipped, an archive rebuilt after the jar changed) are not errors of the program's.
     # shellcheck disable=SC2086
-    exec "$java" -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$kvs_home/target/${main##*.}.jsa" \
-        -Xlog:disable -Xlog:all=error:stderr ${KVS_JVM_FLAGS:-} ${KVS_JAVA_OPTS:-} \
+    exec "$java" -Xlog:disable -Xlog:all=error:stderr -Xlog:cds*=off:stderr -Xlog:aot*=off:stderr \
+        ${KVS_JVM_FLAGS:-} ${KVS_JAVA_OPTS:-} \
         -cp "$jar:$kvs_home/target/lib/*" "$main" "$@"
 }

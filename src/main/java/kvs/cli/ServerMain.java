@@ -95,8 +95,6 @@ public final class ServerMain implements Callable<Integer> {
             throw new IllegalStateException("cannot listen on " + Addresses.show(addr) + ": " + e.getMessage(), e);
         }
         EngineChoice.record(dir, chosen);
-        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}", Version.VERSION,
-                chosen, pool, durability.cliName(), dir, Addresses.show(server.address()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -113,6 +111,8 @@ public final class ServerMain implements Callable<Integer> {
             // SIGINT/SIGTERM is a normal stop: exit 0, as Redis does, not the JVM's 128+signal
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
+        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}", Version.VERSION,
+                chosen, pool, durability.cliName(), dir, Addresses.show(server.address()));
         stopped.await();
         return 0;
     }

@@ -1,0 +1,213 @@
+package kvs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command-line rules of DESIGN §4, through the real bin/kvs-server and bin/kvs-client. */
+class CliIT {
+
+    private static final Path HOME = Path.of(System.getProperty("kvs.home", ".")).toAbsolutePath();
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+
+    @TempDir
+    Path dir;
+
+    @TempDir
+    Path logs;
+
+    private final List<Server> servers = new ArrayList<>();
+
+    record Result(int exit, String out, String err) {
+    }
+
+    /**
+     * A running kvs-server, stopped by the test that started it. Its stderr goes to a file: a
+     * pipe read by another thread can lose the last lines when the process exits.
+     */
+    final class Server {
+        final Process process;
+        final Path logFile;
+        final int port;
+
+        Server(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
+                    "--addr", "127.0.0.1:0", "--data-dir", dir.toString()));
+            cmd.addAll(List.of(args));
+            logFile = Files.createTempFile(logs, "server-", ".log");
+            process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(logFile.toFile()).start();
+            servers.add(this);
+            Matcher m = LISTENING.matcher("");
+            for (int i = 0; i < 600 && !m.reset(log()).find(); i++) {
+                assertThat(process.isAlive()).as("kvs-server exited before it was ready:%n%s", log()).isTrue();
+                Thread.sleep(100); // polling for readiness, not a fixed wait
+            }
+            assertThat(m.find(0)).as("kvs-server ready within 60 s:%n%s", log()).isTrue();
+            port = Integer.parseInt(m.group(1));
+        }
+
+        String log() throws IOException {
+            return Files.readString(logFile, StandardCharsets.UTF_8);
+        }
+
+        String addr() {
+            return "127.0.0.1:" + port;
+        }
+
+        /** SIGTERM, then the graceful-stop checks. */
+        void stop() throws Exception {
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            servers.remove(this);
+            assertThat(process.exitValue()).as("exit status after SIGTERM; log:%n%s", log()).isZero();
+            assertThat(log()).contains("stopping", "stopped");
+        }
+    }
+
+    @AfterEach
+    void stopServers() throws Exception {
+        for (Server s : List.copyOf(servers)) {
+            s.process.destroyForcibly();
+            s.process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs a program to its end; its output goes to files, which keep every byte of it. */
+    private Result run(String program, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin").resolve(program).toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(logs, program + "-", ".out");
+        Path err = Files.createTempFile(logs, program + "-", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(60, TimeUnit.SECONDS);
+            throw new AssertionError(program + " did not finish: " + cmd);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private Result client(Server s, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--addr");
+        all.add(s.addr());
+        return run("kvs-client", all.toArray(String[]::new));
+    }
+
+    private static void assertUsageError(Result r) {
+        assertThat(r.exit()).as("exit code of a usage error; stderr: %s", r.err()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isNotBlank();
+    }
+
+    @Test
+    void clientUsageErrors_exitTwoWithAMessage() throws Exception {
+        assertUsageError(run("kvs-client"));
+        assertUsageError(run("kvs-client", "get"));
+        assertUsageError(run("kvs-client", "set", "k"));
+        assertUsageError(run("kvs-client", "get", "a", "b"));
+        assertUsageError(run("kvs-client", "rm"));
+        assertUsageError(run("kvs-client", "--frob", "get", "k"));
+        assertUsageError(run("kvs-client", "frob", "k"));
+        Result bad = run("kvs-client", "get", "k", "--addr", "not-an-address");
+        assertUsageError(bad);
+        assertThat(bad.err().lines().findFirst().orElseThrow()).contains("not-an-address");
+    }
+
+    @Test
+    void versions_arePrintedOnStdout() throws Exception {
+        for (String program : List.of("kvs-client", "kvs-server")) {
+            Result r = run(program, "-V");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out().strip()).isEqualTo(VERSION);
+        }
+    }
+
+    @Test
+    void clientWithoutAServer_failsWithExitOne() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Result r = run("kvs-client", "get", "k", "--addr", "127.0.0.1:" + port);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("cannot connect to 127.0.0.1:" + port);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kvs", "mvstore"})
+    void commands_persistAcrossARestart(String engine) throws Exception {
+        Server s = new Server("--engine", engine);
+        assertThat(s.log()).contains(VERSION, "engine " + engine, "pool virtual", "127.0.0.1:" + s.port);
+        assertThat(client(s, "set", "k", "v1")).isEqualTo(new Result(0, "", ""));
+        assertThat(client(s, "set", "k", "v2")).isEqualTo(new Result(0, "", ""));
+        assertThat(client(s, "set", "gone", "x").exit()).isZero();
+        assertThat(client(s, "rm", "gone")).isEqualTo(new Result(0, "", ""));
+        assertThat(client(s, "set", "ключ 🔑", "значение ✓").exit()).isZero();
+        assertThat(client(s, "get", "k").out()).isEqualTo("v2\n");
+        Result absent = client(s, "get", "absent");
+        assertThat(absent).isEqualTo(new Result(0, "Key not found\n", ""));
+        Result rmAbsent = client(s, "rm", "absent");
+        assertThat(rmAbsent.exit()).isEqualTo(1);
+        assertThat(rmAbsent.out()).isEmpty();
+        assertThat(rmAbsent.err()).isEqualTo("Key not found\n");
+        s.stop();
+
+        Server again = new Server(); // no --engine: the directory's engine
+        assertThat(again.log()).contains("engine " + engine);
+        assertThat(client(again, "get", "k").out()).isEqualTo("v2\n");
+        assertThat(client(again, "get", "gone").out()).isEqualTo("Key not found\n");
+        assertThat(run("kvs-client", "--addr", again.addr(), "get", "ключ 🔑").out()).isEqualTo("значение ✓\n");
+        again.stop();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kvs", "mvstore"})
+    void theOtherEngine_isRefused(String engine) throws Exception {
+        new Server("--engine", engine).stop();
+        String other = engine.equals("kvs") ? "mvstore" : "kvs";
+        Result r = run("kvs-server", "--addr", "127.0.0.1:0", "--data-dir", dir.toString(), "--engine", other);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("holds a '" + engine + "' store");
+    }
+
+    @Test
+    void serverStartErrors_areOneClearLine() throws Exception {
+        assertUsageError(run("kvs-server", "--engine", "redis", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--addr", "127.0.0.1", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--addr", "127.0.0.1:99999", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--pool", "huge", "--data-dir", dir.toString()));
+        assertThat(Files.exists(dir.resolve("engine"))).as("no marker after failed starts").isFalse();
+
+        Server s = new Server();
+        Path other = Files.createDirectory(dir.resolve("other"));
+        Result inUse = run("kvs-server", "--addr", s.addr(), "--data-dir", other.toString());
+        assertThat(inUse.exit()).isEqualTo(1);
+        assertThat(inUse.err()).contains("cannot listen on " + s.addr());
+        assertThat(Files.exists(other.resolve("engine"))).isFalse();
+
+        Result locked = run("kvs-server", "--addr", "127.0.0.1:0", "--data-dir", dir.toString());
+        assertThat(locked.exit()).isEqualTo(1);
+        assertThat(locked.err()).contains("locked");
+        s.stop();
+    }
+}
