@@ -1,6 +1,7 @@
 package kvs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +57,11 @@ class CliIT {
             process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(logFile.toFile()).start();
             servers.add(this);
-            Matcher m = LISTENING.matcher("");
-            for (int i = 0; i < 600 && !m.reset(log()).find(); i++) {
-                assertThat(process.isAlive()).as("kvs-server exited before it was ready:%n%s", log()).isTrue();
-                Thread.sleep(100); // polling for readiness, not a fixed wait
-            }
-            assertThat(m.find(0)).as("kvs-server ready within 60 s:%n%s", log()).isTrue();
+            await("kvs-server ready").atMost(Duration.ofSeconds(60))
+                    .failFast("kvs-server exited before it was ready", () -> !process.isAlive())
+                    .until(() -> LISTENING.matcher(log()).find());
+            Matcher m = LISTENING.matcher(log());
+            assertThat(m.find()).isTrue();
             port = Integer.parseInt(m.group(1));
         }
 

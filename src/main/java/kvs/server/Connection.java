@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.Set;
+import java.util.function.Consumer;
 
 import kvs.protocol.Codec;
 import kvs.protocol.Frames;
@@ -31,17 +31,17 @@ final class Connection implements Runnable {
     private final Dispatcher dispatcher;
     private final int maxFrame;
     private final long timeoutNanos;
-    /** The server's live connections: this one is in it until it ends. */
-    private final Set<Connection> registry;
+    /** Told when this connection has ended. */
+    private final Consumer<Connection> onEnd;
     /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
     private volatile long deadline;
 
-    Connection(Socket socket, Dispatcher dispatcher, int maxFrame, long timeoutNanos, Set<Connection> registry) {
+    Connection(Socket socket, Dispatcher dispatcher, int maxFrame, long timeoutNanos, Consumer<Connection> onEnd) {
         this.socket = socket;
         this.dispatcher = dispatcher;
         this.maxFrame = maxFrame;
         this.timeoutNanos = timeoutNanos;
-        this.registry = registry;
+        this.onEnd = onEnd;
     }
 
     @Override
@@ -55,7 +55,7 @@ final class Connection implements Runnable {
         } catch (IOException e) {
             log.debug("{}: {}", peer, e.toString());
         } finally {
-            registry.remove(this);
+            onEnd.accept(this);
             log.debug("closed {}", peer);
         }
     }

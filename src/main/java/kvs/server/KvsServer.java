@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KvsEngine;
 import kvs.internal.Threads;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class KvsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KvsServer.class);
+    /** How often the watchdog looks for stalled reads and writes. */
+    private static final long WATCH_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long the accept loop waits after a failed accept (out of file descriptors, say). */
+    private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** Options: the maximum frame (default 16 MiB), the read/write timeout (default 30 s), the time close() grants in-flight requests. */
     public record Options(int maxFrame, Duration timeout, Duration closeGrace) {
@@ -62,6 +68,11 @@ public final class KvsServer implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread watchdog;
+    /** Guards the waits below: for close() (the watchdog, accept back-off) and for the last connection to end. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition closeStarted = lock.newCondition();
+    private final Condition connectionEnded = lock.newCondition();
+    /** Written under lock. */
     private volatile boolean closing;
 
     private KvsServer(ServerSocket listener, KvsEngine engine, ThreadPool pool, Options options) {
@@ -118,11 +129,11 @@ public final class KvsServer implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 log.warn("accept failed: {}", e.toString()); // e.g. out of file descriptors: keep going
-                pause();
+                awaitClose(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
             Connection connection = new Connection(socket, dispatcher, options.maxFrame(),
-                    options.timeout().toNanos(), connections);
+                    options.timeout().toNanos(), this::ended);
             connections.add(connection);
             try {
                 pool.spawn(connection);
@@ -133,21 +144,55 @@ public final class KvsServer implements AutoCloseable {
         }
     }
 
+    /** Called by each connection as it ends. */
+    private void ended(Connection connection) {
+        lock.lock();
+        try {
+            connections.remove(connection);
+            connectionEnded.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void watch() {
-        while (!closing) {
+        while (awaitClose(WATCH_PERIOD_NANOS)) {
             long now = System.nanoTime();
             for (Connection c : connections) {
                 c.closeIfStalled(now);
             }
-            pause();
         }
     }
 
-    private static void pause() {
+    /** Waits {@code nanos}, or less if close() starts; false once it has. */
+    private boolean awaitClose(long nanos) {
+        lock.lock();
         try {
-            TimeUnit.MILLISECONDS.sleep(200);
+            long left = nanos;
+            while (!closing && left > 0) {
+                left = closeStarted.awaitNanos(left);
+            }
+            return !closing;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until every connection has ended or {@code nanos} have passed. */
+    private void awaitConnectionsEnded(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (!connections.isEmpty() && left > 0) {
+                left = connectionEnded.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop waiting; the connections are closed next
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -157,10 +202,16 @@ public final class KvsServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closing) {
-            return;
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            closeStarted.signalAll();
+        } finally {
+            lock.unlock();
         }
-        closing = true;
         try {
             listener.close();
         } catch (IOException e) {
@@ -168,10 +219,7 @@ public final class KvsServer implements AutoCloseable {
         }
         Threads.joinUninterruptibly(acceptor);
         List.copyOf(connections).forEach(Connection::shutdownInput);
-        long deadline = System.nanoTime() + options.closeGrace().toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            pause();
-        }
+        awaitConnectionsEnded(options.closeGrace().toNanos());
         List.copyOf(connections).forEach(Connection::closeQuietly);
         pool.close();
         Threads.joinUninterruptibly(watchdog);
