@@ -42,10 +42,4 @@ final class Addresses implements CommandLine.ITypeConverter<InetSocketAddress> {
     private static CommandLine.TypeConversionException bad(String value, String why) {
         return new CommandLine.TypeConversionException("bad address '" + value + "': " + why);
     }
-
-    /** How an address is shown in logs and messages: {@code 127.0.0.1:4000}, {@code [::1]:4000}. */
-    static String show(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
-    }
 }

@@ -33,60 +33,56 @@ public final class ClientMain implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get or rm");
     }
 
-    private static KvsClient connect(InetSocketAddress addr) throws KvsException {
-        return KvsClient.connect(addr);
-    }
-
-    @Command(name = "set", description = "Sets KEY to VALUE.", mixinStandardHelpOptions = true)
-    static final class Set implements Callable<Integer> {
+    /** What every subcommand shares: the KEY, and one connection to the server for the command. */
+    abstract static class KeyCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
+
+        @Override
+        public final Integer call() throws KvsException {
+            try (KvsClient client = KvsClient.connect(parent.addr)) {
+                return run(client);
+            }
+        }
+
+        /** Runs the command; returns its exit code. */
+        abstract int run(KvsClient client) throws KvsException;
+    }
+
+    @Command(name = "set", description = "Sets KEY to VALUE.", mixinStandardHelpOptions = true)
+    static final class Set extends KeyCommand {
         @Parameters(index = "1", paramLabel = "VALUE")
         String value;
 
         @Override
-        public Integer call() throws KvsException {
-            try (KvsClient client = connect(parent.addr)) {
-                client.set(key, value);
-            }
+        int run(KvsClient client) throws KvsException {
+            client.set(key, value);
             return Cli.OK;
         }
     }
 
     @Command(name = "get", description = "Prints the value of KEY, or Key not found.", mixinStandardHelpOptions = true)
-    static final class Get implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        ClientMain parent;
-        @Parameters(index = "0", paramLabel = "KEY")
-        String key;
-
+    static final class Get extends KeyCommand {
         @Override
-        public Integer call() throws KvsException {
-            try (KvsClient client = connect(parent.addr)) {
-                Cli.OUT.println(client.get(key).orElse("Key not found"));
-            }
+        int run(KvsClient client) throws KvsException {
+            Cli.OUT.println(client.get(key).orElse("Key not found"));
             return Cli.OK;
         }
     }
 
     @Command(name = "rm", description = "Removes KEY.", mixinStandardHelpOptions = true)
-    static final class Rm implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        ClientMain parent;
-        @Parameters(index = "0", paramLabel = "KEY")
-        String key;
-
+    static final class Rm extends KeyCommand {
         @Override
-        public Integer call() throws KvsException {
-            try (KvsClient client = connect(parent.addr)) {
+        int run(KvsClient client) throws KvsException {
+            try {
                 client.remove(key);
+                return Cli.OK;
             } catch (KeyNotFoundException e) {
                 Cli.ERR.println(e.getMessage());
                 return Cli.FAILED;
             }
-            return Cli.OK;
         }
     }
 }

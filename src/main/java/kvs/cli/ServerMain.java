@@ -12,6 +12,7 @@ import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
+import kvs.internal.HostPort;
 import kvs.pool.NaiveThreadPool;
 import kvs.pool.SharedQueueThreadPool;
 import kvs.pool.ThreadPool;
@@ -92,7 +93,7 @@ public final class ServerMain implements Callable<Integer> {
         } catch (BindException e) {
             store.close();
             threadPool.close();
-            throw new IllegalStateException("cannot listen on " + Addresses.show(addr) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen on " + HostPort.show(addr) + ": " + e.getMessage(), e);
         }
         EngineChoice.record(dir, chosen);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -112,7 +113,7 @@ public final class ServerMain implements Callable<Integer> {
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
         log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}", Version.VERSION,
-                chosen, pool, durability.cliName(), dir, Addresses.show(server.address()));
+                chosen, pool, durability.cliName(), dir, HostPort.show(server.address()));
         stopped.await();
         return 0;
     }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
@@ -68,7 +69,7 @@ public final class KvsClient implements KvsEngine {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new KvsException("cannot connect to " + describe(address) + ": " + e.getMessage(), e);
+            throw new KvsException("cannot connect to " + HostPort.show(address) + ": " + e.getMessage(), e);
         }
     }
 
@@ -105,7 +106,7 @@ public final class KvsClient implements KvsEngine {
             }
             return Codec.decodeResponse(reply);
         } catch (IOException e) {
-            throw new KvsException(describe(address) + ": " + e.getMessage(), e);
+            throw new KvsException(HostPort.show(address) + ": " + e.getMessage(), e);
         }
     }
 
@@ -117,14 +118,9 @@ public final class KvsClient implements KvsEngine {
             throw new KvsException("server error " + e.code() + ": " + e.message());
         }
         if (!type.isInstance(response)) {
-            throw new KvsException("unexpected response from " + describe(address) + ": " + response);
+            throw new KvsException("unexpected response from " + HostPort.show(address) + ": " + response);
         }
         return type.cast(response);
-    }
-
-    private static String describe(InetSocketAddress a) {
-        String host = a.isUnresolved() ? a.getHostString() : a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @Override
@@ -136,7 +132,7 @@ public final class KvsClient implements KvsEngine {
         try {
             socket.close();
         } catch (IOException e) {
-            throw new KvsException("closing the connection to " + describe(address) + ": " + e.getMessage(), e);
+            throw new KvsException("closing the connection to " + HostPort.show(address) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import kvs.internal.Threads;
 
 /** The naive and virtual pools: a new thread per job, each tracked until it ends so close() can wait. */
-final class ThreadPerJob {
+abstract class ThreadPerJob implements ThreadPool {
 
     private final String poolName;
     private final ThreadFactory factory;
@@ -17,12 +17,15 @@ final class ThreadPerJob {
     private final Set<Thread> running = new HashSet<>();
     private boolean closed;
 
-    ThreadPerJob(String poolName, ThreadFactory factory) {
+    /** @param threads unused: every job gets its own thread; must be positive all the same */
+    ThreadPerJob(String poolName, ThreadFactory factory, int threads) {
+        Jobs.checkThreads(threads);
         this.poolName = poolName;
         this.factory = factory;
     }
 
-    void spawn(Runnable job) {
+    @Override
+    public final void spawn(Runnable job) {
         Thread thread = factory.newThread(() -> {
             try {
                 Jobs.runLogged(job);
@@ -41,7 +44,8 @@ final class ThreadPerJob {
         thread.start();
     }
 
-    void close() {
+    @Override
+    public final void close() {
         List<Thread> left;
         synchronized (running) {
             closed = true;
