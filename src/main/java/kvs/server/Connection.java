@@ -33,6 +33,10 @@ final class Connection implements Runnable {
     private final long timeoutNanos;
     /** Told when this connection has ended. */
     private final Consumer<Connection> onEnd;
+    /** Guarded by this: blocked, or about to block, waiting for a new frame. */
+    private boolean idle;
+    /** Guarded by this: the server is closing. */
+    private boolean draining;
     /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
     private volatile long deadline;
 
@@ -62,7 +66,14 @@ final class Connection implements Runnable {
 
     private void serve(InputStream in, OutputStream out) throws IOException {
         while (true) {
-            int first = in.read(); // idle between frames: no deadline
+            if (in.available() == 0) {
+                out.flush(); // no more input buffered: send what is answered
+                if (!goIdle(in)) {
+                    return;
+                }
+            }
+            int first = in.read(); // between frames, no deadline
+            endIdle();
             if (first < 0) {
                 out.flush();
                 return;
@@ -79,8 +90,38 @@ final class Connection implements Runnable {
                 deadline = 0;
             }
             Frames.write(out, dispatcher.handle(body));
-            if (in.available() == 0) {
-                out.flush();
+        }
+    }
+
+    /**
+     * Marks the connection idle before a read that may block; false if the server is closing and
+     * nothing more has been received, so the connection should end. The lock makes this and
+     * {@link #drain()} see each other: either the connection ends by itself or drain() ends its read.
+     */
+    private synchronized boolean goIdle(InputStream in) throws IOException {
+        if (draining && in.available() == 0) {
+            return false;
+        }
+        idle = true;
+        return true;
+    }
+
+    private synchronized void endIdle() {
+        idle = false;
+    }
+
+    /**
+     * Called by the server's close(): requests already received (buffered here or by the
+     * kernel) are still read and answered, then the connection ends. Only a connection blocked
+     * waiting for a new frame has its input shut down, since that discards unread input.
+     */
+    synchronized void drain() {
+        draining = true;
+        if (idle) {
+            try {
+                socket.shutdownInput();
+            } catch (IOException e) {
+                closeQuietly(); // already broken
             }
         }
     }
@@ -91,15 +132,6 @@ final class Connection implements Runnable {
         if (d != 0 && now - d > 0) {
             log.debug("{}: no progress within the timeout; closing", socket.getRemoteSocketAddress());
             closeQuietly();
-        }
-    }
-
-    /** Ends reading: requests already received are still answered, then the connection closes. */
-    void shutdownInput() {
-        try {
-            socket.shutdownInput();
-        } catch (IOException e) {
-            closeQuietly(); // already broken
         }
     }
 

@@ -218,7 +218,7 @@ public final class KvsServer implements AutoCloseable {
             log.warn("closing the listening socket: {}", e.toString());
         }
         Threads.joinUninterruptibly(acceptor);
-        List.copyOf(connections).forEach(Connection::shutdownInput);
+        List.copyOf(connections).forEach(Connection::drain);
         awaitConnectionsEnded(options.closeGrace().toNanos());
         List.copyOf(connections).forEach(Connection::closeQuietly);
         pool.close();
