@@ -1,6 +1,6 @@
-# Shared by bin/kvs-server and bin/kvs-client: find a JDK 21+, build the jar if it is missing,
-# and run a main class with a Class Data Sharing archive for a fast start.
-# Usage (sourced): kvs_launch MAIN_CLASS ARGS...; JVM flags of the caller's own in KVS_JVM_FLAGS.
+# Shared by the programs in bin/: find a JDK 21+, build the jar if it is missing, and run a main class.
+# Usage (sourced): kvs_launch MAIN_CLASS ARGS... (the library's jar) or kvs_launch_bench MAIN_CLASS
+# ARGS... (the benchmark jar); JVM flags of the caller's own in KVS_JVM_FLAGS.
 
 kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -32,16 +32,33 @@ kvs_find_java() {
 }
 
 kvs_launch() {
-    local main="$1"; shift
+    local jar="$kvs_home/target/kvs.jar"
+    if [ ! -f "$jar" ] || [ ! -d "$kvs_home/target/lib" ]; then
+        kvs_build "$jar"
+    fi
+    kvs_exec "$jar:$kvs_home/target/lib/*" "$@"
+}
+
+kvs_launch_bench() {
+    local jar="$kvs_home/target/benchmarks.jar"
+    [ -f "$jar" ] || kvs_build "$jar" -Pbench
+    kvs_exec "$jar" "$@"
+}
+
+# kvs_build JAR MAVEN_ARGS...: builds the project (skipping tests) when JAR is missing.
+kvs_build() {
+    local jar="$1"; shift
+    echo "kvs: building $jar (first run)..." >&2
+    (cd "$kvs_home" && ./mvnw -q -B "$@" package -DskipTests >&2) || { echo "kvs: the build failed" >&2; exit 1; }
+}
+
+# kvs_exec CLASSPATH MAIN_CLASS ARGS...
+kvs_exec() {
+    local classpath="$1" main="$2"; shift 2
     local java
     if ! java="$(kvs_find_java)"; then
         echo "kvs: no JDK 21 or newer found (looked at JAVA_HOME, java on PATH and /usr/lib/jvm/*); install one or set JAVA_HOME" >&2
         exit 1
-    fi
-    local jar="$kvs_home/target/kvs.jar"
-    if [ ! -f "$jar" ] || [ ! -d "$kvs_home/target/lib" ]; then
-        echo "kvs: building $jar (first run)..." >&2
-        (cd "$kvs_home" && ./mvnw -q -B package -DskipTests >&2) || { echo "kvs: the build failed" >&2; exit 1; }
     fi
     # Arguments reach Java in the locale's encoding: make sure that is UTF-8.
     case "$(locale charmap 2>/dev/null)" in
@@ -53,5 +70,5 @@ kvs_launch() {
     # shellcheck disable=SC2086
     exec "$java" -Xlog:disable -Xlog:all=error:stderr -Xlog:cds*=off:stderr -Xlog:aot*=off:stderr \
         ${KVS_JVM_FLAGS:-} ${KVS_JAVA_OPTS:-} \
-        -cp "$jar:$kvs_home/target/lib/*" "$main" "$@"
+        -cp "$classpath" "$main" "$@"
 }

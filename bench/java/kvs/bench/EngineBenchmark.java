@@ -15,6 +15,9 @@ import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -25,17 +28,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Engine throughput: set and get of 100-byte values over 1000 keys (or {@code -p keyCount=N}),
- * kvs vs mvstore, at equal durability. Run (after {@code ./mvnw -Pbench package -DskipTests}):
+ * Engine throughput, kvs vs mvstore at equal durability: set, get and a 90/10 get/set mix over
+ * 1000 keys (or {@code -p keyCount=N}) loaded in setup, values of 16 B, 100 B and 4 KiB, any
+ * number of threads ({@code -t}). Run (after {@code ./mvnw -Pbench package -DskipTests}):
  * <pre>
+ * java -cp target/benchmarks.jar kvs.bench.EngineSuite               # the whole suite, 1, 2 and 4 threads, with a table
+ * java -jar target/benchmarks.jar EngineBenchmark -t 2 -p valueSize=100 -p durability=everysec
  * java -jar target/benchmarks.jar 'EngineBenchmark.get$' -p durability=everysec -p keyCount=100000
- * java -jar target/benchmarks.jar EngineBenchmark -f 3 -wi 2 -w 2s -i 3 -r 3s -rf json -rff engine.json
  * java -jar target/benchmarks.jar 'EngineBenchmark.set$' -p durability=always -t 64   # group commit
  * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
 public class EngineBenchmark {
 
     @Param({"kvs", "mvstore"})
@@ -44,7 +52,7 @@ public class EngineBenchmark {
     @Param({"everysec", "always"})
     public String durability;
 
-    @Param({"100"})
+    @Param({"16", "100", "4096"})
     public int valueSize;
 
     /** Keys loaded and used; 100000 is more than KvStore's value cache holds. */
@@ -72,14 +80,14 @@ public class EngineBenchmark {
     @TearDown(Level.Trial)
     public void close() throws Exception {
         store.close();
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
@@ -91,5 +99,17 @@ public class EngineBenchmark {
     @Benchmark
     public Object get() throws Exception {
         return store.get(keys[ThreadLocalRandom.current().nextInt(keyCount)]).orElseThrow();
+    }
+
+    /** Nine gets for every set, at random. */
+    @Benchmark
+    public Object mixed() throws Exception {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String key = keys[random.nextInt(keyCount)];
+        if (random.nextInt(10) == 0) {
+            store.set(key, value);
+            return key;
+        }
+        return store.get(key).orElseThrow();
     }
 }

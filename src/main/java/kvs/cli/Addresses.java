@@ -7,7 +7,7 @@ import java.net.UnknownHostException;
 import picocli.CommandLine;
 
 /** Parses {@code IP:PORT}, {@code [IPv6]:PORT} or {@code host:PORT} for --addr. */
-final class Addresses implements CommandLine.ITypeConverter<InetSocketAddress> {
+public final class Addresses implements CommandLine.ITypeConverter<InetSocketAddress> {
 
     static final String DEFAULT = "127.0.0.1:4000";
 

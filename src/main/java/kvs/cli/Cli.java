@@ -9,20 +9,20 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** What both programs share: UTF-8 output, exit codes 0/1/2, and one-line errors (DESIGN §4). */
-final class Cli {
+public final class Cli {
 
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
 
     /** Standard output in UTF-8, whatever the platform's console encoding. */
-    static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    static final PrintStream ERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    public static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    public static final PrintStream ERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
     private Cli() {
     }
 
-    static int run(Object command, String[] args) {
+    public static int run(Object command, String[] args) {
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(OUT, true));
         cl.setErr(new PrintWriter(ERR, true));

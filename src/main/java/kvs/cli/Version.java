@@ -8,7 +8,7 @@ import java.util.Properties;
 import picocli.CommandLine;
 
 /** The version from the pom, filtered into kvs/version.properties at build time. */
-final class Version implements CommandLine.IVersionProvider {
+public final class Version implements CommandLine.IVersionProvider {
 
     static final String VERSION = load();
 

@@ -20,6 +20,8 @@ final class ActiveFile {
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Bytes appended; written by the leader only, read by the syncer. */
     private volatile long size;
+    /** Whether the file pointer is at {@code size}: not after opening, nor after a failed write. */
+    private boolean atEnd;
     /** Bytes known to be on stable storage; guarded by syncLock. */
     private long synced;
     private boolean closed;
@@ -51,11 +53,18 @@ final class ActiveFile {
         return path;
     }
 
-    /** Hands {@code len} bytes to the OS at the end of the file (no fsync). */
+    /**
+     * Hands {@code len} bytes to the OS at the end of the file (no fsync). After a failed
+     * write, the next append overwrites whatever part of it reached the file.
+     */
     void append(byte[] bytes, int off, int len) throws IOException {
-        file.seek(size);
+        if (!atEnd) {
+            file.seek(size);
+        }
+        atEnd = false;
         file.write(bytes, off, len);
         size += len;
+        atEnd = true;
     }
 
     /** Forces every appended byte to stable storage, unless none was appended since the last sync. */

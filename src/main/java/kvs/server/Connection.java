@@ -54,7 +54,7 @@ final class Connection implements Runnable {
         log.debug("accepted {}", peer);
         try (socket) {
             socket.setTcpNoDelay(true);
-            serve(new BufferedInputStream(socket.getInputStream(), BUFFER),
+            serve(new Input(socket.getInputStream()),
                     new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), BUFFER));
         } catch (IOException e) {
             log.debug("{}: {}", peer, e.toString());
@@ -64,9 +64,9 @@ final class Connection implements Runnable {
         }
     }
 
-    private void serve(InputStream in, OutputStream out) throws IOException {
+    private void serve(Input in, OutputStream out) throws IOException {
         while (true) {
-            if (in.available() == 0) {
+            if (!in.hasBuffered()) {
                 out.flush(); // no more input buffered: send what is answered
                 if (!goIdle(in)) {
                     return;
@@ -140,6 +140,21 @@ final class Connection implements Runnable {
             socket.close();
         } catch (IOException e) {
             log.debug("closing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+        }
+    }
+
+    /**
+     * The connection's read buffer. It tells whether requests are still buffered without asking
+     * the kernel, as {@code available()} does with a system call on every request.
+     */
+    private static final class Input extends BufferedInputStream {
+        Input(InputStream in) {
+            super(in, BUFFER);
+        }
+
+        /** Whether bytes already read from the socket wait to be taken. */
+        synchronized boolean hasBuffered() {
+            return pos < count;
         }
     }
 

@@ -1,0 +1,89 @@
+package kvs.bench.load;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A server process started for a comparison, stopped by its own handle. */
+final class Server implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    final String name;
+    final Target target;
+    final InetSocketAddress address;
+    private final Process process;
+    private final Path log;
+
+    private Server(String name, Target target, InetSocketAddress address, Process process, Path log) {
+        this.name = name;
+        this.target = target;
+        this.address = address;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code command} (which must listen on {@code address}), its output to {@code log},
+     * and waits until it answers a GET.
+     */
+    static Server start(String name, Target target, InetSocketAddress address, List<String> command, Path log)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Server s = new Server(name, target, address, p, log);
+        try {
+            s.awaitReady();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        System.err.printf("started %s (pid %d) on %s%n", name, p.pid(), kvs.internal.HostPort.show(address));
+        return s;
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        Workload probe = new Workload(target, address, 1, 1, 1, 1, 0, 1, 0, 1, null, false);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                LoadGenerator.run(probe, n -> { });
+                return;
+            } catch (ConnectException e) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.waitFor(1, TimeUnit.SECONDS); // its last words reach the log
+                    throw new IOException(name + " did not start; its log " + log + " ends:\n" + tail(), e);
+                }
+                process.waitFor(100, TimeUnit.MILLISECONDS); // a poll: returns at once if it dies
+            }
+        }
+    }
+
+    private String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    }
+
+    /** Stops the process by its PID (SIGTERM, then SIGKILL after 30 s) and waits for it to end. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        System.err.printf("stopped %s (pid %d)%n", name, process.pid());
+    }
+
+    /** A loopback address with a port free at the time of asking. */
+    static InetSocketAddress freeLoopbackAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package kvs.bench.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import kvs.cli.Cli;
+import kvs.internal.HostPort;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * kvs-server against Redis on loopback, same workloads, same durability, in one run (bench/compare.sh).
+ * For each fsync policy it starts Redis (AOF with that policy), kvs-server with the kvs engine
+ * and kvs-server with the mvstore engine, each in a fresh data directory, drives every workload
+ * against each in turn, repeats the round, and prints the medians with each server's ratio to Redis.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Runs the same workloads against Redis and kvs-server (both engines) and prints one table.")
+public final class SideBySide implements Callable<Integer> {
+
+    /** One line of the table: a workload, at a durability. */
+    record Row(String fsync, boolean get, int valueSize, int clients, int pipeline) {
+        String label() {
+            return (get ? "GET" : "SET") + " " + valueSize + " B, " + clients + " clients, P" + pipeline;
+        }
+    }
+
+    static final List<Row> ROWS = rows();
+
+    private static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (int size : new int[] {16, 100}) {
+            for (int pipeline : new int[] {1, 16}) {
+                rows.add(new Row("everysec", false, size, 50, pipeline));
+                rows.add(new Row("everysec", true, size, 50, pipeline));
+            }
+        }
+        rows.add(new Row("everysec", false, 16, 500, 1));
+        rows.add(new Row("everysec", true, 16, 500, 1));
+        rows.add(new Row("always", false, 16, 50, 1));
+        rows.add(new Row("always", false, 16, 50, 16));
+        return List.copyOf(rows);
+    }
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "3", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1", description = "Unmeasured seconds before each run (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3", description = "Rounds; medians are reported (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--keys", paramLabel = "N", defaultValue = "100000", description = "Key space (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--kvs-home", paramLabel = "DIR", required = true, description = "The kvs checkout (for bin/kvs-server).")
+    Path kvsHome;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", required = true, description = "Where the servers' data directories go.")
+    Path workDir;
+
+    @Option(names = "--out", paramLabel = "PREFIX", description = "Also write PREFIX.json, PREFIX.md and PREFIX.png.")
+    Path out;
+
+    @Option(names = "--only", paramLabel = "FSYNC", description = "Only the rows of this fsync policy (everysec or always).")
+    String only;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new SideBySide(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<Row, Map<String, List<Result>>> results = new LinkedHashMap<>();
+        for (String fsync : List.of("everysec", "always")) {
+            List<Row> rows = ROWS.stream().filter(r -> r.fsync().equals(fsync)).toList();
+            if (only == null || only.equals(fsync)) {
+                runPolicy(fsync, rows, results);
+            }
+        }
+        String table = table(results);
+        Cli.OUT.print(table);
+        if (out != null) {
+            Files.writeString(out.resolveSibling(out.getFileName() + ".md"), table, StandardCharsets.UTF_8);
+            Files.writeString(out.resolveSibling(out.getFileName() + ".json"), json(results), StandardCharsets.UTF_8);
+            plot(results, out.resolveSibling(out.getFileName() + ".png"));
+        }
+        return 0;
+    }
+
+    private void runPolicy(String fsync, List<Row> rows, Map<Row, Map<String, List<Result>>> results)
+            throws IOException, InterruptedException {
+        List<Server> servers = new ArrayList<>();
+        Thread stopper = new Thread(() -> stopAll(servers));
+        Runtime.getRuntime().addShutdownHook(stopper); // Ctrl-C still stops every server started
+        try {
+            servers.add(redis(fsync));
+            servers.add(kvs("kvs", fsync));
+            servers.add(kvs("mvstore", fsync));
+            for (int round = 1; round <= repeat; round++) {
+                for (Row row : rows) {
+                    for (Server s : servers) {
+                        Workload w = workload(s, row);
+                        if (row.get() && round == 1) {
+                            LoadGenerator.run(w.fill(), n -> { });
+                        }
+                        LoadGenerator.run(w.lasting(seconds(warmup)), n -> { });
+                        Result r = LoadGenerator.run(w, n -> { });
+                        System.err.printf(Locale.ROOT, "round %d/%d  %-8s %-32s %-8s %,12.0f requests/s%n", round,
+                                repeat, fsync, row.label(), s.name, r.throughput());
+                        results.computeIfAbsent(row, k -> new LinkedHashMap<>())
+                                .computeIfAbsent(s.name, k -> new ArrayList<>()).add(r);
+                    }
+                }
+            }
+        } finally {
+            stopAll(servers);
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        }
+    }
+
+    private Workload workload(Server s, Row row) {
+        return new Workload(s.target, s.address, row.clients(), 1, row.pipeline(), keys, row.valueSize(),
+                row.get() ? 1 : 0, row.get() ? 0 : 1, 0, seconds(duration), false);
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
+    private Server redis(String fsync) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(workDir.resolve("redis-" + fsync));
+        InetSocketAddress addr = Server.freeLoopbackAddress();
+        return Server.start("redis", Target.REDIS, addr, List.of("redis-server",
+                "--port", String.valueOf(addr.getPort()), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--appendonly", "yes", "--appendfsync", fsync, "--save", "", "--daemonize", "no",
+                "--protected-mode", "yes"), workDir.resolve("redis-" + fsync + ".log"));
+    }
+
+    private Server kvs(String engine, String fsync) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(workDir.resolve(engine + "-" + fsync));
+        InetSocketAddress addr = Server.freeLoopbackAddress();
+        return Server.start(engine.equals("kvs") ? "kvs" : "kvs-mvstore", Target.KVS, addr,
+                List.of(kvsHome.resolve("bin/kvs-server").toString(), "--addr", HostPort.show(addr),
+                        "--data-dir", dir.toString(), "--engine", engine, "--fsync", fsync, "--pool", "virtual"),
+                workDir.resolve(engine + "-" + fsync + ".log"));
+    }
+
+    private static void stopAll(List<Server> servers) {
+        for (Server s : servers) {
+            try {
+                s.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        servers.clear();
+    }
+
+    /** The median of {@code f} over a cell's runs. */
+    private static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private String table(Map<Row, Map<String, List<Result>>> results) {
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
+                "Medians of %d runs of %.0f s each (after %.0f s of warm-up), %d keys, loopback; "
+                        + "ratio = requests/s of the server / requests/s of Redis.%n%n"
+                        + "| fsync | workload | server | requests/s | p50 ms | p99 ms | ÷ Redis |%n"
+                        + "|---|---|---|---:|---:|---:|---:|%n", repeat, duration, warmup, keys));
+        results.forEach((row, cells) -> {
+            double redis = median(cells.get("redis"), Result::throughput);
+            cells.forEach((server, runs) -> t.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s | %,.0f | %.3f | %.3f | %.2f |%n", row.fsync(), row.label(), server,
+                    median(runs, Result::throughput), median(runs, r -> r.millis(50)),
+                    median(runs, r -> r.millis(99)), median(runs, Result::throughput) / redis)));
+        });
+        return t.toString();
+    }
+
+    private static String json(Map<Row, Map<String, List<Result>>> results) {
+        List<String> runs = new ArrayList<>();
+        results.forEach((row, cells) -> cells.forEach((server, rs) -> rs.forEach(r -> runs.add(
+                "{\"fsync\": \"" + row.fsync() + "\", \"server\": \"" + server + "\", \"result\": "
+                        + r.toJson().strip() + "}"))));
+        return "{\"date\": \"" + LocalDate.now() + "\", \"runs\": [\n" + String.join(",\n", runs) + "\n]}\n";
+    }
+
+    private static void plot(Map<Row, Map<String, List<Result>>> results, Path png) throws IOException {
+        List<String> labels = results.keySet().stream().map(r -> r.fsync() + ": " + r.label()).toList();
+        List<String> servers = List.copyOf(results.values().iterator().next().keySet());
+        double[][] rates = new double[servers.size()][labels.size()];
+        double[][] ratios = new double[servers.size()][labels.size()];
+        int col = 0;
+        for (Map<String, List<Result>> cells : results.values()) {
+            double redis = median(cells.get("redis"), Result::throughput);
+            for (int s = 0; s < servers.size(); s++) {
+                rates[s][col] = median(cells.get(servers.get(s)), Result::throughput);
+                ratios[s][col] = rates[s][col] / redis;
+            }
+            col++;
+        }
+        Charts.save(List.of(
+                Charts.bars("throughput", "requests/s", labels, servers, rates),
+                Charts.bars("ratio to Redis (1.0 = as fast as Redis)", "÷ Redis", labels, servers, ratios)),
+                2, 1, png);
+    }
+}

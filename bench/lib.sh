@@ -1,0 +1,31 @@
+# Shared by the scripts in bench/ (sourced): Redis from Debian's packages, and the benchmark jar.
+
+kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Installs redis-server and redis-tools from Debian's packages unless both are on PATH.
+ensure_redis() {
+    if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
+        return 0
+    fi
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing Redis from Debian's packages (redis-server, redis-tools)..." >&2
+    $sudo apt-get update -q >&2 && $sudo apt-get install -y -q redis-server redis-tools >&2 \
+        || { echo "could not install Redis: run 'apt-get install redis-server redis-tools' as root" >&2; exit 1; }
+    # The package starts a system-wide Redis on port 6379; the scripts start their own instead.
+}
+
+# Builds target/benchmarks.jar if it is missing.
+ensure_jar() {
+    if [ ! -f "$kvs_home/target/benchmarks.jar" ]; then
+        echo "building target/benchmarks.jar..." >&2
+        (cd "$kvs_home" && ./mvnw -q -B -Pbench package -DskipTests >&2)
+    fi
+}
+
+# A JDK 21+ (the launchers' own search).
+bench_java() {
+    # shellcheck source=../bin/lib/launch.sh
+    source "$kvs_home/bin/lib/launch.sh"
+    kvs_find_java || { echo "no JDK 21 or newer found" >&2; exit 1; }
+}
