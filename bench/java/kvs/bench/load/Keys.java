@@ -1,5 +1,6 @@
 package kvs.bench.load;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Key names as redis-benchmark forms them with {@code -r}: {@code key:} and 12 digits. */
@@ -20,6 +21,17 @@ final class Keys {
         for (int i = LENGTH - 1; i >= 4; i--) {
             to[i] = (byte) ('0' + index % 10);
             index /= 10;
+        }
+    }
+
+    /** Writes key number {@code index} into {@code to} at {@code at}. */
+    static void format(int index, ByteBuffer to, int at) {
+        for (int i = LENGTH - 1; i >= 4; i--) {
+            to.put(at + i, (byte) ('0' + index % 10));
+            index /= 10;
+        }
+        for (int i = 0; i < 4; i++) {
+            to.put(at + i, (byte) "key:".charAt(i));
         }
     }
 

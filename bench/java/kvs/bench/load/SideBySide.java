@@ -114,7 +114,7 @@ public final class SideBySide implements Callable<Integer> {
                 for (Row row : rows) {
                     for (Server s : servers) {
                         Workload w = workload(s, row);
-                        if (row.get() && round == 1) {
+                        if (row.get()) { // every time: the rows before wrote values of other sizes
                             LoadGenerator.run(w.fill(), n -> { });
                         }
                         LoadGenerator.run(w.lasting(seconds(warmup)), n -> { });
