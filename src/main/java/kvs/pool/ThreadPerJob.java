@@ -11,10 +11,19 @@ import kvs.internal.Threads;
 /** The naive and virtual pools: a new thread per job, each tracked until it ends so close() can wait. */
 abstract class ThreadPerJob implements ThreadPool {
 
+    private static final int MIN_PRUNE = 64;
+
     private final String poolName;
     private final ThreadFactory factory;
-    /** Guarded by itself; closing is set under the same lock, so no thread starts after close() looks. */
-    private final Set<Thread> running = new HashSet<>();
+    /**
+     * Every thread started and not yet pruned, guarded by itself; closing is set under the same
+     * lock, so no thread starts after close() looks. A thread does not remove itself when its
+     * job ends: it would then be gone from the set while still alive, and close() must wait for
+     * it to end. Dead threads are pruned instead, whenever the set has doubled since the last
+     * prune, which keeps it within twice the live threads at a constant cost per job.
+     */
+    private final Set<Thread> started = new HashSet<>();
+    private int pruneAt = MIN_PRUNE;
     private boolean closed;
 
     /** @param threads unused: every job gets its own thread; must be positive all the same */
@@ -26,30 +35,26 @@ abstract class ThreadPerJob implements ThreadPool {
 
     @Override
     public final void spawn(Runnable job) {
-        Thread thread = factory.newThread(() -> {
-            try {
-                Jobs.runLogged(job);
-            } finally {
-                synchronized (running) {
-                    running.remove(Thread.currentThread());
-                }
-            }
-        });
-        synchronized (running) {
+        Thread thread = factory.newThread(() -> Jobs.runLogged(job));
+        synchronized (started) {
             if (closed) {
                 throw new RejectedExecutionException(poolName + " is closed");
             }
-            running.add(thread);
+            if (started.size() >= pruneAt) {
+                started.removeIf(t -> !t.isAlive());
+                pruneAt = Math.max(MIN_PRUNE, 2 * started.size());
+            }
+            started.add(thread);
+            thread.start(); // under the lock: a prune must never see it added but not yet alive
         }
-        thread.start();
     }
 
     @Override
     public final void close() {
         List<Thread> left;
-        synchronized (running) {
+        synchronized (started) {
             closed = true;
-            left = List.copyOf(running);
+            left = List.copyOf(started);
         }
         left.forEach(Threads::joinUninterruptibly);
     }

@@ -105,6 +105,20 @@ class ThreadPoolTest {
         assertThatThrownBy(() -> new SharedQueueThreadPool(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void named_givesEachPoolByItsCommandLineName() {
+        try (ThreadPool naive = ThreadPool.named("naive", 1);
+             ThreadPool shared = ThreadPool.named("shared-queue", 2);
+             ThreadPool virtual = ThreadPool.named("virtual", 1)) {
+            assertThat(naive).isInstanceOf(NaiveThreadPool.class);
+            assertThat(shared).isInstanceOf(SharedQueueThreadPool.class);
+            assertThat(virtual).isInstanceOf(VirtualThreadPool.class);
+        }
+        assertThatThrownBy(() -> ThreadPool.named("fork-join", 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown pool 'fork-join': expected naive, shared-queue or virtual");
+        assertThatThrownBy(() -> ThreadPool.named("shared-queue", 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** Four jobs that each wait for all four to start: only a pool with four live threads runs them. */
     private static void assertFourBlockingJobsRunAtOnce(ThreadPool p) throws InterruptedException {
         CountDownLatch together = new CountDownLatch(4);
