@@ -15,10 +15,7 @@ import kvs.client.KvsClient;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
-import kvs.pool.NaiveThreadPool;
-import kvs.pool.SharedQueueThreadPool;
 import kvs.pool.ThreadPool;
-import kvs.pool.VirtualThreadPool;
 import kvs.server.KvsServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -89,13 +86,7 @@ public class PoolBenchmark {
             values[i] = String.format("value%05d", i);
             store.set(keys[i], values[i]);
         }
-        ThreadPool threads = switch (pool) {
-            case "naive" -> new NaiveThreadPool(poolSize);
-            case "shared-queue" -> new SharedQueueThreadPool(poolSize);
-            case "virtual" -> new VirtualThreadPool(poolSize);
-            default -> throw new IllegalArgumentException("unknown pool " + pool);
-        };
-        server = KvsServer.start(store, threads, new InetSocketAddress("127.0.0.1", 0));
+        server = KvsServer.start(store, ThreadPool.named(pool, poolSize), new InetSocketAddress("127.0.0.1", 0));
         address = server.address();
         clients = Executors.newVirtualThreadPerTaskExecutor();
     }

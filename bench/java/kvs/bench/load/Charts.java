@@ -72,6 +72,7 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setXAxisDecimalPattern("#"); // pool sizes are whole numbers
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         for (int s = 0; s < series.size(); s++) {
             chart.addSeries(series.get(s), x, values[s]);

@@ -40,7 +40,7 @@ final class Server implements AutoCloseable {
         Server s = new Server(name, target, address, p, log);
         try {
             s.awaitReady();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             s.close();
             throw e;
         }
@@ -70,12 +70,20 @@ final class Server implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
     }
 
-    /** Stops the process by its PID (SIGTERM, then SIGKILL after 30 s) and waits for it to end. */
+    /**
+     * Stops the process by its PID (SIGTERM, then SIGKILL after 30 s, or at once if this thread
+     * is interrupted) and waits for it to end.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         System.err.printf("stopped %s (pid %d)%n", name, process.pid());
     }

@@ -160,13 +160,7 @@ public final class SideBySide implements Callable<Integer> {
     }
 
     private static void stopAll(List<Server> servers) {
-        for (Server s : servers) {
-            try {
-                s.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        servers.forEach(Server::close);
         servers.clear();
     }
 

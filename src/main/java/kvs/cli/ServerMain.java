@@ -13,10 +13,7 @@ import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.internal.HostPort;
-import kvs.pool.NaiveThreadPool;
-import kvs.pool.SharedQueueThreadPool;
 import kvs.pool.ThreadPool;
-import kvs.pool.VirtualThreadPool;
 import kvs.server.KvsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,12 +73,12 @@ public final class ServerMain implements Callable<Integer> {
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
         }
-        ThreadPool threadPool = switch (pool) {
-            case "naive" -> new NaiveThreadPool(n);
-            case "shared-queue" -> new SharedQueueThreadPool(n);
-            case "virtual" -> new VirtualThreadPool(n);
-            default -> throw usage("unknown pool '" + pool + "': expected naive, shared-queue or virtual");
-        };
+        ThreadPool threadPool;
+        try {
+            threadPool = ThreadPool.named(pool, n);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         String chosen = EngineChoice.resolve(dir, engine);

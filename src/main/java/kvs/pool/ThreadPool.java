@@ -19,4 +19,20 @@ public interface ThreadPool extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * The pool called {@code name} on the command line: {@code naive}, {@code shared-queue} or
+     * {@code virtual}, with {@code threads} threads (used by the shared-queue pool only).
+     *
+     * @throws IllegalArgumentException for another name, or fewer than one thread
+     */
+    static ThreadPool named(String name, int threads) {
+        return switch (name) {
+            case "naive" -> new NaiveThreadPool(threads);
+            case "shared-queue" -> new SharedQueueThreadPool(threads);
+            case "virtual" -> new VirtualThreadPool(threads);
+            default -> throw new IllegalArgumentException("unknown pool '" + name
+                    + "': expected naive, shared-queue or virtual");
+        };
+    }
 }
