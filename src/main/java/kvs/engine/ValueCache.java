@@ -1,37 +1,75 @@
 package kvs.engine;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
 /**
  * A small, bounded cache of values already read and verified, so hot keys are served from
  * memory rather than by a system call. Direct-mapped: a key's hash picks one slot, and a newer
  * value for another key in that slot simply replaces the old one. An entry names the exact
  * record ({@link Loc}, compared by identity) it was read from; the caller passes the record the
  * index points at now, so an overwritten, removed or moved key misses and is read again.
- * Reads and writes take no lock: entries are immutable, and their final fields make a racy
- * slot read safe.
+ * Reads take no lock: entries are immutable, and their final fields make a racy slot read safe.
+ * <p>
+ * Memory is bounded by the bytes of the values held, not by a count of small ones: a value too
+ * big for the room left first clears a few slots after a moving hand (so a new working set
+ * displaces an old one), and is not cached if that is not enough.
  */
 final class ValueCache {
 
-    /** Values above this many bytes of UTF-8 are not cached, which bounds the cache's memory. */
-    static final int MAX_VALUE_BYTES = 1024;
-    /** Slots in the cache: at most about 16 MiB of values. */
+    /** Values above this many bytes of UTF-8 are not cached: no single value takes a large share. */
+    static final int MAX_VALUE_BYTES = 64 << 10;
+    /** The bytes of values held at once (exceeded at most by racing puts, one value each). */
+    static final long MAX_BYTES = 16 << 20;
     private static final int SLOTS = 1 << 14;
+    /** Slots a put may clear to make room before it gives up. */
+    private static final int MAX_EVICTIONS = 8;
 
-    private record Entry(Loc loc, String value) {
+    private record Entry(Loc loc, String value, int bytes) {
     }
 
-    private final Entry[] slots = new Entry[SLOTS];
+    private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
+    private final AtomicLong bytes = new AtomicLong();
+    /** The next slot to clear for room; racy, which only spreads evictions differently. */
+    private int hand;
 
     /** The value of the record at {@code loc}, if this cache holds it. */
     String get(String key, Loc loc) {
-        Entry e = slots[slot(key)];
+        Entry e = slots.getPlain(slot(key));
         return e != null && e.loc == loc ? e.value : null;
     }
 
-    /** Remembers the verified {@code value} of the record at {@code loc}, if it is small enough. */
+    /** Remembers the verified {@code value} of the record at {@code loc}, if there is room for it. */
     void put(String key, Loc loc, String value, int valueBytes) {
-        if (valueBytes <= MAX_VALUE_BYTES) {
-            slots[slot(key)] = new Entry(loc, value);
+        if (valueBytes > MAX_VALUE_BYTES) {
+            return;
         }
+        int i = slot(key);
+        Entry old = slots.getPlain(i);
+        long growth = valueBytes - (old == null ? 0 : old.bytes);
+        for (int n = 0; n < MAX_EVICTIONS && growth > 0 && bytes.get() + growth > MAX_BYTES; n++) {
+            int victim = hand = (hand + 1) & (SLOTS - 1);
+            if (victim != i) {
+                account(null, slots.getAndSet(victim, null));
+            }
+        }
+        if (growth > 0 && bytes.get() + growth > MAX_BYTES) {
+            return;
+        }
+        Entry e = new Entry(loc, value, valueBytes);
+        account(e, slots.getAndSet(i, e));
+    }
+
+    private void account(Entry added, Entry removed) {
+        long delta = (added == null ? 0 : added.bytes) - (removed == null ? 0 : removed.bytes);
+        if (delta != 0) {
+            bytes.addAndGet(delta);
+        }
+    }
+
+    /** Bytes of the values held now. */
+    long bytes() {
+        return bytes.get();
     }
 
     private static int slot(String key) {

@@ -1,0 +1,57 @@
+package kvs.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ValueCacheTest {
+
+    private final ValueCache cache = new ValueCache();
+
+    private static Loc loc(int i) {
+        return new Loc(1, i, 1);
+    }
+
+    @Test
+    void holdsValuesUpToTheLimit_andAnswersOnlyForTheRecordTheyCameFrom() {
+        Loc small = loc(1);
+        Loc big = loc(2);
+        cache.put("a", small, "x", 1);
+        cache.put("b", big, "y".repeat(ValueCache.MAX_VALUE_BYTES), ValueCache.MAX_VALUE_BYTES);
+        cache.put("c", loc(3), "z".repeat(ValueCache.MAX_VALUE_BYTES + 1), ValueCache.MAX_VALUE_BYTES + 1);
+        assertThat(cache.get("a", small)).isEqualTo("x");
+        assertThat(cache.get("b", big)).hasSize(ValueCache.MAX_VALUE_BYTES);
+        assertThat(cache.get("a", loc(1))).as("another record of the same key").isNull();
+        assertThat(cache.get("c", loc(3))).as("above the limit").isNull();
+        assertThat(cache.bytes()).isEqualTo(1 + ValueCache.MAX_VALUE_BYTES);
+    }
+
+    @Test
+    void neverHoldsMoreThanItsBudget_andANewWorkingSetDisplacesTheOld() {
+        int size = 4096;
+        String value = "v".repeat(size);
+        int keys = (int) (4 * ValueCache.MAX_BYTES / size); // four times what fits
+        for (int i = 0; i < keys; i++) {
+            cache.put("old" + i, loc(i), value, size);
+            assertThat(cache.bytes()).isLessThanOrEqualTo(ValueCache.MAX_BYTES);
+        }
+        assertThat(cache.bytes()).isGreaterThan(ValueCache.MAX_BYTES / 2);
+        Loc[] fresh = new Loc[1000]; // entries are matched by identity: keep each record's Loc
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = loc(keys + i);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < fresh.length; i++) {
+                if (cache.get("new" + i, fresh[i]) == null) { // as KvStore does: a miss reads, then puts
+                    cache.put("new" + i, fresh[i], value, size);
+                }
+            }
+        }
+        int hits = 0;
+        for (int i = 0; i < fresh.length; i++) {
+            hits += cache.get("new" + i, fresh[i]) != null ? 1 : 0;
+        }
+        assertThat(hits).as("of the new working set, cached").isGreaterThan(fresh.length * 8 / 10);
+        assertThat(cache.bytes()).isLessThanOrEqualTo(ValueCache.MAX_BYTES);
+    }
+}
