@@ -1,7 +1,6 @@
 package kvs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,13 +8,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import kvs.it.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The command-line rules of DESIGN §4, through the real bin/kvs-server and bin/kvs-client. */
 class CliIT {
 
-    private static final Path HOME = Path.of(System.getProperty("kvs.home", ".")).toAbsolutePath();
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Path HOME = ServerProcess.HOME;
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
     @TempDir
@@ -40,45 +36,31 @@ class CliIT {
     record Result(int exit, String out, String err) {
     }
 
-    /**
-     * A running kvs-server, stopped by the test that started it. Its stderr goes to a file: a
-     * pipe read by another thread can lose the last lines when the process exits.
-     */
+    /** A running kvs-server (see {@link ServerProcess}), stopped by the test that started it. */
     final class Server {
-        final Process process;
-        final Path logFile;
+        final ServerProcess process;
         final int port;
 
         Server(String... args) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
-                    "--addr", "127.0.0.1:0", "--data-dir", dir.toString()));
-            cmd.addAll(List.of(args));
-            logFile = Files.createTempFile(logs, "server-", ".log");
-            process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(logFile.toFile()).start();
+            process = ServerProcess.start(dir, logs, args);
             servers.add(this);
-            await("kvs-server ready").atMost(Duration.ofSeconds(60))
-                    .failFast("kvs-server exited before it was ready", () -> !process.isAlive())
-                    .until(() -> LISTENING.matcher(log()).find());
-            Matcher m = LISTENING.matcher(log());
-            assertThat(m.find()).isTrue();
-            port = Integer.parseInt(m.group(1));
+            port = process.port();
         }
 
         String log() throws IOException {
-            return Files.readString(logFile, StandardCharsets.UTF_8);
+            return process.log();
         }
 
         String addr() {
-            return "127.0.0.1:" + port;
+            return process.addr();
         }
 
         /** SIGTERM, then the graceful-stop checks. */
         void stop() throws Exception {
-            process.destroy();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            process.process.destroy();
+            assertThat(process.process.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
             servers.remove(this);
-            assertThat(process.exitValue()).as("exit status after SIGTERM; log:%n%s", log()).isZero();
+            assertThat(process.process.exitValue()).as("exit status after SIGTERM; log:%n%s", log()).isZero();
             assertThat(log()).contains("stopping", "stopped");
         }
     }
@@ -86,8 +68,7 @@ class CliIT {
     @AfterEach
     void stopServers() throws Exception {
         for (Server s : List.copyOf(servers)) {
-            s.process.destroyForcibly();
-            s.process.waitFor(60, TimeUnit.SECONDS);
+            s.process.close();
         }
     }
 

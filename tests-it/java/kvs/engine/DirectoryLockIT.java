@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import kvs.KvsEngine;
@@ -54,14 +55,40 @@ class DirectoryLockIT {
         }
     }
 
+    /** Two processes open a fresh directory at once, again and again: exactly one wins every time. */
+    @ParameterizedTest
+    @ValueSource(strings = {"kvs", "mvstore"})
+    void twoProcessesRacing_exactlyOneWins(String engine) throws Exception {
+        int rounds = 5 * Integer.getInteger("kvs.reliability.scale", 1) * Integer.getInteger("kvs.stress", 1);
+        for (int round = 0; round < rounds; round++) {
+            Path fresh = dir.resolve("race-" + round);
+            Process a = probe(engine, fresh);
+            Process b = probe(engine, fresh);
+            try (BufferedReader outA = reader(a); BufferedReader outB = reader(b)) {
+                String first = outA.readLine();
+                String second = outB.readLine();
+                assertThat(List.of(first, second)).as("round %d", round).containsOnlyOnce("open")
+                        .anySatisfy(line -> assertThat(line).startsWith("error: ").contains("locked"));
+            } finally {
+                a.getOutputStream().close(); // the winner closes the engine and exits
+                b.getOutputStream().close();
+                assertThat(a.waitFor(60, TimeUnit.SECONDS) && b.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
     private KvsEngine open(String engine) throws kvs.KvsException {
         return engine.equals("kvs") ? KvStore.open(dir) : MvStoreEngine.open(dir);
     }
 
     private Process probe(String engine) throws Exception {
+        return probe(engine, dir);
+    }
+
+    private Process probe(String engine, Path directory) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                OpenProbe.class.getName(), dir.toString(), engine)
+                OpenProbe.class.getName(), directory.toString(), engine)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
     }

@@ -159,6 +159,11 @@ public final class KvStore implements KvsEngine {
         return new java.util.HashMap<>(index);
     }
 
+    /** fsyncs done so far by commits under {@code always}: group commit's writes per fsync follow. */
+    long commitSyncs() {
+        return writer.commitSyncs();
+    }
+
     /** Compactions completed since open; for tests. */
     long compactions() {
         return compactor.compactions();

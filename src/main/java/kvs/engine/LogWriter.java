@@ -49,6 +49,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private byte[] chunk = new byte[64 << 10];
     private IOException failure;
     private boolean closed;
+    /** fsyncs done by commits ({@code always}); written by the commit leader only. */
+    private volatile long commitSyncs;
 
     LogWriter(Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
               EngineOptions options, Compactor compactor, ActiveFile active) {
@@ -101,6 +103,11 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         }
     }
 
+    /** fsyncs done so far by commits under {@code always} (for the group-commit report). */
+    long commitSyncs() {
+        return commitSyncs;
+    }
+
     /** Writes one chunk with one system call (and one fsync for {@code always}), then indexes it. */
     private void write(List<Write> ws, int bytes) throws KvsException {
         ActiveFile file = active;
@@ -119,6 +126,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             }
             if (options.durability() == Durability.ALWAYS) {
                 file.sync();
+                commitSyncs++; // the leader's own field: no other thread writes it
             }
         } catch (IOException e) {
             failure = e;

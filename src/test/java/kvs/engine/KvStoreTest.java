@@ -363,4 +363,34 @@ class KvStoreTest {
             Files.copy(p, to.resolve(p.getFileName()));
         }
     }
+
+    @Test
+    void always_syncsOncePerCommit_andConcurrentWritersShareThem() throws Exception {
+        EngineOptions always = EngineOptions.defaults().withDurability(Durability.ALWAYS);
+        try (KvStore store = KvStore.open(dir, always)) {
+            for (int i = 0; i < 20; i++) {
+                store.set("k" + i, "v");
+            }
+            assertThat(store.commitSyncs()).as("one writer: an fsync per set").isEqualTo(20);
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int id = t;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        try {
+                            store.set("w" + id + "/" + i, "v");
+                        } catch (kvs.KvsException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+            long syncs = store.commitSyncs() - 20;
+            assertThat(syncs).as("16 x 50 concurrent sets").isPositive().isLessThanOrEqualTo(800);
+            assertThat(store.get("w15/49")).hasValue("v");
+        }
+    }
 }

@@ -1,0 +1,172 @@
+package kvs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import kvs.KvsException;
+import kvs.client.KvsClient;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The crash promise: an acknowledged write survives a process crash. kvs-server runs in a child
+ * process; 8 clients write unique values to keys of their own (ten overwritten again and again,
+ * and fresh ones); the test kills the server with SIGKILL at a random moment (one cycle in four
+ * during start-up or recovery), restarts it, and checks every key against the clients' history:
+ * the last acknowledged value or the one write in flight after it, never a value not written,
+ * nothing for a key never acknowledged unless its write was in flight.
+ * <p>
+ * Cycles: 3 times {@code kvs.reliability.scale} (1 in every build, 10 in the reliability
+ * profile) times {@code kvs.stress}. Seed: {@code -Dkvs.seed=N} to replay; a failure prints it and writes the
+ * history to target/reliability/.
+ */
+class KillLoopIT {
+
+    private static final int CLIENTS = 8;
+    private static final int OVERWRITTEN_KEYS = 10;
+    private static final long SEED = Long.getLong("kvs.seed", System.nanoTime());
+    private static final int CYCLES = 3 * Integer.getInteger("kvs.reliability.scale", 1) * Integer.getInteger("kvs.stress", 1);
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path logs;
+
+    /** One key's history, written by one client only, so its writes are ordered by {@code seq}. */
+    static final class KeyHistory {
+        final String key;
+        long acked = -1;
+        long inFlight = -1;
+        final List<String> events = new ArrayList<>();
+
+        KeyHistory(String key) {
+            this.key = key;
+        }
+
+        String value(long seq) {
+            return key + "=" + seq;
+        }
+
+        /** Checks what the restarted server holds, then takes it as the key's state. */
+        void check(Optional<String> found, int cycle) {
+            events.add("cycle " + cycle + ": read " + found.orElse("(absent)"));
+            if (found.isEmpty()) {
+                assertThat(acked).as("%s: acknowledged %s is lost", key, value(acked)).isEqualTo(-1);
+                inFlight = -1;
+                return;
+            }
+            String v = found.get();
+            long seq = v.startsWith(key + "=") ? Long.parseLong(v.substring(key.length() + 1)) : Long.MIN_VALUE;
+            assertThat(seq == acked || seq == inFlight && inFlight > acked)
+                    .as("%s holds %s; acknowledged %s, in flight %s", key, v,
+                            acked < 0 ? "nothing" : value(acked), inFlight < 0 ? "nothing" : value(inFlight))
+                    .isTrue();
+            acked = seq;
+            inFlight = -1;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"kvs, everysec", "kvs, always", "mvstore, everysec", "mvstore, always"})
+    void acknowledgedWrites_surviveSigkill(String engine, String fsync) throws Exception {
+        Random random = new Random(SEED ^ engine.hashCode() ^ fsync.hashCode());
+        Map<String, KeyHistory> history = new ConcurrentHashMap<>();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        try {
+            for (int cycle = 1; cycle <= CYCLES; cycle++) {
+                runCycle(cycle, engine, fsync, data, random, history);
+            }
+            try (ServerProcess s = ServerProcess.start(data, logs, "--engine", engine, "--fsync", fsync)) {
+                verify(s, history, CYCLES + 1);
+            }
+            assertThat(history).isNotEmpty();
+        } catch (AssertionError | Exception e) {
+            Path file = writeHistory(engine, fsync, history);
+            throw new AssertionError("seed " + SEED + " (replay: -Dkvs.seed=" + SEED + "); history in " + file
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void runCycle(int cycle, String engine, String fsync, Path data, Random random,
+                          Map<String, KeyHistory> history) throws Exception {
+        ServerProcess s = ServerProcess.launch(data, logs, "--engine", engine, "--fsync", fsync);
+        try {
+            if (random.nextInt(4) == 0) { // kill during JVM start-up or recovery
+                s.process.waitFor(random.nextInt(800), TimeUnit.MILLISECONDS);
+                return;
+            }
+            s.awaitReady();
+            verify(s, history, cycle);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                long clientSeed = random.nextLong();
+                String name = "c" + c;
+                clients.add(Thread.ofPlatform().name("kill-loop-" + name).start(
+                        () -> write(s, name, new Random(clientSeed), history, stop)));
+            }
+            boolean exited = s.process.waitFor(100 + random.nextInt(1400), TimeUnit.MILLISECONDS); // the kill's moment
+            assertThat(exited).as("kvs-server exited by itself under load; its log:%n%s", s.log()).isFalse();
+            s.kill();
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join();
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** One client: sets its own keys until the server dies or the cycle ends. */
+    private static void write(ServerProcess s, String name, Random random, Map<String, KeyHistory> history,
+                              AtomicBoolean stop) {
+        try (KvsClient client = KvsClient.connect(s.address())) {
+            long fresh = history.keySet().stream().filter(k -> k.startsWith(name + "/f")).count();
+            while (!stop.get()) {
+                String key = random.nextInt(3) == 0 ? name + "/f" + fresh++ : name + "/o" + random.nextInt(OVERWRITTEN_KEYS);
+                KeyHistory h = history.computeIfAbsent(key, KeyHistory::new);
+                long seq = Math.max(h.acked, h.inFlight) + 1;
+                h.inFlight = seq;
+                client.set(key, h.value(seq));
+                h.acked = seq;
+                h.inFlight = -1;
+            }
+        } catch (KvsException e) {
+            // the server was killed: this client's write in flight, if any, stays in flight
+        }
+    }
+
+    private static void verify(ServerProcess s, Map<String, KeyHistory> history, int cycle) throws KvsException {
+        try (KvsClient client = KvsClient.connect(s.address())) {
+            for (KeyHistory h : history.values()) {
+                h.check(client.get(h.key), cycle);
+            }
+        }
+    }
+
+    private Path writeHistory(String engine, String fsync, Map<String, KeyHistory> history) throws IOException {
+        Path out = Files.createDirectories(ServerProcess.HOME.resolve("target/reliability"))
+                .resolve("kill-loop-" + engine + "-" + fsync + "-" + SEED + ".log");
+        Map<String, KeyHistory> sorted = new LinkedHashMap<>();
+        history.keySet().stream().sorted().forEach(k -> sorted.put(k, history.get(k)));
+        StringBuilder b = new StringBuilder("seed " + SEED + "\n");
+        sorted.values().forEach(h -> b.append(h.key).append(": acked ").append(h.acked).append(", in flight ")
+                .append(h.inFlight).append("; ").append(String.join("; ", h.events)).append('\n'));
+        Files.writeString(out, b, StandardCharsets.UTF_8);
+        return out;
+    }
+}

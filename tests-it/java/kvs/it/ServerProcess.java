@@ -1,0 +1,105 @@
+package kvs.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A kvs-server child process on port 0, started through bin/kvs-server, stopped by the test that
+ * started it (by its own handle). Its stderr goes to a file: a pipe read by another thread can
+ * lose the last lines when the process exits.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    public static final Path HOME = Path.of(System.getProperty("kvs.home", ".")).toAbsolutePath();
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    public final Process process;
+    public final Path logFile;
+    private int port = -1;
+
+    private ServerProcess(Process process, Path logFile) {
+        this.process = process;
+        this.logFile = logFile;
+    }
+
+    /** Starts kvs-server on 127.0.0.1:0 serving {@code dataDir}, with more {@code args}; does not wait. */
+    public static ServerProcess launch(Path dataDir, Path logDir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
+                "--addr", "127.0.0.1:0", "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(logDir, "server-", ".log");
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile()).start();
+        return new ServerProcess(p, log);
+    }
+
+    /** Starts kvs-server and waits until it listens. */
+    public static ServerProcess start(Path dataDir, Path logDir, String... args) throws IOException {
+        ServerProcess s = launch(dataDir, logDir, args);
+        try {
+            s.awaitReady();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /** Waits until the server logs its address (60 s at most); fails fast if it exits first. */
+    public ServerProcess awaitReady() throws IOException {
+        await("kvs-server ready").atMost(Duration.ofSeconds(60))
+                .failFast("kvs-server exited before it was ready", () -> !process.isAlive())
+                .until(() -> LISTENING.matcher(log()).find());
+        Matcher m = LISTENING.matcher(log());
+        if (!m.find()) {
+            throw new IllegalStateException("no address in the log");
+        }
+        port = Integer.parseInt(m.group(1));
+        return this;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(logFile, StandardCharsets.UTF_8);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String addr() {
+        return "127.0.0.1:" + port;
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** SIGKILL, and waits for the process to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("kvs-server survived SIGKILL for 60 s");
+        }
+    }
+
+    /** Kills the process if it is still running. */
+    @Override
+    public void close() {
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
