@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the last acknowledged value or the one write in flight after it, never a value not written,
  * nothing for a key never acknowledged unless its write was in flight.
  * <p>
- * Cycles: 3 times {@code kvs.reliability.scale} (1 in every build, 10 in the reliability
- * profile) times {@code kvs.stress}. Seed: {@code -Dkvs.seed=N} to replay; a failure prints it and writes the
+ * Cycles per engine and policy: 3 times {@code kvs.reliability.scale} (1 in every build, 5 in
+ * the reliability profile) times {@code kvs.stress}. Seed: {@code -Dkvs.seed=N} to replay; a failure prints it and writes the
  * history to target/reliability/.
  */
 class KillLoopIT {
