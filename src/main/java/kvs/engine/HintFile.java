@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,32 +86,41 @@ final class HintFile {
         }
     }
 
-    /**
-     * Reads a hint for a log of {@code logSize} bytes.
-     *
-     * @return false, having visited nothing, when the hint is missing or fails a check
-     */
-    static boolean read(Path hint, long logSize, Visitor visitor) throws IOException {
+    /** What reading a hint found. */
+    enum Use {
+        /** The hint is sound and matches its log: its entries were visited. */
+        APPLIED,
+        /** Missing or failing a check: nothing was visited; the log must be scanned. */
+        UNUSABLE,
+        /** A sound hint written when its log was longer: the log has lost bytes since it was sealed. */
+        LOG_SHORTER
+    }
+
+    /** Reads a hint for a log of {@code logSize} bytes; visits its entries only when {@link Use#APPLIED}. */
+    static Use read(Path hint, long logSize, Visitor visitor) throws IOException {
         if (!Files.isRegularFile(hint)) {
-            return false;
+            return Use.UNUSABLE;
         }
         long hintSize = Files.size(hint);
+        long declared = declaredLogSize(hint, hintSize);
         // A hint entry is at least 13 bytes per record of at least 12 bytes; a larger hint is not ours.
-        if (hintSize < FOOTER || hintSize > FOOTER + 2 * logSize) {
-            return false;
+        if (declared < 0 || hintSize > FOOTER + 2 * declared) {
+            return Use.UNUSABLE;
         }
         byte[] b = Files.readAllBytes(hint);
         ByteBuffer buf = ByteBuffer.wrap(b);
         int end = b.length - FOOTER;
         CRC32C crc = new CRC32C();
         crc.update(b, 0, b.length - 4);
-        if (buf.getInt(end + 12) != MAGIC || buf.getLong(end + 4) != logSize
-                || buf.getInt(end + 16) != (int) crc.getValue()) {
-            return false;
+        if (buf.getInt(end + 12) != MAGIC || buf.getInt(end + 16) != (int) crc.getValue()) {
+            return Use.UNUSABLE;
+        }
+        if (declared != logSize) {
+            return declared > logSize ? Use.LOG_SHORTER : Use.UNUSABLE;
         }
         int count = buf.getInt(end);
         if (!entriesFit(buf, end, count, logSize)) {
-            return false;
+            return Use.UNUSABLE;
         }
         for (int pos = 0, i = 0; i < count; i++) {
             int keyLen = buf.getInt(pos);
@@ -118,7 +128,24 @@ final class HintFile {
             visitor.record(key, buf.getInt(pos + 4), buf.getInt(pos + 8), b[pos + 12] != 0);
             pos += ENTRY_HEADER + keyLen;
         }
-        return true;
+        return Use.APPLIED;
+    }
+
+    /** The log size a hint's footer states, before its checksum is checked; -1 if it cannot be one of ours. */
+    private static long declaredLogSize(Path hint, long hintSize) throws IOException {
+        if (hintSize < FOOTER) {
+            return -1;
+        }
+        ByteBuffer footer = ByteBuffer.allocate(FOOTER);
+        try (FileChannel ch = FileChannel.open(hint)) {
+            while (footer.hasRemaining() && ch.read(footer, hintSize - FOOTER + footer.position()) >= 0) {
+                // positional reads until the footer is full
+            }
+        }
+        long declared = footer.getLong(4);
+        boolean plausible = footer.getInt(12) == MAGIC && declared >= 0
+                && declared <= EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES;
+        return plausible ? declared : -1;
     }
 
     /** Checks every entry's lengths against the hint and log sizes before any is applied. */

@@ -76,10 +76,15 @@ final class Recovery {
         if (size > EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
-        if (HintFile.read(LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
-                apply(key, new Loc(id, offset, length), tombstone))) {
+        HintFile.Use hinted = HintFile.read(LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
+                apply(key, new Loc(id, offset, length), tombstone));
+        if (hinted == HintFile.Use.APPLIED) {
             total += size;
             return;
+        }
+        if (hinted == HintFile.Use.LOG_SHORTER && !salvage) {
+            // A torn tail cannot do this: the active file gets its hint only once it is complete.
+            throw new CorruptionException(file, size, "the log is truncated: its hint was written when it was longer");
         }
         try (HintFile.Writer hint = new HintFile.Writer(LogFiles.hint(dir, id))) {
             LogScanner.Result r = LogScanner.scan(file, newest, salvage, e -> {
