@@ -1,6 +1,5 @@
 package kvs.server;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +53,7 @@ final class Connection implements Runnable {
         log.debug("accepted {}", peer);
         try (socket) {
             socket.setTcpNoDelay(true);
-            serve(new Input(socket.getInputStream()),
+            serve(new ConnectionInput(socket.getInputStream(), BUFFER),
                     new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), BUFFER));
         } catch (IOException e) {
             log.debug("{}: {}", peer, e.toString());
@@ -64,7 +63,7 @@ final class Connection implements Runnable {
         }
     }
 
-    private void serve(Input in, OutputStream out) throws IOException {
+    private void serve(ConnectionInput in, OutputStream out) throws IOException {
         while (true) {
             if (!in.hasBuffered()) {
                 out.flush(); // no more input buffered: send what is answered
@@ -140,21 +139,6 @@ final class Connection implements Runnable {
             socket.close();
         } catch (IOException e) {
             log.debug("closing {}: {}", socket.getRemoteSocketAddress(), e.toString());
-        }
-    }
-
-    /**
-     * The connection's read buffer. It tells whether requests are still buffered without asking
-     * the kernel, as {@code available()} does with a system call on every request.
-     */
-    private static final class Input extends BufferedInputStream {
-        Input(InputStream in) {
-            super(in, BUFFER);
-        }
-
-        /** Whether bytes already read from the socket wait to be taken. */
-        synchronized boolean hasBuffered() {
-            return pos < count;
         }
     }
 
