@@ -85,7 +85,8 @@ final class KvsWire implements Wire {
         if (in.remaining() < Frames.HEADER) {
             return null;
         }
-        int length = Frames.checkLength(Integer.toUnsignedLong(in.getInt(start)), Frames.DEFAULT_MAX_FRAME);
+        // the connection's buffer holds at least maxReplyBytes(): a longer reply could never arrive whole
+        int length = Frames.checkLength(Integer.toUnsignedLong(in.getInt(start)), maxReplyBytes() - Frames.HEADER);
         int end = start + Frames.HEADER + length;
         if (in.limit() < end) {
             return null;

@@ -84,8 +84,8 @@ final class RespWire implements Wire {
             in.position(at);
             return Reply.MISS;
         }
-        if (in.limit() - at < n + 2) {
-            return null;
+        if (n == value.length && in.limit() - at < n + 2) {
+            return null; // checked before waiting: a length of anything else never needs its bytes
         }
         if (n != value.length || !in.slice(at, n).equals(ByteBuffer.wrap(value))
                 || in.get(at + n) != '\r' || in.get(at + n + 1) != '\n') {

@@ -71,5 +71,7 @@ class KvsWireTest {
                 .hasMessageContaining("not the one set");
         assertThatThrownBy(() -> wire.read(ByteBuffer.wrap(new byte[] {0, 0, 0, 1, (byte) 0xff})))
                 .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> wire.read(ByteBuffer.wrap(new byte[] {0x10, 0, 0, 0, 1}))).as("not waited for")
+                .isInstanceOf(IOException.class).hasMessageContaining("above the maximum");
     }
 }

@@ -55,6 +55,8 @@ class RespWireTest {
         assertThatThrownBy(() -> wire.read(buffer("$16\r\nxxxxxxxxxxxxxxxy\r\n")))
                 .hasMessageContaining("not the one set");
         assertThatThrownBy(() -> wire.read(buffer("$3\r\nabc\r\n"))).hasMessageContaining("not the one set");
+        assertThatThrownBy(() -> wire.read(buffer("$999999999\r\nab"))).as("not waited for")
+                .hasMessageContaining("not the one set");
         assertThatThrownBy(() -> wire.read(buffer(":1\r\n"))).hasMessageContaining("not a RESP reply");
         assertThatThrownBy(() -> wire.read(buffer("$1x\r\n"))).hasMessageContaining("bad bulk length $1x");
         assertThatThrownBy(() -> wire.read(buffer("$\r\n"))).hasMessageContaining("bad bulk length");
