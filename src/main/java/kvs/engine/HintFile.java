@@ -144,7 +144,7 @@ final class HintFile {
         }
         long declared = footer.getLong(4);
         boolean plausible = footer.getInt(12) == MAGIC && declared >= 0
-                && declared <= EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES;
+                && declared <= LogFiles.MAX_LOG_BYTES;
         return plausible ? declared : -1;
     }
 

@@ -18,6 +18,8 @@ final class LogFiles {
     static final String LOG = ".log";
     static final String HINT = ".hint";
     static final String TMP = ".tmp";
+    /** The most bytes kvs ever writes to one log: the file limit, plus a record that starts just below it. */
+    static final long MAX_LOG_BYTES = EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES;
 
     private LogFiles() {
     }

@@ -73,7 +73,7 @@ final class Recovery {
     private void replay(int id, boolean newest) throws IOException, KvsException {
         Path file = LogFiles.log(dir, id);
         long size = Files.size(file);
-        if (size > EngineOptions.MAX_FILE_SIZE_LIMIT + 2L * Record.MAX_VALUE_BYTES) {
+        if (size > LogFiles.MAX_LOG_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
         HintFile.Use hinted = HintFile.read(LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
