@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import kvs.KvsEngine;
+import kvs.check.Reliability;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class DirectoryLockIT {
     @ParameterizedTest
     @ValueSource(strings = {"kvs", "mvstore"})
     void twoProcessesRacing_exactlyOneWins(String engine) throws Exception {
-        int rounds = 5 * Integer.getInteger("kvs.reliability.scale", 1) * Integer.getInteger("kvs.stress", 1);
+        int rounds = Reliability.rounds(5);
         for (int round = 0; round < rounds; round++) {
             Path fresh = dir.resolve("race-" + round);
             Process a = probe(engine, fresh);

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsException;
+import kvs.check.Reliability;
 import kvs.client.KvsClient;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,8 +39,8 @@ class KillLoopIT {
 
     private static final int CLIENTS = 8;
     private static final int OVERWRITTEN_KEYS = 10;
-    private static final long SEED = Long.getLong("kvs.seed", System.nanoTime());
-    private static final int CYCLES = 3 * Integer.getInteger("kvs.reliability.scale", 1) * Integer.getInteger("kvs.stress", 1);
+    private static final long SEED = Reliability.SEED;
+    private static final int CYCLES = Reliability.rounds(3);
 
     @TempDir
     Path dir;
@@ -96,7 +97,7 @@ class KillLoopIT {
             assertThat(history).isNotEmpty();
         } catch (AssertionError | Exception e) {
             Path file = writeHistory(engine, fsync, history);
-            throw new AssertionError("seed " + SEED + " (replay: -Dkvs.seed=" + SEED + "); history in " + file
+            throw new AssertionError(Reliability.seed() + "; history in " + file
                     + ": " + e.getMessage(), e);
         }
     }
@@ -159,8 +160,7 @@ class KillLoopIT {
     }
 
     private Path writeHistory(String engine, String fsync, Map<String, KeyHistory> history) throws IOException {
-        Path out = Files.createDirectories(ServerProcess.HOME.resolve("target/reliability"))
-                .resolve("kill-loop-" + engine + "-" + fsync + "-" + SEED + ".log");
+        Path out = Reliability.historyFile("kill-loop-" + engine + "-" + fsync);
         Map<String, KeyHistory> sorted = new LinkedHashMap<>();
         history.keySet().stream().sorted().forEach(k -> sorted.put(k, history.get(k)));
         StringBuilder b = new StringBuilder("seed " + SEED + "\n");

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import kvs.KvsException;
+import kvs.check.Reliability;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CorruptionTest {
 
-    private static final long SEED = Long.getLong("kvs.seed", System.nanoTime());
-    private static final int SCALE = Integer.getInteger("kvs.reliability.scale", 1) * Integer.getInteger("kvs.stress", 1);
+    private static final long SEED = Reliability.SEED;
+    private static final int SCALE = Reliability.rounds(1);
     private static final EngineOptions SMALL_FILES = EngineOptions.defaults()
             .withMaxFileSize(2048).withCompactionThreshold(1 << 30);
 

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import kvs.KeyNotFoundException;
+import kvs.check.Reliability;
 import kvs.check.RegisterChecker;
 import kvs.check.RegisterChecker.Op;
 import kvs.client.KvsClient;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServerLinearizabilityTest {
 
-    private static final long SEED = Long.getLong("kvs.seed", System.nanoTime());
+    private static final long SEED = Reliability.SEED;
     private static final int CLIENTS = 16;
     private static final int OPS = 2000 * Integer.getInteger("kvs.stress", 1);
     private static final int KEYS = 8;
@@ -73,7 +74,7 @@ class ServerLinearizabilityTest {
         for (Map.Entry<String, List<Op>> key : history.entrySet()) {
             if (!RegisterChecker.linearizable(key.getValue())) {
                 Path file = write(key.getKey(), key.getValue());
-                throw new AssertionError("seed " + SEED + " (replay: -Dkvs.seed=" + SEED + "): the history of "
+                throw new AssertionError(Reliability.seed() + ": the history of "
                         + key.getKey() + " is not linearizable; it is in " + file);
             }
         }
@@ -109,8 +110,7 @@ class ServerLinearizabilityTest {
     }
 
     private static Path write(String key, List<Op> ops) throws IOException {
-        Path out = Files.createDirectories(Path.of(System.getProperty("kvs.home", "."), "target", "reliability"))
-                .resolve("linearizability-" + key + "-" + SEED + ".log");
+        Path out = Reliability.historyFile("linearizability-" + key);
         StringBuilder b = new StringBuilder();
         ops.stream().sorted(java.util.Comparator.comparingLong(Op::invokedNanos))
                 .forEach(op -> b.append(op).append('\n'));
