@@ -3,7 +3,6 @@ package kvs.engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import kvs.KvsException;
+import kvs.bench.Stats;
 
 /**
  * Group commit under {@code always}: acknowledged sets per second and sets per fsync for 1, 8
@@ -39,8 +39,8 @@ public final class GroupCommitReport {
             for (int r = 0; r < rounds; r++) {
                 runs.add(run(writers, seconds));
             }
-            double rate = median(runs.stream().mapToDouble(Run::setsPerSecond).toArray());
-            double perSync = median(runs.stream().mapToDouble(Run::setsPerSync).toArray());
+            double rate = Stats.median(runs.stream().mapToDouble(Run::setsPerSecond).toArray());
+            double perSync = Stats.median(runs.stream().mapToDouble(Run::setsPerSync).toArray());
             System.out.printf(Locale.ROOT, "| %d | %,.0f | %.1f | %,.0f |%n", writers, rate, perSync, rate / perSync);
         }
     }
@@ -80,11 +80,5 @@ public final class GroupCommitReport {
         } finally {
             kvs.bench.EngineBenchmark.deleteTree(dir);
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

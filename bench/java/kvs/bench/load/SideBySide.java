@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import kvs.bench.Stats;
 import kvs.cli.Cli;
 import kvs.internal.HostPort;
 import picocli.CommandLine;
@@ -166,8 +167,7 @@ public final class SideBySide implements Callable<Integer> {
 
     /** The median of {@code f} over a cell's runs. */
     private static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {
-        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Stats.median(runs.stream().mapToDouble(f).toArray());
     }
 
     private String table(Map<Row, Map<String, List<Result>>> results) {
