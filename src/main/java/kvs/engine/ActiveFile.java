@@ -1,32 +1,28 @@
 package kvs.engine;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The log file being appended to. Appends come from one thread at a time (the group-commit
  * leader); {@link #sync} may come from the everysec syncer at the same time, which the OS
- * allows. A {@code RandomAccessFile} rather than a {@code FileChannel}: an interrupt of the
- * writing thread cannot close it under everyone else.
+ * allows.
  */
 final class ActiveFile {
 
     final int id;
     private final Path path;
-    private final RandomAccessFile file;
+    private final Storage.Appender file;
     /** Orders sync against close, so the syncer never fsyncs a closed descriptor. */
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Bytes appended; written by the leader only, read by the syncer. */
     private volatile long size;
-    /** Whether the file pointer is at {@code size}: not after opening, nor after a failed write. */
-    private boolean atEnd;
     /** Bytes known to be on stable storage; guarded by syncLock. */
     private long synced;
     private boolean closed;
 
-    private ActiveFile(int id, Path path, RandomAccessFile file, long size) {
+    private ActiveFile(int id, Path path, Storage.Appender file, long size) {
         this.id = id;
         this.path = path;
         this.file = file;
@@ -34,15 +30,10 @@ final class ActiveFile {
         this.synced = size;
     }
 
-    /** Creates a new, empty log file. */
-    static ActiveFile create(Path dir, int id) throws IOException {
+    /** Creates a new, empty log file; its directory entry is the caller's to sync. */
+    static ActiveFile create(Storage storage, Path dir, int id) throws IOException {
         Path path = LogFiles.log(dir, id);
-        RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw");
-        if (raf.length() != 0) {
-            raf.close();
-            throw new IOException("new log file " + path + " is not empty");
-        }
-        return new ActiveFile(id, path, raf, 0);
+        return new ActiveFile(id, path, storage.create(path), 0);
     }
 
     long size() {
@@ -58,13 +49,8 @@ final class ActiveFile {
      * write, the next append overwrites whatever part of it reached the file.
      */
     void append(byte[] bytes, int off, int len) throws IOException {
-        if (!atEnd) {
-            file.seek(size);
-        }
-        atEnd = false;
-        file.write(bytes, off, len);
+        file.append(bytes, off, len);
         size += len;
-        atEnd = true;
     }
 
     /** Forces every appended byte to stable storage, unless none was appended since the last sync. */
@@ -75,7 +61,7 @@ final class ActiveFile {
             if (closed || synced == target) {
                 return;
             }
-            file.getFD().sync();
+            file.sync();
             synced = target;
         } finally {
             syncLock.unlock();
@@ -90,7 +76,7 @@ final class ActiveFile {
                 return;
             }
             if (sync && synced != size) {
-                file.getFD().sync();
+                file.sync();
                 synced = size;
             }
             closed = true;

@@ -1,11 +1,9 @@
 package kvs.engine;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +36,7 @@ final class Compactor implements AutoCloseable {
         int roll(int reserve) throws KvsException;
     }
 
+    private final Storage storage;
     private final Path dir;
     private final ConcurrentHashMap<String, Loc> index;
     private final Readers readers;
@@ -57,8 +56,9 @@ final class Compactor implements AutoCloseable {
     /** Completed compactions, for tests and stats. */
     private volatile long compactions;
 
-    Compactor(Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
+    Compactor(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
               EngineOptions options, Roller roller) {
+        this.storage = storage;
         this.dir = dir;
         this.index = index;
         this.readers = readers;
@@ -128,16 +128,16 @@ final class Compactor implements AutoCloseable {
     private void writeHints() throws IOException, KvsException {
         for (Integer id; !stopping && (id = unhinted.poll()) != null; ) {
             if (readers.contains(id)) {
-                writeHint(dir, id, options.salvage());
+                writeHint(storage, dir, id, options.salvage());
             }
         }
     }
 
     /** Writes the hint file of the sealed log file {@code id} by scanning it. */
-    static void writeHint(Path dir, int id, boolean salvage) throws IOException, KvsException {
+    static void writeHint(Storage storage, Path dir, int id, boolean salvage) throws IOException, KvsException {
         Path logFile = LogFiles.log(dir, id);
-        try (HintFile.Writer hint = new HintFile.Writer(LogFiles.hint(dir, id))) {
-            LogScanner.Result r = LogScanner.scan(logFile, /* newest= */ false, salvage,
+        try (HintFile.Writer hint = new HintFile.Writer(storage, LogFiles.hint(dir, id))) {
+            LogScanner.Result r = LogScanner.scan(storage, logFile, /* newest= */ false, salvage,
                     e -> hint.add(e.bytes(), e.start(), e.offset(), e.length()));
             hint.commit(r.validEnd());
         }
@@ -158,7 +158,7 @@ final class Compactor implements AutoCloseable {
             for (int id : inputs) {
                 Path file = LogFiles.log(dir, id);
                 inputBytes += Files.size(file);
-                LogScanner.scan(file, /* newest= */ false, options.salvage(), e -> {
+                LogScanner.scan(storage, file, /* newest= */ false, options.salvage(), e -> {
                     if (stopping) {
                         throw new Cancelled();
                     }
@@ -186,9 +186,9 @@ final class Compactor implements AutoCloseable {
         }
         for (int id : inputs) {
             readers.remove(id);
-            Files.deleteIfExists(LogFiles.hint(dir, id));
-            Files.deleteIfExists(LogFiles.log(dir, id));
-            LogFiles.syncDirectory(dir); // oldest first, each durable: no tombstone goes before its value
+            storage.delete(LogFiles.hint(dir, id));
+            storage.delete(LogFiles.log(dir, id));
+            storage.syncDirectory(dir); // oldest first, each durable: no tombstone goes before its value
         }
         sizes.add(0, -inputBytes);
         log.debug("compacted {} files ({} bytes) of {} into {} records", inputs.size(), inputBytes, dir, swapped);
@@ -199,7 +199,7 @@ final class Compactor implements AutoCloseable {
         private final int firstId;
         private final int maxFiles;
         private final List<Integer> ids = new ArrayList<>();
-        private FileOutputStream file;
+        private Storage.Appender file;
         private BufferedOutputStream current;
         private HintFile.Writer hint;
         private long size;
@@ -231,9 +231,11 @@ final class Compactor implements AutoCloseable {
             }
             int id = firstId + ids.size();
             ids.add(id);
-            file = new FileOutputStream(LogFiles.tmp(LogFiles.log(dir, id)).toFile());
-            current = new BufferedOutputStream(file, 1 << 16);
-            hint = new HintFile.Writer(LogFiles.hint(dir, id));
+            Path tmp = LogFiles.tmp(LogFiles.log(dir, id));
+            storage.delete(tmp);
+            file = storage.create(tmp);
+            current = new BufferedOutputStream(file.stream(), 1 << 16);
+            hint = new HintFile.Writer(storage, LogFiles.hint(dir, id));
             size = 0;
         }
 
@@ -242,8 +244,8 @@ final class Compactor implements AutoCloseable {
                 return;
             }
             current.flush();
-            file.getFD().sync();
-            current.close();
+            file.sync();
+            file.close();
             current = null;
             hint.commit(size);
             hint = null;
@@ -258,9 +260,9 @@ final class Compactor implements AutoCloseable {
             finishCurrent();
             for (int id : ids) {
                 Path target = LogFiles.log(dir, id);
-                Files.move(LogFiles.tmp(target), target, StandardCopyOption.ATOMIC_MOVE);
+                storage.move(LogFiles.tmp(target), target);
             }
-            LogFiles.syncDirectory(dir);
+            storage.syncDirectory(dir);
             published = true;
             return ids;
         }
@@ -272,14 +274,14 @@ final class Compactor implements AutoCloseable {
                 return;
             }
             if (current != null) {
-                current.close();
+                file.close();
             }
             if (hint != null) {
                 hint.close();
             }
             for (int id : ids) {
-                Files.deleteIfExists(LogFiles.tmp(LogFiles.log(dir, id)));
-                Files.deleteIfExists(LogFiles.hint(dir, id));
+                storage.delete(LogFiles.tmp(LogFiles.log(dir, id)));
+                storage.delete(LogFiles.hint(dir, id));
             }
         }
     }

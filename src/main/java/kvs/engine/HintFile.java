@@ -2,14 +2,13 @@ package kvs.engine;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
@@ -39,18 +38,23 @@ final class HintFile {
 
     /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
     static final class Writer implements AutoCloseable {
+        private final Storage storage;
         private final Path target;
         private final Path tmp;
+        private final Storage.Appender file;
         private final CRC32C crc = new CRC32C();
         private final DataOutputStream out;
         private int count;
         private boolean committed;
 
-        Writer(Path target) throws IOException {
+        /** Starts {@code target}'s temporary file, replacing one an interrupted writer left. */
+        Writer(Storage storage, Path target) throws IOException {
+            this.storage = storage;
             this.target = target;
             this.tmp = LogFiles.tmp(target);
-            OutputStream file = Files.newOutputStream(tmp);
-            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16));
+            storage.delete(tmp);
+            this.file = storage.create(tmp);
+            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file.stream(), crc), 1 << 16));
         }
 
         /** Adds the record at {@code start} of {@code bytes}, found at {@code offset} of the log. */
@@ -64,24 +68,28 @@ final class HintFile {
             count++;
         }
 
-        /** Seals the hint for a log of {@code logSize} bytes, syncs it and renames it into place. */
+        /**
+         * Seals the hint for a log of {@code logSize} bytes, syncs it and renames it into place
+         * (the rename is durable with the directory's next sync; until then the log is scanned).
+         */
         void commit(long logSize) throws IOException {
             out.writeInt(count);
             out.writeLong(logSize);
             out.writeInt(MAGIC);
             out.flush();
             out.writeInt((int) crc.getValue()); // the CRC of every byte before this field
-            out.close();
-            LogFiles.syncFile(tmp);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            out.flush();
+            file.sync();
+            file.close();
+            storage.move(tmp, target);
             committed = true;
         }
 
         @Override
         public void close() throws IOException {
             if (!committed) {
-                out.close();
-                Files.deleteIfExists(tmp);
+                file.close();
+                storage.delete(tmp);
             }
         }
     }
@@ -97,18 +105,28 @@ final class HintFile {
     }
 
     /** Reads a hint for a log of {@code logSize} bytes; visits its entries only when {@link Use#APPLIED}. */
-    static Use read(Path hint, long logSize, Visitor visitor) throws IOException {
-        if (!Files.isRegularFile(hint)) {
+    static Use read(Storage storage, Path hint, long logSize, Visitor visitor) throws IOException {
+        FileChannel ch;
+        try {
+            ch = storage.openRead(hint);
+        } catch (NoSuchFileException e) {
             return Use.UNUSABLE;
         }
-        long hintSize = Files.size(hint);
-        long declared = declaredLogSize(hint, hintSize);
+        try (ch) {
+            return read(ch, logSize, visitor);
+        }
+    }
+
+    private static Use read(FileChannel ch, long logSize, Visitor visitor) throws IOException {
+        long hintSize = ch.size();
+        long declared = declaredLogSize(ch, hintSize);
         // A hint entry is at least 13 bytes per record of at least 12 bytes; a larger hint is not ours.
-        if (declared < 0 || hintSize > FOOTER + 2 * declared) {
+        if (declared < 0 || hintSize > FOOTER + 2 * declared || hintSize > Integer.MAX_VALUE - 8) {
             return Use.UNUSABLE;
         }
-        byte[] b = Files.readAllBytes(hint);
-        ByteBuffer buf = ByteBuffer.wrap(b);
+        ByteBuffer buf = ByteBuffer.allocate((int) hintSize);
+        readFully(ch, buf, 0);
+        byte[] b = buf.array();
         int end = b.length - FOOTER;
         CRC32C crc = new CRC32C();
         crc.update(b, 0, b.length - 4);
@@ -132,20 +150,25 @@ final class HintFile {
     }
 
     /** The log size a hint's footer states, before its checksum is checked; -1 if it cannot be one of ours. */
-    private static long declaredLogSize(Path hint, long hintSize) throws IOException {
+    private static long declaredLogSize(FileChannel ch, long hintSize) throws IOException {
         if (hintSize < FOOTER) {
             return -1;
         }
         ByteBuffer footer = ByteBuffer.allocate(FOOTER);
-        try (FileChannel ch = FileChannel.open(hint)) {
-            while (footer.hasRemaining() && ch.read(footer, hintSize - FOOTER + footer.position()) >= 0) {
-                // positional reads until the footer is full
-            }
-        }
+        readFully(ch, footer, hintSize - FOOTER);
         long declared = footer.getLong(4);
         boolean plausible = footer.getInt(12) == MAGIC && declared >= 0
                 && declared <= LogFiles.MAX_LOG_BYTES;
         return plausible ? declared : -1;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos + dst.position());
+            if (n < 0) {
+                throw new EOFException("hint file shrank while being read");
+            }
+        }
     }
 
     /** Checks every entry's lengths against the hint and log sizes before any is applied. */

@@ -12,8 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.Utf8;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The log-structured engine (Bitcask model): an append-only log in generation files, an
@@ -22,10 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvStore implements KvsEngine {
 
-    private static final Logger log = LoggerFactory.getLogger(KvStore.class);
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
 
+    private final Storage storage;
     private final Path dir;
     private final EngineOptions options;
     private final DirectoryLock lock;
@@ -40,23 +38,24 @@ public final class KvStore implements KvsEngine {
     private final Syncer syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KvStore(Path dir, EngineOptions options, DirectoryLock lock, ConcurrentHashMap<String, Loc> index,
-                    Recovery.State state) throws IOException {
+    private KvStore(Storage storage, Path dir, EngineOptions options, DirectoryLock lock,
+                    ConcurrentHashMap<String, Loc> index, Recovery.State state, Readers readers) throws IOException {
+        this.storage = storage;
         this.dir = dir;
         this.options = options;
         this.lock = lock;
         this.index = index;
-        this.readers = new Readers(dir);
+        this.readers = readers;
         this.sizes = new LogSizes(state.live(), state.total());
         for (int id : LogFiles.logIds(dir)) {
             readers.add(id);
         }
         int activeId = state.lastId() + 1;
-        ActiveFile active = ActiveFile.create(dir, activeId);
+        ActiveFile active = ActiveFile.create(storage, dir, activeId);
         readers.add(activeId);
-        LogFiles.syncDirectory(dir);
-        this.compactor = new Compactor(dir, index, readers, sizes, options, this::rollForCompaction);
-        this.writer = new LogWriter(dir, index, readers, sizes, options, compactor, active);
+        storage.syncDirectory(dir);
+        this.compactor = new Compactor(storage, dir, index, readers, sizes, options, this::rollForCompaction);
+        this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active);
         this.commits = new GroupCommit<>(writer);
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
@@ -77,13 +76,32 @@ public final class KvStore implements KvsEngine {
      * @throws KvsException        if the directory is locked by another engine or cannot be read
      */
     public static KvStore open(Path dir, EngineOptions options) throws KvsException {
+        return open(dir, options, Storage.DISK);
+    }
+
+    /** Opens the store with its files going through {@code storage}; for tests that simulate a disk. */
+    static KvStore open(Path dir, EngineOptions options, Storage storage) throws KvsException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
             ConcurrentHashMap<String, Loc> index = new ConcurrentHashMap<>();
-            Recovery.State state = Recovery.run(dir, options.salvage(), index);
-            return new KvStore(dir, options, lock, index, state);
+            Recovery.State state = Recovery.run(storage, dir, options.salvage(), index);
+            Readers readers = new Readers(storage, dir);
+            try {
+                return new KvStore(storage, dir, options, lock, index, state, readers);
+            } catch (IOException | RuntimeException e) {
+                closeAfter(readers, e);
+                throw e;
+            }
         });
+    }
+
+    private static void closeAfter(AutoCloseable resource, Exception failure) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
     }
 
     @Override
@@ -188,7 +206,7 @@ public final class KvStore implements KvsEngine {
         if (syncer != null) {
             syncer.close();
         }
-        try {
+        try (lock; readers) {
             int last = commits.exclusive(() -> {
                 try {
                     return writer.close();
@@ -197,17 +215,10 @@ public final class KvStore implements KvsEngine {
                 }
             });
             if (last >= 0) {
-                Compactor.writeHint(dir, last, options.salvage());
+                Compactor.writeHint(storage, dir, last, options.salvage());
             }
-            readers.close();
         } catch (IOException e) {
             throw new KvsException("cannot close " + dir + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                lock.close();
-            } catch (IOException e) {
-                log.warn("cannot release the lock on {}", dir, e);
-            }
         }
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * in the newest file a bad record followed by nothing valid is a torn tail (a write cut short
  * by a crash), anything else is corruption, reported with file and offset unless salvaging.
  */
-final class LogScanner implements AutoCloseable {
+final class LogScanner {
 
     private static final Logger log = LoggerFactory.getLogger(LogScanner.class);
     private static final int WINDOW = 1 << 20;
@@ -74,9 +73,9 @@ final class LogScanner implements AutoCloseable {
     private long bufStart;
     private int bufLen;
 
-    private LogScanner(Path path) throws IOException {
+    private LogScanner(Path path, FileChannel channel) throws IOException {
         this.path = path;
-        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.channel = channel;
         this.size = channel.size();
     }
 
@@ -87,10 +86,10 @@ final class LogScanner implements AutoCloseable {
      * @param salvage skip bad records and keep every valid one instead of failing
      * @throws CorruptionException a bad record that is not a torn tail, when not salvaging
      */
-    static Result scan(Path path, boolean newest, boolean salvage, Visitor visitor)
+    static Result scan(Storage storage, Path path, boolean newest, boolean salvage, Visitor visitor)
             throws IOException, CorruptionException {
-        try (LogScanner s = new LogScanner(path)) {
-            return s.run(newest, salvage, visitor);
+        try (FileChannel channel = storage.openRead(path)) {
+            return new LogScanner(path, channel).run(newest, salvage, visitor);
         }
     }
 
@@ -196,10 +195,5 @@ final class LogScanner implements AutoCloseable {
             }
             pos += n;
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

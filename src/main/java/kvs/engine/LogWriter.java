@@ -1,7 +1,6 @@
 package kvs.engine;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +37,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** A batch is written in chunks of about this size, so offsets stay ints and buffers bounded. */
     private static final int CHUNK_BYTES = 8 << 20;
 
+    private final Storage storage;
     private final Path dir;
     private final ConcurrentHashMap<String, Loc> index;
     private final Readers readers;
@@ -52,8 +52,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** fsyncs done by commits ({@code always}); written by the commit leader only. */
     private volatile long commitSyncs;
 
-    LogWriter(Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
+    LogWriter(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
               EngineOptions options, Compactor compactor, ActiveFile active) {
+        this.storage = storage;
         this.dir = dir;
         this.index = index;
         this.readers = readers;
@@ -157,9 +158,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         ActiveFile old = active;
         int next = old.id + 1 + reserve;
         try {
-            ActiveFile fresh = ActiveFile.create(dir, next);
+            ActiveFile fresh = ActiveFile.create(storage, dir, next);
             readers.add(next);
-            LogFiles.syncDirectory(dir);
+            storage.syncDirectory(dir);
             // A sealed file is never torn, whatever the durability: open treats a bad sealed record as corruption.
             old.close(/* sync= */ true);
             active = fresh;
@@ -186,7 +187,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         file.close(/* sync= */ options.durability() != Durability.NEVER);
         if (file.size() == 0) {
             readers.remove(file.id);
-            Files.deleteIfExists(file.path());
+            storage.delete(file.path());
             return -1;
         }
         return file.id;

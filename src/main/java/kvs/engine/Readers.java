@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,11 +23,13 @@ final class Readers implements AutoCloseable {
 
     private static final int MAX_ATTEMPTS = 8;
 
+    private final Storage storage;
     private final Path dir;
     /** File id → channel; a file absent here was removed by compaction or close. */
     private final ConcurrentHashMap<Integer, FileChannel> channels = new ConcurrentHashMap<>();
 
-    Readers(Path dir) {
+    Readers(Storage storage, Path dir) {
+        this.storage = storage;
         this.dir = dir;
     }
 
@@ -109,7 +110,7 @@ final class Readers implements AutoCloseable {
     }
 
     private FileChannel open(int id) throws IOException {
-        return FileChannel.open(LogFiles.log(dir, id), StandardOpenOption.READ);
+        return storage.openRead(LogFiles.log(dir, id));
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

@@ -1,10 +1,8 @@
 package kvs.engine;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,28 +23,30 @@ final class Recovery {
     record State(int lastId, long live, long total) {
     }
 
+    private final Storage storage;
     private final Path dir;
     private final boolean salvage;
     private final ConcurrentHashMap<String, Loc> index;
     private long live;
     private long total;
 
-    private Recovery(Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index) {
+    private Recovery(Storage storage, Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index) {
+        this.storage = storage;
         this.dir = dir;
         this.salvage = salvage;
         this.index = index;
     }
 
     /** Fills {@code index} from the files in {@code dir}. */
-    static State run(Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index)
+    static State run(Storage storage, Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index)
             throws IOException, KvsException {
-        return new Recovery(dir, salvage, index).run();
+        return new Recovery(storage, dir, salvage, index).run();
     }
 
     private State run() throws IOException, KvsException {
         for (Path tmp : LogFiles.withSuffix(dir, LogFiles.TMP)) {
             log.info("removing {}, left by an interrupted write", tmp);
-            Files.delete(tmp);
+            storage.delete(tmp);
         }
         List<Integer> ids = LogFiles.logIds(dir);
         removeOrphanHints(ids);
@@ -65,7 +65,7 @@ final class Recovery {
             String stem = name.substring(0, name.length() - LogFiles.HINT.length());
             if (stem.length() != 10 || !stem.chars().allMatch(Character::isDigit)
                     || !ids.contains(Integer.parseInt(stem))) {
-                Files.delete(hint);
+                storage.delete(hint);
             }
         }
     }
@@ -76,7 +76,7 @@ final class Recovery {
         if (size > LogFiles.MAX_LOG_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
-        HintFile.Use hinted = HintFile.read(LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
+        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
                 apply(key, new Loc(id, offset, length), tombstone));
         if (hinted == HintFile.Use.APPLIED) {
             total += size;
@@ -86,16 +86,13 @@ final class Recovery {
             // A torn tail cannot do this: the active file gets its hint only once it is complete.
             throw new CorruptionException(file, size, "the log is truncated: its hint was written when it was longer");
         }
-        try (HintFile.Writer hint = new HintFile.Writer(LogFiles.hint(dir, id))) {
-            LogScanner.Result r = LogScanner.scan(file, newest, salvage, e -> {
+        try (HintFile.Writer hint = new HintFile.Writer(storage, LogFiles.hint(dir, id))) {
+            LogScanner.Result r = LogScanner.scan(storage, file, newest, salvage, e -> {
                 apply(e.key(), new Loc(id, (int) e.offset(), e.length()), e.tombstone());
                 hint.add(e.bytes(), e.start(), e.offset(), e.length());
             });
             if (r.validEnd() < size) {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.truncate(r.validEnd());
-                    ch.force(true);
-                }
+                storage.truncate(file, r.validEnd());
             }
             hint.commit(r.validEnd());
             total += r.validEnd();

@@ -244,7 +244,7 @@ class KvStoreTest {
 
     private static long offsetOf(Path file, String key) throws Exception {
         long[] found = {-1};
-        LogScanner.scan(file, /* newest= */ false, /* salvage= */ false, e -> {
+        LogScanner.scan(Storage.DISK, file, /* newest= */ false, /* salvage= */ false, e -> {
             if (e.key().equals(key)) {
                 found[0] = e.offset();
             }
