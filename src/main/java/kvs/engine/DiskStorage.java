@@ -26,6 +26,12 @@ final class DiskStorage implements Storage {
     public void truncate(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(size);
+        }
+    }
+
+    @Override
+    public void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }

@@ -194,7 +194,7 @@ public final class KvStore implements KvsEngine {
     }
 
     /**
-     * Stops background work, closes the active file (synced unless durability is {@code never}),
+     * Stops background work, closes the active file (synced, whatever the durability),
      * writes its hint so the next open need not scan it, and releases the directory.
      */
     @Override

@@ -158,11 +158,13 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         ActiveFile old = active;
         int next = old.id + 1 + reserve;
         try {
+            // A sealed file is never torn, whatever the durability: open treats a bad sealed
+            // record as corruption. So it is synced before a newer file can exist on disk.
+            old.sync();
             ActiveFile fresh = ActiveFile.create(storage, dir, next);
             readers.add(next);
             storage.syncDirectory(dir);
-            // A sealed file is never torn, whatever the durability: open treats a bad sealed record as corruption.
-            old.close(/* sync= */ true);
+            old.close(/* sync= */ false);
             active = fresh;
         } catch (IOException e) {
             failure = e;
@@ -178,13 +180,14 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     }
 
     /**
-     * Refuses further writes and closes the active file, syncing it unless durability is
-     * {@code never}; returns its id, or -1 when it held nothing and was deleted.
+     * Refuses further writes and closes the active file, synced whatever the durability (its
+     * hint, written next, must not describe bytes a power loss could take); returns its id, or
+     * -1 when it held nothing and was deleted.
      */
     int close() throws IOException {
         closed = true;
         ActiveFile file = active;
-        file.close(/* sync= */ options.durability() != Durability.NEVER);
+        file.close(/* sync= */ true);
         if (file.size() == 0) {
             readers.remove(file.id);
             storage.delete(file.path());

@@ -94,6 +94,11 @@ final class Recovery {
             if (r.validEnd() < size) {
                 storage.truncate(file, r.validEnd());
             }
+            if (newest) {
+                // The last process may have died with this file unsynced; it is sealed once the
+                // next file exists, and a sealed file is never torn.
+                storage.sync(file);
+            }
             hint.commit(r.validEnd());
             total += r.validEnd();
         }

@@ -23,8 +23,11 @@ interface Storage {
     /** Opens an existing file for positional reads. */
     FileChannel openRead(Path file) throws IOException;
 
-    /** Cuts {@code file} to {@code size} bytes and syncs it. */
+    /** Cuts {@code file} to {@code size} bytes (durable after {@link #sync}). */
     void truncate(Path file, long size) throws IOException;
+
+    /** Forces an existing file's bytes to stable storage. */
+    void sync(Path file) throws IOException;
 
     /** Renames {@code from} to {@code to} atomically, replacing {@code to}; durable after {@link #syncDirectory}. */
     void move(Path from, Path to) throws IOException;
