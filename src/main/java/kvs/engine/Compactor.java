@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Condition;
@@ -48,6 +50,8 @@ final class Compactor implements AutoCloseable {
     private final ConcurrentLinkedQueue<Integer> unhinted = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
+    /** Held while hints are written or a compaction runs: the thread's and {@link #compactNow}'s. */
+    private final ReentrantLock working = new ReentrantLock();
     /** Guarded by lock. */
     private boolean signalled;
     private volatile boolean stopping;
@@ -96,19 +100,41 @@ final class Compactor implements AutoCloseable {
 
     private void loop() {
         while (awaitSignal()) {
+            working.lock();
             try {
                 writeHints();
                 while (!stopping && sizes.compactionDue(options.compactionThreshold())
                         && sizes.get().total() >= retryAtTotal) {
                     compact();
-                    compactions++;
                 }
             } catch (Cancelled e) {
                 log.debug("compaction of {} cancelled: the store is closing", dir);
             } catch (Exception e) {
                 retryAtTotal = sizes.get().total() + options.compactionThreshold();
                 log.error("compaction of {} failed; it will be retried once the log grows", dir, e);
+            } finally {
+                working.unlock();
             }
+        }
+    }
+
+    /**
+     * Compacts every sealed file now, on the calling thread, whatever the stale bytes; waits for
+     * a compaction the thread is running first.
+     *
+     * @throws KvsException if it fails; what it did is undone or finished by the next compaction or open
+     */
+    void compactNow() throws KvsException {
+        working.lock();
+        try {
+            writeHints();
+            compact();
+        } catch (IOException e) {
+            throw new KvsException("compaction of " + dir + " failed: " + e.getMessage(), e);
+        } catch (Cancelled e) {
+            throw new IllegalStateException("KvStore is closed");
+        } finally {
+            working.unlock();
         }
     }
 
@@ -151,13 +177,17 @@ final class Compactor implements AutoCloseable {
         // Output files hold at most the live bytes, each but the last at least maxFileSize.
         int reserve = (int) Math.min(Integer.MAX_VALUE / 4, live / options.maxFileSize() + 2);
         int first = roller.roll(reserve);
-        List<Integer> inputs = readers.ids().stream().filter(id -> id < first).toList();
+        // Every log below the reserved ids, from the directory rather than the open readers: a
+        // failed compaction can leave a log no reader has (an input it did not delete, an output
+        // it published but did not swap in), and one left behind would outlive the tombstones
+        // this compaction drops.
+        List<Integer> inputs = LogFiles.logIds(dir).stream().filter(id -> id < first).toList();
+        Map<Integer, Long> inputBytes = new HashMap<>();
         List<Swap> swaps = new ArrayList<>();
-        long inputBytes = 0;
         try (Output out = new Output(first, reserve)) {
             for (int id : inputs) {
                 Path file = LogFiles.log(dir, id);
-                inputBytes += Files.size(file);
+                inputBytes.put(id, Files.size(file));
                 LogScanner.scan(storage, file, /* newest= */ false, options.salvage(), e -> {
                     if (stopping) {
                         throw new Cancelled();
@@ -173,10 +203,10 @@ final class Compactor implements AutoCloseable {
                 });
             }
             List<Integer> published = out.publish();
+            sizes.add(0, out.bytes());
             for (int id : published) {
                 readers.add(id);
             }
-            sizes.add(0, out.bytes());
         }
         int swapped = 0;
         for (Swap s : swaps) {
@@ -189,9 +219,10 @@ final class Compactor implements AutoCloseable {
             storage.delete(LogFiles.hint(dir, id));
             storage.delete(LogFiles.log(dir, id));
             storage.syncDirectory(dir); // oldest first, each durable: no tombstone goes before its value
+            sizes.add(0, -inputBytes.get(id));
         }
-        sizes.add(0, -inputBytes);
-        log.debug("compacted {} files ({} bytes) of {} into {} records", inputs.size(), inputBytes, dir, swapped);
+        compactions++;
+        log.debug("compacted {} files of {} into {} records", inputs.size(), dir, swapped);
     }
 
     /** Compaction output: log files (with hints) written under temporary names until published. */
@@ -279,8 +310,9 @@ final class Compactor implements AutoCloseable {
             if (hint != null) {
                 hint.close();
             }
-            for (int id : ids) {
+            for (int id : ids) { // a publish cut short may have renamed some: copies, never swapped in
                 storage.delete(LogFiles.tmp(LogFiles.log(dir, id)));
+                storage.delete(LogFiles.log(dir, id));
                 storage.delete(LogFiles.hint(dir, id));
             }
         }

@@ -182,6 +182,15 @@ public final class KvStore implements KvsEngine {
         return writer.commitSyncs();
     }
 
+    /**
+     * Compacts every sealed log file now, on the calling thread, whatever the stale bytes; for
+     * tests (a crash at each step of it) and tools.
+     */
+    void compactNow() throws KvsException {
+        ensureOpen();
+        compactor.compactNow();
+    }
+
     /** Compactions completed since open; for tests. */
     long compactions() {
         return compactor.compactions();

@@ -41,9 +41,35 @@ final class PowerLossStorage implements Storage {
         }
     }
 
-    /** Picks an operation by its kind ("create", "append", "sync", "close", "open", "truncate", "move", "delete", "syncdir") and file name. */
+    /**
+     * Picks an operation by its kind ("create", "append", "sync", "close", "open", "truncate",
+     * "syncfile", "move", "delete", "syncdir") and file name. Triggers keep count, so each is used once.
+     */
     interface Trigger {
         boolean fires(String kind, String name);
+
+        /** The {@code n}th operation of {@code kind} on a file whose name ends with {@code suffix}. */
+        static Trigger nth(int n, String kind, String suffix) {
+            int[] seen = {0};
+            return (k, name) -> k.equals(kind) && name.endsWith(suffix) && ++seen[0] == n;
+        }
+
+        /** The first operation {@code next} picks once this trigger has fired. */
+        default Trigger then(Trigger next) {
+            boolean[] fired = {false};
+            return (k, name) -> {
+                if (fired[0]) {
+                    return next.fires(k, name);
+                }
+                fired[0] = fires(k, name);
+                return false;
+            };
+        }
+
+        /** The operation right after the one this trigger picks. */
+        default Trigger thenNext() {
+            return then((k, name) -> true);
+        }
     }
 
     /** A file as the process sees it, and as the disk holds it. */
@@ -93,6 +119,7 @@ final class PowerLossStorage implements Storage {
     private Trigger crashTrigger;
     private Trigger faultTrigger;
     private String lostAt;
+    private int faults;
 
     private PowerLossStorage(Path dir) {
         this.dir = dir;
@@ -161,6 +188,13 @@ final class PowerLossStorage implements Storage {
         }
     }
 
+    /** Injected I/O errors so far. */
+    int faults() {
+        synchronized (lock) {
+            return faults;
+        }
+    }
+
     boolean crashed() {
         synchronized (lock) {
             return lostAt != null;
@@ -197,6 +231,7 @@ final class PowerLossStorage implements Storage {
             }
             if (faultTrigger != null && faultTrigger.fires(kind, name)) {
                 faultTrigger = null;
+                faults++;
                 trace.addLast("  ^ injected I/O error");
                 throw new PowerLost("injected I/O error at operation " + n + ": " + kind + " " + name);
             }
