@@ -84,27 +84,53 @@ class KillLoopIT {
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"kvs, everysec", "kvs, always", "mvstore, everysec", "mvstore, always"})
     void acknowledgedWrites_surviveSigkill(String engine, String fsync) throws Exception {
-        Random random = new Random(SEED ^ engine.hashCode() ^ fsync.hashCode());
+        run(CYCLES, "kill-loop-" + engine + "-" + fsync, "--engine", engine, "--fsync", fsync);
+    }
+
+    /**
+     * kvs compacting all the time (16 KiB files, a 64 KiB threshold) while the clients write, so
+     * kills land in the middle of compactions: the same checks, and compaction must have deleted
+     * the first logs. Prints how many kills left a compaction's temporary output behind.
+     */
+    @ParameterizedTest(name = "kvs compacting, {0}")
+    @CsvSource({"everysec", "always"})
+    void acknowledgedWrites_surviveSigkill_duringCompaction(String fsync) throws Exception {
+        Path data = run(Math.max(2, CYCLES / 2), "kill-loop-compacting-" + fsync, "--engine", "kvs", "--fsync", fsync,
+                "--compaction-threshold", "65536", "--max-file-size", "16384");
+        try (var files = Files.list(data)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("compaction deleted the first log").doesNotContain("0000000001.log");
+        }
+        System.out.printf("KillLoopIT compacting, %s: %d of %d kills left a compaction's output behind%n",
+                fsync, killsDuringCompaction, Math.max(2, CYCLES / 2));
+    }
+
+    private int killsDuringCompaction;
+
+    /** Runs {@code cycles} kill cycles and a final check on one data directory, which it returns. */
+    private Path run(int cycles, String name, String... serverArgs) throws Exception {
+        Random random = new Random(SEED ^ name.hashCode());
         Map<String, KeyHistory> history = new ConcurrentHashMap<>();
         Path data = Files.createDirectories(dir.resolve("data"));
         try {
-            for (int cycle = 1; cycle <= CYCLES; cycle++) {
-                runCycle(cycle, engine, fsync, data, random, history);
+            for (int cycle = 1; cycle <= cycles; cycle++) {
+                runCycle(cycle, serverArgs, data, random, history);
             }
-            try (ServerProcess s = ServerProcess.start(data, logs, "--engine", engine, "--fsync", fsync)) {
-                verify(s, history, CYCLES + 1);
+            try (ServerProcess s = ServerProcess.start(data, logs, serverArgs)) {
+                verify(s, history, cycles + 1);
             }
             assertThat(history).isNotEmpty();
+            return data;
         } catch (AssertionError | Exception e) {
-            Path file = writeHistory(engine, fsync, history);
+            Path file = writeHistory(name, history);
             throw new AssertionError(Reliability.seed() + "; history in " + file
                     + ": " + e.getMessage(), e);
         }
     }
 
-    private void runCycle(int cycle, String engine, String fsync, Path data, Random random,
+    private void runCycle(int cycle, String[] serverArgs, Path data, Random random,
                           Map<String, KeyHistory> history) throws Exception {
-        ServerProcess s = ServerProcess.launch(data, logs, "--engine", engine, "--fsync", fsync);
+        ServerProcess s = ServerProcess.launch(data, logs, serverArgs);
         try {
             if (cycle > 1 && random.nextInt(4) == 0) { // kill during JVM start-up or recovery (not the first: it has nothing to recover)
                 s.process.waitFor(random.nextInt(800), TimeUnit.MILLISECONDS);
@@ -123,6 +149,9 @@ class KillLoopIT {
             boolean exited = s.process.waitFor(100 + random.nextInt(1400), TimeUnit.MILLISECONDS); // the kill's moment
             assertThat(exited).as("kvs-server exited by itself under load; its log:%n%s", s.log()).isFalse();
             s.kill();
+            try (var files = Files.list(data)) {
+                killsDuringCompaction += files.anyMatch(p -> p.toString().endsWith(".log.tmp")) ? 1 : 0;
+            }
             stop.set(true);
             for (Thread t : clients) {
                 t.join();
@@ -159,8 +188,8 @@ class KillLoopIT {
         }
     }
 
-    private Path writeHistory(String engine, String fsync, Map<String, KeyHistory> history) throws IOException {
-        Path out = Reliability.historyFile("kill-loop-" + engine + "-" + fsync);
+    private Path writeHistory(String name, Map<String, KeyHistory> history) throws IOException {
+        Path out = Reliability.historyFile(name);
         Map<String, KeyHistory> sorted = new LinkedHashMap<>();
         history.keySet().stream().sorted().forEach(k -> sorted.put(k, history.get(k)));
         StringBuilder b = new StringBuilder("seed " + SEED + "\n");

@@ -51,11 +51,31 @@ public final class ServerMain implements Callable<Integer> {
             description = "When writes are fsynced (default: ${DEFAULT-VALUE}).")
     String fsync;
 
+    @Option(names = "--compaction-threshold", paramLabel = "BYTES",
+            description = "kvs engine: stale bytes that, with at least as many live ones, start a compaction (default: 1 MiB).")
+    Long compactionThreshold;
+
+    @Option(names = "--max-file-size", paramLabel = "BYTES",
+            description = "kvs engine: size at which a log file is sealed and the next begun (default: 64 MiB, at most 1 GiB).")
+    Long maxFileSize;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new ServerMain(), args));
+    }
+
+    private EngineOptions engineOptions(Durability durability) {
+        EngineOptions options = EngineOptions.defaults().withDurability(durability);
+        if (compactionThreshold != null && compactionThreshold < 1) {
+            throw usage("--compaction-threshold must be positive, not " + compactionThreshold);
+        }
+        if (maxFileSize != null && (maxFileSize < 1 || maxFileSize > EngineOptions.MAX_FILE_SIZE_LIMIT)) {
+            throw usage("--max-file-size must be between 1 and " + EngineOptions.MAX_FILE_SIZE_LIMIT + ", not " + maxFileSize);
+        }
+        options = compactionThreshold == null ? options : options.withCompactionThreshold(compactionThreshold);
+        return maxFileSize == null ? options : options.withMaxFileSize(maxFileSize);
     }
 
     @Override
@@ -69,6 +89,7 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("--fsync: " + e.getMessage());
         }
+        EngineOptions options = engineOptions(durability);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
@@ -82,7 +103,6 @@ public final class ServerMain implements Callable<Integer> {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         String chosen = EngineChoice.resolve(dir, engine);
-        EngineOptions options = EngineOptions.defaults().withDurability(durability);
         KvsEngine store = chosen.equals(EngineChoice.KVS) ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
         KvsServer server;
         try {
