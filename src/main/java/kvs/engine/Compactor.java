@@ -2,7 +2,6 @@ package kvs.engine;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -186,9 +185,8 @@ final class Compactor implements AutoCloseable {
         List<Swap> swaps = new ArrayList<>();
         try (Output out = new Output(first, reserve)) {
             for (int id : inputs) {
-                Path file = LogFiles.log(dir, id);
-                inputBytes.put(id, Files.size(file));
-                LogScanner.scan(storage, file, /* newest= */ false, options.salvage(), e -> {
+                LogScanner.Result scanned = LogScanner.scan(storage, LogFiles.log(dir, id), /* newest= */ false,
+                        options.salvage(), e -> {
                     if (stopping) {
                         throw new Cancelled();
                     }
@@ -201,6 +199,7 @@ final class Compactor implements AutoCloseable {
                         swaps.add(new Swap(key, from, out.append(e.bytes(), e.start(), e.length())));
                     }
                 });
+                inputBytes.put(id, scanned.validEnd()); // a sealed log is scanned to its end
             }
             List<Integer> published = out.publish();
             sizes.add(0, out.bytes());
@@ -332,6 +331,8 @@ final class Compactor implements AutoCloseable {
     public void close() {
         stopping = true;
         wake();
-        Threads.joinUninterruptibly(thread);
+        if (thread.getState() != Thread.State.NEW) {
+            Threads.joinUninterruptibly(thread);
+        }
     }
 }

@@ -39,7 +39,8 @@ public final class KvStore implements KvsEngine {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private KvStore(Storage storage, Path dir, EngineOptions options, DirectoryLock lock,
-                    ConcurrentHashMap<String, Loc> index, Recovery.State state, Readers readers) throws IOException {
+                    ConcurrentHashMap<String, Loc> index, Recovery.State state, Readers readers, boolean background)
+            throws IOException {
         this.storage = storage;
         this.dir = dir;
         this.options = options;
@@ -60,8 +61,10 @@ public final class KvStore implements KvsEngine {
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
                 : null;
-        compactor.start();
-        compactor.wake();
+        if (background) {
+            compactor.start();
+            compactor.wake();
+        }
     }
 
     /** Opens (creating if needed) the store in {@code dir} with default options. */
@@ -76,11 +79,16 @@ public final class KvStore implements KvsEngine {
      * @throws KvsException        if the directory is locked by another engine or cannot be read
      */
     public static KvStore open(Path dir, EngineOptions options) throws KvsException {
-        return open(dir, options, Storage.DISK);
+        return open(dir, options, Storage.DISK, /* background= */ true);
     }
 
-    /** Opens the store with its files going through {@code storage}; for tests that simulate a disk. */
-    static KvStore open(Path dir, EngineOptions options, Storage storage) throws KvsException {
+    /**
+     * Opens the store with its files going through {@code storage}; for tests that simulate a
+     * disk. Without {@code background}, no compaction thread starts: hints of sealed files and
+     * compactions wait for {@link #compactNow} (for a model checker, which cannot follow a thread
+     * it did not start).
+     */
+    static KvStore open(Path dir, EngineOptions options, Storage storage, boolean background) throws KvsException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
@@ -88,7 +96,7 @@ public final class KvStore implements KvsEngine {
             Recovery.State state = Recovery.run(storage, dir, options.salvage(), index);
             Readers readers = new Readers(storage, dir);
             try {
-                return new KvStore(storage, dir, options, lock, index, state, readers);
+                return new KvStore(storage, dir, options, lock, index, state, readers, background);
             } catch (IOException | RuntimeException e) {
                 closeAfter(readers, e);
                 throw e;

@@ -114,7 +114,7 @@ class CompactionCrashTest {
             writeHistory(store, random, 400);
         }
         disk = PowerLossStorage.over(dir);
-        KvStore store = KvStore.open(dir, OPTIONS, disk);
+        KvStore store = KvStore.open(dir, OPTIONS, disk, /* background= */ true);
         try {
             if (outcome == Outcome.IO_ERROR) {
                 disk.failWhen(step.trigger().get());
@@ -127,7 +127,7 @@ class CompactionCrashTest {
                 assertContents(store, "the store going on after the failure");
                 afterTheFailure(store, random, dir);
                 store.close();
-                store = KvStore.open(dir, OPTIONS, disk);
+                store = KvStore.open(dir, OPTIONS, disk, /* background= */ true);
                 assertContents(store, "after reopening");
                 assertNoLeftovers(dir);
                 store.close();
@@ -144,7 +144,7 @@ class CompactionCrashTest {
         } else {
             disk.restart();
         }
-        try (KvStore reopened = KvStore.open(dir, OPTIONS, disk)) {
+        try (KvStore reopened = KvStore.open(dir, OPTIONS, disk, /* background= */ true)) {
             assertContents(reopened, "after the crash");
             assertNoLeftovers(dir);
             afterTheFailure(reopened, random, dir);

@@ -161,7 +161,7 @@ class PowerLossTest {
                           String where) throws Exception {
         KvStore store;
         try {
-            store = KvStore.open(dir, options, disk);
+            store = KvStore.open(dir, options, disk, /* background= */ true);
         } catch (KvsException e) {
             if (!disk.crashed()) {
                 failures.add("open failed after a " + (powerLostSinceCheck ? "power loss" : "crash") + ": " + e);
