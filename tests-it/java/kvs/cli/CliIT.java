@@ -181,6 +181,9 @@ class CliIT {
         assertUsageError(run("kvs-server", "--compaction-threshold", "0", "--data-dir", dir.toString()));
         assertUsageError(run("kvs-server", "--compaction-threshold", "1m", "--data-dir", dir.toString()));
         assertUsageError(run("kvs-server", "--max-file-size", "2147483648", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--timeout", "0", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--timeout", "soon", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--max-frame", "-1", "--data-dir", dir.toString()));
         assertThat(Files.exists(dir.resolve("engine"))).as("no marker after failed starts").isFalse();
 
         Server s = new Server();

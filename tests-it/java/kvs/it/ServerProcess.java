@@ -35,18 +35,28 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts kvs-server on 127.0.0.1:0 serving {@code dataDir}, with more {@code args}; does not wait. */
     public static ServerProcess launch(Path dataDir, Path logDir, String... args) throws IOException {
+        return launchWithJvmFlags("", dataDir, logDir, args);
+    }
+
+    /** Like {@link #launch(Path, Path, String...)}, with JVM flags for the server ({@code KVS_JAVA_OPTS}). */
+    public static ServerProcess launchWithJvmFlags(String javaOpts, Path dataDir, Path logDir, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
                 "--addr", "127.0.0.1:0", "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile(logDir, "server-", ".log");
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(log.toFile()).start();
-        return new ServerProcess(p, log);
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile());
+        if (!javaOpts.isEmpty()) {
+            builder.environment().put("KVS_JAVA_OPTS", javaOpts);
+        }
+        return new ServerProcess(builder.start(), log);
     }
 
-    /** Starts kvs-server and waits until it listens. */
-    public static ServerProcess start(Path dataDir, Path logDir, String... args) throws IOException {
-        ServerProcess s = launch(dataDir, logDir, args);
+    /** Starts kvs-server with JVM flags and waits until it listens. */
+    public static ServerProcess startWithJvmFlags(String javaOpts, Path dataDir, Path logDir, String... args)
+            throws IOException {
+        ServerProcess s = launchWithJvmFlags(javaOpts, dataDir, logDir, args);
         try {
             s.awaitReady();
         } catch (IOException | RuntimeException e) {
@@ -54,6 +64,28 @@ public final class ServerProcess implements AutoCloseable {
             throw e;
         }
         return s;
+    }
+
+    /** File descriptors the server process holds open now (Linux). */
+    public long openFiles() throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The server process's resident memory in KiB (Linux). */
+    public long residentKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
+    /** Starts kvs-server and waits until it listens. */
+    public static ServerProcess start(Path dataDir, Path logDir, String... args) throws IOException {
+        return startWithJvmFlags("", dataDir, logDir, args);
     }
 
     /** Waits until the server logs its address (60 s at most); fails fast if it exits first. */

@@ -4,6 +4,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -59,6 +60,14 @@ public final class ServerMain implements Callable<Integer> {
             description = "kvs engine: size at which a log file is sealed and the next begun (default: 64 MiB, at most 1 GiB).")
     Long maxFileSize;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "A frame that has begun must arrive, and a reply make progress, within this (default: 30).")
+    Double timeoutSeconds;
+
+    @Option(names = "--max-frame", paramLabel = "BYTES",
+            description = "Largest request or reply frame; a larger one is refused (default: 16 MiB).")
+    Integer maxFrame;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +87,23 @@ public final class ServerMain implements Callable<Integer> {
         return maxFileSize == null ? options : options.withMaxFileSize(maxFileSize);
     }
 
+    private KvsServer.Options serverOptions() {
+        KvsServer.Options options = KvsServer.Options.defaults();
+        if (timeoutSeconds != null) {
+            if (!(timeoutSeconds >= 0.001 && timeoutSeconds <= 86_400)) {
+                throw usage("--timeout must be between 0.001 and 86400 seconds, not " + timeoutSeconds);
+            }
+            options = options.withTimeout(Duration.ofNanos(Math.round(timeoutSeconds * 1e9)));
+        }
+        if (maxFrame != null) {
+            if (maxFrame < 1) {
+                throw usage("--max-frame must be positive, not " + maxFrame);
+            }
+            options = options.withMaxFrame(maxFrame);
+        }
+        return options;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (engine != null && !engine.equals(EngineChoice.KVS) && !engine.equals(EngineChoice.MVSTORE)) {
@@ -90,6 +116,7 @@ public final class ServerMain implements Callable<Integer> {
             throw usage("--fsync: " + e.getMessage());
         }
         EngineOptions options = engineOptions(durability);
+        KvsServer.Options serverOptions = serverOptions();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
@@ -106,7 +133,7 @@ public final class ServerMain implements Callable<Integer> {
         KvsEngine store = chosen.equals(EngineChoice.KVS) ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
         KvsServer server;
         try {
-            server = KvsServer.start(store, threadPool, addr);
+            server = KvsServer.start(store, threadPool, addr, serverOptions);
         } catch (BindException e) {
             store.close();
             threadPool.close();

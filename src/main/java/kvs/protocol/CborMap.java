@@ -76,7 +76,7 @@ final class CborMap {
     /** The top-level map, whose head is at {@link #pos}. */
     private void map(Map<String, Object> fields) throws ProtocolException {
         int ai = b[pos++] & 0x1F;
-        long pairs = ai == INDEFINITE ? -1 : argument(ai);
+        long pairs = ai == INDEFINITE ? -1 : count(ai, 2);
         for (long i = 0; pairs < 0 || i < pairs; i++) {
             Object key = item(1);
             if (key == BREAK) {
@@ -112,12 +112,12 @@ final class CborMap {
                 return text(take(argument(ai)));
             }
             case 4 -> {
-                for (long n = argument(ai), i = 0; i < n; i++) {
+                for (long n = count(ai, 1), i = 0; i < n; i++) {
                     expectItem(item(depth + 1));
                 }
             }
             case 5 -> {
-                for (long n = argument(ai), i = 0; i < n; i++) {
+                for (long n = count(ai, 2), i = 0; i < n; i++) {
                     expectItem(item(depth + 1));
                     expectItem(item(depth + 1));
                 }
@@ -203,6 +203,19 @@ final class CborMap {
             v = v << 8 | next();
         }
         return v; // an 8-byte argument above Long.MAX_VALUE is negative, and fails take()'s check
+    }
+
+    /**
+     * The number of entries an array or map head declares, each at least {@code minBytes} long,
+     * checked against the bytes left (an 8-byte count above Long.MAX_VALUE is negative, and fails).
+     */
+    private long count(int ai, int minBytes) throws ProtocolException {
+        long n = argument(ai);
+        if (n < 0 || n > (b.length - pos) / minBytes) {
+            throw malformed("an item declares " + Long.toUnsignedString(n) + " entries; " + (b.length - pos)
+                    + " bytes are left");
+        }
+        return n;
     }
 
     /** Skips {@code n} bytes, checked against what is left; returns where they start. */

@@ -86,6 +86,9 @@ class CodecTest {
         "bf 626f70 63676574",                 // indefinite map never ended
         "7b ffffffffffffffff",                // a text declaring 2^64-1 bytes
         "9b 7fffffffffffffff",                // an array declaring 2^63-1 items
+        "9b ffffffffffffffff",                // an array declaring 2^64-1 items (AbuseIT found it read as empty)
+        "bb ffffffffffffffff",                // a map declaring 2^64-1 pairs
+        "a1 626f70 9b ffffffffffffffff",      // a field holding such an array
         "1c",                                 // reserved additional information
     })
     void brokenCbor_isMalformed(String body) {

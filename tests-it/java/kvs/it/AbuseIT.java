@@ -1,0 +1,283 @@
+package kvs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import kvs.check.Reliability;
+import kvs.protocol.Codec;
+import kvs.protocol.Frames;
+import kvs.protocol.Request;
+import kvs.protocol.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No client can take the server down: malformed frames from many connections at once, frames
+ * declaring 2^31 bytes against a 64 MiB heap. Each test runs a real kvs-server process and a
+ * well-behaved client beside the abuse ({@link GoodClient}); the server must stay up, answer
+ * the good client correctly and promptly (every request within a second), and give back every
+ * connection and file descriptor. Idle, slow and never-reading clients are {@link SlowClientsIT}'s.
+ * <p>
+ * Frames per storm connection: 20 times {@code kvs.reliability.scale} times {@code kvs.stress}.
+ * Seed: {@code -Dkvs.seed=N}.
+ */
+class AbuseIT {
+
+    /** How long a bad frame may take to be answered, or its connection closed. */
+    static final int ANSWER_MS = 1000;
+    /** The server's read timeout in these tests: a frame cut short and left hanging is closed after it. */
+    static final String TIMEOUT_SECONDS = "0.5";
+    private static final int CONNECTIONS = 64;
+    private static final int MAX_FRAME = Frames.DEFAULT_MAX_FRAME;
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path logs;
+
+    /** The kinds of bad input the storm sends, each with what the server must do about it. */
+    enum Kind {
+        RANDOM_BODY, EMPTY_BODY, TOO_LARGE, CUT_THEN_EOF, CUT_THEN_SILENCE, HUGE_COUNT, DEEP_NESTING, BAD_UTF8,
+        TRAILING_BYTES, GARBAGE_AFTER_VALID
+    }
+
+    @Test
+    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
+        try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", TIMEOUT_SECONDS)) {
+            long baseline = settledOpenFiles(server);
+            Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            GoodClient good = new GoodClient(server.address());
+            List<Thread> storm = new ArrayList<>();
+            for (int c = 0; c < CONNECTIONS; c++) {
+                Random random = new Random(Reliability.SEED + c);
+                storm.add(Thread.ofPlatform().name("storm-" + c).start(() -> {
+                    try {
+                        for (int f = 0; f < Reliability.rounds(20); f++) {
+                            Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+                            String outcome = send(server, kind, random);
+                            outcomes.computeIfAbsent(kind + " -> " + outcome, k -> new AtomicLong()).incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        failures.add(Thread.currentThread().getName() + ": " + t);
+                    }
+                }));
+            }
+            for (Thread t : storm) {
+                t.join();
+            }
+            good.close();
+            System.out.println("AbuseIT storm (" + Reliability.seed() + "): " + new java.util.TreeMap<>(outcomes)
+                    + "; good client: " + good.summary());
+            assertThat(failures).as(Reliability.seed()).isEmpty();
+            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
+            assertGoodClientUnaffected(good);
+            awaitOpenFiles(server, baseline);
+        }
+    }
+
+    /** Sends one bad input on a new connection and checks the server's answer; returns what happened. */
+    private static String send(ServerProcess server, Kind kind, Random random) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(server.address(), ANSWER_MS);
+            s.setSoTimeout(ANSWER_MS);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            switch (kind) {
+                case RANDOM_BODY -> frame(out, bytes(random, 1 + random.nextInt(64)));
+                case EMPTY_BODY -> frame(out, new byte[0]);
+                case TOO_LARGE -> out.write(ByteBuffer.allocate(4)
+                        .putInt((int) (MAX_FRAME + 1 + (random.nextLong() & 0xFFFF_FFFFL) % (0xFFFF_FFFFL - MAX_FRAME)))
+                        .array());
+                case CUT_THEN_EOF, CUT_THEN_SILENCE -> {
+                    out.write(ByteBuffer.allocate(4).putInt(100).array());
+                    out.write(bytes(random, random.nextInt(100)));
+                    if (kind == Kind.CUT_THEN_EOF) {
+                        s.shutdownOutput();
+                    } else {
+                        s.setSoTimeout((int) (Double.parseDouble(TIMEOUT_SECONDS) * 1000) + ANSWER_MS);
+                    }
+                    return expectClosed(in, kind);
+                }
+                case HUGE_COUNT -> frame(out, new byte[] {(byte) (0x9B + 0x20 * random.nextInt(3)), -1, -1, -1, -1, -1, -1, -1, -1});
+                case DEEP_NESTING -> {
+                    byte[] body = new byte[18 + random.nextInt(5000)]; // 17 or more levels: one too many
+                    java.util.Arrays.fill(body, (byte) 0x81); // array of one, nested
+                    body[body.length - 1] = 0;
+                    frame(out, body);
+                }
+                case BAD_UTF8 -> frame(out, cbor("get", new byte[] {'k', (byte) 0xC3, 0x28}));
+                case TRAILING_BYTES -> {
+                    byte[] valid = Codec.encode(new Request.Get("k"));
+                    byte[] body = java.util.Arrays.copyOf(valid, valid.length + 1 + random.nextInt(8));
+                    frame(out, body);
+                }
+                case GARBAGE_AFTER_VALID -> {
+                    frame(out, Codec.encode(new Request.Get("k")));
+                    out.write(bytes(random, 4 + random.nextInt(20)));
+                    s.shutdownOutput();
+                    assertThat(read(in)).isInstanceOf(Response.Value.class);
+                    while (true) { // then error answers, if the garbage made frames, until the server closes
+                        Response r = readOrNull(in);
+                        if (r == null) {
+                            return "answered, then closed";
+                        }
+                        assertThat(r).isInstanceOf(Response.Error.class);
+                    }
+                }
+                default -> throw new IllegalStateException(kind.toString());
+            }
+            Response r = read(in);
+            assertThat(r).as("%s: the answer", kind).isInstanceOf(Response.Error.class);
+            String code = ((Response.Error) r).code();
+            if (kind == Kind.TOO_LARGE) {
+                assertThat(code).isEqualTo("too_large");
+                return expectClosed(in, kind);
+            }
+            if (kind == Kind.RANDOM_BODY) {
+                assertThat(code).as("%s: the code", kind).isIn("malformed", "bad_request");
+            } else {
+                assertThat(code).as("%s: the code", kind).isEqualTo("malformed");
+            }
+            return code;
+        }
+    }
+
+    /** The server closes the connection within the socket's timeout (a timeout fails the test). */
+    private static String expectClosed(InputStream in, Kind kind) throws IOException {
+        try {
+            while (in.read() >= 0) {
+                // bytes before the close (an answer) are allowed
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError(kind + ": the server neither answered nor closed in time", e);
+        } catch (SocketException e) {
+            return "reset";
+        }
+        return "closed";
+    }
+
+    private static Response read(DataInputStream in) throws IOException {
+        Response r = readOrNull(in);
+        if (r == null) {
+            throw new EOFException("the server closed the connection instead of answering");
+        }
+        return r;
+    }
+
+    private static Response readOrNull(DataInputStream in) throws IOException {
+        try {
+            byte[] body = Frames.read(in, MAX_FRAME);
+            return body == null ? null : Codec.decodeResponse(body);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no answer within " + ANSWER_MS + " ms", e);
+        } catch (SocketException e) {
+            return null; // reset: closed
+        }
+    }
+
+    @Test
+    void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory() throws Exception {
+        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", TIMEOUT_SECONDS)) {
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    Socket s = new Socket();
+                    sockets.add(s);
+                    s.connect(server.address(), 10_000);
+                    s.getOutputStream().write(ByteBuffer.allocate(4).putInt(i % 2 == 0 ? 1 << 31 : Integer.MAX_VALUE).array());
+                }
+                for (Socket s : sockets) {
+                    s.setSoTimeout(10_000);
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    Response r = read(in);
+                    assertThat(r).isInstanceOf(Response.Error.class);
+                    assertThat(((Response.Error) r).code()).isEqualTo("too_large");
+                    expectClosed(in, Kind.TOO_LARGE);
+                }
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            good.close();
+            System.out.println("AbuseIT 1000 frames of 2 GiB against -Xmx64m: good client: " + good.summary());
+            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
+            assertGoodClientUnaffected(good);
+            awaitOpenFiles(server, baseline);
+        }
+    }
+
+    static void assertGoodClientUnaffected(GoodClient good) {
+        assertThat(good.failures()).as("the good client's errors").isEmpty();
+        assertThat(good.requests()).as("the good client's requests").isPositive();
+        assertThat(good.maxMillis()).as("the good client's slowest request (ms): %s", good.summary())
+                .isLessThan(ANSWER_MS);
+    }
+
+    /** The server's open files once a first client has come and gone (the JVM opens some lazily). */
+    static long settledOpenFiles(ServerProcess server) throws Exception {
+        try (GoodClient warmUp = new GoodClient(server.address())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> warmUp.requests() > 100);
+        }
+        long[] last = {-1};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            long now = server.openFiles();
+            boolean settled = now == last[0];
+            last[0] = now;
+            return settled;
+        });
+        return last[0];
+    }
+
+    /** Every connection closed: the server's file descriptors are back to {@code baseline}. */
+    static void awaitOpenFiles(ServerProcess server, long baseline) {
+        await("the server's open files back to " + baseline).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).until(server::openFiles, n -> n <= baseline);
+    }
+
+    private static void frame(OutputStream out, byte[] body) throws IOException {
+        Frames.write(out, body);
+        out.flush();
+    }
+
+    private static byte[] bytes(Random random, int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** {"op": op, "key": key} with the key's bytes as given, valid UTF-8 or not. */
+    private static byte[] cbor(String op, byte[] key) {
+        ByteBuffer b = ByteBuffer.allocate(64 + key.length);
+        b.put((byte) 0xA2);
+        b.put((byte) (0x60 + 2)).put("op".getBytes(StandardCharsets.US_ASCII));
+        b.put((byte) (0x60 + op.length())).put(op.getBytes(StandardCharsets.US_ASCII));
+        b.put((byte) (0x60 + 3)).put("key".getBytes(StandardCharsets.US_ASCII));
+        b.put((byte) (0x60 + key.length)).put(key);
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+}
