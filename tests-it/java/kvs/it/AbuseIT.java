@@ -231,6 +231,38 @@ class AbuseIT {
         }
     }
 
+    @Test
+    void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory() throws Exception {
+        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "5")) {
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                byte[] part = new byte[1 << 20];
+                for (int i = 0; i < 100; i++) { // each declares 16 MiB and sends 1 MiB of it: 100 MiB in all
+                    Socket s = new Socket();
+                    sockets.add(s);
+                    s.connect(server.address(), 10_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write(ByteBuffer.allocate(4).putInt(MAX_FRAME).array());
+                    out.write(part);
+                }
+                await().atMost(Duration.ofSeconds(3)).until(() -> good.requests() > 1000);
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            good.close();
+            System.out.println("AbuseIT 100 connections sending 1 MiB of 16 MiB frames against -Xmx64m: good client: "
+                    + good.summary());
+            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
+            assertGoodClientUnaffected(good);
+            awaitOpenFiles(server, baseline);
+        }
+    }
+
     static void assertGoodClientUnaffected(GoodClient good) {
         assertThat(good.failures()).as("the good client's errors").isEmpty();
         assertThat(good.requests()).as("the good client's requests").isPositive();

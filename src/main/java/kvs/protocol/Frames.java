@@ -47,6 +47,15 @@ public final class Frames {
      * (to tell an idle connection from one that has started sending a frame).
      */
     public static byte[] readRest(int first, InputStream in, int max) throws IOException {
+        return readBody(in, readLength(first, in, max));
+    }
+
+    /**
+     * Reads the rest of a frame's length, whose first byte the caller has read, and checks it.
+     *
+     * @throws ProtocolException {@code too_large} if it is above {@code max}
+     */
+    public static int readLength(int first, InputStream in, int max) throws IOException {
         long length = (long) first << 24;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int b = in.read();
@@ -55,7 +64,11 @@ public final class Frames {
             }
             length |= (long) b << shift;
         }
-        int n = checkLength(length, max);
+        return checkLength(length, max);
+    }
+
+    /** Reads a frame body of {@code n} checked bytes; memory grows with the bytes that arrive, not with {@code n}. */
+    public static byte[] readBody(InputStream in, int n) throws IOException {
         byte[] body = in.readNBytes(n);
         if (body.length < n) {
             throw new EOFException("the stream ended " + body.length + " bytes into a frame of " + n);

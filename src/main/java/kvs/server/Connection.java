@@ -32,6 +32,7 @@ final class Connection implements Runnable {
 
     private final Socket socket;
     private final Dispatcher dispatcher;
+    private final FrameBudget budget;
     private final int maxFrame;
     private final long timeoutNanos;
     /** Told when this connection has ended. */
@@ -43,9 +44,11 @@ final class Connection implements Runnable {
     /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
     private volatile long deadline;
 
-    Connection(Socket socket, Dispatcher dispatcher, int maxFrame, long timeoutNanos, Consumer<Connection> onEnd) {
+    Connection(Socket socket, Dispatcher dispatcher, FrameBudget budget, int maxFrame, long timeoutNanos,
+               Consumer<Connection> onEnd) {
         this.socket = socket;
         this.dispatcher = dispatcher;
+        this.budget = budget;
         this.maxFrame = maxFrame;
         this.timeoutNanos = timeoutNanos;
         this.onEnd = onEnd;
@@ -81,18 +84,44 @@ final class Connection implements Runnable {
                 out.flush();
                 return;
             }
-            byte[] body;
-            deadline = System.nanoTime() + timeoutNanos;
+            long start = System.nanoTime();
+            deadline = start + timeoutNanos;
+            int reserved = 0;
             try {
-                body = Frames.readRest(first, in, maxFrame);
-            } catch (ProtocolException e) { // too_large: answer, then close without reading the body
-                Frames.write(out, Codec.encode(new Response.Error(e.code(), e.getMessage())));
-                out.flush();
-                return;
+                int length;
+                try {
+                    length = Frames.readLength(first, in, maxFrame);
+                } catch (ProtocolException e) { // too_large: answer, then close without reading the body
+                    Frames.write(out, Codec.encode(new Response.Error(e.code(), e.getMessage())));
+                    out.flush();
+                    return;
+                }
+                reserved = reserve(length, start);
+                if (reserved < 0) {
+                    return;
+                }
+                byte[] body = Frames.readBody(in, length);
+                deadline = 0;
+                Frames.write(out, dispatcher.handle(body));
             } finally {
                 deadline = 0;
+                budget.release(reserved);
             }
-            Frames.write(out, dispatcher.handle(body));
+        }
+    }
+
+    /** Room for a large frame, within what is left of its read timeout; -1 (the connection is to end) if none came. */
+    private int reserve(int length, long start) throws IOException {
+        try {
+            int reserved = budget.reserve(length, timeoutNanos - (System.nanoTime() - start));
+            if (reserved < 0) {
+                log.debug("{}: no room for a frame of {} bytes within the timeout; closing",
+                        socket.getRemoteSocketAddress(), length);
+            }
+            return reserved;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for room for a frame");
         }
     }
 

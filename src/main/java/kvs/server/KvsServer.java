@@ -64,6 +64,7 @@ public final class KvsServer implements AutoCloseable {
     private final ServerSocket listener;
     private final ThreadPool pool;
     private final Dispatcher dispatcher;
+    private final FrameBudget budget;
     private final Options options;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
@@ -80,6 +81,7 @@ public final class KvsServer implements AutoCloseable {
         this.pool = pool;
         this.options = options;
         this.dispatcher = new Dispatcher(engine, options.maxFrame());
+        this.budget = FrameBudget.forHeap(options.maxFrame());
         this.acceptor = Thread.ofPlatform().name("kvs-accept").unstarted(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().name("kvs-watchdog").daemon(true).unstarted(this::watch);
     }
@@ -132,7 +134,7 @@ public final class KvsServer implements AutoCloseable {
                 awaitClose(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
-            Connection connection = new Connection(socket, dispatcher, options.maxFrame(),
+            Connection connection = new Connection(socket, dispatcher, budget, options.maxFrame(),
                     options.timeout().toNanos(), this::ended);
             connections.add(connection);
             try {

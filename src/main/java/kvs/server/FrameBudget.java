@@ -1,0 +1,49 @@
+package kvs.server;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Room for the large request frames all connections are receiving at once, so that clients
+ * sending large frames slowly cannot fill the heap together. A frame above {@link #SMALL} bytes
+ * reserves its length before its body is read and gives it back once it is answered; small
+ * frames, whatever else is going on, are never held up.
+ */
+final class FrameBudget {
+
+    /** Frames up to this size need no room. */
+    static final int SMALL = 64 << 10;
+
+    /** Fair, so a large frame waiting is not passed over by smaller ones forever; counted in KiB. */
+    private final Semaphore kib;
+
+    /** A budget of {@code bytes}, at least one frame of {@code maxFrame}. */
+    FrameBudget(long bytes, int maxFrame) {
+        this.kib = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(bytes, maxFrame) + 1023 >> 10), true);
+    }
+
+    /** The default: a quarter of the maximum heap, at least one frame of {@code maxFrame}. */
+    static FrameBudget forHeap(int maxFrame) {
+        return new FrameBudget(Runtime.getRuntime().maxMemory() / 4, maxFrame);
+    }
+
+    /**
+     * Reserves room for a frame of {@code length} bytes, waiting at most {@code timeoutNanos}.
+     *
+     * @return the room reserved, to {@link #release}: 0 for a small frame; -1 if none came in time
+     */
+    int reserve(int length, long timeoutNanos) throws InterruptedException {
+        if (length <= SMALL) {
+            return 0;
+        }
+        int need = (int) ((length + 1023L) >> 10);
+        return kib.tryAcquire(need, timeoutNanos, TimeUnit.NANOSECONDS) ? need : -1;
+    }
+
+    /** Gives back what {@link #reserve} returned. */
+    void release(int reserved) {
+        if (reserved > 0) {
+            kib.release(reserved);
+        }
+    }
+}
