@@ -1,11 +1,13 @@
 package kvs.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import kvs.KvsException;
 import kvs.check.Reliability;
 import kvs.client.KvsClient;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -90,22 +93,25 @@ class KillLoopIT {
     /**
      * kvs compacting all the time (16 KiB files, a 64 KiB threshold) while the clients write, so
      * kills land in the middle of compactions: the same checks, and compaction must have deleted
-     * the first logs. Prints how many kills left a compaction's temporary output behind.
+     * the first logs. Prints how many kills came while a compaction was running (its start logged, not its end).
      */
     @ParameterizedTest(name = "kvs compacting, {0}")
     @CsvSource({"everysec", "always"})
     void acknowledgedWrites_surviveSigkill_duringCompaction(String fsync) throws Exception {
+        killInCompaction = true;
         Path data = run(Math.max(2, CYCLES / 2), "kill-loop-compacting-" + fsync, "--engine", "kvs", "--fsync", fsync,
                 "--compaction-threshold", "65536", "--max-file-size", "16384");
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .as("compaction deleted the first log").doesNotContain("0000000001.log");
         }
-        System.out.printf("KillLoopIT compacting, %s: %d of %d kills left a compaction's output behind%n",
+        System.out.printf("KillLoopIT compacting, %s: %d of %d kills came in the middle of a compaction%n",
                 fsync, killsDuringCompaction, Math.max(2, CYCLES / 2));
     }
 
     private int killsDuringCompaction;
+    /** Whether three kills in four wait for a compaction to be running (its start logged, not its end). */
+    private boolean killInCompaction;
 
     /** Runs {@code cycles} kill cycles and a final check on one data directory, which it returns. */
     private Path run(int cycles, String name, String... serverArgs) throws Exception {
@@ -146,12 +152,12 @@ class KillLoopIT {
                 clients.add(Thread.ofPlatform().name("kill-loop-" + name).start(
                         () -> write(s, name, new Random(clientSeed), history, stop)));
             }
-            boolean exited = s.process.waitFor(100 + random.nextInt(1400), TimeUnit.MILLISECONDS); // the kill's moment
+            boolean exited = killInCompaction && random.nextInt(4) != 0
+                    ? awaitCompaction(s)
+                    : s.process.waitFor(100 + random.nextInt(1400), TimeUnit.MILLISECONDS); // the kill's moment
             assertThat(exited).as("kvs-server exited by itself under load; its log:%n%s", s.log()).isFalse();
             s.kill();
-            try (var files = Files.list(data)) {
-                killsDuringCompaction += files.anyMatch(p -> p.toString().endsWith(".log.tmp")) ? 1 : 0;
-            }
+            killsDuringCompaction += compacting(s.log()) ? 1 : 0;
             stop.set(true);
             for (Thread t : clients) {
                 t.join();
@@ -159,6 +165,21 @@ class KillLoopIT {
         } finally {
             s.close();
         }
+    }
+
+    /** Waits (3 s at most) until a compaction is running; returns whether the server exited meanwhile. */
+    private static boolean awaitCompaction(ServerProcess s) {
+        try {
+            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(2)).pollDelay(Duration.ZERO)
+                    .until(() -> !s.process.isAlive() || compacting(s.log()));
+        } catch (ConditionTimeoutException e) {
+            // no compaction started in time: kill now all the same
+        }
+        return !s.process.isAlive();
+    }
+
+    private static boolean compacting(String log) {
+        return log.lastIndexOf("compacting ") > log.lastIndexOf("compacted ");
     }
 
     /** One client: sets its own keys until the server dies or the cycle ends. */

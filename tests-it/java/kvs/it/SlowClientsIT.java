@@ -139,7 +139,13 @@ class SlowClientsIT {
             }
             long baseline = settledOpenFiles(server);
             GoodClient good = new GoodClient(server.address());
-            byte[] get = Codec.encode(new Request.Get("big"));
+            // 1000 pipelined requests per write, as a pipelining client sends them (one small write per
+            // request would mostly measure how the test's own threads load the machine)
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                Frames.write(batch, Codec.encode(new Request.Get("big")));
+            }
+            byte[] gets = batch.toByteArray();
             AtomicInteger cutOff = new AtomicInteger();
             List<Socket> sockets = new ArrayList<>();
             List<Thread> writers = new ArrayList<>();
@@ -151,7 +157,7 @@ class SlowClientsIT {
                     try {
                         OutputStream out = s.getOutputStream();
                         while (true) { // requests for 256 KiB each, never a reply read
-                            Frames.write(out, get);
+                            out.write(gets);
                         }
                     } catch (IOException e) {
                         cutOff.incrementAndGet(); // the server closed the connection

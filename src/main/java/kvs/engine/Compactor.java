@@ -181,6 +181,8 @@ final class Compactor implements AutoCloseable {
         // it published but did not swap in), and one left behind would outlive the tombstones
         // this compaction drops.
         List<Integer> inputs = LogFiles.logIds(dir).stream().filter(id -> id < first).toList();
+        long started = System.nanoTime();
+        log.info("compacting {} log files of {} ({} live bytes)", inputs.size(), dir, live);
         Map<Integer, Long> inputBytes = new HashMap<>();
         List<Swap> swaps = new ArrayList<>();
         try (Output out = new Output(first, reserve)) {
@@ -221,7 +223,8 @@ final class Compactor implements AutoCloseable {
             sizes.add(0, -inputBytes.get(id));
         }
         compactions++;
-        log.debug("compacted {} files of {} into {} records", inputs.size(), dir, swapped);
+        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Compaction output: log files (with hints) written under temporary names until published. */

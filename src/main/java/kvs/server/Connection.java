@@ -1,10 +1,12 @@
 package kvs.server;
 
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import kvs.protocol.Codec;
@@ -29,6 +31,8 @@ final class Connection implements Runnable {
      * (larger frames bypass them), small enough that 10,000 idle connections cost little.
      */
     private static final int BUFFER = 8 << 10;
+    /** How long a connection runs, requests always waiting, before it lets others run. */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Socket socket;
     private final Dispatcher dispatcher;
@@ -71,6 +75,7 @@ final class Connection implements Runnable {
     }
 
     private void serve(ConnectionInput in, OutputStream out) throws IOException {
+        long sliceStart = System.nanoTime();
         while (true) {
             if (!in.hasBuffered()) {
                 out.flush(); // no more input buffered: send what is answered
@@ -80,6 +85,13 @@ final class Connection implements Runnable {
             }
             int first = in.read(); // between frames, no deadline
             endIdle();
+            long now = System.nanoTime();
+            if (now - sliceStart > SLICE_NANOS) {
+                // Virtual threads are not time-sliced: a client that always has requests waiting
+                // would keep a carrier thread from every other connection.
+                Thread.yield();
+                sliceStart = now;
+            }
             if (first < 0) {
                 out.flush();
                 return;
@@ -88,19 +100,24 @@ final class Connection implements Runnable {
             deadline = start + timeoutNanos;
             int reserved = 0;
             try {
-                int length;
+                byte[] body;
                 try {
-                    length = Frames.readLength(first, in, maxFrame);
+                    int length = Frames.readLength(first, in, maxFrame);
+                    reserved = reserve(length, start);
+                    if (reserved < 0) {
+                        out.flush();
+                        return;
+                    }
+                    body = Frames.readBody(in, length);
                 } catch (ProtocolException e) { // too_large: answer, then close without reading the body
                     Frames.write(out, Codec.encode(new Response.Error(e.code(), e.getMessage())));
                     out.flush();
                     return;
-                }
-                reserved = reserve(length, start);
-                if (reserved < 0) {
+                } catch (EOFException e) { // the peer ended inside a frame: the whole ones before it are answered
+                    log.debug("{}: {}", socket.getRemoteSocketAddress(), e.getMessage());
+                    out.flush();
                     return;
                 }
-                byte[] body = Frames.readBody(in, length);
                 deadline = 0;
                 Frames.write(out, dispatcher.handle(body));
             } finally {

@@ -138,6 +138,24 @@ class KvsServerTest {
     }
 
     @Test
+    void pipelinedRequestsBeforeAFrameCutShort_areAnswered_beforeTheConnectionCloses() throws Exception {
+        start(new VirtualThreadPool(1), KvsServer.Options.defaults());
+        Socket s = raw();
+        OutputStream out = s.getOutputStream();
+        for (int i = 0; i < 10; i++) {
+            Frames.write(out, Codec.encode(new Request.Set("k" + i, "v" + i)));
+        }
+        out.write(new byte[] {0, 0, 0, 9, 1, 2}); // a frame of 9 bytes, cut after 2: AbuseIT found these answers lost
+        out.flush();
+        s.shutdownOutput();
+        InputStream in = s.getInputStream();
+        for (int i = 0; i < 10; i++) {
+            assertThat(receive(in)).isEqualTo(new Response.Ok());
+        }
+        assertThat(in.read()).as("closed after the cut frame").isEqualTo(-1);
+    }
+
+    @Test
     void badAndMalformedRequests_areAnswered_andTheConnectionGoesOn() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
         Socket s = raw();
