@@ -31,7 +31,7 @@ final class Connection implements Runnable {
      * (larger frames bypass them), small enough that 10,000 idle connections cost little.
      */
     private static final int BUFFER = 8 << 10;
-    /** How long a connection runs, requests always waiting, before it lets others run. */
+    /** How long a connection runs without waiting for input, requests always buffered, before it lets others run. */
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Socket socket;
@@ -75,9 +75,10 @@ final class Connection implements Runnable {
     }
 
     private void serve(ConnectionInput in, OutputStream out) throws IOException {
-        long sliceStart = System.nanoTime();
+        long sliceStart = 0;
         while (true) {
-            if (!in.hasBuffered()) {
+            boolean mayWait = !in.hasBuffered();
+            if (mayWait) {
                 out.flush(); // no more input buffered: send what is answered
                 if (!goIdle(in)) {
                     return;
@@ -86,7 +87,9 @@ final class Connection implements Runnable {
             int first = in.read(); // between frames, no deadline
             endIdle();
             long now = System.nanoTime();
-            if (now - sliceStart > SLICE_NANOS) {
+            if (mayWait) {
+                sliceStart = now; // it may have parked: its slice starts again
+            } else if (now - sliceStart > SLICE_NANOS) {
                 // Virtual threads are not time-sliced: a client that always has requests waiting
                 // would keep a carrier thread from every other connection.
                 Thread.yield();

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Side by side: kvs-server built at two commits, driven in turn by the same kvs-bench load,
+# alternating, so a change's effect is a ratio measured in one run.
+#
+#   bench/ab.sh OLD_COMMIT [NEW_COMMIT (default: the working tree)] [ROUNDS (default 4)]
+#
+# Each round runs, for each commit, 50 clients pipelining 16 requests of 100-byte values over
+# 10,000 keys for 4 s (after 1 s of warm-up): sets only, then gets only. Prints each run and the
+# median of the per-round new/old ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+old=${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] [ROUNDS]}
+new=${2:-}
+rounds=${3:-4}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; git worktree remove --force "$work/old" 2>/dev/null || true;
+      [ -n "$new" ] && git worktree remove --force "$work/new" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+tree() { # COMMIT NAME: a built worktree
+    git worktree add -q "$work/$2" "$1"
+    (cd "$work/$2" && ./mvnw -q -B package -DskipTests >/dev/null)
+    echo "$work/$2"
+}
+old_tree=$(tree "$old" old)
+new_tree=$PWD
+if [ -n "$new" ]; then
+    new_tree=$(tree "$new" new)
+else
+    ./mvnw -q -B package -DskipTests >/dev/null
+fi
+[ -f target/benchmarks.jar ] || ./mvnw -q -B -Pbench package -DskipTests >/dev/null
+
+run() { # TREE RATIO: prints requests/s
+    local data="$work/data" log="$work/server.log"
+    rm -rf "$data" && mkdir "$data"
+    "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" 2>"$log" &
+    local pid=$! port=""
+    for _ in $(seq 300); do
+        port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P 16 -d 100 --ratio "$2" --fill -r 10000 \
+        --warmup 1 --duration 4 --quiet | grep -o '[0-9,]* requests/s' | tr -d ', requests/s'
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+}
+
+for ratio in 0:1 1:0; do
+    ratios=()
+    for r in $(seq "$rounds"); do
+        a=$(run "$old_tree" "$ratio")
+        b=$(run "$new_tree" "$ratio")
+        echo "ratio $ratio round $r: old $a/s, new $b/s"
+        ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
+    done
+    printf 'gets:sets %s: median new/old %s (rounds: %s)\n' "$ratio" \
+        "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" \
+        "${ratios[*]}"
+done
