@@ -92,25 +92,22 @@ class KillLoopIT {
 
     /**
      * kvs compacting all the time (16 KiB files, a 64 KiB threshold) while the clients write, so
-     * kills land in the middle of compactions: the same checks, and compaction must have deleted
-     * the first logs. Prints how many kills came while a compaction was running (its start logged, not its end).
+     * kills land in the middle of compactions: the same checks, and at least one kill must come
+     * while a compaction runs (its start logged, not its end); prints how many did.
      */
     @ParameterizedTest(name = "kvs compacting, {0}")
     @CsvSource({"everysec", "always"})
     void acknowledgedWrites_surviveSigkill_duringCompaction(String fsync) throws Exception {
         killInCompaction = true;
-        Path data = run(Math.max(2, CYCLES / 2), "kill-loop-compacting-" + fsync, "--engine", "kvs", "--fsync", fsync,
+        run(Math.max(2, CYCLES / 2), "kill-loop-compacting-" + fsync, "--engine", "kvs", "--fsync", fsync,
                 "--compaction-threshold", "65536", "--max-file-size", "16384");
-        try (var files = Files.list(data)) {
-            assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("compaction deleted the first log").doesNotContain("0000000001.log");
-        }
+        assertThat(killsDuringCompaction).as("kills in the middle of a compaction").isPositive();
         System.out.printf("KillLoopIT compacting, %s: %d of %d kills came in the middle of a compaction%n",
                 fsync, killsDuringCompaction, Math.max(2, CYCLES / 2));
     }
 
     private int killsDuringCompaction;
-    /** Whether three kills in four wait for a compaction to be running (its start logged, not its end). */
+    /** Whether the first kill and three in four after it wait for a compaction to be running (its start logged, not its end). */
     private boolean killInCompaction;
 
     /** Runs {@code cycles} kill cycles and a final check on one data directory, which it returns. */
@@ -152,7 +149,7 @@ class KillLoopIT {
                 clients.add(Thread.ofPlatform().name("kill-loop-" + name).start(
                         () -> write(s, name, new Random(clientSeed), history, stop)));
             }
-            boolean exited = killInCompaction && random.nextInt(4) != 0
+            boolean exited = killInCompaction && (cycle == 1 || random.nextInt(4) != 0)
                     ? awaitCompaction(s)
                     : s.process.waitFor(100 + random.nextInt(1400), TimeUnit.MILLISECONDS); // the kill's moment
             assertThat(exited).as("kvs-server exited by itself under load; its log:%n%s", s.log()).isFalse();
