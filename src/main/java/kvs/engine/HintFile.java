@@ -163,11 +163,8 @@ final class HintFile {
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos + dst.position());
-            if (n < 0) {
-                throw new EOFException("hint file shrank while being read");
-            }
+        if (!Storage.readFully(ch, dst, pos)) {
+            throw new EOFException("hint file shrank while being read");
         }
     }
 

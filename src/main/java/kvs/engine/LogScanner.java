@@ -188,12 +188,8 @@ final class LogScanner {
     }
 
     private void readFully(ByteBuffer dst, long pos) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
-            if (n < 0) {
-                throw new EOFException(path + " shrank while being read");
-            }
-            pos += n;
+        if (!Storage.readFully(channel, dst, pos)) {
+            throw new EOFException(path + " shrank while being read");
         }
     }
 }

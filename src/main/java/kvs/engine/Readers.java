@@ -75,7 +75,9 @@ final class Readers implements AutoCloseable {
                 }
                 try {
                     ByteBuffer buf = ByteBuffer.allocate(loc.length());
-                    readFully(ch, buf, loc.offset());
+                    if (!Storage.readFully(ch, buf, loc.offset())) {
+                        throw new EOFException("record at offset " + loc.offset() + " runs past the end of its file");
+                    }
                     return buf.array();
                 } catch (ClosedChannelException e) {
                     interrupted |= Thread.interrupted();
@@ -111,16 +113,6 @@ final class Readers implements AutoCloseable {
 
     private FileChannel open(int id) throws IOException {
         return storage.openRead(LogFiles.log(dir, id));
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new EOFException("record at offset " + pos + " runs past the end of its file");
-            }
-            pos += n;
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package kvs.engine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -37,6 +38,22 @@ interface Storage {
 
     /** Makes every creation, rename and deletion in {@code dir} so far durable. */
     void syncDirectory(Path dir) throws IOException;
+
+    /**
+     * Fills {@code dst} with positional reads of {@code ch} from {@code pos}.
+     *
+     * @return false if the file ends first
+     */
+    static boolean readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos);
+            if (n < 0) {
+                return false;
+            }
+            pos += n;
+        }
+        return true;
+    }
 
     /** A file written at its end. One thread appends; {@link #sync} may come from another. */
     interface Appender extends Closeable {
