@@ -75,33 +75,35 @@ public final class ServerMain implements Callable<Integer> {
         System.exit(Cli.run(new ServerMain(), args));
     }
 
+    /** The engine's options; their own checks of the values, named after the option. */
     private EngineOptions engineOptions(Durability durability) {
         EngineOptions options = EngineOptions.defaults().withDurability(durability);
-        if (compactionThreshold != null && compactionThreshold < 1) {
-            throw usage("--compaction-threshold must be positive, not " + compactionThreshold);
+        try {
+            options = compactionThreshold == null ? options : options.withCompactionThreshold(compactionThreshold);
+        } catch (IllegalArgumentException e) {
+            throw usage("--compaction-threshold: " + e.getMessage());
         }
-        if (maxFileSize != null && (maxFileSize < 1 || maxFileSize > EngineOptions.MAX_FILE_SIZE_LIMIT)) {
-            throw usage("--max-file-size must be between 1 and " + EngineOptions.MAX_FILE_SIZE_LIMIT + ", not " + maxFileSize);
+        try {
+            return maxFileSize == null ? options : options.withMaxFileSize(maxFileSize);
+        } catch (IllegalArgumentException e) {
+            throw usage("--max-file-size: " + e.getMessage());
         }
-        options = compactionThreshold == null ? options : options.withCompactionThreshold(compactionThreshold);
-        return maxFileSize == null ? options : options.withMaxFileSize(maxFileSize);
     }
 
+    /** The server's options; their own checks of the values, named after the option. */
     private KvsServer.Options serverOptions() {
         KvsServer.Options options = KvsServer.Options.defaults();
         if (timeoutSeconds != null) {
-            if (!(timeoutSeconds >= 0.001 && timeoutSeconds <= 86_400)) {
+            if (!(timeoutSeconds >= 0.001 && timeoutSeconds <= 86_400)) { // NaN too; whole nanoseconds in range
                 throw usage("--timeout must be between 0.001 and 86400 seconds, not " + timeoutSeconds);
             }
             options = options.withTimeout(Duration.ofNanos(Math.round(timeoutSeconds * 1e9)));
         }
-        if (maxFrame != null) {
-            if (maxFrame < 1) {
-                throw usage("--max-frame must be positive, not " + maxFrame);
-            }
-            options = options.withMaxFrame(maxFrame);
+        try {
+            return maxFrame == null ? options : options.withMaxFrame(maxFrame);
+        } catch (IllegalArgumentException e) {
+            throw usage("--max-frame: " + e.getMessage());
         }
-        return options;
     }
 
     @Override
