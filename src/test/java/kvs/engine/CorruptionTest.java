@@ -8,7 +8,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import kvs.KvsException;
+import kvs.check.Dirs;
 import kvs.check.Reliability;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +112,7 @@ class CorruptionTest {
                 case REPORTED_ON_READ -> reportedOnRead++;
                 case ALL_CORRECT -> unnoticed++;
             }
-            deleteTree(dir);
+            Dirs.deleteTree(dir);
         }
         System.out.printf("CorruptionTest: %d trials (seed %d): %d reported on open, %d on read, %d harmless%n",
                 2000 * SCALE, SEED, reportedOnOpen, reportedOnRead, unnoticed);
@@ -143,7 +143,7 @@ class CorruptionTest {
                     f.setLength(cut);
                 }
                 openAndReadAll(dir, target.getFileName() + " cut to " + cut + " of " + size + " bytes");
-                deleteTree(dir);
+                Dirs.deleteTree(dir);
             }
         }
         assertThat(trial).isGreaterThan(2000);
@@ -224,14 +224,6 @@ class CorruptionTest {
         try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.filter(p -> !p.getFileName().toString().equals("LOCK")).toList()) {
                 Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -3,9 +3,7 @@ package kvs.engine;
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.check.Dirs;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -39,10 +38,10 @@ public class KvStoreLincheckTest {
     private static final EngineOptions OPTIONS = EngineOptions.defaults().withDurability(Durability.NEVER)
             .withMaxFileSize(64).withCompactionThreshold(Long.MAX_VALUE / 4);
 
-    /** The classes that touch files, directly or through Storage, as Lincheck names them ('.' before a nested class). */
+    /** The classes that touch files, directly or through Storage (and the test's own, Dirs), as Lincheck names them ('.' before a nested class). */
     private static final Set<String> FILE_CLASSES = Stream.of(DiskStorage.class, Storage.class, LogFiles.class,
                     LogScanner.class, HintFile.class, HintFile.Writer.class, ActiveFile.class, Readers.class,
-                    Recovery.class, DirectoryLock.class, TempDirs.class)
+                    Recovery.class, DirectoryLock.class, Dirs.class)
             .map(c -> c.getName().replace('$', '.'))
             .collect(Collectors.toCollection(HashSet::new));
 
@@ -56,7 +55,7 @@ public class KvStoreLincheckTest {
 
     /** A fresh store for each invocation, without a compaction thread: compaction is an operation here. */
     public KvStoreLincheckTest() throws IOException, KvsException {
-        dir = TempDirs.create();
+        dir = Dirs.createTemp("kvs-lincheck");
         store = KvStore.open(dir, OPTIONS, Storage.DISK, /* background= */ false);
     }
 
@@ -89,22 +88,7 @@ public class KvStoreLincheckTest {
     @Validate
     public void closeAndDelete() throws IOException, KvsException {
         store.close();
-        TempDirs.delete(dir);
-    }
-
-    /** The test's own file operations, kept out of the model checker's sight like the store's. */
-    static final class TempDirs {
-        static Path create() throws IOException {
-            return Files.createTempDirectory("kvs-lincheck");
-        }
-
-        static void delete(Path dir) throws IOException {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        Dirs.deleteTree(dir);
     }
 
     @Test

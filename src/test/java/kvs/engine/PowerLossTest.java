@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +14,10 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.check.Dirs;
 import kvs.check.Reliability;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,7 +136,7 @@ class PowerLossTest {
                     powerLosses++;
                     Path next = Files.createDirectories(root.resolve("chain" + chain + "-" + (cycle + 1)));
                     history.add(disk.afterPowerLoss(next, random));
-                    deleteTree(dir);
+                    Dirs.deleteTree(dir);
                     dir = next;
                     disk = PowerLossStorage.over(dir);
                 } else {
@@ -148,7 +147,7 @@ class PowerLossTest {
                     fail(where);
                 }
             }
-            deleteTree(dir);
+            Dirs.deleteTree(dir);
         }
         System.out.printf("PowerLossTest %s: %d crash points (seed %d): %d during open, %d during the load, "
                         + "%d after it; %d with a power loss%n",
@@ -301,13 +300,5 @@ class PowerLossTest {
         java.io.StringWriter w = new java.io.StringWriter();
         t.printStackTrace(new java.io.PrintWriter(w));
         return w.toString();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

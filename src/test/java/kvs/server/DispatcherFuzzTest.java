@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import kvs.check.Dirs;
 import kvs.engine.KvStore;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -38,11 +39,7 @@ class DispatcherFuzzTest {
     @AfterAll
     static void close() throws Exception {
         store.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        Dirs.deleteTree(dir);
     }
 
     @FuzzTest

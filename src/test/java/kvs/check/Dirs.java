@@ -1,0 +1,28 @@
+package kvs.check;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Temporary directories the tests make and remove themselves. */
+public final class Dirs {
+
+    private Dirs() {
+    }
+
+    /** A new empty directory under the system's temporary directory. */
+    public static Path createTemp(String prefix) throws IOException {
+        return Files.createTempDirectory(prefix);
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    public static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
