@@ -96,9 +96,7 @@ class AbuseIT {
                 throw new AssertionError(Reliability.seed() + ": " + failures.size() + " storm connections failed, the first: "
                         + failures.get(0) + "; all in " + file);
             }
-            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
-            assertGoodClientUnaffected(good);
-            awaitOpenFiles(server, baseline);
+            assertUnharmed(server, good, baseline);
         }
     }
 
@@ -230,10 +228,7 @@ class AbuseIT {
             }
             good.close();
             System.out.println("AbuseIT 1000 frames of 2 GiB against -Xmx64m: good client: " + good.summary());
-            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
-            assertThat(server.log()).doesNotContain("OutOfMemoryError");
-            assertGoodClientUnaffected(good);
-            awaitOpenFiles(server, baseline);
+            assertUnharmed(server, good, baseline);
         }
     }
 
@@ -262,18 +257,23 @@ class AbuseIT {
             good.close();
             System.out.println("AbuseIT 100 connections sending 1 MiB of 16 MiB frames against -Xmx64m: good client: "
                     + good.summary());
-            assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
-            assertThat(server.log()).doesNotContain("OutOfMemoryError");
-            assertGoodClientUnaffected(good);
-            awaitOpenFiles(server, baseline);
+            assertUnharmed(server, good, baseline);
         }
     }
 
-    static void assertGoodClientUnaffected(GoodClient good) {
+    /**
+     * After the abuse: the server is alive and never ran out of memory, the good client beside it
+     * got every answer right and none later than {@link #ANSWER_MS}, and every connection the
+     * abuse opened is closed (the server's file descriptors are back to {@code baseline}).
+     */
+    static void assertUnharmed(ServerProcess server, GoodClient good, long baseline) throws IOException {
+        assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
+        assertThat(server.log()).doesNotContain("OutOfMemoryError");
         assertThat(good.failures()).as("the good client's errors").isEmpty();
         assertThat(good.requests()).as("the good client's requests").isPositive();
         assertThat(good.maxMillis()).as("the good client's slowest request (ms): %s", good.summary())
                 .isLessThan(ANSWER_MS);
+        awaitOpenFiles(server, baseline);
     }
 
     /** The server's open files once a first client has come and gone (the JVM opens some lazily). */
