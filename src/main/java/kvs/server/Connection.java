@@ -99,7 +99,7 @@ final class Connection implements Runnable {
                 out.flush();
                 return;
             }
-            long start = System.nanoTime();
+            long start = now; // the frame's first byte has arrived: its timeout runs from here
             deadline = start + timeoutNanos;
             int reserved = 0;
             try {
