@@ -25,16 +25,27 @@ import org.slf4j.LoggerFactory;
  * (so its output replays after its inputs and before newer writes), copies each record the index
  * still points at into {@code .tmp} files, syncs them, renames them into place and syncs the
  * directory; then it swaps each index entry only if it still points at the copied record (a
- * newer write wins), and deletes the inputs oldest first, so a crash at any step loses nothing
- * and an older value never outlives the tombstone that removed it.
+ * newer write wins), syncs the active file, and deletes the inputs oldest first, so a crash or a
+ * power loss at any step loses nothing and an older value never outlives the tombstone that
+ * removed it.
+ *
+ * <p>A record left out because a newer write superseded it goes with its input; the newer record
+ * may sit in the active file, unsynced under {@code never} and {@code everysec}. Syncing the
+ * active file before the first delete makes every superseding record durable first: records are
+ * appended before the index points at them, and a file that rolled over since was synced when it
+ * was sealed. A power loss after the compaction thus leaves each key its newer value, never neither.
  */
 final class Compactor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
 
-    /** Seals the active file for compaction, reserving ids; runs with writes held off. */
-    interface Roller {
+    /** The writer's side of a compaction. */
+    interface ActiveLog {
+        /** Seals the active file, reserving ids for the output; runs with writes held off. */
         int roll(int reserve) throws KvsException;
+
+        /** Forces every record appended so far to stable storage; safe while writes go on. */
+        void sync() throws IOException;
     }
 
     private final Storage storage;
@@ -43,7 +54,7 @@ final class Compactor implements AutoCloseable {
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
-    private final Roller roller;
+    private final ActiveLog activeLog;
     private final Thread thread;
     /** Sealed files still without a hint. */
     private final ConcurrentLinkedQueue<Integer> unhinted = new ConcurrentLinkedQueue<>();
@@ -60,14 +71,14 @@ final class Compactor implements AutoCloseable {
     private volatile long compactions;
 
     Compactor(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
-              EngineOptions options, Roller roller) {
+              EngineOptions options, ActiveLog activeLog) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
         this.readers = readers;
         this.sizes = sizes;
         this.options = options;
-        this.roller = roller;
+        this.activeLog = activeLog;
         this.thread = Thread.ofPlatform().name("kvs-compactor-" + dir.getFileName()).daemon(true)
                 .unstarted(this::loop);
     }
@@ -175,7 +186,7 @@ final class Compactor implements AutoCloseable {
         long live = sizes.get().live();
         // Output files hold at most the live bytes, each but the last at least maxFileSize.
         int reserve = (int) Math.min(Integer.MAX_VALUE / 4, live / options.maxFileSize() + 2);
-        int first = roller.roll(reserve);
+        int first = activeLog.roll(reserve);
         // Every log below the reserved ids, from the directory rather than the open readers: a
         // failed compaction can leave a log no reader has (an input it did not delete, an output
         // it published but did not swap in), and one left behind would outlive the tombstones
@@ -215,6 +226,8 @@ final class Compactor implements AutoCloseable {
                 swapped++;
             }
         }
+        // Every record that superseded one left out is appended by now (the index pointed past it).
+        activeLog.sync();
         for (int id : inputs) {
             readers.remove(id);
             storage.delete(LogFiles.hint(dir, id));

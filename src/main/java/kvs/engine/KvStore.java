@@ -55,7 +55,17 @@ public final class KvStore implements KvsEngine {
         ActiveFile active = ActiveFile.create(storage, dir, activeId);
         readers.add(activeId);
         storage.syncDirectory(dir);
-        this.compactor = new Compactor(storage, dir, index, readers, sizes, options, this::rollForCompaction);
+        this.compactor = new Compactor(storage, dir, index, readers, sizes, options, new Compactor.ActiveLog() {
+            @Override
+            public int roll(int reserve) throws KvsException {
+                return commits.exclusive(() -> writer.roll(reserve));
+            }
+
+            @Override
+            public void sync() throws IOException {
+                writer.syncActive();
+            }
+        });
         this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active);
         this.commits = new GroupCommit<>(writer);
         this.syncer = options.durability() == Durability.EVERYSEC
@@ -174,10 +184,6 @@ public final class KvStore implements KvsEngine {
         ensureOpen();
         byte[] record = Record.encode(Utf8.encode("key", key, Record.MAX_KEY_BYTES), null);
         commits.submit(new LogWriter.Write(key, record, /* remove= */ true));
-    }
-
-    private int rollForCompaction(int reserve) throws KvsException {
-        return commits.exclusive(() -> writer.roll(reserve));
     }
 
     /** A copy of the index; for tests. */

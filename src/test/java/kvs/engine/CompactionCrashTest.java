@@ -23,6 +23,7 @@ import kvs.check.Reliability;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -105,6 +106,46 @@ class CompactionCrashTest {
             Files.writeString(file, step + ", " + outcome + ", seed " + seed + "\n" + disk.trace());
             throw new AssertionError(step + ", " + outcome + ", seed " + seed + "; the disk's last operations in "
                     + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A key overwritten (or removed) while a compaction runs has its new record in the active
+     * file, unsynced under {@code never} and {@code everysec}; the compaction leaves the old
+     * record out and deletes its input. A power loss right after, before any other sync, must
+     * leave the old value or the new one, never neither.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Durability.class, names = {"NEVER", "EVERYSEC"})
+    void powerLossAfterCompaction_keyWrittenDuringIt_holdsOldOrNewValue(Durability durability) throws Exception {
+        EngineOptions options = EngineOptions.defaults().withDurability(durability)
+                .withCompactionThreshold(Long.MAX_VALUE / 4);
+        Path dir = Files.createDirectories(root.resolve("store"));
+        disk = PowerLossStorage.over(dir);
+        KvStore store = KvStore.open(dir, options, disk, /* background= */ false);
+        try {
+            store.set("kept", "old");
+            store.set("overwritten", "old");
+            store.set("removed", "old");
+            // The first output file is created once "kept" is copied, before the other two are looked at.
+            disk.runWhen(nth(1, "create", ".log.tmp"), () -> {
+                store.set("overwritten", "new");
+                store.remove("removed");
+            });
+            store.compactNow();
+            assertThat(store.get("overwritten")).as("the write during the compaction").contains("new");
+            disk.crash();
+        } finally {
+            closeQuietly(store);
+        }
+        Path after = Files.createDirectories(root.resolve("after"));
+        disk.afterPowerLossKeepingOnlySynced(after);
+        try (KvStore reopened = KvStore.open(after, options, PowerLossStorage.over(after), /* background= */ false)) {
+            assertThat(reopened.get("kept")).as("kept").contains("old");
+            assertThat(reopened.get("overwritten")).as("overwritten during the compaction")
+                    .isIn(Optional.of("old"), Optional.of("new"));
+            assertThat(reopened.get("removed")).as("removed during the compaction")
+                    .isIn(Optional.of("old"), Optional.empty());
         }
     }
 

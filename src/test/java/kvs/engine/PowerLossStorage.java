@@ -118,6 +118,8 @@ final class PowerLossStorage implements Storage {
     private long crashAt = Long.MAX_VALUE;
     private Trigger crashTrigger;
     private Trigger faultTrigger;
+    private Trigger hookTrigger;
+    private Hook hook;
     private String lostAt;
     private int faults;
 
@@ -160,6 +162,23 @@ final class PowerLossStorage implements Storage {
     PowerLossStorage failWhen(Trigger trigger) {
         synchronized (lock) {
             faultTrigger = trigger;
+        }
+        return this;
+    }
+
+    /** Work a test does in the middle of an operation of the store's, on the store's own thread. */
+    interface Hook {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code hook} once, on the thread of the first operation {@code trigger} picks, before
+     * that operation reaches the OS (e.g. a write from inside a compaction, at a chosen step).
+     */
+    PowerLossStorage runWhen(Trigger trigger, Hook hook) {
+        synchronized (lock) {
+            hookTrigger = trigger;
+            this.hook = hook;
         }
         return this;
     }
@@ -214,8 +233,23 @@ final class PowerLossStorage implements Storage {
         }
     }
 
-    private void op(String kind, Path file) throws PowerLost {
+    private void op(String kind, Path file) throws IOException {
         String name = file.getFileName().toString();
+        Hook due = null;
+        synchronized (lock) {
+            if (hookTrigger != null && hookTrigger.fires(kind, name)) {
+                due = hook;
+                hookTrigger = null;
+                hook = null;
+            }
+        }
+        if (due != null) {
+            try {
+                due.run();
+            } catch (Exception e) {
+                throw new IllegalStateException("the test's hook at " + kind + " " + name + " failed", e);
+            }
+        }
         synchronized (lock) {
             long n = ops++;
             if (trace.size() == TRACE) {
@@ -339,6 +373,21 @@ final class PowerLossStorage implements Storage {
         synchronized (lock) {
             syncedEntries = new HashMap<>(entries);
             unsyncedDirOps.clear();
+        }
+    }
+
+    /**
+     * Writes what the disk holds after the power went into the empty directory {@code target},
+     * the worst case: the synced directory entries, and in each file its synced bytes only.
+     */
+    void afterPowerLossKeepingOnlySynced(Path target) throws IOException {
+        synchronized (lock) {
+            if (lostAt == null) {
+                throw new IllegalStateException("the process still runs");
+            }
+            for (Map.Entry<String, Node> e : syncedEntries.entrySet()) {
+                Files.write(target.resolve(e.getKey()), e.getValue().synced);
+            }
         }
     }
 
