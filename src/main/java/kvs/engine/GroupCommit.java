@@ -3,10 +3,12 @@ package kvs.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KvsException;
+import kvs.internal.Write;
 
 /**
  * Serializes writes and batches concurrent ones (group commit): the first writer to take the
@@ -63,6 +65,52 @@ final class GroupCommit<T extends GroupCommit.Op> {
      */
     void submit(T op) throws KvsException {
         queue.add(op);
+        await(op);
+        rethrow(op.failure);
+    }
+
+    /**
+     * Queues {@code ops} in order and returns once all are committed; each outcome stays on its
+     * operation. The ops may land in more than one batch, in order.
+     */
+    void submitAll(List<T> ops) {
+        if (ops.isEmpty()) {
+            return;
+        }
+        queue.addAll(ops);
+        // Batches are committed one at a time in queue order: once the last is done, all are.
+        await(ops.get(ops.size() - 1));
+    }
+
+    /**
+     * Commits an op made by {@code toOp} for each of {@code writes}, in order, and records each
+     * outcome on its write; a write {@code toOp} refuses (IllegalArgumentException) fails alone.
+     */
+    void submitAll(List<Write> writes, Function<Write, T> toOp) {
+        List<T> ops = new ArrayList<>(writes.size());
+        List<Write> owners = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            try {
+                ops.add(toOp.apply(w));
+                owners.add(w);
+            } catch (IllegalArgumentException e) {
+                w.fail(e);
+            }
+        }
+        submitAll(ops);
+        for (int i = 0; i < ops.size(); i++) {
+            Throwable failure = ops.get(i).failure;
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                owners.get(i).fail((Exception) failure);
+            }
+        }
+    }
+
+    /** Waits until {@code op} is done, leading batches while no one else does. */
+    private void await(T op) {
         // The op is committed whatever happens now, so an interrupt cannot abandon it: remember it for later.
         boolean interrupted = false;
         while (!op.done) {
@@ -82,7 +130,6 @@ final class GroupCommit<T extends GroupCommit.Op> {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        rethrow(op.failure);
     }
 
     /** Runs {@code action} with writes held off, e.g. to roll the log over for compaction. */
@@ -114,11 +161,15 @@ final class GroupCommit<T extends GroupCommit.Op> {
                 }
             }
         } finally {
-            Thread self = Thread.currentThread();
             for (T op : batch) {
                 op.done = true;
-                if (op.waiter != self) {
-                    LockSupport.unpark(op.waiter);
+            }
+            // Every op is done before any waiter wakes, so one unpark serves a run of one thread's ops.
+            Thread woken = Thread.currentThread(); // the leader needs no unpark
+            for (T op : batch) {
+                if (op.waiter != woken) {
+                    woken = op.waiter;
+                    LockSupport.unpark(woken);
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,14 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.GroupWriter;
 import kvs.internal.Utf8;
+import kvs.internal.Write;
 
 /**
  * The log-structured engine (Bitcask model): an append-only log in generation files, an
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
  * writes and compaction on a background thread. See DESIGN.md §6.
  */
-public final class KvStore implements KvsEngine {
+public final class KvStore implements KvsEngine, GroupWriter {
 
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
@@ -127,9 +130,21 @@ public final class KvStore implements KvsEngine {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
-        byte[] record = Record.encode(Utf8.encode("key", key, Record.MAX_KEY_BYTES),
-                Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
-        commits.submit(new LogWriter.Write(key, record, /* remove= */ false));
+        commits.submit(logWrite(key, value));
+    }
+
+    /** The log record of a set, or of a remove when {@code value} is null; checked before it queues. */
+    private static LogWriter.Write logWrite(String key, String value) {
+        byte[] keyBytes = Utf8.encode("key", key, Record.MAX_KEY_BYTES);
+        byte[] record = Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
+        return new LogWriter.Write(key, record, /* remove= */ value == null);
+    }
+
+    /** One group commit for all of {@code writes}: one log write and, under {@code always}, one fsync. */
+    @Override
+    public void writeAll(List<Write> writes) {
+        ensureOpen();
+        commits.submitAll(writes, w -> logWrite(w.key(), w.value()));
     }
 
     @Override
@@ -182,8 +197,7 @@ public final class KvStore implements KvsEngine {
     public void remove(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        byte[] record = Record.encode(Utf8.encode("key", key, Record.MAX_KEY_BYTES), null);
-        commits.submit(new LogWriter.Write(key, record, /* remove= */ true));
+        commits.submit(logWrite(key, null));
     }
 
     /** A copy of the index; for tests. */

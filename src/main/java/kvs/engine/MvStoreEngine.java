@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.GroupWriter;
 import kvs.internal.Utf8;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * through an interruptible FileChannel, so calls run with the caller's interrupt status put
  * aside and restored after.
  */
-public final class MvStoreEngine implements KvsEngine {
+public final class MvStoreEngine implements KvsEngine, GroupWriter {
 
     private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
     /** The MVStore file inside the data directory. */
@@ -51,7 +52,7 @@ public final class MvStoreEngine implements KvsEngine {
     /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
     private final MVMap<String, String> map;
     private final Durability durability;
-    private final GroupCommit<Write> commits;
+    private final GroupCommit<MapWrite> commits;
     private final Syncer syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Commits since the last sync; guarded by the commit leader. */
@@ -60,11 +61,11 @@ public final class MvStoreEngine implements KvsEngine {
     /** The version in use as of the last sync, or null before the first; guarded by pinLock. */
     private MVStore.TxCounter pinned;
 
-    private static final class Write extends GroupCommit.Op {
+    private static final class MapWrite extends GroupCommit.Op {
         final String key;
         final String value; // null: remove
 
-        Write(String key, String value) {
+        MapWrite(String key, String value) {
             this.key = key;
             this.value = value;
         }
@@ -125,10 +126,10 @@ public final class MvStoreEngine implements KvsEngine {
         }
     }
 
-    private void commit(List<Write> batch) throws KvsException {
+    private void commit(List<MapWrite> batch) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
-            for (Write w : batch) {
+            for (MapWrite w : batch) {
                 if (w.value != null) {
                     map.put(w.key, w.value);
                 } else if (map.remove(w.key) == null) {
@@ -175,7 +176,7 @@ public final class MvStoreEngine implements KvsEngine {
         Objects.requireNonNull(value, "value");
         ensureOpen();
         checkUnicode(key, value);
-        commits.submit(new Write(key, value));
+        commits.submit(new MapWrite(key, value));
     }
 
     @Override
@@ -198,7 +199,19 @@ public final class MvStoreEngine implements KvsEngine {
     public void remove(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        commits.submit(new Write(key, null));
+        commits.submit(new MapWrite(key, null));
+    }
+
+    /** One group commit (one MVStore commit, and under {@code always} one sync) for all of {@code writes}. */
+    @Override
+    public void writeAll(List<kvs.internal.Write> writes) {
+        ensureOpen();
+        commits.submitAll(writes, w -> {
+            if (!w.isRemove()) {
+                checkUnicode(w.key(), w.value());
+            }
+            return new MapWrite(w.key(), w.value());
+        });
     }
 
     /** MVStore would silently store '?' for an unpaired surrogate; refuse it as KvStore does. */

@@ -1,43 +1,141 @@
 package kvs.protocol;
 
-import java.util.Map;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
-/** Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing). */
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import kvs.internal.Utf8;
+
+/**
+ * Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing),
+ * with jackson-dataformat-cbor's streaming parser and generator. Text is written as UTF-8 the
+ * codec has checked, in one definite-length string with the shortest head (Jackson would split a
+ * long string into chunks), so messages have the bytes docs/PROTOCOL.md shows.
+ */
 public final class Codec {
+
+    private static final SerializedString OP = new SerializedString("op");
+    private static final SerializedString KEY = new SerializedString("key");
+    private static final SerializedString VALUE = new SerializedString("value");
+    private static final SerializedString OK = new SerializedString("ok");
+    private static final SerializedString CODE = new SerializedString("code");
+    private static final SerializedString MSG = new SerializedString("msg");
+    private static final SerializedString GET = new SerializedString("get");
+    private static final SerializedString RM = new SerializedString("rm");
+    private static final SerializedString SET = new SerializedString("set");
+
+    private static final String[] REQUEST_FIELDS = {"op", "key", "value"};
+    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg"};
 
     private Codec() {
     }
 
+    /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
     public static byte[] encode(Request request) {
         return switch (request) {
-            case Request.Get g -> new CborWriter().map(2).text("op").text("get").text("key").text("key", g.key()).toByteArray();
-            case Request.Remove r -> new CborWriter().map(2).text("op").text("rm").text("key").text("key", r.key()).toByteArray();
-            case Request.Set s -> new CborWriter().map(3).text("op").text("set").text("key").text("key", s.key())
-                    .text("value").text("value", s.value()).toByteArray();
+            case Request.Get r -> encodeRequest(GET, r.key(), null);
+            case Request.Remove r -> encodeRequest(RM, r.key(), null);
+            case Request.Set r -> encodeRequest(SET, r.key(), r.value());
         };
     }
 
-    public static byte[] encode(Response response) {
-        return switch (response) {
-            case Response.Ok ok -> new CborWriter().map(1).text("ok").bool(true).toByteArray();
-            case Response.Value v -> {
-                CborWriter w = new CborWriter().map(2).text("ok").bool(true).text("value");
-                yield (v.value() == null ? w.nul() : w.text("value", v.value())).toByteArray();
+    private static byte[] encodeRequest(SerializedString op, String keyText, String valueText) {
+        byte[] key = Utf8.encode("key", keyText, Integer.MAX_VALUE);
+        byte[] value = valueText == null ? null : Utf8.encode("value", valueText, Integer.MAX_VALUE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + key.length + (value == null ? 0 : value.length));
+        try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+            g.writeStartObject(null, value == null ? 2 : 3);
+            g.writeFieldName(OP);
+            g.writeString(op);
+            g.writeFieldName(KEY);
+            g.writeUTF8String(key, 0, key.length);
+            if (value != null) {
+                g.writeFieldName(VALUE);
+                g.writeUTF8String(value, 0, value.length);
             }
-            case Response.Error e -> new CborWriter().map(3).text("ok").bool(false)
-                    .text("code").text(e.code()).text("msg").text(e.message()).toByteArray();
-        };
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array output does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
+    public static byte[] encode(Response response) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16);
+        try {
+            encode(response, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array output does not fail
+        }
+        return out.toByteArray();
     }
 
     /**
-     * Decodes a request body.
+     * Writes the body of {@code response} to {@code out}.
+     *
+     * @throws IllegalArgumentException if a string holds an unpaired surrogate; nothing is written then
+     */
+    public static void encode(Response response, OutputStream out) throws IOException {
+        switch (response) {
+            case Response.Ok ok -> {
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 1);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeEndObject();
+                }
+            }
+            case Response.Value v -> {
+                byte[] value = v.value() == null ? null : Utf8.encode("value", v.value(), Integer.MAX_VALUE);
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 2);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeFieldName(VALUE);
+                    if (value == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeUTF8String(value, 0, value.length);
+                    }
+                    g.writeEndObject();
+                }
+            }
+            case Response.Error e -> {
+                byte[] code = Utf8.encode("code", e.code(), Integer.MAX_VALUE);
+                byte[] msg = Utf8.encode("msg", e.message(), Integer.MAX_VALUE);
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 3);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(false);
+                    g.writeFieldName(CODE);
+                    g.writeUTF8String(code, 0, code.length);
+                    g.writeFieldName(MSG);
+                    g.writeUTF8String(msg, 0, msg.length);
+                    g.writeEndObject();
+                }
+            }
+        }
+    }
+
+    /** Decodes a request body; see {@link #decodeRequest(byte[], int, int)}. */
+    public static Request decodeRequest(byte[] body) throws ProtocolException {
+        return decodeRequest(body, 0, body.length);
+    }
+
+    /**
+     * Decodes the request body of {@code len} bytes at {@code off} in {@code buf}.
      *
      * @throws ProtocolException {@code malformed} if the body is not exactly one well-formed CBOR
      *                           item; {@code bad_request} if it is not a valid request
      */
-    public static Request decodeRequest(byte[] body) throws ProtocolException {
-        Map<String, Object> fields = CborMap.read(body, "a request");
-        Object op = fields.get("op");
+    public static Request decodeRequest(byte[] buf, int off, int len) throws ProtocolException {
+        Object[] f = new Object[REQUEST_FIELDS.length];
+        CborFields.read(buf, off, len, "a request", REQUEST_FIELDS, f);
+        Object op = f[0];
         if (op == null) {
             throw badRequest("the request has no 'op'");
         }
@@ -45,36 +143,39 @@ public final class Codec {
             throw badRequest("'op' must be text, not " + op);
         }
         return switch (name) {
-            case "get" -> new Request.Get(text(fields, "key"));
-            case "rm" -> new Request.Remove(text(fields, "key"));
-            case "set" -> new Request.Set(text(fields, "key"), text(fields, "value"));
+            case "get" -> new Request.Get(text(f[1], "key"));
+            case "rm" -> new Request.Remove(text(f[1], "key"));
+            case "set" -> new Request.Set(text(f[1], "key"), text(f[2], "value"));
             default -> throw badRequest("unknown op '" + name + "'");
         };
     }
 
+    /** Decodes a response body; see {@link #decodeResponse(byte[], int, int)}. */
+    public static Response decodeResponse(byte[] body) throws ProtocolException {
+        return decodeResponse(body, 0, body.length);
+    }
+
     /**
-     * Decodes a response body.
+     * Decodes the response body of {@code len} bytes at {@code off} in {@code buf}.
      *
      * @throws ProtocolException if the body is not a well-formed, valid response
      */
-    public static Response decodeResponse(byte[] body) throws ProtocolException {
-        Map<String, Object> fields = CborMap.read(body, "a response");
-        Object ok = fields.get("ok");
-        if (Boolean.TRUE.equals(ok)) {
-            if (!fields.containsKey("value")) {
+    public static Response decodeResponse(byte[] buf, int off, int len) throws ProtocolException {
+        Object[] f = new Object[RESPONSE_FIELDS.length];
+        CborFields.read(buf, off, len, "a response", RESPONSE_FIELDS, f);
+        if (Boolean.TRUE.equals(f[0])) {
+            if (f[1] == null) {
                 return new Response.Ok();
             }
-            Object value = fields.get("value");
-            return new Response.Value(value == CborMap.NULL ? null : text(fields, "value"));
+            return new Response.Value(f[1] == CborFields.NULL ? null : text(f[1], "value"));
         }
-        if (Boolean.FALSE.equals(ok)) {
-            return new Response.Error(text(fields, "code"), text(fields, "msg"));
+        if (Boolean.FALSE.equals(f[0])) {
+            return new Response.Error(text(f[2], "code"), text(f[3], "msg"));
         }
         throw badRequest("a response needs 'ok' as true or false");
     }
 
-    private static String text(Map<String, Object> fields, String name) throws ProtocolException {
-        Object value = fields.get(name);
+    private static String text(Object value, String name) throws ProtocolException {
         if (value == null) {
             throw badRequest("missing field '" + name + "'");
         }

@@ -7,6 +7,8 @@ public sealed interface Response {
 
     /** {@code {"ok": true}}: a set or rm succeeded. */
     record Ok() implements Response {
+        /** The one Ok a server needs. */
+        public static final Ok INSTANCE = new Ok();
     }
 
     /** {@code {"ok": true, "value": text | null}}: a get; {@code value} is null when the key is absent. */

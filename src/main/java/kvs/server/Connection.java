@@ -1,27 +1,23 @@
 package kvs.server;
 
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import kvs.protocol.Codec;
-import kvs.protocol.Frames;
-import kvs.protocol.ProtocolException;
+import kvs.protocol.ErrorCode;
 import kvs.protocol.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, served by one pool job: frames are read and answered in order until
- * the peer closes, and responses are flushed whenever no more input is buffered (so a
- * pipelining client gets them in batches). A frame that has started arriving, and each chunk
- * of a response being written, must make progress before its deadline, which the server's
- * watchdog enforces by closing the socket.
+ * One client connection, served by one pool job, in batches: one read brings in what the client
+ * has sent, every whole frame in it is answered in order (a run of writes with one durability
+ * wait), and the replies leave with one write before the next read that may block. A frame that
+ * has started arriving, and each chunk of a response being written, must make progress before
+ * its deadline, which the server's watchdog enforces by closing the socket.
  */
 final class Connection implements Runnable {
 
@@ -64,8 +60,8 @@ final class Connection implements Runnable {
         log.debug("accepted {}", peer);
         try (socket) {
             socket.setTcpNoDelay(true);
-            serve(new ConnectionInput(socket.getInputStream(), BUFFER),
-                    new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), BUFFER));
+            serve(new FrameInput(socket.getInputStream(), BUFFER),
+                    new FrameOutput(new WatchedOutput(socket.getOutputStream()), BUFFER, maxFrame));
         } catch (IOException e) {
             log.debug("{}: {}", peer, e.toString());
         } finally {
@@ -74,59 +70,102 @@ final class Connection implements Runnable {
         }
     }
 
-    private void serve(ConnectionInput in, OutputStream out) throws IOException {
-        long sliceStart = 0;
+    /**
+     * Answers batches until the peer closes: every frame whole in the buffer is decoded in place
+     * and executed as one batch, its replies appended to the output; the output is sent before
+     * any read that may block. A frame larger than the buffer is read on its own.
+     */
+    private void serve(FrameInput in, FrameOutput out) throws IOException {
+        Batch batch = new Batch();
+        long sliceStart = System.nanoTime();
+        // When the first byte of the frame not yet whole arrived; 0 when none is begun.
+        long frameStart = 0;
         while (true) {
-            boolean mayWait = !in.hasBuffered();
-            if (mayWait) {
-                out.flush(); // no more input buffered: send what is answered
-                if (!goIdle(in)) {
+            long declared = takeWholeFrames(in, batch);
+            if (!batch.isEmpty()) {
+                frameStart = 0;
+                dispatcher.execute(batch);
+                for (int i = 0; i < batch.size; i++) {
+                    out.write(batch.replies[i]);
+                }
+                batch.clear();
+                long now = System.nanoTime();
+                if (now - sliceStart > SLICE_NANOS) {
+                    // Virtual threads are not time-sliced: a client that always has requests waiting
+                    // would keep a carrier thread from every other connection.
+                    Thread.yield();
+                    sliceStart = now;
+                }
+                continue;
+            }
+            out.send(); // everything buffered is answered: the replies go before any read that may block
+            if (in.buffered() == 0) {
+                if (!goIdle()) {
                     return;
                 }
+                boolean more = in.fill(); // between frames, no deadline
+                endIdle();
+                if (!more) {
+                    return;
+                }
+                sliceStart = in.lastFill(); // it may have parked: its slice starts again
+                continue;
             }
-            int first = in.read(); // between frames, no deadline
-            endIdle();
-            long now = System.nanoTime();
-            if (mayWait) {
-                sliceStart = now; // it may have parked: its slice starts again
-            } else if (now - sliceStart > SLICE_NANOS) {
-                // Virtual threads are not time-sliced: a client that always has requests waiting
-                // would keep a carrier thread from every other connection.
-                Thread.yield();
-                sliceStart = now;
+            if (frameStart == 0) {
+                frameStart = in.lastFill(); // the frame's first byte came with the last read: its timeout runs from there
             }
-            if (first < 0) {
-                out.flush();
+            if (declared > maxFrame) { // too_large: answer, then close without reading the body
+                out.write(new Response.Error(ErrorCode.TOO_LARGE,
+                        "a frame of " + declared + " bytes is above the maximum of " + maxFrame));
+                out.send();
                 return;
             }
-            long start = now; // the frame's first byte has arrived: its timeout runs from here
-            deadline = start + timeoutNanos;
-            int reserved = 0;
+            deadline = frameStart + timeoutNanos;
             try {
-                byte[] body;
-                try {
-                    int length = Frames.readLength(first, in, maxFrame);
-                    reserved = reserve(length, start);
-                    if (reserved < 0) {
-                        out.flush();
+                if (declared < 0 || in.fits((int) declared)) {
+                    if (!in.fill()) { // the peer ended inside a frame: the whole ones before it are answered
+                        log.debug("{}: the stream ended inside a frame", socket.getRemoteSocketAddress());
                         return;
                     }
-                    body = Frames.readBody(in, length);
-                } catch (ProtocolException e) { // too_large: answer, then close without reading the body
-                    Frames.write(out, Codec.encode(new Response.Error(e.code(), e.getMessage())));
-                    out.flush();
-                    return;
-                } catch (EOFException e) { // the peer ended inside a frame: the whole ones before it are answered
-                    log.debug("{}: {}", socket.getRemoteSocketAddress(), e.getMessage());
-                    out.flush();
-                    return;
+                } else {
+                    readLarge(in, (int) declared, frameStart, batch);
+                    frameStart = 0;
                 }
-                deadline = 0;
-                Frames.write(out, dispatcher.handle(body));
             } finally {
                 deadline = 0;
-                budget.release(reserved);
             }
+        }
+    }
+
+    /**
+     * Decodes into {@code batch} every frame whole in the buffer, up to a full batch.
+     *
+     * @return the length the first frame not taken declares, or -1 if its prefix is not all there
+     */
+    private long takeWholeFrames(FrameInput in, Batch batch) {
+        while (!batch.isFull()) {
+            long declared = in.declaredLength();
+            if (declared < 0 || declared > maxFrame || !in.fits((int) declared) || !in.hasWhole((int) declared)) {
+                return declared;
+            }
+            int length = (int) declared;
+            batch.addFrame(in.array(), in.bodyOffset(), length);
+            in.skip(length);
+        }
+        return in.declaredLength();
+    }
+
+    /** Reads a frame too large for the buffer, within the room the budget gives it, and adds it to the batch. */
+    private void readLarge(FrameInput in, int length, long start, Batch batch) throws IOException {
+        int reserved = reserve(length, start);
+        if (reserved < 0) {
+            throw new EOFException("no room for a frame of " + length + " bytes within the timeout");
+        }
+        try {
+            byte[] body = in.readLarge(length);
+            batch.addFrame(body, 0, length);
+        } finally {
+            budget.release(reserved);
         }
     }
 
@@ -150,8 +189,8 @@ final class Connection implements Runnable {
      * nothing more has been received, so the connection should end. The lock makes this and
      * {@link #drain()} see each other: either the connection ends by itself or drain() ends its read.
      */
-    private synchronized boolean goIdle(InputStream in) throws IOException {
-        if (draining && in.available() == 0) {
+    private synchronized boolean goIdle() throws IOException {
+        if (draining && socket.getInputStream().available() == 0) {
             return false;
         }
         idle = true;

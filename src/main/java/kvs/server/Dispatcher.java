@@ -1,64 +1,96 @@
 package kvs.server;
 
+import java.util.List;
+
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.protocol.Codec;
+import kvs.internal.GroupWriter;
+import kvs.internal.Write;
 import kvs.protocol.ErrorCode;
-import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns one request body into its response body; never throws. */
+/**
+ * Executes a connection's batch of requests in order, with the outcome of executing them one
+ * by one: each run of writes goes to the engine as one group (one log write and, under
+ * {@code always}, one fsync), handed over before a read that follows it, so the read sees it.
+ * Never throws: every failure is a request's error reply.
+ */
 final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final KvsEngine engine;
-    private final int maxFrame;
+    private final GroupWriter writer;
 
-    Dispatcher(KvsEngine engine, int maxFrame) {
+    Dispatcher(KvsEngine engine) {
         this.engine = engine;
-        this.maxFrame = maxFrame;
+        this.writer = GroupWriter.of(engine);
     }
 
-    byte[] handle(byte[] requestBody) {
-        byte[] body = Codec.encode(respond(requestBody));
-        if (body.length > maxFrame) {
-            return Codec.encode(new Response.Error(ErrorCode.TOO_LARGE, "the response of " + body.length
-                    + " bytes is above the maximum frame of " + maxFrame + " bytes"));
+    /** Fills in the reply of every request of {@code batch}. */
+    void execute(Batch batch) {
+        for (int i = 0; i < batch.size; i++) {
+            Request request = batch.requests[i];
+            switch (request) {
+                case null -> {
+                } // a frame that did not decode: its error reply is there
+                case Request.Get g -> {
+                    writePending(batch);
+                    batch.replies[i] = get(g.key());
+                }
+                case Request.Set s -> queue(batch, i, Write.set(s.key(), s.value()));
+                case Request.Remove r -> queue(batch, i, Write.remove(r.key()));
+            }
         }
-        return body;
+        writePending(batch);
     }
 
-    private Response respond(byte[] requestBody) {
-        Request request;
+    private static void queue(Batch batch, int slot, Write w) {
+        batch.writeSlots[batch.writes.size()] = slot;
+        batch.writes.add(w);
+    }
+
+    private Response get(String key) {
         try {
-            request = Codec.decodeRequest(requestBody);
-        } catch (ProtocolException e) {
-            return new Response.Error(e.code(), e.getMessage());
-        }
-        try {
-            return switch (request) {
-                case Request.Get g -> new Response.Value(engine.get(g.key()).orElse(null));
-                case Request.Set s -> {
-                    engine.set(s.key(), s.value());
-                    yield new Response.Ok();
-                }
-                case Request.Remove r -> {
-                    engine.remove(r.key());
-                    yield new Response.Ok();
-                }
-            };
-        } catch (KeyNotFoundException e) {
-            return new Response.Error(ErrorCode.KEY_NOT_FOUND, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return new Response.Error(ErrorCode.BAD_REQUEST, e.getMessage());
+            return new Response.Value(engine.get(key).orElse(null));
         } catch (KvsException | RuntimeException e) {
-            log.error("request failed: {}", request.getClass().getSimpleName(), e);
-            return new Response.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
+            return failed("get", e);
         }
+    }
+
+    /** Hands the batch's queued writes to the engine as one group and fills in their replies. */
+    private void writePending(Batch batch) {
+        List<Write> writes = batch.writes;
+        if (writes.isEmpty()) {
+            return;
+        }
+        try {
+            writer.writeAll(writes);
+            for (int j = 0; j < writes.size(); j++) {
+                Exception failure = writes.get(j).failure();
+                batch.replies[batch.writeSlots[j]] = failure == null ? Response.Ok.INSTANCE : failed("write", failure);
+            }
+        } catch (RuntimeException e) {
+            Response reply = failed("write", e);
+            for (int j = 0; j < writes.size(); j++) {
+                batch.replies[batch.writeSlots[j]] = reply;
+            }
+        }
+        writes.clear();
+    }
+
+    private static Response failed(String what, Exception e) {
+        if (e instanceof KeyNotFoundException) {
+            return new Response.Error(ErrorCode.KEY_NOT_FOUND, e.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new Response.Error(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+        log.error("{} failed", what, e);
+        return new Response.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
     }
 }

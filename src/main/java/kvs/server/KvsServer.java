@@ -80,7 +80,7 @@ public final class KvsServer implements AutoCloseable {
         this.listener = listener;
         this.pool = pool;
         this.options = options;
-        this.dispatcher = new Dispatcher(engine, options.maxFrame());
+        this.dispatcher = new Dispatcher(engine);
         this.budget = FrameBudget.forHeap(options.maxFrame());
         this.acceptor = Thread.ofPlatform().name("kvs-accept").unstarted(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().name("kvs-watchdog").daemon(true).unstarted(this::watch);

@@ -14,6 +14,8 @@ import java.util.stream.Stream;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.GroupWriter;
+import kvs.internal.Write;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -187,6 +189,30 @@ class EngineContractTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("enginesAndDurabilities")
+    void writeAll_appliesInOrder_recordsEachOutcome_andSurvivesReopen(String name, Opener opener, Durability d)
+            throws Exception {
+        List<Write> writes = List.of(Write.set("a", "1"), Write.remove("b"), Write.set("a", "2"), Write.remove("a"),
+                Write.set("c", "\uD800"), Write.set("b", "3"), Write.remove("b"), Write.set("d", "4"));
+        try (KvsEngine e = opener.open(dir, EngineOptions.defaults().withDurability(d))) {
+            GroupWriter.of(e).writeAll(writes);
+            assertThat(writes).extracting(w -> w.failure() == null ? "ok" : w.failure().getClass().getSimpleName())
+                    .containsExactly("ok", "KeyNotFoundException", "ok", "ok", "IllegalArgumentException",
+                            "ok", "ok", "ok");
+            assertThat(e.get("a")).isEmpty();
+            assertThat(e.get("b")).isEmpty();
+            assertThat(e.get("c")).isEmpty();
+            assertThat(e.get("d")).hasValue("4");
+            GroupWriter.of(e).writeAll(List.of()); // nothing to do
+        }
+        try (KvsEngine e = opener.open(dir, EngineOptions.defaults().withDurability(d))) {
+            assertThat(e.get("a")).isEmpty();
+            assertThat(e.get("b")).isEmpty();
+            assertThat(e.get("d")).hasValue("4");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("engines")
     void useAfterClose_isIllegalState(String name, Opener opener) throws Exception {
@@ -197,6 +223,8 @@ class EngineContractTest {
         assertThatThrownBy(() -> e.get("k")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> e.set("k", "v")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> e.remove("k")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> GroupWriter.of(e).writeAll(List.of(Write.set("k", "v"))))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @ParameterizedTest(name = "{0}")

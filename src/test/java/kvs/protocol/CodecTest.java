@@ -80,7 +80,10 @@ class CodecTest {
         "a1 626f70 63676574 00",              // trailing byte
         "a1 626f70 63676574 a0",              // a second item
         "a2 626f70 63676574 636b6579 61ff",   // invalid UTF-8 in the key
-        "a2 626f70 63676574 636b6579 62c0af", // overlong UTF-8
+        "a2 626f70 63676574 636b6579 62c0af", // overlong UTF-8 (jackson-dataformat-cbor 2.23 refuses it)
+        "a2 626f70 63676574 636b6579 63eda080", // a lone surrogate, U+D800, in UTF-8
+        "a2 626f70 63676574 636b6579 62c328", // a UTF-8 lead byte without its continuation
+        "a2 626f70 63676574 636b6579 61c3 00", // a UTF-8 sequence cut by the end of its string
         "a3 626f70 63676574 636b6579 6161 6178 61ff", // invalid UTF-8 in an ignored field
         "ff",                                 // a break with nothing to end
         "bf 626f70 63676574",                 // indefinite map never ended
@@ -94,6 +97,24 @@ class CodecTest {
     void brokenCbor_isMalformed(String body) {
         assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @Test
+    void bodyInsideALargerBuffer_isDecodedInPlace() throws Exception {
+        byte[] body = Codec.encode(new Request.Set("k", "v"));
+        byte[] buf = new byte[body.length + 10];
+        java.util.Arrays.fill(buf, (byte) 0xff);
+        System.arraycopy(body, 0, buf, 7, body.length);
+        assertThat(Codec.decodeRequest(buf, 7, body.length)).isEqualTo(new Request.Set("k", "v"));
+        assertThatThrownBy(() -> Codec.decodeRequest(buf, 7, body.length + 1))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @Test
+    void longText_isOneDefiniteLengthString() {
+        // Jackson would write text over 1996 characters in indefinite-length chunks; kvs writes one string
+        assertThat(Codec.encode(new Response.Value("x".repeat(70_000))))
+                .startsWith(hex("a2 626f6b f5 6576616c7565 7a00011170"));
     }
 
     @Test
@@ -123,6 +144,10 @@ class CodecTest {
         "a2 626f70 63736574 636b6579 6161",   // set without value
         "a3 626f70 63736574 636b6579 6161 6576616c7565 4162", // value is a byte string
         "a3 626f70 63676574 636b6579 6161 636b6579 6162",     // duplicate key
+        "a4 626f70 63676574 636b6579 6161 6178 01 6178 02",   // duplicate ignored field
+        "a3 626f70 63676574 636b6579 6161 01 02",             // an integer key
+        "a3 626f70 63676574 636b6579 6161 4178 02",           // a byte string key
+        "a2 426f70 63676574 636b6579 6161",   // "op" as a byte string key
     })
     void wrongShapesAndTypes_areBadRequests(String body) {
         assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))

@@ -2,6 +2,8 @@ package kvs.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,9 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The dispatcher over a real KvStore: whatever the request body, it answers with a valid
- * response, never throws, and never reports an internal error. Regression mode in every build
- * (inputs in src/test/resources/kvs/server/DispatcherFuzzTestInputs/); to fuzz:
+ * A batch, the dispatcher over a real KvStore and the reply frame: whatever the request body, it
+ * is answered with a valid response, nothing throws, and no internal error is reported.
+ * Regression mode in every build (inputs in src/test/resources/kvs/server/DispatcherFuzzTestInputs/); to fuzz:
  * <pre>
  * JAZZER_FUZZ=1 ./mvnw test -Dtest=DispatcherFuzzTest -Djazzer.max_duration=5m
  * </pre>
@@ -33,7 +35,7 @@ class DispatcherFuzzTest {
     static void open() throws Exception {
         dir = Files.createTempDirectory("kvs-dispatcher-fuzz-");
         store = KvStore.open(dir);
-        dispatcher = new Dispatcher(store, Frames.DEFAULT_MAX_FRAME);
+        dispatcher = new Dispatcher(store);
     }
 
     @AfterAll
@@ -44,7 +46,15 @@ class DispatcherFuzzTest {
 
     @FuzzTest
     void handle(byte[] body) throws Exception {
-        Response r = Codec.decodeResponse(dispatcher.handle(body));
+        Batch batch = new Batch();
+        batch.addFrame(body, 0, body.length);
+        dispatcher.execute(batch);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        FrameOutput out = new FrameOutput(sent, 64, Frames.DEFAULT_MAX_FRAME);
+        out.write(batch.replies[0]);
+        out.send();
+        byte[] frame = Frames.read(new ByteArrayInputStream(sent.toByteArray()), Frames.DEFAULT_MAX_FRAME);
+        Response r = Codec.decodeResponse(frame);
         if (r instanceof Response.Error e) {
             assertThat(e.code()).as(e.message()).isNotEqualTo(ErrorCode.INTERNAL.wireName());
         }

@@ -1,4 +1,4 @@
-package kvs.protocol;
+package kvs.bench.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -6,6 +6,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import kvs.protocol.ErrorCode;
+import kvs.protocol.ProtocolException;
 
 /**
  * Reads a frame body that must be exactly one well-formed CBOR item (RFC 8949), and of it the
@@ -18,7 +21,7 @@ import java.util.Map;
  * length or count: a length is checked against the bytes left before it is used, and counts
  * are walked item by item, each at least a byte long.
  */
-final class CborMap {
+final class HandCborMap {
 
     /** Deep enough for any future request; shallow enough that no input can exhaust a stack. */
     static final int MAX_DEPTH = 16;
@@ -47,13 +50,13 @@ final class CborMap {
     /** The first shape problem seen; reported only if the whole item is well-formed. */
     private String shapeError;
 
-    private CborMap(byte[] body) {
+    private HandCborMap(byte[] body) {
         this.b = body;
     }
 
     /** The top-level fields of {@code body}, in order: values are String, Boolean, {@link #NULL} or {@link #OTHER}. */
     static Map<String, Object> read(byte[] body, String what) throws ProtocolException {
-        CborMap r = new CborMap(body);
+        HandCborMap r = new HandCborMap(body);
         if (body.length == 0) {
             throw malformed("the frame body is empty");
         }

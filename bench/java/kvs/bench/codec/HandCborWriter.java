@@ -1,4 +1,4 @@
-package kvs.protocol;
+package kvs.bench.codec;
 
 import java.io.ByteArrayOutputStream;
 
@@ -8,36 +8,36 @@ import kvs.internal.Utf8;
  * Writes the few CBOR items kvs sends: definite-length maps, text strings, true, false and
  * null, each with the shortest head (RFC 8949 §4.2.1, preferred serialization).
  */
-final class CborWriter {
+final class HandCborWriter {
 
     private static final int MAJOR_TEXT = 3;
     private static final int MAJOR_MAP = 5;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
 
-    CborWriter map(int pairs) {
+    HandCborWriter map(int pairs) {
         head(MAJOR_MAP, pairs);
         return this;
     }
 
     /** @throws IllegalArgumentException if {@code s} holds an unpaired surrogate, which UTF-8 cannot carry */
-    CborWriter text(String what, String s) {
+    HandCborWriter text(String what, String s) {
         byte[] bytes = Utf8.encode(what, s, Integer.MAX_VALUE);
         head(MAJOR_TEXT, bytes.length);
         out.writeBytes(bytes);
         return this;
     }
 
-    CborWriter text(String s) {
+    HandCborWriter text(String s) {
         return text("text", s);
     }
 
-    CborWriter bool(boolean b) {
+    HandCborWriter bool(boolean b) {
         out.write(b ? 0xF5 : 0xF4);
         return this;
     }
 
-    CborWriter nul() {
+    HandCborWriter nul() {
         out.write(0xF6);
         return this;
     }

@@ -1,0 +1,88 @@
+package kvs.server;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+import kvs.protocol.Codec;
+import kvs.protocol.ErrorCode;
+import kvs.protocol.Frames;
+import kvs.protocol.Response;
+
+/**
+ * A connection's replies, encoded straight into one buffer and sent with one write when the
+ * connection has answered everything it holds. A reply above the maximum frame is replaced by
+ * {@code too_large}. The buffer grows for large replies and shrinks back once they are sent.
+ */
+final class FrameOutput {
+
+    private final OutputStream socket;
+    private final int initialSize;
+    private final int maxFrame;
+    private byte[] buf;
+    private int size;
+    /** The buffer as an OutputStream for the encoder; flushing it sends nothing. */
+    private final OutputStream sink = new OutputStream() {
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+    };
+
+    FrameOutput(OutputStream socket, int initialSize, int maxFrame) {
+        this.socket = socket;
+        this.initialSize = initialSize;
+        this.maxFrame = maxFrame;
+        this.buf = new byte[initialSize];
+    }
+
+    /** Appends the frame of {@code response}, or of {@code too_large} if its body is above the maximum frame. */
+    void write(Response response) throws IOException {
+        int start = size;
+        ensure(Frames.HEADER);
+        size += Frames.HEADER;
+        Codec.encode(response, sink);
+        int length = size - start - Frames.HEADER;
+        if (length > maxFrame) {
+            size = start;
+            write(new Response.Error(ErrorCode.TOO_LARGE, "the response of " + length
+                    + " bytes is above the maximum frame of " + maxFrame + " bytes"));
+            return;
+        }
+        buf[start] = (byte) (length >>> 24);
+        buf[start + 1] = (byte) (length >>> 16);
+        buf[start + 2] = (byte) (length >>> 8);
+        buf[start + 3] = (byte) length;
+    }
+
+    /** Whether replies wait to be sent. */
+    boolean pending() {
+        return size > 0;
+    }
+
+    /** Sends every reply appended so far with one write. */
+    void send() throws IOException {
+        if (size == 0) {
+            return;
+        }
+        socket.write(buf, 0, size);
+        size = 0;
+        if (buf.length > 8 * initialSize) {
+            buf = new byte[initialSize]; // a large reply went out: do not keep its room while idle
+        }
+    }
+
+    private void ensure(int n) {
+        if (buf.length - size < n) {
+            buf = Arrays.copyOf(buf, Math.max(size + n, buf.length * 2));
+        }
+    }
+}

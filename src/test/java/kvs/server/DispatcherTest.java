@@ -1,0 +1,126 @@
+package kvs.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.internal.GroupWriter;
+import kvs.internal.Write;
+import kvs.protocol.Codec;
+import kvs.protocol.ErrorCode;
+import kvs.protocol.Request;
+import kvs.protocol.Response;
+import org.junit.jupiter.api.Test;
+
+class DispatcherTest {
+
+    /** A map that records each group of writes it is handed. */
+    private static final class RecordingEngine implements KvsEngine, GroupWriter {
+        final Map<String, String> map = new HashMap<>();
+        final List<List<String>> groups = new ArrayList<>();
+
+        @Override
+        public void writeAll(List<Write> writes) {
+            List<String> group = new ArrayList<>();
+            for (Write w : writes) {
+                group.add((w.isRemove() ? "rm " : "set ") + w.key());
+                if (!w.isRemove()) {
+                    map.put(w.key(), w.value());
+                } else if (map.remove(w.key()) == null) {
+                    w.fail(new KeyNotFoundException());
+                }
+            }
+            groups.add(group);
+        }
+
+        @Override
+        public void set(String key, String value) {
+            throw new AssertionError("writes go through writeAll");
+        }
+
+        @Override
+        public Optional<String> get(String key) {
+            return Optional.ofNullable(map.get(key));
+        }
+
+        @Override
+        public void remove(String key) {
+            throw new AssertionError("writes go through writeAll");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static void add(Batch batch, Request r) {
+        byte[] body = Codec.encode(r);
+        batch.addFrame(body, 0, body.length);
+    }
+
+    @Test
+    void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
+        RecordingEngine engine = new RecordingEngine();
+        Batch batch = new Batch();
+        add(batch, new Request.Set("a", "1"));
+        add(batch, new Request.Set("b", "2"));
+        add(batch, new Request.Get("a"));
+        add(batch, new Request.Set("a", "3"));
+        batch.addFrame(new byte[] {(byte) 0xff}, 0, 1); // malformed: answered in its place
+        add(batch, new Request.Remove("b"));
+        add(batch, new Request.Remove("b"));
+        add(batch, new Request.Get("a"));
+        new Dispatcher(engine).execute(batch);
+
+        assertThat(engine.groups).containsExactly(List.of("set a", "set b"), List.of("set a", "rm b", "rm b"));
+        assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
+        assertThat(batch.replies[1]).isEqualTo(new Response.Ok());
+        assertThat(batch.replies[2]).isEqualTo(new Response.Value("1"));
+        assertThat(batch.replies[3]).isEqualTo(new Response.Ok());
+        assertThat(batch.replies[4]).isInstanceOfSatisfying(Response.Error.class, e -> assertThat(e.is(ErrorCode.MALFORMED)).isTrue());
+        assertThat(batch.replies[5]).isEqualTo(new Response.Ok());
+        assertThat(batch.replies[6]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
+        assertThat(batch.replies[7]).isEqualTo(new Response.Value("3"));
+    }
+
+    @Test
+    void anEngineWithoutGroupWrites_getsEachWriteInTurn() throws Exception {
+        Map<String, String> map = new HashMap<>();
+        KvsEngine plain = new KvsEngine() {
+            @Override
+            public void set(String key, String value) {
+                map.put(key, value);
+            }
+
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.ofNullable(map.get(key));
+            }
+
+            @Override
+            public void remove(String key) throws KeyNotFoundException {
+                if (map.remove(key) == null) {
+                    throw new KeyNotFoundException();
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Batch batch = new Batch();
+        add(batch, new Request.Set("a", "1"));
+        add(batch, new Request.Remove("x"));
+        add(batch, new Request.Get("a"));
+        new Dispatcher(plain).execute(batch);
+        assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
+        assertThat(batch.replies[1]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
+        assertThat(batch.replies[2]).isEqualTo(new Response.Value("1"));
+    }
+}
