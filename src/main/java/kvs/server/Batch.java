@@ -13,19 +13,20 @@ import kvs.protocol.Response;
 /**
  * The requests a connection has whole in its buffer, answered together: each slot holds a
  * request to execute or, for a frame that did not decode, its error reply. Reused by its
- * connection from one batch to the next.
+ * connection from one batch to the next; it starts small, so an idle connection costs little.
  */
 final class Batch {
 
     /** Enough to take every small frame an 8 KiB buffer can hold. */
     static final int MAX = 1024;
+    private static final int INITIAL = 8;
 
-    final Request[] requests = new Request[MAX];
-    final Response[] replies = new Response[MAX];
+    Request[] requests = new Request[INITIAL];
+    Response[] replies = new Response[INITIAL];
     int size;
     /** The dispatcher's run of writes not yet handed to the engine, and their slots. */
     final List<Write> writes = new ArrayList<>();
-    final int[] writeSlots = new int[MAX];
+    int[] writeSlots = new int[INITIAL];
 
     boolean isEmpty() {
         return size == 0;
@@ -37,6 +38,12 @@ final class Batch {
 
     /** Adds the request in the frame body of {@code length} bytes at {@code off}, or the error that it does not decode. */
     void addFrame(byte[] buf, int off, int length) {
+        if (size == requests.length) {
+            int n = Math.min(MAX, 2 * size);
+            requests = Arrays.copyOf(requests, n);
+            replies = Arrays.copyOf(replies, n);
+            writeSlots = Arrays.copyOf(writeSlots, n);
+        }
         try {
             requests[size] = Codec.decodeRequest(buf, off, length);
         } catch (ProtocolException e) {

@@ -84,9 +84,16 @@ final class Connection implements Runnable {
             long declared = takeWholeFrames(in, batch);
             if (!batch.isEmpty()) {
                 frameStart = 0;
-                dispatcher.execute(batch);
-                for (int i = 0; i < batch.size; i++) {
-                    out.write(batch.replies[i]);
+                for (int from = 0; from < batch.size; ) {
+                    int to = dispatcher.execute(batch, from);
+                    for (int i = from; i < to; i++) {
+                        out.write(batch.replies[i]);
+                        batch.replies[i] = null;
+                    }
+                    if (to < batch.size) {
+                        out.send(); // a part of the batch with large replies: they go before the rest is read
+                    }
+                    from = to;
                 }
                 batch.clear();
                 long now = System.nanoTime();

@@ -23,6 +23,9 @@ final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+    /** Characters of values read after which a batch is answered before the rest of it runs. */
+    static final int REPLY_CHARS = 64 << 10;
+
     private final KvsEngine engine;
     private final GroupWriter writer;
 
@@ -31,22 +34,35 @@ final class Dispatcher {
         this.writer = GroupWriter.of(engine);
     }
 
-    /** Fills in the reply of every request of {@code batch}. */
-    void execute(Batch batch) {
-        for (int i = 0; i < batch.size; i++) {
-            Request request = batch.requests[i];
-            switch (request) {
+    /**
+     * Fills in the replies of the requests of {@code batch} from {@code from} on, in order, and
+     * stops early once the values read reach {@value #REPLY_CHARS} characters, so a batch of
+     * gets of large values is answered in parts rather than held in memory whole.
+     *
+     * @return the index after the last request answered (more than {@code from} when there is one)
+     */
+    int execute(Batch batch, int from) {
+        long replyChars = 0;
+        int i = from;
+        while (i < batch.size && replyChars < REPLY_CHARS) {
+            switch (batch.requests[i]) {
                 case null -> {
                 } // a frame that did not decode: its error reply is there
                 case Request.Get g -> {
                     writePending(batch);
-                    batch.replies[i] = get(g.key());
+                    Response reply = get(g.key());
+                    batch.replies[i] = reply;
+                    if (reply instanceof Response.Value(String v) && v != null) {
+                        replyChars += v.length();
+                    }
                 }
                 case Request.Set s -> queue(batch, i, Write.set(s.key(), s.value()));
                 case Request.Remove r -> queue(batch, i, Write.remove(r.key()));
             }
+            i++;
         }
         writePending(batch);
+        return i;
     }
 
     private static void queue(Batch batch, int slot, Write w) {

@@ -41,7 +41,7 @@ final class FrameOutput {
         this.socket = socket;
         this.initialSize = initialSize;
         this.maxFrame = maxFrame;
-        this.buf = new byte[initialSize];
+        this.buf = new byte[0]; // allocated by the first reply: a connection that never asks costs nothing here
     }
 
     /** Appends the frame of {@code response}, or of {@code too_large} if its body is above the maximum frame. */
@@ -82,7 +82,7 @@ final class FrameOutput {
 
     private void ensure(int n) {
         if (buf.length - size < n) {
-            buf = Arrays.copyOf(buf, Math.max(size + n, buf.length * 2));
+            buf = Arrays.copyOf(buf, Math.max(Math.max(size + n, initialSize), buf.length * 2));
         }
     }
 }

@@ -48,7 +48,7 @@ class DispatcherFuzzTest {
     void handle(byte[] body) throws Exception {
         Batch batch = new Batch();
         batch.addFrame(body, 0, body.length);
-        dispatcher.execute(batch);
+        assertThat(dispatcher.execute(batch, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         FrameOutput out = new FrameOutput(sent, 64, Frames.DEFAULT_MAX_FRAME);
         out.write(batch.replies[0]);

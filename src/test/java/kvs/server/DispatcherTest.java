@@ -76,7 +76,7 @@ class DispatcherTest {
         add(batch, new Request.Remove("b"));
         add(batch, new Request.Remove("b"));
         add(batch, new Request.Get("a"));
-        new Dispatcher(engine).execute(batch);
+        assertThat(new Dispatcher(engine).execute(batch, 0)).isEqualTo(8);
 
         assertThat(engine.groups).containsExactly(List.of("set a", "set b"), List.of("set a", "rm b", "rm b"));
         assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
@@ -87,6 +87,25 @@ class DispatcherTest {
         assertThat(batch.replies[5]).isEqualTo(new Response.Ok());
         assertThat(batch.replies[6]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
         assertThat(batch.replies[7]).isEqualTo(new Response.Value("3"));
+    }
+
+    @Test
+    void largeValuesRead_endAPartOfTheBatch_soItsRepliesCanGoFirst() {
+        RecordingEngine engine = new RecordingEngine();
+        String big = "v".repeat(Dispatcher.REPLY_CHARS / 2 + 1);
+        engine.map.put("big", big);
+        Batch batch = new Batch();
+        add(batch, new Request.Get("big"));
+        add(batch, new Request.Set("a", "1"));
+        add(batch, new Request.Get("big"));
+        add(batch, new Request.Get("a"));
+        Dispatcher dispatcher = new Dispatcher(engine);
+        assertThat(dispatcher.execute(batch, 0)).as("the part up to the second large value").isEqualTo(3);
+        assertThat(batch.replies[1]).as("the write before the stop is done").isEqualTo(new Response.Ok());
+        assertThat(dispatcher.execute(batch, 3)).isEqualTo(4);
+        assertThat(batch.replies[0]).isEqualTo(new Response.Value(big));
+        assertThat(batch.replies[2]).isEqualTo(new Response.Value(big));
+        assertThat(batch.replies[3]).isEqualTo(new Response.Value("1"));
     }
 
     @Test
@@ -118,7 +137,7 @@ class DispatcherTest {
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Remove("x"));
         add(batch, new Request.Get("a"));
-        new Dispatcher(plain).execute(batch);
+        assertThat(new Dispatcher(plain).execute(batch, 0)).isEqualTo(3);
         assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
         assertThat(batch.replies[1]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
         assertThat(batch.replies[2]).isEqualTo(new Response.Value("1"));
