@@ -88,6 +88,18 @@ final class Server implements AutoCloseable {
         System.err.printf("stopped %s (pid %d)%n", name, process.pid());
     }
 
+    /**
+     * User plus system CPU time the process has used so far, in microseconds, from
+     * /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s, the Linux value of CLK_TCK
+     * on every architecture kvs runs on).
+     */
+    long cpuMicros() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14, 15
+        return ticks * 10_000;
+    }
+
     /** A loopback address with a port free at the time of asking. */
     static InetSocketAddress freeLoopbackAddress() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

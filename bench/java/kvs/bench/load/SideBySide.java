@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
  * kvs-server against Redis on loopback, same workloads, same durability, in one run (bench/compare.sh).
  * For each fsync policy it starts Redis (AOF with that policy), kvs-server with the kvs engine
  * and kvs-server with the mvstore engine, each in a fresh data directory, drives every workload
- * against each in turn, repeats the round, and prints the medians with each server's ratio to Redis.
+ * against each in turn, repeats the round, and prints the medians with each server's ratio to Redis
+ * and the CPU time each server used per request (user + system, from /proc), which shows
+ * efficiency apart from how the server and the load generator shared the cores.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Runs the same workloads against Redis and kvs-server (both engines) and prints one table.")
@@ -36,6 +38,10 @@ public final class SideBySide implements Callable<Integer> {
         String label() {
             return (get ? "GET" : "SET") + " " + valueSize + " B, " + clients + " clients, P" + pipeline;
         }
+    }
+
+    /** One measured run, and the server's CPU time per request over it. */
+    record Run(Result result, double cpuMicrosPerRequest) {
     }
 
     static final List<Row> ROWS = rows();
@@ -85,7 +91,7 @@ public final class SideBySide implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<Row, Map<String, List<Result>>> results = new LinkedHashMap<>();
+        Map<Row, Map<String, List<Run>>> results = new LinkedHashMap<>();
         for (String fsync : List.of("everysec", "always")) {
             List<Row> rows = ROWS.stream().filter(r -> r.fsync().equals(fsync)).toList();
             if (only == null || only.equals(fsync)) {
@@ -102,7 +108,7 @@ public final class SideBySide implements Callable<Integer> {
         return 0;
     }
 
-    private void runPolicy(String fsync, List<Row> rows, Map<Row, Map<String, List<Result>>> results)
+    private void runPolicy(String fsync, List<Row> rows, Map<Row, Map<String, List<Run>>> results)
             throws IOException, InterruptedException {
         List<Server> servers = new ArrayList<>();
         Thread stopper = new Thread(() -> stopAll(servers));
@@ -119,11 +125,13 @@ public final class SideBySide implements Callable<Integer> {
                             LoadGenerator.run(w.fill(), n -> { });
                         }
                         LoadGenerator.run(w.lasting(seconds(warmup)), n -> { });
+                        long cpuBefore = s.cpuMicros();
                         Result r = LoadGenerator.run(w, n -> { });
-                        System.err.printf(Locale.ROOT, "round %d/%d  %-8s %-32s %-8s %,12.0f requests/s%n", round,
-                                repeat, fsync, row.label(), s.name, r.throughput());
+                        double cpu = (double) (s.cpuMicros() - cpuBefore) / r.requests();
+                        System.err.printf(Locale.ROOT, "round %d/%d  %-8s %-32s %-11s %,12.0f requests/s %6.1f µs CPU/request%n",
+                                round, repeat, fsync, row.label(), s.name, r.throughput(), cpu);
                         results.computeIfAbsent(row, k -> new LinkedHashMap<>())
-                                .computeIfAbsent(s.name, k -> new ArrayList<>()).add(r);
+                                .computeIfAbsent(s.name, k -> new ArrayList<>()).add(new Run(r, cpu));
                     }
                 }
             }
@@ -166,41 +174,47 @@ public final class SideBySide implements Callable<Integer> {
     }
 
     /** The median of {@code f} over a cell's runs. */
-    private static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> f) {
-        return Stats.median(runs.stream().mapToDouble(f).toArray());
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Result> f) {
+        return Stats.median(runs.stream().map(Run::result).mapToDouble(f).toArray());
     }
 
-    private String table(Map<Row, Map<String, List<Result>>> results) {
+    private static double medianCpu(List<Run> runs) {
+        return Stats.median(runs.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
+    }
+
+    private String table(Map<Row, Map<String, List<Run>>> results) {
         StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
                 "Medians of %d runs of %.0f s each (after %.0f s of warm-up), %d keys, loopback; "
-                        + "ratio = requests/s of the server / requests/s of Redis.%n%n"
-                        + "| fsync | workload | server | requests/s | p50 ms | p99 ms | ÷ Redis |%n"
-                        + "|---|---|---|---:|---:|---:|---:|%n", repeat, duration, warmup, keys));
+                        + "ratio = requests/s of the server / requests/s of Redis; CPU = the server process's "
+                        + "user + system time per request.%n%n"
+                        + "| fsync | workload | server | requests/s | p50 ms | p99 ms | ÷ Redis | CPU µs/req |%n"
+                        + "|---|---|---|---:|---:|---:|---:|---:|%n", repeat, duration, warmup, keys));
         results.forEach((row, cells) -> {
             double redis = median(cells.get("redis"), Result::throughput);
             cells.forEach((server, runs) -> t.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | %,.0f | %.3f | %.3f | %.2f |%n", row.fsync(), row.label(), server,
+                    "| %s | %s | %s | %,.0f | %.3f | %.3f | %.2f | %.1f |%n", row.fsync(), row.label(), server,
                     median(runs, Result::throughput), median(runs, r -> r.millis(50)),
-                    median(runs, r -> r.millis(99)), median(runs, Result::throughput) / redis)));
+                    median(runs, r -> r.millis(99)), median(runs, Result::throughput) / redis, medianCpu(runs))));
         });
         return t.toString();
     }
 
-    private static String json(Map<Row, Map<String, List<Result>>> results) {
+    private static String json(Map<Row, Map<String, List<Run>>> results) {
         List<String> runs = new ArrayList<>();
         results.forEach((row, cells) -> cells.forEach((server, rs) -> rs.forEach(r -> runs.add(
-                "{\"fsync\": \"" + row.fsync() + "\", \"server\": \"" + server + "\", \"result\": "
-                        + r.toJson().strip() + "}"))));
+                "{\"fsync\": \"" + row.fsync() + "\", \"server\": \"" + server + "\", \"cpu_us_per_request\": "
+                        + String.format(Locale.ROOT, "%.2f", r.cpuMicrosPerRequest())
+                        + ", \"result\": " + r.result().toJson().strip() + "}"))));
         return "{\"date\": \"" + LocalDate.now() + "\", \"runs\": [\n" + String.join(",\n", runs) + "\n]}\n";
     }
 
-    private static void plot(Map<Row, Map<String, List<Result>>> results, Path png) throws IOException {
+    private static void plot(Map<Row, Map<String, List<Run>>> results, Path png) throws IOException {
         List<String> labels = results.keySet().stream().map(r -> r.fsync() + ": " + r.label()).toList();
         List<String> servers = List.copyOf(results.values().iterator().next().keySet());
         double[][] rates = new double[servers.size()][labels.size()];
         double[][] ratios = new double[servers.size()][labels.size()];
         int col = 0;
-        for (Map<String, List<Result>> cells : results.values()) {
+        for (Map<String, List<Run>> cells : results.values()) {
             double redis = median(cells.get("redis"), Result::throughput);
             for (int s = 0; s < servers.size(); s++) {
                 rates[s][col] = median(cells.get(servers.get(s)), Result::throughput);
