@@ -94,15 +94,15 @@ final class Connection implements Runnable {
                         out.send(); // a part of the batch with large replies: they go before the rest is read
                     }
                     from = to;
+                    long now = System.nanoTime();
+                    if (now - sliceStart > SLICE_NANOS) {
+                        // Virtual threads are not time-sliced: a client that always has requests waiting
+                        // would keep a carrier thread from every other connection.
+                        Thread.yield();
+                        sliceStart = now;
+                    }
                 }
                 batch.clear();
-                long now = System.nanoTime();
-                if (now - sliceStart > SLICE_NANOS) {
-                    // Virtual threads are not time-sliced: a client that always has requests waiting
-                    // would keep a carrier thread from every other connection.
-                    Thread.yield();
-                    sliceStart = now;
-                }
                 continue;
             }
             out.send(); // everything buffered is answered: the replies go before any read that may block
