@@ -6,7 +6,8 @@
 #
 # Each round runs, for each commit, 50 clients pipelining 16 requests of 100-byte values over
 # 10,000 keys for 4 s (after 1 s of warm-up): sets only, then gets only. Prints each run and the
-# median of the per-round new/old ratios.
+# median of the per-round new/old ratios. AB_PIPELINE=N and AB_KEYS=N change the pipeline depth
+# (default 16) and the key space (default 10,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] [ROUNDS]}
@@ -40,7 +41,7 @@ run() { # TREE RATIO: prints requests/s
         [ -n "$port" ] && break
         sleep 0.1
     done
-    bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P 16 -d 100 --ratio "$2" --fill -r 10000 \
+    bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "$2" --fill -r "${AB_KEYS:-10000}" \
         --warmup 1 --duration 4 --quiet | grep -o '[0-9,]* requests/s' | tr -d ', requests/s'
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true

@@ -110,6 +110,9 @@ final class Connection implements Runnable {
                 if (!goIdle()) {
                     return;
                 }
+                // Connections with work run first: this client's next request may come meanwhile,
+                // and a read that finds it does not park (no poller wake-up). Alone, it returns at once.
+                Thread.yield();
                 boolean more = in.fill(); // between frames, no deadline
                 endIdle();
                 if (!more) {
