@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class ValueCacheTest {
 
-    private final ValueCache cache = new ValueCache();
+    private final ValueCache cache = new ValueCache(16 << 20);
 
     private static Loc loc(int i) {
         return new Loc(1, i, 1);
@@ -30,12 +30,12 @@ class ValueCacheTest {
     void neverHoldsMoreThanItsBudget_andANewWorkingSetDisplacesTheOld() {
         int size = 4096;
         String value = "v".repeat(size);
-        int keys = (int) (4 * ValueCache.MAX_BYTES / size); // four times what fits
+        int keys = (int) (4 * cache.maxBytes() / size); // four times what fits
         for (int i = 0; i < keys; i++) {
             cache.put("old" + i, loc(i), value, size);
-            assertThat(cache.bytes()).isLessThanOrEqualTo(ValueCache.MAX_BYTES);
+            assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
         }
-        assertThat(cache.bytes()).isGreaterThan(ValueCache.MAX_BYTES / 2);
+        assertThat(cache.bytes()).isGreaterThan(cache.maxBytes() / 2);
         Loc[] fresh = new Loc[1000]; // entries are matched by identity: keep each record's Loc
         for (int i = 0; i < fresh.length; i++) {
             fresh[i] = loc(keys + i);
@@ -52,6 +52,6 @@ class ValueCacheTest {
             hits += cache.get("new" + i, fresh[i]) != null ? 1 : 0;
         }
         assertThat(hits).as("of the new working set, cached").isGreaterThan(fresh.length * 8 / 10);
-        assertThat(cache.bytes()).isLessThanOrEqualTo(ValueCache.MAX_BYTES);
+        assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
     }
 }
