@@ -7,7 +7,9 @@
 # Each round runs, for each commit, 50 clients pipelining 16 requests of 100-byte values over
 # 10,000 keys for 4 s (after 1 s of warm-up): sets only, then gets only. Prints each run and the
 # median of the per-round new/old ratios. AB_PIPELINE=N and AB_KEYS=N change the pipeline depth
-# (default 16) and the key space (default 10,000).
+# (default 16) and the key space (default 10,000). AB_OLD_OPTS and AB_NEW_OPTS are JVM flags for
+# each side's server, so one commit can be measured against itself with other flags:
+#   AB_NEW_OPTS=-Djdk.pollerMode=1 bench/ab.sh HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] [ROUNDS]}
@@ -31,10 +33,10 @@ else
 fi
 [ -f target/benchmarks.jar ] || ./mvnw -q -B -Pbench package -DskipTests >/dev/null
 
-run() { # TREE RATIO: prints requests/s
+run() { # TREE RATIO JVM_FLAGS: prints requests/s
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
-    "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" 2>"$log" &
+    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" 2>"$log" &
     local pid=$! port=""
     for _ in $(seq 300); do
         port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
@@ -50,8 +52,8 @@ run() { # TREE RATIO: prints requests/s
 for ratio in 0:1 1:0; do
     ratios=()
     for r in $(seq "$rounds"); do
-        a=$(run "$old_tree" "$ratio")
-        b=$(run "$new_tree" "$ratio")
+        a=$(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")
+        b=$(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")
         echo "ratio $ratio round $r: old $a/s, new $b/s"
         ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
     done

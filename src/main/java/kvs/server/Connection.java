@@ -107,12 +107,12 @@ final class Connection implements Runnable {
             }
             out.send(); // everything buffered is answered: the replies go before any read that may block
             if (in.buffered() == 0) {
-                if (!goIdle()) {
-                    return;
-                }
                 // Connections with work run first: this client's next request may come meanwhile,
                 // and a read that finds it does not park (no poller wake-up). Alone, it returns at once.
                 Thread.yield();
+                if (!goIdle()) {
+                    return;
+                }
                 boolean more = in.fill(); // between frames, no deadline
                 endIdle();
                 if (!more) {
@@ -214,13 +214,18 @@ final class Connection implements Runnable {
     /**
      * Called by the server's close(): requests already received (buffered here or by the
      * kernel) are still read and answered, then the connection ends. Only a connection blocked
-     * waiting for a new frame has its input shut down, since that discards unread input.
+     * waiting for a new frame, with nothing unread in the kernel, has its input shut down, since
+     * that discards unread input.
      */
     synchronized void drain() {
         draining = true;
         if (idle) {
             try {
-                socket.shutdownInput();
+                // What the kernel holds was sent before the close: it is read and answered first,
+                // and the connection ends when it next finds nothing (goIdle).
+                if (socket.getInputStream().available() == 0) {
+                    socket.shutdownInput();
+                }
             } catch (IOException e) {
                 closeQuietly(); // already broken
             }
