@@ -91,7 +91,7 @@ final class CborFields {
         for (JsonToken t; (t = p.nextToken()) == JsonToken.FIELD_NAME; ) {
             // Jackson reads an integer or byte string key as text: the key's first byte tells.
             int keyStart = (int) p.currentTokenLocation().getByteOffset();
-            boolean textKey = buf[keyStart] >>> 5 == MAJOR_TEXT;
+            boolean textKey = (buf[keyStart] & 0xFF) >>> 5 == MAJOR_TEXT;
             String name = p.currentName();
             Object value = value(p, p.nextToken());
             if (!textKey) {

@@ -39,23 +39,11 @@ public final class Frames {
      */
     public static byte[] read(InputStream in, int max) throws IOException {
         int first = in.read();
-        return first < 0 ? null : readRest(first, in, max);
+        return first < 0 ? null : readBody(in, readLength(first, in, max));
     }
 
-    /**
-     * Reads the rest of a frame whose first byte, {@code first}, the caller has read already
-     * (to tell an idle connection from one that has started sending a frame).
-     */
-    public static byte[] readRest(int first, InputStream in, int max) throws IOException {
-        return readBody(in, readLength(first, in, max));
-    }
-
-    /**
-     * Reads the rest of a frame's length, whose first byte the caller has read, and checks it.
-     *
-     * @throws ProtocolException {@code too_large} if it is above {@code max}
-     */
-    public static int readLength(int first, InputStream in, int max) throws IOException {
+    /** Reads the rest of a frame's length, whose first byte is {@code first}, and checks it. */
+    private static int readLength(int first, InputStream in, int max) throws IOException {
         long length = (long) first << 24;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int b = in.read();
@@ -68,7 +56,7 @@ public final class Frames {
     }
 
     /** Reads a frame body of {@code n} checked bytes; memory grows with the bytes that arrive, not with {@code n}. */
-    public static byte[] readBody(InputStream in, int n) throws IOException {
+    private static byte[] readBody(InputStream in, int n) throws IOException {
         byte[] body = in.readNBytes(n);
         if (body.length < n) {
             throw new EOFException("the stream ended " + body.length + " bytes into a frame of " + n);

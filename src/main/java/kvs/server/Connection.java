@@ -7,7 +7,8 @@ import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import kvs.protocol.ErrorCode;
+import kvs.protocol.Frames;
+import kvs.protocol.ProtocolException;
 import kvs.protocol.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,9 +125,10 @@ final class Connection implements Runnable {
             if (frameStart == 0) {
                 frameStart = in.lastFill(); // the frame's first byte came with the last read: its timeout runs from there
             }
-            if (declared > maxFrame) { // too_large: answer, then close without reading the body
-                out.write(new Response.Error(ErrorCode.TOO_LARGE,
-                        "a frame of " + declared + " bytes is above the maximum of " + maxFrame));
+            try {
+                Frames.checkLength(declared, maxFrame);
+            } catch (ProtocolException e) { // too_large: answer, then close without reading the body
+                out.write(new Response.Error(e.code(), e.getMessage()));
                 out.send();
                 return;
             }
