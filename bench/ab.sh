@@ -10,6 +10,7 @@
 # (default 16) and the key space (default 10,000). AB_OLD_OPTS and AB_NEW_OPTS are JVM flags for
 # each side's server, so one commit can be measured against itself with other flags:
 #   AB_NEW_OPTS=-Djdk.pollerMode=1 bench/ab.sh HEAD
+# AB_ARGS are kvs-server options for both sides, e.g. AB_ARGS='--engine mvstore'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] [ROUNDS]}
@@ -36,7 +37,7 @@ fi
 run() { # TREE RATIO JVM_FLAGS: prints requests/s
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
-    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" 2>"$log" &
+    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" ${AB_ARGS:-} 2>"$log" &
     local pid=$! port=""
     for _ in $(seq 300); do
         port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
