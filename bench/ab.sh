@@ -5,8 +5,10 @@
 #   bench/ab.sh OLD_COMMIT [NEW_COMMIT (default: the working tree)] [ROUNDS (default 4)]
 #
 # Each round runs, for each commit, 50 clients pipelining 16 requests of 100-byte values over
-# 10,000 keys for 4 s (after 1 s of warm-up): sets only, then gets only. Prints each run and the
-# median of the per-round new/old ratios. AB_PIPELINE=N and AB_KEYS=N change the pipeline depth
+# 10,000 keys for 4 s (after filling the keys and 1 s of warm-up): sets only, then gets only.
+# Prints each run and the medians of the per-round new/old ratios of requests/s and of the
+# server's CPU time per request (user + system, from /proc, over the measured 4 s): on two
+# shared cores the second moves less with the noise. AB_PIPELINE=N and AB_KEYS=N change the pipeline depth
 # (default 16) and the key space (default 10,000). AB_OLD_OPTS and AB_NEW_OPTS are JVM flags for
 # each side's server, so one commit can be measured against itself with other flags:
 #   AB_NEW_OPTS=-Djdk.pollerMode=1 bench/ab.sh HEAD
@@ -34,31 +36,42 @@ else
 fi
 [ -f target/benchmarks.jar ] || ./mvnw -q -B -Pbench package -DskipTests >/dev/null
 
-run() { # TREE RATIO JVM_FLAGS: prints requests/s
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of process $1, in clock ticks
+
+run() { # TREE RATIO JVM_FLAGS: prints requests/s and the server's CPU µs per request
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
-    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" ${AB_ARGS:-} 2>"$log" &
+    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" ${AB_ARGS:-} >/dev/null 2>"$log" &
     local pid=$! port=""
     for _ in $(seq 300); do
-        port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
+        port=$(grep -ao 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
         [ -n "$port" ] && break
         sleep 0.1
     done
-    bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "$2" --fill -r "${AB_KEYS:-10000}" \
-        --warmup 1 --duration 4 --quiet | grep -o '[0-9,]* requests/s' | tr -d ', requests/s'
+    local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "$2" -r "${AB_KEYS:-10000}" --quiet)
+    "${load[@]}" --fill --duration 1 >/dev/null # warm-up
+    local before out after
+    before=$(cpu_ticks "$pid")
+    out=$("${load[@]}" --duration 4)
+    after=$(cpu_ticks "$pid")
+    # "N requests in T s: R requests/s" -> R and CPU µs per request
+    sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$out" | tr -d , |
+        awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{ printf "%d %.1f\n", $2, ticks * 1e6 / hz / $1 }'
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true
 }
 
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 for ratio in 0:1 1:0; do
-    ratios=()
+    ratios=() cpus=()
     for r in $(seq "$rounds"); do
-        a=$(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")
-        b=$(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")
-        echo "ratio $ratio round $r: old $a/s, new $b/s"
+        read -r a ac < <(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")
+        read -r b bc < <(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")
+        echo "ratio $ratio round $r: old $a/s ${ac} µs CPU/request, new $b/s ${bc} µs CPU/request"
         ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
+        cpus+=("$(awk -v a="$ac" -v b="$bc" 'BEGIN { printf "%.3f", b / a }')")
     done
-    printf 'gets:sets %s: median new/old %s (rounds: %s)\n' "$ratio" \
-        "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" \
-        "${ratios[*]}"
+    printf 'gets:sets %s: median new/old requests/s %s (rounds: %s); CPU per request %s (rounds: %s)\n' "$ratio" \
+        "$(printf '%s\n' "${ratios[@]}" | median)" "${ratios[*]}" "$(printf '%s\n' "${cpus[@]}" | median)" "${cpus[*]}"
 done

@@ -4,7 +4,8 @@ package kvs.engine;
  * Tuning shared by both engines.
  *
  * @param durability          when writes are fsynced (default {@link Durability#EVERYSEC})
- * @param compactionThreshold stale bytes that wake compaction, together with the live size (default 1 MiB)
+ * @param compactionThreshold stale bytes that wake compaction, together with the live size (default 64 MiB, Redis's
+ *                            {@code auto-aof-rewrite-min-size})
  * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
  * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
  */
@@ -25,9 +26,9 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
         }
     }
 
-    /** The defaults: {@code everysec}, 1 MiB compaction threshold, 64 MiB files, no salvage. */
+    /** The defaults: {@code everysec}, 64 MiB compaction threshold, 64 MiB files, no salvage. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Durability.EVERYSEC, 1 << 20, 64L << 20, /* salvage= */ false);
+        return new EngineOptions(Durability.EVERYSEC, 64L << 20, 64L << 20, /* salvage= */ false);
     }
 
     /** These options with another durability. */
