@@ -15,6 +15,7 @@
 # AB_ARGS are kvs-server options for both sides, e.g. AB_ARGS='--engine mvstore'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 old=${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] [ROUNDS]}
 new=${2:-}
 rounds=${3:-4}
@@ -42,12 +43,8 @@ run() { # TREE RATIO JVM_FLAGS: prints requests/s and the server's CPU µs per r
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
     KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" ${AB_ARGS:-} >/dev/null 2>"$log" &
-    local pid=$! port=""
-    for _ in $(seq 300); do
-        port=$(grep -ao 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
+    local pid=$! port
+    port=$(await_port "$log")
     local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "$2" -r "${AB_KEYS:-10000}" --quiet)
     "${load[@]}" --fill --duration 1 >/dev/null # warm-up
     local before out after

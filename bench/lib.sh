@@ -1,4 +1,4 @@
-# Shared by the scripts in bench/ (sourced): Redis from Debian's packages, and the benchmark jar.
+# Shared by the scripts in bench/ (sourced): Redis from Debian's packages, the benchmark jar, and a kvs-server's port.
 
 kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -28,4 +28,16 @@ bench_java() {
     # shellcheck source=../bin/lib/launch.sh
     source "$kvs_home/bin/lib/launch.sh"
     kvs_find_java || { echo "no JDK 21 or newer found" >&2; exit 1; }
+}
+
+# await_port LOG: prints the port a kvs-server writing its log to LOG listens on, once it says so
+# (30 s at most; nothing if it never does).
+await_port() {
+    local port=""
+    for _ in $(seq 300); do
+        port=$(grep -ao 'listening on 127.0.0.1:[0-9]*' "$1" | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    echo "$port"
 }

@@ -5,7 +5,8 @@
 #   bench/write-amp.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/benchmarks.jar ] || ./mvnw -q -B -Pbench package -DskipTests >/dev/null
+source bench/lib.sh
+ensure_jar
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
@@ -15,12 +16,8 @@ for engine in kvs mvstore; do
     for pipeline in 1 16; do
         rm -rf "$work/data"
         bin/kvs-server --addr 127.0.0.1:0 --data-dir "$work/data" --engine "$engine" >/dev/null 2>"$work/log" &
-        pid=$! port=""
-        for _ in $(seq 300); do
-            port=$(grep -ao 'listening on 127.0.0.1:[0-9]*' "$work/log" | cut -d: -f2 || true)
-            [ -n "$port" ] && break
-            sleep 0.1
-        done
+        pid=$!
+        port=$(await_port "$work/log")
         load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "$pipeline" -d 100 --ratio 0:1 -r 100000 --quiet)
         "${load[@]}" --fill --duration 2 >/dev/null
         w0=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
@@ -28,7 +25,7 @@ for engine in kvs mvstore; do
         w1=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
         read -r n rate < <(sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$out" | tr -d ,)
         awk -v e="$engine" -v p="$pipeline" -v n="$n" -v r="$rate" -v w=$((w1 - w0)) -v c=$((c1 - c0)) -v hz="$hz" \
-            'BEGIN { printf "| %s | %d | %\047d | %\047d | %.0f |\n", e, p, r, w / n, c * 1e6 / hz / n }'
+            'BEGIN { printf "| %s | %d | %d | %d | %.0f |\n", e, p, r, w / n, c * 1e6 / hz / n }'
         kill -TERM "$pid"
         wait "$pid" 2>/dev/null || true
     done

@@ -85,6 +85,10 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "FSYNC", description = "Only the rows of this fsync policy (everysec or always).")
     String only;
 
+    @Option(names = "--server-cpus", paramLabel = "LIST",
+            description = "Run every server on these CPUs (taskset -c LIST), e.g. 1 while this generator runs on 0.")
+    String serverCpus;
+
     public static void main(String[] args) {
         System.exit(Cli.run(new SideBySide(), args));
     }
@@ -153,7 +157,7 @@ public final class SideBySide implements Callable<Integer> {
     private Server redis(String fsync) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(workDir.resolve("redis-" + fsync));
         InetSocketAddress addr = Server.freeLoopbackAddress();
-        return Server.start("redis", Target.REDIS, addr, List.of("redis-server",
+        return Server.start("redis", Target.REDIS, addr, pinned("redis-server",
                 "--port", String.valueOf(addr.getPort()), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--appendonly", "yes", "--appendfsync", fsync, "--save", "", "--daemonize", "no",
                 "--protected-mode", "yes"), workDir.resolve("redis-" + fsync + ".log"));
@@ -163,9 +167,19 @@ public final class SideBySide implements Callable<Integer> {
         Path dir = Files.createDirectories(workDir.resolve(engine + "-" + fsync));
         InetSocketAddress addr = Server.freeLoopbackAddress();
         return Server.start(engine.equals("kvs") ? "kvs" : "kvs-mvstore", Target.KVS, addr,
-                List.of(kvsHome.resolve("bin/kvs-server").toString(), "--addr", HostPort.show(addr),
+                pinned(kvsHome.resolve("bin/kvs-server").toString(), "--addr", HostPort.show(addr),
                         "--data-dir", dir.toString(), "--engine", engine, "--fsync", fsync, "--pool", "virtual"),
                 workDir.resolve(engine + "-" + fsync + ".log"));
+    }
+
+    /** The command, run under {@code taskset} when --server-cpus is given. */
+    private List<String> pinned(String... command) {
+        List<String> c = new ArrayList<>();
+        if (serverCpus != null) {
+            c.addAll(List.of("taskset", "-c", serverCpus));
+        }
+        c.addAll(List.of(command));
+        return c;
     }
 
     private static void stopAll(List<Server> servers) {
@@ -184,11 +198,12 @@ public final class SideBySide implements Callable<Integer> {
 
     private String table(Map<Row, Map<String, List<Run>>> results) {
         StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
-                "Medians of %d runs of %.0f s each (after %.0f s of warm-up), %d keys, loopback; "
+                "Medians of %d runs of %.0f s each (after %.0f s of warm-up), %d keys, loopback%s; "
                         + "ratio = requests/s of the server / requests/s of Redis; CPU = the server process's "
                         + "user + system time per request.%n%n"
                         + "| fsync | workload | server | requests/s | p50 ms | p99 ms | ÷ Redis | CPU µs/req |%n"
-                        + "|---|---|---|---:|---:|---:|---:|---:|%n", repeat, duration, warmup, keys));
+                        + "|---|---|---|---:|---:|---:|---:|---:|%n", repeat, duration, warmup, keys,
+                serverCpus == null ? "" : ", servers pinned to CPU " + serverCpus + " and the generator to the others"));
         results.forEach((row, cells) -> {
             double redis = median(cells.get("redis"), Result::throughput);
             cells.forEach((server, runs) -> t.append(String.format(Locale.ROOT,
