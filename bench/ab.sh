@@ -63,8 +63,9 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 for ratio in 0:1 1:0; do
     ratios=() cpus=()
     for r in $(seq "$rounds"); do
-        read -r a ac < <(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")
-        read -r b bc < <(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")
+        # $(...) waits for run() to end, so one server has stopped before the next starts
+        read -r a ac <<<"$(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")"
+        read -r b bc <<<"$(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")"
         echo "ratio $ratio round $r: old $a/s ${ac} µs CPU/request, new $b/s ${bc} µs CPU/request"
         ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
         cpus+=("$(awk -v a="$ac" -v b="$bc" 'BEGIN { printf "%.3f", b / a }')")
