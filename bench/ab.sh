@@ -35,9 +35,7 @@ if [ -n "$new" ]; then
 else
     ./mvnw -q -B package -DskipTests >/dev/null
 fi
-[ -f target/benchmarks.jar ] || ./mvnw -q -B -Pbench package -DskipTests >/dev/null
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of process $1, in clock ticks
+ensure_jar
 
 run() { # TREE RATIO JVM_FLAGS: prints requests/s and the server's CPU µs per request
     local data="$work/data" log="$work/server.log"
@@ -51,8 +49,7 @@ run() { # TREE RATIO JVM_FLAGS: prints requests/s and the server's CPU µs per r
     before=$(cpu_ticks "$pid")
     out=$("${load[@]}" --duration 4)
     after=$(cpu_ticks "$pid")
-    # "N requests in T s: R requests/s" -> R and CPU µs per request
-    sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$out" | tr -d , |
+    requests_of "$out" |
         awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{ printf "%d %.1f\n", $2, ticks * 1e6 / hz / $1 }'
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true

@@ -1,4 +1,5 @@
-# Shared by the scripts in bench/ (sourced): Redis from Debian's packages, the benchmark jar, and a kvs-server's port.
+# Shared by the scripts in bench/ (sourced): Redis from Debian's packages, the benchmark jar, a kvs-server's
+# port, a process's CPU time, and kvs-bench's request counts.
 
 kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -40,4 +41,14 @@ await_port() {
         sleep 0.1
     done
     echo "$port"
+}
+
+# cpu_ticks PID: the user + system time of process PID so far, in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# requests_of OUTPUT: from kvs-bench's "N requests in T s: R requests/s" line, prints "N R".
+requests_of() {
+    sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$1" | tr -d ,
 }

@@ -33,8 +33,9 @@ measure() { # NAME TARGET PORT: fills, warms up, prints one line
         pauses=$(tail -n +$((before + 1)) "$work/gc.log" | grep 'Pause' || true)
         gc=" | GC pauses $(grep -c . <<<"$pauses" || true), longest $(grep -o '[0-9.]*ms$' <<<"$pauses" | sort -n | tail -1 || true)"
     fi
-    printf '%s | %s/s | p99 %s ms | p99.9 %s ms%s\n' "$1" \
-        "$(sed -n 's/.*: \([0-9,]*\) requests\/s/\1/p' <<<"$out")" \
+    local n rate
+    read -r n rate <<<"$(requests_of "$out")"
+    printf '%s | %s/s | p99 %s ms | p99.9 %s ms%s\n' "$1" "$rate" \
         "$(sed -n 's/.*p99 \([0-9.]*\),.*/\1/p' <<<"$out")" "$(sed -n 's/.*p99.9 \([0-9.]*\),.*/\1/p' <<<"$out")" "$gc"
 }
 

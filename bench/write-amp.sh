@@ -20,10 +20,10 @@ for engine in kvs mvstore; do
         port=$(await_port "$work/log")
         load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "$pipeline" -d 100 --ratio 0:1 -r 100000 --quiet)
         "${load[@]}" --fill --duration 2 >/dev/null
-        w0=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+        w0=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c0=$(cpu_ticks "$pid")
         out=$("${load[@]}" --duration 4)
-        w1=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-        read -r n rate < <(sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$out" | tr -d ,)
+        w1=$(awk '/^wchar/ { print $2 }' "/proc/$pid/io"); c1=$(cpu_ticks "$pid")
+        read -r n rate <<<"$(requests_of "$out")"
         awk -v e="$engine" -v p="$pipeline" -v n="$n" -v r="$rate" -v w=$((w1 - w0)) -v c=$((c1 - c0)) -v hz="$hz" \
             'BEGIN { printf "| %s | %d | %d | %d | %.0f |\n", e, p, r, w / n, c * 1e6 / hz / n }'
         kill -TERM "$pid"

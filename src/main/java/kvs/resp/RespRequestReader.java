@@ -53,10 +53,10 @@ public final class RespRequestReader {
         int end = off + len;
         int cr = indexOf(buf, off, end, (byte) '\r');
         if (cr < 0) {
-            return more(len, "too big mbulk count string", len);
+            return noLineEnd(len, "too big mbulk count string", len);
         }
         if (cr > end - 2) { // Redis waits for the byte after the '\r' (and does not check it is '\n')
-            return more(0, null, len);
+            return needMore(len + 1L);
         }
         long count = parseLong(buf, off + 1, cr);
         if (count == Long.MIN_VALUE || count > MAX_ARGS) {
@@ -72,10 +72,10 @@ public final class RespRequestReader {
         for (int i = 0; i < count; i++) {
             cr = indexOf(buf, pos, end, (byte) '\r');
             if (cr < 0) {
-                return more(end - pos, "too big bulk count string", len);
+                return noLineEnd(end - pos, "too big bulk count string", len);
             }
             if (cr > end - 2) {
-                return more(0, null, len);
+                return needMore(len + 1L);
             }
             if (buf[pos] != '$') {
                 throw new RespProtocolException("expected '$', got '" + printable(buf[pos]) + "'");
@@ -86,8 +86,7 @@ public final class RespRequestReader {
             }
             pos = cr + 2;
             if ((long) end - pos < bulk + 2) {
-                needed = (long) pos - off + bulk + 2;
-                return 0;
+                return needMore((long) pos - off + bulk + 2);
             }
             if (i == starts.length) {
                 starts = Arrays.copyOf(starts, (int) Math.min(count, starts.length * 2L));
@@ -103,12 +102,17 @@ public final class RespRequestReader {
         return pos - off;
     }
 
-    /** Not all there: 0, or the error Redis gives once {@code pending} bytes hold no line end. */
-    private int more(int pending, String tooBig, int len) throws RespProtocolException {
+    /** A line not ended yet: the error {@code tooBig} once its {@code pending} bytes pass {@link #INLINE_MAX}, else wait. */
+    private int noLineEnd(int pending, String tooBig, int len) throws RespProtocolException {
         if (pending > INLINE_MAX) {
             throw new RespProtocolException(tooBig);
         }
-        needed = len + 1L;
+        return needMore(len + 1L);
+    }
+
+    /** The request is not all buffered: it needs at least {@code bytes} from its start. */
+    private int needMore(long bytes) {
+        needed = bytes;
         return 0;
     }
 
@@ -116,7 +120,7 @@ public final class RespRequestReader {
         int end = off + len;
         int nl = indexOf(buf, off, end, (byte) '\n');
         if (nl < 0) {
-            return more(len, "too big inline request", len);
+            return noLineEnd(len, "too big inline request", len);
         }
         int lineEnd = nl > off && buf[nl - 1] == '\r' ? nl - 1 : nl;
         if (!InlineArgs.split(buf, off, lineEnd, args)) {
