@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.GroupWriter;
+import kvs.internal.KeySpace;
 import kvs.internal.Utf8;
 import kvs.internal.Write;
 
@@ -21,7 +22,7 @@ import kvs.internal.Write;
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
  * writes and compaction on a background thread. See DESIGN.md §6.
  */
-public final class KvStore implements KvsEngine, GroupWriter {
+public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
 
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
@@ -69,7 +70,8 @@ public final class KvStore implements KvsEngine, GroupWriter {
                 writer.syncActive();
             }
         });
-        this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active);
+        this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,
+                key -> get(key).orElse(null));
         this.commits = new GroupCommit<>(writer);
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
@@ -133,18 +135,43 @@ public final class KvStore implements KvsEngine, GroupWriter {
         commits.submit(logWrite(key, value));
     }
 
-    /** The log record of a set, or of a remove when {@code value} is null; checked before it queues. */
+    /** The write of a set, or of a remove when {@code value} is null; checked and encoded before it queues. */
     private static LogWriter.Write logWrite(String key, String value) {
-        byte[] keyBytes = Utf8.encode("key", key, Record.MAX_KEY_BYTES);
-        byte[] record = Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
-        return new LogWriter.Write(key, record, /* remove= */ value == null);
+        return new LogWriter.Write(key, value, encode(key, value));
     }
 
-    /** One group commit for all of {@code writes}: one log write and, under {@code always}, one fsync. */
+    /**
+     * The log record of a set, or of a remove when {@code value} is null.
+     *
+     * @throws IllegalArgumentException if the key or value is not valid Unicode or is too long
+     */
+    static byte[] encode(String key, String value) {
+        byte[] keyBytes = Utf8.encode("key", key, Record.MAX_KEY_BYTES);
+        return Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
+    }
+
+    /**
+     * One group commit for all of {@code writes}: one log write and, under {@code always}, one
+     * fsync. A transaction's writes go to the log in one system call, so a process crash keeps
+     * all or none of them.
+     */
     @Override
     public void writeAll(List<Write> writes) {
         ensureOpen();
-        commits.submitAll(writes, w -> logWrite(w.key(), w.value()));
+        commits.submitAll(writes, w -> w.transaction() != null ? new LogWriter.Write(w.transaction())
+                : logWrite(w.key(), w.value()));
+    }
+
+    @Override
+    public java.util.Iterator<String> keys() {
+        ensureOpen();
+        return index.keySet().iterator();
+    }
+
+    @Override
+    public long size() {
+        ensureOpen();
+        return index.mappingCount();
     }
 
     @Override

@@ -3,13 +3,17 @@ package kvs.engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.internal.Transaction;
 
 /**
  * Appends group-committed batches to the active log file, then publishes them to the index.
@@ -20,18 +24,39 @@ import kvs.KvsException;
  */
 final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
-    /** One set or remove, encoded by its caller before it queues. */
+    /** One set or remove, encoded by its caller before it queues, or a transaction the leader runs. */
     static final class Write extends GroupCommit.Op {
         final String key;
+        /** The value set; null for a remove. */
+        final String value;
         final byte[] record;
         final boolean remove;
-        private Loc loc;
+        /** Null unless this is a transaction, which has no key or record of its own. */
+        final Transaction transaction;
+        /** The queued operation whose outcome this write decides: itself, or the transaction that made it. */
+        private final GroupCommit.Op owner;
 
-        Write(String key, byte[] record, boolean remove) {
-            this.key = key;
-            this.record = record;
-            this.remove = remove;
+        Write(String key, String value, byte[] record) {
+            this(key, value, record, null, null);
         }
+
+        Write(Transaction transaction) {
+            this(null, null, null, transaction, null);
+        }
+
+        private Write(String key, String value, byte[] record, Transaction transaction, GroupCommit.Op owner) {
+            this.key = key;
+            this.value = value;
+            this.record = record;
+            this.remove = value == null && transaction == null;
+            this.transaction = transaction;
+            this.owner = owner == null ? this : owner;
+        }
+    }
+
+    /** Reads a key's committed value; the store's get. */
+    interface Committed {
+        String get(String key) throws KvsException;
     }
 
     /** A batch is written in chunks of about this size, so offsets stay ints and buffers bounded. */
@@ -44,6 +69,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private final LogSizes sizes;
     private final EngineOptions options;
     private final Compactor compactor;
+    private final Committed committed;
     /** Replaced under the leader lock; read without it by the everysec syncer. */
     private volatile ActiveFile active;
     private byte[] chunk = new byte[64 << 10];
@@ -53,7 +79,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private volatile long commitSyncs;
 
     LogWriter(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
-              EngineOptions options, Compactor compactor, ActiveFile active) {
+              EngineOptions options, Compactor compactor, ActiveFile active, Committed committed) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
@@ -62,6 +88,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         this.options = options;
         this.compactor = compactor;
         this.active = active;
+        this.committed = committed;
     }
 
     @Override
@@ -73,34 +100,87 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             throw new KvsException("writes refused after an I/O failure (reopen the store to recover): "
                     + failure.getMessage(), failure);
         }
-        // Whether each key touched earlier in this batch is live, for removes later in it.
-        Map<String, Boolean> touched = batch.size() > 1 ? new HashMap<>() : null;
+        // The values this batch has written so far (null: removed), over the committed ones.
+        Map<String, String> touched = batch.size() > 1 ? new HashMap<>() : null;
         List<Write> pending = new ArrayList<>();
         int bytes = 0;
         for (Write w : batch) {
-            if (w.remove) {
-                Boolean live = touched == null ? null : touched.get(w.key);
-                if (!(live != null ? live : index.containsKey(w.key))) {
-                    w.fail(new KeyNotFoundException());
-                    continue;
+            List<Write> writes = w.transaction == null ? checkedWrite(w, touched) : run(w, touched);
+            if (writes.isEmpty()) {
+                continue;
+            }
+            int more = 0;
+            for (Write out : writes) {
+                more += out.record.length;
+                if (touched != null) {
+                    touched.put(out.key, out.value);
                 }
             }
-            if (touched != null) {
-                touched.put(w.key, !w.remove);
-            }
-            if (bytes > 0 && bytes + w.record.length > CHUNK_BYTES) {
+            if (bytes > 0 && bytes + more > CHUNK_BYTES) { // a transaction's writes are never split
                 write(pending, bytes);
                 pending.clear();
                 bytes = 0;
             }
-            pending.add(w);
-            bytes += w.record.length;
+            pending.addAll(writes);
+            bytes += more;
         }
         if (!pending.isEmpty()) {
             write(pending, bytes);
         }
         if (sizes.compactionDue(options.compactionThreshold())) {
             compactor.wake();
+        }
+    }
+
+    /** {@code w} alone, or nothing if it is a remove of a key that is absent (its failure). */
+    private List<Write> checkedWrite(Write w, Map<String, String> touched) {
+        if (w.remove && !(touched != null && touched.containsKey(w.key) ? touched.get(w.key) != null
+                : index.containsKey(w.key))) {
+            w.fail(new KeyNotFoundException());
+            return List.of();
+        }
+        return List.of(w);
+    }
+
+    /** Runs a transaction over the committed values and the batch's earlier writes; its writes, encoded, or none if it failed. */
+    private List<Write> run(Write w, Map<String, String> touched) {
+        Transaction.View view = new Transaction.View() {
+            @Override
+            public String get(String key) throws KvsException {
+                return touched != null && touched.containsKey(key) ? touched.get(key) : committed.get(key);
+            }
+
+            @Override
+            public Collection<String> keys() {
+                Set<String> keys = new HashSet<>(index.keySet());
+                if (touched != null) {
+                    touched.forEach((k, v) -> {
+                        if (v == null) {
+                            keys.remove(k);
+                        } else {
+                            keys.add(k);
+                        }
+                    });
+                }
+                return keys;
+            }
+        };
+        try {
+            List<kvs.internal.Write> out = w.transaction.run(view);
+            List<Write> writes = new ArrayList<>(out.size());
+            for (kvs.internal.Write o : out) {
+                if (o.transaction() != null) {
+                    throw new IllegalArgumentException("a transaction cannot return a transaction");
+                }
+                writes.add(new Write(o.key(), o.value(), KvStore.encode(o.key(), o.value()), null, w));
+            }
+            if (writes.isEmpty()) {
+                w.succeed(); // nothing to write: done
+            }
+            return writes;
+        } catch (KvsException | RuntimeException e) {
+            w.fail(e);
+            return List.of();
         }
     }
 
@@ -136,11 +216,11 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         long liveDelta = 0;
         int offset = (int) base;
         for (Write w : ws) {
-            w.loc = new Loc(file.id, offset, w.record.length);
+            Loc loc = new Loc(file.id, offset, w.record.length);
             offset += w.record.length;
-            Loc old = w.remove ? index.remove(w.key) : index.put(w.key, w.loc);
-            liveDelta += (w.remove ? 0 : w.loc.length()) - (old == null ? 0 : old.length());
-            w.succeed();
+            Loc old = w.remove ? index.remove(w.key) : index.put(w.key, loc);
+            liveDelta += (w.remove ? 0 : loc.length()) - (old == null ? 0 : old.length());
+            w.owner.succeed();
         }
         sizes.add(liveDelta, bytes);
         if (file.size() >= options.maxFileSize()) {

@@ -13,6 +13,8 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.GroupWriter;
+import kvs.internal.KeySpace;
+import kvs.internal.Transaction;
 import kvs.internal.Utf8;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * through an interruptible FileChannel, so calls run with the caller's interrupt status put
  * aside and restored after.
  */
-public final class MvStoreEngine implements KvsEngine, GroupWriter {
+public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
 
     private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
     /** The MVStore file inside the data directory. */
@@ -63,13 +65,28 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
 
     private static final class MapWrite extends GroupCommit.Op {
         final String key;
-        final String value; // null: remove
+        final String value; // null: remove, or a transaction
+        final Transaction transaction;
 
-        MapWrite(String key, String value) {
+        MapWrite(String key, String value, Transaction transaction) {
             this.key = key;
             this.value = value;
+            this.transaction = transaction;
         }
     }
+
+    /** The map as a transaction sees it: MVMap's reads see the puts of the commit under way. */
+    private final Transaction.View view = new Transaction.View() {
+        @Override
+        public String get(String key) {
+            return map.get(key);
+        }
+
+        @Override
+        public java.util.Collection<String> keys() {
+            return new java.util.ArrayList<>(map.keySet());
+        }
+    };
 
     private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability) {
         this.dir = dir;
@@ -130,7 +147,9 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
         boolean interrupted = Thread.interrupted();
         try {
             for (MapWrite w : batch) {
-                if (w.value != null) {
+                if (w.transaction != null) {
+                    run(w);
+                } else if (w.value != null) {
                     map.put(w.key, w.value);
                 } else if (map.remove(w.key) == null) {
                     w.fail(new KeyNotFoundException());
@@ -148,6 +167,30 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs a transaction and applies its writes, or none of them if it fails; they commit with the batch. */
+    private void run(MapWrite w) {
+        List<kvs.internal.Write> writes;
+        try {
+            writes = w.transaction.run(view);
+            for (kvs.internal.Write o : writes) {
+                if (o.transaction() != null) {
+                    throw new IllegalArgumentException("a transaction cannot return a transaction");
+                }
+                checkUnicode(o.key(), o.isRemove() ? "" : o.value());
+            }
+        } catch (KvsException | RuntimeException e) {
+            w.fail(e);
+            return;
+        }
+        for (kvs.internal.Write o : writes) {
+            if (o.isRemove()) {
+                map.remove(o.key());
+            } else {
+                map.put(o.key(), o.value());
             }
         }
     }
@@ -176,7 +219,7 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
         Objects.requireNonNull(value, "value");
         ensureOpen();
         checkUnicode(key, value);
-        commits.submit(new MapWrite(key, value));
+        commits.submit(new MapWrite(key, value, null));
     }
 
     @Override
@@ -199,7 +242,7 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
     public void remove(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        commits.submit(new MapWrite(key, null));
+        commits.submit(new MapWrite(key, null, null));
     }
 
     /** One group commit (one MVStore commit, and under {@code always} one sync) for all of {@code writes}. */
@@ -207,11 +250,23 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter {
     public void writeAll(List<kvs.internal.Write> writes) {
         ensureOpen();
         commits.submitAll(writes, w -> {
-            if (!w.isRemove()) {
+            if (w.transaction() == null && !w.isRemove()) {
                 checkUnicode(w.key(), w.value());
             }
-            return new MapWrite(w.key(), w.value());
+            return new MapWrite(w.key(), w.value(), w.transaction());
         });
+    }
+
+    @Override
+    public java.util.Iterator<String> keys() {
+        ensureOpen();
+        return map.keyIterator(null);
+    }
+
+    @Override
+    public long size() {
+        ensureOpen();
+        return map.sizeAsLong();
     }
 
     /** MVStore would silently store '?' for an unpaired surrogate; refuse it as KvStore does. */

@@ -23,23 +23,60 @@ public interface GroupWriter {
      */
     void writeAll(List<Write> writes);
 
-    /** {@code engine}'s own group writes, or set and remove called one by one for an engine without them. */
+    /**
+     * {@code engine}'s own group writes or, for an engine without them, set and remove called one
+     * by one, each group under one lock, so transactions are atomic against every write made
+     * through this writer (but not against calls made on the engine directly).
+     */
     static GroupWriter of(KvsEngine engine) {
         if (engine instanceof GroupWriter g) {
             return g;
         }
+        Object lock = new Object();
+        Transaction.View view = new Transaction.View() {
+            @Override
+            public String get(String key) throws KvsException {
+                return engine.get(key).orElse(null);
+            }
+
+            @Override
+            public java.util.Collection<String> keys() {
+                KeySpace keys = KeySpace.of(engine);
+                if (keys == null) {
+                    throw new IllegalArgumentException("this engine cannot list its keys");
+                }
+                java.util.List<String> all = new java.util.ArrayList<>();
+                keys.keys().forEachRemaining(all::add);
+                return all;
+            }
+        };
         return writes -> {
-            for (Write w : writes) {
-                try {
-                    if (w.isRemove()) {
-                        engine.remove(w.key());
-                    } else {
-                        engine.set(w.key(), w.value());
+            synchronized (lock) {
+                for (Write w : writes) {
+                    try {
+                        if (w.transaction() != null) {
+                            for (Write out : w.transaction().run(view)) {
+                                apply(engine, out);
+                            }
+                        } else {
+                            apply(engine, w);
+                        }
+                    } catch (KvsException | IllegalArgumentException e) {
+                        w.fail(e);
                     }
-                } catch (KvsException | IllegalArgumentException e) {
-                    w.fail(e);
                 }
             }
         };
+    }
+
+    private static void apply(KvsEngine engine, Write w) throws KvsException {
+        if (w.transaction() != null) {
+            throw new IllegalArgumentException("a transaction cannot return a transaction");
+        }
+        if (w.isRemove()) {
+            engine.remove(w.key());
+        } else {
+            engine.set(w.key(), w.value());
+        }
     }
 }
