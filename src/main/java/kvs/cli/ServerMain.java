@@ -5,6 +5,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,7 +19,9 @@ import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.internal.HostPort;
 import kvs.pool.ThreadPool;
+import kvs.resp.RespProtocol;
 import kvs.server.KvsServer;
+import kvs.server.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -32,6 +38,10 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--addr", paramLabel = "IP:PORT", converter = Addresses.class,
             defaultValue = Addresses.DEFAULT, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     InetSocketAddress addr;
+
+    @Option(names = "--resp-addr", paramLabel = "IP:PORT", converter = Addresses.class,
+            description = "Also serve the Redis protocol (RESP2/RESP3) on this address (default: off).")
+    InetSocketAddress respAddr;
 
     @Option(names = "--engine", paramLabel = "kvs|mvstore",
             description = "Storage engine (default: the one already in the data directory, else kvs).")
@@ -133,13 +143,19 @@ public final class ServerMain implements Callable<Integer> {
         Files.createDirectories(dir);
         String chosen = EngineChoice.resolve(dir, engine);
         KvsEngine store = chosen.equals(EngineChoice.KVS) ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
+        List<KvsServer.Listener> listeners = new ArrayList<>();
+        listeners.add(new KvsServer.Listener(addr, Protocol.KVS));
+        if (respAddr != null) {
+            listeners.add(new KvsServer.Listener(respAddr, RespProtocol.of(respSettings(dir, durability, serverOptions))));
+        }
         KvsServer server;
         try {
-            server = KvsServer.start(store, threadPool, addr, serverOptions);
+            server = KvsServer.start(store, threadPool, listeners, serverOptions);
         } catch (BindException e) {
             store.close();
             threadPool.close();
-            throw new IllegalStateException("cannot listen on " + HostPort.show(addr) + ": " + e.getMessage(), e);
+            String where = HostPort.show(addr) + (respAddr == null ? "" : " and " + HostPort.show(respAddr));
+            throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
         EngineChoice.record(dir, chosen);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -158,10 +174,31 @@ public final class ServerMain implements Callable<Integer> {
             // SIGINT/SIGTERM is a normal stop: exit 0, as Redis does, not the JVM's 128+signal
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
-        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}", Version.VERSION,
-                chosen, pool, durability.cliName(), dir, HostPort.show(server.address()));
+        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}", Version.VERSION,
+                chosen, pool, durability.cliName(), dir, HostPort.show(server.address()),
+                respAddr == null ? "" : ", RESP on " + HostPort.show(server.addresses().get(1)));
         stopped.await();
         return 0;
+    }
+
+    /** What the RESP listener reports: CONFIG GET's table holds the settings Redis tools ask about. */
+    private RespProtocol.Settings respSettings(Path dir, Durability durability, KvsServer.Options serverOptions) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("save", "");
+        config.put("appendonly", "yes");
+        config.put("appendfsync", durability.cliName());
+        config.put("databases", "1");
+        config.put("maxclients", "10000");
+        config.put("maxmemory", "0");
+        config.put("maxmemory-policy", "noeviction");
+        config.put("timeout", "0");
+        config.put("bind", respAddr.getAddress().getHostAddress());
+        config.put("port", Integer.toString(respAddr.getPort()));
+        config.put("dir", dir.toString());
+        config.put("proto-max-bulk-len", Integer.toString(serverOptions.maxFrame()));
+        config.put("cluster-enabled", "no");
+        config.put("daemonize", "no");
+        return new RespProtocol.Settings(Version.VERSION, config);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -13,11 +13,13 @@ public final class RespWriter {
 
     private static final byte[] CRLF = {'\r', '\n'};
 
+    private final int initialSize;
     private byte[] buf;
     private int size;
     private int protocol = 2;
 
     public RespWriter(int initialSize) {
+        this.initialSize = initialSize;
         this.buf = new byte[initialSize];
     }
 
@@ -116,8 +118,17 @@ public final class RespWriter {
         return size;
     }
 
+    /** Takes back what was written after the first {@code size} bytes. */
+    public void truncate(int size) {
+        this.size = size;
+    }
+
+    /** Forgets the replies written; after large ones, gives back the room they took. */
     public void clear() {
         size = 0;
+        if (buf.length > 8 * initialSize) {
+            buf = new byte[initialSize];
+        }
     }
 
     private RespWriter line(char type, String text) {

@@ -6,20 +6,18 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.GroupWriter;
+import kvs.internal.KeySpace;
 import kvs.internal.Write;
-import kvs.protocol.ErrorCode;
-import kvs.protocol.Request;
-import kvs.protocol.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes a connection's batch of requests in order, with the outcome of executing them one
- * by one: each run of writes goes to the engine as one group (one log write and, under
- * {@code always}, one fsync), handed over before a read that follows it, so the read sees it.
- * Never throws: every failure is a request's error reply.
+ * The command layer both protocols share: executes a connection's {@link Ops} in order, with the
+ * outcome of executing them one by one. Each run of writes goes to the engine as one group (one
+ * log write and, under {@code always}, one fsync), handed over before a read or call that follows
+ * it, so that sees it. Never throws: every failure is an operation's result. Not API.
  */
-final class Dispatcher {
+public final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -29,84 +27,86 @@ final class Dispatcher {
     private final KvsEngine engine;
     private final GroupWriter writer;
 
-    Dispatcher(KvsEngine engine) {
+    public Dispatcher(KvsEngine engine) {
         this.engine = engine;
         this.writer = GroupWriter.of(engine);
     }
 
+    /** The engine's keys, or null when it cannot list them. */
+    public KeySpace keySpace() {
+        return KeySpace.of(engine);
+    }
+
     /**
-     * Fills in the replies of the requests of {@code batch} from {@code from} on, in order, and
-     * stops early once the values read reach {@value #REPLY_CHARS} characters, so a batch of
-     * gets of large values is answered in parts rather than held in memory whole.
+     * Executes the operations of {@code ops} from {@code from} on, in order, and stops early, at
+     * the end of a request, once the values read reach {@value #REPLY_CHARS} characters, so a
+     * batch of reads of large values is answered in parts rather than held in memory whole.
      *
-     * @return the index after the last request answered (more than {@code from} when there is one)
+     * @return the index after the last operation executed (the end of a request, or of ops)
      */
-    int execute(Batch batch, int from) {
+    public int execute(Ops ops, int from) {
         long replyChars = 0;
         int i = from;
-        while (i < batch.size && replyChars < REPLY_CHARS) {
-            switch (batch.requests[i]) {
-                case null -> {
-                } // a frame that did not decode: its error reply is there
-                case Request.Get g -> {
-                    writePending(batch);
-                    Response reply = get(g.key());
-                    batch.replies[i] = reply;
-                    if (reply instanceof Response.Value(String v) && v != null) {
-                        replyChars += v.length();
+        while (i < ops.size) {
+            switch (ops.kinds[i]) {
+                case Ops.READ -> {
+                    writePending(ops);
+                    String key = (String) ops.args[i];
+                    try {
+                        String value = engine.get(key).orElse(null);
+                        ops.results[i] = value;
+                        replyChars += value == null ? 0 : value.length();
+                    } catch (KvsException | RuntimeException e) {
+                        ops.results[i] = logged("get", e);
                     }
                 }
-                case Request.Set s -> queue(batch, i, Write.set(s.key(), s.value()));
-                case Request.Remove r -> queue(batch, i, Write.remove(r.key()));
+                case Ops.WRITE -> ops.pending.add((Write) ops.args[i]);
+                case Ops.CALL -> {
+                    writePending(ops);
+                    try {
+                        ops.results[i] = ((Ops.Call) ops.args[i]).run();
+                    } catch (KvsException | RuntimeException e) {
+                        ops.results[i] = logged("call", e);
+                    }
+                }
+                default -> {
+                } // nothing: a request that did not decode
             }
-            i++;
+            if (ops.ends[i++] && replyChars >= REPLY_CHARS) {
+                break;
+            }
         }
-        writePending(batch);
+        writePending(ops);
         return i;
     }
 
-    private static void queue(Batch batch, int slot, Write w) {
-        batch.writeSlots[batch.writes.size()] = slot;
-        batch.writes.add(w);
-    }
-
-    private Response get(String key) {
-        try {
-            return new Response.Value(engine.get(key).orElse(null));
-        } catch (KvsException | RuntimeException e) {
-            return failed("get", e);
-        }
-    }
-
-    /** Hands the batch's queued writes to the engine as one group and fills in their replies. */
-    private void writePending(Batch batch) {
-        List<Write> writes = batch.writes;
+    /** Hands the run of queued writes to the engine as one group; each outcome is on its Write. */
+    private void writePending(Ops ops) {
+        List<Write> writes = ops.pending;
         if (writes.isEmpty()) {
             return;
         }
         try {
             writer.writeAll(writes);
-            for (int j = 0; j < writes.size(); j++) {
-                Exception failure = writes.get(j).failure();
-                batch.replies[batch.writeSlots[j]] = failure == null ? Response.Ok.INSTANCE : failed("write", failure);
+            for (Write w : writes) {
+                if (w.failure() != null) {
+                    logged("write", w.failure());
+                }
             }
         } catch (RuntimeException e) {
-            Response reply = failed("write", e);
-            for (int j = 0; j < writes.size(); j++) {
-                batch.replies[batch.writeSlots[j]] = reply;
+            logged("write", e);
+            for (Write w : writes) {
+                w.fail(e);
             }
         }
         writes.clear();
     }
 
-    private static Response failed(String what, Exception e) {
-        if (e instanceof KeyNotFoundException) {
-            return new Response.Error(ErrorCode.KEY_NOT_FOUND, e.getMessage());
+    /** Logs a failure that is not the request's own fault (an absent key, a value refused); returns it. */
+    private static Exception logged(String what, Exception e) {
+        if (!(e instanceof KeyNotFoundException) && !(e instanceof IllegalArgumentException)) {
+            log.error("{} failed", what, e);
         }
-        if (e instanceof IllegalArgumentException) {
-            return new Response.Error(ErrorCode.BAD_REQUEST, e.getMessage());
-        }
-        log.error("{} failed", what, e);
-        return new Response.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
+        return e;
     }
 }

@@ -16,10 +16,12 @@ final class FrameBudget {
 
     /** Fair, so a large frame waiting is not passed over by smaller ones forever; counted in KiB. */
     private final Semaphore kib;
+    private final int totalKib;
 
     /** A budget of {@code bytes}, at least one frame of {@code maxFrame}. */
     FrameBudget(long bytes, int maxFrame) {
-        this.kib = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(bytes, maxFrame) + 1023 >> 10), true);
+        this.totalKib = (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, maxFrame) + 1023 >> 10);
+        this.kib = new Semaphore(totalKib, true);
     }
 
     /** The default: a quarter of the maximum heap, at least one frame of {@code maxFrame}. */
@@ -30,13 +32,17 @@ final class FrameBudget {
     /**
      * Reserves room for a frame of {@code length} bytes, waiting at most {@code timeoutNanos}.
      *
-     * @return the room reserved, to {@link #release}: 0 for a small frame; -1 if none came in time
+     * @return the room reserved, to {@link #release}: 0 for a small frame; -1 if none came in time,
+     *         or at once if the frame is larger than the whole budget
      */
     int reserve(int length, long timeoutNanos) throws InterruptedException {
         if (length <= SMALL) {
             return 0;
         }
         int need = (int) ((length + 1023L) >> 10);
+        if (need > totalKib) {
+            return -1;
+        }
         return kib.tryAcquire(need, timeoutNanos, TimeUnit.NANOSECONDS) ? need : -1;
     }
 

@@ -23,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link KvsEngine} over the protocol of DESIGN §5: an accept loop on a platform
- * thread hands each connection to the pool as one job. The server owns its pool (closed by
- * {@link #close()}) but not the engine, which the caller closes after the server.
+ * Serves a {@link KvsEngine} on one or more listeners, each speaking a {@link Protocol} (the kvs
+ * protocol of DESIGN §5, RESP): an accept loop per listener, on a platform thread, hands each
+ * connection to the pool as one job. Every listener shares the engine, the command layer, the
+ * pool, the timeouts and the frame limits. The server owns its pool (closed by {@link #close()})
+ * but not the engine, which the caller closes after the server.
  */
 public final class KvsServer implements AutoCloseable {
 
@@ -61,13 +63,26 @@ public final class KvsServer implements AutoCloseable {
         }
     }
 
-    private final ServerSocket listener;
+    /** An address to listen on and the protocol spoken there. */
+    public record Listener(InetSocketAddress address, Protocol protocol) {
+        public Listener {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(protocol, "protocol");
+        }
+    }
+
+    /** A bound listening socket and its protocol. */
+    private record Bound(ServerSocket socket, Protocol protocol) {
+    }
+
+    private final List<Bound> listeners;
     private final ThreadPool pool;
     private final Dispatcher dispatcher;
+    private final ServerStats stats = new ServerStats();
     private final FrameBudget budget;
     private final Options options;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
+    private final List<Thread> acceptors;
     private final Thread watchdog;
     /** Guards the waits below: for close() (the watchdog, accept back-off) and for the last connection to end. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -76,13 +91,15 @@ public final class KvsServer implements AutoCloseable {
     /** Written under lock. */
     private volatile boolean closing;
 
-    private KvsServer(ServerSocket listener, KvsEngine engine, ThreadPool pool, Options options) {
-        this.listener = listener;
+    private KvsServer(List<Bound> listeners, KvsEngine engine, ThreadPool pool, Options options) {
+        this.listeners = listeners;
         this.pool = pool;
         this.options = options;
         this.dispatcher = new Dispatcher(engine);
         this.budget = FrameBudget.forHeap(options.maxFrame());
-        this.acceptor = Thread.ofPlatform().name("kvs-accept").unstarted(this::acceptLoop);
+        this.acceptors = listeners.stream()
+                .map(l -> Thread.ofPlatform().name("kvs-accept-" + l.socket().getLocalPort()).unstarted(() -> acceptLoop(l)))
+                .toList();
         this.watchdog = Thread.ofPlatform().name("kvs-watchdog").daemon(true).unstarted(this::watch);
     }
 
@@ -98,32 +115,57 @@ public final class KvsServer implements AutoCloseable {
      */
     public static KvsServer start(KvsEngine engine, ThreadPool pool, InetSocketAddress address, Options options)
             throws IOException {
+        return start(engine, pool, List.of(new Listener(address, Protocol.KVS)), options);
+    }
+
+    /**
+     * Binds every listener (port 0 picks a free port) and starts serving; if one cannot be bound,
+     * none stays bound.
+     *
+     * @throws java.net.BindException if an address is in use or cannot be bound
+     */
+    public static KvsServer start(KvsEngine engine, ThreadPool pool, List<Listener> listeners, Options options)
+            throws IOException {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(pool, "pool");
-        ServerSocket listener = new ServerSocket();
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("no listener");
+        }
+        List<Bound> bound = new java.util.ArrayList<>();
         try {
-            listener.setReuseAddress(true); // a restart right after a kill can bind again
-            listener.bind(address, 1024);
+            for (Listener l : listeners) {
+                ServerSocket socket = new ServerSocket();
+                bound.add(new Bound(socket, l.protocol()));
+                socket.setReuseAddress(true); // a restart right after a kill can bind again
+                socket.bind(l.address(), 1024);
+            }
         } catch (IOException e) {
-            listener.close();
+            for (Bound b : bound) {
+                b.socket().close();
+            }
             throw e;
         }
-        KvsServer server = new KvsServer(listener, engine, pool, options);
-        server.acceptor.start();
+        KvsServer server = new KvsServer(List.copyOf(bound), engine, pool, options);
+        server.acceptors.forEach(Thread::start);
         server.watchdog.start();
         return server;
     }
 
-    /** The address the server listens on (with the actual port when it bound port 0). */
+    /** The address of the first listener (with the actual port when it bound port 0). */
     public InetSocketAddress address() {
-        return (InetSocketAddress) listener.getLocalSocketAddress();
+        return addresses().get(0);
     }
 
-    private void acceptLoop() {
+    /** The address of every listener, in the order given (with the actual port when it bound port 0). */
+    public List<InetSocketAddress> addresses() {
+        return listeners.stream().map(l -> (InetSocketAddress) l.socket().getLocalSocketAddress()).toList();
+    }
+
+    private void acceptLoop(Bound listener) {
         while (!closing) {
             Socket socket;
             try {
-                socket = listener.accept();
+                socket = listener.socket().accept();
             } catch (SocketException e) {
                 if (!closing) {
                     log.error("the listening socket failed; no longer accepting", e);
@@ -134,8 +176,8 @@ public final class KvsServer implements AutoCloseable {
                 awaitClose(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
-            Connection connection = new Connection(socket, dispatcher, budget, options.maxFrame(),
-                    options.timeout().toNanos(), this::ended);
+            Connection connection = new Connection(socket, listener.protocol(), dispatcher, stats, budget,
+                    options.maxFrame(), options.timeout().toNanos(), this::ended);
             connections.add(connection);
             try {
                 pool.spawn(connection);
@@ -214,12 +256,14 @@ public final class KvsServer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try {
-            listener.close();
-        } catch (IOException e) {
-            log.warn("closing the listening socket: {}", e.toString());
+        for (Bound l : listeners) {
+            try {
+                l.socket().close();
+            } catch (IOException e) {
+                log.warn("closing the listening socket: {}", e.toString());
+            }
         }
-        Threads.joinUninterruptibly(acceptor);
+        acceptors.forEach(Threads::joinUninterruptibly);
         List.copyOf(connections).forEach(Connection::drain);
         awaitConnectionsEnded(options.closeGrace().toNanos());
         List.copyOf(connections).forEach(Connection::closeQuietly);

@@ -48,10 +48,10 @@ class DispatcherFuzzTest {
     void handle(byte[] body) throws Exception {
         Batch batch = new Batch();
         batch.addFrame(body, 0, body.length);
-        assertThat(dispatcher.execute(batch, 0)).isEqualTo(1);
+        assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         FrameOutput out = new FrameOutput(sent, 64, Frames.DEFAULT_MAX_FRAME);
-        out.write(batch.replies[0]);
+        out.write(batch.reply(0));
         out.send();
         byte[] frame = Frames.read(new ByteArrayInputStream(sent.toByteArray()), Frames.DEFAULT_MAX_FRAME);
         Response r = Codec.decodeResponse(frame);

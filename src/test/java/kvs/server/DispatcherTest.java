@@ -76,17 +76,17 @@ class DispatcherTest {
         add(batch, new Request.Remove("b"));
         add(batch, new Request.Remove("b"));
         add(batch, new Request.Get("a"));
-        assertThat(new Dispatcher(engine).execute(batch, 0)).isEqualTo(8);
+        assertThat(new Dispatcher(engine).execute(batch.ops, 0)).isEqualTo(8);
 
         assertThat(engine.groups).containsExactly(List.of("set a", "set b"), List.of("set a", "rm b", "rm b"));
-        assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
-        assertThat(batch.replies[1]).isEqualTo(new Response.Ok());
-        assertThat(batch.replies[2]).isEqualTo(new Response.Value("1"));
-        assertThat(batch.replies[3]).isEqualTo(new Response.Ok());
-        assertThat(batch.replies[4]).isInstanceOfSatisfying(Response.Error.class, e -> assertThat(e.is(ErrorCode.MALFORMED)).isTrue());
-        assertThat(batch.replies[5]).isEqualTo(new Response.Ok());
-        assertThat(batch.replies[6]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
-        assertThat(batch.replies[7]).isEqualTo(new Response.Value("3"));
+        assertThat(batch.reply(0)).isEqualTo(new Response.Ok());
+        assertThat(batch.reply(1)).isEqualTo(new Response.Ok());
+        assertThat(batch.reply(2)).isEqualTo(new Response.Value("1"));
+        assertThat(batch.reply(3)).isEqualTo(new Response.Ok());
+        assertThat(batch.reply(4)).isInstanceOfSatisfying(Response.Error.class, e -> assertThat(e.is(ErrorCode.MALFORMED)).isTrue());
+        assertThat(batch.reply(5)).isEqualTo(new Response.Ok());
+        assertThat(batch.reply(6)).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
+        assertThat(batch.reply(7)).isEqualTo(new Response.Value("3"));
     }
 
     @Test
@@ -100,12 +100,12 @@ class DispatcherTest {
         add(batch, new Request.Get("big"));
         add(batch, new Request.Get("a"));
         Dispatcher dispatcher = new Dispatcher(engine);
-        assertThat(dispatcher.execute(batch, 0)).as("the part up to the second large value").isEqualTo(3);
-        assertThat(batch.replies[1]).as("the write before the stop is done").isEqualTo(new Response.Ok());
-        assertThat(dispatcher.execute(batch, 3)).isEqualTo(4);
-        assertThat(batch.replies[0]).isEqualTo(new Response.Value(big));
-        assertThat(batch.replies[2]).isEqualTo(new Response.Value(big));
-        assertThat(batch.replies[3]).isEqualTo(new Response.Value("1"));
+        assertThat(dispatcher.execute(batch.ops, 0)).as("the part up to the second large value").isEqualTo(3);
+        assertThat(batch.reply(1)).as("the write before the stop is done").isEqualTo(new Response.Ok());
+        assertThat(dispatcher.execute(batch.ops, 3)).isEqualTo(4);
+        assertThat(batch.reply(0)).isEqualTo(new Response.Value(big));
+        assertThat(batch.reply(2)).isEqualTo(new Response.Value(big));
+        assertThat(batch.reply(3)).isEqualTo(new Response.Value("1"));
     }
 
     @Test
@@ -137,9 +137,9 @@ class DispatcherTest {
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Remove("x"));
         add(batch, new Request.Get("a"));
-        assertThat(new Dispatcher(plain).execute(batch, 0)).isEqualTo(3);
-        assertThat(batch.replies[0]).isEqualTo(new Response.Ok());
-        assertThat(batch.replies[1]).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
-        assertThat(batch.replies[2]).isEqualTo(new Response.Value("1"));
+        assertThat(new Dispatcher(plain).execute(batch.ops, 0)).isEqualTo(3);
+        assertThat(batch.reply(0)).isEqualTo(new Response.Ok());
+        assertThat(batch.reply(1)).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
+        assertThat(batch.reply(2)).isEqualTo(new Response.Value("1"));
     }
 }

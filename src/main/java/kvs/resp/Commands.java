@@ -1,0 +1,133 @@
+package kvs.resp;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import kvs.server.Ops;
+
+/** The command table and the checks Redis makes before a command runs: that it exists, and its arity. */
+final class Commands {
+
+    private static final Map<String, Command> TABLE = table(List.of(
+            Command.of("ping", -1, ConnectionCommands::ping),
+            Command.of("echo", 2, ConnectionCommands::echo),
+            Command.of("quit", -1, ConnectionCommands::quit),
+            Command.of("hello", -1, ConnectionCommands::hello),
+            Command.of("select", 2, ConnectionCommands::select),
+            Command.container("client", -2, null,
+                    Command.of("client|setname", 3, ConnectionCommands::clientSetname),
+                    Command.of("client|getname", 2, ConnectionCommands::clientGetname),
+                    Command.of("client|id", 2, ConnectionCommands::clientId),
+                    Command.of("client|setinfo", 4, ConnectionCommands::clientSetinfo)),
+            Command.container("command", -1, ServerCommands::command,
+                    Command.of("command|count", 2, ServerCommands::commandCount),
+                    Command.of("command|docs", -2, ServerCommands::commandDocs),
+                    Command.of("command|info", -2, ServerCommands::commandInfo)),
+            Command.container("config", -2, null,
+                    Command.of("config|get", -3, ServerCommands::configGet),
+                    Command.of("config|set", -4, ServerCommands::configSet),
+                    Command.of("config|resetstat", 2, ServerCommands::configResetstat)),
+            Command.of("info", -1, ServerCommands::info),
+            Command.of("time", 1, ServerCommands::time),
+            Command.of("dbsize", 1, KeyCommands::dbsize),
+            Command.of("get", 2, StringCommands::get),
+            Command.of("set", -3, StringCommands::set),
+            Command.of("setnx", 3, StringCommands::setnx),
+            Command.of("getset", 3, StringCommands::getset),
+            Command.of("getdel", 2, StringCommands::getdel),
+            Command.of("mget", -2, StringCommands::mget),
+            Command.of("mset", -3, StringCommands::mset),
+            Command.of("msetnx", -3, StringCommands::msetnx),
+            Command.of("del", -2, KeyCommands::del),
+            Command.of("unlink", -2, KeyCommands::del),
+            Command.of("exists", -2, KeyCommands::exists),
+            Command.of("type", 2, KeyCommands::type),
+            Command.of("strlen", 2, StringCommands::strlen),
+            Command.of("append", 3, StringCommands::append),
+            Command.of("getrange", 4, StringCommands::getrange),
+            Command.of("substr", 4, StringCommands::getrange),
+            Command.of("setrange", 4, StringCommands::setrange),
+            Command.of("incr", 2, StringCommands::incr),
+            Command.of("incrby", 3, StringCommands::incrby),
+            Command.of("decr", 2, StringCommands::decr),
+            Command.of("decrby", 3, StringCommands::decrby),
+            Command.of("incrbyfloat", 3, StringCommands::incrbyfloat),
+            Command.of("scan", -2, KeyCommands::scan),
+            Command.of("keys", 2, KeyCommands::keys),
+            Command.of("randomkey", 1, KeyCommands::randomkey),
+            Command.of("flushdb", -1, KeyCommands::flush),
+            Command.of("flushall", -1, KeyCommands::flush),
+            // Not supported until an issue adds them: an error that says so.
+            Command.of("setex", 4, ServerCommands::noExpiry),
+            Command.of("psetex", 4, ServerCommands::noExpiry),
+            Command.of("getex", -2, ServerCommands::noExpiry),
+            Command.of("expire", -3, ServerCommands::noExpiry),
+            Command.of("pexpire", -3, ServerCommands::noExpiry),
+            Command.of("expireat", -3, ServerCommands::noExpiry),
+            Command.of("pexpireat", -3, ServerCommands::noExpiry),
+            Command.of("expiretime", 2, ServerCommands::noExpiry),
+            Command.of("pexpiretime", 2, ServerCommands::noExpiry),
+            Command.of("ttl", 2, ServerCommands::noExpiry),
+            Command.of("pttl", 2, ServerCommands::noExpiry),
+            Command.of("persist", 2, ServerCommands::noExpiry),
+            Command.of("multi", 1, ServerCommands::noMulti),
+            Command.of("exec", 1, ServerCommands::noMulti),
+            Command.of("discard", 1, ServerCommands::noMulti),
+            Command.of("watch", -2, ServerCommands::noMulti),
+            Command.of("unwatch", 1, ServerCommands::noMulti)));
+
+    private Commands() {
+    }
+
+    private static Map<String, Command> table(List<Command> commands) {
+        Map<String, Command> table = new HashMap<>();
+        for (Command c : commands) {
+            table.put(c.name(), c);
+        }
+        return Map.copyOf(table);
+    }
+
+    /** How many commands the table has (COMMAND COUNT). */
+    static int count() {
+        return TABLE.size();
+    }
+
+    /**
+     * Finds the command {@code args} names, checks its arity and plans it.
+     *
+     * @throws RespError Redis's error for an unknown command or subcommand, a wrong number of
+     *                   arguments, or the command's own refusal
+     */
+    static Reply plan(Args args, Ops ops, RespSession client) {
+        Command c = TABLE.get(args.lower(0));
+        if (c == null) {
+            throw unknown(args);
+        }
+        if (!c.subcommands().isEmpty() && args.size() >= 2) {
+            Command sub = c.subcommands().get(args.lower(1));
+            if (sub == null) {
+                throw new RespError("ERR unknown subcommand '" + clip(args.raw(1), 128) + "'. Try "
+                        + args.raw(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
+            }
+            c = sub;
+        }
+        if (!c.arityFits(args.size())) {
+            throw RespError.arity(c.name());
+        }
+        return c.handler().plan(args, ops, client);
+    }
+
+    /** Redis's text: the name, then the first arguments, each quoted and followed by a space, up to 128 characters. */
+    private static RespError unknown(Args args) {
+        StringBuilder rest = new StringBuilder();
+        for (int j = 1; j < args.size() && rest.length() < 128; j++) {
+            rest.append('\'').append(clip(args.raw(j), 128 - rest.length())).append("' ");
+        }
+        return new RespError("ERR unknown command '" + clip(args.raw(0), 128) + "', with args beginning with: " + rest);
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

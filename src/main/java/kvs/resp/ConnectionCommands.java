@@ -1,0 +1,142 @@
+package kvs.resp;
+
+import kvs.server.Ops;
+
+/** The connection commands: PING, ECHO, QUIT, HELLO, SELECT, CLIENT. */
+final class ConnectionCommands {
+
+    private ConnectionCommands() {
+    }
+
+    static Reply ping(Args args, Ops ops, RespSession client) {
+        if (args.size() > 2) {
+            throw RespError.arity("ping");
+        }
+        if (args.size() == 2) {
+            byte[] message = args.bytes(1);
+            return out -> out.bulk(message);
+        }
+        return out -> out.simple("PONG");
+    }
+
+    static Reply echo(Args args, Ops ops, RespSession client) {
+        byte[] message = args.bytes(1);
+        return out -> out.bulk(message);
+    }
+
+    static Reply quit(Args args, Ops ops, RespSession client) {
+        client.quit();
+        return Reply.ok();
+    }
+
+    /** HELLO [protover [AUTH username password] [SETNAME clientname]]. */
+    static Reply hello(Args args, Ops ops, RespSession client) {
+        int version = 0;
+        int j = 1;
+        if (args.size() >= 2) {
+            long v;
+            try {
+                v = args.integer(j++);
+            } catch (RespError e) {
+                throw new RespError("ERR Protocol version is not an integer or out of range");
+            }
+            if (v < 2 || v > 3) {
+                throw new RespError("NOPROTO unsupported protocol version");
+            }
+            version = (int) v;
+        }
+        String name = null;
+        for (; j < args.size(); j++) {
+            int more = args.size() - 1 - j;
+            String option = args.lower(j);
+            if (option.equals("auth") && more >= 2) {
+                if (!args.raw(j + 1).equals("default")) { // no users but the default one, which needs no password
+                    throw new RespError("WRONGPASS invalid username-password pair or user is disabled.");
+                }
+                j += 2;
+            } else if (option.equals("setname") && more >= 1) {
+                name = checkName(args, ++j);
+            } else {
+                throw new RespError("ERR Syntax error in HELLO option '" + args.raw(j) + "'");
+            }
+        }
+        String newName = name;
+        int newVersion = version;
+        return out -> {
+            if (newName != null) {
+                client.name(newName);
+            }
+            if (newVersion != 0) {
+                out.protocol(newVersion);
+            }
+            out.map(7);
+            out.bulk("server").bulk("kvs");
+            out.bulk("version").bulk(RespSession.REDIS_VERSION);
+            out.bulk("proto").integer(out.protocol());
+            out.bulk("id").integer(client.id());
+            out.bulk("mode").bulk("standalone");
+            out.bulk("role").bulk("master");
+            out.bulk("modules").array(0);
+        };
+    }
+
+    static Reply select(Args args, Ops ops, RespSession client) {
+        long db = args.integer(1);
+        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
+            throw RespError.NOT_INTEGER;
+        }
+        if (db != 0) {
+            throw new RespError("ERR DB index is out of range");
+        }
+        return Reply.ok();
+    }
+
+    static Reply clientSetname(Args args, Ops ops, RespSession client) {
+        String name = checkName(args, 2);
+        return out -> {
+            client.name(name);
+            out.simple("OK");
+        };
+    }
+
+    static Reply clientGetname(Args args, Ops ops, RespSession client) {
+        return out -> StringCommands.bulkOrNull(out, client.name());
+    }
+
+    static Reply clientId(Args args, Ops ops, RespSession client) {
+        return out -> out.integer(client.id());
+    }
+
+    /** CLIENT SETINFO LIB-NAME|LIB-VER value. */
+    static Reply clientSetinfo(Args args, Ops ops, RespSession client) {
+        String attribute = args.lower(2);
+        if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
+            throw new RespError("ERR Unrecognized option '" + args.raw(2) + "'");
+        }
+        if (!printable(args.bytes(3))) {
+            throw new RespError("ERR " + attribute + " cannot contain spaces, newlines or special characters.");
+        }
+        String value = args.text(3);
+        return out -> {
+            client.library(attribute, value);
+            out.simple("OK");
+        };
+    }
+
+    /** A client name: empty (no name), or printable ASCII without spaces, as Redis requires. */
+    private static String checkName(Args args, int i) {
+        if (!printable(args.bytes(i))) {
+            throw new RespError("ERR Client names cannot contain spaces, newlines or special characters.");
+        }
+        return args.text(i);
+    }
+
+    private static boolean printable(byte[] b) {
+        for (byte c : b) {
+            if (c < '!' || c > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,243 @@
+package kvs.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ThreadLocalRandom;
+
+import kvs.KeyNotFoundException;
+import kvs.internal.KeySpace;
+import kvs.internal.Write;
+import kvs.server.Ops;
+
+/**
+ * The keyspace commands: DEL, EXISTS, TYPE, DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB. Listing runs
+ * in its place in the batch, after every earlier write, over the engine's weakly consistent key
+ * iteration.
+ */
+final class KeyCommands {
+
+    /** A SCAN call returns at least this share of the keys (1/n), so a whole scan takes at most about n calls. */
+    private static final int SCAN_CALLS = 256;
+
+    private KeyCommands() {
+    }
+
+    static Reply del(Args args, Ops ops, RespSession client) {
+        String[] keys = StringCommands.texts(args, 1, args.size());
+        int first = ops.size();
+        for (String k : keys) {
+            ops.write(Write.remove(k));
+        }
+        return out -> {
+            long removed = 0;
+            for (int j = 0; j < keys.length; j++) {
+                Exception e = ops.failure(first + j);
+                if (e == null) {
+                    removed++;
+                } else if (!(e instanceof KeyNotFoundException)) {
+                    StringCommands.check(ops, first + j);
+                }
+            }
+            out.integer(removed);
+        };
+    }
+
+    static Reply exists(Args args, Ops ops, RespSession client) {
+        String[] keys = StringCommands.texts(args, 1, args.size());
+        int first = ops.size();
+        for (String k : keys) {
+            ops.read(k);
+        }
+        return out -> {
+            long n = 0;
+            for (int j = 0; j < keys.length; j++) {
+                n += ops.value(first + j) != null ? 1 : 0;
+            }
+            out.integer(n);
+        };
+    }
+
+    static Reply type(Args args, Ops ops, RespSession client) {
+        int i = ops.read(args.text(1));
+        return out -> out.simple(ops.value(i) == null ? "none" : "string");
+    }
+
+    static Reply dbsize(Args args, Ops ops, RespSession client) {
+        KeySpace keys = keySpace(client);
+        int i = ops.call(keys::size);
+        return out -> out.integer((Long) ops.result(i));
+    }
+
+    static Reply keys(Args args, Ops ops, RespSession client) {
+        KeySpace keys = keySpace(client);
+        byte[] pattern = args.bytes(1);
+        boolean all = pattern.length == 1 && pattern[0] == '*';
+        int i = ops.call(() -> {
+            List<String> found = new ArrayList<>();
+            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
+                String k = it.next();
+                if (all || Glob.matches(pattern, k.getBytes(StandardCharsets.UTF_8), false)) {
+                    found.add(k);
+                }
+            }
+            return found;
+        });
+        return out -> writeKeys(out, ops.result(i));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void writeKeys(RespWriter out, Object keys) {
+        List<String> list = (List<String>) keys;
+        out.array(list.size());
+        for (String k : list) {
+            out.bulk(k);
+        }
+    }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]. Keys are visited in the order of a hash
+     * of each key; the cursor is where the next call starts in that order, so a key present for
+     * the whole scan is returned once, whatever is written meanwhile, as Redis promises. A call
+     * walks every key: it returns at least a 256th of them, however small COUNT is.
+     */
+    static Reply scan(Args args, Ops ops, RespSession client) {
+        long cursor = cursor(args);
+        byte[] match = null;
+        long count = 10;
+        boolean strings = true;
+        for (int j = 2; j < args.size(); j += 2) {
+            if (j + 1 >= args.size()) {
+                throw RespError.SYNTAX;
+            }
+            switch (args.lower(j)) {
+                case "count" -> {
+                    count = args.integer(j + 1);
+                    if (count < 1) {
+                        throw RespError.SYNTAX;
+                    }
+                }
+                case "match" -> match = args.bytes(j + 1);
+                case "type" -> strings = args.lower(j + 1).equals("string");
+                default -> throw RespError.SYNTAX;
+            }
+        }
+        KeySpace keys = keySpace(client);
+        long wanted = count;
+        byte[] pattern = match;
+        boolean any = strings;
+        int i = ops.call(() -> ScanPage.of(keys, cursor, Math.max(wanted, keys.size() / SCAN_CALLS), pattern, any));
+        return out -> {
+            ScanPage page = (ScanPage) ops.result(i);
+            out.array(2);
+            out.bulk(Long.toUnsignedString(page.next()));
+            writeKeys(out, page.keys());
+        };
+    }
+
+    /** SCAN's cursor: an unsigned 64-bit integer, as Redis reads it. */
+    private static long cursor(Args args) {
+        String s = args.raw(1);
+        try {
+            if (s.isEmpty() || s.charAt(0) == '+' || s.charAt(0) == '-') {
+                throw new NumberFormatException();
+            }
+            return Long.parseUnsignedLong(s);
+        } catch (NumberFormatException e) {
+            throw new RespError("ERR invalid cursor");
+        }
+    }
+
+    static Reply randomkey(Args args, Ops ops, RespSession client) {
+        KeySpace keys = keySpace(client);
+        int i = ops.call(() -> {
+            long n = keys.size();
+            if (n == 0) {
+                return null;
+            }
+            long skip = ThreadLocalRandom.current().nextLong(n);
+            String last = null;
+            Iterator<String> it = keys.keys();
+            for (long j = 0; j <= skip && it.hasNext(); j++) {
+                last = it.next();
+            }
+            return last;
+        });
+        return out -> StringCommands.bulkOrNull(out, (String) ops.result(i));
+    }
+
+    /** FLUSHDB and FLUSHALL [ASYNC|SYNC]: every key removed in one transaction. */
+    static Reply flush(Args args, Ops ops, RespSession client) {
+        if (args.size() > 2 || args.size() == 2 && !args.lower(1).equals("async") && !args.lower(1).equals("sync")) {
+            throw RespError.SYNTAX;
+        }
+        int i = ops.write(Write.transaction(view -> {
+            List<Write> removes = new ArrayList<>();
+            for (String k : view.keys()) {
+                removes.add(Write.remove(k));
+            }
+            return removes;
+        }));
+        return out -> {
+            StringCommands.check(ops, i);
+            out.simple("OK");
+        };
+    }
+
+    private static KeySpace keySpace(RespSession client) {
+        KeySpace keys = client.keySpace();
+        if (keys == null) {
+            throw new RespError("ERR this engine cannot list its keys");
+        }
+        return keys;
+    }
+
+    /** One SCAN reply: the keys and the cursor of the next call (0 when the scan is complete). */
+    record ScanPage(List<String> keys, long next) {
+
+        /** The position of a key in the scan order: 1 + its 32-bit hash, so that 0 can mean "start". */
+        static long position(String key) {
+            return (key.hashCode() & 0xFFFFFFFFL) + 1;
+        }
+
+        /**
+         * The keys at or after {@code cursor} in scan order, about {@code count} of them but whole
+         * positions only (keys whose hashes collide go together), then filtered by the pattern.
+         * Two passes: the first finds the last position to return, the second takes the keys up to it.
+         */
+        static ScanPage of(KeySpace keys, long cursor, long count, byte[] match, boolean strings) {
+            int limit = (int) Math.min(count, Integer.MAX_VALUE - 8);
+            PriorityQueue<Long> smallest = new PriorityQueue<>(Comparator.reverseOrder()); // the limit smallest positions
+            boolean more = false;
+            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
+                long p = position(it.next());
+                if (p < cursor) {
+                    continue;
+                }
+                if (smallest.size() < limit) {
+                    smallest.add(p);
+                } else if (p < smallest.peek()) {
+                    smallest.poll();
+                    smallest.add(p);
+                    more = true;
+                } else if (p > smallest.peek()) {
+                    more = true;
+                }
+            }
+            long last = more ? smallest.peek() : Long.MAX_VALUE;
+            List<String> found = new ArrayList<>();
+            for (Iterator<String> it = keys.keys(); it.hasNext() && strings; ) {
+                String k = it.next();
+                long p = position(k);
+                if (p >= cursor && p <= last
+                        && (match == null || Glob.matches(match, k.getBytes(StandardCharsets.UTF_8), false))) {
+                    found.add(k);
+                }
+            }
+            return new ScanPage(found, more ? last + 1 : 0);
+        }
+    }
+}

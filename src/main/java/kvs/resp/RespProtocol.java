@@ -1,0 +1,31 @@
+package kvs.resp;
+
+import java.util.Map;
+import java.util.Objects;
+
+import kvs.server.Protocol;
+
+/** RESP2 and RESP3, the Redis protocol (DESIGN §9), as a listener's {@link Protocol}. */
+public final class RespProtocol {
+
+    /**
+     * What the RESP commands report about the server.
+     *
+     * @param version kvs's version (INFO's kvs_version)
+     * @param config  CONFIG GET's fixed table: parameter → value (a "port" entry reads as the listener's port)
+     */
+    public record Settings(String version, Map<String, String> config) {
+        public Settings {
+            Objects.requireNonNull(version, "version");
+            config = Map.copyOf(config);
+        }
+    }
+
+    private RespProtocol() {
+    }
+
+    public static Protocol of(Settings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return link -> new RespSession(link, settings);
+    }
+}

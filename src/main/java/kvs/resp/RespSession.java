@@ -1,0 +1,223 @@
+package kvs.resp;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import kvs.KvsException;
+import kvs.internal.KeySpace;
+import kvs.server.Dispatcher;
+import kvs.server.Link;
+import kvs.server.Ops;
+import kvs.server.ServerStats;
+import kvs.server.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A RESP connection's side: every whole request received is planned into the batch's operations,
+ * the {@link Dispatcher} runs them (the same command layer as the kvs protocol's), and each
+ * command's reply is written in order. A protocol error is answered after the requests before
+ * it, then the connection closes, as Redis does; a request that looks like HTTP ({@code POST},
+ * {@code Host:}) closes it at once, unanswered.
+ */
+final class RespSession implements Session {
+
+    /** The Redis version whose behaviour kvs follows, as HELLO and INFO report it. */
+    static final String REDIS_VERSION = "7.2.0";
+
+    private static final Logger log = LoggerFactory.getLogger(RespSession.class);
+    /** Commands in one batch at most. */
+    private static final int MAX_COMMANDS = 1024;
+    private static final int BUFFER = 8 << 10;
+
+    private final Link link;
+    private final RespProtocol.Settings settings;
+    private final Dispatcher dispatcher;
+    private final RespRequestReader reader;
+    private final RespWriter out = new RespWriter(BUFFER);
+    private final List<byte[]> argv = new ArrayList<>();
+    private final Args args = new Args(argv);
+    private final Ops ops = new Ops();
+    /** The batch's commands: how each replies, and the end of its operations. */
+    private Reply[] replies = new Reply[8];
+    private int[] opsEnds = new int[8];
+    private int commands;
+    private int replied;
+    private int executed;
+    private long needed;
+    /** A protocol error to answer after the batch, then close; null if none. */
+    private String protocolError;
+    /** Close at once, unanswered. */
+    private boolean drop;
+    /** QUIT: close after the batch's replies. */
+    private boolean quit;
+    private String name;
+
+    RespSession(Link link, RespProtocol.Settings settings) {
+        this.link = link;
+        this.settings = settings;
+        this.dispatcher = link.dispatcher();
+        this.reader = new RespRequestReader(link.maxFrame());
+    }
+
+    @Override
+    public int take(byte[] buf, int off, int len) {
+        int p = off;
+        int end = off + len;
+        while (commands < MAX_COMMANDS && protocolError == null && !drop && !quit) {
+            int n;
+            try {
+                n = reader.read(buf, p, end - p, argv);
+            } catch (RespProtocolException e) {
+                protocolError = e.reply().substring(1).trim();
+                log.debug("{}: {}", link.peer(), protocolError);
+                break;
+            }
+            if (n == 0) {
+                needed = reader.needed();
+                break;
+            }
+            p += n;
+            if (argv.isEmpty()) {
+                continue;
+            }
+            String command = args.lower(0);
+            if (command.equals("post") || command.equals("host:")) {
+                log.warn("{}: possible cross-protocol attack (a RESP request named '{}'); closing", link.peer(), command);
+                drop = true;
+                break;
+            }
+            add(plan());
+        }
+        return p - off;
+    }
+
+    private Reply plan() {
+        try {
+            return Commands.plan(args, ops, this);
+        } catch (RespError e) {
+            return Reply.error(e);
+        } catch (RuntimeException e) {
+            log.error("planning {} failed", args.lower(0), e);
+            return out -> out.error("ERR " + e.getMessage());
+        } finally {
+            ops.endRequest();
+        }
+    }
+
+    private void add(Reply reply) {
+        if (commands == replies.length) {
+            replies = Arrays.copyOf(replies, 2 * commands);
+            opsEnds = Arrays.copyOf(opsEnds, 2 * commands);
+        }
+        replies[commands] = reply;
+        opsEnds[commands] = ops.size();
+        commands++;
+    }
+
+    @Override
+    public long needed() {
+        return needed;
+    }
+
+    @Override
+    public boolean hasRequests() {
+        return commands > 0 || protocolError != null || drop;
+    }
+
+    @Override
+    public Step answer() throws IOException {
+        if (drop) {
+            out.clear();
+            return Step.CLOSE;
+        }
+        if (executed < ops.size()) {
+            executed = dispatcher.execute(ops, executed);
+        }
+        int from = replied;
+        while (replied < commands && opsEnds[replied] <= executed) {
+            write(replies[replied]);
+            replies[replied++] = null;
+        }
+        link.stats().commandsAnswered(replied - from);
+        if (replied < commands) {
+            return Step.MORE;
+        }
+        commands = 0;
+        replied = 0;
+        executed = 0;
+        ops.clear();
+        if (protocolError != null) {
+            out.error(protocolError);
+            return Step.CLOSE;
+        }
+        return quit ? Step.CLOSE : Step.DONE;
+    }
+
+    /** Writes a command's reply, or the error it ends in; a reply cut short by an error is taken back. */
+    private void write(Reply reply) {
+        int mark = out.size();
+        try {
+            reply.write(out);
+        } catch (RespError e) {
+            out.truncate(mark);
+            out.error(e.getMessage());
+        } catch (KvsException | RuntimeException e) {
+            out.truncate(mark);
+            out.error("ERR " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void send() throws IOException {
+        if (out.size() > 0) {
+            link.out().write(out.array(), 0, out.size());
+            out.clear();
+        }
+    }
+
+    // What the commands see of the connection and the server.
+
+    long id() {
+        return link.clientId();
+    }
+
+    String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name.isEmpty() ? null : name;
+    }
+
+    void library(String attribute, String value) {
+        log.debug("{}: {} {}", link.peer(), attribute, value);
+    }
+
+    void quit() {
+        quit = true;
+    }
+
+    long maxBulk() {
+        return link.maxFrame();
+    }
+
+    KeySpace keySpace() {
+        return dispatcher.keySpace();
+    }
+
+    ServerStats stats() {
+        return link.stats();
+    }
+
+    RespProtocol.Settings settings() {
+        return settings;
+    }
+
+    /** The port the client connected to. */
+    int port() {
+        return link.local() instanceof java.net.InetSocketAddress a ? a.getPort() : 0;
+    }
+}

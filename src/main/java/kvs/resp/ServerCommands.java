@@ -1,0 +1,157 @@
+package kvs.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import kvs.internal.KeySpace;
+import kvs.server.Ops;
+import kvs.server.ServerStats;
+
+/** The server commands: COMMAND, CONFIG, INFO, TIME. */
+final class ServerCommands {
+
+    /** INFO's sections, in the order Redis prints them. */
+    private static final List<String> SECTIONS = List.of("server", "clients", "persistence", "stats", "keyspace");
+
+    private ServerCommands() {
+    }
+
+    /** COMMAND with no subcommand: the table's details are not served (an empty list). */
+    static Reply command(Args args, Ops ops, RespSession client) {
+        return out -> out.array(0);
+    }
+
+    static Reply commandCount(Args args, Ops ops, RespSession client) {
+        return out -> out.integer(Commands.count());
+    }
+
+    static Reply commandDocs(Args args, Ops ops, RespSession client) {
+        return out -> out.map(0);
+    }
+
+    /** COMMAND INFO [name...]: no details; a null for each command named, as for one Redis does not know. */
+    static Reply commandInfo(Args args, Ops ops, RespSession client) {
+        int n = args.size() - 2;
+        return out -> {
+            out.array(n);
+            for (int j = 0; j < n; j++) {
+                out.nullArray();
+            }
+        };
+    }
+
+    /** CONFIG GET parameter [parameter...]: the fixed table's entries that match, each once. */
+    static Reply configGet(Args args, Ops ops, RespSession client) {
+        Map<String, String> config = client.settings().config();
+        Set<String> names = new LinkedHashSet<>();
+        for (int j = 2; j < args.size(); j++) {
+            byte[] pattern = args.bytes(j);
+            for (String name : config.keySet()) {
+                if (Glob.matches(pattern, name.getBytes(StandardCharsets.UTF_8), true)) {
+                    names.add(name);
+                }
+            }
+        }
+        return out -> {
+            out.map(names.size());
+            for (String name : names) {
+                out.bulk(name).bulk(name.equals("port") ? Integer.toString(client.port()) : config.get(name));
+            }
+        };
+    }
+
+    static Reply configSet(Args args, Ops ops, RespSession client) {
+        throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + args.raw(2) + "'");
+    }
+
+    static Reply configResetstat(Args args, Ops ops, RespSession client) {
+        return Reply.ok();
+    }
+
+    /** INFO [section...]: server, clients, persistence, stats, keyspace ("all", "everything" and "default" give them all). */
+    static Reply info(Args args, Ops ops, RespSession client) {
+        Set<String> wanted = new LinkedHashSet<>();
+        for (int j = 1; j < args.size(); j++) {
+            String s = args.lower(j);
+            if (s.equals("all") || s.equals("everything") || s.equals("default")) {
+                wanted.addAll(SECTIONS);
+            } else {
+                wanted.add(s);
+            }
+        }
+        if (wanted.isEmpty()) {
+            wanted.addAll(SECTIONS);
+        }
+        KeySpace keys = client.keySpace();
+        int i = ops.call(() -> keys == null ? -1L : keys.size()); // in its place: sees the writes before it
+        return out -> out.verbatim(text(client, wanted, (Long) ops.result(i)));
+    }
+
+    private static String text(RespSession client, Set<String> wanted, long keys) {
+        StringBuilder b = new StringBuilder();
+        ServerStats stats = client.stats();
+        long uptime = (System.currentTimeMillis() - stats.startMillis()) / 1000;
+        for (String section : SECTIONS) {
+            if (!wanted.contains(section)) {
+                continue;
+            }
+            if (!b.isEmpty()) {
+                b.append("\r\n");
+            }
+            switch (section) {
+                case "server" -> b.append("# Server\r\n")
+                        .append("redis_version:").append(RespSession.REDIS_VERSION).append("\r\n")
+                        .append("kvs_version:").append(client.settings().version()).append("\r\n")
+                        .append("redis_mode:standalone\r\n")
+                        .append("os:").append(System.getProperty("os.name")).append(' ')
+                        .append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch")).append("\r\n")
+                        .append("arch_bits:64\r\n")
+                        .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
+                        .append("tcp_port:").append(client.port()).append("\r\n")
+                        .append("uptime_in_seconds:").append(uptime).append("\r\n")
+                        .append("uptime_in_days:").append(uptime / 86400).append("\r\n");
+                case "clients" -> b.append("# Clients\r\n")
+                        .append("connected_clients:").append(stats.connectedClients()).append("\r\n");
+                case "persistence" -> b.append("# Persistence\r\n")
+                        .append("loading:0\r\n")
+                        .append("async_loading:0\r\n")
+                        .append("rdb_changes_since_last_save:0\r\n")
+                        .append("rdb_bgsave_in_progress:0\r\n")
+                        .append("aof_enabled:1\r\n")
+                        .append("aof_rewrite_in_progress:0\r\n")
+                        .append("aof_last_write_status:ok\r\n");
+                case "stats" -> b.append("# Stats\r\n")
+                        .append("total_connections_received:").append(stats.totalConnections()).append("\r\n")
+                        .append("total_commands_processed:").append(stats.totalCommands()).append("\r\n");
+                case "keyspace" -> {
+                    b.append("# Keyspace\r\n");
+                    if (keys > 0) {
+                        b.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+                    }
+                }
+                default -> throw new AssertionError(section);
+            }
+        }
+        return b.toString();
+    }
+
+    static Reply time(Args args, Ops ops, RespSession client) {
+        return out -> {
+            java.time.Instant now = java.time.Instant.now();
+            out.array(2);
+            out.bulk(Long.toString(now.getEpochSecond()));
+            out.bulk(Long.toString(now.getNano() / 1000));
+        };
+    }
+
+    static Reply noExpiry(Args args, Ops ops, RespSession client) {
+        throw RespError.NO_EXPIRY;
+    }
+
+    static Reply noMulti(Args args, Ops ops, RespSession client) {
+        throw RespError.NO_MULTI;
+    }
+}

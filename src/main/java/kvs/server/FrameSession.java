@@ -1,0 +1,100 @@
+package kvs.server;
+
+import java.io.IOException;
+
+import kvs.protocol.Frames;
+import kvs.protocol.ProtocolException;
+import kvs.protocol.Response;
+
+/**
+ * The kvs protocol's side of a connection (DESIGN §5): every whole frame received is decoded in
+ * place into the batch, the batch is executed (a run of writes with one durability wait), and
+ * the replies are encoded into one buffer sent with one write. A frame declaring more than the
+ * maximum is answered with {@code too_large} and ends the connection, its body unread.
+ */
+final class FrameSession implements Session {
+
+    /** The reply buffer's usual size. */
+    private static final int BUFFER = 8 << 10;
+
+    private final Dispatcher dispatcher;
+    private final ServerStats stats;
+    private final FrameOutput out;
+    private final int maxFrame;
+    private final Batch batch = new Batch();
+    /** Requests of the batch answered so far. */
+    private int answered;
+    private long needed;
+    /** The too_large reply that ends the connection once the batch before it is answered; null until then. */
+    private Response closing;
+
+    FrameSession(Link link) {
+        this.dispatcher = link.dispatcher();
+        this.stats = link.stats();
+        this.maxFrame = link.maxFrame();
+        this.out = new FrameOutput(link.out(), BUFFER, maxFrame);
+    }
+
+    @Override
+    public int take(byte[] buf, int off, int len) {
+        int p = off;
+        int end = off + len;
+        while (!batch.isFull() && closing == null) {
+            if (end - p < Frames.HEADER) {
+                needed = Frames.HEADER;
+                break;
+            }
+            long declared = (buf[p] & 0xFFL) << 24 | (buf[p + 1] & 0xFF) << 16 | (buf[p + 2] & 0xFF) << 8 | (buf[p + 3] & 0xFF);
+            try {
+                Frames.checkLength(declared, maxFrame);
+            } catch (ProtocolException e) {
+                closing = new Response.Error(e.code(), e.getMessage());
+                break;
+            }
+            if (end - p - Frames.HEADER < declared) {
+                needed = Frames.HEADER + declared;
+                break;
+            }
+            batch.addFrame(buf, p + Frames.HEADER, (int) declared);
+            p += Frames.HEADER + (int) declared;
+        }
+        return p - off;
+    }
+
+    @Override
+    public long needed() {
+        return needed;
+    }
+
+    @Override
+    public boolean hasRequests() {
+        return !batch.isEmpty() || closing != null;
+    }
+
+    @Override
+    public Step answer() throws IOException {
+        if (answered < batch.size()) {
+            int to = dispatcher.execute(batch.ops, answered);
+            for (int i = answered; i < to; i++) {
+                out.write(batch.reply(i));
+            }
+            stats.commandsAnswered(to - answered);
+            answered = to;
+            if (answered < batch.size()) {
+                return Step.MORE;
+            }
+        }
+        batch.clear();
+        answered = 0;
+        if (closing != null) {
+            out.write(closing);
+            return Step.CLOSE;
+        }
+        return Step.DONE;
+    }
+
+    @Override
+    public void send() throws IOException {
+        out.send();
+    }
+}
