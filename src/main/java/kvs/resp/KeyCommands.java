@@ -126,10 +126,12 @@ final class KeyCommands {
             }
         }
         KeySpace keys = keySpace(client);
+        if (!strings) { // every key is a string: no other type has any
+            return out -> out.array(2).bulk("0").array(0);
+        }
         long wanted = count;
         byte[] pattern = match;
-        boolean any = strings;
-        int i = ops.call(() -> ScanPage.of(keys, cursor, Math.max(wanted, keys.size() / SCAN_CALLS), pattern, any));
+        int i = ops.call(() -> ScanPage.of(keys, cursor, Math.max(wanted, keys.size() / SCAN_CALLS), pattern));
         return out -> {
             ScanPage page = (ScanPage) ops.result(i);
             out.array(2);
@@ -208,7 +210,7 @@ final class KeyCommands {
          * positions only (keys whose hashes collide go together), then filtered by the pattern.
          * Two passes: the first finds the last position to return, the second takes the keys up to it.
          */
-        static ScanPage of(KeySpace keys, long cursor, long count, byte[] match, boolean strings) {
+        static ScanPage of(KeySpace keys, long cursor, long count, byte[] match) {
             int limit = (int) Math.min(count, Integer.MAX_VALUE - 8);
             PriorityQueue<Long> smallest = new PriorityQueue<>(Comparator.reverseOrder()); // the limit smallest positions
             boolean more = false;
@@ -229,7 +231,7 @@ final class KeyCommands {
             }
             long last = more ? smallest.peek() : Long.MAX_VALUE;
             List<String> found = new ArrayList<>();
-            for (Iterator<String> it = keys.keys(); it.hasNext() && strings; ) {
+            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
                 String k = it.next();
                 long p = position(k);
                 if (p >= cursor && p <= last
