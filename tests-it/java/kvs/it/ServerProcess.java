@@ -23,10 +23,12 @@ public final class ServerProcess implements AutoCloseable {
 
     public static final Path HOME = Path.of(System.getProperty("kvs.home", ".")).toAbsolutePath();
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern RESP = Pattern.compile("RESP on 127\\.0\\.0\\.1:(\\d+)");
 
     public final Process process;
     public final Path logFile;
     private int port = -1;
+    private int respPort = -1;
 
     private ServerProcess(Process process, Path logFile) {
         this.process = process;
@@ -98,6 +100,10 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("no address in the log");
         }
         port = Integer.parseInt(m.group(1));
+        Matcher resp = RESP.matcher(log());
+        if (resp.find()) {
+            respPort = Integer.parseInt(resp.group(1));
+        }
         return this;
     }
 
@@ -107,6 +113,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The RESP listener's port (started with --resp-addr 127.0.0.1:0); -1 without one. */
+    public int respPort() {
+        return respPort;
     }
 
     public String addr() {

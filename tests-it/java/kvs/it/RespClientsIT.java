@@ -1,0 +1,243 @@
+package kvs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.ProtocolVersion;
+import kvs.client.KvsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/** Unmodified Jedis and Lettuce, in RESP2 and RESP3, against a kvs-server process's RESP listener. */
+class RespClientsIT {
+
+    @TempDir
+    static Path dir;
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = dir.resolve("data");
+        java.nio.file.Files.createDirectories(data);
+        server = ServerProcess.start(data, dir, "--resp-addr", "127.0.0.1:0");
+        assertThat(server.respPort()).isPositive();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static HostAndPort resp() {
+        return new HostAndPort("127.0.0.1", server.respPort());
+    }
+
+    private static Jedis jedis(RedisProtocol protocol) {
+        return new Jedis(resp(), DefaultJedisClientConfig.builder().protocol(protocol).clientName("it-" + protocol)
+                .timeoutMillis(30_000).build());
+    }
+
+    @BeforeEach
+    void empty() {
+        try (Jedis j = jedis(RedisProtocol.RESP2)) {
+            j.flushDB();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RedisProtocol.class)
+    @SuppressWarnings("deprecation") // SETNX and GETSET: deprecated by Redis, still commands kvs serves
+    void jedis_commands(RedisProtocol protocol) {
+        try (Jedis j = jedis(protocol)) {
+            assertThat(j.ping()).isEqualTo("PONG");
+            assertThat(j.clientGetname()).isEqualTo("it-" + protocol); // set by the client's own handshake
+            assertThat(j.echo("é")).isEqualTo("é");
+            assertThat(j.set("k", "v")).isEqualTo("OK");
+            assertThat(j.get("k")).isEqualTo("v");
+            assertThat(j.get("missing")).isNull();
+            assertThat(j.set("k", "w", SetParams.setParams().nx())).isNull();
+            assertThat(j.setGet("k", "w")).isEqualTo("v");
+            assertThat(j.setnx("k2", "x")).isEqualTo(1);
+            assertThat(j.getSet("k2", "y")).isEqualTo("x");
+            assertThat(j.getDel("k2")).isEqualTo("y");
+            assertThat(j.mset("a", "1", "b", "2")).isEqualTo("OK");
+            assertThat(j.mget("a", "nope", "b")).containsExactly("1", null, "2");
+            assertThat(j.msetnx("b", "3", "c", "3")).isZero();
+            assertThat(j.exists("a", "b", "c")).isEqualTo(2);
+            assertThat(j.del("a", "c")).isEqualTo(1);
+            assertThat(j.unlink("b")).isEqualTo(1);
+            assertThat(j.type("k")).isEqualTo("string");
+            assertThat(j.append("k", "xyz")).isEqualTo(4);
+            assertThat(j.strlen("k")).isEqualTo(4);
+            assertThat(j.getrange("k", 1, -1)).isEqualTo("xyz");
+            assertThat(j.setrange("k", 0, "W")).isEqualTo(4);
+            assertThat(j.get("k")).isEqualTo("Wxyz");
+            assertThat(j.incr("n")).isEqualTo(1);
+            assertThat(j.incrBy("n", 10)).isEqualTo(11);
+            assertThat(j.decr("n")).isEqualTo(10);
+            assertThat(j.decrBy("n", 5)).isEqualTo(5);
+            assertThat(j.incrByFloat("f", 2.5)).isEqualTo(2.5);
+            assertThatThrownBy(() -> j.incr("k")).isInstanceOf(JedisDataException.class)
+                    .hasMessage("ERR value is not an integer or out of range");
+            assertThatThrownBy(() -> j.expire("k", 10)).isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("expiry");
+            assertThat(j.dbSize()).isEqualTo(3);
+            assertThat(new HashSet<>(j.keys("*"))).containsExactlyInAnyOrder("k", "n", "f");
+            assertThat(j.randomKey()).isIn("k", "n", "f");
+            assertThat(j.select(0)).isEqualTo("OK");
+            assertThat(j.time()).hasSize(2);
+            assertThat(j.info("keyspace")).contains("db0:keys=3");
+            assertThat(j.configGet("appendonly")).containsEntry("appendonly", "yes");
+            assertThat(j.clientId()).isPositive();
+            assertThat(j.flushAll()).isEqualTo("OK");
+            assertThat(j.dbSize()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RedisProtocol.class)
+    void jedis_scanAndPipeline(RedisProtocol protocol) {
+        try (Jedis j = jedis(protocol)) {
+            Pipeline p = j.pipelined();
+            List<Response<Long>> increments = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                p.set("key:" + i, "v" + i);
+                increments.add(p.incr("counter"));
+            }
+            Response<String> last = p.get("key:2999");
+            p.sync();
+            assertThat(increments.get(2999).get()).isEqualTo(3000);
+            assertThat(last.get()).isEqualTo("v2999");
+            Set<String> seen = new HashSet<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = j.scan(cursor, new ScanParams().match("key:*").count(100));
+                seen.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            assertThat(seen).hasSize(3000);
+        }
+    }
+
+    @Test
+    void jedis_poolUnder32Threads_incrementsExactly() throws Exception {
+        try (redis.clients.jedis.RedisClient pool = redis.clients.jedis.RedisClient.create(resp())) { // a connection pool
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 32; t++) {
+                int id = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 500; i++) {
+                            pool.incr("shared");
+                            if (i % 50 == 0) {
+                                pool.set("thread:" + id, Integer.toString(i));
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(pool.get("shared")).isEqualTo("16000");
+        }
+    }
+
+    private static RedisClient lettuce(ProtocolVersion version) {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(server.respPort())
+                .withClientName("lettuce").withTimeout(Duration.ofSeconds(30)).build());
+        client.setOptions(ClientOptions.builder().protocolVersion(version).build());
+        return client;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ProtocolVersion.class, names = {"RESP2", "RESP3"})
+    void lettuce_syncAndPipelined(ProtocolVersion version) throws Exception {
+        RedisClient client = lettuce(version);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> r = connection.sync();
+            assertThat(r.clientGetname()).isEqualTo("lettuce");
+            assertThat(r.set("k", "v")).isEqualTo("OK");
+            assertThat(r.get("k")).isEqualTo("v");
+            assertThat(r.get("missing")).isNull();
+            assertThat(r.set("k", "x", SetArgs.Builder.xx())).isEqualTo("OK");
+            assertThat(r.setGet("k", "y")).isEqualTo("x");
+            assertThat(r.incrby("n", 5)).isEqualTo(5);
+            assertThat(r.incrbyfloat("f", 0.5)).isEqualTo(0.5);
+            assertThat(r.mset(Map.of("a", "1", "b", "2"))).isEqualTo("OK");
+            assertThat(r.exists("a", "b", "zz")).isEqualTo(2);
+            assertThat(r.del("a", "b", "zz")).isEqualTo(2);
+            assertThat(r.dbsize()).isEqualTo(3);
+            KeyScanCursor<String> page = r.scan(ScanCursor.INITIAL, ScanArgs.Builder.limit(100));
+            assertThat(page.getKeys()).containsExactlyInAnyOrder("k", "n", "f");
+            assertThat(page.isFinished()).isTrue();
+            assertThat(r.info("server")).contains("redis_version:7.2.0");
+
+            RedisAsyncCommands<String, String> async = connection.async();
+            connection.setAutoFlushCommands(false);
+            List<RedisFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                futures.add(async.incr("pipelined"));
+            }
+            connection.flushCommands();
+            connection.setAutoFlushCommands(true);
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(futures.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i + 1);
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void bothProtocols_seeTheSameData() throws Exception {
+        try (Jedis j = jedis(RedisProtocol.RESP3); KvsClient kvs = KvsClient.connect(server.address())) {
+            j.set("from-redis", "é");
+            assertThat(kvs.get("from-redis")).hasValue("é");
+            kvs.set("from-kvs", "41");
+            assertThat(j.incr("from-kvs")).isEqualTo(42);
+            assertThat(kvs.get("from-kvs")).hasValue("42");
+        }
+    }
+}
