@@ -141,6 +141,9 @@ final class RespSession implements Session {
             write(replies[replied]);
             replies[replied++] = null;
         }
+        if (replied > from) {
+            ops.forget(from == 0 ? 0 : opsEnds[from - 1], opsEnds[replied - 1]); // the values read are written out
+        }
         link.stats().commandsAnswered(replied - from);
         if (replied < commands) {
             return Step.MORE;

@@ -130,14 +130,16 @@ final class Connection implements Runnable {
                 }
                 long needed = session.needed();
                 if (needed > in.capacity()) {
+                    // At least double: a protocol may only know a lower bound (a line not ended yet).
+                    long size = Math.max(needed, Math.min(2L * in.capacity(), (long) maxFrame + FrameBudget.SMALL));
                     budget.release(reserved);
                     reserved = 0;
-                    reserved = reserve(needed, requestStart);
+                    reserved = reserve(size, requestStart);
                     if (reserved < 0) {
                         reserved = 0;
                         return;
                     }
-                    in.growTo((int) needed);
+                    in.growTo((int) size);
                 }
                 deadline = requestStart + timeoutNanos;
                 try {

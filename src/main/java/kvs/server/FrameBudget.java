@@ -18,9 +18,9 @@ final class FrameBudget {
     private final Semaphore kib;
     private final int totalKib;
 
-    /** A budget of {@code bytes}, at least one frame of {@code maxFrame}. */
+    /** A budget of {@code bytes}, at least one request with a value of {@code maxFrame} (and its other bytes). */
     FrameBudget(long bytes, int maxFrame) {
-        this.totalKib = (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, maxFrame) + 1023 >> 10);
+        this.totalKib = (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, (long) maxFrame + SMALL) + 1023 >> 10);
         this.kib = new Semaphore(totalKib, true);
     }
 

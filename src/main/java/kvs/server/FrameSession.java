@@ -78,6 +78,7 @@ final class FrameSession implements Session {
             for (int i = answered; i < to; i++) {
                 out.write(batch.reply(i));
             }
+            batch.ops.forget(answered, to);
             stats.commandsAnswered(to - answered);
             answered = to;
             if (answered < batch.size()) {

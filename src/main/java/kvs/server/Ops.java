@@ -93,6 +93,11 @@ public final class Ops {
         return kinds[i] == WRITE ? ((Write) args[i]).failure() : results[i] instanceof Exception e ? e : null;
     }
 
+    /** Lets go of the results of operations {@code [from, to)} once their replies are written (large values read). */
+    public void forget(int from, int to) {
+        Arrays.fill(results, from, to, null);
+    }
+
     private static KvsException rethrow(Exception e) {
         if (e instanceof KvsException k) {
             return k;

@@ -1,0 +1,366 @@
+package kvs.it;
+
+import static kvs.it.AbuseIT.ANSWER_MS;
+import static kvs.it.AbuseIT.TIMEOUT_SECONDS;
+import static kvs.it.AbuseIT.assertUnharmed;
+import static kvs.it.AbuseIT.awaitOpenFiles;
+import static kvs.it.AbuseIT.settledOpenFiles;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import kvs.check.Reliability;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** AbuseIT's storms and SlowClientsIT's slow clients, against the RESP listener (DESIGN §9). */
+class RespAbuseIT {
+
+    private static final int CONNECTIONS = 64;
+    private static final int MAX_FRAME = 16 << 20;
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path logs;
+
+    /** The kinds of bad input the storm sends; what the server must do about each is in {@link #send}. */
+    enum Kind {
+        RANDOM_BYTES, HUGE_MULTIBULK, HUGE_BULK, NOT_A_BULK, CUT_THEN_EOF, CUT_THEN_SILENCE, LONG_INLINE,
+        UNBALANCED_QUOTES, BAD_UTF8, UNKNOWN_COMMAND, HTTP_POST, GARBAGE_AFTER_VALID
+    }
+
+    private static ServerProcess start(String jvmFlags, Path data, Path logs, String timeout) throws IOException {
+        return ServerProcess.startWithJvmFlags(jvmFlags, data, logs, "--timeout", timeout, "--resp-addr", "127.0.0.1:0");
+    }
+
+    private static InetSocketAddress resp(ServerProcess server) {
+        return new InetSocketAddress("127.0.0.1", server.respPort());
+    }
+
+    static byte[] cmd(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
+        try (ServerProcess server = start("", data, logs, TIMEOUT_SECONDS)) {
+            long baseline = settledOpenFiles(server);
+            Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            GoodClient good = new GoodClient(server.address());
+            List<Thread> storm = new ArrayList<>();
+            for (int c = 0; c < CONNECTIONS; c++) {
+                Random random = new Random(Reliability.SEED + c);
+                storm.add(Thread.ofPlatform().name("resp-storm-" + c).start(() -> {
+                    for (int f = 0; f < Reliability.rounds(20); f++) {
+                        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+                        try {
+                            String outcome = send(resp(server), kind, random);
+                            outcomes.computeIfAbsent(kind + " -> " + outcome, k -> new AtomicLong()).incrementAndGet();
+                        } catch (Throwable t) {
+                            failures.add(Thread.currentThread().getName() + ", input " + f + " (" + kind + "): " + t);
+                            return;
+                        }
+                    }
+                }));
+            }
+            for (Thread t : storm) {
+                t.join();
+            }
+            good.close();
+            System.out.println("RespAbuseIT storm (" + Reliability.seed() + "): " + new java.util.TreeMap<>(outcomes)
+                    + "; good client: " + good.summary());
+            assertThat(failures).as(Reliability.seed()).isEmpty();
+            assertUnharmed(server, good, baseline);
+        }
+    }
+
+    /** Sends one bad input on a new connection and checks the server's answer; returns what happened. */
+    private static String send(InetSocketAddress address, Kind kind, Random random) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(address, ANSWER_MS);
+            s.setSoTimeout(ANSWER_MS);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            switch (kind) {
+                case RANDOM_BYTES -> { // an inline command of noise, or a protocol error: either way an error line
+                    byte[] noise = new byte[1 + random.nextInt(200)];
+                    random.nextBytes(noise);
+                    noise[0] = (byte) ('a' + random.nextInt(26)); // an inline request, not a '*' count
+                    for (int i = 0; i < noise.length; i++) {
+                        if (noise[i] == '\n' || noise[i] == '\r') {
+                            noise[i] = 'x';
+                        }
+                    }
+                    out.write(noise);
+                    out.write('\n');
+                    String line = line(in);
+                    assertThat(line).startsWith("-ERR ");
+                    return line.startsWith("-ERR Protocol error") ? closed(in, kind) : "error";
+                }
+                case HUGE_MULTIBULK -> out.write(("*" + (1024 * 1024 + 1 + random.nextInt(1 << 30)) + "\r\n").getBytes());
+                case HUGE_BULK -> out.write(("*2\r\n$3\r\nGET\r\n$" + (MAX_FRAME + 1L + random.nextInt(Integer.MAX_VALUE)) + "\r\n").getBytes());
+                case NOT_A_BULK -> out.write("*1\r\n:1\r\n".getBytes());
+                case LONG_INLINE -> out.write(new byte[64 * 1024 + 1 + random.nextInt(1000)]);
+                case UNBALANCED_QUOTES -> out.write("SET \"k v\r\n".getBytes());
+                case CUT_THEN_EOF, CUT_THEN_SILENCE -> {
+                    out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n".getBytes());
+                    out.write(new byte[random.nextInt(100)]);
+                    if (kind == Kind.CUT_THEN_EOF) {
+                        s.shutdownOutput();
+                    } else {
+                        s.setSoTimeout((int) (Double.parseDouble(TIMEOUT_SECONDS) * 1000) + ANSWER_MS);
+                    }
+                    assertThat(line(in)).as("nothing answered").isNull();
+                    return "closed";
+                }
+                case BAD_UTF8 -> {
+                    out.write("*2\r\n$3\r\nGET\r\n$2\r\n\u00c3(\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    assertThat(line(in)).isEqualTo("-ERR kvs stores UTF-8 text; the argument is not valid UTF-8");
+                    out.write(cmd("PING"));
+                    assertThat(line(in)).isEqualTo("+PONG");
+                    return "error, still open";
+                }
+                case UNKNOWN_COMMAND -> {
+                    out.write(cmd("NOPE" + random.nextInt(100), "x"));
+                    assertThat(line(in)).startsWith("-ERR unknown command 'NOPE");
+                    return "error";
+                }
+                case HTTP_POST -> {
+                    out.write("POST / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+                    assertThat(line(in)).as("unanswered").isNull();
+                    return "closed";
+                }
+                case GARBAGE_AFTER_VALID -> {
+                    out.write(cmd("GET", "k"));
+                    out.write("*x\r\n".getBytes());
+                    String reply = line(in);
+                    assertThat(reply).matches("\\$-1|\\$\\d+");
+                    if (!reply.equals("$-1")) {
+                        line(in);
+                    }
+                    assertThat(line(in)).isEqualTo("-ERR Protocol error: invalid multibulk length");
+                    return closed(in, kind);
+                }
+                default -> throw new IllegalStateException(kind.toString());
+            }
+            assertThat(line(in)).as("%s: the answer", kind).startsWith("-ERR Protocol error: ");
+            return closed(in, kind);
+        }
+    }
+
+    /** One reply line without its CRLF; null if the server closed the connection first. */
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    return null;
+                }
+                b.write(c);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no answer within the timeout", e);
+        } catch (SocketException e) {
+            return null; // reset: closed
+        }
+        String s = b.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** The server closes the connection within the socket's timeout (a timeout fails the test). */
+    private static String closed(InputStream in, Kind kind) throws IOException {
+        try {
+            int b = in.read();
+            assertThat(b).as("%s: nothing after the error", kind).isEqualTo(-1);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError(kind + ": the server did not close in time", e);
+        } catch (SocketException e) {
+            return "reset";
+        }
+        return "closed";
+    }
+
+    @Test
+    void thousandConnectionsDeclaring2GiBBulks_withA64MiBHeap_areRefused_noOutOfMemory() throws Exception {
+        try (ServerProcess server = start("-Xmx64m", data, logs, TIMEOUT_SECONDS)) {
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    Socket s = new Socket();
+                    sockets.add(s);
+                    s.connect(resp(server), 10_000);
+                    s.getOutputStream().write(("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (i % 2 == 0 ? 1L << 31 : Integer.MAX_VALUE) + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+                for (Socket s : sockets) {
+                    s.setSoTimeout(10_000);
+                    assertThat(line(s.getInputStream())).isEqualTo("-ERR Protocol error: invalid bulk length");
+                    closed(s.getInputStream(), Kind.HUGE_BULK);
+                }
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            good.close();
+            System.out.println("RespAbuseIT 1000 bulks of 2 GiB against -Xmx64m: good client: " + good.summary());
+            assertUnharmed(server, good, baseline);
+        }
+    }
+
+    @Test
+    void manyConnectionsSendingMaximumBulksSlowly_withA64MiBHeap_noOutOfMemory() throws Exception {
+        try (ServerProcess server = start("-Xmx64m", data, logs, "5")) {
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                byte[] part = new byte[1 << 20];
+                java.util.Arrays.fill(part, (byte) 'v');
+                for (int i = 0; i < 100; i++) { // each declares 16 MiB and sends 1 MiB of it: 100 MiB in all
+                    Socket s = new Socket();
+                    sockets.add(s);
+                    s.connect(resp(server), 10_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write(("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + MAX_FRAME + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(part);
+                }
+                await().atMost(Duration.ofSeconds(3)).until(() -> good.requests() > 1000);
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            good.close();
+            System.out.println("RespAbuseIT 100 connections sending 1 MiB of 16 MiB bulks against -Xmx64m: good client: "
+                    + good.summary());
+            assertUnharmed(server, good, baseline);
+        }
+    }
+
+    @Test
+    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed() throws Exception {
+        try (ServerProcess server = start("", data, logs, "1")) {
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            AtomicInteger cutOff = new AtomicInteger();
+            List<Thread> slow = new ArrayList<>();
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < 50; i++) {
+                boolean inline = i % 2 == 0;
+                slow.add(Thread.ofPlatform().name("resp-slowloris-" + i).start(() -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(resp(server), 10_000);
+                        s.setSoTimeout(100); // the pace of the trickle, and how the close is seen
+                        OutputStream out = s.getOutputStream();
+                        InputStream in = s.getInputStream();
+                        long start = System.nanoTime();
+                        out.write((inline ? "SET k " : "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n").getBytes(StandardCharsets.US_ASCII));
+                        while (System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(3)) {
+                            out.write('x');
+                            try {
+                                if (in.read() < 0) {
+                                    cutOff.incrementAndGet();
+                                    return;
+                                }
+                            } catch (SocketTimeoutException e) {
+                                continue; // still open: trickle on
+                            }
+                        }
+                        failures.add(Thread.currentThread().getName() + ": still connected after 3 s");
+                    } catch (SocketException e) {
+                        cutOff.incrementAndGet(); // reset, or a write to a closed connection
+                    } catch (IOException e) {
+                        failures.add(Thread.currentThread().getName() + ": " + e);
+                    }
+                }));
+            }
+            for (Thread t : slow) {
+                t.join();
+            }
+            good.close();
+            System.out.println("RespAbuseIT slowloris: " + cutOff + " of 50 cut off; good client: " + good.summary());
+            assertThat(failures).isEmpty();
+            assertThat(cutOff).hasValue(50);
+            assertUnharmed(server, good, baseline);
+        }
+    }
+
+    @Test
+    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap() throws Exception {
+        try (ServerProcess server = start("-Xmx64m", data, logs, "1")) {
+            try (Socket s = new Socket()) {
+                s.connect(resp(server), 10_000);
+                s.getOutputStream().write(cmd("SET", "big", "v".repeat(256 << 10)));
+                assertThat(line(s.getInputStream())).isEqualTo("+OK");
+            }
+            long baseline = settledOpenFiles(server);
+            GoodClient good = new GoodClient(server.address());
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                batch.write(cmd("GET", "big"));
+            }
+            byte[] gets = batch.toByteArray();
+            AtomicInteger cutOff = new AtomicInteger();
+            List<Socket> sockets = new ArrayList<>();
+            List<Thread> writers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket();
+                sockets.add(s);
+                s.connect(resp(server), 10_000);
+                writers.add(Thread.ofPlatform().name("resp-never-reads-" + i).start(() -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        while (true) { // requests for 256 KiB each, never a reply read
+                            out.write(gets);
+                        }
+                    } catch (IOException e) {
+                        cutOff.incrementAndGet(); // the server closed the connection
+                    }
+                }));
+            }
+            try {
+                await("every never-reading client cut off").atMost(Duration.ofSeconds(10))
+                        .until(cutOff::get, n -> n == 20);
+                awaitOpenFiles(server, baseline + 1); // the good client's connection is still open
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+                for (Thread t : writers) {
+                    t.join();
+                }
+            }
+            good.close();
+            System.out.println("RespAbuseIT never-reading: " + cutOff + " of 20 cut off; good client: " + good.summary());
+            assertUnharmed(server, good, baseline);
+        }
+    }
+}
