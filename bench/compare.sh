@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # kvs-server (kvs and mvstore engines) side by side with Redis, same workloads and durability,
 # on loopback, in one run. Prints one table; writes bench/results/compare.{md,json,png}.
-# Usage: bench/compare.sh [--pin] [--duration S] [--warmup S] [--repeat N] [--only everysec|always]
+# Two kinds of rows: kvs-bench drives kvs-server over the kvs protocol and Redis over RESP; in the
+# "redis-benchmark" rows Redis's own redis-benchmark drives Redis and kvs-server's RESP listener.
+# Usage: bench/compare.sh [--pin] [--duration S] [--warmup S] [--repeat N] [--only everysec|always] [--tool kvs-bench|redis-benchmark]
 # --pin runs every server on CPU 1 and the load generator on CPU 0 (taskset), so that neither
 # competes with the other for a core; it writes bench/results/compare-pinned.*.
 # Every server it starts is stopped by its PID (also on Ctrl-C); data goes to a temporary directory.

@@ -43,6 +43,17 @@ await_port() {
     echo "$port"
 }
 
+# await_resp_port LOG: like await_port, the port of the RESP listener (--resp-addr) the log names.
+await_resp_port() {
+    local port=""
+    for _ in $(seq 300); do
+        port=$(grep -ao 'RESP on 127.0.0.1:[0-9]*' "$1" | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    echo "$port"
+}
+
 # cpu_ticks PID: the user + system time of process PID so far, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"

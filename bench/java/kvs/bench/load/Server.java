@@ -18,13 +18,17 @@ final class Server implements AutoCloseable {
     final String name;
     final Target target;
     final InetSocketAddress address;
+    /** Where it speaks RESP: Redis's address, kvs-server's --resp-addr. */
+    final InetSocketAddress respAddress;
     private final Process process;
     private final Path log;
 
-    private Server(String name, Target target, InetSocketAddress address, Process process, Path log) {
+    private Server(String name, Target target, InetSocketAddress address, InetSocketAddress respAddress, Process process,
+                   Path log) {
         this.name = name;
         this.target = target;
         this.address = address;
+        this.respAddress = respAddress;
         this.process = process;
         this.log = log;
     }
@@ -33,11 +37,11 @@ final class Server implements AutoCloseable {
      * Starts {@code command} (which must listen on {@code address}), its output to {@code log},
      * and waits until it answers a GET.
      */
-    static Server start(String name, Target target, InetSocketAddress address, List<String> command, Path log)
-            throws IOException, InterruptedException {
+    static Server start(String name, Target target, InetSocketAddress address, InetSocketAddress respAddress,
+                        List<String> command, Path log) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        Server s = new Server(name, target, address, p, log);
+        Server s = new Server(name, target, address, respAddress, p, log);
         try {
             s.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -33,15 +33,24 @@ import picocli.CommandLine.Option;
         description = "Runs the same workloads against Redis and kvs-server (both engines) and prints one table.")
 public final class SideBySide implements Callable<Integer> {
 
-    /** One line of the table: a workload, at a durability. */
-    record Row(String fsync, boolean get, int valueSize, int clients, int pipeline) {
+    /**
+     * One line of the table: a command (GET, SET; or with redis-benchmark also INCR, MSET) at a
+     * durability, driven by kvs-bench (the kvs protocol against kvs-server, RESP against Redis)
+     * or by redis-benchmark (RESP against both: kvs-server's RESP listener).
+     */
+    record Row(String fsync, String command, int valueSize, int clients, int pipeline, boolean redisBenchmark) {
         String label() {
-            return (get ? "GET" : "SET") + " " + valueSize + " B, " + clients + " clients, P" + pipeline;
+            return (redisBenchmark ? "redis-benchmark " : "") + command + " " + valueSize + " B, " + clients
+                    + " clients, P" + pipeline;
+        }
+
+        boolean get() {
+            return command.equals("GET");
         }
     }
 
     /** One measured run, and the server's CPU time per request over it. */
-    record Run(Result result, double cpuMicrosPerRequest) {
+    record Run(double throughput, double p50Millis, double p99Millis, double cpuMicrosPerRequest, String json) {
     }
 
     static final List<Row> ROWS = rows();
@@ -50,14 +59,19 @@ public final class SideBySide implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         for (int size : new int[] {16, 100}) {
             for (int pipeline : new int[] {1, 16}) {
-                rows.add(new Row("everysec", false, size, 50, pipeline));
-                rows.add(new Row("everysec", true, size, 50, pipeline));
+                rows.add(new Row("everysec", "SET", size, 50, pipeline, false));
+                rows.add(new Row("everysec", "GET", size, 50, pipeline, false));
             }
         }
-        rows.add(new Row("everysec", false, 16, 500, 1));
-        rows.add(new Row("everysec", true, 16, 500, 1));
-        rows.add(new Row("always", false, 16, 50, 1));
-        rows.add(new Row("always", false, 16, 50, 16));
+        rows.add(new Row("everysec", "SET", 16, 500, 1, false));
+        rows.add(new Row("everysec", "GET", 16, 500, 1, false));
+        rows.add(new Row("always", "SET", 16, 50, 1, false));
+        rows.add(new Row("always", "SET", 16, 50, 16, false));
+        for (int pipeline : new int[] {1, 16}) {
+            for (String command : List.of("SET", "GET", "INCR", "MSET")) {
+                rows.add(new Row("everysec", command, 16, 50, pipeline, true));
+            }
+        }
         return List.copyOf(rows);
     }
 
@@ -85,6 +99,10 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "FSYNC", description = "Only the rows of this fsync policy (everysec or always).")
     String only;
 
+    @Option(names = "--tool", paramLabel = "kvs-bench|redis-benchmark",
+            description = "Only the rows this tool drives (default: both).")
+    String tool;
+
     @Option(names = "--server-cpus", paramLabel = "LIST",
             description = "Run every server on these CPUs (taskset -c LIST), e.g. 1 while this generator runs on 0.")
     String serverCpus;
@@ -97,8 +115,9 @@ public final class SideBySide implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<Row, Map<String, List<Run>>> results = new LinkedHashMap<>();
         for (String fsync : List.of("everysec", "always")) {
-            List<Row> rows = ROWS.stream().filter(r -> r.fsync().equals(fsync)).toList();
-            if (only == null || only.equals(fsync)) {
+            List<Row> rows = ROWS.stream().filter(r -> r.fsync().equals(fsync))
+                    .filter(r -> tool == null || r.redisBenchmark() == tool.equals("redis-benchmark")).toList();
+            if ((only == null || only.equals(fsync)) && !rows.isEmpty()) {
                 runPolicy(fsync, rows, results);
             }
         }
@@ -124,18 +143,11 @@ public final class SideBySide implements Callable<Integer> {
             for (int round = 1; round <= repeat; round++) {
                 for (Row row : rows) {
                     for (Server s : servers) {
-                        Workload w = workload(s, row);
-                        if (row.get()) { // every time: the rows before wrote values of other sizes
-                            LoadGenerator.run(w.fill(), n -> { });
-                        }
-                        LoadGenerator.run(w.lasting(seconds(warmup)), n -> { });
-                        long cpuBefore = s.cpuMicros();
-                        Result r = LoadGenerator.run(w, n -> { });
-                        double cpu = (double) (s.cpuMicros() - cpuBefore) / r.requests();
-                        System.err.printf(Locale.ROOT, "round %d/%d  %-8s %-32s %-11s %,12.0f requests/s %6.1f µs CPU/request%n",
-                                round, repeat, fsync, row.label(), s.name, r.throughput(), cpu);
+                        Run run = row.redisBenchmark() ? redisBenchmark(s, row) : kvsBench(s, row);
+                        System.err.printf(Locale.ROOT, "round %d/%d  %-8s %-48s %-11s %,12.0f requests/s %6.1f µs CPU/request%n",
+                                round, repeat, fsync, row.label(), s.name, run.throughput(), run.cpuMicrosPerRequest());
                         results.computeIfAbsent(row, k -> new LinkedHashMap<>())
-                                .computeIfAbsent(s.name, k -> new ArrayList<>()).add(new Run(r, cpu));
+                                .computeIfAbsent(s.name, k -> new ArrayList<>()).add(run);
                     }
                 }
             }
@@ -145,9 +157,41 @@ public final class SideBySide implements Callable<Integer> {
         }
     }
 
-    private Workload workload(Server s, Row row) {
-        return new Workload(s.target, s.address, row.clients(), 1, row.pipeline(), keys, row.valueSize(),
+    /** A kvs-bench run: the kvs protocol against kvs-server, RESP against Redis. */
+    private Run kvsBench(Server s, Row row) throws IOException, InterruptedException {
+        Workload w = new Workload(s.target, s.address, row.clients(), 1, row.pipeline(), keys, row.valueSize(),
                 row.get() ? 1 : 0, row.get() ? 0 : 1, 0, seconds(duration), false);
+        if (row.get()) { // every time: the rows before wrote values of other sizes
+            LoadGenerator.run(w.fill(), n -> { });
+        }
+        LoadGenerator.run(w.lasting(seconds(warmup)), n -> { });
+        long cpuBefore = s.cpuMicros();
+        Result r = LoadGenerator.run(w, n -> { });
+        double cpu = (double) (s.cpuMicros() - cpuBefore) / r.requests();
+        return new Run(r.throughput(), r.millis(50), r.millis(99), cpu, r.toJson().strip());
+    }
+
+    /**
+     * A redis-benchmark run against the server's RESP address, sized to last about --duration
+     * (from the requests/s of a first, unmeasured run of about --warmup), as redis-benchmark
+     * takes a request count, not a time.
+     */
+    private Run redisBenchmark(Server s, Row row) throws IOException, InterruptedException {
+        String test = row.command().toLowerCase(Locale.ROOT);
+        long probe = Math.max(1000, (long) (warmup * (row.pipeline() == 1 ? 20_000 : 200_000)));
+        RedisBenchmark.Measure first = RedisBenchmark.run(generatorCpus(), s.respAddress, test, row.clients(),
+                row.pipeline(), probe, keys, row.valueSize());
+        long requests = Math.max(1000, (long) (first.throughput() * duration));
+        long cpuBefore = s.cpuMicros();
+        RedisBenchmark.Measure m = RedisBenchmark.run(generatorCpus(), s.respAddress, test, row.clients(),
+                row.pipeline(), requests, keys, row.valueSize());
+        double cpu = (double) (s.cpuMicros() - cpuBefore) / requests;
+        return new Run(m.throughput(), m.p50Millis(), m.p99Millis(), cpu, m.toJson());
+    }
+
+    /** The CPUs the generator runs on when the servers are pinned: those not given to the servers (CPU 0). */
+    private String generatorCpus() {
+        return serverCpus == null ? null : "0";
     }
 
     private static Duration seconds(double s) {
@@ -157,7 +201,7 @@ public final class SideBySide implements Callable<Integer> {
     private Server redis(String fsync) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(workDir.resolve("redis-" + fsync));
         InetSocketAddress addr = Server.freeLoopbackAddress();
-        return Server.start("redis", Target.REDIS, addr, pinned("redis-server",
+        return Server.start("redis", Target.REDIS, addr, addr, pinned("redis-server",
                 "--port", String.valueOf(addr.getPort()), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--appendonly", "yes", "--appendfsync", fsync, "--save", "", "--daemonize", "no",
                 "--protected-mode", "yes"), workDir.resolve("redis-" + fsync + ".log"));
@@ -166,9 +210,11 @@ public final class SideBySide implements Callable<Integer> {
     private Server kvs(String engine, String fsync) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(workDir.resolve(engine + "-" + fsync));
         InetSocketAddress addr = Server.freeLoopbackAddress();
-        return Server.start(engine.equals("kvs") ? "kvs" : "kvs-mvstore", Target.KVS, addr,
+        InetSocketAddress resp = Server.freeLoopbackAddress();
+        return Server.start(engine.equals("kvs") ? "kvs" : "kvs-mvstore", Target.KVS, addr, resp,
                 pinned(kvsHome.resolve("bin/kvs-server").toString(), "--addr", HostPort.show(addr),
-                        "--data-dir", dir.toString(), "--engine", engine, "--fsync", fsync, "--pool", "virtual"),
+                        "--resp-addr", HostPort.show(resp), "--data-dir", dir.toString(), "--engine", engine,
+                        "--fsync", fsync, "--pool", "virtual"),
                 workDir.resolve(engine + "-" + fsync + ".log"));
     }
 
@@ -188,12 +234,8 @@ public final class SideBySide implements Callable<Integer> {
     }
 
     /** The median of {@code f} over a cell's runs. */
-    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Result> f) {
-        return Stats.median(runs.stream().map(Run::result).mapToDouble(f).toArray());
-    }
-
-    private static double medianCpu(List<Run> runs) {
-        return Stats.median(runs.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+        return Stats.median(runs.stream().mapToDouble(f).toArray());
     }
 
     private String table(Map<Row, Map<String, List<Run>>> results) {
@@ -205,11 +247,11 @@ public final class SideBySide implements Callable<Integer> {
                         + "|---|---|---|---:|---:|---:|---:|---:|%n", repeat, duration, warmup, keys,
                 serverCpus == null ? "" : ", servers pinned to CPU " + serverCpus + " and the generator to the others"));
         results.forEach((row, cells) -> {
-            double redis = median(cells.get("redis"), Result::throughput);
+            double redis = median(cells.get("redis"), Run::throughput);
             cells.forEach((server, runs) -> t.append(String.format(Locale.ROOT,
                     "| %s | %s | %s | %,.0f | %.3f | %.3f | %.2f | %.1f |%n", row.fsync(), row.label(), server,
-                    median(runs, Result::throughput), median(runs, r -> r.millis(50)),
-                    median(runs, r -> r.millis(99)), median(runs, Result::throughput) / redis, medianCpu(runs))));
+                    median(runs, Run::throughput), median(runs, Run::p50Millis), median(runs, Run::p99Millis),
+                    median(runs, Run::throughput) / redis, median(runs, Run::cpuMicrosPerRequest))));
         });
         return t.toString();
     }
@@ -219,7 +261,7 @@ public final class SideBySide implements Callable<Integer> {
         results.forEach((row, cells) -> cells.forEach((server, rs) -> rs.forEach(r -> runs.add(
                 "{\"fsync\": \"" + row.fsync() + "\", \"server\": \"" + server + "\", \"cpu_us_per_request\": "
                         + String.format(Locale.ROOT, "%.2f", r.cpuMicrosPerRequest())
-                        + ", \"result\": " + r.result().toJson().strip() + "}"))));
+                        + ", \"workload\": \"" + row.label() + "\", \"result\": " + r.json() + "}"))));
         return "{\"date\": \"" + LocalDate.now() + "\", \"runs\": [\n" + String.join(",\n", runs) + "\n]}\n";
     }
 
@@ -230,9 +272,9 @@ public final class SideBySide implements Callable<Integer> {
         double[][] ratios = new double[servers.size()][labels.size()];
         int col = 0;
         for (Map<String, List<Run>> cells : results.values()) {
-            double redis = median(cells.get("redis"), Result::throughput);
+            double redis = median(cells.get("redis"), Run::throughput);
             for (int s = 0; s < servers.size(); s++) {
-                rates[s][col] = median(cells.get(servers.get(s)), Result::throughput);
+                rates[s][col] = median(cells.get(servers.get(s)), Run::throughput);
                 ratios[s][col] = rates[s][col] / redis;
             }
             col++;

@@ -31,6 +31,7 @@ final class Connection implements Runnable {
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Socket socket;
+    private final long clientId;
     private final Protocol protocol;
     private final Dispatcher dispatcher;
     private final ServerStats stats;
@@ -46,9 +47,10 @@ final class Connection implements Runnable {
     /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
     private volatile long deadline;
 
-    Connection(Socket socket, Protocol protocol, Dispatcher dispatcher, ServerStats stats, FrameBudget budget,
-               int maxFrame, long timeoutNanos, Consumer<Connection> onEnd) {
+    Connection(Socket socket, long clientId, Protocol protocol, Dispatcher dispatcher, ServerStats stats,
+               FrameBudget budget, int maxFrame, long timeoutNanos, Consumer<Connection> onEnd) {
         this.socket = socket;
+        this.clientId = clientId;
         this.protocol = protocol;
         this.dispatcher = dispatcher;
         this.stats = stats;
@@ -62,7 +64,6 @@ final class Connection implements Runnable {
     public void run() {
         String peer = String.valueOf(socket.getRemoteSocketAddress());
         log.debug("accepted {}", peer);
-        long clientId = stats.connected();
         try (socket) {
             socket.setTcpNoDelay(true);
             Link link = new Link(new WatchedOutput(socket.getOutputStream()), dispatcher, maxFrame, clientId,

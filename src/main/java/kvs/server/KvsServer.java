@@ -176,13 +176,14 @@ public final class KvsServer implements AutoCloseable {
                 awaitClose(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
-            Connection connection = new Connection(socket, listener.protocol(), dispatcher, stats, budget,
-                    options.maxFrame(), options.timeout().toNanos(), this::ended);
+            Connection connection = new Connection(socket, stats.connected(), listener.protocol(), dispatcher, stats,
+                    budget, options.maxFrame(), options.timeout().toNanos(), this::ended);
             connections.add(connection);
             try {
                 pool.spawn(connection);
             } catch (RejectedExecutionException e) {
                 connections.remove(connection);
+                stats.disconnected();
                 connection.closeQuietly();
             }
         }

@@ -37,7 +37,7 @@ public final class ServerStats {
         commands.add(n);
     }
 
-    /** Counts a connection accepted; returns its client id (1, 2, ...). */
+    /** Counts a connection accepted; returns its client id (1, 2, ... in the order of accepting). */
     long connected() {
         connected.incrementAndGet();
         return connections.incrementAndGet();

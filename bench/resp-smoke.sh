@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Smoke test of kvs-server's RESP listener with the Redis tools themselves (docs/RESP.md):
+# redis-cli (one-shot commands and --scan), redis-benchmark (ping, set, get, incr, mset; also
+# pipelined and in RESP3) and a redis-py script, against a kvs-server this script starts on free
+# loopback ports with a fresh data directory and stops by its PID. Installs Debian's redis-tools
+# and python3-redis when missing. Exits non-zero on the first failure.
+#
+#   bench/resp-smoke.sh [-n REQUESTS]     # default 20000 per redis-benchmark test
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+requests=20000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -n) requests="$2"; shift 2 ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "resp-smoke.sh: unknown option '$1'" >&2; exit 2 ;;
+    esac
+done
+
+if ! command -v redis-cli >/dev/null || ! command -v redis-benchmark >/dev/null \
+        || ! python3 -c 'import redis' 2>/dev/null; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing redis-tools and python3-redis from Debian's packages..." >&2
+    $sudo apt-get update -q >&2 && $sudo apt-get install -y -q redis-tools python3-redis >&2 \
+        || { echo "could not install them: run 'apt-get install redis-tools python3-redis' as root" >&2; exit 1; }
+fi
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid"
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$work/data" \
+    >/dev/null 2>"$work/server.log" &
+server_pid=$!
+port=$(await_resp_port "$work/server.log")
+if [ -z "$port" ]; then
+    echo "resp-smoke: kvs-server did not start; its log:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+fi
+echo "kvs-server (pid $server_pid) serves RESP on 127.0.0.1:$port"
+
+failures=0
+# expect WANT redis-cli-args...: runs redis-cli and compares its output with WANT.
+expect() {
+    local want="$1"; shift
+    local got
+    got=$(redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1) || true
+    if [ "$got" = "$want" ]; then
+        echo "  ok   redis-cli $*"
+    else
+        echo "  FAIL redis-cli $*: expected '$want', got '$got'" >&2
+        failures=$((failures + 1))
+    fi
+}
+
+echo "redis-cli:"
+expect PONG ping
+expect OK set greeting "héllo wörld"
+expect "héllo wörld" get greeting
+expect 1 incr n
+expect 11 incrby n 10
+expect OK mset a 1 b 2
+expect $'1\n2' mget a b missing # a null prints as an empty line
+expect 2 del a b missing
+expect 0 exists a
+expect 16 append greeting "!"
+expect 4.5 incrbyfloat f 4.5
+expect "ERR value is not an integer or out of range" incr greeting
+expect "ERR unknown command 'nosuch', with args beginning with: 'x' " nosuch x
+expect string type greeting
+expect 3 dbsize
+expect $'appendonly\nyes' config get appendonly
+keys=$(redis-cli -h 127.0.0.1 -p "$port" --scan | sort | tr '\n' ' ')
+if [ "$keys" = "f greeting n " ]; then
+    echo "  ok   redis-cli --scan"
+else
+    echo "  FAIL redis-cli --scan: got '$keys'" >&2
+    failures=$((failures + 1))
+fi
+expect OK flushall
+
+echo "redis-benchmark ($requests requests per test):"
+incrs=0
+for args in "" "-P 16" "-3" "-3 -P 16"; do
+    # shellcheck disable=SC2086
+    if out=$(redis-benchmark -h 127.0.0.1 -p "$port" -t ping,set,get,incr,mset -n "$requests" -q $args 2>&1 | tr '\r' '\n'); then
+        summary=$(grep -E '^[A-Z_ ()0-9]+: [0-9.]+ requests per second' <<<"$out" | sed 's/, p50.*//' | tr '\n' ';')
+        count=$(grep -cE '^[A-Z_ ()0-9]+: [0-9.]+ requests per second' <<<"$out" || true)
+        if [ "$count" -eq 6 ]; then # PING_INLINE, PING_MBULK, SET, GET, INCR, MSET
+            echo "  ok   redis-benchmark $args: $summary"
+        else
+            echo "  FAIL redis-benchmark $args: $out" >&2
+            failures=$((failures + 1))
+        fi
+    else
+        echo "  FAIL redis-benchmark $args: exit status $?: $out" >&2
+        failures=$((failures + 1))
+    fi
+    incrs=$((incrs + requests))
+done
+# Every INCR of every run went to the one key redis-benchmark uses without -r: none lost, none doubled.
+expect "$incrs" get counter:__rand_int__
+
+echo "redis-py:"
+if python3 - "$port" <<'PY'
+import sys
+import redis
+
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True)
+assert r.ping()
+assert r.set("py:k", "v") is True
+assert r.get("py:k") == "v"
+assert r.get("py:missing") is None
+assert r.set("py:k", "w", nx=True) is None
+assert r.incr("py:n", 5) == 5
+assert r.incrbyfloat("py:f", 0.5) == 0.5
+assert r.mset({"py:a": "1", "py:b": "2"}) is True
+assert r.mget("py:a", "py:b", "py:c") == ["1", "2", None]
+pipe = r.pipeline(transaction=False)
+for i in range(1000):
+    pipe.set(f"py:key:{i}", str(i))
+    pipe.incr("py:counter")
+results = pipe.execute()
+assert results[-1] == 1000, results[-1]
+assert len(set(r.scan_iter(match="py:key:*", count=100))) == 1000
+assert r.dbsize() == 1006
+try:
+    r.incr("py:k")
+    raise AssertionError("INCR of a non-integer succeeded")
+except redis.ResponseError as e:
+    assert str(e) == "value is not an integer or out of range", str(e)
+info = r.info("keyspace")
+assert info["db0"]["keys"] == 1006, info
+assert r.delete("py:a", "py:b", "py:c") == 2
+print("  ok   redis-py", redis.__version__)
+PY
+then :; else
+    echo "  FAIL redis-py" >&2
+    failures=$((failures + 1))
+fi
+
+if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "resp-smoke: kvs-server died; its log:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+fi
+if [ "$failures" -ne 0 ]; then
+    echo "resp-smoke: $failures failures" >&2
+    exit 1
+fi
+echo "resp-smoke: all passed"
