@@ -258,6 +258,10 @@ final class Compactor implements AutoCloseable {
         }
 
         Loc append(byte[] buf, int start, int length) throws IOException {
+            byte[] alone = Record.alone(buf, start, length); // a record is copied alone, outside its transaction
+            if (alone != null) {
+                return append(alone, 0, length);
+            }
             if (current == null || size >= options.maxFileSize()) {
                 next();
             }

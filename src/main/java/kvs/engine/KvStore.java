@@ -146,14 +146,20 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
      * @throws IllegalArgumentException if the key or value is not valid Unicode or is too long
      */
     static byte[] encode(String key, String value) {
+        return encode(key, value, false);
+    }
+
+    /** As {@link #encode(String, String)}; {@code continued}: the next record belongs to the same transaction. */
+    static byte[] encode(String key, String value, boolean continued) {
         byte[] keyBytes = Utf8.encode("key", key, Record.MAX_KEY_BYTES);
-        return Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES));
+        return Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES),
+                continued);
     }
 
     /**
      * One group commit for all of {@code writes}: one log write and, under {@code always}, one
-     * fsync. A transaction's writes go to the log in one system call, so a process crash keeps
-     * all or none of them.
+     * fsync. A transaction's records go to the log together, marked as one, so recovery after
+     * any crash keeps all or none of them.
      */
     @Override
     public void writeAll(List<Write> writes) {

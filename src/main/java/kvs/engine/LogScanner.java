@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a log file's records in order, validating each, and decides what a bad record means:
  * in the newest file a bad record followed by nothing valid is a torn tail (a write cut short
- * by a crash), anything else is corruption, reported with file and offset unless salvaging.
+ * by a crash), and so is a transaction whose last record is missing (its records are dropped
+ * with it); anything else is corruption, reported with file and offset unless salvaging.
  */
 final class LogScanner {
 
@@ -72,6 +73,8 @@ final class LogScanner {
     private byte[] buf = new byte[0];
     private long bufStart;
     private int bufLen;
+    /** Where the last transaction found incomplete broke off. */
+    private long brokenAt;
 
     private LogScanner(Path path, FileChannel channel) throws IOException {
         this.path = path;
@@ -98,6 +101,20 @@ final class LogScanner {
         long dropped = 0;
         while (pos < size) {
             if (tryRecord(pos)) {
+                if (newest && Record.continued(buf, entry.start)) {
+                    long end = transactionEnd(pos);
+                    if (end > 0) {
+                        visitAll(pos, end, visitor);
+                        pos = end;
+                        continue;
+                    }
+                    if (nextValid(brokenAt + 1) < 0) {
+                        log.warn("{}: truncating a transaction cut short by a crash and what follows it: {} bytes at offset {}",
+                                path, size - pos, pos);
+                        return new Result(pos, dropped);
+                    }
+                    tryRecord(pos); // a bad record inside it, valid ones after: corruption, reported when reached
+                }
                 visitor.record(entry);
                 pos += entry.length;
                 continue;
@@ -119,6 +136,32 @@ final class LogScanner {
             pos = end;
         }
         return new Result(pos, dropped);
+    }
+
+    /**
+     * Where the transaction whose first record is at {@code pos} ends, after its last record (the
+     * one without {@link Record#CONTINUED}); -1 if the file ends, or a bad record comes, first,
+     * and then {@link #brokenAt} is where.
+     */
+    private long transactionEnd(long pos) throws IOException {
+        long q = pos;
+        while (tryRecord(q)) {
+            boolean more = Record.continued(buf, entry.start);
+            q += entry.length;
+            if (!more) {
+                return q;
+            }
+        }
+        brokenAt = q;
+        return -1;
+    }
+
+    /** Visits the valid records of {@code [from, to)}, in order. */
+    private void visitAll(long from, long to, Visitor visitor) throws IOException {
+        for (long q = from; q < to; q += entry.length) {
+            tryRecord(q);
+            visitor.record(entry);
+        }
     }
 
     private long nextValid(long from) throws IOException {

@@ -168,11 +168,13 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         try {
             List<kvs.internal.Write> out = w.transaction.run(view);
             List<Write> writes = new ArrayList<>(out.size());
-            for (kvs.internal.Write o : out) {
+            for (int i = 0; i < out.size(); i++) {
+                kvs.internal.Write o = out.get(i);
                 if (o.transaction() != null) {
                     throw new IllegalArgumentException("a transaction cannot return a transaction");
                 }
-                writes.add(new Write(o.key(), o.value(), KvStore.encode(o.key(), o.value()), null, w));
+                boolean continued = i < out.size() - 1; // recovery keeps the records all or none
+                writes.add(new Write(o.key(), o.value(), KvStore.encode(o.key(), o.value(), continued), null, w));
             }
             if (writes.isEmpty()) {
                 w.succeed(); // nothing to write: done

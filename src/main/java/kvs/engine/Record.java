@@ -9,11 +9,13 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * offset 0  crc32c    u32  over every byte after this field
- *        4  keyLen    u32
+ *        4  keyLen    u32  its top bit set: the next record belongs to the same transaction
  *        8  valueLen  i32  -1 marks a tombstone (a removal)
  *       12  key bytes (UTF-8), then value bytes (UTF-8)
  * </pre>
- * Big-endian. Lengths are checked against {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}
+ * Big-endian. A transaction's records (an MSET's, say) are written together, each but the last
+ * with {@link #CONTINUED} set, so recovery can drop a transaction a crash cut short whole.
+ * Lengths are checked against {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}
  * and against the bytes actually present before anything is allocated from them.
  */
 final class Record {
@@ -22,16 +24,23 @@ final class Record {
     static final int TOMBSTONE = -1;
     static final int MAX_KEY_BYTES = 1 << 28;
     static final int MAX_VALUE_BYTES = 1 << 28;
+    /** The keyLen bit that says the next record belongs to the same transaction. */
+    static final int CONTINUED = 1 << 31;
 
     private Record() {
     }
 
     /** Encodes a value record, or a tombstone when {@code value} is null. */
     static byte[] encode(byte[] key, byte[] value) {
+        return encode(key, value, false);
+    }
+
+    /** Encodes a record; {@code continued}: the next record belongs to the same transaction. */
+    static byte[] encode(byte[] key, byte[] value, boolean continued) {
         int valueLen = value == null ? TOMBSTONE : value.length;
         byte[] out = new byte[length(key.length, valueLen)];
         ByteBuffer b = ByteBuffer.wrap(out);
-        b.putInt(4, key.length).putInt(8, valueLen);
+        b.putInt(4, key.length | (continued ? CONTINUED : 0)).putInt(8, valueLen);
         System.arraycopy(key, 0, out, HEADER, key.length);
         if (value != null) {
             System.arraycopy(value, 0, out, HEADER + key.length, value.length);
@@ -62,7 +71,27 @@ final class Record {
     }
 
     static int keyLen(byte[] buf, int off) {
-        return ByteBuffer.wrap(buf).getInt(off + 4);
+        return ByteBuffer.wrap(buf).getInt(off + 4) & ~CONTINUED;
+    }
+
+    /** Whether the next record belongs to the same transaction as the record at {@code off}. */
+    static boolean continued(byte[] buf, int off) {
+        return (ByteBuffer.wrap(buf).getInt(off + 4) & CONTINUED) != 0;
+    }
+
+    /**
+     * The record at {@code buf[off, off+len)} as a record of its own: a copy without
+     * {@link #CONTINUED} (and its checksum updated) if it has it, else null.
+     */
+    static byte[] alone(byte[] buf, int off, int len) {
+        if (!continued(buf, off)) {
+            return null;
+        }
+        byte[] out = java.util.Arrays.copyOfRange(buf, off, off + len);
+        ByteBuffer b = ByteBuffer.wrap(out);
+        b.putInt(4, b.getInt(4) & ~CONTINUED);
+        b.putInt(0, crc(out, 0, len));
+        return out;
     }
 
     static int valueLen(byte[] buf, int off) {

@@ -17,6 +17,16 @@ public final class Dirs {
         return Files.createTempDirectory(prefix);
     }
 
+    /** Copies the files of the flat directory {@code from} into a new directory {@code to}. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        }
+    }
+
     /** Deletes {@code dir} and everything in it. */
     public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {

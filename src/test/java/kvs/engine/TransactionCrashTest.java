@@ -1,0 +1,88 @@
+package kvs.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import kvs.check.Dirs;
+import kvs.internal.Write;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A transaction's records (an MSET's) survive a crash all or none: a log cut anywhere inside
+ * them, as a power loss may leave it, reopens without any of them and with everything before.
+ */
+class TransactionCrashTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLogCutInsideATransaction_reopensWithNoneOfIt_andEverythingBefore() throws Exception {
+        Path original = Files.createDirectories(dir.resolve("original"));
+        try (KvStore store = KvStore.open(original)) {
+            store.set("before", "1");
+            store.writeAll(List.of(Write.transaction(view -> List.of(
+                    Write.set("a", "alpha"), Write.set("b", "beta"), Write.remove("before"), Write.set("c", "gamma")))));
+            store.set("c", "again"); // another record after the transaction: the cut below drops it too
+        }
+        int id = LogFiles.logIds(original).getLast();
+        Path log = LogFiles.log(original, id);
+        long size = Files.size(log);
+        int beforeRecord = Record.length(6, 1);
+        int transaction = Record.length(1, 5) + Record.length(1, 4) + Record.length(6, 0) + Record.length(1, 5);
+        long lastRecord = size - beforeRecord - transaction;
+        assertThat(lastRecord).as("the record after the transaction").isEqualTo(Record.length(1, 5));
+        for (long cut = beforeRecord; cut <= size; cut++) {
+            Path copy = dir.resolve("cut-" + cut);
+            Dirs.copyTree(original, copy);
+            Files.delete(LogFiles.hint(copy, id)); // a crash leaves the newest file without its hint
+            try (var channel = java.nio.channels.FileChannel.open(LogFiles.log(copy, id),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(cut);
+            }
+            try (KvStore store = KvStore.open(copy)) {
+                if (cut < beforeRecord + transaction) {
+                    assertThat(store.get("before")).as("cut at %d", cut).hasValue("1");
+                    assertThat(store.get("a")).as("cut at %d", cut).isEmpty();
+                    assertThat(store.get("b")).as("cut at %d", cut).isEmpty();
+                    assertThat(store.get("c")).as("cut at %d", cut).isEmpty();
+                } else {
+                    assertThat(store.get("before")).as("cut at %d", cut).isEmpty();
+                    assertThat(store.get("a")).as("cut at %d", cut).hasValue("alpha");
+                    assertThat(store.get("b")).as("cut at %d", cut).hasValue("beta");
+                    assertThat(store.get("c")).as("cut at %d", cut).hasValue(cut == size ? "again" : "gamma");
+                }
+            }
+            Dirs.deleteTree(copy);
+        }
+    }
+
+    @Test
+    void compaction_copiesATransactionsRecordsAsRecordsOfTheirOwn() throws Exception {
+        EngineOptions options = EngineOptions.defaults().withMaxFileSize(4096);
+        try (KvStore store = KvStore.open(dir, options)) {
+            store.writeAll(List.of(Write.transaction(view -> List.of(Write.set("x", "1"), Write.set("y", "2")))));
+            for (int i = 0; i < 200; i++) {
+                store.set("filler", "v".repeat(100) + i); // rolls files over, so the transaction's file is sealed
+            }
+            store.compactNow();
+        }
+        // Every sealed file was compacted: no record anywhere is still marked as part of a
+        // transaction, so none can be taken for a transaction cut short, whichever file is newest.
+        for (int id : LogFiles.logIds(dir)) {
+            byte[] bytes = Files.readAllBytes(LogFiles.log(dir, id));
+            for (int off = 0; off < bytes.length; ) {
+                assertThat(Record.continued(bytes, off)).as("file %d, offset %d", id, off).isFalse();
+                off += Record.length(Record.keyLen(bytes, off), Math.max(0, Record.valueLen(bytes, off)));
+            }
+        }
+        try (KvStore store = KvStore.open(dir, options)) {
+            assertThat(store.get("x")).hasValue("1");
+            assertThat(store.get("y")).hasValue("2");
+        }
+    }
+}
