@@ -71,7 +71,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
             }
         });
         this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,
-                key -> get(key).orElse(null));
+                key -> get(key).orElse(null), cache);
         this.commits = new GroupCommit<>(writer);
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)

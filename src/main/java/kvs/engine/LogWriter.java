@@ -70,6 +70,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private final EngineOptions options;
     private final Compactor compactor;
     private final Committed committed;
+    private final ValueCache cache;
     /** Replaced under the leader lock; read without it by the everysec syncer. */
     private volatile ActiveFile active;
     private byte[] chunk = new byte[64 << 10];
@@ -79,7 +80,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private volatile long commitSyncs;
 
     LogWriter(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
-              EngineOptions options, Compactor compactor, ActiveFile active, Committed committed) {
+              EngineOptions options, Compactor compactor, ActiveFile active, Committed committed, ValueCache cache) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
@@ -89,6 +90,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         this.compactor = compactor;
         this.active = active;
         this.committed = committed;
+        this.cache = cache;
     }
 
     @Override
@@ -221,6 +223,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             Loc loc = new Loc(file.id, offset, w.record.length);
             offset += w.record.length;
             Loc old = w.remove ? index.remove(w.key) : index.put(w.key, loc);
+            if (!w.remove) {
+                cache.put(w.key, loc, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
+            }
             liveDelta += (w.remove ? 0 : loc.length()) - (old == null ? 0 : old.length());
             w.owner.succeed();
         }
