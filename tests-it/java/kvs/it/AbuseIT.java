@@ -64,40 +64,54 @@ class AbuseIT {
     @Test
     void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
         try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", TIMEOUT_SECONDS)) {
-            long baseline = settledOpenFiles(server);
-            Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
-            List<String> failures = Collections.synchronizedList(new ArrayList<>());
-            GoodClient good = new GoodClient(server.address());
-            List<Thread> storm = new ArrayList<>();
-            for (int c = 0; c < CONNECTIONS; c++) {
-                Random random = new Random(Reliability.SEED + c);
-                storm.add(Thread.ofPlatform().name("storm-" + c).start(() -> {
-                    for (int f = 0; f < Reliability.rounds(20); f++) {
-                        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
-                        try {
-                            String outcome = send(server, kind, random);
-                            outcomes.computeIfAbsent(kind + " -> " + outcome, k -> new AtomicLong()).incrementAndGet();
-                        } catch (Throwable t) {
-                            failures.add(Thread.currentThread().getName() + ", input " + f + " (" + kind + "): " + t);
-                            return;
-                        }
-                    }
-                }));
-            }
-            for (Thread t : storm) {
-                t.join();
-            }
-            good.close();
-            System.out.println("AbuseIT storm (" + Reliability.seed() + "): " + new java.util.TreeMap<>(outcomes)
-                    + "; good client: " + good.summary());
-            if (!failures.isEmpty()) {
-                Path file = Reliability.historyFile("abuse-storm");
-                java.nio.file.Files.write(file, failures);
-                throw new AssertionError(Reliability.seed() + ": " + failures.size() + " storm connections failed, the first: "
-                        + failures.get(0) + "; all in " + file);
-            }
-            assertUnharmed(server, good, baseline);
+            storm(server, "abuse-storm", Kind.values(), (kind, random) -> send(server, kind, random));
         }
+    }
+
+    /** Sends one bad input of a kind on a new connection and checks the server's answer; returns what happened. */
+    interface Sender<K> {
+        String send(K kind, Random random) throws IOException;
+    }
+
+    /**
+     * The storm: {@value #CONNECTIONS} threads each send 20 (100 in the reliability profile)
+     * seeded bad inputs of random kinds through {@code sender} while a good client works beside
+     * them; every outcome is counted, and the server must be {@link #assertUnharmed unharmed}.
+     */
+    static <K> void storm(ServerProcess server, String name, K[] kinds, Sender<K> sender) throws Exception {
+        long baseline = settledOpenFiles(server);
+        Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        GoodClient good = new GoodClient(server.address());
+        List<Thread> storm = new ArrayList<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            Random random = new Random(Reliability.SEED + c);
+            storm.add(Thread.ofPlatform().name(name + "-" + c).start(() -> {
+                for (int f = 0; f < Reliability.rounds(20); f++) {
+                    K kind = kinds[random.nextInt(kinds.length)];
+                    try {
+                        String outcome = sender.send(kind, random);
+                        outcomes.computeIfAbsent(kind + " -> " + outcome, k -> new AtomicLong()).incrementAndGet();
+                    } catch (Throwable t) {
+                        failures.add(Thread.currentThread().getName() + ", input " + f + " (" + kind + "): " + t);
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread t : storm) {
+            t.join();
+        }
+        good.close();
+        System.out.println(name + " (" + Reliability.seed() + "): " + new java.util.TreeMap<>(outcomes)
+                + "; good client: " + good.summary());
+        if (!failures.isEmpty()) {
+            Path file = Reliability.historyFile(name);
+            java.nio.file.Files.write(file, failures);
+            throw new AssertionError(Reliability.seed() + ": " + failures.size() + " storm connections failed, the first: "
+                    + failures.get(0) + "; all in " + file);
+        }
+        assertUnharmed(server, good, baseline);
     }
 
     /** Sends one bad input on a new connection and checks the server's answer; returns what happened. */

@@ -3,7 +3,6 @@ package kvs.it;
 import static kvs.it.AbuseIT.ANSWER_MS;
 import static kvs.it.AbuseIT.TIMEOUT_SECONDS;
 import static kvs.it.AbuseIT.assertUnharmed;
-import static kvs.it.AbuseIT.awaitOpenFiles;
 import static kvs.it.AbuseIT.settledOpenFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,19 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
-import kvs.check.Reliability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** AbuseIT's storms and SlowClientsIT's slow clients, against the RESP listener (DESIGN §9). */
+/** AbuseIT's storm and heap cases against the RESP listener (DESIGN §9); SlowClientsIT runs its slow clients against both. */
 class RespAbuseIT {
 
     private static final int CONNECTIONS = 64;
@@ -68,34 +61,7 @@ class RespAbuseIT {
     @Test
     void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
         try (ServerProcess server = start("", data, logs, TIMEOUT_SECONDS)) {
-            long baseline = settledOpenFiles(server);
-            Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
-            List<String> failures = Collections.synchronizedList(new ArrayList<>());
-            GoodClient good = new GoodClient(server.address());
-            List<Thread> storm = new ArrayList<>();
-            for (int c = 0; c < CONNECTIONS; c++) {
-                Random random = new Random(Reliability.SEED + c);
-                storm.add(Thread.ofPlatform().name("resp-storm-" + c).start(() -> {
-                    for (int f = 0; f < Reliability.rounds(20); f++) {
-                        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
-                        try {
-                            String outcome = send(resp(server), kind, random);
-                            outcomes.computeIfAbsent(kind + " -> " + outcome, k -> new AtomicLong()).incrementAndGet();
-                        } catch (Throwable t) {
-                            failures.add(Thread.currentThread().getName() + ", input " + f + " (" + kind + "): " + t);
-                            return;
-                        }
-                    }
-                }));
-            }
-            for (Thread t : storm) {
-                t.join();
-            }
-            good.close();
-            System.out.println("RespAbuseIT storm (" + Reliability.seed() + "): " + new java.util.TreeMap<>(outcomes)
-                    + "; good client: " + good.summary());
-            assertThat(failures).as(Reliability.seed()).isEmpty();
-            assertUnharmed(server, good, baseline);
+            AbuseIT.storm(server, "resp-abuse-storm", Kind.values(), (kind, random) -> send(resp(server), kind, random));
         }
     }
 
@@ -261,105 +227,6 @@ class RespAbuseIT {
             good.close();
             System.out.println("RespAbuseIT 100 connections sending 1 MiB of 16 MiB bulks against -Xmx64m: good client: "
                     + good.summary());
-            assertUnharmed(server, good, baseline);
-        }
-    }
-
-    @Test
-    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed() throws Exception {
-        try (ServerProcess server = start("", data, logs, "1")) {
-            long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
-            AtomicInteger cutOff = new AtomicInteger();
-            List<Thread> slow = new ArrayList<>();
-            List<String> failures = Collections.synchronizedList(new ArrayList<>());
-            for (int i = 0; i < 50; i++) {
-                boolean inline = i % 2 == 0;
-                slow.add(Thread.ofPlatform().name("resp-slowloris-" + i).start(() -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(resp(server), 10_000);
-                        s.setSoTimeout(100); // the pace of the trickle, and how the close is seen
-                        OutputStream out = s.getOutputStream();
-                        InputStream in = s.getInputStream();
-                        long start = System.nanoTime();
-                        out.write((inline ? "SET k " : "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n").getBytes(StandardCharsets.US_ASCII));
-                        while (System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(3)) {
-                            out.write('x');
-                            try {
-                                if (in.read() < 0) {
-                                    cutOff.incrementAndGet();
-                                    return;
-                                }
-                            } catch (SocketTimeoutException e) {
-                                continue; // still open: trickle on
-                            }
-                        }
-                        failures.add(Thread.currentThread().getName() + ": still connected after 3 s");
-                    } catch (SocketException e) {
-                        cutOff.incrementAndGet(); // reset, or a write to a closed connection
-                    } catch (IOException e) {
-                        failures.add(Thread.currentThread().getName() + ": " + e);
-                    }
-                }));
-            }
-            for (Thread t : slow) {
-                t.join();
-            }
-            good.close();
-            System.out.println("RespAbuseIT slowloris: " + cutOff + " of 50 cut off; good client: " + good.summary());
-            assertThat(failures).isEmpty();
-            assertThat(cutOff).hasValue(50);
-            assertUnharmed(server, good, baseline);
-        }
-    }
-
-    @Test
-    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap() throws Exception {
-        try (ServerProcess server = start("-Xmx64m", data, logs, "1")) {
-            try (Socket s = new Socket()) {
-                s.connect(resp(server), 10_000);
-                s.getOutputStream().write(cmd("SET", "big", "v".repeat(256 << 10)));
-                assertThat(line(s.getInputStream())).isEqualTo("+OK");
-            }
-            long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
-            ByteArrayOutputStream batch = new ByteArrayOutputStream();
-            for (int i = 0; i < 1000; i++) {
-                batch.write(cmd("GET", "big"));
-            }
-            byte[] gets = batch.toByteArray();
-            AtomicInteger cutOff = new AtomicInteger();
-            List<Socket> sockets = new ArrayList<>();
-            List<Thread> writers = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                Socket s = new Socket();
-                sockets.add(s);
-                s.connect(resp(server), 10_000);
-                writers.add(Thread.ofPlatform().name("resp-never-reads-" + i).start(() -> {
-                    try {
-                        OutputStream out = s.getOutputStream();
-                        while (true) { // requests for 256 KiB each, never a reply read
-                            out.write(gets);
-                        }
-                    } catch (IOException e) {
-                        cutOff.incrementAndGet(); // the server closed the connection
-                    }
-                }));
-            }
-            try {
-                await("every never-reading client cut off").atMost(Duration.ofSeconds(10))
-                        .until(cutOff::get, n -> n == 20);
-                awaitOpenFiles(server, baseline + 1); // the good client's connection is still open
-            } finally {
-                for (Socket s : sockets) {
-                    s.close();
-                }
-                for (Thread t : writers) {
-                    t.join();
-                }
-            }
-            good.close();
-            System.out.println("RespAbuseIT never-reading: " + cutOff + " of 20 cut off; good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
     }

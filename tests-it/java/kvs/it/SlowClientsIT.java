@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -30,14 +31,16 @@ import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Clients that hold the server without misbehaving in any one frame: 10,000 idle connections
  * from another process (all accepted, a new client served at once, the memory they cost
  * measured), slowloris clients that trickle a frame byte by byte, and clients that pipeline
  * requests for large values and never read. The offenders are cut off by the read timeout and
- * by the write timeout on replies that make no progress; a well-behaved client meanwhile is
- * answered correctly and within a second.
+ * by the write timeout on replies that make no progress, over either protocol; a well-behaved
+ * client meanwhile is answered correctly and within a second.
  */
 class SlowClientsIT {
 
@@ -83,9 +86,10 @@ class SlowClientsIT {
             awaitOpenFiles(server, baseline);
         }
     }
-    @Test
-    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed() throws Exception {
-        try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", "1")) {
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed(Wire wire) throws Exception {
+        try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", "1", "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
             GoodClient good = new GoodClient(server.address());
             AtomicInteger cutOff = new AtomicInteger();
@@ -94,12 +98,12 @@ class SlowClientsIT {
             for (int i = 0; i < 50; i++) {
                 slow.add(Thread.ofPlatform().name("slowloris-" + i).start(() -> {
                     try (Socket s = new Socket()) {
-                        s.connect(server.address(), 10_000);
+                        s.connect(wire.address(server), 10_000);
                         s.setSoTimeout(100); // the pace of the trickle, and how the close is seen
                         OutputStream out = s.getOutputStream();
                         InputStream in = s.getInputStream();
                         long start = System.nanoTime();
-                        out.write(ByteBuffer.allocate(4).putInt(1000).array());
+                        out.write(wire.startOfARequest(1000));
                         while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3)) {
                             out.write('x');
                             try {
@@ -123,16 +127,18 @@ class SlowClientsIT {
                 t.join();
             }
             good.close();
-            System.out.println("SlowClientsIT slowloris: " + cutOff + " of 50 cut off; good client: " + good.summary());
+            System.out.println("SlowClientsIT slowloris (" + wire + "): " + cutOff + " of 50 cut off; good client: " + good.summary());
             assertThat(failures).isEmpty();
             assertThat(cutOff).hasValue(50);
             assertUnharmed(server, good, baseline);
         }
     }
 
-    @Test
-    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap() throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "1")) {
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap(Wire wire) throws Exception {
+        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "1",
+                "--resp-addr", "127.0.0.1:0")) {
             try (KvsClient client = KvsClient.connect(server.address())) {
                 client.set("big", "v".repeat(256 << 10));
             }
@@ -142,7 +148,7 @@ class SlowClientsIT {
             // request would mostly measure how the test's own threads load the machine)
             java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < 1000; i++) {
-                Frames.write(batch, Codec.encode(new Request.Get("big")));
+                batch.write(wire.get("big"));
             }
             byte[] gets = batch.toByteArray();
             AtomicInteger cutOff = new AtomicInteger();
@@ -151,7 +157,7 @@ class SlowClientsIT {
             for (int i = 0; i < 20; i++) {
                 Socket s = new Socket();
                 sockets.add(s);
-                s.connect(server.address(), 10_000);
+                s.connect(wire.address(server), 10_000);
                 writers.add(Thread.ofPlatform().name("never-reads-" + i).start(() -> {
                     try {
                         OutputStream out = s.getOutputStream();
@@ -176,8 +182,32 @@ class SlowClientsIT {
                 }
             }
             good.close();
-            System.out.println("SlowClientsIT never-reading: " + cutOff + " of 20 cut off; good client: " + good.summary());
+            System.out.println("SlowClientsIT never-reading (" + wire + "): " + cutOff + " of 20 cut off; good client: " + good.summary());
             assertUnharmed(server, good, baseline);
+        }
+    }
+
+    /** How the offenders speak: the kvs protocol, or RESP to the server's --resp-addr listener. */
+    enum Wire {
+        KVS, RESP;
+
+        InetSocketAddress address(ServerProcess server) {
+            return this == KVS ? server.address() : new InetSocketAddress("127.0.0.1", server.respPort());
+        }
+
+        /** The first bytes of a request of {@code length} bytes, which the rest never follows. */
+        byte[] startOfARequest(int length) {
+            return this == KVS ? ByteBuffer.allocate(4).putInt(length).array()
+                    : ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        byte[] get(String key) throws IOException {
+            if (this == RESP) {
+                return RespAbuseIT.cmd("GET", key);
+            }
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+            Frames.write(frame, Codec.encode(new Request.Get(key)));
+            return frame.toByteArray();
         }
     }
 }
