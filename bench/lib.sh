@@ -31,23 +31,14 @@ bench_java() {
     kvs_find_java || { echo "no JDK 21 or newer found" >&2; exit 1; }
 }
 
-# await_port LOG: prints the port a kvs-server writing its log to LOG listens on, once it says so
-# (30 s at most; nothing if it never does).
+# await_port LOG [WHAT]: prints the port a kvs-server writing its log to LOG listens on, once it says so
+# (30 s at most; nothing if it never does). WHAT is "RESP" for the port of its --resp-addr listener.
 await_port() {
+    local said="listening on"
+    [ "${2:-}" = RESP ] && said="RESP on"
     local port=""
     for _ in $(seq 300); do
-        port=$(grep -ao 'listening on 127.0.0.1:[0-9]*' "$1" | cut -d: -f2 || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    echo "$port"
-}
-
-# await_resp_port LOG: like await_port, the port of the RESP listener (--resp-addr) the log names.
-await_resp_port() {
-    local port=""
-    for _ in $(seq 300); do
-        port=$(grep -ao 'RESP on 127.0.0.1:[0-9]*' "$1" | cut -d: -f2 || true)
+        port=$(grep -ao "$said 127.0.0.1:[0-9]*" "$1" | cut -d: -f2 || true)
         [ -n "$port" ] && break
         sleep 0.1
     done
