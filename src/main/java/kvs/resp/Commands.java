@@ -122,7 +122,8 @@ final class Commands {
     private static RespError unknown(Args args) {
         StringBuilder rest = new StringBuilder();
         for (int j = 1; j < args.size() && rest.length() < 128; j++) {
-            rest.append('\'').append(clip(args.raw(j), 128 - rest.length())).append("' ");
+            String arg = clip(args.raw(j), 128 - rest.length()); // Redis's precision: from the length before this one
+            rest.append('\'').append(arg).append("' ");
         }
         return new RespError("ERR unknown command '" + clip(args.raw(0), 128) + "', with args beginning with: " + rest);
     }

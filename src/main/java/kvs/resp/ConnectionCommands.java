@@ -83,7 +83,8 @@ final class ConnectionCommands {
     static Reply select(Args args, Ops ops, RespSession client) {
         long db = args.integer(1);
         if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-            throw RespError.NOT_INTEGER;
+            throw new RespError("ERR value is out of range, value must between " + Integer.MIN_VALUE + " and "
+                    + Integer.MAX_VALUE);
         }
         if (db != 0) {
             throw new RespError("ERR DB index is out of range");

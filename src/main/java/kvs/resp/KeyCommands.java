@@ -140,14 +140,20 @@ final class KeyCommands {
         };
     }
 
-    /** SCAN's cursor: an unsigned 64-bit integer, as Redis reads it. */
+    /**
+     * SCAN's cursor: an unsigned 64-bit integer, as Redis reads it with {@code strtoul}: an
+     * optional sign ("-1" is the largest cursor), then digits.
+     */
     private static long cursor(Args args) {
         String s = args.raw(1);
+        boolean negative = !s.isEmpty() && s.charAt(0) == '-';
+        String digits = !s.isEmpty() && (negative || s.charAt(0) == '+') ? s.substring(1) : s;
         try {
-            if (s.isEmpty() || s.charAt(0) == '+' || s.charAt(0) == '-') {
+            if (digits.isEmpty() || !Character.isDigit(digits.charAt(0))) {
                 throw new NumberFormatException();
             }
-            return Long.parseUnsignedLong(s);
+            long v = Long.parseUnsignedLong(digits);
+            return negative ? -v : v;
         } catch (NumberFormatException e) {
             throw new RespError("ERR invalid cursor");
         }
@@ -216,7 +222,7 @@ final class KeyCommands {
             boolean more = false;
             for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
                 long p = position(it.next());
-                if (p < cursor) {
+                if (Long.compareUnsigned(p, cursor) < 0) {
                     continue;
                 }
                 if (smallest.size() < limit) {
@@ -234,7 +240,7 @@ final class KeyCommands {
             for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
                 String k = it.next();
                 long p = position(k);
-                if (p >= cursor && p <= last
+                if (Long.compareUnsigned(p, cursor) >= 0 && p <= last
                         && (match == null || Glob.matches(match, k.getBytes(StandardCharsets.UTF_8), false))) {
                     found.add(k);
                 }

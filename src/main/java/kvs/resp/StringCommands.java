@@ -1,7 +1,6 @@
 package kvs.resp;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,9 +17,6 @@ import kvs.server.Ops;
  * {@link Transaction}, atomic against every other write to its keys.
  */
 final class StringCommands {
-
-    /** Redis's {@code MAX_LONG_DOUBLE_CHARS}: a longer text is not a float. */
-    private static final int MAX_FLOAT_CHARS = 5 * 1024;
 
     private StringCommands() {
     }
@@ -340,36 +336,18 @@ final class StringCommands {
 
     static Reply incrbyfloat(Args args, Ops ops, RespSession client) {
         String key = args.text(1);
-        BigDecimal by = decimal(args.text(2));
+        BigDecimal by = LongDouble.parse(args.text(2));
         String[] result = new String[1];
         int i = ops.write(Write.transaction(view -> {
             String old = view.get(key);
-            BigDecimal sum = (old == null ? BigDecimal.ZERO : decimal(old)).add(by);
-            result[0] = format(sum);
+            BigDecimal sum = LongDouble.add(old == null ? BigDecimal.ZERO : LongDouble.parse(old), by);
+            result[0] = LongDouble.format(sum);
             return List.of(Write.set(key, result[0]));
         }));
         return out -> {
             check(ops, i);
             out.bulk(result[0]);
         };
-    }
-
-    /** A float as Redis's {@code string2ld} takes it: decimal or exponent notation, no blanks. */
-    private static BigDecimal decimal(String s) {
-        if (s.isEmpty() || s.length() > MAX_FLOAT_CHARS || Character.isWhitespace(s.charAt(0))) {
-            throw RespError.NOT_FLOAT;
-        }
-        try {
-            return new BigDecimal(s);
-        } catch (NumberFormatException e) {
-            throw RespError.NOT_FLOAT;
-        }
-    }
-
-    /** As Redis prints a long double for humans: 17 decimals at most, no trailing zeros. */
-    private static String format(BigDecimal v) {
-        BigDecimal rounded = v.setScale(17, RoundingMode.HALF_EVEN).stripTrailingZeros();
-        return rounded.signum() == 0 ? "0" : rounded.toPlainString();
     }
 
     static String[] texts(Args args, int from, int to) {

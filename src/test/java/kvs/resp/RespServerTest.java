@@ -194,7 +194,8 @@ class RespServerTest {
                 {cmd("INCR", "lead"), "-ERR value is not an integer or out of range\r\n"},
                 {cmd("INCRBYFLOAT", "f", "10.5"), "$4\r\n10.5\r\n"},
                 {cmd("INCRBYFLOAT", "f", "0.1"), "$4\r\n10.6\r\n"},
-                {cmd("INCRBYFLOAT", "f", "-5.0e3"), "$7\r\n-4989.4\r\n"},
+                {cmd("INCRBYFLOAT", "f", "-5.0e3"), "$23\r\n-4989.39999999999999991\r\n"}, // long double, as Redis
+                {cmd("INCRBYFLOAT", "f", "inf"), "-ERR increment would produce NaN or Infinity\r\n"},
                 {cmd("INCRBYFLOAT", "f", "abc"), "-ERR value is not a valid float\r\n"},
                 {cmd("INCRBYFLOAT", "s", "1"), "-ERR value is not a valid float\r\n"},
                 {cmd("GET"), "-ERR wrong number of arguments for 'get' command\r\n"},
@@ -202,6 +203,8 @@ class RespServerTest {
                 {cmd("PING", "a", "b"), "-ERR wrong number of arguments for 'ping' command\r\n"},
                 {cmd("foo", "a", "b"), "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n"},
                 {cmd("FOO"), "-ERR unknown command 'FOO', with args beginning with: \r\n"},
+                {cmd("foo", "x".repeat(200), "y"), "-ERR unknown command 'foo', with args beginning with: '"
+                        + "x".repeat(128) + "' \r\n"},
                 {cmd("CLIENT", "nope"), "-ERR unknown subcommand 'nope'. Try CLIENT HELP.\r\n"},
                 {cmd("client"), "-ERR wrong number of arguments for 'client' command\r\n"},
                 {cmd("CLIENT", "SETNAME"), "-ERR wrong number of arguments for 'client|setname' command\r\n"},
@@ -214,6 +217,7 @@ class RespServerTest {
                 {cmd("SELECT", "0"), "+OK\r\n"},
                 {cmd("SELECT", "1"), "-ERR DB index is out of range\r\n"},
                 {cmd("SELECT", "x"), "-ERR value is not an integer or out of range\r\n"},
+                {cmd("SELECT", "99999999999"), "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n"},
                 {cmd("COMMAND"), "*0\r\n"},
                 {cmd("COMMAND", "DOCS"), "*0\r\n"},
                 {cmd("COMMAND", "INFO", "get"), "*1\r\n*-1\r\n"},
