@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * the {@link Dispatcher} runs them (the same command layer as the kvs protocol's), and each
  * command's reply is written in order. A protocol error is answered after the requests before
  * it, then the connection closes, as Redis does; a request that looks like HTTP ({@code POST},
- * {@code Host:}) closes it at once, unanswered.
+ * {@code Host:}) closes it at once: the requests before it run, but go unanswered.
  */
 final class RespSession implements Session {
 
@@ -129,10 +129,6 @@ final class RespSession implements Session {
 
     @Override
     public Step answer() throws IOException {
-        if (drop) {
-            out.clear();
-            return Step.CLOSE;
-        }
         if (executed < ops.size()) {
             executed = dispatcher.execute(ops, executed);
         }
@@ -152,6 +148,10 @@ final class RespSession implements Session {
         replied = 0;
         executed = 0;
         ops.clear();
+        if (drop) { // the requests before it ran, as in Redis, but nothing more is said
+            out.clear();
+            return Step.CLOSE;
+        }
         if (protocolError != null) {
             out.error(protocolError);
             return Step.CLOSE;
