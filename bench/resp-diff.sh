@@ -79,7 +79,8 @@ REQUESTS = [
     cmd("INCRBYFLOAT", "k2", "-0.000000000000000001"), cmd("INCRBYFLOAT", "l", "inf"), cmd("INCRBYFLOAT", "l", "nan"),
     cmd("INCRBYFLOAT", "l", " 1"), cmd("INCRBYFLOAT", "l", "1 "), cmd("INCRBYFLOAT", "l", "+.5"),
     cmd("INCRBYFLOAT", "l", "5."), cmd("INCRBYFLOAT", "m", "1e-30"), cmd("INCRBYFLOAT", "m", "-1e-30"),
-    cmd("GET"), cmd("GET", "a", "b"), cmd("foo", "a", "b"), cmd("FOO"), cmd("foo", "x" * 200),
+    cmd("GET"), cmd("GET", "a", "b"), cmd("foo", "a", "b"), cmd(b"\xff\xfe", b"\xc3(", b"\r\n"),
+    cmd("CLIENT", b"\xe9"), cmd("CONFIG", "SET", b"\xe9", "x"), cmd("FOO"), cmd("foo", "x" * 200),
     cmd("CLIENT", "nope"), cmd("client"), cmd("CLIENT", "SETNAME"), cmd("CLIENT", "SETNAME", "a b"),
     cmd("CLIENT", "GETNAME"), cmd("CLIENT", "SETNAME", "me"), cmd("CLIENT", "GETNAME"),
     cmd("CLIENT", "SETNAME", ""), cmd("CLIENT", "GETNAME"),
@@ -92,7 +93,7 @@ REQUESTS = [
     cmd("KEYS", "k\\ey*"), cmd("KEYS", "ke[^y]"), cmd("DBSIZE"), cmd("SCAN", "x"), cmd("SCAN", "0", "COUNT", "0"),
     cmd("SCAN", "0", "MATCH"), cmd("SCAN", "0", "TYPE", "hash"), cmd("SCAN", "+0", "MATCH", "nothing"),
     cmd("EXISTS"), cmd("DEL"), cmd("MGET"), cmd("ECHO"), cmd("SELECT"),
-    b"set \"a\\tb\" 'x y'\r\nget \"a\\tb\"\r\n", b"\r\n", cmd("QUIT"),
+    b"set \"a\\tb\" 'x y'\r\nget \"a\\tb\"\r\n", b"\r\n", b"\xe9t\xe9 x\r\n", cmd("QUIT"),
 ]
 # Redis 7.2 texts that the Redis of Debian 12 (7.0) words otherwise; kvs follows 7.2 (DESIGN §9).
 REDIS_70 = {

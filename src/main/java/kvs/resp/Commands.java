@@ -107,7 +107,7 @@ final class Commands {
         if (!c.subcommands().isEmpty() && args.size() >= 2) {
             Command sub = c.subcommands().get(args.lower(1));
             if (sub == null) {
-                throw new RespError("ERR unknown subcommand '" + clip(args.raw(1), 128) + "'. Try "
+                throw RespError.quoting("ERR unknown subcommand '" + clip(args.raw(1), 128) + "'. Try "
                         + args.raw(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
             }
             c = sub;
@@ -125,7 +125,7 @@ final class Commands {
             String arg = clip(args.raw(j), 128 - rest.length()); // Redis's precision: from the length before this one
             rest.append('\'').append(arg).append("' ");
         }
-        return new RespError("ERR unknown command '" + clip(args.raw(0), 128) + "', with args beginning with: " + rest);
+        return RespError.quoting("ERR unknown command '" + clip(args.raw(0), 128) + "', with args beginning with: " + rest);
     }
 
     private static String clip(String s, int max) {

@@ -57,7 +57,7 @@ final class ConnectionCommands {
             } else if (option.equals("setname") && more >= 1) {
                 name = checkName(args, ++j);
             } else {
-                throw new RespError("ERR Syntax error in HELLO option '" + args.raw(j) + "'");
+                throw RespError.quoting("ERR Syntax error in HELLO option '" + args.raw(j) + "'");
             }
         }
         String newName = name;
@@ -112,7 +112,7 @@ final class ConnectionCommands {
     static Reply clientSetinfo(Args args, Ops ops, RespSession client) {
         String attribute = args.lower(2);
         if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
-            throw new RespError("ERR Unrecognized option '" + args.raw(2) + "'");
+            throw RespError.quoting("ERR Unrecognized option '" + args.raw(2) + "'");
         }
         if (!printable(args.bytes(3))) {
             throw new RespError("ERR " + attribute + " cannot contain spaces, newlines or special characters.");

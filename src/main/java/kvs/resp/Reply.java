@@ -9,7 +9,7 @@ interface Reply {
     void write(RespWriter out) throws KvsException;
 
     static Reply error(RespError e) {
-        return out -> out.error(e.getMessage());
+        return out -> out.error(e.line());
     }
 
     static Reply ok() {

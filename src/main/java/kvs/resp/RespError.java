@@ -1,9 +1,12 @@
 package kvs.resp;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A command's error reply, the whole line after the '-' as Redis writes it, e.g.
  * {@code ERR syntax error}. An IllegalArgumentException so a transaction can refuse with it and
- * the engine records it as the write's outcome.
+ * the engine records it as the write's outcome. A line that quotes a client's argument holds its
+ * bytes as they came (Redis echoes them unchanged): see {@link #quoting}.
  */
 final class RespError extends IllegalArgumentException {
 
@@ -19,8 +22,26 @@ final class RespError extends IllegalArgumentException {
             "ERR kvs does not support key expiry (EX, PX, EXAT, PXAT, KEEPTTL, EXPIRE, TTL and the like)");
     static final RespError NO_MULTI = new RespError("ERR kvs does not support MULTI/EXEC transactions");
 
+    /** The line's bytes: UTF-8, or each char one byte for a line that quotes arguments. */
+    private final transient byte[] line;
+
     RespError(String line) {
-        super(line);
+        this(line, line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private RespError(String message, byte[] line) {
+        super(message);
+        this.line = line;
+    }
+
+    /** An error line that quotes arguments read as {@link Args#raw}, each char one byte of the client's. */
+    static RespError quoting(String latin1) {
+        return new RespError(latin1, latin1.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The line to send after the '-'. */
+    byte[] line() {
+        return line;
     }
 
     /** A reply, not a fault: no stack trace (and the shared instances carry none of one caller's). */

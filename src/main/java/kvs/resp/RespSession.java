@@ -153,7 +153,7 @@ final class RespSession implements Session {
             return Step.CLOSE;
         }
         if (protocolError != null) {
-            out.error(protocolError);
+            out.error(protocolError.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)); // a byte it quotes, as it came
             return Step.CLOSE;
         }
         return quit ? Step.CLOSE : Step.DONE;
@@ -166,7 +166,7 @@ final class RespSession implements Session {
             reply.write(out);
         } catch (RespError e) {
             out.truncate(mark);
-            out.error(e.getMessage());
+            out.error(e.line());
         } catch (KvsException | RuntimeException e) {
             out.truncate(mark);
             out.error("ERR " + e.getMessage());

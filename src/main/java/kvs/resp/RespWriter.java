@@ -45,7 +45,17 @@ public final class RespWriter {
      * text become spaces, so an argument echoed in an error cannot break the framing.
      */
     public RespWriter error(String text) {
-        return line('-', text.replace('\r', ' ').replace('\n', ' '));
+        return error(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code -line}, the line's bytes as given (an argument quoted in it is echoed unchanged), CR and LF made spaces. */
+    public RespWriter error(byte[] line) {
+        ensure(line.length + 3);
+        buf[size++] = '-';
+        for (byte b : line) {
+            buf[size++] = b == '\r' || b == '\n' ? (byte) ' ' : b;
+        }
+        return put(CRLF);
     }
 
     public RespWriter integer(long value) {

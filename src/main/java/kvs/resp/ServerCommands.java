@@ -64,7 +64,7 @@ final class ServerCommands {
     }
 
     static Reply configSet(Args args, Ops ops, RespSession client) {
-        throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + args.raw(2) + "'");
+        throw RespError.quoting("ERR Unknown option or number of arguments for CONFIG SET - '" + args.raw(2) + "'");
     }
 
     static Reply configResetstat(Args args, Ops ops, RespSession client) {

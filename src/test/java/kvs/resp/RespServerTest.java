@@ -374,6 +374,17 @@ class RespServerTest {
     }
 
     @Test
+    void errorsQuotingArguments_echoTheirBytesUnchanged_asRedisDoes() throws Exception {
+        start();
+        Socket s = connect();
+        byte[] request = "*2\r\n$2\r\n\u00ff\u00e9\r\n$2\r\n\u00c3(\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        send(s, request);
+        byte[] want = "-ERR unknown command '\u00ff\u00e9', with args beginning with: '\u00c3(' \r\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(s.getInputStream().readNBytes(want.length)).isEqualTo(want);
+    }
+
+    @Test
     void nonUtf8Arguments_areRefused_andNothingIsStored() throws Exception {
         start();
         Socket s = connect();
