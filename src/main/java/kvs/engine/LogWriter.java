@@ -104,10 +104,17 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         }
         // The values this batch has written so far (null: removed), over the committed ones.
         Map<String, String> touched = batch.size() > 1 ? new HashMap<>() : null;
+        Transaction.View view = null; // made for the batch's first transaction, shared by the rest
         List<Write> pending = new ArrayList<>();
         int bytes = 0;
         for (Write w : batch) {
-            List<Write> writes = w.transaction == null ? checkedWrite(w, touched) : run(w, touched);
+            List<Write> writes;
+            if (w.transaction == null) {
+                writes = checkedWrite(w, touched);
+            } else {
+                view = view != null ? view : view(touched);
+                writes = run(w, view);
+            }
             if (writes.isEmpty()) {
                 continue;
             }
@@ -144,9 +151,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         return List.of(w);
     }
 
-    /** Runs a transaction over the committed values and the batch's earlier writes; its writes, encoded, or none if it failed. */
-    private List<Write> run(Write w, Map<String, String> touched) {
-        Transaction.View view = new Transaction.View() {
+    /** The store as a transaction sees it: the committed values with the batch's writes so far ({@code touched}) over them. */
+    private Transaction.View view(Map<String, String> touched) {
+        return new Transaction.View() {
             @Override
             public String get(String key) throws KvsException {
                 return touched != null && touched.containsKey(key) ? touched.get(key) : committed.get(key);
@@ -167,14 +174,15 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 return keys;
             }
         };
+    }
+
+    /** Runs a transaction in {@code view}; its writes, encoded, or none if it failed. */
+    private List<Write> run(Write w, Transaction.View view) {
         try {
-            List<kvs.internal.Write> out = w.transaction.run(view);
+            List<kvs.internal.Write> out = w.transaction.writesIn(view);
             List<Write> writes = new ArrayList<>(out.size());
             for (int i = 0; i < out.size(); i++) {
                 kvs.internal.Write o = out.get(i);
-                if (o.transaction() != null) {
-                    throw new IllegalArgumentException("a transaction cannot return a transaction");
-                }
                 boolean continued = i < out.size() - 1; // recovery keeps the records all or none
                 writes.add(new Write(o.key(), o.value(), KvStore.encode(o.key(), o.value(), continued), null, w));
             }

@@ -175,11 +175,8 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
     private void run(MapWrite w) {
         List<kvs.internal.Write> writes;
         try {
-            writes = w.transaction.run(view);
+            writes = w.transaction.writesIn(view);
             for (kvs.internal.Write o : writes) {
-                if (o.transaction() != null) {
-                    throw new IllegalArgumentException("a transaction cannot return a transaction");
-                }
                 checkUnicode(o.key(), o.isRemove() ? "" : o.value());
             }
         } catch (KvsException | RuntimeException e) {

@@ -55,7 +55,7 @@ public interface GroupWriter {
                 for (Write w : writes) {
                     try {
                         if (w.transaction() != null) {
-                            for (Write out : w.transaction().run(view)) {
+                            for (Write out : w.transaction().writesIn(view)) {
                                 apply(engine, out);
                             }
                         } else {
@@ -70,9 +70,6 @@ public interface GroupWriter {
     }
 
     private static void apply(KvsEngine engine, Write w) throws KvsException {
-        if (w.transaction() != null) {
-            throw new IllegalArgumentException("a transaction cannot return a transaction");
-        }
         if (w.isRemove()) {
             engine.remove(w.key());
         } else {

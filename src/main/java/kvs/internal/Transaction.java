@@ -22,6 +22,21 @@ public interface Transaction {
      */
     List<Write> run(View view) throws KvsException;
 
+    /**
+     * Runs this transaction as an engine does: its writes, checked to be sets and removes only.
+     *
+     * @throws IllegalArgumentException if it returned a transaction, or refused
+     */
+    default List<Write> writesIn(View view) throws KvsException {
+        List<Write> writes = run(view);
+        for (Write w : writes) {
+            if (w.transaction() != null) {
+                throw new IllegalArgumentException("a transaction cannot return a transaction");
+            }
+        }
+        return writes;
+    }
+
     /** The store as the transaction runs: the committed values with the group's earlier writes applied. */
     interface View {
         /** The value of {@code key}, or null when it is absent. */

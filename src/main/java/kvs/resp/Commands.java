@@ -94,13 +94,14 @@ final class Commands {
     }
 
     /**
-     * Finds the command {@code args} names, checks its arity and plans it.
+     * Finds the command {@code args} names ({@code name}: argument 0 in lower case), checks its
+     * arity and plans it.
      *
      * @throws RespError Redis's error for an unknown command or subcommand, a wrong number of
      *                   arguments, or the command's own refusal
      */
-    static Reply plan(Args args, Ops ops, RespSession client) {
-        Command c = TABLE.get(args.lower(0));
+    static Reply plan(String name, Args args, Ops ops, RespSession client) {
+        Command c = TABLE.get(name);
         if (c == null) {
             throw unknown(args);
         }

@@ -89,18 +89,19 @@ final class RespSession implements Session {
                 drop = true;
                 break;
             }
-            add(plan());
+            add(plan(command));
         }
         return p - off;
     }
 
-    private Reply plan() {
+    /** Plans the request named {@code command} (argument 0 in lower case). */
+    private Reply plan(String command) {
         try {
-            return Commands.plan(args, ops, this);
+            return Commands.plan(command, args, ops, this);
         } catch (RespError e) {
             return Reply.error(e);
         } catch (RuntimeException e) {
-            log.error("planning {} failed", args.lower(0), e);
+            log.error("planning {} failed", command, e);
             return out -> out.error("ERR " + e.getMessage());
         } finally {
             ops.endRequest();

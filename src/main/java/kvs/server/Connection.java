@@ -134,10 +134,9 @@ final class Connection implements Runnable {
                     // At least double: a protocol may only know a lower bound (a line not ended yet).
                     long size = Math.max(needed, Math.min(2L * in.capacity(), (long) maxFrame + FrameBudget.SMALL));
                     budget.release(reserved);
-                    reserved = 0;
                     reserved = reserve(size, requestStart);
                     if (reserved < 0) {
-                        reserved = 0;
+                        reserved = 0; // nothing to give back
                         return;
                     }
                     in.growTo((int) size);

@@ -63,11 +63,6 @@ final class FrameOutput {
         buf[start + 3] = (byte) length;
     }
 
-    /** Whether replies wait to be sent. */
-    boolean pending() {
-        return size > 0;
-    }
-
     /** Sends every reply appended so far with one write. */
     void send() throws IOException {
         if (size == 0) {
