@@ -45,6 +45,26 @@ await_port() {
     echo "$port"
 }
 
+# debian_python: Debian's python3, which Debian's python3-redis serves (another python3 earlier on PATH,
+# pyenv's say, may not see it).
+debian_python() {
+    if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi
+}
+
+# start_resp_server DIR: starts kvs-server with a RESP listener on free loopback ports, its data in DIR/data and
+# its log in DIR/kvs.log; sets resp_server_pid and resp_port, or prints the log and exits 1. The caller stops it.
+start_resp_server() {
+    "$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$1/data" \
+        >/dev/null 2>"$1/kvs.log" &
+    resp_server_pid=$!
+    resp_port=$(await_port "$1/kvs.log" RESP)
+    if [ -z "$resp_port" ]; then
+        echo "kvs-server did not start; its log:" >&2
+        cat "$1/kvs.log" >&2
+        exit 1
+    fi
+}
+
 # cpu_ticks PID: the user + system time of process PID so far, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"

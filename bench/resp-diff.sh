@@ -10,24 +10,20 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_redis
-python=/usr/bin/python3
-[ -x "$python" ] || python=python3
+python=$(debian_python)
 
 work=$(mktemp -d)
-kvs_pid="" redis_pid=""
+resp_server_pid="" redis_pid=""
 cleanup() {
-    for pid in $kvs_pid $redis_pid; do
+    for pid in $resp_server_pid $redis_pid; do
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$work/kvs" \
-    >/dev/null 2>"$work/kvs.log" &
-kvs_pid=$!
-kvs_port=$(await_port "$work/kvs.log" RESP)
-[ -n "$kvs_port" ] || { echo "resp-diff: kvs-server did not start:" >&2; cat "$work/kvs.log" >&2; exit 1; }
+start_resp_server "$work"
+kvs_port=$resp_port
 redis_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/redis"
 # Configured as kvs is (CONFIG GET's table, one database), so those replies compare too.

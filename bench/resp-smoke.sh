@@ -18,9 +18,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-# Debian's python3-redis serves Debian's Python, which another python3 on PATH (pyenv, say) may hide.
-python=/usr/bin/python3
-[ -x "$python" ] || python=python3
+python=$(debian_python)
 if ! command -v redis-cli >/dev/null || ! command -v redis-benchmark >/dev/null \
         || ! "$python" -c 'import redis' 2>/dev/null; then
     sudo=""
@@ -31,26 +29,19 @@ if ! command -v redis-cli >/dev/null || ! command -v redis-benchmark >/dev/null 
 fi
 
 work=$(mktemp -d)
-server_pid=""
+resp_server_pid=""
 cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid"
-        wait "$server_pid" 2>/dev/null || true
+    if [ -n "$resp_server_pid" ] && kill -0 "$resp_server_pid" 2>/dev/null; then
+        kill "$resp_server_pid"
+        wait "$resp_server_pid" 2>/dev/null || true
     fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$work/data" \
-    >/dev/null 2>"$work/server.log" &
-server_pid=$!
-port=$(await_port "$work/server.log" RESP)
-if [ -z "$port" ]; then
-    echo "resp-smoke: kvs-server did not start; its log:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-fi
-echo "kvs-server (pid $server_pid) serves RESP on 127.0.0.1:$port"
+start_resp_server "$work"
+port=$resp_port
+echo "kvs-server (pid $resp_server_pid) serves RESP on 127.0.0.1:$port"
 
 failures=0
 # expect WANT redis-cli-args...: runs redis-cli and compares its output with WANT.
@@ -154,9 +145,9 @@ then :; else
     failures=$((failures + 1))
 fi
 
-if ! kill -0 "$server_pid" 2>/dev/null; then
+if ! kill -0 "$resp_server_pid" 2>/dev/null; then
     echo "resp-smoke: kvs-server died; its log:" >&2
-    cat "$work/server.log" >&2
+    cat "$work/kvs.log" >&2
     exit 1
 fi
 if [ "$failures" -ne 0 ]; then

@@ -30,6 +30,8 @@ import kvs.protocol.Request;
 import kvs.protocol.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * No client can take the server down: malformed frames from many connections at once, frames
@@ -214,9 +216,11 @@ class AbuseIT {
         }
     }
 
-    @Test
-    void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory() throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", TIMEOUT_SECONDS)) {
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory(Wire wire) throws Exception {
+        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", TIMEOUT_SECONDS,
+                "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
             GoodClient good = new GoodClient(server.address());
             List<Socket> sockets = new ArrayList<>();
@@ -224,16 +228,12 @@ class AbuseIT {
                 for (int i = 0; i < 1000; i++) {
                     Socket s = new Socket();
                     sockets.add(s);
-                    s.connect(server.address(), 10_000);
-                    s.getOutputStream().write(ByteBuffer.allocate(4).putInt(i % 2 == 0 ? 1 << 31 : Integer.MAX_VALUE).array());
+                    s.connect(wire.address(server), 10_000);
+                    s.getOutputStream().write(wire.startOfARequest(i % 2 == 0 ? 1L << 31 : Integer.MAX_VALUE));
                 }
                 for (Socket s : sockets) {
                     s.setSoTimeout(10_000);
-                    DataInputStream in = new DataInputStream(s.getInputStream());
-                    Response r = read(in);
-                    assertThat(r).isInstanceOf(Response.Error.class);
-                    assertThat(((Response.Error) r).code()).isEqualTo("too_large");
-                    expectClosed(in, Kind.TOO_LARGE);
+                    wire.expectRefusedAndClosed(s);
                 }
             } finally {
                 for (Socket s : sockets) {
@@ -241,25 +241,28 @@ class AbuseIT {
                 }
             }
             good.close();
-            System.out.println("AbuseIT 1000 frames of 2 GiB against -Xmx64m: good client: " + good.summary());
+            System.out.println("AbuseIT 1000 frames of 2 GiB (" + wire + ") against -Xmx64m: good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
     }
 
-    @Test
-    void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory() throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "5")) {
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory(Wire wire) throws Exception {
+        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "5",
+                "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
             GoodClient good = new GoodClient(server.address());
             List<Socket> sockets = new ArrayList<>();
             try {
                 byte[] part = new byte[1 << 20];
+                java.util.Arrays.fill(part, (byte) 'v');
                 for (int i = 0; i < 100; i++) { // each declares 16 MiB and sends 1 MiB of it: 100 MiB in all
                     Socket s = new Socket();
                     sockets.add(s);
-                    s.connect(server.address(), 10_000);
+                    s.connect(wire.address(server), 10_000);
                     OutputStream out = s.getOutputStream();
-                    out.write(ByteBuffer.allocate(4).putInt(MAX_FRAME).array());
+                    out.write(wire.startOfARequest(MAX_FRAME));
                     out.write(part);
                 }
                 await().atMost(Duration.ofSeconds(3)).until(() -> good.requests() > 1000);
@@ -269,8 +272,8 @@ class AbuseIT {
                 }
             }
             good.close();
-            System.out.println("AbuseIT 100 connections sending 1 MiB of 16 MiB frames against -Xmx64m: good client: "
-                    + good.summary());
+            System.out.println("AbuseIT 100 connections (" + wire + ") sending 1 MiB of 16 MiB frames against -Xmx64m: "
+                    + "good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
     }

@@ -11,11 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import kvs.client.KvsClient;
-import kvs.protocol.Codec;
-import kvs.protocol.Frames;
-import kvs.protocol.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,30 +179,6 @@ class SlowClientsIT {
             good.close();
             System.out.println("SlowClientsIT never-reading (" + wire + "): " + cutOff + " of 20 cut off; good client: " + good.summary());
             assertUnharmed(server, good, baseline);
-        }
-    }
-
-    /** How the offenders speak: the kvs protocol, or RESP to the server's --resp-addr listener. */
-    enum Wire {
-        KVS, RESP;
-
-        InetSocketAddress address(ServerProcess server) {
-            return this == KVS ? server.address() : new InetSocketAddress("127.0.0.1", server.respPort());
-        }
-
-        /** The first bytes of a request of {@code length} bytes, which the rest never follows. */
-        byte[] startOfARequest(int length) {
-            return this == KVS ? ByteBuffer.allocate(4).putInt(length).array()
-                    : ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        byte[] get(String key) throws IOException {
-            if (this == RESP) {
-                return RespAbuseIT.cmd("GET", key);
-            }
-            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-            Frames.write(frame, Codec.encode(new Request.Get(key)));
-            return frame.toByteArray();
         }
     }
 }

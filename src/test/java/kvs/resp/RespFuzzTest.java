@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import kvs.check.Dirs;
 import kvs.engine.KvStore;
 import kvs.server.Dispatcher;
 import kvs.server.Link;
@@ -18,6 +16,7 @@ import kvs.server.ServerStats;
 import kvs.server.Session;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A RESP session over a real KvStore: whatever the bytes, they are taken, run and answered
@@ -30,13 +29,13 @@ import org.junit.jupiter.api.BeforeAll;
 class RespFuzzTest {
 
     private static final int MAX_BULK = 1 << 16;
-    private static Path dir;
+    @TempDir
+    static Path dir;
     private static KvStore store;
     private static Dispatcher dispatcher;
 
     @BeforeAll
     static void open() throws Exception {
-        dir = Files.createTempDirectory("kvs-resp-fuzz-");
         store = KvStore.open(dir);
         dispatcher = new Dispatcher(store);
     }
@@ -44,7 +43,6 @@ class RespFuzzTest {
     @AfterAll
     static void close() throws Exception {
         store.close();
-        Dirs.deleteTree(dir);
     }
 
     @FuzzTest

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import kvs.check.Dirs;
 import kvs.engine.KvStore;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -16,6 +14,7 @@ import kvs.protocol.Frames;
 import kvs.protocol.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A batch, the dispatcher over a real KvStore and the reply frame: whatever the request body, it
@@ -27,13 +26,13 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class DispatcherFuzzTest {
 
-    private static Path dir;
+    @TempDir
+    static Path dir;
     private static KvStore store;
     private static Dispatcher dispatcher;
 
     @BeforeAll
     static void open() throws Exception {
-        dir = Files.createTempDirectory("kvs-dispatcher-fuzz-");
         store = KvStore.open(dir);
         dispatcher = new Dispatcher(store);
     }
@@ -41,7 +40,6 @@ class DispatcherFuzzTest {
     @AfterAll
     static void close() throws Exception {
         store.close();
-        Dirs.deleteTree(dir);
     }
 
     @FuzzTest
