@@ -13,6 +13,9 @@
 # each side's server, so one commit can be measured against itself with other flags:
 #   AB_NEW_OPTS=-Djdk.pollerMode=1 bench/ab.sh HEAD
 # AB_ARGS are kvs-server options for both sides, e.g. AB_ARGS='--engine mvstore'.
+# AB_TOOL=redis-benchmark drives each side's RESP listener with Redis's redis-benchmark instead (16-byte
+# values, 100,000 keys by default, set first): one workload per test of AB_TESTS (default set,get,incr),
+# AB_REQUESTS requests each (default 2,000,000; about 4 s at pipeline 16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -37,36 +40,56 @@ else
 fi
 ensure_jar
 
-run() { # TREE RATIO JVM_FLAGS: prints requests/s and the server's CPU µs per request
+tool=${AB_TOOL:-kvs-bench}
+case $tool in
+kvs-bench) workloads=(gets:sets=0:1 gets:sets=1:0) ;;
+redis-benchmark) ensure_redis; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get,incr}" ;;
+*) echo "AB_TOOL is kvs-bench or redis-benchmark, not $tool" >&2; exit 2 ;;
+esac
+
+run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs per request
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
-    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$data" ${AB_ARGS:-} >/dev/null 2>"$log" &
-    local pid=$! port
-    port=$(await_port "$log")
-    local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "$2" -r "${AB_KEYS:-10000}" --quiet)
-    "${load[@]}" --fill --duration 1 >/dev/null # warm-up
-    local before out after
-    before=$(cpu_ticks "$pid")
-    out=$("${load[@]}" --duration 4)
-    after=$(cpu_ticks "$pid")
-    requests_of "$out" |
-        awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{ printf "%d %.1f\n", $2, ticks * 1e6 / hz / $1 }'
+    local resp=()
+    [ "$tool" = redis-benchmark ] && resp=(--resp-addr 127.0.0.1:0) # not before commits that have it
+    KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 "${resp[@]}" --data-dir "$data" ${AB_ARGS:-} >/dev/null 2>"$log" &
+    local pid=$! port before after count rate
+    if [ "$tool" = kvs-bench ]; then
+        port=$(await_port "$log")
+        local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "${2#*=}"
+            -r "${AB_KEYS:-10000}" --quiet)
+        "${load[@]}" --fill --duration 1 >/dev/null # warm-up
+        before=$(cpu_ticks "$pid")
+        read -r count rate <<<"$(requests_of "$("${load[@]}" --duration 4)")"
+        after=$(cpu_ticks "$pid")
+    else
+        port=$(await_port "$log" RESP)
+        local load=(redis-benchmark -p "$port" -c 50 -P "${AB_PIPELINE:-16}" -d 16 -r "${AB_KEYS:-100000}" --csv)
+        "${load[@]}" -t set -n 1000000 >/dev/null # fill and warm-up
+        [ "$2" = set ] || "${load[@]}" -t "$2" -n 500000 >/dev/null
+        count=${AB_REQUESTS:-2000000}
+        before=$(cpu_ticks "$pid")
+        rate=$("${load[@]}" -t "$2" -n "$count" | awk -F'"' 'NR == 2 { printf "%d", $4 }')
+        after=$(cpu_ticks "$pid")
+    fi
+    awk -v n="$count" -v rate="$rate" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%d %.2f\n", rate, ticks * 1e6 / hz / n }'
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-for ratio in 0:1 1:0; do
+for workload in "${workloads[@]}"; do
     ratios=() cpus=()
     for r in $(seq "$rounds"); do
         # $(...) waits for run() to end, so one server has stopped before the next starts
-        read -r a ac <<<"$(run "$old_tree" "$ratio" "${AB_OLD_OPTS:-}")"
-        read -r b bc <<<"$(run "$new_tree" "$ratio" "${AB_NEW_OPTS:-}")"
-        echo "ratio $ratio round $r: old $a/s ${ac} µs CPU/request, new $b/s ${bc} µs CPU/request"
+        read -r a ac <<<"$(run "$old_tree" "$workload" "${AB_OLD_OPTS:-}")"
+        read -r b bc <<<"$(run "$new_tree" "$workload" "${AB_NEW_OPTS:-}")"
+        echo "$workload round $r: old $a/s ${ac} µs CPU/request, new $b/s ${bc} µs CPU/request"
         ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
         cpus+=("$(awk -v a="$ac" -v b="$bc" 'BEGIN { printf "%.3f", b / a }')")
     done
-    printf 'gets:sets %s: median new/old requests/s %s (rounds: %s); CPU per request %s (rounds: %s)\n' "$ratio" \
+    printf '%s: median new/old requests/s %s (rounds: %s); CPU per request %s (rounds: %s)\n' "$workload" \
         "$(printf '%s\n' "${ratios[@]}" | median)" "${ratios[*]}" "$(printf '%s\n' "${cpus[@]}" | median)" "${cpus[*]}"
 done

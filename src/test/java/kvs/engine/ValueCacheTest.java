@@ -54,4 +54,23 @@ class ValueCacheTest {
         assertThat(hits).as("of the new working set, cached").isGreaterThan(fresh.length * 8 / 10);
         assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
     }
+
+    @Test
+    void aLargerBoundHasMoreSlots_soMoreOfAKeySpaceStays() {
+        assertThat(hitsAfterPutting(100_000, new ValueCache(256 << 20))).as("2^20 slots").isGreaterThan(93_000);
+        assertThat(hitsAfterPutting(100_000, new ValueCache(4 << 20))).as("2^14 slots").isLessThan(20_000);
+    }
+
+    private static int hitsAfterPutting(int keys, ValueCache cache) {
+        Loc[] locs = new Loc[keys];
+        for (int i = 0; i < keys; i++) {
+            locs[i] = loc(i);
+            cache.put("key:" + i, locs[i], "v", 1);
+        }
+        int hits = 0;
+        for (int i = 0; i < keys; i++) {
+            hits += cache.get("key:" + i, locs[i]) != null ? 1 : 0;
+        }
+        return hits;
+    }
 }
