@@ -14,6 +14,7 @@ import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
+import kvs.internal.Syncer;
 import kvs.internal.Transaction;
 import kvs.internal.Utf8;
 import org.h2.mvstore.DataUtils;

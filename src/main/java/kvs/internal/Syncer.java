@@ -1,24 +1,24 @@
-package kvs.engine;
+package kvs.internal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import kvs.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code everysec} policy: a daemon thread that runs a sync action once a second until
- * closed. A failing sync is logged and retried the next second; the thread survives it.
+ * closed. A failing sync is logged and retried the next second; the thread survives it. Both
+ * engines use it, and the benchmarks' peer engines (kvs.bench.peers) too; not API.
  */
-final class Syncer implements AutoCloseable {
+public final class Syncer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Syncer.class);
     private static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** The work done each second. */
-    interface Action {
+    public interface Action {
         void sync() throws Exception;
     }
 
@@ -29,7 +29,7 @@ final class Syncer implements AutoCloseable {
     private boolean stopping;
     private final Thread thread;
 
-    Syncer(String name, Action action) {
+    public Syncer(String name, Action action) {
         this.action = action;
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
         thread.start();
@@ -40,7 +40,7 @@ final class Syncer implements AutoCloseable {
             try {
                 action.sync();
             } catch (Exception e) {
-                log.error("background fsync failed; retrying in a second", e);
+                log.error("{}: background fsync failed; retrying in a second", thread.getName(), e);
             }
         }
     }
@@ -62,7 +62,12 @@ final class Syncer implements AutoCloseable {
         }
     }
 
-    /** Stops the thread and waits for it; the owner does its own final sync. */
+    /** Whether the thread is still running; for tests. */
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /** Stops the thread and waits for it, so no sync runs once this returns; idempotent. The owner does its own final sync. */
     @Override
     public void close() {
         lock.lock();
