@@ -26,8 +26,8 @@ import org.openjdk.jmh.results.RunResult;
  * java -cp target/benchmarks.jar kvs.bench.EngineSuite                     # everything: about two hours
  * java -cp target/benchmarks.jar kvs.bench.EngineSuite -p valueSize=100 -p keyCount=1000 --footprint-keys 100000
  * </pre>
- * Arguments other than these are JMH's ({@code -p}, {@code -wi}...): {@code --footprint-keys N}
- * (default 1,000,000) and {@code --no-footprint}.
+ * Arguments other than these are JMH's ({@code -p}, {@code -wi}...): {@code --threads 1,4}
+ * (default 1,2,4), {@code --footprint-keys N} (default 1,000,000) and {@code --no-footprint}.
  */
 public final class EngineSuite {
 
@@ -40,8 +40,10 @@ public final class EngineSuite {
         List<String> jmhArgs = new ArrayList<>();
         int footprintKeys = 1_000_000;
         boolean footprint = true;
+        int[] threadCounts = THREADS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--footprint-keys" -> footprintKeys = Integer.parseInt(args[++i]);
                 case "--no-footprint" -> footprint = false;
                 default -> jmhArgs.add(args[i]);
@@ -50,7 +52,7 @@ public final class EngineSuite {
         Path data = Files.createTempDirectory("kvs-engines-");
         List<RunResult> results = new ArrayList<>();
         try {
-            for (int threads : THREADS) {
+            for (int threads : threadCounts) {
                 results.addAll(Suites.run(Suites.options(jmhArgs.toArray(String[]::new), EngineBenchmark.class,
                         "engines-t" + threads).threads(threads).jvmArgsAppend(Engines.LMDB_OPENS, Engines.LMDB_EXPORTS, Engines.NATIVE_ACCESS, "-Dkvs.bench.data=" + data)));
             }
