@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +55,10 @@ public class EngineBenchmark {
     /** Data sets of at least this many keys are kept for the next trial when {@code kvs.bench.data} is set. */
     static final int KEPT_FROM = 100_000;
     /**
-     * Values of the same size that differ in their first bytes; a set picks one at random, so it
-     * almost never writes the value the key already holds. (SQLite skips an update that changes
-     * nothing, fsync included: with one value for every set, its "always" sets ran at 47,000/s.)
+     * Values of the same size, each of random letters; a set picks one at random, so it almost
+     * never writes the value the key already holds. (SQLite skips an update that changes nothing,
+     * fsync included: with one value for every set, its "always" sets ran at 47,000/s.) Random
+     * letters, not one repeated, so that RocksDB's compression gains no more than on real text.
      */
     private static final int VALUES = 64;
 
@@ -88,9 +90,9 @@ public class EngineBenchmark {
             keys[i] = key(i);
         }
         values = new String[VALUES];
+        Random random = new Random(valueSize);
         for (int i = 0; i < VALUES; i++) {
-            String tag = Integer.toString(i, 36);
-            values[i] = valueSize >= tag.length() ? tag + "v".repeat(valueSize - tag.length()) : "v".repeat(valueSize);
+            values[i] = letters(random, valueSize);
         }
         String data = System.getProperty("kvs.bench.data");
         kept = data != null && keyCount >= KEPT_FROM;
@@ -131,6 +133,15 @@ public class EngineBenchmark {
         if (!kept) {
             deleteTree(dir);
         }
+    }
+
+    /** {@code n} random letters, a to z. */
+    static String letters(Random random, int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = (char) ('a' + random.nextInt(26));
+        }
+        return new String(c);
     }
 
     /** One of the values, at random. */

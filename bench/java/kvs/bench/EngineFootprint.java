@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import kvs.KvsEngine;
@@ -42,7 +43,8 @@ public final class EngineFootprint {
     public static void main(String[] args) throws Exception {
         String engine = args[0];
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-        String value = "v".repeat(VALUE_BYTES);
+        Random random = new Random(42);
+        String value = EngineBenchmark.letters(random, VALUE_BYTES); // random letters: compression gains no more than on text
         Path dir = Files.createTempDirectory("kvs-footprint-");
         try {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -73,7 +75,7 @@ public final class EngineFootprint {
             opens.sort(null);
             try (KvsEngine store = Engines.open(engine, dir, Durability.NEVER)) {
                 for (int pass = 1; pass <= OVERWRITES; pass++) {
-                    String next = pass % 10 + value.substring(1); // a value the key does not hold: SQLite skips a write that changes nothing
+                    String next = EngineBenchmark.letters(random, VALUE_BYTES); // a value the key does not hold: SQLite skips a write that changes nothing
                     for (int i = 0; i < n; i++) {
                         store.set(EngineBenchmark.key(i), next);
                     }

@@ -10,14 +10,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.engine.Durability;
-import kvs.internal.Syncer;
 import kvs.internal.Utf8;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -38,7 +36,7 @@ import org.lmdbjava.Txn;
  * prefix, since LMDB refuses empty keys and kvs allows them, so a key may take at most 510 bytes
  * of UTF-8. Operations must not race with {@link #close()}: LMDB frees its environment there.
  */
-public final class LmdbEngine implements KvsEngine {
+public final class LmdbEngine extends PeerEngine {
 
     /**
      * The most the database may grow to. A 4 KiB value takes two 4 KiB overflow pages, so a
@@ -54,14 +52,10 @@ public final class LmdbEngine implements KvsEngine {
     private static final byte KEY_PREFIX = 'k';
     private static final int INITIAL_VALUE_BUFFER = 4096 + 64;
 
-    private final Path dir;
-    private final Durability durability;
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> db;
     /** LMDB's key limit (511 bytes unless built otherwise), including the prefix. */
     private final int maxKeyBytes;
-    /** The everysec sync, or null for the other modes. */
-    private final Syncer syncer;
     /**
      * Serializes write transactions. LMDB allows one at a time anyway; waiting here parks a thread
      * (a virtual one frees its carrier) instead of blocking it inside LMDB's mutex.
@@ -69,7 +63,6 @@ public final class LmdbEngine implements KvsEngine {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Each thread's direct key and value buffers (LMDB reads from native memory); used only by that thread. */
     private final ThreadLocal<Buffers> buffers;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Every thread's read transaction, to close before the environment. */
     private final Queue<Txn<ByteBuffer>> reads = new ConcurrentLinkedQueue<>();
@@ -102,15 +95,26 @@ public final class LmdbEngine implements KvsEngine {
     }
 
     private LmdbEngine(Path dir, Durability durability, Env<ByteBuffer> env, Dbi<ByteBuffer> db) {
-        this.dir = dir;
-        this.durability = durability;
+        super("lmdb", dir, durability);
         this.env = env;
         this.db = db;
         this.maxKeyBytes = env.getMaxKeySize();
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(maxKeyBytes));
-        this.syncer = durability == Durability.EVERYSEC
-                ? new Syncer("lmdb-sync-" + dir.getFileName(), () -> env.sync(/* force= */ true))
-                : null;
+        startSyncer();
+    }
+
+    @Override
+    void sync() {
+        env.sync(/* force= */ true);
+    }
+
+    @Override
+    void release() {
+        for (Txn<ByteBuffer> txn : reads) {
+            txn.renew(); // lmdbjava frees a transaction only from the ready state, not the reset one
+            txn.close();
+        }
+        env.close();
     }
 
     /**
@@ -228,39 +232,5 @@ public final class LmdbEngine implements KvsEngine {
                     + " bytes in UTF-8; LMDB takes keys of at most " + (maxKeyBytes - 1) + " bytes here");
         }
         return utf8;
-    }
-
-    private KvsException failed(String operation, LmdbException e) {
-        return new KvsException("lmdb " + operation + " failed in " + dir + ": " + e.getMessage(), e);
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("LmdbEngine is closed");
-        }
-    }
-
-    /** Stops the sync thread, syncs once more under {@code everysec}, and closes the environment. */
-    @Override
-    public void close() throws KvsException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        if (syncer != null) {
-            syncer.close();
-        }
-        try {
-            if (durability == Durability.EVERYSEC) {
-                env.sync(/* force= */ true);
-            }
-        } catch (LmdbException e) {
-            throw new KvsException("lmdb close failed in " + dir + ": " + e.getMessage(), e);
-        } finally {
-            for (Txn<ByteBuffer> txn : reads) {
-                txn.renew(); // lmdbjava frees a transaction only from the ready state, not the reset one
-                txn.close();
-            }
-            env.close();
-        }
     }
 }

@@ -4,14 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.engine.Durability;
-import kvs.internal.Syncer;
 import kvs.internal.Utf8;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -26,32 +24,40 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Operations must not race with {@link #close()}: RocksDB frees its native handles there.
  */
-public final class RocksDbEngine implements KvsEngine {
+public final class RocksDbEngine extends PeerEngine {
 
-    private final Path dir;
-    private final Durability durability;
     private final Options options;
     private final RocksDB db;
     private final WriteOptions writeOptions;
-    /** The everysec WAL sync, or null for the other modes. */
-    private final Syncer syncer;
     /**
      * Makes remove's check-then-delete atomic with respect to other removes, so two removes of one
      * key cannot both succeed; sets need not take it (a set between the check and the delete is
      * simply ordered before the remove).
      */
     private final ReentrantLock removeLock = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbEngine(Path dir, Durability durability, Options options, RocksDB db) {
-        this.dir = dir;
-        this.durability = durability;
+        super("rocksdb", dir, durability);
         this.options = options;
         this.db = db;
         this.writeOptions = new WriteOptions().setSync(durability == Durability.ALWAYS);
-        this.syncer = durability == Durability.EVERYSEC
-                ? new Syncer("rocksdb-wal-sync-" + dir.getFileName(), () -> db.flushWal(/* sync= */ true))
-                : null;
+        startSyncer();
+    }
+
+    /** Syncs the WAL. */
+    @Override
+    void sync() throws RocksDBException {
+        db.flushWal(/* sync= */ true);
+    }
+
+    @Override
+    void release() throws RocksDBException {
+        try {
+            db.closeE();
+        } finally {
+            writeOptions.close();
+            options.close();
+        }
     }
 
     /**
@@ -113,50 +119,6 @@ public final class RocksDbEngine implements KvsEngine {
             throw failed("remove", e);
         } finally {
             removeLock.unlock();
-        }
-    }
-
-    private KvsException failed(String operation, RocksDBException e) {
-        return new KvsException("rocksdb " + operation + " failed in " + dir + ": " + e.getMessage(), e);
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("RocksDbEngine is closed");
-        }
-    }
-
-    /** Stops the WAL sync thread, syncs the WAL once more under {@code everysec}, and closes the database. */
-    @Override
-    public void close() throws KvsException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        if (syncer != null) {
-            syncer.close();
-        }
-        RocksDBException failure = null;
-        try {
-            if (durability == Durability.EVERYSEC) {
-                db.flushWal(/* sync= */ true);
-            }
-        } catch (RocksDBException e) {
-            failure = e;
-        }
-        try {
-            db.closeE();
-        } catch (RocksDBException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
-        } finally {
-            writeOptions.close();
-            options.close();
-        }
-        if (failure != null) {
-            throw new KvsException("rocksdb close failed in " + dir + ": " + failure.getMessage(), failure);
         }
     }
 }

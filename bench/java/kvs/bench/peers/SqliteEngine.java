@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KeyNotFoundException;
@@ -37,7 +36,7 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>Operations must not race with {@link #close()}, which closes every thread's connection.
  */
-public final class SqliteEngine implements KvsEngine {
+public final class SqliteEngine extends PeerEngine {
 
     /** The database file inside the directory (with its -wal and -shm beside it). */
     static final String FILE_NAME = "kv.sqlite";
@@ -47,7 +46,6 @@ public final class SqliteEngine implements KvsEngine {
      */
     private static final int BUSY_TIMEOUT_MS = 60_000;
 
-    private final Path dir;
     private final SQLiteDataSource source;
     /** Each thread's connection; a JDBC connection is not thread-safe, so only its thread uses it. */
     private final ThreadLocal<Session> sessions = new ThreadLocal<>();
@@ -58,7 +56,6 @@ public final class SqliteEngine implements KvsEngine {
      * between tries (its busy handler); queueing here hands the lock over without the sleeps.
      */
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One thread's connection and prepared statements. */
     private record Session(Connection connection, PreparedStatement get, PreparedStatement set,
@@ -85,9 +82,34 @@ public final class SqliteEngine implements KvsEngine {
         }
     }
 
-    private SqliteEngine(Path dir, SQLiteDataSource source) {
-        this.dir = dir;
+    private SqliteEngine(Path dir, Durability durability, SQLiteDataSource source) {
+        super("sqlite", dir, durability);
         this.source = source;
+    }
+
+    /** Nothing: SQLite syncs its WAL at checkpoints (everysec is synchronous=NORMAL), and the last close checkpoints. */
+    @Override
+    void sync() {
+    }
+
+    /** Closes every thread's connection; the last one to close checkpoints the WAL into the database. */
+    @Override
+    void release() throws SQLException {
+        SQLException failure = null;
+        for (Session s; (s = opened.poll()) != null; ) {
+            try {
+                s.close();
+            } catch (SQLException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /**
@@ -116,7 +138,7 @@ public final class SqliteEngine implements KvsEngine {
         });
         SQLiteDataSource source = new SQLiteDataSource(config);
         source.setUrl(url);
-        return new SqliteEngine(dir, source);
+        return new SqliteEngine(dir, durability, source);
     }
 
     @Override
@@ -202,38 +224,5 @@ public final class SqliteEngine implements KvsEngine {
     /** sqlite-jdbc would store '?' for an unpaired surrogate; refuse it as KvStore does. */
     private static void requireUnicode(String what, String s) {
         Utf8.encode(what, s, Integer.MAX_VALUE);
-    }
-
-    private KvsException failed(String operation, SQLException e) {
-        return new KvsException("sqlite " + operation + " failed in " + dir + ": " + e.getMessage(), e);
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("SqliteEngine is closed");
-        }
-    }
-
-    /** Closes every thread's connection; the last one to close checkpoints the WAL into the database. */
-    @Override
-    public void close() throws KvsException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        SQLException failure = null;
-        for (Session s; (s = opened.poll()) != null; ) {
-            try {
-                s.close();
-            } catch (SQLException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw new KvsException("sqlite close failed in " + dir + ": " + failure.getMessage(), failure);
-        }
     }
 }
