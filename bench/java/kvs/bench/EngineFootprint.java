@@ -48,7 +48,7 @@ public final class EngineFootprint {
         Path dir = Files.createTempDirectory("kvs-footprint-");
         try {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-            long heapBefore = usedAfterGc(memory);
+            long heapBefore = IndexFootprint.usedAfterGc(memory);
             long anonBefore = procStatus("RssAnon");
             long fileBefore = procStatus("RssFile");
             long heap;
@@ -58,7 +58,7 @@ public final class EngineFootprint {
                 for (int i = 0; i < n; i++) {
                     store.set(EngineBenchmark.key(i), value);
                 }
-                heap = usedAfterGc(memory) - heapBefore;
+                heap = IndexFootprint.usedAfterGc(memory) - heapBefore;
                 anon = procStatus("RssAnon") - anonBefore;
                 file = procStatus("RssFile") - fileBefore;
             }
@@ -72,7 +72,6 @@ public final class EngineFootprint {
                     }
                 }
             }
-            opens.sort(null);
             try (KvsEngine store = Engines.open(engine, dir, Durability.NEVER)) {
                 for (int pass = 1; pass <= OVERWRITES; pass++) {
                     String next = EngineBenchmark.letters(random, VALUE_BYTES); // a value the key does not hold: SQLite skips a write that changes nothing
@@ -85,7 +84,7 @@ public final class EngineFootprint {
             long disk = bytes(dir);
             long live = (long) n * (EngineBenchmark.key(0).length() + VALUE_BYTES);
             System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.0f | %,.1f MB | %,.1f MB | %.2f× |%n",
-                    engine, n, (double) heap / n, (double) anon / n, (double) file / n, opens.get(OPENS / 2),
+                    engine, n, (double) heap / n, (double) anon / n, (double) file / n, IndexFootprint.median(opens),
                     disk / 1e6, live / 1e6, (double) disk / live);
         } finally {
             EngineBenchmark.deleteTree(dir);
@@ -116,13 +115,6 @@ public final class EngineFootprint {
             }
             return total;
         }
-    }
-
-    private static long usedAfterGc(MemoryMXBean memory) {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return memory.getHeapMemoryUsage().getUsed();
     }
 
     /** A field of /proc/self/status in bytes (e.g. RssAnon: the process's anonymous resident memory). */

@@ -81,14 +81,15 @@ public final class IndexFootprint {
         return ms;
     }
 
-    private static long usedAfterGc(MemoryMXBean memory) {
+    /** Heap in use after a few GCs. */
+    static long usedAfterGc(MemoryMXBean memory) {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
         return memory.getHeapMemoryUsage().getUsed();
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
         int m = s.size() / 2;
