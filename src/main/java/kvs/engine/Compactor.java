@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,11 +45,17 @@ final class Compactor implements AutoCloseable {
 
         /** Forces every record appended so far to stable storage; safe while writes go on. */
         void sync() throws IOException;
+
+        /** Runs {@code action} with writes held off: the index has one writer at a time. */
+        void holdingWrites(Runnable action) throws KvsException;
     }
+
+    /** Swaps made while writes are held off at once: each batch holds writers up for well under a millisecond. */
+    private static final int SWAPS_AT_ONCE = 1024;
 
     private final Storage storage;
     private final Path dir;
-    private final ConcurrentHashMap<String, Loc> index;
+    private final KeyIndex index;
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
@@ -70,7 +75,7 @@ final class Compactor implements AutoCloseable {
     /** Completed compactions, for tests and stats. */
     private volatile long compactions;
 
-    Compactor(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
+    Compactor(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
               EngineOptions options, ActiveLog activeLog) {
         this.storage = storage;
         this.dir = dir;
@@ -179,7 +184,8 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    private record Swap(String key, Loc from, Loc to) {
+    /** A live record's copy: {@code from} is the index entry that pointed at the original. */
+    private record Swap(byte[] from, Loc to) {
     }
 
     private void compact() throws IOException, KvsException {
@@ -206,10 +212,11 @@ final class Compactor implements AutoCloseable {
                     if (e.tombstone()) {
                         return; // every older record of its key is an input too and goes with it
                     }
-                    String key = e.key();
-                    Loc from = new Loc(id, (int) e.offset(), e.length());
-                    if (from.equals(index.get(key))) {
-                        swaps.add(new Swap(key, from, out.append(e.bytes(), e.start(), e.length())));
+                    int keyOff = e.start() + Record.HEADER;
+                    byte[] from = index.get(e.bytes(), keyOff, e.keyLength(),
+                            KeyIndex.hash(e.bytes(), keyOff, e.keyLength()));
+                    if (from != null && KeyIndex.file(from) == id && KeyIndex.offset(from) == e.offset()) {
+                        swaps.add(new Swap(from, out.append(e.bytes(), e.start(), e.length())));
                     }
                 });
                 inputBytes.put(id, scanned.validEnd()); // a sealed log is scanned to its end
@@ -220,11 +227,16 @@ final class Compactor implements AutoCloseable {
                 readers.add(id);
             }
         }
-        int swapped = 0;
-        for (Swap s : swaps) {
-            if (index.replace(s.key, s.from, s.to)) {
-                swapped++;
-            }
+        int[] swapped = {0};
+        for (int start = 0; start < swaps.size(); start += SWAPS_AT_ONCE) {
+            List<Swap> some = swaps.subList(start, Math.min(swaps.size(), start + SWAPS_AT_ONCE));
+            activeLog.holdingWrites(() -> {
+                for (Swap s : some) { // only if the index still points at the original
+                    if (index.replace(s.from, s.to.file(), s.to.offset())) {
+                        swapped[0]++;
+                    }
+                }
+            });
         }
         // Every record that superseded one left out is appended by now (the index pointed past it).
         activeLog.sync();
@@ -236,7 +248,7 @@ final class Compactor implements AutoCloseable {
             sizes.add(0, -inputBytes.get(id));
         }
         compactions++;
-        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped,
+        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped[0],
                 (System.nanoTime() - started) / 1_000_000);
     }
 

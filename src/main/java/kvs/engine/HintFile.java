@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -33,7 +32,8 @@ final class HintFile {
 
     /** Receives each hinted record, in log order. */
     interface Visitor {
-        void record(String key, int offset, int length, boolean tombstone);
+        /** A record of the key {@code buf[keyOff, keyOff + keyLen)}, of {@code length} bytes at {@code offset}. */
+        void record(byte[] buf, int keyOff, int keyLen, int offset, int length, boolean tombstone);
     }
 
     /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
@@ -142,8 +142,7 @@ final class HintFile {
         }
         for (int pos = 0, i = 0; i < count; i++) {
             int keyLen = buf.getInt(pos);
-            String key = new String(b, pos + ENTRY_HEADER, keyLen, StandardCharsets.UTF_8);
-            visitor.record(key, buf.getInt(pos + 4), buf.getInt(pos + 8), b[pos + 12] != 0);
+            visitor.record(b, pos + ENTRY_HEADER, keyLen, buf.getInt(pos + 4), buf.getInt(pos + 8), b[pos + 12] != 0);
             pos += ENTRY_HEADER + keyLen;
         }
         return Use.APPLIED;

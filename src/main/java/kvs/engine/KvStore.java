@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsEngine;
@@ -32,8 +31,8 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
     private final Path dir;
     private final EngineOptions options;
     private final DirectoryLock lock;
-    /** Key → its latest record; written only by the group-commit leader and compaction's CAS swaps. */
-    private final ConcurrentHashMap<String, Loc> index;
+    /** Key → its latest record; written by whoever holds the group-commit leader lock. */
+    private final KeyIndex index;
     private final Readers readers;
     private final ValueCache cache = new ValueCache();
     private final LogSizes sizes;
@@ -44,7 +43,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private KvStore(Storage storage, Path dir, EngineOptions options, DirectoryLock lock,
-                    ConcurrentHashMap<String, Loc> index, Recovery.State state, Readers readers, boolean background)
+                    KeyIndex index, Recovery.State state, Readers readers, boolean background)
             throws IOException {
         this.storage = storage;
         this.dir = dir;
@@ -69,6 +68,14 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
             @Override
             public void sync() throws IOException {
                 writer.syncActive();
+            }
+
+            @Override
+            public void holdingWrites(Runnable action) throws KvsException {
+                commits.exclusive(() -> {
+                    action.run();
+                    return null;
+                });
             }
         });
         this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,
@@ -108,7 +115,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
-            ConcurrentHashMap<String, Loc> index = new ConcurrentHashMap<>();
+            KeyIndex index = new KeyIndex();
             Recovery.State state = Recovery.run(storage, dir, options.salvage(), index);
             Readers readers = new Readers(storage, dir);
             try {
@@ -172,36 +179,42 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
     @Override
     public java.util.Iterator<String> keys() {
         ensureOpen();
-        return index.keySet().iterator();
+        return index.keys();
     }
 
     @Override
     public long size() {
         ensureOpen();
-        return index.mappingCount();
+        return index.size();
     }
 
     @Override
     public Optional<String> get(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
+        byte[] k = Utf8.encodeIfValid(key);
+        if (k == null) {
+            return Optional.empty(); // no such key can have been set
+        }
+        int hash = KeyIndex.hash(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            Loc loc = index.get(key);
-            if (loc == null) {
+            byte[] entry = index.get(k, 0, k.length, hash);
+            if (entry == null) {
                 return Optional.empty();
             }
-            String cached = cache.get(key, loc);
+            String cached = cache.get(hash, entry);
             if (cached != null) {
                 return Optional.of(cached);
             }
             byte[] record;
             try {
-                record = readers.read(loc);
+                record = readers.read(KeyIndex.file(entry), KeyIndex.offset(entry), KeyIndex.length(entry));
             } catch (IOException e) {
-                throw new KvsException("cannot read " + LogFiles.log(dir, loc.file()) + ": " + e.getMessage(), e);
+                throw new KvsException("cannot read " + LogFiles.log(dir, KeyIndex.file(entry)) + ": "
+                        + e.getMessage(), e);
             }
             if (record != null) {
-                return Optional.of(value(record, key, loc));
+                return Optional.of(value(record, k, hash, entry));
             }
             ensureOpen(); // the file went away: compaction moved the record, or the store closed
         }
@@ -209,21 +222,24 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
                 + MAX_READ_ATTEMPTS + " attempts");
     }
 
-    /** Checks a record read for {@code key} and returns its value (and caches it); a wrong value is never returned. */
-    private String value(byte[] r, String key, Loc loc) throws CorruptionException {
+    /**
+     * Checks the record read for the index entry {@code entry} of key {@code k} and returns its
+     * value (and caches it); a wrong value is never returned.
+     */
+    private String value(byte[] r, byte[] k, int hash, byte[] entry) throws CorruptionException {
+        Path file = LogFiles.log(dir, KeyIndex.file(entry));
         if (!Record.intact(r, 0, r.length)) {
-            throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(), "checksum mismatch");
+            throw new CorruptionException(file, KeyIndex.offset(entry), "checksum mismatch");
         }
         int keyLen = Record.keyLen(r, 0);
         int valueLen = Record.valueLen(r, 0);
-        byte[] expected = key.getBytes(StandardCharsets.UTF_8);
         if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
-                || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, expected, 0, expected.length)) {
-            throw new CorruptionException(LogFiles.log(dir, loc.file()), loc.offset(),
-                    "record does not hold key '" + key + "'");
+                || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, k, 0, k.length)) {
+            throw new CorruptionException(file, KeyIndex.offset(entry),
+                    "record does not hold key '" + KeyIndex.key(entry) + "'");
         }
         String value = new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
-        cache.put(key, loc, value, valueLen);
+        cache.put(hash, entry, value, valueLen);
         return value;
     }
 
@@ -236,7 +252,9 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
 
     /** A copy of the index; for tests. */
     java.util.Map<String, Loc> indexSnapshot() {
-        return new java.util.HashMap<>(index);
+        java.util.Map<String, Loc> copy = new java.util.HashMap<>();
+        index.forEach(e -> copy.put(KeyIndex.key(e), new Loc(KeyIndex.file(e), KeyIndex.offset(e), KeyIndex.length(e))));
+        return copy;
     }
 
     /** fsyncs done so far by commits under {@code always}: group commit's writes per fsync follow. */

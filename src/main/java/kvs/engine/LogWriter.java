@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
@@ -30,6 +29,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         /** The value set; null for a remove. */
         final String value;
         final byte[] record;
+        /** The index hash of the key's bytes in {@code record}; 0 for a transaction. */
+        final int hash;
         final boolean remove;
         /** Null unless this is a transaction, which has no key or record of its own. */
         final Transaction transaction;
@@ -48,9 +49,19 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             this.key = key;
             this.value = value;
             this.record = record;
+            this.hash = record == null ? 0 : KeyIndex.hash(record, Record.HEADER, keyLen(record));
             this.remove = value == null && transaction == null;
             this.transaction = transaction;
             this.owner = owner == null ? this : owner;
+        }
+
+        private static int keyLen(byte[] record) {
+            return Record.keyLen(record, 0);
+        }
+
+        /** This write's key's live index entry, or null. */
+        byte[] current(KeyIndex index) {
+            return index.get(record, Record.HEADER, keyLen(record), hash);
         }
     }
 
@@ -64,7 +75,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
     private final Storage storage;
     private final Path dir;
-    private final ConcurrentHashMap<String, Loc> index;
+    private final KeyIndex index;
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
@@ -79,7 +90,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** fsyncs done by commits ({@code always}); written by the commit leader only. */
     private volatile long commitSyncs;
 
-    LogWriter(Storage storage, Path dir, ConcurrentHashMap<String, Loc> index, Readers readers, LogSizes sizes,
+    LogWriter(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
               EngineOptions options, Compactor compactor, ActiveFile active, Committed committed, ValueCache cache) {
         this.storage = storage;
         this.dir = dir;
@@ -144,7 +155,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** {@code w} alone, or nothing if it is a remove of a key that is absent (its failure). */
     private List<Write> checkedWrite(Write w, Map<String, String> touched) {
         if (w.remove && !(touched != null && touched.containsKey(w.key) ? touched.get(w.key) != null
-                : index.containsKey(w.key))) {
+                : w.current(index) != null)) {
             w.fail(new KeyNotFoundException());
             return List.of();
         }
@@ -161,7 +172,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
             @Override
             public Collection<String> keys() {
-                Set<String> keys = new HashSet<>(index.keySet());
+                Set<String> keys = new HashSet<>();
+                index.keys().forEachRemaining(keys::add);
                 if (touched != null) {
                     touched.forEach((k, v) -> {
                         if (v == null) {
@@ -228,13 +240,18 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         long liveDelta = 0;
         int offset = (int) base;
         for (Write w : ws) {
-            Loc loc = new Loc(file.id, offset, w.record.length);
-            offset += w.record.length;
-            Loc old = w.remove ? index.remove(w.key) : index.put(w.key, loc);
-            if (!w.remove) {
-                cache.put(w.key, loc, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
+            int keyLen = Write.keyLen(w.record);
+            byte[] old;
+            if (w.remove) {
+                old = index.remove(w.record, Record.HEADER, keyLen, w.hash);
+            } else {
+                byte[] entry = KeyIndex.entry(w.record, Record.HEADER, keyLen, file.id, offset, w.record.length);
+                old = index.put(entry, w.hash);
+                liveDelta += w.record.length;
+                cache.put(w.hash, entry, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
             }
-            liveDelta += (w.remove ? 0 : loc.length()) - (old == null ? 0 : old.length());
+            offset += w.record.length;
+            liveDelta -= old == null ? 0 : KeyIndex.length(old);
             w.owner.succeed();
         }
         sizes.add(liveDelta, bytes);

@@ -61,22 +61,22 @@ final class Readers implements AutoCloseable {
     }
 
     /**
-     * Reads the record at {@code loc}.
+     * Reads the record of {@code length} bytes at {@code offset} in file {@code file}.
      *
      * @return the record's bytes, or null when its file is no longer open here
      */
-    byte[] read(Loc loc) throws IOException {
+    byte[] read(int file, int offset, int length) throws IOException {
         boolean interrupted = Thread.interrupted();
         try {
             for (int attempt = 0; ; attempt++) {
-                FileChannel ch = channels.get(loc.file());
+                FileChannel ch = channels.get(file);
                 if (ch == null) {
                     return null;
                 }
                 try {
-                    ByteBuffer buf = ByteBuffer.allocate(loc.length());
-                    if (!Storage.readFully(ch, buf, loc.offset())) {
-                        throw new EOFException("record at offset " + loc.offset() + " runs past the end of its file");
+                    ByteBuffer buf = ByteBuffer.allocate(length);
+                    if (!Storage.readFully(ch, buf, offset)) {
+                        throw new EOFException("record at offset " + offset + " runs past the end of its file");
                     }
                     return buf.array();
                 } catch (ClosedChannelException e) {
@@ -84,7 +84,7 @@ final class Readers implements AutoCloseable {
                     if (attempt == MAX_ATTEMPTS) {
                         throw e;
                     }
-                    reopenIfClosed(loc.file());
+                    reopenIfClosed(file);
                 }
             }
         } finally {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 import kvs.KvsException;
 import org.slf4j.Logger;
@@ -26,11 +25,11 @@ final class Recovery {
     private final Storage storage;
     private final Path dir;
     private final boolean salvage;
-    private final ConcurrentHashMap<String, Loc> index;
+    private final KeyIndex index;
     private long live;
     private long total;
 
-    private Recovery(Storage storage, Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index) {
+    private Recovery(Storage storage, Path dir, boolean salvage, KeyIndex index) {
         this.storage = storage;
         this.dir = dir;
         this.salvage = salvage;
@@ -38,7 +37,7 @@ final class Recovery {
     }
 
     /** Fills {@code index} from the files in {@code dir}. */
-    static State run(Storage storage, Path dir, boolean salvage, ConcurrentHashMap<String, Loc> index)
+    static State run(Storage storage, Path dir, boolean salvage, KeyIndex index)
             throws IOException, KvsException {
         return new Recovery(storage, dir, salvage, index).run();
     }
@@ -76,8 +75,8 @@ final class Recovery {
         if (size > LogFiles.MAX_LOG_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
-        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (key, offset, length, tombstone) ->
-                apply(key, new Loc(id, offset, length), tombstone));
+        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (b, keyOff, keyLen, offset, length, tombstone) ->
+                apply(b, keyOff, keyLen, id, offset, length, tombstone));
         if (hinted == HintFile.Use.APPLIED) {
             total += size;
             return;
@@ -88,7 +87,8 @@ final class Recovery {
         }
         try (HintFile.Writer hint = new HintFile.Writer(storage, LogFiles.hint(dir, id))) {
             LogScanner.Result r = LogScanner.scan(storage, file, newest, salvage, e -> {
-                apply(e.key(), new Loc(id, (int) e.offset(), e.length()), e.tombstone());
+                apply(e.bytes(), e.start() + Record.HEADER, e.keyLength(), id, (int) e.offset(), e.length(),
+                        e.tombstone());
                 hint.add(e.bytes(), e.start(), e.offset(), e.length());
             });
             if (r.validEnd() < size) {
@@ -104,8 +104,10 @@ final class Recovery {
         }
     }
 
-    private void apply(String key, Loc loc, boolean tombstone) {
-        Loc old = tombstone ? index.remove(key) : index.put(key, loc);
-        live += (tombstone ? 0 : loc.length()) - (old == null ? 0 : old.length());
+    private void apply(byte[] b, int keyOff, int keyLen, int file, int offset, int length, boolean tombstone) {
+        int hash = KeyIndex.hash(b, keyOff, keyLen);
+        byte[] old = tombstone ? index.remove(b, keyOff, keyLen, hash)
+                : index.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length), hash);
+        live += (tombstone ? 0 : length) - (old == null ? 0 : KeyIndex.length(old));
     }
 }

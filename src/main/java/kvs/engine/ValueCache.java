@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A small, bounded cache of values already read and verified, so hot keys are served from
  * memory rather than by a system call. Direct-mapped: a key's hash picks one slot, and a newer
  * value for another key in that slot simply replaces the old one. An entry names the exact
- * record ({@link Loc}, compared by identity) it was read from; the caller passes the record the
- * index points at now, so an overwritten, removed or moved key misses and is read again.
+ * record it was read from by the index entry that pointed at it (compared by identity); the
+ * caller passes the index entry of now, so an overwritten, removed or moved key misses and is
+ * read again.
  * Reads take no lock: entries are immutable, and their final fields make a racy slot read safe.
  * <p>
  * Memory is bounded by the bytes of the values held, not by a count of small ones: a value too
@@ -37,7 +38,7 @@ final class ValueCache {
     /** Slots a put may look at, clearing the full ones, to make room before it gives up. */
     private static final int MAX_SCAN = 256;
 
-    private record Entry(Loc loc, String value, int bytes) {
+    private record Entry(Object record, String value, int bytes) {
     }
 
     private final AtomicReferenceArray<Entry> slots;
@@ -63,18 +64,18 @@ final class ValueCache {
         return maxBytes;
     }
 
-    /** The value of the record at {@code loc}, if this cache holds it. */
-    String get(String key, Loc loc) {
-        Entry e = slots.getPlain(slot(key));
-        return e != null && e.loc == loc ? e.value : null;
+    /** The value of {@code record}, of a key with hash {@code keyHash}, if this cache holds it. */
+    String get(int keyHash, Object record) {
+        Entry e = slots.getPlain(keyHash & mask);
+        return e != null && e.record == record ? e.value : null;
     }
 
-    /** Remembers the verified {@code value} of the record at {@code loc}, if there is room for it. */
-    void put(String key, Loc loc, String value, int valueBytes) {
+    /** Remembers the verified {@code value} of {@code record}, if there is room for it. */
+    void put(int keyHash, Object record, String value, int valueBytes) {
         if (valueBytes > MAX_VALUE_BYTES) {
             return;
         }
-        int i = slot(key);
+        int i = keyHash & mask;
         Entry old = slots.getPlain(i);
         long growth = valueBytes - (old == null ? 0 : old.bytes);
         for (int n = 0; n < MAX_SCAN && growth > 0 && bytes.get() + growth > maxBytes; n++) {
@@ -86,7 +87,7 @@ final class ValueCache {
         if (growth > 0 && bytes.get() + growth > maxBytes) {
             return;
         }
-        Entry e = new Entry(loc, value, valueBytes);
+        Entry e = new Entry(record, value, valueBytes);
         account(e, slots.getAndSet(i, e));
     }
 
@@ -100,10 +101,5 @@ final class ValueCache {
     /** Bytes of the values held now. */
     long bytes() {
         return bytes.get();
-    }
-
-    private int slot(String key) {
-        int h = key.hashCode();
-        return (h ^ (h >>> 16)) & mask;
     }
 }

@@ -2,11 +2,18 @@ package kvs.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 
 class ValueCacheTest {
 
     private final ValueCache cache = new ValueCache(16 << 20);
+
+    private static int hash(String key) {
+        byte[] b = key.getBytes(StandardCharsets.UTF_8);
+        return KeyIndex.hash(b, 0, b.length);
+    }
 
     private static Loc loc(int i) {
         return new Loc(1, i, 1);
@@ -16,13 +23,13 @@ class ValueCacheTest {
     void holdsValuesUpToTheLimit_andAnswersOnlyForTheRecordTheyCameFrom() {
         Loc small = loc(1);
         Loc big = loc(2);
-        cache.put("a", small, "x", 1);
-        cache.put("b", big, "y".repeat(ValueCache.MAX_VALUE_BYTES), ValueCache.MAX_VALUE_BYTES);
-        cache.put("c", loc(3), "z".repeat(ValueCache.MAX_VALUE_BYTES + 1), ValueCache.MAX_VALUE_BYTES + 1);
-        assertThat(cache.get("a", small)).isEqualTo("x");
-        assertThat(cache.get("b", big)).hasSize(ValueCache.MAX_VALUE_BYTES);
-        assertThat(cache.get("a", loc(1))).as("another record of the same key").isNull();
-        assertThat(cache.get("c", loc(3))).as("above the limit").isNull();
+        cache.put(hash("a"), small, "x", 1);
+        cache.put(hash("b"), big, "y".repeat(ValueCache.MAX_VALUE_BYTES), ValueCache.MAX_VALUE_BYTES);
+        cache.put(hash("c"), loc(3), "z".repeat(ValueCache.MAX_VALUE_BYTES + 1), ValueCache.MAX_VALUE_BYTES + 1);
+        assertThat(cache.get(hash("a"), small)).isEqualTo("x");
+        assertThat(cache.get(hash("b"), big)).hasSize(ValueCache.MAX_VALUE_BYTES);
+        assertThat(cache.get(hash("a"), loc(1))).as("another record of the same key").isNull();
+        assertThat(cache.get(hash("c"), loc(3))).as("above the limit").isNull();
         assertThat(cache.bytes()).isEqualTo(1 + ValueCache.MAX_VALUE_BYTES);
     }
 
@@ -32,7 +39,7 @@ class ValueCacheTest {
         String value = "v".repeat(size);
         int keys = (int) (4 * cache.maxBytes() / size); // four times what fits
         for (int i = 0; i < keys; i++) {
-            cache.put("old" + i, loc(i), value, size);
+            cache.put(hash("old" + i), loc(i), value, size);
             assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
         }
         assertThat(cache.bytes()).isGreaterThan(cache.maxBytes() / 2);
@@ -42,14 +49,14 @@ class ValueCacheTest {
         }
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < fresh.length; i++) {
-                if (cache.get("new" + i, fresh[i]) == null) { // as KvStore does: a miss reads, then puts
-                    cache.put("new" + i, fresh[i], value, size);
+                if (cache.get(hash("new" + i), fresh[i]) == null) { // as KvStore does: a miss reads, then puts
+                    cache.put(hash("new" + i), fresh[i], value, size);
                 }
             }
         }
         int hits = 0;
         for (int i = 0; i < fresh.length; i++) {
-            hits += cache.get("new" + i, fresh[i]) != null ? 1 : 0;
+            hits += cache.get(hash("new" + i), fresh[i]) != null ? 1 : 0;
         }
         assertThat(hits).as("of the new working set, cached").isGreaterThan(fresh.length * 8 / 10);
         assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
@@ -65,11 +72,11 @@ class ValueCacheTest {
         Loc[] locs = new Loc[keys];
         for (int i = 0; i < keys; i++) {
             locs[i] = loc(i);
-            cache.put("key:" + i, locs[i], "v", 1);
+            cache.put(hash("key:" + i), locs[i], "v", 1);
         }
         int hits = 0;
         for (int i = 0; i < keys; i++) {
-            hits += cache.get("key:" + i, locs[i]) != null ? 1 : 0;
+            hits += cache.get(hash("key:" + i), locs[i]) != null ? 1 : 0;
         }
         return hits;
     }
