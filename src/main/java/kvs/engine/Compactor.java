@@ -214,7 +214,7 @@ final class Compactor implements AutoCloseable {
                     }
                     int keyOff = e.start() + Record.HEADER;
                     byte[] from = index.get(e.bytes(), keyOff, e.keyLength(),
-                            KeyIndex.hash(e.bytes(), keyOff, e.keyLength()));
+                            KeyHash.of(e.bytes(), keyOff, e.keyLength()));
                     if (from != null && KeyIndex.file(from) == id && KeyIndex.offset(from) == e.offset()) {
                         swaps.add(new Swap(from, out.append(e.bytes(), e.start(), e.length())));
                     }

@@ -81,20 +81,6 @@ final class KeyIndex {
         this.table = new Table(minCapacity);
     }
 
-    /** The hash of a key's UTF-8 bytes, never 0 (which marks an empty slot). */
-    static int hash(byte[] b, int off, int len) {
-        int h = 0;
-        for (int i = off, end = off + len; i < end; i++) {
-            h = 31 * h + b[i];
-        }
-        h ^= h >>> 16; // murmur3's finalizer: every input bit moves the low bits a slot index takes
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h == 0 ? 1 : h;
-    }
-
     /** A new entry: the record at {@code file}/{@code offset} of {@code length} bytes, for the key in {@code b}. */
     static byte[] entry(byte[] b, int keyOff, int keyLen, int file, int offset, int length) {
         byte[] e = new byte[KEY + keyLen];
@@ -142,7 +128,7 @@ final class KeyIndex {
         return file(entry) == REMOVED;
     }
 
-    /** The live entry of the key {@code b[off, off + len)} with hash {@code hash}, or null. */
+    /** The live entry of the key {@code b[off, off + len)} with hash ({@link KeyHash#of}) {@code hash}, or null. */
     byte[] get(byte[] b, int off, int len, int hash) {
         Table t = table;
         int i = find(t, b, off, len, hash);
@@ -227,7 +213,7 @@ final class KeyIndex {
      */
     boolean replace(byte[] from, int file, int offset) {
         int len = from.length - KEY;
-        int hash = hash(from, KEY, len);
+        int hash = KeyHash.of(from, KEY, len);
         Table t = table;
         int i = find(t, from, KEY, len, hash);
         if (i < 0 || t.entries[i] != from) {

@@ -196,13 +196,14 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
         if (k == null) {
             return Optional.empty(); // no such key can have been set
         }
-        int hash = KeyIndex.hash(k, 0, k.length);
+        int hash = KeyHash.of(k, 0, k.length);
+        int cacheHash = KeyHash.local(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
             byte[] entry = index.get(k, 0, k.length, hash);
             if (entry == null) {
                 return Optional.empty();
             }
-            String cached = cache.get(hash, entry);
+            String cached = cache.get(cacheHash, entry);
             if (cached != null) {
                 return Optional.of(cached);
             }
@@ -214,7 +215,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
                         + e.getMessage(), e);
             }
             if (record != null) {
-                return Optional.of(value(record, k, hash, entry));
+                return Optional.of(value(record, k, cacheHash, entry));
             }
             ensureOpen(); // the file went away: compaction moved the record, or the store closed
         }
@@ -226,20 +227,20 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
      * Checks the record read for the index entry {@code entry} of key {@code k} and returns its
      * value (and caches it); a wrong value is never returned.
      */
-    private String value(byte[] r, byte[] k, int hash, byte[] entry) throws CorruptionException {
-        Path file = LogFiles.log(dir, KeyIndex.file(entry));
+    private String value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
         if (!Record.intact(r, 0, r.length)) {
-            throw new CorruptionException(file, KeyIndex.offset(entry), "checksum mismatch");
+            throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
+                    "checksum mismatch");
         }
         int keyLen = Record.keyLen(r, 0);
         int valueLen = Record.valueLen(r, 0);
         if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
                 || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, k, 0, k.length)) {
-            throw new CorruptionException(file, KeyIndex.offset(entry),
+            throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
                     "record does not hold key '" + KeyIndex.key(entry) + "'");
         }
         String value = new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
-        cache.put(hash, entry, value, valueLen);
+        cache.put(cacheHash, entry, value, valueLen);
         return value;
     }
 

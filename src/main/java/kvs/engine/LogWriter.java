@@ -29,8 +29,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         /** The value set; null for a remove. */
         final String value;
         final byte[] record;
-        /** The index hash of the key's bytes in {@code record}; 0 for a transaction. */
+        /** The hashes of the key's bytes in {@code record} ({@link KeyHash}); 0 for a transaction. */
         final int hash;
+        final int cacheHash;
         final boolean remove;
         /** Null unless this is a transaction, which has no key or record of its own. */
         final Transaction transaction;
@@ -49,7 +50,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             this.key = key;
             this.value = value;
             this.record = record;
-            this.hash = record == null ? 0 : KeyIndex.hash(record, Record.HEADER, keyLen(record));
+            this.hash = record == null ? 0 : KeyHash.of(record, Record.HEADER, keyLen(record));
+            this.cacheHash = record == null ? 0 : KeyHash.local(record, Record.HEADER, keyLen(record));
             this.remove = value == null && transaction == null;
             this.transaction = transaction;
             this.owner = owner == null ? this : owner;
@@ -248,7 +250,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 byte[] entry = KeyIndex.entry(w.record, Record.HEADER, keyLen, file.id, offset, w.record.length);
                 old = index.put(entry, w.hash);
                 liveDelta += w.record.length;
-                cache.put(w.hash, entry, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
+                cache.put(w.cacheHash, entry, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
             }
             offset += w.record.length;
             liveDelta -= old == null ? 0 : KeyIndex.length(old);

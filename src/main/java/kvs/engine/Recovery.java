@@ -105,7 +105,7 @@ final class Recovery {
     }
 
     private void apply(byte[] b, int keyOff, int keyLen, int file, int offset, int length, boolean tombstone) {
-        int hash = KeyIndex.hash(b, keyOff, keyLen);
+        int hash = KeyHash.of(b, keyOff, keyLen);
         byte[] old = tombstone ? index.remove(b, keyOff, keyLen, hash)
                 : index.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length), hash);
         live += (tombstone ? 0 : length) - (old == null ? 0 : KeyIndex.length(old));

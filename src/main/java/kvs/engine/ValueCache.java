@@ -66,7 +66,7 @@ final class ValueCache {
 
     /** The value of {@code record}, of a key with hash {@code keyHash}, if this cache holds it. */
     String get(int keyHash, Object record) {
-        Entry e = slots.getPlain(keyHash & mask);
+        Entry e = slots.getPlain(slot(keyHash));
         return e != null && e.record == record ? e.value : null;
     }
 
@@ -75,7 +75,7 @@ final class ValueCache {
         if (valueBytes > MAX_VALUE_BYTES) {
             return;
         }
-        int i = keyHash & mask;
+        int i = slot(keyHash);
         Entry old = slots.getPlain(i);
         long growth = valueBytes - (old == null ? 0 : old.bytes);
         for (int n = 0; n < MAX_SCAN && growth > 0 && bytes.get() + growth > maxBytes; n++) {
@@ -96,6 +96,11 @@ final class ValueCache {
         if (delta != 0) {
             bytes.addAndGet(delta);
         }
+    }
+
+    /** Keys with nearby hashes (as keys that differ in a last digit have) take nearby slots, not colliding ones. */
+    private int slot(int keyHash) {
+        return (keyHash ^ (keyHash >>> 16)) & mask;
     }
 
     /** Bytes of the values held now. */

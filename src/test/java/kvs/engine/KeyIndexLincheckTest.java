@@ -32,21 +32,21 @@ public class KeyIndexLincheckTest {
     @Operation
     public int get(@Param(name = "key") int key) {
         byte[] b = bytes(key);
-        byte[] e = index.get(b, 0, b.length, KeyIndex.hash(b, 0, b.length));
+        byte[] e = index.get(b, 0, b.length, KeyHash.of(b, 0, b.length));
         return e == null ? -1 : KeyIndex.file(e);
     }
 
     @Operation(nonParallelGroup = "writer")
     public int set(@Param(name = "key") int key, @Param(name = "value") int value) {
         byte[] b = bytes(key);
-        byte[] old = index.put(KeyIndex.entry(b, 0, b.length, value, 0, 1), KeyIndex.hash(b, 0, b.length));
+        byte[] old = index.put(KeyIndex.entry(b, 0, b.length, value, 0, 1), KeyHash.of(b, 0, b.length));
         return old == null ? -1 : KeyIndex.file(old);
     }
 
     @Operation(nonParallelGroup = "writer")
     public int remove(@Param(name = "key") int key) {
         byte[] b = bytes(key);
-        byte[] old = index.remove(b, 0, b.length, KeyIndex.hash(b, 0, b.length));
+        byte[] old = index.remove(b, 0, b.length, KeyHash.of(b, 0, b.length));
         return old == null ? -1 : KeyIndex.file(old);
     }
 

@@ -24,7 +24,7 @@ class KeyIndexTest {
 
     private static int hash(String key) {
         byte[] b = bytes(key);
-        return KeyIndex.hash(b, 0, b.length);
+        return KeyHash.of(b, 0, b.length);
     }
 
     private byte[] put(KeyIndex index, String key, int file, int offset) {

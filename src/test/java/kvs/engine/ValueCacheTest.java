@@ -12,7 +12,7 @@ class ValueCacheTest {
 
     private static int hash(String key) {
         byte[] b = key.getBytes(StandardCharsets.UTF_8);
-        return KeyIndex.hash(b, 0, b.length);
+        return KeyHash.local(b, 0, b.length);
     }
 
     private static Loc loc(int i) {
