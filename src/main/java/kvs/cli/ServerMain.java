@@ -63,7 +63,7 @@ public final class ServerMain implements Callable<Integer> {
     String fsync;
 
     @Option(names = "--compaction-threshold", paramLabel = "BYTES",
-            description = "kvs engine: stale bytes that, with at least as many live ones, start a compaction (default: 64 MiB).")
+            description = "kvs engine: stale bytes that, with at least as many live ones (half as many after 5 s without writes), start a compaction (default: 64 MiB).")
     Long compactionThreshold;
 
     @Option(names = "--max-file-size", paramLabel = "BYTES",

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Background maintenance on one platform daemon thread, woken by signals: writes hint files for
- * newly sealed log files, and compacts when stale bytes reach max(threshold, live bytes).
+ * newly sealed log files, and compacts when stale bytes reach max(threshold, live bytes). A store
+ * that has had no writes for {@link #SETTLE_NANOS} also compacts once its stale bytes reach
+ * max(threshold, live / 2), so a store at rest takes at most about 1.5 times its live records on
+ * disk rather than up to twice (the thread waits with a timeout only while that is pending).
  *
  * <p>Compaction merges every sealed file. It reserves ids between them and a fresh active file
  * (so its output replays after its inputs and before newer writes), copies each record the index
@@ -50,6 +54,9 @@ final class Compactor implements AutoCloseable {
         void holdingWrites(Runnable action) throws KvsException;
     }
 
+    /** How long a store must go without writes before it compacts to settle. */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     /** Swaps made while writes are held off at once: each batch holds writers up for well under a millisecond. */
     private static final int SWAPS_AT_ONCE = 1024;
 
@@ -70,8 +77,10 @@ final class Compactor implements AutoCloseable {
     /** Guarded by lock. */
     private boolean signalled;
     private volatile boolean stopping;
-    /** Compaction after a failure waits until the log grows by another threshold; compactor thread only. */
-    private long retryAtTotal;
+    /** Compaction after a failure waits until the log grows by another threshold; written by the compactor thread. */
+    private volatile long retryAtTotal;
+    /** Whether the thread is waiting for the store to come to rest, to compact it then. */
+    private volatile boolean watching;
     /** Completed compactions, for tests and stats. */
     private volatile long compactions;
 
@@ -98,6 +107,16 @@ final class Compactor implements AutoCloseable {
         wake();
     }
 
+    /**
+     * Called after each batch of writes: wakes the thread if a compaction is due, or if one would
+     * be once the store comes to rest and the thread is not yet watching for that.
+     */
+    void written() {
+        if (sizes.compactionDue(options.compactionThreshold()) || (!watching && settleDue())) {
+            wake();
+        }
+    }
+
     /** Asks the thread to check whether compaction is due. */
     void wake() {
         lock.lock();
@@ -114,12 +133,24 @@ final class Compactor implements AutoCloseable {
     }
 
     private void loop() {
-        while (awaitSignal()) {
+        while (!stopping) {
+            long total = sizes.get().total();
+            boolean settling = settleDue();
+            watching = settling;
+            boolean signalled = awaitSignal(settling ? SETTLE_NANOS : Long.MAX_VALUE);
+            if (stopping) {
+                return;
+            }
             working.lock();
             try {
                 writeHints();
                 while (!stopping && sizes.compactionDue(options.compactionThreshold())
                         && sizes.get().total() >= retryAtTotal) {
+                    compact();
+                }
+                if (!stopping && !signalled && settling && sizes.get().total() == total && settleDue()) {
+                    log.info("{} has had no writes for {} s: compacting to settle", dir,
+                            TimeUnit.NANOSECONDS.toSeconds(SETTLE_NANOS));
                     compact();
                 }
             } catch (Cancelled e) {
@@ -153,14 +184,26 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    private boolean awaitSignal() {
+    /** Whether a store at rest now would compact to settle. */
+    private boolean settleDue() {
+        return sizes.settleDue(options.compactionThreshold()) && sizes.get().total() >= retryAtTotal;
+    }
+
+    /** Waits for a signal, or for {@code nanos} to pass; returns whether it was signalled. */
+    private boolean awaitSignal(long nanos) {
         lock.lock();
         try {
-            while (!signalled && !stopping) {
-                wakeUp.awaitUninterruptibly();
+            long left = nanos;
+            while (!signalled && !stopping && left > 0) {
+                try {
+                    left = wakeUp.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    // Ignored, as awaitUninterruptibly would: only close() stops this thread, by setting stopping.
+                }
             }
+            boolean was = signalled;
             signalled = false;
-            return !stopping;
+            return was;
         } finally {
             lock.unlock();
         }

@@ -4,8 +4,8 @@ package kvs.engine;
  * Tuning shared by both engines.
  *
  * @param durability          when writes are fsynced (default {@link Durability#EVERYSEC})
- * @param compactionThreshold stale bytes that wake compaction, together with the live size (default 64 MiB, Redis's
- *                            {@code auto-aof-rewrite-min-size})
+ * @param compactionThreshold stale bytes that wake compaction, together with the live size (or half of it once
+ *                            the store has had no writes for 5 s; default 64 MiB, Redis's {@code auto-aof-rewrite-min-size})
  * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
  * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
  */

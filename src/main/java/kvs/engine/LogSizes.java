@@ -29,6 +29,12 @@ final class LogSizes {
         sizes.updateAndGet(s -> new Sizes(s.live + liveDelta, s.total + totalDelta));
     }
 
+    /** Whether stale bytes have reached max(threshold, live / 2): compaction's trigger for a store at rest. */
+    boolean settleDue(long threshold) {
+        Sizes s = sizes.get();
+        return s.stale() >= Math.max(threshold, s.live / 2);
+    }
+
     /** Whether stale bytes have reached max(threshold, live): compaction's trigger. */
     boolean compactionDue(long threshold) {
         Sizes s = sizes.get();

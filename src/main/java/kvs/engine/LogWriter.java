@@ -149,9 +149,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         if (!pending.isEmpty()) {
             write(pending, bytes);
         }
-        if (sizes.compactionDue(options.compactionThreshold())) {
-            compactor.wake();
-        }
+        compactor.written();
     }
 
     /** {@code w} alone, or nothing if it is a remove of a key that is absent (its failure). */

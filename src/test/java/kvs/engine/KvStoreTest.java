@@ -60,6 +60,29 @@ class KvStoreTest {
         }
     }
 
+    /**
+     * Stale bytes between half the live bytes and all of them do not start a compaction while
+     * writes go on, but a store at rest settles: it compacts, and keeps under 1.5 times its live data.
+     */
+    @Test
+    void atRest_staleBytesAboveHalfTheLiveOnes_areCompactedAway() throws Exception {
+        String value = "v".repeat(100);
+        long live = 1000L * Record.length("key000".length(), value.length() + 1);
+        try (KvStore store = KvStore.open(dir, SMALL)) {
+            for (int i = 0; i < 1000; i++) {
+                store.set(String.format("key%03d", i), value + "a");
+            }
+            for (int i = 0; i < 600; i++) { // stale: 0.6 of the live bytes
+                store.set(String.format("key%03d", i), value + "b");
+            }
+            assertThat(dirSize(dir)).as("before it settles").isGreaterThan(live + live / 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.compactions() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> dirSize(dir) < live + live / 2);
+            assertThat(store.get("key000")).hasValue(value + "b");
+            assertThat(store.get("key999")).hasValue(value + "a");
+        }
+    }
+
     @Test
     void manyOverwrites_keepTheDirectorySmall() throws Exception {
         int writes = 200_000 * STRESS;
