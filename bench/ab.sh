@@ -8,9 +8,10 @@
 # 10,000 keys for 4 s (after filling the keys and 1 s of warm-up): sets only, then gets only.
 # Prints each run and the medians of the per-round new/old ratios of requests/s and of the
 # server's CPU time per request (user + system, from /proc, over the measured 4 s): on two
-# shared cores the second moves less with the noise. AB_PIPELINE=N and AB_KEYS=N change the pipeline depth
-# (default 16) and the key space (default 10,000). AB_OLD_OPTS and AB_NEW_OPTS are JVM flags for
-# each side's server, so one commit can be measured against itself with other flags:
+# shared cores the second moves less with the noise. AB_PIPELINE=N, AB_KEYS=N and AB_VALUE=BYTES change the
+# pipeline depth (default 16), the key space (default 10,000) and the value size (default 100; 16 for
+# redis-benchmark). AB_OLD_OPTS and AB_NEW_OPTS are JVM flags for each side's server, so one commit
+# can be measured against itself with other flags:
 #   AB_NEW_OPTS=-Djdk.pollerMode=1 bench/ab.sh HEAD
 # AB_ARGS are kvs-server options for both sides, e.g. AB_ARGS='--engine mvstore'.
 # AB_TOOL=redis-benchmark drives each side's RESP listener with Redis's redis-benchmark instead (16-byte
@@ -56,7 +57,7 @@ run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs pe
     local pid=$! port before after count rate
     if [ "$tool" = kvs-bench ]; then
         port=$(await_port "$log")
-        local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d 100 --ratio "${2#*=}"
+        local load=(bin/kvs-bench --addr "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d "${AB_VALUE:-100}" --ratio "${2#*=}"
             -r "${AB_KEYS:-10000}" --quiet)
         "${load[@]}" --fill --duration 1 >/dev/null # warm-up
         before=$(cpu_ticks "$pid")
@@ -64,7 +65,7 @@ run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs pe
         after=$(cpu_ticks "$pid")
     else
         port=$(await_port "$log" RESP)
-        local load=(redis-benchmark -p "$port" -c 50 -P "${AB_PIPELINE:-16}" -d 16 -r "${AB_KEYS:-100000}" --csv)
+        local load=(redis-benchmark -p "$port" -c 50 -P "${AB_PIPELINE:-16}" -d "${AB_VALUE:-16}" -r "${AB_KEYS:-100000}" --csv)
         "${load[@]}" -t set -n 1000000 >/dev/null # fill and warm-up
         [ "$2" = set ] || "${load[@]}" -t "$2" -n 500000 >/dev/null
         count=${AB_REQUESTS:-2000000}
