@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 import kvs.KvsException;
 import kvs.internal.Threads;
@@ -50,8 +51,8 @@ final class Compactor implements AutoCloseable {
         /** Forces every record appended so far to stable storage; safe while writes go on. */
         void sync() throws IOException;
 
-        /** Runs {@code action} with writes held off: the index has one writer at a time. */
-        void holdingWrites(Runnable action) throws KvsException;
+        /** Runs {@code action} with writes held off (the index has one writer at a time) and returns its result. */
+        int holdingWrites(IntSupplier action) throws KvsException;
     }
 
     /** How long a store must go without writes before it compacts to settle. */
@@ -270,15 +271,17 @@ final class Compactor implements AutoCloseable {
                 readers.add(id);
             }
         }
-        int[] swapped = {0};
+        int swapped = 0;
         for (int start = 0; start < swaps.size(); start += SWAPS_AT_ONCE) {
             List<Swap> some = swaps.subList(start, Math.min(swaps.size(), start + SWAPS_AT_ONCE));
-            activeLog.holdingWrites(() -> {
+            swapped += activeLog.holdingWrites(() -> {
+                int n = 0;
                 for (Swap s : some) { // only if the index still points at the original
                     if (index.replace(s.from, s.to.file(), s.to.offset())) {
-                        swapped[0]++;
+                        n++;
                     }
                 }
+                return n;
             });
         }
         // Every record that superseded one left out is appended by now (the index pointed past it).
@@ -291,7 +294,7 @@ final class Compactor implements AutoCloseable {
             sizes.add(0, -inputBytes.get(id));
         }
         compactions++;
-        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped[0],
+        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped,
                 (System.nanoTime() - started) / 1_000_000);
     }
 

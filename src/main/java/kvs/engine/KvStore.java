@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
@@ -71,11 +72,8 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
             }
 
             @Override
-            public void holdingWrites(Runnable action) throws KvsException {
-                commits.exclusive(() -> {
-                    action.run();
-                    return null;
-                });
+            public int holdingWrites(IntSupplier action) throws KvsException {
+                return commits.exclusive(action::getAsInt);
             }
         });
         this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,

@@ -44,10 +44,6 @@ final class LogScanner {
             return Record.valueLen(buf, start) == Record.TOMBSTONE;
         }
 
-        String key() {
-            return Record.key(buf, start);
-        }
-
         int keyLength() {
             return Record.keyLen(buf, start);
         }

@@ -1,7 +1,6 @@
 package kvs.engine;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
@@ -101,9 +100,5 @@ final class Record {
     /** Whether the complete record at {@code buf[off, off+len)} matches its checksum. */
     static boolean intact(byte[] buf, int off, int len) {
         return storedCrc(buf, off) == crc(buf, off, len);
-    }
-
-    static String key(byte[] buf, int off) {
-        return new String(buf, off + HEADER, keyLen(buf, off), StandardCharsets.UTF_8);
     }
 }

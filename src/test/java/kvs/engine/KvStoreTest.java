@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -268,7 +269,7 @@ class KvStoreTest {
     private static long offsetOf(Path file, String key) throws Exception {
         long[] found = {-1};
         LogScanner.scan(Storage.DISK, file, /* newest= */ false, /* salvage= */ false, e -> {
-            if (e.key().equals(key)) {
+            if (new String(e.bytes(), e.start() + Record.HEADER, e.keyLength(), StandardCharsets.UTF_8).equals(key)) {
                 found[0] = e.offset();
             }
         });
