@@ -14,11 +14,11 @@ import kvs.bench.Stats;
 
 /**
  * Group commit under {@code always}: acknowledged sets per second and sets per fsync for 1, 8
- * and 64 concurrent writers (100-byte values over 1000 keys, a fresh store each run), the
- * median of {@code ROUNDS} runs of {@code SECONDS} seconds after one of warm-up. In this package
- * to read KvStore's fsync count. Prints a Markdown table (docs/RELIABILITY.md):
+ * and 64 concurrent writers, or those given (100-byte values over 1000 keys, a fresh store each
+ * run), the median of {@code ROUNDS} runs of {@code SECONDS} seconds after one of warm-up. In
+ * this package to read KvStore's fsync count. Prints a Markdown table (docs/RELIABILITY.md):
  * <pre>
- * java -cp target/benchmarks.jar kvs.engine.GroupCommitReport [SECONDS [ROUNDS]]
+ * java -cp target/benchmarks.jar kvs.engine.GroupCommitReport [SECONDS [ROUNDS [WRITERS,...]]]
  * </pre>
  */
 public final class GroupCommitReport {
@@ -32,9 +32,11 @@ public final class GroupCommitReport {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int[] writerCounts = args.length > 2 ? java.util.Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 8, 64};
         System.out.println("| writers | acknowledged sets/s | sets per fsync | fsyncs/s |");
         System.out.println("|---:|---:|---:|---:|");
-        for (int writers : new int[] {1, 8, 64}) {
+        for (int writers : writerCounts) {
             List<Run> runs = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 runs.add(run(writers, seconds));

@@ -8,8 +8,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import kvs.it.ServerProcess;
@@ -74,11 +76,19 @@ class CliIT {
 
     /** Runs a program to its end; its output goes to files, which keep every byte of it. */
     private Result run(String program, String... args) throws Exception {
+        return run(Map.of(), program, args);
+    }
+
+    /** Runs a program to its end with {@code env} added to its environment (and KVS_PASSWORD only if there). */
+    private Result run(Map<String, String> env, String program, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin").resolve(program).toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(logs, program + "-", ".out");
         Path err = Files.createTempFile(logs, program + "-", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().remove("KVS_PASSWORD");
+        builder.environment().putAll(env);
+        Process p = builder.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor(60, TimeUnit.SECONDS);
@@ -88,10 +98,70 @@ class CliIT {
     }
 
     private Result client(Server s, String... args) throws Exception {
+        return client(Map.of(), s, args);
+    }
+
+    private Result client(Map<String, String> env, Server s, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--addr");
         all.add(s.addr());
-        return run("kvs-client", all.toArray(String[]::new));
+        return run(env, "kvs-client", all.toArray(String[]::new));
+    }
+
+    /** A password file readable by its owner only, unless {@code permissions} say otherwise. */
+    private Path passwordFile(String name, String content, String permissions) throws IOException {
+        Path file = logs.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+        return file;
+    }
+
+    @Test
+    void aPassword_isAskedOfEveryClient_byFileOrEnvironment_andStatsCountTheFailures() throws Exception {
+        Path password = passwordFile("password", "s3cret\nthe second line is not part of it\n", "rw-------");
+        Server s = new Server("--password-file", password.toString());
+        assertThat(s.log()).contains("a password is required").doesNotContain("may be read by others");
+        assertThat(client(s, "ping")).isEqualTo(new Result(0, "PONG\n", ""));
+        Result anonymous = client(s, "set", "k", "v");
+        assertThat(anonymous.exit()).isEqualTo(1);
+        assertThat(anonymous.err()).contains("unauthorized", "authentication required");
+        Result wrong = client(s, "get", "k", "--password-file", passwordFile("wrong", "nope", "rw-------").toString());
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("invalid password");
+        assertThat(client(Map.of("KVS_PASSWORD", "nope"), s, "get", "k").exit()).isEqualTo(1);
+
+        assertThat(client(s, "set", "k", "v", "--password-file", password.toString())).isEqualTo(new Result(0, "", ""));
+        assertThat(client(Map.of("KVS_PASSWORD", "s3cret"), s, "get", "k")).isEqualTo(new Result(0, "v\n", ""));
+        Result stats = client(Map.of("KVS_PASSWORD", "s3cret"), s, "stats");
+        assertThat(stats.exit()).isZero();
+        assertThat(stats.out().lines()).contains("engine: kvs", "keys: 1", "auth_failures: 2", "connections_current: 1",
+                "version: " + VERSION).allMatch(line -> line.matches("[a-z_]+: .*"));
+        Result missing = client(s, "get", "k", "--password-file", dir.resolve("absent").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("cannot read the password file");
+        s.stop();
+
+        Server readable = new Server("--password-file", passwordFile("shared", "s3cret", "rw-r--r--").toString());
+        assertThat(readable.log()).contains("may be read by others than its owner");
+        readable.stop();
+    }
+
+    @Test
+    void securityOptions_badValues_areUsageErrors() throws Exception {
+        assertUsageError(run("kvs-server", "--protected-mode", "maybe", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--max-clients", "0", "--data-dir", dir.toString()));
+        assertUsageError(run("kvs-server", "--password-file", passwordFile("empty", "\n", "rw-------").toString(),
+                "--data-dir", dir.toString()));
+        Result missing = run("kvs-server", "--password-file", dir.resolve("absent").toString(), "--data-dir", dir.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("cannot read the password file");
+        assertThat(Files.exists(dir.resolve("engine"))).as("no marker after failed starts").isFalse();
+        Server open = new Server("--protected-mode", "no");
+        assertThat(open.log()).contains("protected mode off");
+        open.stop();
+        Server defaults = new Server();
+        assertThat(defaults.log()).contains("protected mode: no password, loopback clients only");
+        defaults.stop();
     }
 
     private static void assertUsageError(Result r) {

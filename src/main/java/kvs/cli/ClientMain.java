@@ -1,25 +1,49 @@
 package kvs.cli;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.client.KvsClient;
+import kvs.security.Password;
+import kvs.security.Tls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
-/** {@code kvs-client set KEY VALUE | get KEY | rm KEY [--addr IP:PORT]} (DESIGN §4). */
+/** {@code kvs-client set KEY VALUE | get KEY | rm KEY | ping | stats [--addr IP:PORT] [--password-file FILE]} (DESIGN §4). */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
-        description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class, ClientMain.Rm.class})
+        description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
+        ClientMain.Rm.class, ClientMain.Ping.class, ClientMain.Stats.class})
 public final class ClientMain implements Callable<Integer> {
 
     @Option(names = "--addr", paramLabel = "IP:PORT", converter = Addresses.class, scope = ScopeType.INHERIT,
             defaultValue = Addresses.DEFAULT, description = "Server address (default: ${DEFAULT-VALUE}).")
     InetSocketAddress addr;
+
+    @Option(names = "--password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Authenticate with the password on the first line of FILE (default: the KVS_PASSWORD environment variable, if set).")
+    Path passwordFile;
+
+    @Option(names = "--tls", scope = ScopeType.INHERIT, description = "Connect over TLS.")
+    boolean tls;
+
+    @Option(names = "--cacert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "With --tls: trust servers whose certificate chains to one in this PEM file (default: the JDK's authorities).")
+    Path cacert;
+
+    @Option(names = "--cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "With --tls: show this PEM client certificate (to a server started with --tls-ca).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "With --cert: its private key, PEM, unencrypted PKCS#8.")
+    Path key;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,25 +54,72 @@ public final class ClientMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get or rm");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ping or stats");
     }
 
-    /** What every subcommand shares: the KEY, and one connection to the server for the command. */
-    abstract static class KeyCommand implements Callable<Integer> {
+    /** The connection options: the password from --password-file, else from KVS_PASSWORD. */
+    KvsClient.Options options() throws KvsException {
+        String password;
+        try {
+            password = passwordFile != null ? Password.firstLine(passwordFile) : System.getenv(Password.ENV);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new KvsException("cannot read the password file " + passwordFile + ": " + e, e);
+        }
+        KvsClient.Options options = KvsClient.Options.defaults().withPassword(password);
+        if (!tls) {
+            if (cacert != null || cert != null || key != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cacert, --cert and --key need --tls");
+            }
+            return options;
+        }
+        try {
+            return options.withTls(Tls.client(cacert, cert, key));
+        } catch (IOException e) {
+            throw new KvsException("cannot read a TLS file: " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** What every subcommand shares: one connection to the server for the command. */
+    abstract static class Connected implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
-        @Parameters(index = "0", paramLabel = "KEY")
-        String key;
 
         @Override
         public final Integer call() throws KvsException {
-            try (KvsClient client = KvsClient.connect(parent.addr)) {
+            try (KvsClient client = KvsClient.connect(parent.addr, parent.options())) {
                 return run(client);
             }
         }
 
         /** Runs the command; returns its exit code. */
         abstract int run(KvsClient client) throws KvsException;
+    }
+
+    /** A command about one KEY. */
+    abstract static class KeyCommand extends Connected {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+    }
+
+    @Command(name = "ping", description = "Prints PONG once the server answers.", mixinStandardHelpOptions = true)
+    static final class Ping extends Connected {
+        @Override
+        int run(KvsClient client) throws KvsException {
+            client.ping();
+            Cli.OUT.println("PONG");
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "stats", description = "Prints the server's figures, one 'name: value' a line.", mixinStandardHelpOptions = true)
+    static final class Stats extends Connected {
+        @Override
+        int run(KvsClient client) throws KvsException {
+            client.stats().forEach((name, value) -> Cli.OUT.println(name + ": " + value));
+            return Cli.OK;
+        }
     }
 
     @Command(name = "set", description = "Sets KEY to VALUE.", mixinStandardHelpOptions = true)

@@ -1,5 +1,6 @@
 package kvs.cli;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -18,8 +19,12 @@ import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.internal.HostPort;
+import kvs.metrics.Metrics;
 import kvs.pool.ThreadPool;
 import kvs.resp.RespProtocol;
+import kvs.security.Access;
+import kvs.security.Password;
+import kvs.security.Tls;
 import kvs.server.KvsServer;
 import kvs.server.Protocol;
 import org.slf4j.Logger;
@@ -78,6 +83,33 @@ public final class ServerMain implements Callable<Integer> {
             description = "Largest request or reply frame; a larger one is refused (default: 16 MiB).")
     Integer maxFrame;
 
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "Require clients to authenticate with the password on the first line of FILE (default: the KVS_PASSWORD environment variable, if set; else none).")
+    Path passwordFile;
+
+    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
+            description = "Without a password, serve loopback clients only (default: ${DEFAULT-VALUE}).")
+    String protectedMode;
+
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "10000",
+            description = "Clients connected at once; one more is told so and closed (default: ${DEFAULT-VALUE}).")
+    int maxClients;
+
+    @Option(names = "--metrics-addr", paramLabel = "IP:PORT", converter = Addresses.class,
+            description = "Serve /metrics for Prometheus on this address, guarded like the server (default: off).")
+    InetSocketAddress metricsAddr;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS only (1.3 and 1.2), with this PEM certificate chain (the server's own first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key: PEM, unencrypted PKCS#8.")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Require client certificates signed by one of these PEM certificates (default: none asked).")
+    Path tlsCa;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -110,10 +142,50 @@ public final class ServerMain implements Callable<Integer> {
             options = options.withTimeout(Duration.ofNanos(Math.round(timeoutSeconds * 1e9)));
         }
         try {
-            return maxFrame == null ? options : options.withMaxFrame(maxFrame);
+            options = maxFrame == null ? options : options.withMaxFrame(maxFrame);
         } catch (IllegalArgumentException e) {
             throw usage("--max-frame: " + e.getMessage());
         }
+        if (maxClients < 1) {
+            throw usage("--max-clients must be at least 1, not " + maxClients);
+        }
+        return options.withMaxClients(maxClients).withAccess(access()).withTls(tls());
+    }
+
+    /** TLS from --tls-cert, --tls-key and --tls-ca; null without them. */
+    private Tls tls() {
+        if (tlsCert == null && tlsKey == null) {
+            if (tlsCa != null) {
+                throw usage("--tls-ca needs --tls-cert and --tls-key");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw usage("--tls-cert and --tls-key go together");
+        }
+        try {
+            return Tls.server(tlsCert, tlsKey, tlsCa);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read a TLS file: " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** Who may connect: the password (from --password-file, else KVS_PASSWORD) and protected mode. */
+    private Access access() {
+        if (!protectedMode.equals("yes") && !protectedMode.equals("no")) {
+            throw usage("--protected-mode takes yes or no, not '" + protectedMode + "'");
+        }
+        Password password;
+        try {
+            password = Password.fromFileOrEnvironment(passwordFile, System.getenv());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the password file " + passwordFile + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        return Access.defaults().withPassword(password).withProtectedMode(protectedMode.equals("yes"));
     }
 
     @Override
@@ -128,7 +200,8 @@ public final class ServerMain implements Callable<Integer> {
             throw usage("--fsync: " + e.getMessage());
         }
         EngineOptions options = engineOptions(durability);
-        KvsServer.Options serverOptions = serverOptions();
+        Metrics metrics = metricsAddr == null ? null : new Metrics();
+        KvsServer.Options serverOptions = serverOptions().withObserver(metrics);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
@@ -157,12 +230,24 @@ public final class ServerMain implements Callable<Integer> {
             String where = HostPort.show(addr) + (respAddr == null ? "" : " and " + HostPort.show(respAddr));
             throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
+        if (metrics != null) {
+            try {
+                metrics.serve(metricsAddr, server.stats(), serverOptions.access());
+            } catch (IOException e) {
+                server.close();
+                store.close();
+                throw new IllegalStateException("cannot serve metrics on " + HostPort.show(metricsAddr) + ": " + e.getMessage(), e);
+            }
+        }
         EngineChoice.record(dir, chosen);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
             int status = 0;
             try {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 server.close();
                 store.close();
                 log.info("stopped");
@@ -174,9 +259,12 @@ public final class ServerMain implements Callable<Integer> {
             // SIGINT/SIGTERM is a normal stop: exit 0, as Redis does, not the JVM's 128+signal
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
-        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}", Version.VERSION,
+        log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}; {}", Version.VERSION,
                 chosen, pool, durability.cliName(), dir, HostPort.show(server.address()),
-                respAddr == null ? "" : ", RESP on " + HostPort.show(server.addresses().get(1)));
+                respAddr == null ? "" : ", RESP on " + HostPort.show(server.addresses().get(1)),
+                serverOptions.access().describe() + (serverOptions.tls() == null ? "" : "; TLS only"
+                        + (tlsCa == null ? "" : ", client certificates required"))
+                        + (metrics == null ? "" : "; metrics on " + HostPort.show(new InetSocketAddress(metricsAddr.getAddress(), metrics.port()))));
         stopped.await();
         return 0;
     }
@@ -188,7 +276,8 @@ public final class ServerMain implements Callable<Integer> {
         config.put("appendonly", "yes");
         config.put("appendfsync", durability.cliName());
         config.put("databases", "1");
-        config.put("maxclients", "10000");
+        config.put("maxclients", Integer.toString(serverOptions.maxClients()));
+        config.put("protected-mode", protectedMode);
         config.put("maxmemory", "0");
         config.put("maxmemory-policy", "noeviction");
         config.put("timeout", "0");

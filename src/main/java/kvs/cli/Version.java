@@ -1,28 +1,12 @@
 package kvs.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
-
+import kvs.internal.BuildInfo;
 import picocli.CommandLine;
 
-/** The version from the pom, filtered into kvs/version.properties at build time. */
+/** The version from the pom, for {@code -V}. */
 public final class Version implements CommandLine.IVersionProvider {
 
-    static final String VERSION = load();
-
-    private static String load() {
-        try (InputStream in = Version.class.getResourceAsStream("/kvs/version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    static final String VERSION = BuildInfo.VERSION;
 
     @Override
     public String[] getVersion() {

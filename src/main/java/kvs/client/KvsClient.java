@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,6 +21,7 @@ import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.security.Tls;
 
 /**
  * A client of kvs-server over one persistent connection, with {@link KvsEngine}'s types and
@@ -30,6 +32,42 @@ import kvs.protocol.Response;
 public final class KvsClient implements KvsEngine {
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
+
+    /**
+     * How to connect: the largest response accepted (default 16 MiB), the password to
+     * authenticate with on connecting (default: none), and TLS (default: none, plain TCP).
+     */
+    public record Options(int maxFrame, String password, Tls tls) {
+        public Options {
+            if (maxFrame < 1) {
+                throw new IllegalArgumentException("maxFrame must be positive: " + maxFrame);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(Frames.DEFAULT_MAX_FRAME, null, null);
+        }
+
+        public Options withMaxFrame(int maxFrame) {
+            return new Options(maxFrame, password, tls);
+        }
+
+        /** These options with {@code password} sent on connecting (null: none). */
+        public Options withPassword(String password) {
+            return new Options(maxFrame, password, tls);
+        }
+
+        /** These options with the connection over TLS ({@code tls} null: plain TCP). */
+        public Options withTls(Tls tls) {
+            return new Options(maxFrame, password, tls);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[maxFrame=" + maxFrame + ", password=" + (password == null ? "none" : "hidden")
+                    + ", tls=" + (tls != null) + "]";
+        }
+    }
 
     private final InetSocketAddress address;
     private final Socket socket;
@@ -48,7 +86,7 @@ public final class KvsClient implements KvsEngine {
 
     /** Connects to a kvs-server at {@code address}. */
     public static KvsClient connect(InetSocketAddress address) throws KvsException {
-        return connect(address, Frames.DEFAULT_MAX_FRAME);
+        return connect(address, Options.defaults());
     }
 
     /**
@@ -57,12 +95,28 @@ public final class KvsClient implements KvsEngine {
      * @throws KvsException if the server cannot be reached
      */
     public static KvsClient connect(InetSocketAddress address, int maxFrame) throws KvsException {
+        return connect(address, Options.defaults().withMaxFrame(maxFrame));
+    }
+
+    /**
+     * Connects to a kvs-server at {@code address}, and authenticates if the options hold a password.
+     *
+     * @throws KvsException if the server cannot be reached, or refuses the password
+     */
+    public static KvsClient connect(InetSocketAddress address, Options options) throws KvsException {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
         Socket socket = new Socket();
+        KvsClient client;
         try {
             socket.setTcpNoDelay(true);
             socket.connect(address, CONNECT_TIMEOUT_MS);
-            return new KvsClient(address, socket, maxFrame);
+            if (options.tls() != null) {
+                socket.setSoTimeout(CONNECT_TIMEOUT_MS); // for the handshake
+                socket = options.tls().wrap(socket, address.getHostString(), address.getPort());
+                socket.setSoTimeout(0);
+            }
+            client = new KvsClient(address, socket, options.maxFrame());
         } catch (IOException e) {
             try {
                 socket.close();
@@ -71,6 +125,29 @@ public final class KvsClient implements KvsEngine {
             }
             throw new KvsException("cannot connect to " + HostPort.show(address) + ": " + e.getMessage(), e);
         }
+        if (options.password() != null) {
+            try {
+                client.expect(client.call(new Request.Auth(options.password())), Response.Ok.class);
+            } catch (KvsException | RuntimeException e) {
+                try {
+                    client.close();
+                } catch (KvsException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+        return client;
+    }
+
+    /** Asks the server to answer; returns once it has. */
+    public void ping() throws KvsException {
+        expect(call(new Request.Ping()), Response.Ok.class);
+    }
+
+    /** The server's figures by name (text or Long values), in the server's order. */
+    public Map<String, Object> stats() throws KvsException {
+        return expect(call(new Request.Stats()), Response.Stats.class).stats();
     }
 
     @Override

@@ -53,16 +53,21 @@ final class ActiveFile {
         size += len;
     }
 
-    /** Forces every appended byte to stable storage, unless none was appended since the last sync. */
-    void sync() throws IOException {
+    /**
+     * Forces every appended byte to stable storage, unless none was appended since the last sync.
+     *
+     * @return whether it fsynced
+     */
+    boolean sync() throws IOException {
         syncLock.lock();
         try {
             long target = size;
             if (closed || synced == target) {
-                return;
+                return false;
             }
             file.sync();
             synced = target;
+            return true;
         } finally {
             syncLock.unlock();
         }

@@ -84,6 +84,8 @@ final class Compactor implements AutoCloseable {
     private volatile boolean watching;
     /** Completed compactions, for tests and stats. */
     private volatile long compactions;
+    /** How long the last compaction took; written by the compacting thread. */
+    private volatile long lastMillis;
 
     Compactor(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
               EngineOptions options, ActiveLog activeLog) {
@@ -131,6 +133,11 @@ final class Compactor implements AutoCloseable {
 
     long compactions() {
         return compactions;
+    }
+
+    /** How long the last compaction took, in milliseconds; 0 before the first. */
+    long lastMillis() {
+        return lastMillis;
     }
 
     private void loop() {
@@ -293,9 +300,9 @@ final class Compactor implements AutoCloseable {
             storage.syncDirectory(dir); // oldest first, each durable: no tombstone goes before its value
             sizes.add(0, -inputBytes.get(id));
         }
+        lastMillis = (System.nanoTime() - started) / 1_000_000;
         compactions++;
-        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped,
-                (System.nanoTime() - started) / 1_000_000);
+        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped, lastMillis);
     }
 
     /** Compaction output: log files (with hints) written under temporary names until published. */

@@ -12,6 +12,7 @@ import java.util.function.IntSupplier;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.EngineFigures;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Syncer;
@@ -23,7 +24,7 @@ import kvs.internal.Write;
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
  * writes and compaction on a background thread. See DESIGN.md §6.
  */
-public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
+public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source {
 
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
@@ -273,6 +274,13 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace {
     /** Compactions completed since open; for tests. */
     long compactions() {
         return compactor.compactions();
+    }
+
+    @Override
+    public EngineFigures figures() {
+        LogSizes.Sizes s = sizes.get();
+        return new EngineFigures("kvs", options.durability().cliName(), index.size(), s.live(), s.total(),
+                compactor.compactions(), compactor.lastMillis(), writer.syncs(), writer.writes());
     }
 
     private void ensureOpen() {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
@@ -91,6 +92,10 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private boolean closed;
     /** fsyncs done by commits ({@code always}); written by the commit leader only. */
     private volatile long commitSyncs;
+    /** fsyncs done by {@link #syncActive} (everysec, compaction), from more than one thread. */
+    private final LongAdder otherSyncs = new LongAdder();
+    /** Writes committed; written by the commit leader only. */
+    private volatile long writes;
 
     LogWriter(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
               EngineOptions options, Compactor compactor, ActiveFile active, Committed committed, ValueCache cache) {
@@ -213,6 +218,16 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         return commitSyncs;
     }
 
+    /** fsyncs of the active file so far, by commits and by the syncer or compaction. */
+    long syncs() {
+        return commitSyncs + otherSyncs.sum();
+    }
+
+    /** Writes committed so far. */
+    long writes() {
+        return writes;
+    }
+
     /** Writes one chunk with one system call (and one fsync for {@code always}), then indexes it. */
     private void write(List<Write> ws, int bytes) throws KvsException {
         ActiveFile file = active;
@@ -254,6 +269,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             liveDelta -= old == null ? 0 : KeyIndex.length(old);
             w.owner.succeed();
         }
+        writes += ws.size(); // the leader's own field
         sizes.add(liveDelta, bytes);
         if (file.size() >= options.maxFileSize()) {
             roll(0);
@@ -288,7 +304,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
     /** The everysec policy's sync; safe to call while a batch is being written. */
     void syncActive() throws IOException {
-        active.sync();
+        if (active.sync()) {
+            otherSyncs.increment();
+        }
     }
 
     /**

@@ -7,11 +7,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.EngineFigures;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Syncer;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * through an interruptible FileChannel, so calls run with the caller's interrupt status put
  * aside and restored after.
  */
-public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
+public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source {
 
     private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
     /** The MVStore file inside the data directory. */
@@ -63,6 +65,10 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
     private final Object pinLock = new Object();
     /** The version in use as of the last sync, or null before the first; guarded by pinLock. */
     private MVStore.TxCounter pinned;
+    /** Writes committed; written by the commit leader only. */
+    private volatile long writes;
+    /** Syncs of the file, by commits and by the syncer. */
+    private final LongAdder syncs = new LongAdder();
 
     private static final class MapWrite extends GroupCommit.Op {
         final String key;
@@ -157,8 +163,10 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
                 }
             }
             store.commit();
+            writes += batch.size(); // the leader's own field
             if (durability == Durability.ALWAYS) {
                 store.sync();
+                syncs.increment();
             } else if (++unsyncedCommits == COMMITS_PER_SYNC) {
                 unsyncedCommits = 0;
                 syncAndReleaseSpace();
@@ -204,11 +212,20 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace {
         synchronized (pinLock) {
             MVStore.TxCounter next = store.registerVersionUsage();
             store.sync();
+            syncs.increment();
             if (pinned != null) {
                 store.deregisterVersionUsage(pinned);
             }
             pinned = next;
         }
+    }
+
+    /** MVStore compacts inside its own file: no compactions are counted; live bytes are the file's times its fill rate. */
+    @Override
+    public EngineFigures figures() {
+        long total = store.getFileStore().size();
+        return new EngineFigures("mvstore", durability.cliName(), map.sizeAsLong(),
+                total * store.getFileStore().getFillRate() / 100, total, 0, 0, syncs.sum(), writes);
     }
 
     @Override

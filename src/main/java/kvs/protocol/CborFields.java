@@ -2,6 +2,8 @@ package kvs.protocol;
 
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -42,15 +44,18 @@ final class CborFields {
     private final byte[] buf;
     private final String[] names;
     private final Object[] slots;
+    /** The slot whose value may be a map of text to text or integers (read into a Map); -1 for none. */
+    private final int mapSlot;
     /** The first shape problem seen; reported only if the whole item is well-formed. */
     private String shapeError;
     /** Names of the fields not asked for, to find their duplicates; made when the first comes. */
     private Set<String> others;
 
-    private CborFields(byte[] buf, String[] names, Object[] slots) {
+    private CborFields(byte[] buf, String[] names, Object[] slots, int mapSlot) {
         this.buf = buf;
         this.names = names;
         this.slots = slots;
+        this.mapSlot = mapSlot;
     }
 
     /**
@@ -59,10 +64,20 @@ final class CborFields {
      */
     static void read(byte[] buf, int off, int len, String what, String[] names, Object[] slots)
             throws ProtocolException {
+        read(buf, off, len, what, names, slots, -1);
+    }
+
+    /**
+     * As {@link #read(byte[], int, int, String, String[], Object[])}, and the value of field
+     * {@code names[mapSlot]} may be a map of text keys to text or integer values, which lands in
+     * its slot as a {@code Map<String, Object>} of Strings and Longs, in the order sent.
+     */
+    static void read(byte[] buf, int off, int len, String what, String[] names, Object[] slots, int mapSlot)
+            throws ProtocolException {
         if (len == 0) {
             throw malformed("the frame body is empty", null);
         }
-        CborFields fields = new CborFields(buf, names, slots);
+        CborFields fields = new CborFields(buf, names, slots, mapSlot);
         try (JsonParser p = Cbor.FACTORY.createParser(buf, off, len)) {
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_OBJECT) {
@@ -93,7 +108,9 @@ final class CborFields {
             int keyStart = (int) p.currentTokenLocation().getByteOffset();
             boolean textKey = (buf[keyStart] & 0xFF) >>> 5 == MAJOR_TEXT;
             String name = p.currentName();
-            Object value = value(p, p.nextToken());
+            JsonToken first = p.nextToken();
+            Object value = mapSlot >= 0 && first == JsonToken.START_OBJECT && names[mapSlot].equals(name)
+                    ? flatMap(p, name) : value(p, first);
             if (!textKey) {
                 shape("map keys must be text");
                 continue;
@@ -122,6 +139,28 @@ final class CborFields {
             others = new HashSet<>();
         }
         return others.add(name);
+    }
+
+    /** A map of text to text or integers, whose start the parser is on; any other entry is a shape error. */
+    private Map<String, Object> flatMap(JsonParser p, String field) throws IOException {
+        Map<String, Object> map = new LinkedHashMap<>();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.VALUE_STRING) {
+                map.put(name, p.getText());
+            } else if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                map.put(name, p.getLongValue());
+            } else {
+                consume(p, v);
+                shape("'" + field + "' entry '" + name + "' must be text or a whole number");
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw malformed("the CBOR item is cut short", null);
+        }
+        return map;
     }
 
     /** The value whose first token is {@code t}, read to its end. */

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
@@ -26,9 +27,14 @@ public final class Codec {
     private static final SerializedString GET = new SerializedString("get");
     private static final SerializedString RM = new SerializedString("rm");
     private static final SerializedString SET = new SerializedString("set");
+    private static final SerializedString PING = new SerializedString("ping");
+    private static final SerializedString AUTH = new SerializedString("auth");
+    private static final SerializedString STATS = new SerializedString("stats");
+    private static final SerializedString PASSWORD = new SerializedString("password");
 
-    private static final String[] REQUEST_FIELDS = {"op", "key", "value"};
-    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg"};
+    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password"};
+    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats"};
+    private static final int STATS_SLOT = 4;
 
     private Codec() {
     }
@@ -36,25 +42,33 @@ public final class Codec {
     /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
     public static byte[] encode(Request request) {
         return switch (request) {
-            case Request.Get r -> encodeRequest(GET, r.key(), null);
-            case Request.Remove r -> encodeRequest(RM, r.key(), null);
-            case Request.Set r -> encodeRequest(SET, r.key(), r.value());
+            case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null);
+            case Request.Remove r -> encodeRequest(RM, KEY, r.key(), null, null);
+            case Request.Set r -> encodeRequest(SET, KEY, r.key(), VALUE, r.value());
+            case Request.Ping r -> encodeRequest(PING, null, null, null, null);
+            case Request.Stats r -> encodeRequest(STATS, null, null, null, null);
+            case Request.Auth r -> encodeRequest(AUTH, PASSWORD, r.password(), null, null);
         };
     }
 
-    private static byte[] encodeRequest(SerializedString op, String keyText, String valueText) {
-        byte[] key = Utf8.encode("key", keyText, Integer.MAX_VALUE);
-        byte[] value = valueText == null ? null : Utf8.encode("value", valueText, Integer.MAX_VALUE);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + key.length + (value == null ? 0 : value.length));
+    /** {@code {"op": op, firstName: firstText, secondName: secondText}}, without the fields whose text is null. */
+    private static byte[] encodeRequest(SerializedString op, SerializedString firstName, String firstText,
+                                        SerializedString secondName, String secondText) {
+        byte[] first = firstText == null ? null : Utf8.encode(firstName.getValue(), firstText, Integer.MAX_VALUE);
+        byte[] second = secondText == null ? null : Utf8.encode(secondName.getValue(), secondText, Integer.MAX_VALUE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (first == null ? 0 : first.length)
+                + (second == null ? 0 : second.length));
         try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-            g.writeStartObject(null, value == null ? 2 : 3);
+            g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1));
             g.writeFieldName(OP);
             g.writeString(op);
-            g.writeFieldName(KEY);
-            g.writeUTF8String(key, 0, key.length);
-            if (value != null) {
-                g.writeFieldName(VALUE);
-                g.writeUTF8String(value, 0, value.length);
+            if (first != null) {
+                g.writeFieldName(firstName);
+                g.writeUTF8String(first, 0, first.length);
+            }
+            if (second != null) {
+                g.writeFieldName(secondName);
+                g.writeUTF8String(second, 0, second.length);
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -104,6 +118,26 @@ public final class Codec {
                     g.writeEndObject();
                 }
             }
+            case Response.Stats st -> {
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 2);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeFieldName(STATS);
+                    g.writeStartObject(null, st.stats().size());
+                    for (Map.Entry<String, Object> e : st.stats().entrySet()) {
+                        g.writeFieldName(e.getKey());
+                        if (e.getValue() instanceof Long n) {
+                            g.writeNumber(n);
+                        } else {
+                            byte[] text = Utf8.encode(e.getKey(), (String) e.getValue(), Integer.MAX_VALUE);
+                            g.writeUTF8String(text, 0, text.length);
+                        }
+                    }
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }
+            }
             case Response.Error e -> {
                 byte[] code = Utf8.encode("code", e.code(), Integer.MAX_VALUE);
                 byte[] msg = Utf8.encode("msg", e.message(), Integer.MAX_VALUE);
@@ -146,6 +180,9 @@ public final class Codec {
             case "get" -> new Request.Get(text(f[1], "key"));
             case "rm" -> new Request.Remove(text(f[1], "key"));
             case "set" -> new Request.Set(text(f[1], "key"), text(f[2], "value"));
+            case "ping" -> new Request.Ping();
+            case "stats" -> new Request.Stats();
+            case "auth" -> new Request.Auth(text(f[3], "password"));
             default -> throw badRequest("unknown op '" + name + "'");
         };
     }
@@ -162,8 +199,16 @@ public final class Codec {
      */
     public static Response decodeResponse(byte[] buf, int off, int len) throws ProtocolException {
         Object[] f = new Object[RESPONSE_FIELDS.length];
-        CborFields.read(buf, off, len, "a response", RESPONSE_FIELDS, f);
+        CborFields.read(buf, off, len, "a response", RESPONSE_FIELDS, f, STATS_SLOT);
         if (Boolean.TRUE.equals(f[0])) {
+            if (f[STATS_SLOT] != null) {
+                if (!(f[STATS_SLOT] instanceof Map<?, ?> stats)) {
+                    throw badRequest("'stats' must be a map, not " + f[STATS_SLOT]);
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> figures = (Map<String, Object>) stats;
+                return new Response.Stats(figures);
+            }
             if (f[1] == null) {
                 return new Response.Ok();
             }

@@ -11,7 +11,11 @@ public enum ErrorCode {
     /** A frame, or a response, above the maximum frame size. */
     TOO_LARGE("too_large"),
     /** The server failed (an I/O error in the engine, say). */
-    INTERNAL("internal");
+    INTERNAL("internal"),
+    /** The client has not authenticated, gave a wrong password, or may not connect (protected mode). */
+    UNAUTHORIZED("unauthorized"),
+    /** The server cannot serve the request now (the client limit); retriable. */
+    UNAVAILABLE("unavailable");
 
     private final String wireName;
 

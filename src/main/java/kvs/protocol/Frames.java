@@ -64,6 +64,18 @@ public final class Frames {
         return body;
     }
 
+    /** {@code body} as one frame: its length, then it. */
+    public static byte[] frame(byte[] body) {
+        int n = body.length;
+        byte[] frame = new byte[HEADER + n];
+        frame[0] = (byte) (n >>> 24);
+        frame[1] = (byte) (n >>> 16);
+        frame[2] = (byte) (n >>> 8);
+        frame[3] = (byte) n;
+        System.arraycopy(body, 0, frame, HEADER, n);
+        return frame;
+    }
+
     /** Writes {@code body} as one frame (not flushed). */
     public static void write(OutputStream out, byte[] body) throws IOException {
         int n = body.length;

@@ -2,11 +2,11 @@ package kvs.protocol;
 
 import java.util.Objects;
 
-/** A client's request: {@code {"op": "get"|"set"|"rm", "key": text[, "value": text]}}. */
+/**
+ * A client's request: {@code {"op": "get"|"set"|"rm", "key": text[, "value": text]}},
+ * {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}} or {@code {"op": "stats"}}.
+ */
 public sealed interface Request {
-
-    /** The key the request is about. */
-    String key();
 
     record Get(String key) implements Request {
         public Get {
@@ -25,5 +25,25 @@ public sealed interface Request {
         public Remove {
             Objects.requireNonNull(key, "key");
         }
+    }
+
+    /** Answered {@code {"ok": true}}, before authentication too. */
+    record Ping() implements Request {
+    }
+
+    /** Authenticates the connection (DESIGN §10). */
+    record Auth(String password) implements Request {
+        public Auth {
+            Objects.requireNonNull(password, "password");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[password hidden]";
+        }
+    }
+
+    /** Answered with the server's figures. */
+    record Stats() implements Request {
     }
 }

@@ -1,11 +1,14 @@
 package kvs.protocol;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /** The server's answer to one request, in request order. */
 public sealed interface Response {
 
-    /** {@code {"ok": true}}: a set or rm succeeded. */
+    /** {@code {"ok": true}}: a set, rm, ping or auth succeeded. */
     record Ok() implements Response {
         /** The one Ok a server needs. */
         public static final Ok INSTANCE = new Ok();
@@ -13,6 +16,19 @@ public sealed interface Response {
 
     /** {@code {"ok": true, "value": text | null}}: a get; {@code value} is null when the key is absent. */
     record Value(String value) implements Response {
+    }
+
+    /** {@code {"ok": true, "stats": {name: text | integer, ...}}}: the server's figures, in the server's order. */
+    record Stats(Map<String, Object> stats) implements Response {
+        public Stats {
+            Objects.requireNonNull(stats, "stats");
+            for (Map.Entry<String, Object> e : stats.entrySet()) {
+                if (!(e.getValue() instanceof String) && !(e.getValue() instanceof Long)) {
+                    throw new IllegalArgumentException("stat " + e.getKey() + " is neither text nor a whole number: " + e.getValue());
+                }
+            }
+            stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+        }
     }
 
     /**

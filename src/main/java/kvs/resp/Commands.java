@@ -3,6 +3,7 @@ package kvs.resp;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import kvs.server.Ops;
 
@@ -13,6 +14,7 @@ final class Commands {
             Command.of("ping", -1, ConnectionCommands::ping),
             Command.of("echo", 2, ConnectionCommands::echo),
             Command.of("quit", -1, ConnectionCommands::quit),
+            Command.of("auth", -2, ConnectionCommands::auth),
             Command.of("hello", -1, ConnectionCommands::hello),
             Command.of("select", 2, ConnectionCommands::select),
             Command.container("client", -2, null,
@@ -77,6 +79,10 @@ final class Commands {
             Command.of("watch", -2, ServerCommands::noMulti),
             Command.of("unwatch", 1, ServerCommands::noMulti)));
 
+    /** The commands a client may send before it authenticates (Redis's {@code no_auth} flag). */
+    private static final Set<String> NO_AUTH = Set.of("auth", "hello", "quit");
+    private static final RespError NOAUTH = new RespError("NOAUTH Authentication required.");
+
     private Commands() {
     }
 
@@ -86,6 +92,11 @@ final class Commands {
             table.put(c.name(), c);
         }
         return Map.copyOf(table);
+    }
+
+    /** Whether {@code name} (lower case) is a command of the table. */
+    static boolean exists(String name) {
+        return TABLE.containsKey(name);
     }
 
     /** How many commands the table has (COMMAND COUNT). */
@@ -98,7 +109,7 @@ final class Commands {
      * arity and plans it.
      *
      * @throws RespError Redis's error for an unknown command or subcommand, a wrong number of
-     *                   arguments, or the command's own refusal
+     *                   arguments, a client yet to authenticate, or the command's own refusal
      */
     static Reply plan(String name, Args args, Ops ops, RespSession client) {
         Command c = TABLE.get(name);
@@ -115,6 +126,9 @@ final class Commands {
         }
         if (!c.arityFits(args.size())) {
             throw RespError.arity(c.name());
+        }
+        if (!client.authenticated() && !NO_AUTH.contains(name)) { // after the checks above, as in Redis
+            throw NOAUTH;
         }
         return c.handler().plan(args, ops, client);
     }

@@ -2,8 +2,15 @@ package kvs.resp;
 
 import kvs.server.Ops;
 
-/** The connection commands: PING, ECHO, QUIT, HELLO, SELECT, CLIENT. */
+/** The connection commands: PING, ECHO, QUIT, AUTH, HELLO, SELECT, CLIENT. */
 final class ConnectionCommands {
+
+    private static final RespError WRONGPASS = new RespError("WRONGPASS invalid username-password pair or user is disabled.");
+    private static final RespError NO_PASSWORD = new RespError("ERR AUTH <password> called without any password"
+            + " configured for the default user. Are you sure your configuration is correct?");
+    private static final RespError HELLO_NOAUTH = new RespError("NOAUTH HELLO must be called with the client already"
+            + " authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the"
+            + " client and select the RESP protocol version at the same time");
 
     private ConnectionCommands() {
     }
@@ -29,6 +36,32 @@ final class ConnectionCommands {
         return Reply.ok();
     }
 
+    /**
+     * AUTH [username] password: the only user is "default". Runs as it is planned, so the
+     * requests after it in the same batch see its outcome.
+     */
+    static Reply auth(Args args, Ops ops, RespSession client) {
+        if (args.size() > 3) {
+            throw RespError.SYNTAX;
+        }
+        if (args.size() == 2 && !client.passwordSet()) {
+            throw NO_PASSWORD;
+        }
+        authenticate(args.size() == 3 ? args.raw(1) : "default", args.bytes(args.size() - 1), client);
+        return Reply.ok();
+    }
+
+    /** Checks a user and password; with no password set, the default user takes any (Redis's nopass). */
+    private static void authenticate(String user, byte[] password, RespSession client) {
+        if (!user.equals("default")) {
+            client.authenticate(new byte[0]); // counted and logged as a failure, in the same time as any other
+            throw WRONGPASS;
+        }
+        if (client.passwordSet() && !client.authenticate(password)) {
+            throw WRONGPASS;
+        }
+    }
+
     /** HELLO [protover [AUTH username password] [SETNAME clientname]]. */
     static Reply hello(Args args, Ops ops, RespSession client) {
         int version = 0;
@@ -46,19 +79,26 @@ final class ConnectionCommands {
             version = (int) v;
         }
         String name = null;
+        String user = null;
+        byte[] password = null;
         for (; j < args.size(); j++) {
             int more = args.size() - 1 - j;
             String option = args.lower(j);
             if (option.equals("auth") && more >= 2) {
-                if (!args.raw(j + 1).equals("default")) { // no users but the default one, which needs no password
-                    throw new RespError("WRONGPASS invalid username-password pair or user is disabled.");
-                }
+                user = args.raw(j + 1);
+                password = args.bytes(j + 2);
                 j += 2;
             } else if (option.equals("setname") && more >= 1) {
                 name = checkName(args, ++j);
             } else {
                 throw RespError.quoting("ERR Syntax error in HELLO option '" + args.raw(j) + "'");
             }
+        }
+        if (user != null) {
+            authenticate(user, password, client);
+        }
+        if (!client.authenticated()) {
+            throw HELLO_NOAUTH;
         }
         String newName = name;
         int newVersion = version;

@@ -1,9 +1,13 @@
 package kvs.resp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 
+import kvs.server.Link;
 import kvs.server.Protocol;
+import kvs.server.Refusal;
+import kvs.server.Session;
 
 /** RESP2 and RESP3, the Redis protocol (DESIGN §9), as a listener's {@link Protocol}. */
 public final class RespProtocol {
@@ -26,6 +30,18 @@ public final class RespProtocol {
 
     public static Protocol of(Settings settings) {
         Objects.requireNonNull(settings, "settings");
-        return link -> new RespSession(link, settings);
+        return new Protocol() {
+            @Override
+            public Session open(Link link) {
+                return new RespSession(link, settings);
+            }
+
+            /** Redis's words: {@code -DENIED} for protected mode, {@code -ERR max number of clients reached}. */
+            @Override
+            public byte[] refusal(Refusal why) {
+                String line = why == Refusal.PROTECTED_MODE ? "-DENIED " + why.message() : "-ERR " + why.message();
+                return (line + "\r\n").getBytes(StandardCharsets.UTF_8);
+            }
+        };
     }
 }

@@ -16,13 +16,24 @@ public final class RespRequestReader {
     public static final int INLINE_MAX = 64 << 10;
     /** The largest multibulk count accepted (DESIGN §9). */
     public static final int MAX_ARGS = 1024 * 1024;
+    /** Before authentication, as in Redis: at most this many arguments... */
+    static final int UNAUTHENTICATED_MAX_ARGS = 10;
+    /** ...and bulk strings of at most this many bytes. */
+    static final int UNAUTHENTICATED_MAX_BULK = 16 << 10;
 
     private final long maxBulk;
     private long needed;
+    /** Whether the client has yet to authenticate, which limits its requests. */
+    private boolean unauthenticated;
 
     /** @param maxBulk the largest bulk string accepted (the server's maximum frame) */
     public RespRequestReader(long maxBulk) {
         this.maxBulk = maxBulk;
+    }
+
+    /** Whether the requests read next come from a client that has yet to authenticate, and are limited. */
+    public void unauthenticated(boolean limited) {
+        this.unauthenticated = limited;
     }
 
     /**
@@ -62,6 +73,9 @@ public final class RespRequestReader {
         if (count == Long.MIN_VALUE || count > MAX_ARGS) {
             throw new RespProtocolException("invalid multibulk length");
         }
+        if (unauthenticated && count > UNAUTHENTICATED_MAX_ARGS) {
+            throw new RespProtocolException("unauthenticated multibulk length");
+        }
         int pos = cr + 2;
         if (count <= 0) {
             return pos - off;
@@ -83,6 +97,9 @@ public final class RespRequestReader {
             long bulk = parseLong(buf, pos + 1, cr);
             if (bulk == Long.MIN_VALUE || bulk < 0 || bulk > maxBulk) {
                 throw new RespProtocolException("invalid bulk length");
+            }
+            if (unauthenticated && bulk > UNAUTHENTICATED_MAX_BULK) {
+                throw new RespProtocolException("unauthenticated bulk length");
             }
             pos = cr + 2;
             if ((long) end - pos < bulk + 2) {

@@ -7,6 +7,7 @@ import java.util.List;
 
 import kvs.KvsException;
 import kvs.internal.KeySpace;
+import kvs.security.Guard;
 import kvs.server.Dispatcher;
 import kvs.server.Link;
 import kvs.server.Ops;
@@ -33,6 +34,7 @@ final class RespSession implements Session {
     private static final int BUFFER = 8 << 10;
 
     private final Link link;
+    private final Guard guard;
     private final RespProtocol.Settings settings;
     private final Dispatcher dispatcher;
     private final RespRequestReader reader;
@@ -43,6 +45,10 @@ final class RespSession implements Session {
     /** The batch's commands: how each replies, and the end of its operations. */
     private Reply[] replies = new Reply[8];
     private int[] opsEnds = new int[8];
+    /** Each command's name, counted once answered; null for a name not in the table (the kinds counted stay few). */
+    private String[] kinds = new String[8];
+    /** When the batch was taken, by {@link ServerStats#now}. */
+    private long takenAt;
     private int commands;
     private int replied;
     private int executed;
@@ -57,6 +63,7 @@ final class RespSession implements Session {
 
     RespSession(Link link, RespProtocol.Settings settings) {
         this.link = link;
+        this.guard = link.guard();
         this.settings = settings;
         this.dispatcher = link.dispatcher();
         this.reader = new RespRequestReader(link.maxFrame());
@@ -69,9 +76,11 @@ final class RespSession implements Session {
         while (commands < MAX_COMMANDS && protocolError == null && !drop && !quit) {
             int n;
             try {
+                reader.unauthenticated(!guard.open()); // an AUTH planned just before may have opened it
                 n = reader.read(buf, p, end - p, argv);
             } catch (RespProtocolException e) {
                 protocolError = e.reply().substring(1).trim();
+                link.stats().error("ERR");
                 log.debug("{}: {}", link.peer(), protocolError);
                 break;
             }
@@ -89,7 +98,10 @@ final class RespSession implements Session {
                 drop = true;
                 break;
             }
-            add(plan(command));
+            add(plan(command), Commands.exists(command) ? command : null);
+        }
+        if (commands > 0 && replied == 0) {
+            takenAt = link.stats().now();
         }
         return p - off;
     }
@@ -99,22 +111,26 @@ final class RespSession implements Session {
         try {
             return Commands.plan(command, args, ops, this);
         } catch (RespError e) {
+            countError(e.line());
             return Reply.error(e);
         } catch (RuntimeException e) {
             log.error("planning {} failed", command, e);
+            link.stats().error("ERR");
             return out -> out.error("ERR " + e.getMessage());
         } finally {
             ops.endRequest();
         }
     }
 
-    private void add(Reply reply) {
+    private void add(Reply reply, String kind) {
         if (commands == replies.length) {
             replies = Arrays.copyOf(replies, 2 * commands);
             opsEnds = Arrays.copyOf(opsEnds, 2 * commands);
+            kinds = Arrays.copyOf(kinds, 2 * commands);
         }
         replies[commands] = reply;
         opsEnds[commands] = ops.size();
+        kinds[commands] = kind;
         commands++;
     }
 
@@ -136,7 +152,12 @@ final class RespSession implements Session {
         int from = replied;
         while (replied < commands && opsEnds[replied] <= executed) {
             write(replies[replied]);
-            replies[replied++] = null;
+            replies[replied] = null;
+            if (kinds[replied] != null) {
+                link.stats().answered(kinds[replied], takenAt);
+                kinds[replied] = null;
+            }
+            replied++;
         }
         if (replied > from) {
             ops.forget(from == 0 ? 0 : opsEnds[from - 1], opsEnds[replied - 1]); // the values read are written out
@@ -168,10 +189,21 @@ final class RespSession implements Session {
         } catch (RespError e) {
             out.truncate(mark);
             out.error(e.line());
+            countError(e.line());
         } catch (KvsException | RuntimeException e) {
             out.truncate(mark);
             out.error("ERR " + e.getMessage());
+            link.stats().error("ERR");
         }
+    }
+
+    /** Counts an error reply by its prefix, the first word of its line (ERR, WRONGPASS...), as INFO's errorstats do. */
+    private void countError(byte[] line) {
+        int end = 0;
+        while (end < line.length && line[end] != ' ') {
+            end++;
+        }
+        link.stats().error(new String(line, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     @Override
@@ -202,6 +234,20 @@ final class RespSession implements Session {
 
     void quit() {
         quit = true;
+    }
+
+    /** Whether the client may run commands other than AUTH, HELLO and QUIT. */
+    boolean authenticated() {
+        return guard.open();
+    }
+
+    boolean passwordSet() {
+        return guard.passwordSet();
+    }
+
+    /** Checks {@code password} in constant time; opens the connection if it is right. */
+    boolean authenticate(byte[] password) {
+        return guard.authenticate(password);
     }
 
     long maxBulk() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import kvs.internal.EngineFigures;
 import kvs.internal.KeySpace;
 import kvs.server.Ops;
 import kvs.server.ServerStats;
@@ -13,8 +14,12 @@ import kvs.server.ServerStats;
 /** The server commands: COMMAND, CONFIG, INFO, TIME. */
 final class ServerCommands {
 
-    /** INFO's sections, in the order Redis prints them. */
-    private static final List<String> SECTIONS = List.of("server", "clients", "persistence", "stats", "keyspace");
+    /** INFO's sections, in the order Redis prints them; all of them for "all" and "everything"... */
+    private static final List<String> SECTIONS = List.of("server", "clients", "persistence", "stats", "commandstats",
+            "errorstats", "keyspace");
+    /** ...and these for INFO alone and "default". */
+    private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "persistence", "stats",
+            "errorstats", "keyspace");
 
     private ServerCommands() {
     }
@@ -71,19 +76,24 @@ final class ServerCommands {
         return Reply.ok();
     }
 
-    /** INFO [section...]: server, clients, persistence, stats, keyspace ("all", "everything" and "default" give them all). */
+    /**
+     * INFO [section...]: server, clients, persistence, stats, commandstats, errorstats, keyspace
+     * ("all" and "everything" give them all; no section or "default", all but commandstats).
+     */
     static Reply info(Args args, Ops ops, RespSession client) {
         Set<String> wanted = new LinkedHashSet<>();
         for (int j = 1; j < args.size(); j++) {
             String s = args.lower(j);
-            if (s.equals("all") || s.equals("everything") || s.equals("default")) {
+            if (s.equals("all") || s.equals("everything")) {
                 wanted.addAll(SECTIONS);
+            } else if (s.equals("default")) {
+                wanted.addAll(DEFAULT_SECTIONS);
             } else {
                 wanted.add(s);
             }
         }
         if (wanted.isEmpty()) {
-            wanted.addAll(SECTIONS);
+            wanted.addAll(DEFAULT_SECTIONS);
         }
         KeySpace keys = client.keySpace();
         int i = ops.call(() -> keys == null ? -1L : keys.size()); // in its place: sees the writes before it
@@ -114,18 +124,25 @@ final class ServerCommands {
                         .append("uptime_in_seconds:").append(uptime).append("\r\n")
                         .append("uptime_in_days:").append(uptime / 86400).append("\r\n");
                 case "clients" -> b.append("# Clients\r\n")
-                        .append("connected_clients:").append(stats.connectedClients()).append("\r\n");
-                case "persistence" -> b.append("# Persistence\r\n")
-                        .append("loading:0\r\n")
-                        .append("async_loading:0\r\n")
-                        .append("rdb_changes_since_last_save:0\r\n")
-                        .append("rdb_bgsave_in_progress:0\r\n")
-                        .append("aof_enabled:1\r\n")
-                        .append("aof_rewrite_in_progress:0\r\n")
-                        .append("aof_last_write_status:ok\r\n");
+                        .append("connected_clients:").append(stats.connectedClients()).append("\r\n")
+                        .append("maxclients:").append(client.settings().config().getOrDefault("maxclients", "0")).append("\r\n");
+                case "persistence" -> persistence(b, stats.engine());
                 case "stats" -> b.append("# Stats\r\n")
                         .append("total_connections_received:").append(stats.totalConnections()).append("\r\n")
-                        .append("total_commands_processed:").append(stats.totalCommands()).append("\r\n");
+                        .append("total_commands_processed:").append(stats.totalCommands()).append("\r\n")
+                        .append("rejected_connections:").append(stats.rejectedConnections()).append("\r\n")
+                        .append("total_error_replies:").append(stats.errorsByKind().values().stream().mapToLong(Long::longValue).sum()).append("\r\n")
+                        .append("acl_access_denied_auth:").append(stats.authFailures()).append("\r\n");
+                case "commandstats" -> {
+                    b.append("# Commandstats\r\n");
+                    stats.requestsByKind().forEach((command, calls) -> b.append("cmdstat_").append(command)
+                            .append(":calls=").append(calls).append(",usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"));
+                }
+                case "errorstats" -> {
+                    b.append("# Errorstats\r\n");
+                    stats.errorsByKind().forEach((prefix, count) -> b.append("errorstat_").append(prefix)
+                            .append(":count=").append(count).append("\r\n"));
+                }
                 case "keyspace" -> {
                     b.append("# Keyspace\r\n");
                     if (keys > 0) {
@@ -136,6 +153,31 @@ final class ServerCommands {
             }
         }
         return b.toString();
+    }
+
+    /** Redis's AOF fields where the log plays that part, then kvs's own figures. */
+    private static void persistence(StringBuilder b, EngineFigures e) {
+        b.append("# Persistence\r\n")
+                .append("loading:0\r\n")
+                .append("async_loading:0\r\n")
+                .append("rdb_changes_since_last_save:0\r\n")
+                .append("rdb_bgsave_in_progress:0\r\n")
+                .append("aof_enabled:1\r\n")
+                .append("aof_rewrite_in_progress:0\r\n")
+                .append("aof_last_write_status:ok\r\n");
+        if (e == null) {
+            return;
+        }
+        b.append("aof_rewrites:").append(e.compactions()).append("\r\n")
+                .append("aof_last_rewrite_time_sec:").append(e.compactions() == 0 ? -1 : e.lastCompactionMillis() / 1000).append("\r\n")
+                .append("aof_current_size:").append(e.totalBytes()).append("\r\n")
+                .append("kvs_engine:").append(e.engine()).append("\r\n")
+                .append("kvs_durability:").append(e.durability()).append("\r\n")
+                .append("kvs_live_bytes:").append(e.liveBytes()).append("\r\n")
+                .append("kvs_last_compaction_ms:").append(e.lastCompactionMillis()).append("\r\n")
+                .append("kvs_fsyncs:").append(e.fsyncs()).append("\r\n")
+                .append("kvs_writes:").append(e.writes()).append("\r\n")
+                .append("kvs_writes_per_fsync:").append(e.fsyncs() == 0 ? 0 : e.writes() / e.fsyncs()).append("\r\n");
     }
 
     static Reply time(Args args, Ops ops, RespSession client) {

@@ -1,6 +1,9 @@
 package kvs.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import kvs.KeyNotFoundException;
 import kvs.internal.Write;
@@ -9,22 +12,41 @@ import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.security.Guard;
 
 /**
  * The kvs-protocol requests a connection has whole in its buffer, answered together: request i
- * is operation i of {@link #ops}, and a frame that did not decode has its error reply in place.
- * Reused by its connection from one batch to the next; it starts small, so an idle connection
- * costs little.
+ * is operation i of {@link #ops}, and a request answered without the engine (a frame that did not
+ * decode, ping, auth, a request refused before authentication) has its reply in place. Reused by
+ * its connection from one batch to the next; it starts small, so an idle connection costs little.
  */
 final class Batch {
 
     /** Enough to take every small frame an 8 KiB buffer can hold. */
     static final int MAX = 1024;
     private static final int INITIAL = 8;
+    private static final Response UNAUTHENTICATED = new Response.Error(ErrorCode.UNAUTHORIZED,
+            "authentication required: send {\"op\": \"auth\", \"password\": ...} first");
+    private static final Response WRONG_PASSWORD = new Response.Error(ErrorCode.UNAUTHORIZED, "invalid password");
+    private static final Response NO_PASSWORD = new Response.Error(ErrorCode.BAD_REQUEST,
+            "auth called without any password configured on the server");
 
     final Ops ops = new Ops();
-    /** The error reply of each frame that did not decode; null for the others. */
-    private Response[] errors = new Response[INITIAL];
+    private final Guard guard;
+    private final Supplier<Map<String, Object>> figures;
+    /** The reply of each request answered without the engine; null for the others. */
+    private Response[] fixed = new Response[INITIAL];
+    /** Each request's op ("get", "set"...), or null for a frame that did not decode. */
+    private String[] kinds = new String[INITIAL];
+
+    /**
+     * @param guard   the connection's gate: requests other than ping and auth wait for it to open
+     * @param figures the server's figures, for stats
+     */
+    Batch(Guard guard, Supplier<Map<String, Object>> figures) {
+        this.guard = guard;
+        this.figures = figures;
+    }
 
     int size() {
         return ops.size();
@@ -41,32 +63,81 @@ final class Batch {
     /** Adds the request in the frame body of {@code length} bytes at {@code off}, or the error that it does not decode. */
     void addFrame(byte[] buf, int off, int length) {
         int i = ops.size();
-        if (i == errors.length) {
-            errors = Arrays.copyOf(errors, Math.min(MAX, 2 * i));
+        if (i == fixed.length) {
+            fixed = Arrays.copyOf(fixed, Math.min(MAX, 2 * i));
+            kinds = Arrays.copyOf(kinds, fixed.length);
         }
         try {
-            switch (Codec.decodeRequest(buf, off, length)) {
-                case Request.Get g -> ops.read(g.key());
-                case Request.Set s -> ops.write(Write.set(s.key(), s.value()));
-                case Request.Remove r -> ops.write(Write.remove(r.key()));
-            }
+            Request request = Codec.decodeRequest(buf, off, length);
+            kinds[i] = kind(request);
+            add(request, i);
         } catch (ProtocolException e) {
             ops.none();
-            errors[i] = new Response.Error(e.code(), e.getMessage());
+            fixed[i] = new Response.Error(e.code(), e.getMessage());
         }
         ops.endRequest();
     }
 
+    /** Adds exactly one operation for {@code request}, the {@code i}th. */
+    private void add(Request request, int i) {
+        switch (request) {
+            case Request.Ping p -> answered(i, Response.Ok.INSTANCE);
+            case Request.Auth a -> answered(i, authenticate(a.password()));
+            case Request r when !guard.open() -> answered(i, UNAUTHENTICATED);
+            case Request.Get g -> ops.read(g.key());
+            case Request.Set s -> ops.write(Write.set(s.key(), s.value()));
+            case Request.Remove r -> ops.write(Write.remove(r.key()));
+            case Request.Stats s -> ops.call(figures::get);
+        }
+    }
+
+    private Response authenticate(String password) {
+        if (!guard.passwordSet()) {
+            return NO_PASSWORD;
+        }
+        return guard.authenticate(password.getBytes(StandardCharsets.UTF_8)) ? Response.Ok.INSTANCE : WRONG_PASSWORD;
+    }
+
+    private void answered(int i, Response reply) {
+        ops.none();
+        fixed[i] = reply;
+    }
+
+    private static String kind(Request request) {
+        return switch (request) {
+            case Request.Get g -> "get";
+            case Request.Set s -> "set";
+            case Request.Remove r -> "rm";
+            case Request.Ping p -> "ping";
+            case Request.Auth a -> "auth";
+            case Request.Stats s -> "stats";
+        };
+    }
+
+    /** Request {@code i}'s op ("get", "set"...), or null if its frame did not decode. */
+    String kind(int i) {
+        return kinds[i];
+    }
+
     /** The reply to request {@code i}, once the dispatcher has executed it. */
     Response reply(int i) {
-        if (errors[i] != null) {
-            return errors[i];
+        if (fixed[i] != null) {
+            return fixed[i];
         }
         Exception failure = ops.failure(i);
         if (failure != null) {
             return failed(failure);
         }
-        return ops.kinds[i] == Ops.READ ? new Response.Value((String) ops.results[i]) : Response.Ok.INSTANCE;
+        return switch (ops.kinds[i]) {
+            case Ops.READ -> new Response.Value((String) ops.results[i]);
+            case Ops.CALL -> new Response.Stats(stats(ops.results[i]));
+            default -> Response.Ok.INSTANCE;
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> stats(Object result) {
+        return (Map<String, Object>) result;
     }
 
     private static Response failed(Exception e) {
@@ -80,7 +151,8 @@ final class Batch {
     }
 
     void clear() {
-        Arrays.fill(errors, 0, ops.size(), null);
+        Arrays.fill(fixed, 0, ops.size(), null);
+        Arrays.fill(kinds, 0, ops.size(), null);
         ops.clear();
     }
 }

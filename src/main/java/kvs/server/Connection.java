@@ -6,6 +6,11 @@ import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+
+import kvs.security.Access;
+import kvs.security.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * the replies leave with one write before the next read that may block. The connection is about
  * bytes, batches and time; what the bytes mean is the session's. A request that has started
  * arriving, and each chunk of a reply being written, must make progress before its deadline,
- * which the server's watchdog enforces by closing the socket.
+ * which the server's watchdog enforces by closing the socket. Over TLS the handshake runs first,
+ * under the same deadline; a connection the server turns away is told why and closed.
  */
 final class Connection implements Runnable {
 
@@ -29,12 +35,19 @@ final class Connection implements Runnable {
     private static final int MAX_REQUEST = Integer.MAX_VALUE - 64;
     /** How long a connection runs without waiting for input, requests always buffered, before it lets others run. */
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long a refused connection waits for its client to close after reading why (so the refusal is not lost to a reset). */
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Socket socket;
     private final long clientId;
     private final Protocol protocol;
     private final Dispatcher dispatcher;
     private final ServerStats stats;
+    private final Access access;
+    /** TLS to layer on the socket; null for plain TCP. */
+    private final Tls tls;
+    /** Why the connection is turned away at once; null when it is served. */
+    private final Refusal refusal;
     private final FrameBudget budget;
     private final int maxFrame;
     private final long timeoutNanos;
@@ -47,13 +60,17 @@ final class Connection implements Runnable {
     /** System.nanoTime() by which the current read or write must finish; 0 while idle. */
     private volatile long deadline;
 
-    Connection(Socket socket, long clientId, Protocol protocol, Dispatcher dispatcher, ServerStats stats,
-               FrameBudget budget, int maxFrame, long timeoutNanos, Consumer<Connection> onEnd) {
+    Connection(Socket socket, long clientId, Refusal refusal, Protocol protocol, Dispatcher dispatcher,
+               ServerStats stats, Access access, Tls tls, FrameBudget budget, int maxFrame, long timeoutNanos,
+               Consumer<Connection> onEnd) {
         this.socket = socket;
         this.clientId = clientId;
+        this.refusal = refusal;
         this.protocol = protocol;
         this.dispatcher = dispatcher;
         this.stats = stats;
+        this.access = access;
+        this.tls = tls;
         this.budget = budget;
         this.maxFrame = maxFrame;
         this.timeoutNanos = timeoutNanos;
@@ -66,13 +83,29 @@ final class Connection implements Runnable {
         log.debug("accepted {}", peer);
         try (socket) {
             socket.setTcpNoDelay(true);
-            Link link = new Link(new WatchedOutput(socket.getOutputStream()), dispatcher, maxFrame, clientId,
-                    socket.getRemoteSocketAddress(), socket.getLocalSocketAddress(), stats);
-            serve(new Input(socket.getInputStream(), BUFFER), protocol.open(link));
+            Socket io = tls == null ? socket : handshake(tls.serverSide(socket));
+            if (io == null) {
+                return;
+            }
+            try {
+                if (refusal != null) {
+                    refuse(io);
+                    return;
+                }
+                Link link = new Link(new WatchedOutput(io.getOutputStream()), dispatcher, maxFrame, clientId,
+                        socket.getRemoteSocketAddress(), socket.getLocalSocketAddress(), stats, access.guard(peer));
+                serve(new Input(io.getInputStream(), BUFFER), protocol.open(link));
+            } finally {
+                if (io != socket) {
+                    closeWithinTimeout(io);
+                }
+            }
         } catch (IOException e) {
             log.debug("{}: {}", peer, e.toString());
         } finally {
-            stats.disconnected();
+            if (refusal == null) {
+                stats.disconnected();
+            }
             onEnd.accept(this);
             log.debug("closed {}", peer);
         }
@@ -153,6 +186,49 @@ final class Connection implements Runnable {
             }
         } finally {
             budget.release(reserved);
+        }
+    }
+
+    /** Runs the TLS handshake within the read timeout; null (counted, logged at debug) if it fails. */
+    private SSLSocket handshake(SSLSocket tlsSocket) throws IOException {
+        deadline = System.nanoTime() + timeoutNanos;
+        try {
+            tlsSocket.startHandshake();
+            return tlsSocket;
+        } catch (SSLException e) {
+            stats.error("tls_handshake");
+            log.debug("{}: TLS handshake failed: {}", socket.getRemoteSocketAddress(), e.toString());
+            return null;
+        } finally {
+            deadline = 0;
+        }
+    }
+
+    /** Closes the TLS socket (its close_notify) within the timeout: the watchdog closes the plain socket under it if not. */
+    private void closeWithinTimeout(Socket tlsSocket) {
+        deadline = System.nanoTime() + timeoutNanos;
+        try {
+            tlsSocket.close();
+        } catch (IOException e) {
+            log.debug("{}: closing TLS: {}", socket.getRemoteSocketAddress(), e.toString());
+        } finally {
+            deadline = 0;
+        }
+    }
+
+    /**
+     * Tells the client why it is turned away, then waits a little for it to close: closing with its
+     * request unread would reset the connection, and the client might never read why.
+     */
+    private void refuse(Socket io) throws IOException {
+        log.debug("{}: refused: {}", socket.getRemoteSocketAddress(), refusal.name().toLowerCase(java.util.Locale.ROOT));
+        new WatchedOutput(io.getOutputStream()).write(protocol.refusal(refusal));
+        io.shutdownOutput();
+        deadline = System.nanoTime() + Math.min(timeoutNanos, LINGER_NANOS);
+        try {
+            io.getInputStream().skip(Long.MAX_VALUE); // until the client closes, or the watchdog does
+        } finally {
+            deadline = 0;
         }
     }
 

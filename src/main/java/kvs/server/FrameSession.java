@@ -2,9 +2,11 @@ package kvs.server;
 
 import java.io.IOException;
 
+import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Response;
+import kvs.security.Guard;
 
 /**
  * The kvs protocol's side of a connection (DESIGN §5): every whole frame received is decoded in
@@ -16,22 +18,29 @@ final class FrameSession implements Session {
 
     /** The reply buffer's usual size. */
     private static final int BUFFER = 8 << 10;
+    /** The largest frame accepted before the connection has authenticated (DESIGN §10). */
+    static final int UNAUTHENTICATED_MAX_FRAME = 64 << 10;
 
     private final Dispatcher dispatcher;
     private final ServerStats stats;
     private final FrameOutput out;
     private final int maxFrame;
-    private final Batch batch = new Batch();
+    private final Guard guard;
+    private final Batch batch;
     /** Requests of the batch answered so far. */
     private int answered;
     private long needed;
     /** The too_large reply that ends the connection once the batch before it is answered; null until then. */
     private Response closing;
+    /** When the batch was taken, by {@link ServerStats#now}. */
+    private long takenAt;
 
     FrameSession(Link link) {
         this.dispatcher = link.dispatcher();
         this.stats = link.stats();
         this.maxFrame = link.maxFrame();
+        this.guard = link.guard();
+        this.batch = new Batch(guard, stats::snapshot);
         this.out = new FrameOutput(link.out(), BUFFER, maxFrame);
     }
 
@@ -45,6 +54,11 @@ final class FrameSession implements Session {
                 break;
             }
             long declared = (buf[p] & 0xFFL) << 24 | (buf[p + 1] & 0xFF) << 16 | (buf[p + 2] & 0xFF) << 8 | (buf[p + 3] & 0xFF);
+            if (!guard.open() && declared > Math.min(maxFrame, UNAUTHENTICATED_MAX_FRAME)) {
+                closing = new Response.Error(ErrorCode.TOO_LARGE, "a frame of " + declared
+                        + " bytes is above the maximum of " + UNAUTHENTICATED_MAX_FRAME + " before authentication");
+                break;
+            }
             try {
                 Frames.checkLength(declared, maxFrame);
             } catch (ProtocolException e) {
@@ -57,6 +71,9 @@ final class FrameSession implements Session {
             }
             batch.addFrame(buf, p + Frames.HEADER, (int) declared);
             p += Frames.HEADER + (int) declared;
+        }
+        if (p > off && answered == 0) {
+            takenAt = stats.now();
         }
         return p - off;
     }
@@ -76,7 +93,9 @@ final class FrameSession implements Session {
         if (answered < batch.size()) {
             int to = dispatcher.execute(batch.ops, answered);
             for (int i = answered; i < to; i++) {
-                out.write(batch.reply(i));
+                Response reply = batch.reply(i);
+                out.write(reply);
+                count(batch.kind(i), reply);
             }
             batch.ops.forget(answered, to);
             stats.commandsAnswered(to - answered);
@@ -89,9 +108,19 @@ final class FrameSession implements Session {
         answered = 0;
         if (closing != null) {
             out.write(closing);
+            count(null, closing);
             return Step.CLOSE;
         }
         return Step.DONE;
+    }
+
+    private void count(String kind, Response reply) {
+        if (kind != null) {
+            stats.answered(kind, takenAt);
+        }
+        if (reply instanceof Response.Error e) {
+            stats.error(e.code());
+        }
     }
 
     @Override

@@ -19,6 +19,8 @@ import kvs.KvsEngine;
 import kvs.internal.Threads;
 import kvs.pool.ThreadPool;
 import kvs.protocol.Frames;
+import kvs.security.Access;
+import kvs.security.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,29 +39,59 @@ public final class KvsServer implements AutoCloseable {
     /** How long the accept loop waits after a failed accept (out of file descriptors, say). */
     private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    /** Options: the maximum frame (default 16 MiB), the read/write timeout (default 30 s), the time close() grants in-flight requests. */
-    public record Options(int maxFrame, Duration timeout, Duration closeGrace) {
+    /**
+     * Options: the maximum frame (default 16 MiB), the read/write timeout (default 30 s), the time
+     * close() grants in-flight requests (5 s), the most clients connected at once (10,000), who
+     * may connect and with what password (default: no password, protected mode), TLS (null, the
+     * default: none; given, every listener is TLS-only), and what is told each request's time
+     * (null, the default: nothing).
+     */
+    public record Options(int maxFrame, Duration timeout, Duration closeGrace, int maxClients, Access access, Tls tls,
+                          RequestObserver observer) {
         public Options {
             if (maxFrame < 1) {
                 throw new IllegalArgumentException("maxFrame must be positive: " + maxFrame);
             }
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(closeGrace, "closeGrace");
+            Objects.requireNonNull(access, "access");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
+            }
+            if (maxClients < 1) {
+                throw new IllegalArgumentException("maxClients must be at least 1: " + maxClients);
             }
         }
 
         public static Options defaults() {
-            return new Options(Frames.DEFAULT_MAX_FRAME, Duration.ofSeconds(30), Duration.ofSeconds(5));
+            return new Options(Frames.DEFAULT_MAX_FRAME, Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000,
+                    Access.defaults(), null, null);
         }
 
         public Options withMaxFrame(int maxFrame) {
-            return new Options(maxFrame, timeout, closeGrace);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
         }
 
         public Options withTimeout(Duration timeout) {
-            return new Options(maxFrame, timeout, closeGrace);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+        }
+
+        public Options withMaxClients(int maxClients) {
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+        }
+
+        public Options withAccess(Access access) {
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+        }
+
+        /** These options with every listener TLS-only ({@code tls} null: plain TCP). */
+        public Options withTls(Tls tls) {
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+        }
+
+        /** These options with {@code observer} told each request's time (null: none). */
+        public Options withObserver(RequestObserver observer) {
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
         }
     }
 
@@ -78,7 +110,7 @@ public final class KvsServer implements AutoCloseable {
     private final List<Bound> listeners;
     private final ThreadPool pool;
     private final Dispatcher dispatcher;
-    private final ServerStats stats = new ServerStats();
+    private final ServerStats stats;
     private final FrameBudget budget;
     private final Options options;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -96,6 +128,7 @@ public final class KvsServer implements AutoCloseable {
         this.pool = pool;
         this.options = options;
         this.dispatcher = new Dispatcher(engine);
+        this.stats = new ServerStats(engine, options.access(), options.observer());
         this.budget = FrameBudget.forHeap(options.maxFrame());
         this.acceptors = listeners.stream()
                 .map(l -> Thread.ofPlatform().name("kvs-accept-" + l.socket().getLocalPort()).unstarted(() -> acceptLoop(l)))
@@ -134,7 +167,7 @@ public final class KvsServer implements AutoCloseable {
         List<Bound> bound = new java.util.ArrayList<>();
         try {
             for (Listener l : listeners) {
-                ServerSocket socket = new ServerSocket();
+                ServerSocket socket = new ServerSocket(); // TLS, if any, is layered on each connection it accepts
                 bound.add(new Bound(socket, l.protocol()));
                 socket.setReuseAddress(true); // a restart right after a kill can bind again
                 socket.bind(l.address(), 1024);
@@ -154,6 +187,11 @@ public final class KvsServer implements AutoCloseable {
     /** The address of the first listener (with the actual port when it bound port 0). */
     public InetSocketAddress address() {
         return addresses().get(0);
+    }
+
+    /** The server's figures (connections, requests, the engine's), as stats and INFO report them. */
+    public ServerStats stats() {
+        return stats;
     }
 
     /** The address of every listener, in the order given (with the actual port when it bound port 0). */
@@ -176,14 +214,23 @@ public final class KvsServer implements AutoCloseable {
                 awaitClose(ACCEPT_BACKOFF_NANOS);
                 continue;
             }
-            Connection connection = new Connection(socket, stats.connected(), listener.protocol(), dispatcher, stats,
-                    budget, options.maxFrame(), options.timeout().toNanos(), this::ended);
+            long id = stats.tryConnect(options.maxClients());
+            Refusal refusal = id < 0 ? Refusal.MAX_CLIENTS : null;
+            if (refusal == null && !options.access().admits(socket.getInetAddress())) {
+                stats.disconnected();
+                stats.refused();
+                refusal = Refusal.PROTECTED_MODE;
+            }
+            Connection connection = new Connection(socket, id, refusal, listener.protocol(), dispatcher, stats,
+                    options.access(), options.tls(), budget, options.maxFrame(), options.timeout().toNanos(), this::ended);
             connections.add(connection);
             try {
                 pool.spawn(connection);
             } catch (RejectedExecutionException e) {
                 connections.remove(connection);
-                stats.disconnected();
+                if (refusal == null) {
+                    stats.disconnected();
+                }
                 connection.closeQuietly();
             }
         }

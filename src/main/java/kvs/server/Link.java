@@ -3,11 +3,13 @@ package kvs.server;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 
+import kvs.security.Guard;
+
 /**
  * What a connection gives its session: the socket's output (each write under the server's
- * timeout), the command layer, the maximum frame, the client's id and address, the listener's address and the server's
- * counters. Not API.
+ * timeout), the command layer, the maximum frame, the client's id and address, the listener's
+ * address, the server's figures and the connection's gate (authentication). Not API.
  */
 public record Link(OutputStream out, Dispatcher dispatcher, int maxFrame, long clientId, SocketAddress peer,
-                   SocketAddress local, ServerStats stats) {
+                   SocketAddress local, ServerStats stats, Guard guard) {
 }

@@ -1,16 +1,42 @@
 package kvs.server;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A server's counters, for the protocols' INFO-like commands. Not API. */
+import kvs.KvsEngine;
+import kvs.internal.BuildInfo;
+import kvs.internal.EngineFigures;
+import kvs.security.Access;
+
+/**
+ * A server's figures (DESIGN §10): its own counters, and the engine's and the access policy's
+ * read when asked. One set behind the kvs protocol's stats, RESP's INFO and the metrics. Not API.
+ */
 public final class ServerStats {
 
     private final long startMillis = System.currentTimeMillis();
+    private final KvsEngine engine;
+    private final Access access;
+    /** Told each request's time; null when nothing wants it (the clock is not read then). */
+    private final RequestObserver observer;
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
+    private final LongAdder rejected = new LongAdder();
     private final LongAdder commands = new LongAdder();
+    /** Requests by kind (the kvs protocol's op, RESP's command), and error replies by kind (code, or RESP's prefix). */
+    private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+    public ServerStats(KvsEngine engine, Access access, RequestObserver observer) {
+        this.engine = engine;
+        this.access = access;
+        this.observer = observer;
+    }
 
     /** When the server started (milliseconds since the epoch). */
     public long startMillis() {
@@ -27,9 +53,34 @@ public final class ServerStats {
         return connections.get();
     }
 
+    /** Connections refused since the start (the client limit, protected mode). */
+    public long rejectedConnections() {
+        return rejected.sum();
+    }
+
     /** Requests answered since the start. */
     public long totalCommands() {
         return commands.sum();
+    }
+
+    /** Failed password attempts since the start. */
+    public long authFailures() {
+        return access.failures();
+    }
+
+    /** The engine's figures, or null when it reports none. */
+    public EngineFigures engine() {
+        return EngineFigures.of(engine);
+    }
+
+    /** Requests by kind, sorted by kind. */
+    public Map<String, Long> requestsByKind() {
+        return sums(requests);
+    }
+
+    /** Error replies by kind, sorted by kind. */
+    public Map<String, Long> errorsByKind() {
+        return sums(errors);
     }
 
     /** Counts {@code n} requests answered. */
@@ -37,13 +88,91 @@ public final class ServerStats {
         commands.add(n);
     }
 
-    /** Counts a connection accepted; returns its client id (1, 2, ... in the order of accepting). */
-    long connected() {
-        connected.incrementAndGet();
+    /** Whether requests are timed: only then need sessions read the clock for {@link #answered}. */
+    public boolean timed() {
+        return observer != null;
+    }
+
+    /** The clock requests are timed by, or 0 when they are not timed. */
+    public long now() {
+        return observer == null ? 0 : System.nanoTime();
+    }
+
+    /**
+     * Counts a request of {@code kind} (an op or a command name, lower case) answered, its batch
+     * taken at {@code takenAt} (from {@link #now}).
+     */
+    public void answered(String kind, long takenAt) {
+        requests.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        if (observer != null) {
+            observer.observe(kind, System.nanoTime() - takenAt);
+        }
+    }
+
+    /** Counts an error reply of {@code kind}. */
+    public void error(String kind) {
+        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    /**
+     * Every figure by name, in a fixed order: text or whole numbers. The names are those of
+     * {@code kvs-client stats} and the kvs protocol's stats reply.
+     */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("version", BuildInfo.VERSION);
+        s.put("uptime_seconds", (System.currentTimeMillis() - startMillis) / 1000);
+        EngineFigures e = engine();
+        if (e != null) {
+            s.put("engine", e.engine());
+            s.put("durability", e.durability());
+            s.put("keys", e.keys());
+            s.put("live_bytes", e.liveBytes());
+            s.put("total_bytes", e.totalBytes());
+            s.put("compactions", e.compactions());
+            s.put("last_compaction_ms", e.lastCompactionMillis());
+            s.put("fsyncs", e.fsyncs());
+            s.put("writes", e.writes());
+            s.put("writes_per_fsync", e.fsyncs() == 0 ? 0 : e.writes() / e.fsyncs());
+        }
+        s.put("connections_current", (long) connectedClients());
+        s.put("connections_total", totalConnections());
+        s.put("connections_rejected", rejectedConnections());
+        s.put("requests_total", totalCommands());
+        requestsByKind().forEach((kind, n) -> s.put("requests_" + kind, n));
+        errorsByKind().forEach((kind, n) -> s.put("errors_" + kind, n));
+        s.put("auth_failures", authFailures());
+        return s;
+    }
+
+    /**
+     * Counts a connection accepted unless {@code max} are open; returns its client id (1, 2, ...
+     * in the order of accepting), or -1 if it is one too many.
+     */
+    long tryConnect(int max) {
+        int n;
+        do {
+            n = connected.get();
+            if (n >= max) {
+                rejected.increment();
+                return -1;
+            }
+        } while (!connected.compareAndSet(n, n + 1));
         return connections.incrementAndGet();
+    }
+
+    /** Counts a connection refused for another reason (protected mode). */
+    void refused() {
+        rejected.increment();
     }
 
     void disconnected() {
         connected.decrementAndGet();
+    }
+
+    private static Map<String, Long> sums(ConcurrentHashMap<String, LongAdder> counters) {
+        Map<String, Long> sums = new TreeMap<>();
+        counters.forEach((k, v) -> sums.put(k, v.sum()));
+        return sums;
     }
 }

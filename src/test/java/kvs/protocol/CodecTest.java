@@ -9,7 +9,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,12 +23,22 @@ class CodecTest {
     private static final List<Request> REQUESTS = List.of(
             new Request.Get("k"), new Request.Remove("k"), new Request.Set("k", "v"),
             new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
-            new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)));
+            new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)),
+            new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"));
     private static final List<Response> RESPONSES = List.of(
             new Response.Ok(), new Response.Value("v"), new Response.Value(null), new Response.Value(""),
             new Response.Value("z".repeat(100_000)),
             new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"),
-            new Response.Error("some_future_code", "a code this client does not know"));
+            new Response.Error("some_future_code", "a code this client does not know"),
+            new Response.Stats(Map.of()), new Response.Stats(statsOf("version", "0.1.0", "keys", 3L, "negative", -1L)));
+
+    private static Map<String, Object> statsOf(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
 
     private static byte[] hex(String s) {
         return HexFormat.of().parseHex(s.replace(" ", ""));
@@ -54,8 +66,25 @@ class CodecTest {
         assertThat(Codec.encode(new Response.Value("b"))).isEqualTo(hex("a2 626f6b f5 6576616c7565 6162"));
         assertThat(Codec.encode(new Response.Error(ErrorCode.BAD_REQUEST, "x")))
                 .isEqualTo(hex("a3 626f6b f4 64636f6465 6b6261645f72657175657374 636d7367 6178"));
+        assertThat(Codec.encode(new Request.Ping())).isEqualTo(hex("a1 626f70 6470696e67"));
+        assertThat(Codec.encode(new Request.Auth("pw"))).isEqualTo(hex("a2 626f70 6461757468 6870617373776f7264 627077"));
+        assertThat(Codec.encode(new Request.Stats())).isEqualTo(hex("a1 626f70 657374617473"));
+        assertThat(Codec.encode(new Response.Stats(statsOf("keys", 3L, "engine", "kvs"))))
+                .isEqualTo(hex("a2 626f6b f5 657374617473 a2 646b657973 03 66656e67696e65 636b7673"));
         // a 24-byte key takes the one-byte length form: 0x78 0x18
         assertThat(Codec.encode(new Request.Get("k".repeat(24)))).startsWith(hex("a2 626f70 63676574 636b6579 7818"));
+    }
+
+    @Test
+    void statsEntries_thatAreNeitherTextNorWholeNumbers_areBadResponses() {
+        // {"ok": true, "stats": {"x": 1.5}}
+        assertThatThrownBy(() -> Codec.decodeResponse(hex("a2 626f6b f5 657374617473 a1 6178 f93e00")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("'stats' entry 'x'");
+    }
+
+    @Test
+    void anAuthRequest_neverShowsItsPassword() {
+        assertThat(new Request.Auth("s3cret").toString()).doesNotContain("s3cret");
     }
 
     @Test
@@ -137,7 +166,7 @@ class CodecTest {
         "a0",                                 // {}: no op
         "a1 636b6579 6161",                   // {"key": "a"}: no op
         "a2 626f70 01 636b6579 6161",         // op is a number
-        "a2 626f70 6470696e67 636b6579 6161", // unknown op "ping"
+        "a2 626f70 6466726f62 636b6579 6161", // unknown op "frob"
         "a1 626f70 63676574",                 // get without key
         "a2 626f70 63676574 636b6579 01",     // key is a number
         "a2 626f70 63676574 636b6579 f6",     // key is null

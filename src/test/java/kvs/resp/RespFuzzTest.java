@@ -10,6 +10,7 @@ import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import kvs.engine.KvStore;
+import kvs.security.Access;
 import kvs.server.Dispatcher;
 import kvs.server.Link;
 import kvs.server.ServerStats;
@@ -50,7 +51,7 @@ class RespFuzzTest {
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         InetSocketAddress here = new InetSocketAddress("127.0.0.1", 6379);
         Session session = RespProtocol.of(new RespProtocol.Settings("fuzz", Map.of("appendonly", "yes")))
-                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats()));
+                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats(store, Access.defaults(), null), Access.defaults().guard(here)));
         int off = 0;
         boolean open = true;
         while (open) {

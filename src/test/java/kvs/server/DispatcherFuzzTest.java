@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
+import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import kvs.engine.KvStore;
@@ -12,6 +13,7 @@ import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Response;
+import kvs.security.Access;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +46,7 @@ class DispatcherFuzzTest {
 
     @FuzzTest
     void handle(byte[] body) throws Exception {
-        Batch batch = new Batch();
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         batch.addFrame(body, 0, body.length);
         assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();

@@ -16,6 +16,7 @@ import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.security.Access;
 import org.junit.jupiter.api.Test;
 
 class DispatcherTest {
@@ -67,7 +68,7 @@ class DispatcherTest {
     @Test
     void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
         RecordingEngine engine = new RecordingEngine();
-        Batch batch = new Batch();
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Set("b", "2"));
         add(batch, new Request.Get("a"));
@@ -94,7 +95,7 @@ class DispatcherTest {
         RecordingEngine engine = new RecordingEngine();
         String big = "v".repeat(Dispatcher.REPLY_CHARS / 2 + 1);
         engine.map.put("big", big);
-        Batch batch = new Batch();
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         add(batch, new Request.Get("big"));
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Get("big"));
@@ -133,7 +134,7 @@ class DispatcherTest {
             public void close() {
             }
         };
-        Batch batch = new Batch();
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Remove("x"));
         add(batch, new Request.Get("a"));

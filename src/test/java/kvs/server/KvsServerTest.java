@@ -161,7 +161,7 @@ class KvsServerTest {
         Socket s = raw();
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
-        send(out, HexFormat.of().parseHex("a1626f706470696e67")); // {"op": "ping"}
+        send(out, HexFormat.of().parseHex("a1626f706466726f62")); // {"op": "frob"}
         assertThat(code(receive(in))).isEqualTo(ErrorCode.BAD_REQUEST.wireName());
         send(out, HexFormat.of().parseHex("a2626f7063676574636b657961")); // cut short
         assertThat(code(receive(in))).isEqualTo(ErrorCode.MALFORMED.wireName());
