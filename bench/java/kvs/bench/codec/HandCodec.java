@@ -22,6 +22,7 @@ final class HandCodec {
             case Request.Remove r -> new HandCborWriter().map(2).text("op").text("rm").text("key").text("key", r.key()).toByteArray();
             case Request.Set s -> new HandCborWriter().map(3).text("op").text("set").text("key").text("key", s.key())
                     .text("value").text("value", s.value()).toByteArray();
+            default -> throw new UnsupportedOperationException("the old codec had no " + request); // ping, auth, stats came later
         };
     }
 
@@ -34,6 +35,7 @@ final class HandCodec {
             }
             case Response.Error e -> new HandCborWriter().map(3).text("ok").bool(false)
                     .text("code").text(e.code()).text("msg").text(e.message()).toByteArray();
+            default -> throw new UnsupportedOperationException("the old codec had no " + response);
         };
     }
 

@@ -110,6 +110,7 @@ final class KvsWire implements Wire {
                     + " characters that is not the one set (" + value.length() + " characters)");
             case Response.Error(String code, String message) -> throw new IOException("the server answered "
                     + code + ": " + message);
+            case Response.Stats st -> throw new IOException("a stats reply to a get or set");
         };
     }
 }
