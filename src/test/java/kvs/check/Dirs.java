@@ -17,6 +17,11 @@ public final class Dirs {
         return Files.createTempDirectory(prefix);
     }
 
+    /** A new empty directory under {@code parent}. */
+    public static Path createTemp(Path parent, String prefix) throws IOException {
+        return Files.createTempDirectory(parent, prefix);
+    }
+
     /** Copies the files of the flat directory {@code from} into a new directory {@code to}. */
     public static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);

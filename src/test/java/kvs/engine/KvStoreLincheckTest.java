@@ -31,8 +31,6 @@ import org.junit.jupiter.api.Test;
  * <p>
  * Iterations: 10 times {@code kvs.stress}, 100 interleavings each (about 25 s).
  */
-@Param(name = "key", gen = IntGen.class, conf = "1:2")
-@Param(name = "value", gen = IntGen.class, conf = "1:3")
 public class KvStoreLincheckTest {
 
     private static final EngineOptions OPTIONS = EngineOptions.defaults().withDurability(Durability.NEVER)
@@ -50,49 +48,65 @@ public class KvStoreLincheckTest {
                 "kvs.engine.Compactor.Output"));
     }
 
-    private final Path dir;
-    private final KvStore store;
+    /** Where every scenario's store lives, removed after the check whatever Lincheck left open. */
+    private static volatile Path root;
 
-    /** A fresh store for each invocation, without a compaction thread: compaction is an operation here. */
-    public KvStoreLincheckTest() throws IOException, KvsException {
-        dir = Dirs.createTemp("kvs-lincheck");
-        store = KvStore.open(dir, OPTIONS, Storage.DISK, /* background= */ false);
-    }
+    /** What Lincheck runs: a fresh store for each invocation, without a compaction thread (compaction is an operation here). */
+    @Param(name = "key", gen = IntGen.class, conf = "1:2")
+    @Param(name = "value", gen = IntGen.class, conf = "1:3")
+    public static final class Scenario {
+        private final Path dir;
+        private final KvStore store;
 
-    @Operation
-    public String get(@Param(name = "key") int key) throws KvsException {
-        return store.get("k" + key).orElse(null);
-    }
+        public Scenario() throws IOException, KvsException {
+            dir = Dirs.createTemp(root, "store");
+            store = KvStore.open(dir, OPTIONS, Storage.DISK, /* background= */ false);
+        }
 
-    @Operation
-    public void set(@Param(name = "key") int key, @Param(name = "value") int value) throws KvsException {
-        store.set("k" + key, "v" + value);
-    }
+        @Operation
+        public String get(@Param(name = "key") int key) throws KvsException {
+            return store.get("k" + key).orElse(null);
+        }
 
-    @Operation
-    public boolean remove(@Param(name = "key") int key) throws KvsException {
-        try {
-            store.remove("k" + key);
-            return true;
-        } catch (KeyNotFoundException e) {
-            return false;
+        @Operation
+        public void set(@Param(name = "key") int key, @Param(name = "value") int value) throws KvsException {
+            store.set("k" + key, "v" + value);
+        }
+
+        @Operation
+        public boolean remove(@Param(name = "key") int key) throws KvsException {
+            try {
+                store.remove("k" + key);
+                return true;
+            } catch (KeyNotFoundException e) {
+                return false;
+            }
+        }
+
+        @Operation
+        public void compact() throws KvsException {
+            store.compactNow();
+        }
+
+        /** Ends each invocation: closes the store and deletes its directory. */
+        @Validate
+        public void closeAndDelete() throws IOException, KvsException {
+            store.close();
+            Dirs.deleteTree(dir);
         }
     }
 
-    @Operation
-    public void compact() throws KvsException {
-        store.compactNow();
-    }
-
-    /** Ends each invocation: closes the store and deletes its directory. */
-    @Validate
-    public void closeAndDelete() throws IOException, KvsException {
-        store.close();
-        Dirs.deleteTree(dir);
-    }
-
     @Test
-    void modelChecking() {
+    void modelChecking() throws IOException {
+        root = Dirs.createTemp("kvs-lincheck");
+        try {
+            check();
+        } finally {
+            Dirs.deleteTree(root);
+        }
+    }
+
+    private static void check() {
         new ModelCheckingOptions()
                 .iterations(10 * Integer.getInteger("kvs.stress", 1))
                 .invocationsPerIteration(100)
@@ -104,7 +118,7 @@ public class KvStoreLincheckTest {
                 // File operations are outside the model checker's reach: each call into the
                 // classes that do them is one atomic step; interleavings are explored around them.
                 .addGuarantee(forClasses(name -> FILE_CLASSES.contains(name.replace('$', '.'))).allMethods().ignore())
-                .check(KvStoreLincheckTest.class);
+                .check(Scenario.class);
     }
 
     /** The sequential specification: a map. */
