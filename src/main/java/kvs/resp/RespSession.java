@@ -11,6 +11,7 @@ import kvs.security.Guard;
 import kvs.server.Dispatcher;
 import kvs.server.Link;
 import kvs.server.Ops;
+import kvs.server.RequestTally;
 import kvs.server.ServerStats;
 import kvs.server.Session;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ final class RespSession implements Session {
     private final List<byte[]> argv = new ArrayList<>();
     private final Args args = new Args(argv);
     private final Ops ops = new Ops();
+    private final RequestTally tally;
     /** The batch's commands: how each replies, and the end of its operations. */
     private Reply[] replies = new Reply[8];
     private int[] opsEnds = new int[8];
@@ -67,6 +69,7 @@ final class RespSession implements Session {
         this.settings = settings;
         this.dispatcher = link.dispatcher();
         this.reader = new RespRequestReader(link.maxFrame());
+        this.tally = new RequestTally(link.stats());
     }
 
     @Override
@@ -151,14 +154,15 @@ final class RespSession implements Session {
         }
         int from = replied;
         while (replied < commands && opsEnds[replied] <= executed) {
-            write(replies[replied]);
-            replies[replied] = null;
-            if (kinds[replied] != null) {
-                link.stats().answered(kinds[replied], takenAt);
+            if (kinds[replied] != null) { // before the reply: an INFO sees the runs before it, not itself, as in Redis
+                tally.add(kinds[replied], takenAt);
                 kinds[replied] = null;
             }
+            write(replies[replied]);
+            replies[replied] = null;
             replied++;
         }
+        tally.flush();
         if (replied > from) {
             ops.forget(from == 0 ? 0 : opsEnds[from - 1], opsEnds[replied - 1]); // the values read are written out
         }

@@ -27,6 +27,7 @@ final class FrameSession implements Session {
     private final int maxFrame;
     private final Guard guard;
     private final Batch batch;
+    private final RequestTally tally;
     /** Requests of the batch answered so far. */
     private int answered;
     private long needed;
@@ -41,6 +42,7 @@ final class FrameSession implements Session {
         this.maxFrame = link.maxFrame();
         this.guard = link.guard();
         this.batch = new Batch(guard, stats::snapshot);
+        this.tally = new RequestTally(stats);
         this.out = new FrameOutput(link.out(), BUFFER, maxFrame);
     }
 
@@ -99,6 +101,7 @@ final class FrameSession implements Session {
             }
             batch.ops.forget(answered, to);
             stats.commandsAnswered(to - answered);
+            tally.flush();
             answered = to;
             if (answered < batch.size()) {
                 return Step.MORE;
@@ -116,7 +119,7 @@ final class FrameSession implements Session {
 
     private void count(String kind, Response reply) {
         if (kind != null) {
-            stats.answered(kind, takenAt);
+            tally.add(kind, takenAt);
         }
         if (reply instanceof Response.Error e) {
             stats.error(e.code());

@@ -99,13 +99,16 @@ public final class ServerStats {
     }
 
     /**
-     * Counts a request of {@code kind} (an op or a command name, lower case) answered, its batch
-     * taken at {@code takenAt} (from {@link #now}).
+     * Counts {@code n} requests of {@code kind} (an op or a command name, lower case) answered,
+     * their batch taken at {@code takenAt} (from {@link #now}); sessions count through a {@link RequestTally}.
      */
-    public void answered(String kind, long takenAt) {
-        requests.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    void answered(String kind, int n, long takenAt) {
+        requests.computeIfAbsent(kind, k -> new LongAdder()).add(n);
         if (observer != null) {
-            observer.observe(kind, System.nanoTime() - takenAt);
+            long nanos = System.nanoTime() - takenAt;
+            for (int i = 0; i < n; i++) {
+                observer.observe(kind, nanos);
+            }
         }
     }
 
