@@ -88,11 +88,6 @@ public final class ServerStats {
         commands.add(n);
     }
 
-    /** Whether requests are timed: only then need sessions read the clock for {@link #answered}. */
-    public boolean timed() {
-        return observer != null;
-    }
-
     /** The clock requests are timed by, or 0 when they are not timed. */
     public long now() {
         return observer == null ? 0 : System.nanoTime();
