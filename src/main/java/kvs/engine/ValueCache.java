@@ -16,6 +16,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * big for the room left first clears a few slots after a moving hand (so a new working set
  * displaces an old one), and is not cached if that is not enough. The bound is a sixteenth of the
  * heap by default (see {@link #DEFAULT_MAX_BYTES}).
+ * <p>
+ * Admission: a value costs the collector in proportion to its bytes (each young collection
+ * copies what the cache holds until it is old, and what it evicts is old garbage), while a hit
+ * saves about one read whatever the size. So a value of {@link #ADMIT_AT_ONCE_BELOW} bytes or
+ * more, or any value that would evict others, is cached only on its key's second miss within a
+ * window (a doorkeeper, as in TinyLFU). Keys read again soon are cached as before; a large key
+ * space read at random no longer churns the cache: 4 KiB gets over 1,000,000 keys read
+ * 35,000-110,000/s, falling as a trial went on, with every miss cached, and about 190,000/s
+ * steadily with the doorkeeper (bench/RESULTS.md, issue 14, fourth session).
  */
 final class ValueCache {
 
@@ -37,6 +46,10 @@ final class ValueCache {
     private static final int MAX_SLOTS = 1 << 20;
     /** Slots a put may look at, clearing the full ones, to make room before it gives up. */
     private static final int MAX_SCAN = 256;
+    /** Values this small are cached at their first miss while there is room; larger ones pass the doorkeeper. */
+    static final int ADMIT_AT_ONCE_BELOW = 1024;
+    /** The doorkeeper forgets every miss after this many slots' worth of them, divided: a window of 1/64 of the slots. */
+    private static final int WINDOW_SHIFT = 6;
 
     private record Entry(Object record, String value, int bytes) {
     }
@@ -48,6 +61,12 @@ final class ValueCache {
     private final long maxBytes;
     /** The next slot to clear for room; racy, which only spreads evictions differently. */
     private int hand;
+    /** The doorkeeper: one bit per slot, set for a key hash that missed in this window. Racy: a lost bit delays one admission. */
+    private final long[] missed;
+    /** Turns a hash into a bit index of {@link #missed}. */
+    private final int missedShift;
+    /** Misses the doorkeeper has seen in this window; racy, like {@link #hand}. */
+    private int windowMisses;
 
     ValueCache() {
         this(DEFAULT_MAX_BYTES);
@@ -58,6 +77,8 @@ final class ValueCache {
         int n = Integer.highestOneBit(Math.clamp(maxBytes / BYTES_PER_SLOT, MIN_SLOTS, MAX_SLOTS));
         this.slots = new AtomicReferenceArray<>(n);
         this.mask = n - 1;
+        this.missed = new long[n >>> 6];
+        this.missedShift = Integer.numberOfLeadingZeros(n) + 1;
     }
 
     long maxBytes() {
@@ -70,7 +91,7 @@ final class ValueCache {
         return e != null && e.record == record ? e.value : null;
     }
 
-    /** Remembers the verified {@code value} of {@code record}, if there is room for it. */
+    /** Remembers the verified {@code value} of {@code record}, read after a miss, if it is admitted and there is room for it. */
     void put(int keyHash, Object record, String value, int valueBytes) {
         if (valueBytes > MAX_VALUE_BYTES) {
             return;
@@ -78,6 +99,10 @@ final class ValueCache {
         int i = slot(keyHash);
         Entry old = slots.getPlain(i);
         long growth = valueBytes - (old == null ? 0 : old.bytes);
+        boolean evicts = growth > 0 && bytes.get() + growth > maxBytes;
+        if ((valueBytes >= ADMIT_AT_ONCE_BELOW || evicts) && !missedBefore(keyHash)) {
+            return;
+        }
         for (int n = 0; n < MAX_SCAN && growth > 0 && bytes.get() + growth > maxBytes; n++) {
             int victim = hand = (hand + 1) & mask;
             if (victim != i && slots.getPlain(victim) != null) {
@@ -89,6 +114,22 @@ final class ValueCache {
         }
         Entry e = new Entry(record, value, valueBytes);
         account(e, slots.getAndSet(i, e));
+    }
+
+    /** Whether {@code keyHash} missed before in this window; remembers that it has now. */
+    private boolean missedBefore(int keyHash) {
+        int bit = (keyHash * 0x9E3779B9) >>> missedShift;
+        long mask = 1L << bit;
+        long word = missed[bit >>> 6];
+        if ((word & mask) != 0) {
+            return true;
+        }
+        missed[bit >>> 6] = word | mask;
+        if (++windowMisses > slots.length() >>> WINDOW_SHIFT) {
+            java.util.Arrays.fill(missed, 0);
+            windowMisses = 0;
+        }
+        return false;
     }
 
     private void account(Entry added, Entry removed) {

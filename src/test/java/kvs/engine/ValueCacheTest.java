@@ -24,8 +24,10 @@ class ValueCacheTest {
         Loc small = loc(1);
         Loc big = loc(2);
         cache.put(hash("a"), small, "x", 1);
-        cache.put(hash("b"), big, "y".repeat(ValueCache.MAX_VALUE_BYTES), ValueCache.MAX_VALUE_BYTES);
-        cache.put(hash("c"), loc(3), "z".repeat(ValueCache.MAX_VALUE_BYTES + 1), ValueCache.MAX_VALUE_BYTES + 1);
+        for (int miss = 0; miss < 2; miss++) { // large values: cached at the second miss
+            cache.put(hash("b"), big, "y".repeat(ValueCache.MAX_VALUE_BYTES), ValueCache.MAX_VALUE_BYTES);
+            cache.put(hash("c"), loc(3), "z".repeat(ValueCache.MAX_VALUE_BYTES + 1), ValueCache.MAX_VALUE_BYTES + 1);
+        }
         assertThat(cache.get(hash("a"), small)).isEqualTo("x");
         assertThat(cache.get(hash("b"), big)).hasSize(ValueCache.MAX_VALUE_BYTES);
         assertThat(cache.get(hash("a"), loc(1))).as("another record of the same key").isNull();
@@ -39,8 +41,11 @@ class ValueCacheTest {
         String value = "v".repeat(size);
         int keys = (int) (4 * cache.maxBytes() / size); // four times what fits
         for (int i = 0; i < keys; i++) {
-            cache.put(hash("old" + i), loc(i), value, size);
-            assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
+            Loc record = loc(i);
+            for (int miss = 0; miss < 2; miss++) { // each read twice, so the doorkeeper lets it in
+                cache.put(hash("old" + i), record, value, size);
+                assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
+            }
         }
         assertThat(cache.bytes()).isGreaterThan(cache.maxBytes() / 2);
         Loc[] fresh = new Loc[1000]; // entries are matched by identity: keep each record's Loc
@@ -59,6 +64,42 @@ class ValueCacheTest {
             hits += cache.get(hash("new" + i), fresh[i]) != null ? 1 : 0;
         }
         assertThat(hits).as("of the new working set, cached").isGreaterThan(fresh.length * 8 / 10);
+        assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
+    }
+
+    @Test
+    void aLargeValue_isCachedAtItsKeysSecondMiss_aSmallOneAtTheFirst() {
+        String large = "v".repeat(ValueCache.ADMIT_AT_ONCE_BELOW);
+        Loc record = loc(1);
+        cache.put(hash("large"), record, large, large.length());
+        assertThat(cache.get(hash("large"), record)).as("after one miss").isNull();
+        cache.put(hash("large"), record, large, large.length());
+        assertThat(cache.get(hash("large"), record)).as("after two").isEqualTo(large);
+        String small = "v".repeat(ValueCache.ADMIT_AT_ONCE_BELOW - 1);
+        cache.put(hash("small"), loc(2), small, small.length());
+        assertThat(cache.get(hash("small"), loc(2))).isNull(); // another Loc: matched by identity
+        Loc smallRecord = loc(3);
+        cache.put(hash("small2"), smallRecord, small, small.length());
+        assertThat(cache.get(hash("small2"), smallRecord)).as("a small value, after one miss").isEqualTo(small);
+    }
+
+    @Test
+    void largeValuesReadAtRandom_fromAKeySpaceLargerThanTheCache_areRarelyAdmitted() {
+        int size = 4096;
+        String value = "v".repeat(size);
+        int keys = (int) (16 * cache.maxBytes() / size); // sixteen times what fits
+        java.util.Random random = new java.util.Random(1);
+        int reads = 4 * keys;
+        int admitted = 0;
+        for (int n = 0; n < reads; n++) {
+            int i = random.nextInt(keys);
+            Loc record = loc(i);
+            cache.put(hash("key" + i), record, value, size);
+            admitted += cache.get(hash("key" + i), record) != null ? 1 : 0;
+        }
+        // Before the doorkeeper every one was cached, evicting others; now only a key's second
+        // miss within a window of 1/64 of the slots' misses is (a few percent here).
+        assertThat(admitted).as("reads of %d keys whose value was cached, of %d", keys, reads).isLessThan(reads / 20);
         assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
     }
 
