@@ -51,16 +51,19 @@ debian_python() {
     if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi
 }
 
-# start_resp_server DIR: starts kvs-server with a RESP listener on free loopback ports, its data in DIR/data and
-# its log in DIR/kvs.log; sets resp_server_pid and resp_port, or prints the log and exits 1. The caller stops it.
+# start_resp_server DIR [OPTIONS...]: starts kvs-server with a RESP listener on free loopback ports (and any more
+# kvs-server OPTIONS), its data in DIR/data and its log in DIR/kvs.log; sets resp_server_pid and resp_port, or
+# prints the log and exits 1. The caller stops it.
 start_resp_server() {
-    "$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$1/data" \
-        >/dev/null 2>"$1/kvs.log" &
+    local dir=$1
+    shift
+    "$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --resp-addr 127.0.0.1:0 --data-dir "$dir/data" "$@" \
+        >/dev/null 2>"$dir/kvs.log" &
     resp_server_pid=$!
-    resp_port=$(await_port "$1/kvs.log" RESP)
+    resp_port=$(await_port "$dir/kvs.log" RESP)
     if [ -z "$resp_port" ]; then
         echo "kvs-server did not start; its log:" >&2
-        cat "$1/kvs.log" >&2
+        cat "$dir/kvs.log" >&2
         exit 1
     fi
 }

@@ -2,10 +2,12 @@
 # Smoke test of kvs-server's RESP listener with the Redis tools themselves (docs/RESP.md):
 # redis-cli (one-shot commands and --scan), redis-benchmark (ping, set, get, incr, mset; also
 # pipelined and in RESP3) and a redis-py script, against a kvs-server this script starts on free
-# loopback ports with a fresh data directory and stops by its PID. Installs Debian's redis-tools
-# and python3-redis when missing. Exits non-zero on the first failure.
+# loopback ports with a fresh data directory and stops by its PID; then redis-cli and
+# redis-benchmark with --tls --cacert and a password against a second kvs-server started with a
+# self-signed certificate (openssl) and --password-file (README, "Running it safely"). Installs
+# Debian's redis-tools and python3-redis when missing. Exits non-zero if any check failed.
 #
-#   bench/resp-smoke.sh [-n REQUESTS]     # default 20000 per redis-benchmark test
+#   bench/resp-smoke.sh [-n REQUESTS]     # default 20000 per redis-benchmark test; a multiple of 800
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -13,10 +15,16 @@ requests=20000
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) requests="$2"; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "resp-smoke.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
+
+# redis-benchmark's 50 clients send whole pipelines of 16: with another count they send more INCRs than -n.
+if ! [[ "$requests" =~ ^[0-9]+$ ]] || [ "$requests" -eq 0 ] || [ $((requests % 800)) -ne 0 ]; then
+    echo "resp-smoke.sh: -n must be a positive multiple of 800 (50 clients x pipelines of 16), not '$requests'" >&2
+    exit 2
+fi
 
 python=$(debian_python)
 if ! command -v redis-cli >/dev/null || ! command -v redis-benchmark >/dev/null \
@@ -145,11 +153,55 @@ then :; else
     failures=$((failures + 1))
 fi
 
-if ! kill -0 "$resp_server_pid" 2>/dev/null; then
-    echo "resp-smoke: kvs-server died; its log:" >&2
-    cat "$work/kvs.log" >&2
-    exit 1
+alive_or_exit() {
+    if ! kill -0 "$resp_server_pid" 2>/dev/null; then
+        echo "resp-smoke: kvs-server died; its log:" >&2
+        cat "$1/kvs.log" >&2
+        exit 1
+    fi
+}
+alive_or_exit "$work"
+kill "$resp_server_pid"
+wait "$resp_server_pid" 2>/dev/null || true
+
+echo "redis-cli and redis-benchmark over TLS, with a password:"
+secure="$work/secure"
+mkdir -p "$secure"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 1 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$secure/key.pem" -out "$secure/cert.pem" 2>/dev/null
+(umask 077 && echo "smoke-$RANDOM$RANDOM" >"$secure/password")
+password=$(cat "$secure/password")
+start_resp_server "$secure" --tls-cert "$secure/cert.pem" --tls-key "$secure/key.pem" --password-file "$secure/password"
+port=$resp_port
+echo "kvs-server (pid $resp_server_pid) serves RESP over TLS on 127.0.0.1:$port"
+tls=(--tls --cacert "$secure/cert.pem")
+expect PONG "${tls[@]}" -a "$password" --no-auth-warning ping
+expect OK "${tls[@]}" -a "$password" --no-auth-warning set secret "over tls"
+expect "over tls" "${tls[@]}" --user default --pass "$password" --no-auth-warning get secret
+expect "NOAUTH Authentication required." "${tls[@]}" get secret
+got=$(redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" -a wrong --no-auth-warning get secret 2>&1) || true
+if grep -q "WRONGPASS invalid username-password pair or user is disabled." <<<"$got" && ! grep -q "over tls" <<<"$got"; then
+    echo "  ok   redis-cli --tls -a wrong: WRONGPASS, nothing read"
+else
+    echo "  FAIL redis-cli --tls -a wrong: got '$got'" >&2
+    failures=$((failures + 1))
 fi
+got=$(redis-cli -h 127.0.0.1 -p "$port" -a "$password" --no-auth-warning get secret 2>&1) || true
+if [ "$got" != "over tls" ]; then
+    echo "  ok   redis-cli without --tls is not served: '$got'"
+else
+    echo "  FAIL redis-cli without --tls read the value" >&2
+    failures=$((failures + 1))
+fi
+if out=$(redis-benchmark -h 127.0.0.1 -p "$port" "${tls[@]}" -a "$password" -t set,get -n "$requests" --csv 2>&1) \
+        && [ "$(grep -cE '^"(SET|GET)","[0-9.]+"' <<<"$out")" -eq 2 ]; then
+    echo "  ok   redis-benchmark --tls: $(awk -F'","' '/^"(SET|GET)","/ { sub(/^"/, "", $1); printf "%s %s/s; ", $1, $2 }' <<<"$out")"
+else
+    echo "  FAIL redis-benchmark --tls: $out" >&2
+    failures=$((failures + 1))
+fi
+alive_or_exit "$secure"
+
 if [ "$failures" -ne 0 ]; then
     echo "resp-smoke: $failures failures" >&2
     exit 1

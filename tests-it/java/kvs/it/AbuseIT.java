@@ -22,16 +22,18 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import kvs.check.Reliability;
 import kvs.protocol.Codec;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * No client can take the server down: malformed frames from many connections at once, frames
@@ -56,6 +58,9 @@ class AbuseIT {
     Path data;
     @TempDir
     Path logs;
+    /** Certificates and password files of the secured runs. */
+    @TempDir
+    Path keys;
 
     /** The kinds of bad input the storm sends, each with what the server must do about it. */
     enum Kind {
@@ -63,10 +68,11 @@ class AbuseIT {
         TRAILING_BYTES, GARBAGE_AFTER_VALID
     }
 
-    @Test
-    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
-        try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", TIMEOUT_SECONDS)) {
-            storm(server, "abuse-storm", Kind.values(), (kind, random) -> send(server, kind, random));
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind(Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("", transport.in(keys), data, logs, "--timeout", TIMEOUT_SECONDS)) {
+            storm(server, "abuse-storm-" + transport, Kind.values(), (kind, random) -> send(server, kind, random));
         }
     }
 
@@ -84,7 +90,7 @@ class AbuseIT {
         long baseline = settledOpenFiles(server);
         Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        GoodClient good = new GoodClient(server.address());
+        GoodClient good = new GoodClient(server);
         List<Thread> storm = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
             Random random = new Random(Reliability.SEED + c);
@@ -118,9 +124,7 @@ class AbuseIT {
 
     /** Sends one bad input on a new connection and checks the server's answer; returns what happened. */
     private static String send(ServerProcess server, Kind kind, Random random) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(server.address(), ANSWER_MS);
-            s.setSoTimeout(ANSWER_MS);
+        try (Socket s = server.connect(Wire.KVS, ANSWER_MS)) {
             OutputStream out = s.getOutputStream();
             DataInputStream in = new DataInputStream(s.getInputStream());
             switch (kind) {
@@ -216,23 +220,32 @@ class AbuseIT {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Wire.class)
-    void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory(Wire wire) throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", TIMEOUT_SECONDS,
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("wiresAndTransports")
+    void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory(Wire wire, Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("-Xmx64m", transport.in(keys), data, logs, "--timeout", TIMEOUT_SECONDS,
                 "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
-            List<Socket> sockets = new ArrayList<>();
+            GoodClient good = new GoodClient(server);
+            List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
             try {
-                for (int i = 0; i < 1000; i++) {
-                    Socket s = new Socket();
-                    sockets.add(s);
-                    s.connect(wire.address(server), 10_000);
-                    s.getOutputStream().write(wire.startOfARequest(i % 2 == 0 ? 1L << 31 : Integer.MAX_VALUE));
+                // from eight threads: a TLS handshake and an auth each take a few round trips
+                try (var connecting = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                    for (int i = 0; i < 1000; i++) {
+                        long length = i % 2 == 0 ? 1L << 31 : Integer.MAX_VALUE;
+                        done.add(connecting.submit(() -> {
+                            Socket s = server.connect(wire, 10_000);
+                            sockets.add(s);
+                            s.getOutputStream().write(wire.startOfARequest(length));
+                            return null;
+                        }));
+                    }
+                    for (var f : done) {
+                        f.get();
+                    }
                 }
                 for (Socket s : sockets) {
-                    s.setSoTimeout(10_000);
                     wire.expectRefusedAndClosed(s);
                 }
             } finally {
@@ -241,26 +254,25 @@ class AbuseIT {
                 }
             }
             good.close();
-            System.out.println("AbuseIT 1000 frames of 2 GiB (" + wire + ") against -Xmx64m: good client: " + good.summary());
+            System.out.println("AbuseIT 1000 frames of 2 GiB (" + wire + ", " + transport + ") against -Xmx64m: good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Wire.class)
-    void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory(Wire wire) throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "5",
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("wiresAndTransports")
+    void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory(Wire wire, Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("-Xmx64m", transport.in(keys), data, logs, "--timeout", "5",
                 "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
+            GoodClient good = new GoodClient(server);
             List<Socket> sockets = new ArrayList<>();
             try {
                 byte[] part = new byte[1 << 20];
                 java.util.Arrays.fill(part, (byte) 'v');
                 for (int i = 0; i < 100; i++) { // each declares 16 MiB and sends 1 MiB of it: 100 MiB in all
-                    Socket s = new Socket();
+                    Socket s = server.connect(wire, 10_000);
                     sockets.add(s);
-                    s.connect(wire.address(server), 10_000);
                     OutputStream out = s.getOutputStream();
                     out.write(wire.startOfARequest(MAX_FRAME));
                     out.write(part);
@@ -272,10 +284,15 @@ class AbuseIT {
                 }
             }
             good.close();
-            System.out.println("AbuseIT 100 connections (" + wire + ") sending 1 MiB of 16 MiB frames against -Xmx64m: "
+            System.out.println("AbuseIT 100 connections (" + wire + ", " + transport + ") sending 1 MiB of 16 MiB frames against -Xmx64m: "
                     + "good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
+    }
+
+    /** Each listener, in the clear and over TLS with a password. */
+    static Stream<Arguments> wiresAndTransports() {
+        return Stream.of(Wire.values()).flatMap(w -> Stream.of(Transport.Kind.values()).map(t -> Arguments.of(w, t)));
     }
 
     /**
@@ -295,7 +312,7 @@ class AbuseIT {
 
     /** The server's open files once a first client has come and gone (the JVM opens some lazily). */
     static long settledOpenFiles(ServerProcess server) throws Exception {
-        try (GoodClient warmUp = new GoodClient(server.address())) {
+        try (GoodClient warmUp = new GoodClient(server)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> warmUp.requests() > 100);
         }
         long[] last = {-1};

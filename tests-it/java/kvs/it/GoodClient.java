@@ -1,6 +1,5 @@
 package kvs.it;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,12 +20,13 @@ final class GoodClient implements AutoCloseable {
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stop;
 
-    GoodClient(InetSocketAddress server) {
+    /** Starts the loop against {@code server}'s kvs listener, through its transport. */
+    GoodClient(ServerProcess server) {
         thread = Thread.ofPlatform().name("good-client").start(() -> run(server));
     }
 
-    private void run(InetSocketAddress server) {
-        try (KvsClient client = KvsClient.connect(server)) {
+    private void run(ServerProcess server) {
+        try (KvsClient client = server.client()) {
             for (long i = 0; !stop; i++) {
                 String key = "good" + (i % 100);
                 long t0 = System.nanoTime();

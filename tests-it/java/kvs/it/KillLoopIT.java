@@ -22,6 +22,7 @@ import kvs.KvsException;
 import kvs.check.Reliability;
 import kvs.client.KvsClient;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,6 +50,9 @@ class KillLoopIT {
     Path dir;
     @TempDir
     Path logs;
+    /** Certificates and password files of the secured run. */
+    @TempDir
+    Path keys;
 
     /** One key's history, written by one client only, so its writes are ordered by {@code seq}. */
     static final class KeyHistory {
@@ -106,6 +110,18 @@ class KillLoopIT {
                 fsync, killsDuringCompaction, Math.max(2, CYCLES / 2));
     }
 
+    /**
+     * The kill loop once more with TLS and a password on (issue 15): kvs, every write synced. The
+     * clients authenticate on every reconnection; what survives must not depend on how they came.
+     */
+    @Test
+    void acknowledgedWrites_surviveSigkill_overTlsWithAPassword() throws Exception {
+        transport = Transport.secured(keys);
+        run(CYCLES, "kill-loop-kvs-always-tls", "--engine", "kvs", "--fsync", "always");
+    }
+
+    /** How the clients reach the server. */
+    private Transport transport = Transport.PLAIN;
     private int killsDuringCompaction;
     /** Whether the first kill and three in four after it wait for a compaction to be running (its start logged, not its end). */
     private boolean killInCompaction;
@@ -119,7 +135,7 @@ class KillLoopIT {
             for (int cycle = 1; cycle <= cycles; cycle++) {
                 runCycle(cycle, serverArgs, data, random, history);
             }
-            try (ServerProcess s = ServerProcess.start(data, logs, serverArgs)) {
+            try (ServerProcess s = ServerProcess.start("", transport, data, logs, serverArgs)) {
                 verify(s, history, cycles + 1);
             }
             assertThat(history).isNotEmpty();
@@ -133,7 +149,7 @@ class KillLoopIT {
 
     private void runCycle(int cycle, String[] serverArgs, Path data, Random random,
                           Map<String, KeyHistory> history) throws Exception {
-        ServerProcess s = ServerProcess.launch(data, logs, serverArgs);
+        ServerProcess s = ServerProcess.launch("", transport, data, logs, serverArgs);
         try {
             if (cycle > 1 && random.nextInt(4) == 0) { // kill during JVM start-up or recovery (not the first: it has nothing to recover)
                 s.process.waitFor(random.nextInt(800), TimeUnit.MILLISECONDS);
@@ -182,7 +198,7 @@ class KillLoopIT {
     /** One client: sets its own keys until the server dies or the cycle ends. */
     private static void write(ServerProcess s, String name, Random random, Map<String, KeyHistory> history,
                               AtomicBoolean stop) {
-        try (KvsClient client = KvsClient.connect(s.address())) {
+        try (KvsClient client = s.client()) {
             long fresh = history.keySet().stream().filter(k -> k.startsWith(name + "/f")).count();
             while (!stop.get()) {
                 String key = random.nextInt(3) == 0 ? name + "/f" + fresh++ : name + "/o" + random.nextInt(OVERWRITTEN_KEYS);
@@ -199,7 +215,7 @@ class KillLoopIT {
     }
 
     private static void verify(ServerProcess s, Map<String, KeyHistory> history, int cycle) throws KvsException {
-        try (KvsClient client = KvsClient.connect(s.address())) {
+        try (KvsClient client = s.client()) {
             for (KeyHistory h : history.values()) {
                 h.check(client.get(h.key), cycle);
             }

@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -16,8 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * AbuseIT's storm against the RESP listener (DESIGN §9), with RESP's own bad inputs; AbuseIT's
@@ -31,19 +31,14 @@ class RespAbuseIT {
     Path data;
     @TempDir
     Path logs;
+    /** Certificates and password files of the secured runs. */
+    @TempDir
+    Path keys;
 
     /** The kinds of bad input the storm sends; what the server must do about each is in {@link #send}. */
     enum Kind {
         RANDOM_BYTES, HUGE_MULTIBULK, HUGE_BULK, NOT_A_BULK, CUT_THEN_EOF, CUT_THEN_SILENCE, LONG_INLINE,
         UNBALANCED_QUOTES, BAD_UTF8, UNKNOWN_COMMAND, HTTP_POST, GARBAGE_AFTER_VALID
-    }
-
-    private static ServerProcess start(String jvmFlags, Path data, Path logs, String timeout) throws IOException {
-        return ServerProcess.startWithJvmFlags(jvmFlags, data, logs, "--timeout", timeout, "--resp-addr", "127.0.0.1:0");
-    }
-
-    private static InetSocketAddress resp(ServerProcess server) {
-        return new InetSocketAddress("127.0.0.1", server.respPort());
     }
 
     static byte[] cmd(String... args) {
@@ -54,18 +49,18 @@ class RespAbuseIT {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    @Test
-    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind() throws Exception {
-        try (ServerProcess server = start("", data, logs, TIMEOUT_SECONDS)) {
-            AbuseIT.storm(server, "resp-abuse-storm", Kind.values(), (kind, random) -> send(resp(server), kind, random));
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void malformedStorm_isAnsweredOrClosedWithinASecond_andLeavesNothingBehind(Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("", transport.in(keys), data, logs, "--timeout", TIMEOUT_SECONDS,
+                "--resp-addr", "127.0.0.1:0")) {
+            AbuseIT.storm(server, "resp-abuse-storm-" + transport, Kind.values(), (kind, random) -> send(server, kind, random));
         }
     }
 
     /** Sends one bad input on a new connection and checks the server's answer; returns what happened. */
-    private static String send(InetSocketAddress address, Kind kind, Random random) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(address, ANSWER_MS);
-            s.setSoTimeout(ANSWER_MS);
+    private static String send(ServerProcess server, Kind kind, Random random) throws IOException {
+        try (Socket s = server.connect(Wire.RESP, ANSWER_MS)) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
             switch (kind) {

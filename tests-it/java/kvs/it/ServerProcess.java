@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import kvs.KvsException;
+import kvs.client.KvsClient;
 
 /**
  * A kvs-server child process on port 0, started through bin/kvs-server, stopped by the test that
@@ -27,12 +31,14 @@ public final class ServerProcess implements AutoCloseable {
 
     public final Process process;
     public final Path logFile;
+    private final Transport transport;
     private int port = -1;
     private int respPort = -1;
 
-    private ServerProcess(Process process, Path logFile) {
+    private ServerProcess(Process process, Path logFile, Transport transport) {
         this.process = process;
         this.logFile = logFile;
+        this.transport = transport;
     }
 
     /** Starts kvs-server on 127.0.0.1:0 serving {@code dataDir}, with more {@code args}; does not wait. */
@@ -43,22 +49,34 @@ public final class ServerProcess implements AutoCloseable {
     /** Like {@link #launch(Path, Path, String...)}, with JVM flags for the server ({@code KVS_JAVA_OPTS}). */
     public static ServerProcess launchWithJvmFlags(String javaOpts, Path dataDir, Path logDir, String... args)
             throws IOException {
+        return launch(javaOpts, Transport.PLAIN, dataDir, logDir, args);
+    }
+
+    /** Starts kvs-server for clients that come through {@code transport}; does not wait. */
+    static ServerProcess launch(String javaOpts, Transport transport, Path dataDir, Path logDir, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
                 "--addr", "127.0.0.1:0", "--data-dir", dataDir.toString()));
-        cmd.addAll(List.of(args));
+        cmd.addAll(List.of(transport.serverArgs(args)));
         Path log = Files.createTempFile(logDir, "server-", ".log");
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(log.toFile());
         if (!javaOpts.isEmpty()) {
             builder.environment().put("KVS_JAVA_OPTS", javaOpts);
         }
-        return new ServerProcess(builder.start(), log);
+        return new ServerProcess(builder.start(), log, transport);
     }
 
     /** Starts kvs-server with JVM flags and waits until it listens. */
     public static ServerProcess startWithJvmFlags(String javaOpts, Path dataDir, Path logDir, String... args)
             throws IOException {
-        ServerProcess s = launchWithJvmFlags(javaOpts, dataDir, logDir, args);
+        return start(javaOpts, Transport.PLAIN, dataDir, logDir, args);
+    }
+
+    /** Starts kvs-server with JVM flags, for clients that come through {@code transport}, and waits until it listens. */
+    static ServerProcess start(String javaOpts, Transport transport, Path dataDir, Path logDir, String... args)
+            throws IOException {
+        ServerProcess s = launch(javaOpts, transport, dataDir, logDir, args);
         try {
             s.awaitReady();
         } catch (IOException | RuntimeException e) {
@@ -126,6 +144,21 @@ public final class ServerProcess implements AutoCloseable {
 
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** How clients reach this server: in the clear, or over TLS with its password. */
+    Transport transport() {
+        return transport;
+    }
+
+    /** A KvsClient connected to the kvs listener through this server's transport. */
+    KvsClient client() throws KvsException {
+        return transport.client(address());
+    }
+
+    /** A socket to {@code wire}'s listener, through this server's transport (handshaken and authenticated when secured). */
+    Socket connect(Wire wire, int timeoutMs) throws IOException {
+        return transport.connect(wire.address(this), timeoutMs, wire);
     }
 
     /** SIGKILL, and waits for the process to be gone. */

@@ -27,7 +27,7 @@ import kvs.client.KvsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Clients that hold the server without misbehaving in any one frame: 10,000 idle connections
@@ -45,6 +45,9 @@ class SlowClientsIT {
     Path data;
     @TempDir
     Path logs;
+    /** Certificates and password files of the secured runs. */
+    @TempDir
+    Path keys;
 
     @Test
     void tenThousandIdleConnections_fromAnotherProcess_areAccepted_andANewClientIsServedAtOnce() throws Exception {
@@ -82,19 +85,19 @@ class SlowClientsIT {
             awaitOpenFiles(server, baseline);
         }
     }
-    @ParameterizedTest
-    @EnumSource(Wire.class)
-    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed(Wire wire) throws Exception {
-        try (ServerProcess server = ServerProcess.start(data, logs, "--timeout", "1", "--resp-addr", "127.0.0.1:0")) {
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("kvs.it.AbuseIT#wiresAndTransports")
+    void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed(Wire wire, Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("", transport.in(keys), data, logs, "--timeout", "1",
+                "--resp-addr", "127.0.0.1:0")) {
             long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
+            GoodClient good = new GoodClient(server);
             AtomicInteger cutOff = new AtomicInteger();
             List<Thread> slow = new ArrayList<>();
             List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < 50; i++) {
                 slow.add(Thread.ofPlatform().name("slowloris-" + i).start(() -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(wire.address(server), 10_000);
+                    try (Socket s = server.connect(wire, 10_000)) {
                         s.setSoTimeout(100); // the pace of the trickle, and how the close is seen
                         OutputStream out = s.getOutputStream();
                         InputStream in = s.getInputStream();
@@ -123,23 +126,23 @@ class SlowClientsIT {
                 t.join();
             }
             good.close();
-            System.out.println("SlowClientsIT slowloris (" + wire + "): " + cutOff + " of 50 cut off; good client: " + good.summary());
+            System.out.println("SlowClientsIT slowloris (" + wire + ", " + transport + "): " + cutOff + " of 50 cut off; good client: " + good.summary());
             assertThat(failures).isEmpty();
             assertThat(cutOff).hasValue(50);
             assertUnharmed(server, good, baseline);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Wire.class)
-    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap(Wire wire) throws Exception {
-        try (ServerProcess server = ServerProcess.startWithJvmFlags("-Xmx64m", data, logs, "--timeout", "1",
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("kvs.it.AbuseIT#wiresAndTransports")
+    void clientsThatNeverRead_areCutOffByTheWriteTimeout_withA64MiBHeap(Wire wire, Transport.Kind transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start("-Xmx64m", transport.in(keys), data, logs, "--timeout", "1",
                 "--resp-addr", "127.0.0.1:0")) {
-            try (KvsClient client = KvsClient.connect(server.address())) {
+            try (KvsClient client = server.client()) {
                 client.set("big", "v".repeat(256 << 10));
             }
             long baseline = settledOpenFiles(server);
-            GoodClient good = new GoodClient(server.address());
+            GoodClient good = new GoodClient(server);
             // 1000 pipelined requests per write, as a pipelining client sends them (one small write per
             // request would mostly measure how the test's own threads load the machine)
             java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
@@ -151,9 +154,8 @@ class SlowClientsIT {
             List<Socket> sockets = new ArrayList<>();
             List<Thread> writers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                Socket s = new Socket();
+                Socket s = server.connect(wire, 10_000);
                 sockets.add(s);
-                s.connect(wire.address(server), 10_000);
                 writers.add(Thread.ofPlatform().name("never-reads-" + i).start(() -> {
                     try {
                         OutputStream out = s.getOutputStream();
@@ -178,7 +180,7 @@ class SlowClientsIT {
                 }
             }
             good.close();
-            System.out.println("SlowClientsIT never-reading (" + wire + "): " + cutOff + " of 20 cut off; good client: " + good.summary());
+            System.out.println("SlowClientsIT never-reading (" + wire + ", " + transport + "): " + cutOff + " of 20 cut off; good client: " + good.summary());
             assertUnharmed(server, good, baseline);
         }
     }
