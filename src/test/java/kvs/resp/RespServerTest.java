@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +14,14 @@ import java.util.List;
 import java.util.Map;
 
 import kvs.KvsEngine;
+import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.pool.VirtualThreadPool;
 import kvs.server.KvsServer;
-import kvs.server.Protocol;
+import kvs.server.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,21 +32,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The RESP listener over raw sockets: the exact bytes of replies and errors, and when the connection closes. */
 class RespServerTest {
 
-    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final int MAX_FRAME = 1 << 20;
 
     @TempDir
     Path dir;
 
-    private KvsEngine engine;
-    private KvsServer server;
-    private final List<Socket> sockets = new ArrayList<>();
+    private TestServer fixture;
 
-    private void start(KvsEngine e) throws IOException {
-        engine = e;
-        Protocol resp = RespProtocol.of(new RespProtocol.Settings("test", Map.of("appendonly", "yes", "appendfsync", "everysec", "port", "")));
-        server = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, Protocol.KVS),
-                new KvsServer.Listener(ANY_PORT, resp)), KvsServer.Options.defaults().withMaxFrame(MAX_FRAME));
+    private void start(KvsEngine engine) throws IOException, KvsException {
+        RespProtocol.Settings settings = new RespProtocol.Settings("test",
+                Map.of("appendonly", "yes", "appendfsync", "everysec", "port", ""));
+        fixture = TestServer.kvsAndResp(engine, settings, KvsServer.Options.defaults().withMaxFrame(MAX_FRAME));
     }
 
     private void start() throws Exception {
@@ -56,23 +51,9 @@ class RespServerTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (Socket s : sockets) {
-            s.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
-    private Socket connect() throws IOException {
-        Socket s = new Socket();
-        sockets.add(s);
-        s.connect(server.addresses().get(1));
-        s.setSoTimeout(20_000);
-        return s;
     }
 
     /** A request as a multibulk array of bulk strings. */
@@ -103,7 +84,7 @@ class RespServerTest {
 
     /** Sends {@code request} on a new connection and checks the reply. */
     private void exchange(String request, String expected) throws IOException {
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, request);
         expect(s, expected);
     }
@@ -137,7 +118,7 @@ class RespServerTest {
     @Test
     void replies_areRedisBytes() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         String[][] cases = {
                 {cmd("PING"), "+PONG\r\n"},
                 {cmd("ECHO", "héllo"), "$6\r\nhéllo\r\n"},
@@ -242,7 +223,7 @@ class RespServerTest {
     @Test
     void resp3_nullsAndHello() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, cmd("HELLO", "3", "SETNAME", "n1"));
         String hello = readReply(s);
         send(s, cmd("CLIENT", "ID"));
@@ -261,7 +242,7 @@ class RespServerTest {
     @Test
     void pipelinedRequests_areAnsweredInOrder_andSeeEachOther() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         StringBuilder requests = new StringBuilder();
         StringBuilder replies = new StringBuilder();
         for (int i = 0; i < 2000; i++) {
@@ -278,7 +259,7 @@ class RespServerTest {
     @Test
     void keysScanAndRandomkey() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, cmd("RANDOMKEY") + cmd("KEYS", "*"));
         expect(s, "$-1\r\n*0\r\n");
         StringBuilder mset = new StringBuilder();
@@ -376,7 +357,7 @@ class RespServerTest {
     @Test
     void errorsQuotingArguments_echoTheirBytesUnchanged_asRedisDoes() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         byte[] request = "*2\r\n$2\r\n\u00ff\u00e9\r\n$2\r\n\u00c3(\r\n".getBytes(StandardCharsets.ISO_8859_1);
         send(s, request);
         byte[] want = "-ERR unknown command '\u00ff\u00e9', with args beginning with: '\u00c3(' \r\n"
@@ -387,7 +368,7 @@ class RespServerTest {
     @Test
     void nonUtf8Arguments_areRefused_andNothingIsStored() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         byte[] bad = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n\u00c3(\r\n".getBytes(StandardCharsets.ISO_8859_1);
         send(s, bad);
         expect(s, "-ERR kvs stores UTF-8 text; the argument is not valid UTF-8\r\n");
@@ -414,19 +395,19 @@ class RespServerTest {
     void protocolErrors_areAnswered_thenTheConnectionCloses(String c) throws Exception {
         start();
         String[] parts = c.split("\\|");
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, cmd("SET", "before", "1") + parts[0] + cmd("SET", "after", "1"));
         expect(s, "+OK\r\n-ERR Protocol error: " + parts[1] + "\r\n");
         expectClosed(s);
-        assertThat(engine.get("before")).hasValue("1");
-        assertThat(engine.get("after")).isEmpty();
+        assertThat(fixture.engine().get("before")).hasValue("1");
+        assertThat(fixture.engine().get("after")).isEmpty();
     }
 
     @ParameterizedTest
     @CsvSource({"'', too big inline request", "'*', too big mbulk count string", "'*1\r\n', too big bulk count string"})
     void aLineWithoutNewlineWithin64KiB_isAnError(String prefix, String error) throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, prefix + "9".repeat(RespRequestReader.INLINE_MAX + 1));
         expect(s, "-ERR Protocol error: " + error + "\r\n");
         expectClosed(s);
@@ -436,27 +417,27 @@ class RespServerTest {
     @ValueSource(strings = {"POST / HTTP/1.1\r\n", "Host: example.com\r\n", "*1\r\n$4\r\nPOST\r\n"})
     void crossProtocolRequests_closeTheConnectionUnanswered(String request) throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, cmd("SET", "before", "1") + request + cmd("SET", "after", "1"));
         expectClosed(s); // unanswered, even the request before it
-        assertThat(engine.get("before")).as("run, as Redis runs it").hasValue("1");
-        assertThat(engine.get("after")).isEmpty();
+        assertThat(fixture.engine().get("before")).as("run, as Redis runs it").hasValue("1");
+        assertThat(fixture.engine().get("after")).isEmpty();
     }
 
     @Test
     void quit_answersOk_andCloses_unansweredAfterIt() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         send(s, cmd("SET", "a", "1") + cmd("QUIT") + cmd("SET", "b", "1"));
         expect(s, "+OK\r\n+OK\r\n");
         expectClosed(s);
-        assertThat(engine.get("b")).isEmpty();
+        assertThat(fixture.engine().get("b")).isEmpty();
     }
 
     @Test
     void largeValues_arriveInPieces_andAreStoredWhole() throws Exception {
         start();
-        Socket s = connect();
+        Socket s = fixture.connect(1);
         String big = "x".repeat(MAX_FRAME);
         byte[] request = cmd("SET", "big", big).getBytes(StandardCharsets.UTF_8);
         for (int off = 0; off < request.length; off += 100_000) {
@@ -471,8 +452,8 @@ class RespServerTest {
     @Test
     void bothProtocols_seeTheSameData() throws Exception {
         start();
-        Socket s = connect();
-        try (KvsClient kvs = KvsClient.connect(server.address())) {
+        Socket s = fixture.connect(1);
+        try (KvsClient kvs = KvsClient.connect(fixture.server().address())) {
             send(s, cmd("SET", "from-resp", "é1"));
             expect(s, "+OK\r\n");
             assertThat(kvs.get("from-resp")).hasValue("é1");
@@ -491,7 +472,7 @@ class RespServerTest {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < 64; t++) {
-            Socket s = connect();
+            Socket s = fixture.connect(1);
             int id = t;
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
@@ -515,19 +496,15 @@ class RespServerTest {
             t.join();
         }
         assertThat(failures).isEmpty();
-        assertThat(engine.get("n")).hasValue("64000");
+        assertThat(fixture.engine().get("n")).hasValue("64000");
     }
 
     @Test
     void anIdleClientWithAHalfRequest_isClosedAfterTheTimeout() throws Exception {
-        engine = KvStore.open(dir);
-        Protocol resp = RespProtocol.of(new RespProtocol.Settings("test", Map.of()));
-        server = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, resp)),
+        fixture = TestServer.start(KvStore.open(dir), new VirtualThreadPool(2),
+                List.of(RespProtocol.of(new RespProtocol.Settings("test", Map.of()))),
                 KvsServer.Options.defaults().withTimeout(java.time.Duration.ofMillis(300)));
-        Socket s = new Socket();
-        sockets.add(s);
-        s.connect(server.address());
-        s.setSoTimeout(20_000);
+        Socket s = fixture.connect(0);
         send(s, "*2\r\n$3\r\nGET\r\n$1");
         expectClosed(s);
     }
@@ -535,7 +512,7 @@ class RespServerTest {
     @Test
     void anUnfinishedRequest_doesNotBlockTheServer() throws Exception {
         start();
-        Socket slow = connect();
+        Socket slow = fixture.connect(1);
         send(slow, "*1\r\n$4\r\nPI");
         exchange(cmd("PING"), "+PONG\r\n");
         send(slow, "NG\r\n");

@@ -9,21 +9,15 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.engine.KvStore;
-import kvs.pool.VirtualThreadPool;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -47,21 +40,16 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 class AccessTest {
 
-    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final String PASSWORD = "s3cret";
 
     @TempDir
     Path dir;
 
-    private KvsEngine engine;
-    private KvsServer server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private TestServer fixture;
 
     private void start(KvsServer.Options options) throws Exception {
-        engine = KvStore.open(dir);
         RespProtocol.Settings settings = new RespProtocol.Settings("test", Map.of("maxclients", "10000"));
-        server = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, Protocol.KVS),
-                new KvsServer.Listener(ANY_PORT, RespProtocol.of(settings))), options);
+        fixture = TestServer.kvsAndResp(KvStore.open(dir), settings, options);
     }
 
     private static KvsServer.Options withPassword() {
@@ -70,35 +58,9 @@ class AccessTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
-    private Socket connect(int listener) throws IOException {
-        Socket s = new Socket();
-        toClose.add(s);
-        s.connect(server.addresses().get(listener));
-        s.setSoTimeout(20_000);
-        return s;
-    }
-
-    private KvsClient client(KvsClient.Options options) throws KvsException {
-        KvsClient c = KvsClient.connect(server.address(), options);
-        toClose.add(c);
-        return c;
-    }
-
-    private Jedis jedis(DefaultJedisClientConfig config) {
-        Jedis j = new Jedis(new HostAndPort("127.0.0.1", server.addresses().get(1).getPort()), config);
-        toClose.add(j);
-        return j;
     }
 
     private static void sendFrames(Socket s, Request... requests) throws IOException {
@@ -151,7 +113,7 @@ class AccessTest {
     @Test
     void kvsProtocol_beforeAuth_onlyPingAndAuthAreServed_andAWrongPasswordKeepsItClosed() throws Exception {
         start(withPassword());
-        Socket s = connect(0);
+        Socket s = fixture.connect(0);
         sendFrames(s, new Request.Ping(), new Request.Get("k"), new Request.Set("k", "v"), new Request.Stats(),
                 new Request.Auth("wrong"), new Request.Get("k"));
         assertThat(readFrame(s)).isEqualTo(Response.Ok.INSTANCE);
@@ -161,34 +123,34 @@ class AccessTest {
         assertThat(readFrame(s)).isEqualTo(refused);
         assertThat(readFrame(s)).isEqualTo(unauthorized("invalid password"));
         assertThat(readFrame(s)).isEqualTo(refused);
-        assertThat(engine.get("k")).isEmpty();
+        assertThat(fixture.engine().get("k")).isEmpty();
         // The password opens the connection for the requests after it, in the same batch too.
         sendFrames(s, new Request.Auth(PASSWORD), new Request.Set("k", "v"), new Request.Get("k"));
         assertThat(readFrame(s)).isEqualTo(Response.Ok.INSTANCE);
         assertThat(readFrame(s)).isEqualTo(Response.Ok.INSTANCE);
         assertThat(readFrame(s)).isEqualTo(new Response.Value("v"));
-        assertThat(server.stats().authFailures()).isEqualTo(1);
+        assertThat(fixture.server().stats().authFailures()).isEqualTo(1);
     }
 
     @Test
     void kvsClient_authenticatesOnConnect_andAWrongPasswordFailsTheConnect() throws Exception {
         start(withPassword());
-        KvsClient c = client(KvsClient.Options.defaults().withPassword(PASSWORD));
+        KvsClient c = fixture.client(KvsClient.Options.defaults().withPassword(PASSWORD));
         c.set("k", "v");
         assertThat(c.get("k")).hasValue("v");
         c.ping();
-        assertThatThrownBy(() -> client(KvsClient.Options.defaults().withPassword("nope")))
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults().withPassword("nope")))
                 .isInstanceOf(KvsException.class).hasMessageContaining("unauthorized").hasMessageContaining("invalid password");
-        KvsClient anonymous = client(KvsClient.Options.defaults());
+        KvsClient anonymous = fixture.client(KvsClient.Options.defaults());
         anonymous.ping(); // ping needs no password
         assertThatThrownBy(() -> anonymous.get("k")).isInstanceOf(KvsException.class).hasMessageContaining("unauthorized");
-        assertThat(server.stats().authFailures()).isEqualTo(1);
+        assertThat(fixture.server().stats().authFailures()).isEqualTo(1);
     }
 
     @Test
     void kvsProtocol_authWithoutAPasswordSet_isABadRequest() throws Exception {
         start(KvsServer.Options.defaults());
-        assertThatThrownBy(() -> client(KvsClient.Options.defaults().withPassword("any")))
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults().withPassword("any")))
                 .isInstanceOf(KvsException.class).hasMessageContaining("bad_request")
                 .hasMessageContaining("without any password configured");
     }
@@ -196,7 +158,7 @@ class AccessTest {
     @Test
     void kvsProtocol_beforeAuth_aFrameAbove64KiB_isRefusedUnread_andTheConnectionCloses() throws Exception {
         start(withPassword());
-        Socket huge = connect(0);
+        Socket huge = fixture.connect(0);
         huge.getOutputStream().write(new byte[] {(byte) 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}); // 2 GiB declared, nothing sent
         Response reply = readFrame(huge);
         assertThat(reply).isInstanceOf(Response.Error.class);
@@ -204,24 +166,24 @@ class AccessTest {
         assertThat(((Response.Error) reply).message()).contains("before authentication");
         expectClosed(huge);
 
-        Socket early = connect(0);
+        Socket early = fixture.connect(0);
         early.getOutputStream().write(new byte[] {0, 1, 0, 1}); // 64 KiB + 1 declared, nothing sent
         assertThat(((Response.Error) readFrame(early)).is(ErrorCode.TOO_LARGE)).isTrue();
         expectClosed(early);
 
         String big = "x".repeat(64 << 10); // its frame is a little more than 64 KiB
 
-        Socket authenticated = connect(0);
+        Socket authenticated = fixture.connect(0);
         sendFrames(authenticated, new Request.Auth(PASSWORD), new Request.Set("k", big));
         assertThat(readFrame(authenticated)).isEqualTo(Response.Ok.INSTANCE);
         assertThat(readFrame(authenticated)).isEqualTo(Response.Ok.INSTANCE);
-        assertThat(engine.get("k")).hasValue(big);
+        assertThat(fixture.engine().get("k")).hasValue(big);
     }
 
     @Test
     void resp_beforeAuth_noauth_thenRedisTextsForEachWayToAuthenticate() throws Exception {
         start(withPassword());
-        Socket s = connect(1);
+        Socket s = fixture.connect(1);
         sendText(s, cmd("PING") + cmd("GET", "k") + cmd("NOSUCH") + cmd("GET") + cmd("AUTH", "wrong")
                 + cmd("AUTH", "bob", PASSWORD) + cmd("HELLO", "3") + cmd("HELLO", "3", "AUTH", "default", "nope")
                 + cmd("AUTH", "a", "b", "c") + cmd("AUTH", PASSWORD) + cmd("PING"));
@@ -238,7 +200,7 @@ class AccessTest {
                 + "-ERR syntax error\r\n"
                 + "+OK\r\n"
                 + "+PONG\r\n");
-        Socket hello = connect(1);
+        Socket hello = fixture.connect(1);
         sendText(hello, cmd("HELLO", "2", "AUTH", "default", PASSWORD) + cmd("SET", "k", "v") + cmd("AUTH", "default", PASSWORD));
         assertThat(new String(hello.getInputStream().readNBytes(15), StandardCharsets.UTF_8)).isEqualTo("*14\r\n$6\r\nserver");
         StringBuilder rest = new StringBuilder();
@@ -246,14 +208,14 @@ class AccessTest {
         while (!rest.toString().endsWith("+OK\r\n+OK\r\n")) {
             rest.append((char) in.read());
         }
-        assertThat(engine.get("k")).hasValue("v");
-        assertThat(server.stats().authFailures()).isEqualTo(3);
+        assertThat(fixture.engine().get("k")).hasValue("v");
+        assertThat(fixture.server().stats().authFailures()).isEqualTo(3);
     }
 
     @Test
     void resp_withoutAPasswordSet_authAloneIsAnError_butTheDefaultUserTakesAnyPassword() throws Exception {
         start(KvsServer.Options.defaults());
-        Socket s = connect(1);
+        Socket s = fixture.connect(1);
         sendText(s, cmd("AUTH", "x") + cmd("AUTH", "default", "x") + cmd("AUTH", "bob", "x") + cmd("PING"));
         expect(s, "-ERR AUTH <password> called without any password configured for the default user. Are you sure your"
                 + " configuration is correct?\r\n+OK\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+PONG\r\n");
@@ -262,35 +224,35 @@ class AccessTest {
     @Test
     void resp_beforeAuth_moreThan10ArgumentsOrABulkAbove16KiB_isAProtocolError() throws Exception {
         start(withPassword());
-        Socket args = connect(1);
+        Socket args = fixture.connect(1);
         sendText(args, "*11\r\n");
         expect(args, "-ERR Protocol error: unauthenticated multibulk length\r\n");
         expectClosed(args);
-        Socket bulk = connect(1);
+        Socket bulk = fixture.connect(1);
         sendText(bulk, "*2\r\n$3\r\nGET\r\n$16385\r\n");
         expect(bulk, "-ERR Protocol error: unauthenticated bulk length\r\n");
         expectClosed(bulk);
-        Socket huge = connect(1);
+        Socket huge = fixture.connect(1);
         sendText(huge, "*1\r\n$2147483647\r\n"); // 2 GiB declared: refused before anything is allocated
         expect(huge, "-ERR Protocol error: invalid bulk length\r\n");
         expectClosed(huge);
         // Once authenticated, the limits are the server's own.
-        Socket s = connect(1);
+        Socket s = fixture.connect(1);
         String value = "v".repeat(20_000);
         sendText(s, cmd("AUTH", PASSWORD) + cmd("SET", "k", value) + cmd("MSET", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5"));
         expect(s, "+OK\r\n+OK\r\n+OK\r\n");
-        assertThat(engine.get("k")).hasValue(value);
+        assertThat(fixture.engine().get("k")).hasValue(value);
     }
 
     @Test
     void jedis_authenticatesWithAuthAndWithHello() throws Exception {
         start(withPassword());
         for (RedisProtocol protocol : RedisProtocol.values()) {
-            Jedis j = jedis(DefaultJedisClientConfig.builder().password(PASSWORD).protocol(protocol).build());
+            Jedis j = fixture.jedis(1, DefaultJedisClientConfig.builder().password(PASSWORD).protocol(protocol).build());
             assertThat(j.set("k-" + protocol, "v")).isEqualTo("OK");
             assertThat(j.get("k-" + protocol)).isEqualTo("v");
         }
-        Jedis anonymous = jedis(DefaultJedisClientConfig.builder().build());
+        Jedis anonymous = fixture.jedis(1, DefaultJedisClientConfig.builder().build());
         assertThatThrownBy(anonymous::ping).isInstanceOf(JedisDataException.class).hasMessage("NOAUTH Authentication required.");
         assertThatThrownBy(() -> anonymous.auth("wrong")).isInstanceOf(JedisDataException.class)
                 .hasMessageStartingWith("WRONGPASS");
@@ -301,57 +263,55 @@ class AccessTest {
     @Test
     void protectedMode_withoutAPassword_turnsRemoteClientsAway_onBothListeners() throws Exception {
         start(KvsServer.Options.defaults().withAccess(Access.defaults().withLocalPeers(peer -> false)));
-        KvsClient c = client(KvsClient.Options.defaults());
+        KvsClient c = fixture.client(KvsClient.Options.defaults());
         assertThatThrownBy(() -> c.get("k")).isInstanceOf(KvsException.class).hasMessageContaining("unauthorized")
                 .hasMessageContaining("protected mode").hasMessageContaining("--password-file");
-        Socket resp = connect(1);
+        Socket resp = fixture.connect(1);
         sendText(resp, cmd("PING"));
         String line = new String(resp.getInputStream().readNBytes(200), StandardCharsets.UTF_8);
         assertThat(line).startsWith("-DENIED kvs-server is running in protected mode");
         resp.getInputStream().skip(Long.MAX_VALUE); // the rest of the line, then the end
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().rejectedConnections() == 2);
-        assertThat(server.stats().connectedClients()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.server().stats().rejectedConnections() == 2);
+        assertThat(fixture.server().stats().connectedClients()).isZero();
     }
 
     @Test
     void protectedMode_admitsRemoteClients_withAPassword_orWhenTurnedOff() throws Exception {
         start(KvsServer.Options.defaults().withAccess(Access.defaults().withLocalPeers(peer -> false).withProtectedMode(false)));
-        client(KvsClient.Options.defaults()).set("k", "v");
-        stop();
-        toClose.clear();
-        server = null;
+        fixture.client(KvsClient.Options.defaults()).set("k", "v");
+        fixture.close();
         start(KvsServer.Options.defaults().withAccess(Access.defaults().withLocalPeers(peer -> false)
                 .withPassword(Password.of(PASSWORD))));
-        assertThat(client(KvsClient.Options.defaults().withPassword(PASSWORD)).get("k")).hasValue("v");
+        assertThat(fixture.client(KvsClient.Options.defaults().withPassword(PASSWORD)).get("k")).hasValue("v");
     }
 
     @Test
     void maxClients_turnsOneMoreAway_andTheOthersCarryOn() throws Exception {
         start(KvsServer.Options.defaults().withMaxClients(2));
-        KvsClient first = client(KvsClient.Options.defaults());
+        KvsClient first = fixture.client(KvsClient.Options.defaults());
         first.ping();
-        Socket second = connect(1);
+        Socket second = fixture.connect(1);
         sendText(second, cmd("PING"));
         expect(second, "+PONG\r\n");
-        Socket third = connect(1);
+        Socket third = fixture.connect(1);
         expect(third, "-ERR max number of clients reached\r\n");
         expectClosed(third);
-        KvsClient fourth = client(KvsClient.Options.defaults());
+        KvsClient fourth = fixture.client(KvsClient.Options.defaults());
         assertThatThrownBy(fourth::ping).isInstanceOf(KvsException.class).hasMessageContaining("unavailable")
                 .hasMessageContaining("max number of clients reached");
         first.set("k", "v");
         sendText(second, cmd("GET", "k"));
         expect(second, "$1\r\nv\r\n");
-        assertThat(server.stats().rejectedConnections()).isEqualTo(2);
+        assertThat(fixture.server().stats().rejectedConnections()).isEqualTo(2);
         first.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().connectedClients() == 1);
-        client(KvsClient.Options.defaults()).ping();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.server().stats().connectedClients() == 1);
+        fixture.client(KvsClient.Options.defaults()).ping();
     }
 
     @Test
     void stats_andInfo_reportFiguresThatChangeAsRequestsAreMade() throws Exception {
         start(KvsServer.Options.defaults());
-        KvsClient c = client(KvsClient.Options.defaults());
+        KvsClient c = fixture.client(KvsClient.Options.defaults());
         Map<String, Object> before = c.stats();
         assertThat(before).containsEntry("engine", "kvs").containsEntry("durability", "everysec")
                 .containsEntry("keys", 0L).containsEntry("connections_current", 1L).containsKey("version")
@@ -366,7 +326,7 @@ class AccessTest {
         assertThat((Long) after.get("total_bytes")).isGreaterThan((Long) before.get("total_bytes"));
         assertThat((Long) after.get("requests_total")).isEqualTo((Long) before.get("requests_total") + 4);
 
-        Socket s = connect(1);
+        Socket s = fixture.connect(1);
         sendText(s, cmd("SET", "c", "3") + cmd("INCR", "a") + cmd("INCR", "c") + cmd("INFO", "everything"));
         expect(s, "+OK\r\n:2\r\n:4\r\n");
         String info = readBulk(s);

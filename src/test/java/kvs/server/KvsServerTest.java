@@ -13,14 +13,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.engine.KvStore;
@@ -43,14 +41,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** KvsServer and KvsClient in one process, on loopback port 0. */
 class KvsServerTest {
 
-    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-
     @TempDir
     Path dir;
 
-    private KvsEngine engine;
-    private KvsServer server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private TestServer fixture;
 
     static Stream<Arguments> pools() {
         return Stream.of(
@@ -59,29 +53,15 @@ class KvsServerTest {
                 Arguments.of("virtual", (IntFunction<ThreadPool>) VirtualThreadPool::new));
     }
 
-    private KvsServer start(ThreadPool pool, KvsServer.Options options) throws Exception {
-        engine = KvStore.open(dir);
-        server = KvsServer.start(engine, pool, ANY_PORT, options);
-        return server;
+    private void start(ThreadPool pool, KvsServer.Options options) throws Exception {
+        fixture = TestServer.start(KvStore.open(dir), pool, List.of(Protocol.KVS), options);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
-    private Socket raw() throws IOException {
-        Socket s = new Socket(server.address().getAddress(), server.address().getPort());
-        toClose.add(s);
-        return s;
     }
 
     private static void send(OutputStream out, byte[] body) throws IOException {
@@ -104,7 +84,7 @@ class KvsServerTest {
     @MethodSource("pools")
     void clientCalls_behaveLikeTheEngine(String name, IntFunction<ThreadPool> pool) throws Exception {
         start(pool.apply(4), KvsServer.Options.defaults());
-        try (KvsClient client = KvsClient.connect(server.address())) {
+        try (KvsClient client = KvsClient.connect(fixture.server().address())) {
             client.set("k", "v1");
             client.set("k", "v2");
             client.set("", "");
@@ -117,13 +97,13 @@ class KvsServerTest {
             assertThat(client.get("k")).isEmpty();
             assertThatThrownBy(() -> client.remove("k")).isInstanceOf(KeyNotFoundException.class).hasMessage("Key not found");
         }
-        assertThat(engine.get("ключ 🔑")).hasValue("значение ✓");
+        assertThat(fixture.engine().get("ключ 🔑")).hasValue("значение ✓");
     }
 
     @Test
     void pipelinedRequests_areAnsweredInOrder() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
-        Socket s = raw();
+        Socket s = fixture.connect(0);
         OutputStream out = s.getOutputStream();
         for (int i = 0; i < 500; i++) {
             Frames.write(out, Codec.encode(new Request.Set("k" + i, "v" + i)));
@@ -140,7 +120,7 @@ class KvsServerTest {
     @Test
     void pipelinedRequestsBeforeAFrameCutShort_areAnswered_beforeTheConnectionCloses() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
-        Socket s = raw();
+        Socket s = fixture.connect(0);
         OutputStream out = s.getOutputStream();
         for (int i = 0; i < 10; i++) {
             Frames.write(out, Codec.encode(new Request.Set("k" + i, "v" + i)));
@@ -158,7 +138,7 @@ class KvsServerTest {
     @Test
     void badAndMalformedRequests_areAnswered_andTheConnectionGoesOn() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
-        Socket s = raw();
+        Socket s = fixture.connect(0);
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
         send(out, HexFormat.of().parseHex("a1626f706466726f62")); // {"op": "frob"}
@@ -176,13 +156,13 @@ class KvsServerTest {
     @Test
     void oversizedFrame_isTooLarge_andClosesOnlyThatConnection() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults().withMaxFrame(1000));
-        Socket s = raw();
+        Socket s = fixture.connect(0);
         s.getOutputStream().write(HexFormat.of().parseHex("7fffffff"));
         s.getOutputStream().flush();
         DataInputStream in = new DataInputStream(s.getInputStream());
         assertThat(code(receive(in))).isEqualTo(ErrorCode.TOO_LARGE.wireName());
         assertThat(in.read()).as("closed after too_large").isEqualTo(-1);
-        try (KvsClient client = KvsClient.connect(server.address())) {
+        try (KvsClient client = KvsClient.connect(fixture.server().address())) {
             client.set("still", "serving");
             assertThatThrownBy(() -> client.set("big", "x".repeat(2000)))
                     .isInstanceOf(KvsException.class).hasMessageContaining("above the maximum");
@@ -192,20 +172,20 @@ class KvsServerTest {
     @Test
     void aResponseAboveTheMaximum_isTooLarge_andTheValueStaysStored() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults().withMaxFrame(1000));
-        engine.set("k", "x".repeat(995)); // stored earlier, say under a larger maximum
-        Socket s = raw();
+        fixture.engine().set("k", "x".repeat(995)); // stored earlier, say under a larger maximum
+        Socket s = fixture.connect(0);
         send(s.getOutputStream(), Codec.encode(new Request.Get("k"))); // the response would be 1009 bytes
         assertThat(code(receive(s.getInputStream()))).isEqualTo(ErrorCode.TOO_LARGE.wireName());
         send(s.getOutputStream(), Codec.encode(new Request.Get("absent"))); // the connection goes on
         assertThat(receive(s.getInputStream())).isEqualTo(new Response.Value(null));
-        assertThat(engine.get("k")).hasValue("x".repeat(995));
+        assertThat(fixture.engine().get("k")).hasValue("x".repeat(995));
     }
 
     @Test
     void aFrameThatStopsArriving_isCutOffByTheReadTimeout_whileIdleConnectionsStay() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults().withTimeout(Duration.ofMillis(500)));
-        Socket idle = raw();
-        Socket stalled = raw();
+        Socket idle = fixture.connect(0);
+        Socket stalled = fixture.connect(0);
         stalled.getOutputStream().write(new byte[] {0, 0, 0, 10, (byte) 0xa1}); // 1 byte of 10, then nothing
         stalled.getOutputStream().flush();
         stalled.setSoTimeout(30_000);
@@ -219,9 +199,9 @@ class KvsServerTest {
     void manyIdleConnections_doNotHoldUpAnotherClient() throws Exception {
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
         for (int i = 0; i < 500; i++) {
-            raw();
+            fixture.connect(0);
         }
-        try (KvsClient client = KvsClient.connect(server.address())) {
+        try (KvsClient client = KvsClient.connect(fixture.server().address())) {
             client.set("k", "v");
             assertThat(client.get("k")).hasValue("v");
         }
@@ -230,7 +210,7 @@ class KvsServerTest {
     @Test
     void close_answersRequestsAlreadySent_thenClosesConnections() throws Exception {
         start(new SharedQueueThreadPool(2), KvsServer.Options.defaults());
-        Socket s = raw();
+        Socket s = fixture.connect(0);
         OutputStream out = s.getOutputStream();
         for (int i = 0; i < 100; i++) {
             Frames.write(out, Codec.encode(new Request.Set("k" + i, "v")));
@@ -238,14 +218,14 @@ class KvsServerTest {
         out.flush();
         InputStream in = s.getInputStream();
         assertThat(receive(in)).isEqualTo(new Response.Ok()); // the server is reading them
-        server.close();
+        fixture.server().close();
         int answered = 1;
         while (Frames.read(in, Frames.DEFAULT_MAX_FRAME) != null) {
             answered++;
         }
         assertThat(answered).isEqualTo(100);
-        assertThatThrownBy(() -> KvsClient.connect(server.address())).isInstanceOf(KvsException.class);
-        assertThat(engine.get("k99")).hasValue("v");
+        assertThatThrownBy(() -> KvsClient.connect(fixture.server().address())).isInstanceOf(KvsException.class);
+        assertThat(fixture.engine().get("k99")).hasValue("v");
     }
 
     @Test
@@ -257,10 +237,9 @@ class KvsServerTest {
         assertThatThrownBy(() -> KvsClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                 .isInstanceOf(KvsException.class).hasMessageContaining("cannot connect to 127.0.0.1:" + port);
         start(new VirtualThreadPool(1), KvsServer.Options.defaults());
-        KvsClient client = KvsClient.connect(server.address());
-        toClose.add(client);
+        KvsClient client = fixture.client(KvsClient.Options.defaults());
         client.set("k", "v");
-        server.close();
+        fixture.server().close();
         assertThatThrownBy(() -> client.get("k")).isInstanceOf(KvsException.class);
     }
 }

@@ -5,22 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.engine.KvStore;
-import kvs.pool.VirtualThreadPool;
 import kvs.resp.RespProtocol;
 import kvs.security.Access;
 import kvs.security.Password;
@@ -31,14 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 
 /** Both listeners over TLS (DESIGN §10), with certificates the test makes with keytool. */
 class TlsTest {
-
-    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     @TempDir
     static Path certs;
@@ -50,9 +41,7 @@ class TlsTest {
     @TempDir
     Path dir;
 
-    private KvsEngine engine;
-    private KvsServer kvs;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private TestServer fixture;
 
     @BeforeAll
     static void makeCertificates() throws Exception {
@@ -62,10 +51,7 @@ class TlsTest {
     }
 
     private void start(KvsServer.Options options) throws Exception {
-        engine = KvStore.open(dir);
-        RespProtocol.Settings settings = new RespProtocol.Settings("test", Map.of());
-        kvs = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, Protocol.KVS),
-                new KvsServer.Listener(ANY_PORT, RespProtocol.of(settings))), options);
+        fixture = TestServer.kvsAndResp(KvStore.open(dir), new RespProtocol.Settings("test", Map.of()), options);
     }
 
     private static KvsServer.Options tls(Path clientCa) throws IOException {
@@ -74,27 +60,16 @@ class TlsTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        if (kvs != null) {
-            kvs.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
-    private KvsClient connect(KvsClient.Options options) throws KvsException {
-        KvsClient c = KvsClient.connect(kvs.address(), options);
-        toClose.add(c);
-        return c;
     }
 
     @Test
     void kvsProtocol_overTls_withAPassword() throws Exception {
         start(tls(null).withAccess(Access.defaults().withPassword(Password.of("pw"))));
-        KvsClient c = connect(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), null, null)).withPassword("pw"));
+        KvsClient c = fixture.client(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), null, null))
+                .withPassword("pw"));
         c.set("k", "v".repeat(100_000)); // larger than a TLS record
         assertThat(c.get("k")).hasValue("v".repeat(100_000));
         assertThat(c.stats()).containsEntry("keys", 1L);
@@ -105,9 +80,8 @@ class TlsTest {
     void resp_overTls_withJedis() throws Exception {
         start(tls(null));
         for (RedisProtocol protocol : RedisProtocol.values()) {
-            Jedis j = new Jedis(new HostAndPort("127.0.0.1", kvs.addresses().get(1).getPort()), DefaultJedisClientConfig.builder()
+            Jedis j = fixture.jedis(1, DefaultJedisClientConfig.builder()
                     .ssl(true).sslSocketFactory(server.trustingContext().getSocketFactory()).protocol(protocol).build());
-            toClose.add(j);
             assertThat(j.set("k", "v")).isEqualTo("OK");
             assertThat(j.get("k")).isEqualTo("v");
         }
@@ -116,37 +90,37 @@ class TlsTest {
     @Test
     void aPlainClient_onATlsPort_isCutOff_andCounted() throws Exception {
         start(tls(null));
-        assertThatThrownBy(() -> connect(KvsClient.Options.defaults()).get("k")).isInstanceOf(KvsException.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> kvs.stats().errorsByKind().getOrDefault("tls_handshake", 0L) == 1L);
-        KvsClient c = connect(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), null, null)));
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults()).get("k")).isInstanceOf(KvsException.class);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> fixture.server().stats().errorsByKind().getOrDefault("tls_handshake", 0L) == 1L);
+        KvsClient c = fixture.client(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), null, null)));
         c.ping(); // the server carries on
     }
 
     @Test
     void aClientThatStopsMidHandshake_isClosedAfterTheReadTimeout() throws Exception {
         start(tls(null).withTimeout(Duration.ofMillis(300)));
-        Socket silent = new Socket();
-        toClose.add(silent);
-        silent.connect(kvs.address());
+        Socket silent = fixture.connect(0);
         silent.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a ClientHello, and no more
-        silent.setSoTimeout(20_000);
         try {
             assertThat(silent.getInputStream().read()).as("closed by the server").isEqualTo(-1);
         } catch (SocketException e) {
             assertThat(e.getMessage()).containsIgnoringCase("reset");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> kvs.stats().connectedClients() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.server().stats().connectedClients() == 0);
     }
 
     @Test
     void clientCertificates_whenAsked_areRequired_andChecked() throws Exception {
         start(tls(client.cert()));
-        assertThatThrownBy(() -> connect(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), null, null))).ping())
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults()
+                .withTls(Tls.client(server.cert(), null, null))).ping())
                 .isInstanceOf(KvsException.class);
-        assertThatThrownBy(() -> connect(KvsClient.Options.defaults()
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults()
                 .withTls(Tls.client(server.cert(), stranger.cert(), stranger.key()))).ping())
                 .isInstanceOf(KvsException.class);
-        KvsClient c = connect(KvsClient.Options.defaults().withTls(Tls.client(server.cert(), client.cert(), client.key())));
+        KvsClient c = fixture.client(KvsClient.Options.defaults()
+                .withTls(Tls.client(server.cert(), client.cert(), client.key())));
         c.set("k", "v");
         assertThat(c.get("k")).hasValue("v");
     }
@@ -154,7 +128,7 @@ class TlsTest {
     @Test
     void aServerTheClientDoesNotTrust_isRefusedByTheClient() throws Exception {
         start(tls(null));
-        assertThatThrownBy(() -> connect(KvsClient.Options.defaults().withTls(Tls.client(stranger.cert(), null, null))))
+        assertThatThrownBy(() -> fixture.client(KvsClient.Options.defaults().withTls(Tls.client(stranger.cert(), null, null))))
                 .isInstanceOf(KvsException.class).hasMessageContaining("cannot connect");
     }
 
