@@ -1,0 +1,53 @@
+package kvs.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a node of a replicated group needs to start (DESIGN §11).
+ *
+ * @param self            this node's id; one of {@code members}
+ * @param members         every member of the group, this node included
+ * @param clusterId       the group's name; the Raft group id is derived from it
+ * @param electionTimeout the shortest election timeout; the longest is twice it
+ * @param raftDir         where Raft keeps its log and metadata ({@code DATA/raft})
+ */
+public record ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir) {
+
+    /** The default election timeout: 1 s (Ratis's 150 ms had leaders stepping down under load on two cores). */
+    public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofSeconds(1);
+
+    public ClusterConfig {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(electionTimeout, "electionTimeout");
+        Objects.requireNonNull(raftDir, "raftDir");
+        members = List.copyOf(members);
+        Set<String> ids = new HashSet<>();
+        for (Member m : members) {
+            if (!ids.add(m.id())) {
+                throw new IllegalArgumentException("member '" + m.id() + "' is listed twice");
+            }
+        }
+        if (!ids.contains(self)) {
+            throw new IllegalArgumentException("this node, '" + self + "', is not among the members " + ids);
+        }
+        if (electionTimeout.toMillis() < 100) {
+            throw new IllegalArgumentException("the election timeout must be at least 100 ms, not " + electionTimeout.toMillis());
+        }
+    }
+
+    /** This node's own entry. */
+    public Member selfMember() {
+        return member(self);
+    }
+
+    /** The member with id {@code id}, or null. */
+    public Member member(String id) {
+        return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,253 @@
+package kvs.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.KvsException;
+import kvs.internal.GroupWriter;
+import kvs.internal.Write;
+import kvs.protocol.Codec;
+import kvs.protocol.ErrorCode;
+import kvs.protocol.ProtocolException;
+import kvs.protocol.Request;
+import kvs.protocol.Response;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.ExitUtils;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One member of a replicated group (DESIGN §11): a Ratis server whose state machine is this
+ * node's engine. Writes go through {@link #writeAll} (the server's seam for a batch of writes):
+ * on the leader they are submitted in-process as one log entry and return once a majority has
+ * committed them and this node has applied them; on a follower they fail with
+ * {@link NotLeaderException} naming the leader's kvs address. Every member answers
+ * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
+ * a request fails with {@link UnavailableException} (for a write: its outcome unknown).
+ */
+public final class ClusterNode implements GroupWriter, AutoCloseable {
+
+    /** How long a request may wait for the group; then it is unavailable (DESIGN §11's clients give up after 10 s). */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** The most one log entry holds; a batch of writes above it is split. A single larger write still fits the appender's buffer. */
+    private static final int ENTRY_BYTES = 4 << 20;
+    /** Ratis's appender buffer, which bounds an entry: the largest frame (one set) and room to spare. */
+    private static final SizeInBytes APPENDER_BUFFER = SizeInBytes.valueOf(20L << 20);
+
+    private final ClusterConfig config;
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId selfId;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong calls = new AtomicLong();
+
+    private ClusterNode(ClusterConfig config, RaftServer server, RaftGroupId groupId) {
+        this.config = config;
+        this.server = server;
+        this.groupId = groupId;
+        this.selfId = RaftPeerId.valueOf(config.self());
+    }
+
+    /**
+     * Starts this node's Raft server over {@code engine} (which stays the caller's to close after
+     * this node) and returns once it serves its group; the first leader is elected in the background.
+     */
+    public static ClusterNode start(ClusterConfig config, KvsEngine engine) throws IOException {
+        ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
+        Member self = config.selfMember();
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
+        GrpcConfigKeys.Server.setHost(p, self.raft().getHostString());
+        GrpcConfigKeys.Server.setPort(p, self.raft().getPort());
+        long timeout = config.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * timeout, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER);
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (1 << 20)));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (4 << 20)));
+        List<RaftPeer> peers = new ArrayList<>();
+        for (Member m : config.members()) {
+            peers.add(RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft()).build());
+        }
+        RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(config.clusterId().getBytes(StandardCharsets.UTF_8)));
+        RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
+                .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(new KvsStateMachine(engine))
+                .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw new IOException("cannot start the Raft server of '" + config.self() + "' on " + self.raft() + ": " + e.getMessage(), e);
+        }
+        return new ClusterNode(config, server, groupId);
+    }
+
+    @Override
+    public void writeAll(List<Write> writes) {
+        int from = 0;
+        while (from < writes.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < writes.size() && (to == from || bytes + estimate(writes.get(to)) <= ENTRY_BYTES)) {
+                bytes += estimate(writes.get(to++));
+            }
+            List<Write> chunk = writes.subList(from, to);
+            try {
+                commit(chunk);
+            } catch (IllegalArgumentException e) {
+                chunk.forEach(w -> w.fail(e));
+            } catch (KvsException e) { // no leader here, or no answer: this and every later write fail alike
+                writes.subList(from, writes.size()).forEach(w -> w.fail(e));
+                return;
+            }
+            from = to;
+        }
+    }
+
+    /** An upper bound on a write's bytes in an entry: UTF-8 takes at most three bytes a char. */
+    private static long estimate(Write w) {
+        return 32 + 3L * (w.key().length() + (w.value() == null ? 0 : w.value().length()));
+    }
+
+    private void commit(List<Write> writes) throws KvsException {
+        RaftClientReply reply = submit(Entries.ofWrites(writes), RaftClientRequest.writeRequestType());
+        List<Response> responses;
+        try {
+            responses = Entries.responses(reply.getMessage().getContent().toByteArray());
+        } catch (ProtocolException e) {
+            throw new KvsException("a reply of the replicated log did not decode: " + e.getMessage(), e);
+        }
+        if (responses.size() != writes.size()) {
+            throw new KvsException("the replicated log answered " + responses.size() + " writes of " + writes.size());
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            if (responses.get(i) instanceof Response.Error e) {
+                writes.get(i).fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
+                        : e.is(ErrorCode.BAD_REQUEST) ? new IllegalArgumentException(e.message())
+                        : new KvsException(e.code() + ": " + e.message()));
+            }
+        }
+    }
+
+    /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
+    public Optional<String> get(String key) throws KvsException {
+        RaftClientReply reply = submit(Codec.encode(new Request.Get(key)), RaftClientRequest.readRequestType());
+        try {
+            if (Codec.decodeResponse(reply.getMessage().getContent().toByteArray()) instanceof Response.Value v) {
+                return Optional.ofNullable(v.value());
+            }
+        } catch (ProtocolException e) {
+            throw new KvsException("a read's reply did not decode: " + e.getMessage(), e);
+        }
+        throw new KvsException("a read's reply was not a value");
+    }
+
+    /**
+     * Submits a request to this member and waits for its reply. While the group has no leader this
+     * member knows of (an election, or this member just started), it asks again, the same request
+     * (the same call id, so a write is applied once), until {@link #REQUEST_TIMEOUT}.
+     */
+    private RaftClientReply submit(byte[] content, RaftClientRequest.Type type) throws KvsException {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(selfId)
+                .setGroupId(groupId).setCallId(calls.incrementAndGet()).setType(type)
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(content))).build();
+        boolean write = type.is(RaftProtos.RaftClientRequestProto.TypeCase.WRITE);
+        long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
+        for (long pause = 20; ; pause = Math.min(2 * pause, 200)) {
+            RaftClientReply reply;
+            try {
+                CompletableFuture<RaftClientReply> f = server.submitClientRequestAsync(request);
+                reply = f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (IOException | ExecutionException e) {
+                throw unavailable(e instanceof ExecutionException ? e.getCause() : e);
+            } catch (TimeoutException e) {
+                throw new UnavailableException("no answer from the group within " + REQUEST_TIMEOUT.toSeconds() + " s"
+                        + (write ? "; the write's outcome is unknown" : ""), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UnavailableException("interrupted while waiting for the group", e);
+            }
+            if (reply.isSuccess()) {
+                return reply;
+            }
+            NotLeaderException notLeader = reply.getNotLeaderException();
+            RaftPeer leader = notLeader == null ? null : notLeader.getSuggestedLeader();
+            if (leader != null) {
+                Member m = config.member(leader.getId().toString());
+                throw new kvs.cluster.NotLeaderException(m == null ? null : m.kvs());
+            }
+            boolean noLeaderYet = notLeader != null || reply.getLeaderNotReadyException() != null
+                    || reply.getReadIndexException() != null;
+            if (!noLeaderYet || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) - deadline > 0) {
+                throw unavailable(reply.getException());
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UnavailableException("interrupted while waiting for a leader", e);
+            }
+        }
+    }
+
+    private static UnavailableException unavailable(Throwable cause) {
+        return new UnavailableException("the group cannot serve this now: " + cause, cause);
+    }
+
+    /** A member's view of the group now. */
+    public record Status(String id, String role, long term, String leader, long appliedIndex) {
+    }
+
+    public Status status() throws IOException {
+        DivisionInfo info = server.getDivision(groupId).getInfo();
+        RaftPeerId leader = info.getLeaderId();
+        return new Status(config.self(), info.getCurrentRole().name().toLowerCase(java.util.Locale.ROOT),
+                info.getCurrentTerm(), leader == null ? null : leader.toString(), info.getLastAppliedIndex());
+    }
+
+    /** Whether this member is the leader and has committed an entry of its term (writes are served at once). */
+    public boolean isReadyLeader() throws IOException {
+        DivisionInfo info = server.getDivision(groupId).getInfo();
+        return info.isLeader() && info.isLeaderReady();
+    }
+
+    /** This member's kvs address. */
+    public InetSocketAddress address() {
+        return config.selfMember().kvs();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

@@ -1,0 +1,101 @@
+package kvs.cluster;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.KvsException;
+import kvs.protocol.Codec;
+import kvs.protocol.ErrorCode;
+import kvs.protocol.ProtocolException;
+import kvs.protocol.Request;
+import kvs.protocol.Response;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * The replicated state: a node's engine, to which every member applies the committed entries
+ * in log order ({@link Entries}: runs of sets and removes). A remove of an absent key is a normal
+ * reply ({@code key_not_found}), never an exception (an exception stops the Raft server). Reads
+ * ({@code get}) come through {@link #query}, after Ratis's ReadIndex says this member has applied
+ * everything committed when the read began.
+ * <p>
+ * Sets and removes give the same state when applied again in the same order, so a member that
+ * restarts replays its log from the start onto its engine (which need not sync each write: the
+ * Raft log is the write-ahead log). Snapshots, and with them purging the log, come later
+ * (issue 16's remaining work).
+ */
+final class KvsStateMachine extends BaseStateMachine {
+
+    private final KvsEngine engine;
+
+    KvsStateMachine(KvsEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        getLifeCycle().startAndTransition(() -> super.initialize(server, groupId, storage));
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        byte[] reply;
+        try {
+            List<Request> writes = Entries.requests(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            List<Response> responses = new ArrayList<>(writes.size());
+            for (Request w : writes) {
+                responses.add(apply(w));
+            }
+            reply = Entries.ofResponses(responses);
+        } catch (ProtocolException e) {
+            // Only this code writes entries; one that does not decode is refused alike on every member.
+            reply = Entries.ofResponses(List.of(new Response.Error(ErrorCode.MALFORMED.wireName(), e.getMessage())));
+        } catch (KvsException e) {
+            return CompletableFuture.failedFuture(e); // the engine failed: this member cannot go on
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private Response apply(Request write) throws KvsException {
+        try {
+            switch (write) {
+                case Request.Set s -> engine.set(s.key(), s.value());
+                case Request.Remove r -> engine.remove(r.key());
+                default -> {
+                    return new Response.Error(ErrorCode.BAD_REQUEST.wireName(), "not a write: " + write);
+                }
+            }
+            return Response.Ok.INSTANCE;
+        } catch (KeyNotFoundException e) {
+            return new Response.Error(ErrorCode.KEY_NOT_FOUND.wireName(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return new Response.Error(ErrorCode.BAD_REQUEST.wireName(), e.getMessage());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        try {
+            Request r = Codec.decodeRequest(request.getContent().toByteArray());
+            if (!(r instanceof Request.Get g)) {
+                throw new IllegalArgumentException("not a read: " + r);
+            }
+            Response value = new Response.Value(engine.get(g.key()).orElse(null));
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(value))));
+        } catch (ProtocolException | KvsException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package kvs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.KvsException;
+import kvs.engine.Durability;
+import kvs.engine.EngineOptions;
+import kvs.engine.KvStore;
+import kvs.internal.Write;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three members of a group in one JVM on loopback (DESIGN §11): a write on the leader is applied
+ * by all three and read linearizably on each; a follower refuses writes naming the leader; a
+ * member that was down catches up; the group goes on with a new leader when the old one stops.
+ * The process-level tests (kill -9, partitions, a nemesis) are issue 16's next steps.
+ */
+class ClusterNodeTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<Member> members = new ArrayList<>();
+    private final ClusterNode[] nodes = new ClusterNode[3];
+    private final KvsEngine[] engines = new KvsEngine[3];
+
+    @BeforeEach
+    void startThree() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            members.add(new Member("n" + (i + 1), freePort(), freePort()));
+        }
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            stop(i);
+        }
+    }
+
+    private static InetSocketAddress freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+    }
+
+    private void start(int i) throws Exception {
+        Path data = dir.resolve("n" + (i + 1));
+        engines[i] = KvStore.open(data.resolve("engine"), EngineOptions.defaults().withDurability(Durability.NEVER));
+        ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"));
+        nodes[i] = ClusterNode.start(config, engines[i]);
+    }
+
+    private void stop(int i) throws Exception {
+        if (nodes[i] != null) {
+            nodes[i].close();
+            nodes[i] = null;
+        }
+        if (engines[i] != null) {
+            engines[i].close();
+            engines[i] = null;
+        }
+    }
+
+    /** Waits for a leader that serves writes among the running members; returns its index. */
+    private int leader() {
+        int[] found = {-1};
+        await("a ready leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            for (int i = 0; i < 3; i++) {
+                if (nodes[i] != null && nodes[i].isReadyLeader()) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static List<Write> writeAll(ClusterNode node, Write... writes) {
+        node.writeAll(List.of(writes));
+        return List.of(writes);
+    }
+
+    @Test
+    void aWriteOnTheLeader_isReadLinearizablyOnEveryMember() throws Exception {
+        int leader = leader();
+        List<Write> done = writeAll(nodes[leader], Write.set("a", "1"), Write.set("b", "2"), Write.remove("b"),
+                Write.remove("missing"), Write.set("c", "héllo"));
+        assertThat(done.get(0).failure()).isNull();
+        assertThat(done.get(2).failure()).isNull();
+        assertThat(done.get(3).failure()).as("a remove of an absent key").isInstanceOf(KeyNotFoundException.class);
+        assertThat(done.get(4).failure()).isNull();
+        for (ClusterNode node : nodes) {
+            assertThat(node.get("a")).as("on %s", node.address()).hasValue("1");
+            assertThat(node.get("b")).isEmpty();
+            assertThat(node.get("c")).hasValue("héllo");
+        }
+        for (KvsEngine engine : engines) { // applied by every member, not only read through the leader
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("c").isPresent());
+        }
+    }
+
+    @Test
+    void aWriteToAFollower_failsNotLeader_namingTheLeadersKvsAddress() throws Exception {
+        int leader = leader();
+        int follower = (leader + 1) % 3;
+        List<Write> done = writeAll(nodes[follower], Write.set("k", "v"), Write.set("k2", "v"));
+        assertThat(done).allSatisfy(w -> assertThat(w.failure()).isInstanceOfSatisfying(NotLeaderException.class,
+                e -> assertThat(e.leader()).hasValue(members.get(leader).kvs())));
+        assertThat(nodes[leader].get("k")).isEmpty();
+    }
+
+    @Test
+    void aMemberThatWasDown_catchesUp_andTheGroupServesWithoutIt() throws Exception {
+        int leader = leader();
+        int follower = (leader + 1) % 3;
+        writeAll(nodes[leader], Write.set("before", "1"));
+        stop(follower);
+        List<Write> done = writeAll(nodes[leader], Write.set("while-down", "2"));
+        assertThat(done.get(0).failure()).as("a majority of two commits").isNull();
+        start(follower);
+        assertThat(nodes[follower].get("while-down")).hasValue("2");
+        assertThat(nodes[follower].get("before")).hasValue("1");
+    }
+
+    @Test
+    void whenTheLeaderStops_anotherIsElected_andNothingAcknowledgedIsLost() throws Exception {
+        int first = leader();
+        List<Write> done = writeAll(nodes[first], Write.set("k", "acknowledged"));
+        assertThat(done.get(0).failure()).isNull();
+        stop(first);
+        int second = leader();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(nodes[second].get("k")).hasValue("acknowledged");
+        assertThat(writeAll(nodes[second], Write.set("k", "later")).get(0).failure()).isNull();
+        start(first);
+        assertThat(nodes[first].get("k")).hasValue("later");
+    }
+
+    @Test
+    void readsAndWrites_withoutAMajority_areUnavailable_notWrong() throws Exception {
+        int leader = leader();
+        writeAll(nodes[leader], Write.set("k", "v"));
+        stop((leader + 1) % 3);
+        stop((leader + 2) % 3);
+        long t0 = System.nanoTime();
+        List<Write> done = writeAll(nodes[leader], Write.set("k", "lost?"));
+        assertThat(done.get(0).failure()).isInstanceOf(KvsException.class)
+                .isNotInstanceOf(KeyNotFoundException.class);
+        assertThat(System.nanoTime() - t0).as("bounded by the request timeout")
+                .isLessThan(ClusterNode.REQUEST_TIMEOUT.toNanos() + Duration.ofSeconds(20).toNanos());
+    }
+}
