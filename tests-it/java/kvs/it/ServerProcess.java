@@ -41,7 +41,7 @@ public final class ServerProcess implements AutoCloseable {
         this.transport = transport;
     }
 
-    /** Starts kvs-server on 127.0.0.1:0 serving {@code dataDir}, with more {@code args}; does not wait. */
+    /** Starts kvs-server on 127.0.0.1:0 (unless {@code args} name its address) serving {@code dataDir}, with more {@code args}; does not wait. */
     public static ServerProcess launch(Path dataDir, Path logDir, String... args) throws IOException {
         return launchWithJvmFlags("", dataDir, logDir, args);
     }
@@ -55,8 +55,10 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts kvs-server for clients that come through {@code transport}; does not wait. */
     static ServerProcess launch(String javaOpts, Transport transport, Path dataDir, Path logDir, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(),
-                "--addr", "127.0.0.1:0", "--data-dir", dataDir.toString()));
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(), "--data-dir", dataDir.toString()));
+        if (!List.of(args).contains("--addr") && !List.of(args).contains("--peer")) {
+            cmd.addAll(List.of("--addr", "127.0.0.1:0")); // a cluster member's address is its --peer's
+        }
         cmd.addAll(List.of(transport.serverArgs(args)));
         Path log = Files.createTempFile(logDir, "server-", ".log");
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)

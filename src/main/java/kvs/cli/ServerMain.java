@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import kvs.KvsEngine;
+import kvs.cluster.ClusterConfig;
+import kvs.cluster.ClusterNode;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
@@ -109,6 +111,9 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--tls-ca", paramLabel = "FILE",
             description = "Require client certificates signed by one of these PEM certificates (default: none asked).")
     Path tlsCa;
+
+    @CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -213,9 +218,30 @@ public final class ServerMain implements Callable<Integer> {
             throw usage(e.getMessage());
         }
         Path dir = dataDir.toAbsolutePath().normalize();
-        Files.createDirectories(dir);
-        String chosen = EngineChoice.resolve(dir, engine);
-        KvsEngine store = chosen.equals(EngineChoice.KVS) ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
+        ClusterConfig clusterConfig = null;
+        Path engineDir = dir;
+        if (cluster.enabled()) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--fsync")) {
+                throw usage("--fsync does not apply in cluster mode: the Raft log is synced before each write is acknowledged");
+            }
+            try {
+                clusterConfig = cluster.config(dir.resolve("raft"), addr, spec.commandLine().getParseResult().hasMatchedOption("--addr"));
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            addr = clusterConfig.selfMember().kvs();
+            engineDir = dir.resolve("engine");
+            options = options.withDurability(Durability.NEVER); // the Raft log is the write-ahead log
+        }
+        Files.createDirectories(engineDir);
+        String chosen = EngineChoice.resolve(engineDir, engine);
+        KvsEngine local = chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
+        KvsEngine store;
+        try {
+            store = clusterConfig == null ? local : ClusterNode.start(clusterConfig, local); // which then owns local
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         List<KvsServer.Listener> listeners = new ArrayList<>();
         listeners.add(new KvsServer.Listener(addr, Protocol.KVS));
         if (respAddr != null) {
@@ -239,7 +265,7 @@ public final class ServerMain implements Callable<Integer> {
                 throw new IllegalStateException("cannot serve metrics on " + HostPort.show(metricsAddr) + ": " + e.getMessage(), e);
             }
         }
-        EngineChoice.record(dir, chosen);
+        EngineChoice.record(engineDir, chosen);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -260,7 +286,10 @@ public final class ServerMain implements Callable<Integer> {
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
         log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}; {}", Version.VERSION,
-                chosen, pool, durability.cliName(), dir, HostPort.show(server.address()),
+                chosen, pool, clusterConfig == null ? durability.cliName() : "by the Raft log, as member " + clusterConfig.self()
+                        + " of " + clusterConfig.members().size() + " (cluster " + clusterConfig.clusterId() + ", Raft on "
+                        + HostPort.show(clusterConfig.selfMember().raft()) + ")",
+                dir, HostPort.show(server.address()),
                 respAddr == null ? "" : ", RESP on " + HostPort.show(server.addresses().get(1)),
                 serverOptions.access().describe() + (serverOptions.tls() == null ? "" : "; TLS only"
                         + (tlsCa == null ? "" : ", client certificates required"))

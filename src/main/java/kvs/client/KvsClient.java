@@ -15,6 +15,8 @@ import java.util.Optional;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.NotLeaderException;
+import kvs.UnavailableException;
 import kvs.internal.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -191,6 +193,12 @@ public final class KvsClient implements KvsEngine {
         if (response instanceof Response.Error e) {
             if (e.is(ErrorCode.KEY_NOT_FOUND)) {
                 throw new KeyNotFoundException();
+            }
+            if (e.is(ErrorCode.NOT_LEADER)) {
+                throw new NotLeaderException(e.leader());
+            }
+            if (e.is(ErrorCode.UNAVAILABLE)) {
+                throw new UnavailableException(HostPort.show(address) + " is unavailable: " + e.message());
             }
             throw new KvsException("server error " + e.code() + ": " + e.message());
         }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.UnavailableException;
 import kvs.internal.GroupWriter;
+import kvs.internal.HostPort;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -47,14 +49,15 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of a replicated group (DESIGN §11): a Ratis server whose state machine is this
- * node's engine. Writes go through {@link #writeAll} (the server's seam for a batch of writes):
+ * node's engine, itself a {@link KvsEngine} the server serves as it serves a local one (the
+ * cluster's one seam into the server). Writes go through {@link #writeAll} (a batch of writes):
  * on the leader they are submitted in-process as one log entry and return once a majority has
  * committed them and this node has applied them; on a follower they fail with
- * {@link NotLeaderException} naming the leader's kvs address. Every member answers
+ * {@link kvs.NotLeaderException} naming the leader's kvs address. Every member answers
  * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
  * a request fails with {@link UnavailableException} (for a write: its outcome unknown).
  */
-public final class ClusterNode implements GroupWriter, AutoCloseable {
+public final class ClusterNode implements KvsEngine, GroupWriter {
 
     /** How long a request may wait for the group; then it is unavailable (DESIGN §11's clients give up after 10 s). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -64,22 +67,25 @@ public final class ClusterNode implements GroupWriter, AutoCloseable {
     private static final SizeInBytes APPENDER_BUFFER = SizeInBytes.valueOf(20L << 20);
 
     private final ClusterConfig config;
+    private final KvsEngine engine;
     private final RaftServer server;
     private final RaftGroupId groupId;
     private final RaftPeerId selfId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
 
-    private ClusterNode(ClusterConfig config, RaftServer server, RaftGroupId groupId) {
+    private ClusterNode(ClusterConfig config, KvsEngine engine, RaftServer server, RaftGroupId groupId) {
         this.config = config;
+        this.engine = engine;
         this.server = server;
         this.groupId = groupId;
         this.selfId = RaftPeerId.valueOf(config.self());
     }
 
     /**
-     * Starts this node's Raft server over {@code engine} (which stays the caller's to close after
-     * this node) and returns once it serves its group; the first leader is elected in the background.
+     * Starts this node's Raft server over {@code engine}, which the node owns from then on (it is
+     * closed with the node, or at once if the node cannot start), and returns once it serves its
+     * group; the first leader is elected in the background.
      */
     public static ClusterNode start(ClusterConfig config, KvsEngine engine) throws IOException {
         ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
@@ -107,9 +113,11 @@ public final class ClusterNode implements GroupWriter, AutoCloseable {
             server.start();
         } catch (IOException | RuntimeException e) {
             server.close();
-            throw new IOException("cannot start the Raft server of '" + config.self() + "' on " + self.raft() + ": " + e.getMessage(), e);
+            closeQuietly(engine, e);
+            throw new IOException("cannot start the Raft server of '" + config.self() + "' on "
+                    + HostPort.show(self.raft()) + ": " + e.getMessage(), e);
         }
-        return new ClusterNode(config, server, groupId);
+        return new ClusterNode(config, engine, server, groupId);
     }
 
     @Override
@@ -159,7 +167,32 @@ public final class ClusterNode implements GroupWriter, AutoCloseable {
         }
     }
 
+    @Override
+    public void set(String key, String value) throws KvsException {
+        writeOne(Write.set(key, value));
+    }
+
+    @Override
+    public void remove(String key) throws KvsException {
+        writeOne(Write.remove(key));
+    }
+
+    private void writeOne(Write w) throws KvsException {
+        writeAll(List.of(w));
+        Exception failure = w.failure();
+        if (failure instanceof KvsException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new KvsException(failure.getMessage(), failure);
+        }
+    }
+
     /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
+    @Override
     public Optional<String> get(String key) throws KvsException {
         RaftClientReply reply = submit(Codec.encode(new Request.Get(key)), RaftClientRequest.readRequestType());
         try {
@@ -204,7 +237,7 @@ public final class ClusterNode implements GroupWriter, AutoCloseable {
             RaftPeer leader = notLeader == null ? null : notLeader.getSuggestedLeader();
             if (leader != null) {
                 Member m = config.member(leader.getId().toString());
-                throw new kvs.cluster.NotLeaderException(m == null ? null : m.kvs());
+                throw new kvs.NotLeaderException(m == null ? null : HostPort.show(m.kvs()));
             }
             boolean noLeaderYet = notLeader != null || reply.getLeaderNotReadyException() != null
                     || reply.getReadIndexException() != null;
@@ -246,8 +279,23 @@ public final class ClusterNode implements GroupWriter, AutoCloseable {
         return config.selfMember().kvs();
     }
 
+    /** Stops this member's Raft server, then closes its engine. */
     @Override
-    public void close() throws IOException {
-        server.close();
+    public void close() throws KvsException {
+        try {
+            server.close();
+        } catch (IOException e) {
+            closeQuietly(engine, e);
+            throw new KvsException("cannot stop the Raft server of '" + config.self() + "': " + e.getMessage(), e);
+        }
+        engine.close();
+    }
+
+    private static void closeQuietly(KvsEngine engine, Exception failure) {
+        try {
+            engine.close();
+        } catch (KvsException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 }

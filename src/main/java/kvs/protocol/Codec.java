@@ -24,6 +24,7 @@ public final class Codec {
     private static final SerializedString OK = new SerializedString("ok");
     private static final SerializedString CODE = new SerializedString("code");
     private static final SerializedString MSG = new SerializedString("msg");
+    private static final SerializedString LEADER = new SerializedString("leader");
     private static final SerializedString GET = new SerializedString("get");
     private static final SerializedString RM = new SerializedString("rm");
     private static final SerializedString SET = new SerializedString("set");
@@ -33,7 +34,7 @@ public final class Codec {
     private static final SerializedString PASSWORD = new SerializedString("password");
 
     private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password"};
-    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats"};
+    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader"};
     private static final int STATS_SLOT = 4;
 
     private Codec() {
@@ -141,14 +142,19 @@ public final class Codec {
             case Response.Error e -> {
                 byte[] code = Utf8.encode("code", e.code(), Integer.MAX_VALUE);
                 byte[] msg = Utf8.encode("msg", e.message(), Integer.MAX_VALUE);
+                byte[] leader = e.leader() == null ? null : Utf8.encode("leader", e.leader(), Integer.MAX_VALUE);
                 try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 3);
+                    g.writeStartObject(null, leader == null ? 3 : 4);
                     g.writeFieldName(OK);
                     g.writeBoolean(false);
                     g.writeFieldName(CODE);
                     g.writeUTF8String(code, 0, code.length);
                     g.writeFieldName(MSG);
                     g.writeUTF8String(msg, 0, msg.length);
+                    if (leader != null) {
+                        g.writeFieldName(LEADER);
+                        g.writeUTF8String(leader, 0, leader.length);
+                    }
                     g.writeEndObject();
                 }
             }
@@ -215,7 +221,7 @@ public final class Codec {
             return new Response.Value(f[1] == CborFields.NULL ? null : text(f[1], "value"));
         }
         if (Boolean.FALSE.equals(f[0])) {
-            return new Response.Error(text(f[2], "code"), text(f[3], "msg"));
+            return new Response.Error(text(f[2], "code"), text(f[3], "msg"), f[5] == null ? null : text(f[5], "leader"));
         }
         throw badRequest("a response needs 'ok' as true or false");
     }

@@ -14,8 +14,10 @@ public enum ErrorCode {
     INTERNAL("internal"),
     /** The client has not authenticated, gave a wrong password, or may not connect (protected mode). */
     UNAUTHORIZED("unauthorized"),
-    /** The server cannot serve the request now (the client limit); retriable. */
-    UNAVAILABLE("unavailable");
+    /** The server cannot serve the request now (the client limit; a replicated group without a leader); retriable. */
+    UNAVAILABLE("unavailable"),
+    /** A write to a member of a replicated group that is not its leader; the error names the leader when known. */
+    NOT_LEADER("not_leader");
 
     private final String wireName;
 

@@ -32,17 +32,22 @@ public sealed interface Response {
     }
 
     /**
-     * {@code {"ok": false, "code": text, "msg": text}}. The code is kept as sent, so a client
-     * understands the codes it knows and still reports the message of one it does not.
+     * {@code {"ok": false, "code": text, "msg": text}}, and for {@code not_leader} the leader's
+     * address as {@code "leader": "HOST:PORT"} when known (null otherwise). The code is kept as
+     * sent, so a client understands the codes it knows and still reports the message of one it does not.
      */
-    record Error(String code, String message) implements Response {
+    record Error(String code, String message, String leader) implements Response {
         public Error {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
         }
 
+        public Error(String code, String message) {
+            this(code, message, null);
+        }
+
         public Error(ErrorCode code, String message) {
-            this(code.wireName(), message);
+            this(code.wireName(), message, null);
         }
 
         /** Whether this error has the given code. */

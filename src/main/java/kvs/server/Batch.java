@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import kvs.KeyNotFoundException;
+import kvs.NotLeaderException;
+import kvs.UnavailableException;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -146,6 +148,12 @@ final class Batch {
         }
         if (e instanceof IllegalArgumentException) {
             return new Response.Error(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+        if (e instanceof NotLeaderException n) {
+            return new Response.Error(ErrorCode.NOT_LEADER.wireName(), n.getMessage(), n.leader().orElse(null));
+        }
+        if (e instanceof UnavailableException) {
+            return new Response.Error(ErrorCode.UNAVAILABLE, e.getMessage());
         }
         return new Response.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
     }

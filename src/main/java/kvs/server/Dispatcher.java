@@ -5,6 +5,7 @@ import java.util.List;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.NotLeaderException;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Write;
@@ -102,9 +103,9 @@ public final class Dispatcher {
         writes.clear();
     }
 
-    /** Logs a failure that is not the request's own fault (an absent key, a value refused); returns it. */
+    /** Logs a failure that is not the request's own fault (an absent key, a value refused, a write sent to a follower); returns it. */
     private static Exception logged(String what, Exception e) {
-        if (!(e instanceof KeyNotFoundException) && !(e instanceof IllegalArgumentException)) {
+        if (!(e instanceof KeyNotFoundException) && !(e instanceof IllegalArgumentException) && !(e instanceof NotLeaderException)) {
             log.error("{} failed", what, e);
         }
         return e;

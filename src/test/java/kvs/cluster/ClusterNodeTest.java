@@ -15,9 +15,12 @@ import java.util.List;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.NotLeaderException;
+import kvs.UnavailableException;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
+import kvs.internal.HostPort;
 import kvs.internal.Write;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,13 +72,11 @@ class ClusterNodeTest {
         nodes[i] = ClusterNode.start(config, engines[i]);
     }
 
+    /** Stops member {@code i}: its Raft server, then its engine. */
     private void stop(int i) throws Exception {
         if (nodes[i] != null) {
             nodes[i].close();
             nodes[i] = null;
-        }
-        if (engines[i] != null) {
-            engines[i].close();
             engines[i] = null;
         }
     }
@@ -125,7 +126,7 @@ class ClusterNodeTest {
         int follower = (leader + 1) % 3;
         List<Write> done = writeAll(nodes[follower], Write.set("k", "v"), Write.set("k2", "v"));
         assertThat(done).allSatisfy(w -> assertThat(w.failure()).isInstanceOfSatisfying(NotLeaderException.class,
-                e -> assertThat(e.leader()).hasValue(members.get(leader).kvs())));
+                e -> assertThat(e.leader()).hasValue(HostPort.show(members.get(leader).kvs()))));
         assertThat(nodes[leader].get("k")).isEmpty();
     }
 

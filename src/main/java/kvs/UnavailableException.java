@@ -1,8 +1,10 @@
-package kvs.cluster;
+package kvs;
 
-import kvs.KvsException;
-
-/** The group cannot serve the request now: no leader, or no answer in time (DESIGN §11: {@code unavailable}); retriable. */
+/**
+ * The server cannot serve the request now (DESIGN §11: {@code unavailable}): a replicated group
+ * with no leader, or no answer in time. Retriable; a write that gets it may or may not have been
+ * applied.
+ */
 public final class UnavailableException extends KvsException {
 
     private static final long serialVersionUID = 1L;

@@ -1,0 +1,81 @@
+package kvs.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import kvs.cluster.ClusterConfig;
+import kvs.cluster.Member;
+import kvs.internal.HostPort;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** kvs-server's cluster-mode options (DESIGN §11); without {@code --peer} the server is a single node. */
+final class ClusterOptions {
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "Cluster mode: this member's id, one of the --peer ids.")
+    String nodeId;
+
+    @Option(names = "--peer", paramLabel = "ID=KVS_HOST:PORT,RAFT_HOST:PORT",
+            description = "Cluster mode: a member of the group, this one included; one --peer per member (3 or 5).")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--cluster-id", paramLabel = "NAME", defaultValue = "kvs",
+            description = "Cluster mode: the group's name; its Raft group id is derived from it (default: ${DEFAULT-VALUE}).")
+    String clusterId;
+
+    @Option(names = "--election-timeout-ms", paramLabel = "N", defaultValue = "1000",
+            description = "Cluster mode: the shortest Raft election timeout; the longest is twice it (default: ${DEFAULT-VALUE}).")
+    long electionTimeoutMs;
+
+    boolean enabled() {
+        return !peers.isEmpty() || nodeId != null;
+    }
+
+    /**
+     * The cluster configuration, its Raft files in {@code raftDir}; the member's kvs address must be
+     * {@code addr} when --addr was given.
+     *
+     * @throws IllegalArgumentException naming the option that is wrong
+     */
+    ClusterConfig config(Path raftDir, InetSocketAddress addr, boolean addrGiven) {
+        if (nodeId == null || peers.isEmpty()) {
+            throw usage("cluster mode needs --node-id and a --peer for every member, this one included");
+        }
+        List<Member> members = new ArrayList<>();
+        for (String p : peers) {
+            members.add(member(p));
+        }
+        ClusterConfig config;
+        config = new ClusterConfig(nodeId, members, clusterId, Duration.ofMillis(electionTimeoutMs), raftDir);
+        if (members.size() < 3 || members.size() % 2 == 0) {
+            throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
+        }
+        if (addrGiven && !addr.equals(config.selfMember().kvs())) {
+            throw usage("--addr " + HostPort.show(addr) + " is not the address --peer gives " + nodeId);
+        }
+        return config;
+    }
+
+    /** {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT}. */
+    private static Member member(String spec) {
+        int eq = spec.indexOf('=');
+        int comma = spec.indexOf(',', Math.max(eq, 0));
+        if (eq <= 0 || comma < 0) {
+            throw usage("bad --peer '" + spec + "': expected ID=KVS_HOST:PORT,RAFT_HOST:PORT");
+        }
+        Addresses addresses = new Addresses();
+        try {
+            return new Member(spec.substring(0, eq), addresses.convert(spec.substring(eq + 1, comma)),
+                    addresses.convert(spec.substring(comma + 1)));
+        } catch (CommandLine.TypeConversionException | IllegalArgumentException e) {
+            throw usage("bad --peer '" + spec + "': " + e.getMessage());
+        }
+    }
+
+    private static IllegalArgumentException usage(String message) {
+        return new IllegalArgumentException(message);
+    }
+}
