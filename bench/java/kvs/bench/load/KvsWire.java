@@ -108,7 +108,7 @@ final class KvsWire implements Wire {
             case Response.Value(String v) when v.equals(value) -> Reply.HIT;
             case Response.Value(String v) -> throw new IOException("a get answered a value of " + v.length()
                     + " characters that is not the one set (" + value.length() + " characters)");
-            case Response.Error(String code, String message) -> throw new IOException("the server answered "
+            case Response.Error(String code, String message, String leader) -> throw new IOException("the server answered "
                     + code + ": " + message);
             case Response.Stats st -> throw new IOException("a stats reply to a get or set");
         };

@@ -122,6 +122,17 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
 
     @Override
     public void writeAll(List<Write> writes) {
+        if (writes.stream().anyMatch(w -> w.transaction() != null)) {
+            List<Write> plain = new ArrayList<>(writes.size());
+            for (Write w : writes) {
+                if (w.transaction() == null) {
+                    plain.add(w);
+                } else {
+                    w.fail(new IllegalArgumentException("a replicated group does not run read-modify-writes (INCR, MSETNX...) yet"));
+                }
+            }
+            writes = plain;
+        }
         int from = 0;
         while (from < writes.size()) {
             int to = from;

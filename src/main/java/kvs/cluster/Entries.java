@@ -29,13 +29,10 @@ final class Entries {
     private Entries() {
     }
 
-    /** The entry of {@code writes}: sets and removes only. */
+    /** The entry of {@code writes}: sets and removes only (a transaction's write has no key). */
     static byte[] ofWrites(List<Write> writes) {
         List<Request> requests = new ArrayList<>(writes.size());
         for (Write w : writes) {
-            if (w.transaction() != null) {
-                throw new IllegalArgumentException("a replicated group does not run read-modify-writes yet");
-            }
             requests.add(w.isRemove() ? new Request.Remove(w.key()) : new Request.Set(w.key(), w.value()));
         }
         return frames(requests.stream().map(Codec::encode).toList());

@@ -121,6 +121,18 @@ class ClusterNodeTest {
     }
 
     @Test
+    void aReadModifyWrite_isRefusedAlone_andTheWritesAroundItAreApplied() throws Exception {
+        int leader = leader();
+        Write incr = Write.transaction(view -> List.of(Write.set("n", "1")));
+        List<Write> done = writeAll(nodes[leader], Write.set("before", "1"), incr, Write.set("after", "2"));
+        assertThat(incr.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not run read-modify-writes");
+        assertThat(done.get(0).failure()).isNull();
+        assertThat(done.get(2).failure()).isNull();
+        assertThat(nodes[leader].get("after")).hasValue("2");
+        assertThat(nodes[leader].get("n")).isEmpty();
+    }
+
+    @Test
     void aWriteToAFollower_failsNotLeader_namingTheLeadersKvsAddress() throws Exception {
         int leader = leader();
         int follower = (leader + 1) % 3;

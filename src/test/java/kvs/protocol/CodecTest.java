@@ -30,6 +30,8 @@ class CodecTest {
             new Response.Value("z".repeat(100_000)),
             new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"),
             new Response.Error("some_future_code", "a code this client does not know"),
+            new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader", "127.0.0.1:4001"),
+            new Response.Error(ErrorCode.NOT_LEADER, "not the leader; no leader is known now"),
             new Response.Stats(Map.of()), new Response.Stats(statsOf("version", "0.1.0", "keys", 3L, "negative", -1L)));
 
     private static Map<String, Object> statsOf(Object... pairs) {
@@ -66,6 +68,8 @@ class CodecTest {
         assertThat(Codec.encode(new Response.Value("b"))).isEqualTo(hex("a2 626f6b f5 6576616c7565 6162"));
         assertThat(Codec.encode(new Response.Error(ErrorCode.BAD_REQUEST, "x")))
                 .isEqualTo(hex("a3 626f6b f4 64636f6465 6b6261645f72657175657374 636d7367 6178"));
+        assertThat(Codec.encode(new Response.Error(ErrorCode.NOT_LEADER.wireName(), "x", "h:1")))
+                .isEqualTo(hex("a4 626f6b f4 64636f6465 6a6e6f745f6c6561646572 636d7367 6178 666c6561646572 63683a31"));
         assertThat(Codec.encode(new Request.Ping())).isEqualTo(hex("a1 626f70 6470696e67"));
         assertThat(Codec.encode(new Request.Auth("pw"))).isEqualTo(hex("a2 626f70 6461757468 6870617373776f7264 627077"));
         assertThat(Codec.encode(new Request.Stats())).isEqualTo(hex("a1 626f70 657374617473"));
