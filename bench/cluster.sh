@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A replicated group of three kvs-servers on this machine (docs/CLUSTER.md) against one single
+# node, driven by kvs-bench with the same loads: sets, then gets (linearizable: Raft ReadIndex),
+# at 1 and 50 clients, 100-byte values over 10,000 keys, no pipelining. The group's members
+# and the single node each get a fresh data directory and free loopback ports, and are stopped
+# by their PIDs. Sets go to the leader; gets go to the leader and, separately, to a follower.
+#
+#   bench/cluster.sh [SECONDS]    # each measured run (default 5), after 1 s of warm-up
+#   CLIENTS=1 bench/cluster.sh    # only these client counts
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+seconds=${1:-5}
+ensure_jar # before any server starts: building it rewrites target/kvs.jar under running servers
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# run NAME ADDR RATIO CLIENTS: one measured kvs-bench run; prints a table row.
+run() {
+    local out
+    out=$("$kvs_home/bin/kvs-bench" --addr "$2" -c "$4" -d 100 -r 10000 --ratio "$3" --warmup 1 \
+        --duration "$seconds" --quiet 2>&1) || { echo "kvs-bench failed against $1: $out" >&2; exit 1; }
+    read -r _ rate <<<"$(requests_of "$out")"
+    local p50 p99
+    p50=$(sed -n 's/^latency (ms): p50 \([0-9.]*\),.*/\1/p' <<<"$out")
+    p99=$(sed -n 's/^latency (ms): .* p99 \([0-9.]*\),.*/\1/p' <<<"$out")
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$([ "$3" = 0:1 ] && echo sets || echo gets)" "$4" "$rate" "$p50" "$p99"
+}
+
+ids=(n1 n2 n3)
+kvs=()
+peers=()
+for id in "${ids[@]}"; do
+    k=127.0.0.1:$(free_port)
+    r=127.0.0.1:$(free_port)
+    kvs+=("$k")
+    peers+=(--peer "$id=$k,$r")
+done
+for i in 0 1 2; do
+    "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --data-dir "$work/${ids[$i]}" \
+        >/dev/null 2>"$work/${ids[$i]}.log" &
+    pids+=($!)
+done
+leader=""
+for _ in $(seq 600); do
+    for i in 0 1 2; do
+        if "$kvs_home/bin/kvs-client" --addr "${kvs[$i]}" set probe 1 2>/dev/null; then
+            leader=$i
+            break 2
+        fi
+    done
+    sleep 0.1
+done
+[ -n "$leader" ] || { echo "no leader within 60 s; the members' logs:" >&2; cat "$work"/n*.log >&2; exit 1; }
+follower=$(( (leader + 1) % 3 ))
+
+single=127.0.0.1:$(free_port)
+"$kvs_home/bin/kvs-server" --addr "$single" --data-dir "$work/single" >/dev/null 2>"$work/single.log" &
+pids+=($!)
+[ -n "$(await_port "$work/single.log")" ] || { echo "the single node did not start" >&2; exit 1; }
+
+echo "# $(date -u +%FT%TZ), commit $(git -C "$kvs_home" rev-parse --short HEAD), $(nproc) cores; ${seconds} s a run"
+echo '| server | op | clients | requests/s | p50 ms | p99 ms |'
+echo '|---|---|---:|---:|---:|---:|'
+for clients in ${CLIENTS:-1 50}; do
+    run "single node (fsync everysec)" "$single" 0:1 "$clients"
+    run "group of 3, leader" "${kvs[$leader]}" 0:1 "$clients"
+    run "single node" "$single" 1:0 "$clients"
+    run "group of 3, leader" "${kvs[$leader]}" 1:0 "$clients"
+    run "group of 3, a follower" "${kvs[$follower]}" 1:0 "$clients"
+done
