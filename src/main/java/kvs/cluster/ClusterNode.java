@@ -106,13 +106,16 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
             peers.add(RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft()).build());
         }
         RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(config.clusterId().getBytes(StandardCharsets.UTF_8)));
-        RaftServer server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
-                .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(new KvsStateMachine(engine))
-                .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+        RaftServer server = null;
         try {
+            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
+                    .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(new KvsStateMachine(engine))
+                    .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
             server.start();
         } catch (IOException | RuntimeException e) {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
             closeQuietly(engine, e);
             throw new IOException("cannot start the Raft server of '" + config.self() + "' on "
                     + HostPort.show(self.raft()) + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -117,6 +118,19 @@ class ClusterNodeTest {
         }
         for (KvsEngine engine : engines) { // applied by every member, not only read through the leader
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("c").isPresent());
+        }
+    }
+
+    @Test
+    void aMemberWhoseRaftPortIsTaken_failsToStart_sayingWhere_andClosesItsEngine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress raft = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
+            List<Member> group = List.of(new Member("x1", freePort(), raft), members.get(1), members.get(2));
+            KvsEngine engine = KvStore.open(dir.resolve("x1-engine"));
+            ClusterConfig config = new ClusterConfig("x1", group, "another", Duration.ofMillis(500), dir.resolve("x1-raft"));
+            assertThatThrownBy(() -> ClusterNode.start(config, engine)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("cannot start the Raft server of 'x1' on " + HostPort.show(raft));
+            assertThatThrownBy(() -> engine.get("k")).as("the engine, closed").isInstanceOf(IllegalStateException.class);
         }
     }
 
