@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
+import kvs.internal.Failures;
 import kvs.internal.Transaction;
 import kvs.internal.Write;
 import kvs.server.Ops;
@@ -361,14 +362,8 @@ final class StringCommands {
     /** Throws the failure of operation {@code i}, if it failed. */
     static void check(Ops ops, int i) throws KvsException {
         Exception e = ops.failure(i);
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof KvsException k) {
-            throw k;
-        }
         if (e != null) {
-            throw new KvsException(e.getMessage(), e);
+            throw Failures.rethrown(e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
+import kvs.internal.Failures;
 import kvs.internal.Write;
 
 /**
@@ -74,7 +75,7 @@ public final class Ops {
     public String value(int i) throws KvsException {
         Object r = results[i];
         if (r instanceof Exception e) {
-            throw rethrow(e);
+            throw Failures.rethrown(e);
         }
         return (String) r;
     }
@@ -83,7 +84,7 @@ public final class Ops {
     public Object result(int i) throws KvsException {
         Object r = results[i];
         if (r instanceof Exception e) {
-            throw rethrow(e);
+            throw Failures.rethrown(e);
         }
         return r;
     }
@@ -96,16 +97,6 @@ public final class Ops {
     /** Lets go of the results of operations {@code [from, to)} once their replies are written (large values read). */
     public void forget(int from, int to) {
         Arrays.fill(results, from, to, null);
-    }
-
-    private static KvsException rethrow(Exception e) {
-        if (e instanceof KvsException k) {
-            return k;
-        }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        return new KvsException(e.getMessage(), e);
     }
 
     private int add(byte kind, Object arg) {
