@@ -18,6 +18,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.UnavailableException;
+import kvs.internal.Failures;
 import kvs.internal.GroupWriter;
 import kvs.internal.HostPort;
 import kvs.internal.Write;
@@ -68,15 +69,18 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
 
     private final ClusterConfig config;
     private final KvsEngine engine;
+    private final KvsStateMachine stateMachine;
     private final RaftServer server;
     private final RaftGroupId groupId;
     private final RaftPeerId selfId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
 
-    private ClusterNode(ClusterConfig config, KvsEngine engine, RaftServer server, RaftGroupId groupId) {
+    private ClusterNode(ClusterConfig config, KvsEngine engine, KvsStateMachine stateMachine, RaftServer server,
+                        RaftGroupId groupId) {
         this.config = config;
         this.engine = engine;
+        this.stateMachine = stateMachine;
         this.server = server;
         this.groupId = groupId;
         this.selfId = RaftPeerId.valueOf(config.self());
@@ -106,10 +110,11 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
             peers.add(RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft()).build());
         }
         RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(config.clusterId().getBytes(StandardCharsets.UTF_8)));
+        KvsStateMachine stateMachine = new KvsStateMachine(engine);
         RaftServer server = null;
         try {
             server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
-                    .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(new KvsStateMachine(engine))
+                    .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(stateMachine)
                     .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
             server.start();
         } catch (IOException | RuntimeException e) {
@@ -120,7 +125,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
             throw new IOException("cannot start the Raft server of '" + config.self() + "' on "
                     + HostPort.show(self.raft()) + ": " + e.getMessage(), e);
         }
-        return new ClusterNode(config, engine, server, groupId);
+        return new ClusterNode(config, engine, stateMachine, server, groupId);
     }
 
     @Override
@@ -193,15 +198,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
 
     private void writeOne(Write w) throws KvsException {
         writeAll(List.of(w));
-        Exception failure = w.failure();
-        if (failure instanceof KvsException e) {
-            throw e;
-        }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new KvsException(failure.getMessage(), failure);
+        if (w.failure() != null) {
+            throw Failures.rethrown(w.failure());
         }
     }
 
@@ -222,7 +220,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
     /**
      * Submits a request to this member and waits for its reply. While the group has no leader this
      * member knows of (an election, or this member just started), it asks again, the same request
-     * (the same call id, so a write is applied once), until {@link #REQUEST_TIMEOUT}.
+     * (the same call id, so a write is applied once), when this member learns of a leader (or
+     * after a backoff of at most 200 ms), until {@link #REQUEST_TIMEOUT}.
      */
     private RaftClientReply submit(byte[] content, RaftClientRequest.Type type) throws KvsException {
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(selfId)
@@ -231,6 +230,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         boolean write = type.is(RaftProtos.RaftClientRequestProto.TypeCase.WRITE);
         long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
         for (long pause = 20; ; pause = Math.min(2 * pause, 200)) {
+            long leaderEvents = stateMachine.leaderEvents();
             RaftClientReply reply;
             try {
                 CompletableFuture<RaftClientReply> f = server.submitClientRequestAsync(request);
@@ -259,7 +259,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
                 throw unavailable(reply.getException());
             }
             try {
-                Thread.sleep(pause);
+                stateMachine.awaitLeaderEvent(leaderEvents, TimeUnit.MILLISECONDS.toNanos(pause));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UnavailableException("interrupted while waiting for a leader", e);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
@@ -15,6 +17,8 @@ import kvs.protocol.Request;
 import kvs.protocol.Response;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -37,9 +41,56 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 final class KvsStateMachine extends BaseStateMachine {
 
     private final KvsEngine engine;
+    /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
+    private final ReentrantLock leadership = new ReentrantLock();
+    private final Condition leaderEvent = leadership.newCondition();
+    /** Leader events so far, so a waiter misses none that came after it looked. */
+    private long leaderEvents;
 
     KvsStateMachine(KvsEngine engine) {
         this.engine = engine;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        signalLeaderEvent();
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        signalLeaderEvent();
+    }
+
+    private void signalLeaderEvent() {
+        leadership.lock();
+        try {
+            leaderEvents++;
+            leaderEvent.signalAll();
+        } finally {
+            leadership.unlock();
+        }
+    }
+
+    /** The leader events so far; pass it to {@link #awaitLeaderEvent}. */
+    long leaderEvents() {
+        leadership.lock();
+        try {
+            return leaderEvents;
+        } finally {
+            leadership.unlock();
+        }
+    }
+
+    /** Waits until a leader event comes after the {@code seen}-th, for at most {@code nanos}. */
+    void awaitLeaderEvent(long seen, long nanos) throws InterruptedException {
+        leadership.lock();
+        try {
+            while (leaderEvents == seen && nanos > 0) {
+                nanos = leaderEvent.awaitNanos(nanos);
+            }
+        } finally {
+            leadership.unlock();
+        }
     }
 
     @Override
