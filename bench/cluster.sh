@@ -5,8 +5,13 @@
 # and the single node each get a fresh data directory and free loopback ports, and are stopped
 # by their PIDs. Sets go to the leader; gets go to the leader and, separately, to a follower.
 #
+# Before measuring, every member is warmed for WARMUP seconds (default 60): three JVMs compiling
+# Ratis, gRPC and kvs on 2 cores take about a minute to reach their steady speed, and a cold
+# group's sets are 5-10 times slower than a warm one's (RESULTS.md, issue 16, second part).
+#
 #   bench/cluster.sh [SECONDS]    # each measured run (default 5), after 1 s of warm-up
 #   CLIENTS=1 bench/cluster.sh    # only these client counts
+#   WARMUP=0 bench/cluster.sh     # measure a cold group
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -73,7 +78,18 @@ single=127.0.0.1:$(free_port)
 pids+=($!)
 [ -n "$(await_port "$work/single.log")" ] || { echo "the single node did not start" >&2; exit 1; }
 
-echo "# $(date -u +%FT%TZ), commit $(git -C "$kvs_home" rev-parse --short HEAD), $(nproc) cores; ${seconds} s a run"
+warm=${WARMUP:-60}
+if [ "$warm" -gt 0 ]; then
+    # Sets and gets through the leader (every member applies the sets) and gets through a follower, at once.
+    "$kvs_home/bin/kvs-bench" --addr "${kvs[$leader]}" -c 50 -d 100 -r 10000 --ratio 1:1 --warmup 0 \
+        --duration "$warm" --quiet >/dev/null 2>&1 &
+    warming=$!
+    "$kvs_home/bin/kvs-bench" --addr "${kvs[$follower]}" -c 8 -d 100 -r 10000 --ratio 1:0 --warmup 0 \
+        --duration "$warm" --quiet >/dev/null 2>&1 || true
+    wait "$warming" || true
+fi
+
+echo "# $(date -u +%FT%TZ), commit $(git -C "$kvs_home" rev-parse --short HEAD), $(nproc) cores; ${seconds} s a run, after ${warm} s warming the group"
 echo '| server | op | clients | requests/s | p50 ms | p99 ms |'
 echo '|---|---|---:|---:|---:|---:|'
 for clients in ${CLIENTS:-1 50}; do

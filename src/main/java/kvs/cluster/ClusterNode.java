@@ -19,6 +19,7 @@ import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.internal.Failures;
+import kvs.internal.GroupCommit;
 import kvs.internal.GroupWriter;
 import kvs.internal.HostPort;
 import kvs.internal.Write;
@@ -52,7 +53,8 @@ import org.apache.ratis.util.TimeDuration;
  * One member of a replicated group (DESIGN §11): a Ratis server whose state machine is this
  * node's engine, itself a {@link KvsEngine} the server serves as it serves a local one (the
  * cluster's one seam into the server). Writes go through {@link #writeAll} (a batch of writes):
- * on the leader they are submitted in-process as one log entry and return once a majority has
+ * on the leader, the writes of every caller that came while the last entry committed are
+ * submitted in-process as one log entry and return once a majority has
  * committed them and this node has applied them; on a follower they fail with
  * {@link kvs.NotLeaderException} naming the leader's kvs address. Every member answers
  * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
@@ -75,6 +77,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
     private final RaftPeerId selfId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong calls = new AtomicLong();
+    /** Concurrent callers' writes, gathered into one log entry while the previous one commits. */
+    private final GroupCommit<Pending> commits = new GroupCommit<>(this::commitGroup);
 
     private ClusterNode(ClusterConfig config, KvsEngine engine, KvsStateMachine stateMachine, RaftServer server,
                         RaftGroupId groupId) {
@@ -130,8 +134,9 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
 
     @Override
     public void writeAll(List<Write> writes) {
+        List<Write> plain = writes;
         if (writes.stream().anyMatch(w -> w.transaction() != null)) {
-            List<Write> plain = new ArrayList<>(writes.size());
+            plain = new ArrayList<>(writes.size());
             for (Write w : writes) {
                 if (w.transaction() == null) {
                     plain.add(w);
@@ -139,22 +144,38 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
                     w.fail(new IllegalArgumentException("a replicated group does not run read-modify-writes (INCR, MSETNX...) yet"));
                 }
             }
-            writes = plain;
         }
+        commits.submitAll(plain, Pending::new);
+    }
+
+    /** A write queued for the next log entry. */
+    private static final class Pending extends GroupCommit.Op {
+        final Write write;
+
+        Pending(Write write) {
+            this.write = write;
+        }
+    }
+
+    /**
+     * Commits one group of concurrent callers' writes: as one log entry, or as several in order
+     * when they hold more than {@link #ENTRY_BYTES}.
+     */
+    private void commitGroup(List<Pending> group) {
         int from = 0;
-        while (from < writes.size()) {
+        while (from < group.size()) {
             int to = from;
             long bytes = 0;
-            while (to < writes.size() && (to == from || bytes + estimate(writes.get(to)) <= ENTRY_BYTES)) {
-                bytes += estimate(writes.get(to++));
+            while (to < group.size() && (to == from || bytes + estimate(group.get(to).write) <= ENTRY_BYTES)) {
+                bytes += estimate(group.get(to++).write);
             }
-            List<Write> chunk = writes.subList(from, to);
+            List<Pending> entry = group.subList(from, to);
             try {
-                commit(chunk);
+                commit(entry);
             } catch (IllegalArgumentException e) {
-                chunk.forEach(w -> w.fail(e));
+                entry.forEach(p -> p.fail(e));
             } catch (KvsException e) { // no leader here, or no answer: this and every later write fail alike
-                writes.subList(from, writes.size()).forEach(w -> w.fail(e));
+                group.subList(from, group.size()).forEach(p -> p.fail(e));
                 return;
             }
             from = to;
@@ -166,7 +187,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         return 32 + 3L * (w.key().length() + (w.value() == null ? 0 : w.value().length()));
     }
 
-    private void commit(List<Write> writes) throws KvsException {
+    private void commit(List<Pending> entry) throws KvsException {
+        List<Write> writes = entry.stream().map(p -> p.write).toList();
         RaftClientReply reply = submit(Entries.ofWrites(writes), RaftClientRequest.writeRequestType());
         List<Response> responses;
         try {
@@ -179,9 +201,11 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         }
         for (int i = 0; i < writes.size(); i++) {
             if (responses.get(i) instanceof Response.Error e) {
-                writes.get(i).fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
+                entry.get(i).fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
                         : e.is(ErrorCode.BAD_REQUEST) ? new IllegalArgumentException(e.message())
                         : new KvsException(e.code() + ": " + e.message()));
+            } else {
+                entry.get(i).succeed();
             }
         }
     }

@@ -39,10 +39,14 @@ final class Entries {
     }
 
     /** The writes of an entry. */
-    static List<Request> requests(byte[] entry) throws ProtocolException {
-        List<Request> out = new ArrayList<>();
+    static List<Write> writes(byte[] entry) throws ProtocolException {
+        List<Write> out = new ArrayList<>();
         for (byte[] body : bodies(entry)) {
-            out.add(Codec.decodeRequest(body));
+            out.add(switch (Codec.decodeRequest(body)) {
+                case Request.Set s -> Write.set(s.key(), s.value());
+                case Request.Remove r -> Write.remove(r.key());
+                case Request other -> throw new ProtocolException(ErrorCode.MALFORMED, "not a write in a log entry: " + other);
+            });
         }
         return out;
     }

@@ -10,6 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.internal.Failures;
+import kvs.internal.GroupWriter;
+import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
@@ -41,6 +44,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 final class KvsStateMachine extends BaseStateMachine {
 
     private final KvsEngine engine;
+    private final GroupWriter writer;
     /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
     private final ReentrantLock leadership = new ReentrantLock();
     private final Condition leaderEvent = leadership.newCondition();
@@ -49,6 +53,7 @@ final class KvsStateMachine extends BaseStateMachine {
 
     KvsStateMachine(KvsEngine engine) {
         this.engine = engine;
+        this.writer = GroupWriter.of(engine);
     }
 
     @Override
@@ -103,12 +108,7 @@ final class KvsStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply;
         try {
-            List<Request> writes = Entries.requests(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            List<Response> responses = new ArrayList<>(writes.size());
-            for (Request w : writes) {
-                responses.add(apply(w));
-            }
-            reply = Entries.ofResponses(responses);
+            reply = apply(Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray()));
         } catch (ProtocolException e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
             reply = Entries.ofResponses(List.of(new Response.Error(ErrorCode.MALFORMED.wireName(), e.getMessage())));
@@ -119,21 +119,24 @@ final class KvsStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     }
 
-    private Response apply(Request write) throws KvsException {
-        try {
-            switch (write) {
-                case Request.Set s -> engine.set(s.key(), s.value());
-                case Request.Remove r -> engine.remove(r.key());
-                default -> {
-                    return new Response.Error(ErrorCode.BAD_REQUEST.wireName(), "not a write: " + write);
-                }
+    /**
+     * Applies an entry's writes as one group (for KvStore, one log write) and returns the reply: a
+     * missing key or a refused write is that write's error; any other failure is the engine's.
+     */
+    private byte[] apply(List<Write> writes) throws KvsException {
+        writer.writeAll(writes);
+        List<Response> responses = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            Exception failure = w.failure();
+            if (failure == null) {
+                responses.add(Response.Ok.INSTANCE);
+            } else if (failure instanceof KeyNotFoundException || failure instanceof IllegalArgumentException) {
+                responses.add(Response.Error.of(failure));
+            } else {
+                throw Failures.rethrown(failure);
             }
-            return Response.Ok.INSTANCE;
-        } catch (KeyNotFoundException e) {
-            return new Response.Error(ErrorCode.KEY_NOT_FOUND.wireName(), e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return new Response.Error(ErrorCode.BAD_REQUEST.wireName(), e.getMessage());
         }
+        return Entries.ofResponses(responses);
     }
 
     @Override

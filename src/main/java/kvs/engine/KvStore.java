@@ -13,6 +13,7 @@ import java.util.function.IntSupplier;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.EngineFigures;
+import kvs.internal.GroupCommit;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Syncer;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.internal.GroupCommit;
 import kvs.internal.Transaction;
 
 /**

@@ -14,6 +14,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.EngineFigures;
+import kvs.internal.GroupCommit;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Syncer;

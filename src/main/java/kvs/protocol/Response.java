@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import kvs.KeyNotFoundException;
+import kvs.NotLeaderException;
+import kvs.UnavailableException;
+
 /** The server's answer to one request, in request order. */
 public sealed interface Response {
 
@@ -48,6 +52,20 @@ public sealed interface Response {
 
         public Error(ErrorCode code, String message) {
             this(code.wireName(), message, null);
+        }
+
+        /**
+         * The error that answers a request which failed with {@code e}: a missing key, a refused
+         * argument, no leader here (naming it), an unavailable group, or else an internal error.
+         */
+        public static Error of(Exception e) {
+            return switch (e) {
+                case KeyNotFoundException k -> new Error(ErrorCode.KEY_NOT_FOUND, k.getMessage());
+                case IllegalArgumentException i -> new Error(ErrorCode.BAD_REQUEST, i.getMessage());
+                case NotLeaderException n -> new Error(ErrorCode.NOT_LEADER.wireName(), n.getMessage(), n.leader().orElse(null));
+                case UnavailableException u -> new Error(ErrorCode.UNAVAILABLE, u.getMessage());
+                default -> new Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
+            };
         }
 
         /** Whether this error has the given code. */

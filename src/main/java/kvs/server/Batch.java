@@ -5,9 +5,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import kvs.KeyNotFoundException;
-import kvs.NotLeaderException;
-import kvs.UnavailableException;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -128,7 +125,7 @@ final class Batch {
         }
         Exception failure = ops.failure(i);
         if (failure != null) {
-            return failed(failure);
+            return Response.Error.of(failure);
         }
         return switch (ops.kinds[i]) {
             case Ops.READ -> new Response.Value((String) ops.results[i]);
@@ -140,22 +137,6 @@ final class Batch {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> stats(Object result) {
         return (Map<String, Object>) result;
-    }
-
-    private static Response failed(Exception e) {
-        if (e instanceof KeyNotFoundException) {
-            return new Response.Error(ErrorCode.KEY_NOT_FOUND, e.getMessage());
-        }
-        if (e instanceof IllegalArgumentException) {
-            return new Response.Error(ErrorCode.BAD_REQUEST, e.getMessage());
-        }
-        if (e instanceof NotLeaderException n) {
-            return new Response.Error(ErrorCode.NOT_LEADER.wireName(), n.getMessage(), n.leader().orElse(null));
-        }
-        if (e instanceof UnavailableException) {
-            return new Response.Error(ErrorCode.UNAVAILABLE, e.getMessage());
-        }
-        return new Response.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
     }
 
     void clear() {

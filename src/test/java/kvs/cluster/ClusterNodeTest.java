@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import kvs.KeyNotFoundException;
@@ -118,6 +119,38 @@ class ClusterNodeTest {
         }
         for (KvsEngine engine : engines) { // applied by every member, not only read through the leader
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("c").isPresent());
+        }
+    }
+
+    @Test
+    void concurrentWriters_shareLogEntries_andEveryWriteIsApplied() throws Exception {
+        int leader = leader();
+        long before = nodes[leader].status().appliedIndex();
+        int writers = 8;
+        int each = 50;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < writers; t++) {
+            String prefix = "w" + t + "-";
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        nodes[leader].set(prefix + i, "v" + i);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        long entries = nodes[leader].status().appliedIndex() - before;
+        assertThat(entries).as("log entries for %d writes by %d writers", writers * each, writers)
+                .isLessThan(writers * each);
+        for (int t = 0; t < writers; t++) {
+            assertThat(nodes[(leader + 1) % 3].get("w" + t + "-" + (each - 1))).hasValue("v" + (each - 1));
         }
     }
 

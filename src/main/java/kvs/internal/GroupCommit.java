@@ -1,4 +1,4 @@
-package kvs.engine;
+package kvs.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,40 +8,41 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import kvs.KvsException;
-import kvs.internal.Write;
 
 /**
  * Serializes writes and batches concurrent ones (group commit): the first writer to take the
  * leader lock commits every queued operation in one batch, so one write and at most one fsync
  * serve them all; the others park until the leader completes their operation and unparks them
- * directly, in parallel, rather than waking one another through the lock in turn.
+ * directly, in parallel, rather than waking one another through the lock in turn. Serves
+ * KvStore and MvStoreEngine (a batch is one log write and fsync, or one commit) and a cluster
+ * member (a batch is one Raft log entry). Not API.
  */
-final class GroupCommit<T extends GroupCommit.Op> {
+public final class GroupCommit<T extends GroupCommit.Op> {
 
     /** Commits one batch, in queue order; sets per-operation outcomes with {@link Op#fail}. */
-    interface Handler<T> {
+    public interface Handler<T> {
         void commit(List<T> batch) throws KvsException;
     }
 
     /** One queued write. Its outcome is written by the leader before {@code done} publishes it (fields are
      *  package-private because a type variable gives no access to private members). */
-    abstract static class Op {
+    public abstract static class Op {
         final Thread waiter = Thread.currentThread();
         Throwable failure;
         boolean succeeded;
         volatile boolean done;
 
         /** Records this operation's own failure (e.g. key not found); called by the handler. */
-        final void fail(Throwable t) {
+        public final void fail(Throwable t) {
             failure = t;
         }
 
         /** Marks this operation durable, so a later failure in its batch is not reported for it. */
-        final void succeed() {
+        public final void succeed() {
             succeeded = true;
         }
 
-        final boolean failed() {
+        public final boolean failed() {
             return failure != null;
         }
     }
@@ -58,7 +59,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
     /** Writers whose ops the last batch held (runs of one waiter's ops); leader only. */
     private int lastWriters;
 
-    GroupCommit(Handler<T> handler) {
+    public GroupCommit(Handler<T> handler) {
         this(handler, 0);
     }
 
@@ -68,7 +69,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
      *                    each batch costs an fsync, since the writers just woken need a moment to
      *                    queue their next write
      */
-    GroupCommit(Handler<T> handler, long gatherNanos) {
+    public GroupCommit(Handler<T> handler, long gatherNanos) {
         this.handler = handler;
         this.gatherNanos = gatherNanos;
     }
@@ -78,7 +79,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
      *
      * @throws KvsException the operation's own failure or its batch's
      */
-    void submit(T op) throws KvsException {
+    public void submit(T op) throws KvsException {
         queue.add(op);
         await(op);
         rethrow(op.failure);
@@ -88,7 +89,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
      * Queues {@code ops} in order and returns once all are committed; each outcome stays on its
      * operation. The ops may land in more than one batch, in order.
      */
-    void submitAll(List<T> ops) {
+    public void submitAll(List<T> ops) {
         if (ops.isEmpty()) {
             return;
         }
@@ -101,7 +102,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
      * Commits an op made by {@code toOp} for each of {@code writes}, in order, and records each
      * outcome on its write; a write {@code toOp} refuses (IllegalArgumentException) fails alone.
      */
-    void submitAll(List<Write> writes, Function<Write, T> toOp) {
+    public void submitAll(List<Write> writes, Function<Write, T> toOp) {
         List<T> ops = new ArrayList<>(writes.size());
         List<Write> owners = new ArrayList<>(writes.size());
         for (Write w : writes) {
@@ -148,7 +149,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
     }
 
     /** Runs {@code action} with writes held off, e.g. to roll the log over for compaction. */
-    <R> R exclusive(Action<R> action) throws KvsException {
+    public <R> R exclusive(Action<R> action) throws KvsException {
         leader.lock();
         try {
             return action.run();
@@ -158,7 +159,7 @@ final class GroupCommit<T extends GroupCommit.Op> {
     }
 
     /** Work done while holding the leader lock. */
-    interface Action<R> {
+    public interface Action<R> {
         R run() throws KvsException;
     }
 

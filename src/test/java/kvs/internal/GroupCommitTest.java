@@ -1,4 +1,4 @@
-package kvs.engine;
+package kvs.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
