@@ -30,6 +30,11 @@ final class ClusterOptions {
             description = "Cluster mode: the shortest Raft election timeout; the longest is twice it (default: ${DEFAULT-VALUE}).")
     long electionTimeoutMs;
 
+    @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "" + ClusterConfig.DEFAULT_SNAPSHOT_EVERY,
+            description = "Cluster mode: applied log entries between snapshots; the log before a snapshot is purged "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
     boolean enabled() {
         return !peers.isEmpty() || nodeId != null;
     }
@@ -44,12 +49,15 @@ final class ClusterOptions {
         if (nodeId == null || peers.isEmpty()) {
             throw usage("cluster mode needs --node-id and a --peer for every member, this one included");
         }
+        if (snapshotEvery < 1) {
+            throw usage("--snapshot-every must be 1 or more, not " + snapshotEvery);
+        }
         List<Member> members = new ArrayList<>();
         for (String p : peers) {
             members.add(member(p));
         }
-        ClusterConfig config;
-        config = new ClusterConfig(nodeId, members, clusterId, Duration.ofMillis(electionTimeoutMs), raftDir);
+        ClusterConfig config = new ClusterConfig(nodeId, members, clusterId, Duration.ofMillis(electionTimeoutMs), raftDir,
+                snapshotEvery);
         if (members.size() < 3 || members.size() % 2 == 0) {
             throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
         }

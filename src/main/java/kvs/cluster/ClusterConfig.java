@@ -14,12 +14,22 @@ import java.util.Set;
  * @param members         every member of the group, this node included
  * @param clusterId       the group's name; the Raft group id is derived from it
  * @param electionTimeout the shortest election timeout; the longest is twice it
- * @param raftDir         where Raft keeps its log and metadata ({@code DATA/raft})
+ * @param raftDir         where Raft keeps its log, metadata and snapshots ({@code DATA/raft})
+ * @param snapshotEvery   applied log entries between two snapshots (the log before a snapshot is then purged)
  */
-public record ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir) {
+public record ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir,
+                            long snapshotEvery) {
 
     /** The default election timeout: 1 s (Ratis's 150 ms had leaders stepping down under load on two cores). */
     public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofSeconds(1);
+
+    /** The default snapshot interval, in applied log entries: etcd's default too. */
+    public static final long DEFAULT_SNAPSHOT_EVERY = 100_000;
+
+    /** A configuration with the default snapshot interval. */
+    public ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir) {
+        this(self, members, clusterId, electionTimeout, raftDir, DEFAULT_SNAPSHOT_EVERY);
+    }
 
     public ClusterConfig {
         Objects.requireNonNull(self, "self");
@@ -38,6 +48,9 @@ public record ClusterConfig(String self, List<Member> members, String clusterId,
         }
         if (electionTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("the election timeout must be at least 100 ms, not " + electionTimeout.toMillis());
+        }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("a snapshot must come every 1 or more applied entries, not " + snapshotEvery);
         }
     }
 

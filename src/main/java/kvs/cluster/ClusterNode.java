@@ -3,6 +3,7 @@ package kvs.cluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
@@ -96,6 +98,11 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
      * group; the first leader is elected in the background.
      */
     public static ClusterNode start(ClusterConfig config, KvsEngine engine) throws IOException {
+        return start(config, engine, p -> { });
+    }
+
+    /** {@link #start(ClusterConfig, KvsEngine)}, with Ratis's properties adjusted last by {@code tuning} (tests: small log segments). */
+    static ClusterNode start(ClusterConfig config, KvsEngine engine, Consumer<RaftProperties> tuning) throws IOException {
         ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
         Member self = config.selfMember();
         RaftProperties p = new RaftProperties();
@@ -109,12 +116,25 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (1 << 20)));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (4 << 20)));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotEvery(), 1024));
+        tuning.accept(p);
         List<RaftPeer> peers = new ArrayList<>();
         for (Member m : config.members()) {
             peers.add(RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft()).build());
         }
         RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(config.clusterId().getBytes(StandardCharsets.UTF_8)));
-        KvsStateMachine stateMachine = new KvsStateMachine(engine);
+        boolean newLog = !Files.isDirectory(config.raftDir().resolve(groupId.getUuid().toString()));
+        KvsStateMachine stateMachine;
+        try {
+            stateMachine = new KvsStateMachine(engine, newLog);
+        } catch (IllegalArgumentException e) {
+            closeQuietly(engine, e);
+            throw e;
+        }
         RaftServer server = null;
         try {
             server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
@@ -134,18 +154,35 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
 
     @Override
     public void writeAll(List<Write> writes) {
-        List<Write> plain = writes;
-        if (writes.stream().anyMatch(w -> w.transaction() != null)) {
-            plain = new ArrayList<>(writes.size());
+        List<Write> accepted = writes;
+        if (writes.stream().anyMatch(w -> refusal(w) != null)) {
+            accepted = new ArrayList<>(writes.size());
             for (Write w : writes) {
-                if (w.transaction() == null) {
-                    plain.add(w);
+                IllegalArgumentException refused = refusal(w);
+                if (refused == null) {
+                    accepted.add(w);
                 } else {
-                    w.fail(new IllegalArgumentException("a replicated group does not run read-modify-writes (INCR, MSETNX...) yet"));
+                    w.fail(refused);
                 }
             }
         }
-        commits.submitAll(plain, Pending::new);
+        commits.submitAll(accepted, Pending::new);
+    }
+
+    /** Why a group refuses {@code w}, or null. */
+    private static IllegalArgumentException refusal(Write w) {
+        if (w.transaction() != null) {
+            return new IllegalArgumentException("a replicated group does not run read-modify-writes (INCR, MSETNX...) yet");
+        }
+        return reserved(w.key()) ? reservedKey() : null;
+    }
+
+    private static boolean reserved(String key) {
+        return key.equals(KvsStateMachine.APPLIED_KEY);
+    }
+
+    private static IllegalArgumentException reservedKey() {
+        return new IllegalArgumentException("the key \\u0000kvs.raft.applied is reserved in a replicated group");
     }
 
     /** A write queued for the next log entry. */
@@ -230,6 +267,9 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
     /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
     @Override
     public Optional<String> get(String key) throws KvsException {
+        if (reserved(key)) {
+            throw reservedKey();
+        }
         RaftClientReply reply = submit(Codec.encode(new Request.Get(key)), RaftClientRequest.readRequestType());
         try {
             if (Codec.decodeResponse(reply.getMessage().getContent().toByteArray()) instanceof Response.Value v) {
@@ -254,7 +294,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         boolean write = type.is(RaftProtos.RaftClientRequestProto.TypeCase.WRITE);
         long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
         for (long pause = 20; ; pause = Math.min(2 * pause, 200)) {
-            long leaderEvents = stateMachine.leaderEvents();
+            long leaderEvents = stateMachine.leaderEvents().seen();
             RaftClientReply reply;
             try {
                 CompletableFuture<RaftClientReply> f = server.submitClientRequestAsync(request);
@@ -283,7 +323,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
                 throw unavailable(reply.getException());
             }
             try {
-                stateMachine.awaitLeaderEvent(leaderEvents, TimeUnit.MILLISECONDS.toNanos(pause));
+                stateMachine.leaderEvents().await(leaderEvents, TimeUnit.MILLISECONDS.toNanos(pause));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UnavailableException("interrupted while waiting for a leader", e);

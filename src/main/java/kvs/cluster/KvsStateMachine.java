@@ -1,33 +1,43 @@
 package kvs.cluster;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.internal.Failures;
 import kvs.internal.GroupWriter;
+import kvs.internal.KeySpace;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replicated state: a node's engine, to which every member applies the committed entries
@@ -36,71 +46,184 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * ({@code get}) come through {@link #query}, after Ratis's ReadIndex says this member has applied
  * everything committed when the read began.
  * <p>
- * Sets and removes give the same state when applied again in the same order, so a member that
- * restarts replays its log from the start onto its engine (which need not sync each write: the
- * Raft log is the write-ahead log). Snapshots, and with them purging the log, come later
- * (issue 16's remaining work).
+ * The Raft log is the write-ahead log: the engine need not sync each write. With each entry's
+ * writes, in the same group write and last, the engine stores the entry's index under a reserved
+ * key ({@link #APPLIED_KEY}), so after a restart it says exactly which entries it holds and
+ * Ratis's replay skips those: every entry reaches the engine once. A snapshot syncs the engine,
+ * then dumps its pairs to a {@link SnapshotFile}, and Ratis purges the log before it. An engine
+ * found behind the latest snapshot at start-up (its directory replaced, say) is restored from the
+ * snapshot; one that holds keys no entry of this group wrote stops the start, loudly.
  */
 final class KvsStateMachine extends BaseStateMachine {
 
+    /** The reserved key under which the engine records the last entry it applied: {@code GROUP TERM INDEX}. */
+    static final String APPLIED_KEY = "\u0000kvs.raft.applied";
+    private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
+
     private final KvsEngine engine;
     private final GroupWriter writer;
-    /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
-    private final ReentrantLock leadership = new ReentrantLock();
-    private final Condition leaderEvent = leadership.newCondition();
-    /** Leader events so far, so a waiter misses none that came after it looked. */
-    private long leaderEvents;
+    private final KeySpace keys;
+    /** Whether this member's Raft directory is new: an engine with entries in it belongs to another log. */
+    private final boolean newLog;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** The index of the last entry the engine held at start-up (or restored): replayed entries up to it are skipped. */
+    private volatile long engineApplied = -1;
+    private final LeaderEvents leaderEvents = new LeaderEvents();
 
-    KvsStateMachine(KvsEngine engine) {
+    /**
+     * @param engine a KvStore or MvStoreEngine (it must group its writes, sync on demand and list its keys)
+     * @param newLog whether this member's Raft directory was just created
+     */
+    KvsStateMachine(KvsEngine engine, boolean newLog) {
+        if (!(engine instanceof GroupWriter g) || KeySpace.of(engine) == null) {
+            throw new IllegalArgumentException("a group member's engine must group writes and list its keys: " + engine);
+        }
         this.engine = engine;
-        this.writer = GroupWriter.of(engine);
+        this.writer = g;
+        this.keys = KeySpace.of(engine);
+        this.newLog = newLog;
+    }
+
+    /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
+    LeaderEvents leaderEvents() {
+        return leaderEvents;
     }
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
-        signalLeaderEvent();
+        leaderEvents.signal();
     }
 
     @Override
     public void notifyLeaderReady() {
-        signalLeaderEvent();
-    }
-
-    private void signalLeaderEvent() {
-        leadership.lock();
-        try {
-            leaderEvents++;
-            leaderEvent.signalAll();
-        } finally {
-            leadership.unlock();
-        }
-    }
-
-    /** The leader events so far; pass it to {@link #awaitLeaderEvent}. */
-    long leaderEvents() {
-        leadership.lock();
-        try {
-            return leaderEvents;
-        } finally {
-            leadership.unlock();
-        }
-    }
-
-    /** Waits until a leader event comes after the {@code seen}-th, for at most {@code nanos}. */
-    void awaitLeaderEvent(long seen, long nanos) throws InterruptedException {
-        leadership.lock();
-        try {
-            while (leaderEvents == seen && nanos > 0) {
-                nanos = leaderEvent.awaitNanos(nanos);
-            }
-        } finally {
-            leadership.unlock();
-        }
+        leaderEvents.signal();
     }
 
     @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
-        getLifeCycle().startAndTransition(() -> super.initialize(server, groupId, storage));
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+            TermIndex held = engineApplied(groupId);
+            if (held == null && keys.size() > 0 || held != null && newLog) {
+                throw new IOException("the engine holds " + keys.size() + " keys that this member's Raft log "
+                        + (newLog ? "(new, empty) " : "") + "did not write; a member's engine and Raft "
+                        + "directories start together: to rejoin the group, remove both and the member is sent a copy");
+            }
+            if (snapshot != null && (held == null || held.getIndex() < snapshot.getIndex())) {
+                log.warn("the engine holds entries up to {}, behind the snapshot at {}: restoring it from {}",
+                        held == null ? "none" : held.getIndex(), snapshot.getIndex(), snapshot.getFile().getPath());
+                restore(snapshot);
+            } else {
+                engineApplied = held == null ? -1 : held.getIndex();
+            }
+            if (snapshot != null) {
+                setLastAppliedTermIndex(snapshot.getTermIndex());
+            }
+        });
+    }
+
+    /** The last entry the engine says it applied, or null if it never applied one. */
+    private TermIndex engineApplied(RaftGroupId groupId) throws IOException {
+        Optional<String> marker;
+        try {
+            marker = engine.get(APPLIED_KEY);
+        } catch (KvsException e) {
+            throw new IOException("cannot read the engine's applied index: " + e.getMessage(), e);
+        }
+        if (marker.isEmpty()) {
+            return null;
+        }
+        String[] parts = marker.get().split(" ");
+        if (parts.length != 3 || !parts[0].equals(groupId.getUuid().toString())) {
+            throw new IOException("the engine was written by another group (" + marker.get() + "), not " + groupId.getUuid());
+        }
+        return TermIndex.valueOf(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+    }
+
+    private Write appliedMarker(TermIndex applied) {
+        return Write.set(APPLIED_KEY, getGroupId().getUuid() + " " + applied.getTerm() + " " + applied.getIndex());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    /**
+     * Records the engine as of the last applied entry (Ratis calls this on the thread that applies,
+     * so the engine does not change meanwhile): the engine is synced with the entry's index
+     * recorded, then its pairs are written to a snapshot file, and Ratis may purge the log up to it.
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        try {
+            // Entries without writes (a new leader's, a configuration) move the applied index too: record it.
+            List<Write> marker = List.of(appliedMarker(last));
+            writer.writeAll(marker);
+            if (marker.get(0).failure() != null) {
+                throw Failures.rethrown(marker.get(0).failure());
+            }
+            writer.sync();
+            Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
+            MD5Hash md5 = SnapshotFile.write(file, engine, keys, APPLIED_KEY);
+            storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), last));
+            log.info("snapshot at index {}: {} keys in {}", last.getIndex(), keys.size() - 1, file);
+            return last.getIndex();
+        } catch (KvsException e) {
+            throw new IOException("cannot snapshot the engine: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ratis is about to install a snapshot sent by the leader: stop serving until {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** Loads the snapshot the leader sent into the engine. */
+    @Override
+    public void reinitialize() throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+            if (snapshot == null) {
+                throw new IOException("Ratis installed a snapshot, but none is found in the state machine's directory");
+            }
+            restore(snapshot);
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+        });
+    }
+
+    /** Makes the engine hold exactly {@code snapshot}'s pairs, recorded as applied up to its index, synced. */
+    private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
+        try {
+            List<String> old = new ArrayList<>();
+            keys.keys().forEachRemaining(old::add);
+            for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
+                writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
+            }
+            SnapshotFile.read(snapshot.getFile().getPath(), this::writeOrThrow);
+            writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex())));
+            writer.sync();
+            engineApplied = snapshot.getIndex();
+        } catch (KvsException e) {
+            throw new IOException("cannot restore the engine from " + snapshot.getFile().getPath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeOrThrow(List<Write> writes) throws KvsException {
+        writer.writeAll(writes);
+        for (Write w : writes) {
+            if (w.failure() != null && !(w.failure() instanceof KeyNotFoundException)) {
+                throw Failures.rethrown(w.failure());
+            }
+        }
     }
 
     @Override
@@ -108,7 +231,12 @@ final class KvsStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply;
         try {
-            reply = apply(Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray()));
+            List<Write> writes = Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            if (entry.getIndex() <= engineApplied) { // replayed after a restart: the engine holds it already
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
+            reply = apply(writes, TermIndex.valueOf(entry));
         } catch (ProtocolException e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
             reply = Entries.ofResponses(List.of(new Response.Error(ErrorCode.MALFORMED.wireName(), e.getMessage())));
@@ -120,11 +248,19 @@ final class KvsStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Applies an entry's writes as one group (for KvStore, one log write) and returns the reply: a
-     * missing key or a refused write is that write's error; any other failure is the engine's.
+     * Applies an entry's writes as one group (for KvStore, one log write), the entry's index
+     * recorded last, and returns the reply: a missing key or a refused write is that write's
+     * error; any other failure is the engine's.
      */
-    private byte[] apply(List<Write> writes) throws KvsException {
-        writer.writeAll(writes);
+    private byte[] apply(List<Write> writes, TermIndex index) throws KvsException {
+        List<Write> withMarker = new ArrayList<>(writes.size() + 1);
+        withMarker.addAll(writes);
+        Write marker = appliedMarker(index);
+        withMarker.add(marker);
+        writer.writeAll(withMarker);
+        if (marker.failure() != null) {
+            throw Failures.rethrown(marker.failure());
+        }
         List<Response> responses = new ArrayList<>(writes.size());
         for (Write w : writes) {
             Exception failure = w.failure();

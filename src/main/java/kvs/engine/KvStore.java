@@ -183,6 +183,16 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     @Override
+    public void sync() throws KvsException {
+        ensureOpen();
+        try {
+            writer.syncActive();
+        } catch (IOException e) {
+            throw new KvsException("cannot sync " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public java.util.Iterator<String> keys() {
         ensureOpen();
         return index.keys();

@@ -230,6 +230,19 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     }
 
     @Override
+    public void sync() throws KvsException {
+        ensureOpen();
+        if (durability == Durability.ALWAYS) {
+            return; // every commit was synced before it was acknowledged
+        }
+        try {
+            syncAndReleaseSpace();
+        } catch (MVStoreException e) {
+            throw new KvsException("MVStore sync failed in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void set(String key, String value) throws KvsException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");

@@ -24,6 +24,17 @@ public interface GroupWriter {
     void writeAll(List<Write> writes);
 
     /**
+     * Makes every write so far durable, whatever the durability policy: a cluster member syncs
+     * its engine before it records a snapshot, since the Raft log before it is then purged.
+     *
+     * @throws KvsException if the sync fails
+     * @throws UnsupportedOperationException if the engine cannot sync on demand
+     */
+    default void sync() throws KvsException {
+        throw new UnsupportedOperationException("this engine cannot sync on demand");
+    }
+
+    /**
      * {@code engine}'s own group writes or, for an engine without them, set and remove called one
      * by one, each group under one lock, so transactions are atomic against every write made
      * through this writer (but not against calls made on the engine directly).

@@ -24,6 +24,7 @@ class ClusterOptionsTest {
         o.peers = new ArrayList<>(peers);
         o.clusterId = "kvs";
         o.electionTimeoutMs = 1000;
+        o.snapshotEvery = ClusterConfig.DEFAULT_SNAPSHOT_EVERY;
         return o;
     }
 
@@ -34,6 +35,7 @@ class ClusterOptionsTest {
         assertThat(c.selfMember().kvs()).isEqualTo(new InetSocketAddress("::1", 4003));
         assertThat(c.selfMember().raft().getPort()).isEqualTo(5003);
         assertThat(c.raftDir()).isEqualTo(RAFT);
+        assertThat(c.snapshotEvery()).isEqualTo(100_000);
     }
 
     @Test
@@ -54,5 +56,8 @@ class ClusterOptionsTest {
                 .config(RAFT, any, false)).hasMessageContaining("a member id is letters, digits");
         assertThatThrownBy(() -> options("n1", THREE).config(RAFT, any, true))
                 .hasMessage("--addr 127.0.0.1:4000 is not the address --peer gives n1");
+        ClusterOptions never = options("n1", THREE);
+        never.snapshotEvery = 0;
+        assertThatThrownBy(() -> never.config(RAFT, any, false)).hasMessage("--snapshot-every must be 1 or more, not 0");
     }
 }

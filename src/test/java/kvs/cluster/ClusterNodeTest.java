@@ -8,11 +8,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
@@ -24,6 +27,8 @@ import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.internal.HostPort;
 import kvs.internal.Write;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,12 +72,22 @@ class ClusterNodeTest {
         }
     }
 
+    /**
+     * Starts member {@code i}, taking a snapshot every {@value #SNAPSHOT_EVERY} entries, its Raft log
+     * in segments of 16 KiB, so snapshots are taken, and the log purged, within a test's writes.
+     */
     private void start(int i) throws Exception {
         Path data = dir.resolve("n" + (i + 1));
         engines[i] = KvStore.open(data.resolve("engine"), EngineOptions.defaults().withDurability(Durability.NEVER));
-        ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"));
-        nodes[i] = ClusterNode.start(config, engines[i]);
+        ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"),
+                SNAPSHOT_EVERY);
+        nodes[i] = ClusterNode.start(config, engines[i], p -> {
+            RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(16 << 10));
+            RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(16 << 10));
+        });
     }
+
+    private static final int SNAPSHOT_EVERY = 20;
 
     /** Stops member {@code i}: its Raft server, then its engine. */
     private void stop(int i) throws Exception {
@@ -200,6 +215,92 @@ class ClusterNodeTest {
         start(follower);
         assertThat(nodes[follower].get("while-down")).hasValue("2");
         assertThat(nodes[follower].get("before")).hasValue("1");
+    }
+
+    @Test
+    void aFollowerWipedClean_isSentTheLeadersSnapshot_andHoldsEveryWrite() throws Exception {
+        int leader = leader();
+        int follower = (leader + 1) % 3;
+        for (int i = 0; i < 30; i++) {
+            nodes[leader].set("k" + i, "before-" + i);
+        }
+        stop(follower);
+        deleteTree(dir.resolve("n" + (follower + 1)));
+        nodes[leader].remove("k0");
+        for (int i = 30; i < 120; i++) { // entries of 200+ bytes: 120 fill several 16 KiB segments
+            nodes[leader].set("k" + i, "while-gone-" + i + "-" + "x".repeat(200));
+        }
+        Path leaderLog = dir.resolve("n" + (leader + 1)).resolve("raft");
+        await("the leader's log purged up to a snapshot").atMost(Duration.ofSeconds(20))
+                .until(() -> !logFiles(leaderLog).contains("log_0-"));
+
+        start(follower);
+        KvsEngine engine = engines[follower];
+        await("the wiped follower caught up").atMost(Duration.ofSeconds(30))
+                .until(() -> engine.get("k119").isPresent()); // the last write
+        assertThat(engine.get("k0")).as("removed after the follower was wiped").isEmpty();
+        for (int i = 1; i < 120; i++) {
+            assertThat(engine.get("k" + i)).as("k%d", i).hasValueSatisfying(v -> assertThat(v).contains("-"));
+        }
+        assertThat(logFiles(dir.resolve("n" + (follower + 1)).resolve("raft"))).as("a snapshot installed")
+                .contains("snapshot.");
+    }
+
+    @Test
+    void aMemberWhoseEngineIsLost_isRestoredFromItsSnapshot_andReplaysTheLogAfterIt() throws Exception {
+        int leader = leader();
+        int follower = (leader + 1) % 3;
+        for (int i = 0; i < 50; i++) {
+            nodes[leader].set("k" + i, "v" + i);
+        }
+        Path data = dir.resolve("n" + (follower + 1));
+        await("a snapshot on the follower").atMost(Duration.ofSeconds(20))
+                .until(() -> logFiles(data.resolve("raft")).contains("snapshot."));
+        stop(follower);
+        deleteTree(data.resolve("engine"));
+        start(follower);
+        for (int i = 0; i < 50; i++) {
+            assertThat(engines[follower].get("k" + i)).as("k%d", i).hasValue("v" + i);
+        }
+        assertThat(nodes[follower].get("k49")).hasValue("v49");
+    }
+
+    @Test
+    void anEngineHoldingKeysWithoutARaftLog_failsToStart_ratherThanDiverge() throws Exception {
+        Path data = dir.resolve("stray");
+        try (KvStore engine = KvStore.open(data.resolve("engine"))) {
+            engine.set("written", "outside the group");
+        }
+        KvsEngine engine = KvStore.open(data.resolve("engine"));
+        List<Member> group = List.of(new Member("s1", freePort(), freePort()), members.get(1), members.get(2));
+        ClusterConfig config = new ClusterConfig("s1", group, "stray", Duration.ofMillis(500), data.resolve("raft"));
+        assertThatThrownBy(() -> ClusterNode.start(config, engine)).isInstanceOf(IOException.class)
+                .hasMessageContaining("did not write");
+        assertThatThrownBy(() -> engine.get("written")).as("the engine, closed").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theKeyWhereTheEngineRecordsItsIndex_isReserved() throws Exception {
+        int leader = leader();
+        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY, "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> nodes[leader].get(KvsStateMachine.APPLIED_KEY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+    }
+
+    /** The names of every file under {@code root}, space-separated. */
+    private static String logFiles(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return String.join(" ", files.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test
