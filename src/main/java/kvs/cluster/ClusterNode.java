@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,8 +132,9 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         boolean newLog = !Files.isDirectory(config.raftDir().resolve(groupId.getUuid().toString()));
         KvsStateMachine stateMachine;
         try {
+            checkMembers(config);
             stateMachine = new KvsStateMachine(engine, newLog);
-        } catch (IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             closeQuietly(engine, e);
             throw e;
         }
@@ -150,6 +153,27 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
                     + HostPort.show(self.raft()) + ": " + e.getMessage(), e);
         }
         return new ClusterNode(config, engine, stateMachine, server, groupId);
+    }
+
+    /**
+     * Records the group's members (ids and Raft addresses) in {@code DATA/raft/members} on the
+     * first start and refuses a later start given others: Ratis would go on with the stored ones.
+     */
+    private static void checkMembers(ClusterConfig config) throws IOException {
+        Path file = config.raftDir().resolve("members");
+        List<String> given = config.members().stream().map(m -> m.id() + "=" + HostPort.show(m.raft())).sorted().toList();
+        if (Files.exists(file)) {
+            List<String> stored = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (!stored.equals(given)) {
+                throw new IOException("this member's group is " + stored + " (ids and Raft addresses, in " + file
+                        + "), not " + given + " as --peer now says; a group's members cannot change");
+            }
+            return;
+        }
+        Files.createDirectories(config.raftDir());
+        Path tmp = file.resolveSibling("members.tmp");
+        Files.write(tmp, given, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

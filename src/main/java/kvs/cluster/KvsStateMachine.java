@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * writes, in the same group write and last, the engine stores the entry's index under a reserved
  * key ({@link #APPLIED_KEY}), so after a restart it says exactly which entries it holds and
  * Ratis's replay skips those: every entry reaches the engine once. A snapshot syncs the engine,
- * then dumps its pairs to a {@link SnapshotFile}, and Ratis purges the log before it. An engine
- * found behind the latest snapshot at start-up (its directory replaced, say) is restored from the
- * snapshot; one that holds keys no entry of this group wrote stops the start, loudly.
+ * then dumps its pairs to a {@link SnapshotFile}, and Ratis purges the log before it; a member too
+ * far behind is sent the leader's, and loads it. Start-up refuses, loudly, an engine behind the
+ * member's latest snapshot (the log it would need is purged) and one holding keys no entry of
+ * this member's log wrote (DESIGN §11): either would diverge from the group.
  */
 final class KvsStateMachine extends BaseStateMachine {
 
@@ -109,15 +110,15 @@ final class KvsStateMachine extends BaseStateMachine {
             if (held == null && keys.size() > 0 || held != null && newLog) {
                 throw new IOException("the engine holds " + keys.size() + " keys that this member's Raft log "
                         + (newLog ? "(new, empty) " : "") + "did not write; a member's engine and Raft "
-                        + "directories start together: to rejoin the group, remove both and the member is sent a copy");
+                        + "directories start together: to rejoin the group, remove both, as for a lost disk (docs/CLUSTER.md)");
             }
             if (snapshot != null && (held == null || held.getIndex() < snapshot.getIndex())) {
-                log.warn("the engine holds entries up to {}, behind the snapshot at {}: restoring it from {}",
-                        held == null ? "none" : held.getIndex(), snapshot.getIndex(), snapshot.getFile().getPath());
-                restore(snapshot);
-            } else {
-                engineApplied = held == null ? -1 : held.getIndex();
+                throw new IOException("the engine holds entries up to " + (held == null ? "none" : held.getIndex())
+                        + ", behind this member's Raft snapshot at " + snapshot.getIndex() + " (" + snapshot.getFile().getPath()
+                        + "): its engine directory was lost or replaced by an older copy, and the Raft log before the "
+                        + "snapshot is purged; to rejoin the group, remove both directories, as for a lost disk (docs/CLUSTER.md)");
             }
+            engineApplied = held == null ? -1 : held.getIndex();
             if (snapshot != null) {
                 setLastAppliedTermIndex(snapshot.getTermIndex());
             }
