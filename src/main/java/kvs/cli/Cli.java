@@ -6,14 +6,17 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
+import kvs.UnknownOutcomeException;
 import picocli.CommandLine;
 
-/** What both programs share: UTF-8 output, exit codes 0/1/2, and one-line errors (DESIGN §4). */
+/** What both programs share: UTF-8 output, exit codes 0/1/2 (and 3: a write's outcome unknown), and one-line errors (DESIGN §4). */
 public final class Cli {
 
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
+    /** kvs-client: a group did not answer a write in time, after it may have been applied (DESIGN §4, §11). */
+    static final int UNKNOWN_OUTCOME = 3;
 
     /** Standard output in UTF-8, whatever the platform's console encoding. */
     public static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -32,7 +35,7 @@ public final class Cli {
                 throw pe; // a usage error found while running: reported as one
             }
             ERR.println(commandLine.getCommandName() + ": " + oneLine(e));
-            return FAILED;
+            return e instanceof UnknownOutcomeException ? UNKNOWN_OUTCOME : FAILED;
         });
         return cl.execute(args);
     }

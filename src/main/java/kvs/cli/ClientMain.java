@@ -3,10 +3,13 @@ package kvs.cli;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.client.Client;
+import kvs.client.GroupClient;
 import kvs.client.KvsClient;
 import kvs.security.Password;
 import kvs.security.Tls;
@@ -16,15 +19,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
-/** {@code kvs-client set KEY VALUE | get KEY | rm KEY | ping | stats [--addr IP:PORT] [--password-file FILE]} (DESIGN §4). */
+/**
+ * {@code kvs-client set KEY VALUE | get KEY | rm KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
+ * (DESIGN §4, §11: a write whose outcome is unknown exits 3).
+ */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
         ClientMain.Rm.class, ClientMain.Ping.class, ClientMain.Stats.class})
 public final class ClientMain implements Callable<Integer> {
 
-    @Option(names = "--addr", paramLabel = "IP:PORT", converter = Addresses.class, scope = ScopeType.INHERIT,
-            defaultValue = Addresses.DEFAULT, description = "Server address (default: ${DEFAULT-VALUE}).")
-    InetSocketAddress addr;
+    @Option(names = "--addr", paramLabel = "IP:PORT[,IP:PORT...]", converter = Addresses.class, split = ",",
+            scope = ScopeType.INHERIT, defaultValue = Addresses.DEFAULT,
+            description = "Server address (default: ${DEFAULT-VALUE}); several, comma-separated, for the members of a "
+                    + "replicated group: requests follow the leader and move on from a member that does not answer.")
+    List<InetSocketAddress> addrs;
 
     @Option(names = "--password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Authenticate with the password on the first line of FILE (default: the KVS_PASSWORD environment variable, if set).")
@@ -81,20 +89,22 @@ public final class ClientMain implements Callable<Integer> {
         }
     }
 
-    /** What every subcommand shares: one connection to the server for the command. */
+    /** What every subcommand shares: one connection to the server (or a group's members, in turn) for the command. */
     abstract static class Connected implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
 
         @Override
         public final Integer call() throws KvsException {
-            try (KvsClient client = KvsClient.connect(parent.addr, parent.options())) {
+            KvsClient.Options options = parent.options();
+            try (Client client = parent.addrs.size() == 1 ? KvsClient.connect(parent.addrs.get(0), options)
+                    : GroupClient.of(parent.addrs, options)) {
                 return run(client);
             }
         }
 
         /** Runs the command; returns its exit code. */
-        abstract int run(KvsClient client) throws KvsException;
+        abstract int run(Client client) throws KvsException;
     }
 
     /** A command about one KEY. */
@@ -106,7 +116,7 @@ public final class ClientMain implements Callable<Integer> {
     @Command(name = "ping", description = "Prints PONG once the server answers.", mixinStandardHelpOptions = true)
     static final class Ping extends Connected {
         @Override
-        int run(KvsClient client) throws KvsException {
+        int run(Client client) throws KvsException {
             client.ping();
             Cli.OUT.println("PONG");
             return Cli.OK;
@@ -116,7 +126,7 @@ public final class ClientMain implements Callable<Integer> {
     @Command(name = "stats", description = "Prints the server's figures, one 'name: value' a line.", mixinStandardHelpOptions = true)
     static final class Stats extends Connected {
         @Override
-        int run(KvsClient client) throws KvsException {
+        int run(Client client) throws KvsException {
             client.stats().forEach((name, value) -> Cli.OUT.println(name + ": " + value));
             return Cli.OK;
         }
@@ -128,7 +138,7 @@ public final class ClientMain implements Callable<Integer> {
         String value;
 
         @Override
-        int run(KvsClient client) throws KvsException {
+        int run(Client client) throws KvsException {
             client.set(key, value);
             return Cli.OK;
         }
@@ -137,7 +147,7 @@ public final class ClientMain implements Callable<Integer> {
     @Command(name = "get", description = "Prints the value of KEY, or Key not found.", mixinStandardHelpOptions = true)
     static final class Get extends KeyCommand {
         @Override
-        int run(KvsClient client) throws KvsException {
+        int run(Client client) throws KvsException {
             Cli.OUT.println(client.get(key).orElse("Key not found"));
             return Cli.OK;
         }
@@ -146,7 +156,7 @@ public final class ClientMain implements Callable<Integer> {
     @Command(name = "rm", description = "Removes KEY.", mixinStandardHelpOptions = true)
     static final class Rm extends KeyCommand {
         @Override
-        int run(KvsClient client) throws KvsException {
+        int run(Client client) throws KvsException {
             try {
                 client.remove(key);
                 return Cli.OK;

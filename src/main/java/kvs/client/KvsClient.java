@@ -13,11 +13,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.internal.HostPort;
+import kvs.internal.WriteId;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
@@ -26,12 +26,12 @@ import kvs.protocol.Response;
 import kvs.security.Tls;
 
 /**
- * A client of kvs-server over one persistent connection, with {@link KvsEngine}'s types and
+ * A client of kvs-server over one persistent connection, with {@link kvs.KvsEngine}'s types and
  * exceptions: a server-side "Key not found" is a {@link KeyNotFoundException} again, any other
  * error a {@link KvsException} with the server's code and message. Thread-safe: concurrent
  * calls take turns on the connection.
  */
-public final class KvsClient implements KvsEngine {
+public final class KvsClient implements Client {
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
@@ -142,12 +142,12 @@ public final class KvsClient implements KvsEngine {
         return client;
     }
 
-    /** Asks the server to answer; returns once it has. */
+    @Override
     public void ping() throws KvsException {
         expect(call(new Request.Ping()), Response.Ok.class);
     }
 
-    /** The server's figures by name (text or Long values), in the server's order. */
+    @Override
     public Map<String, Object> stats() throws KvsException {
         return expect(call(new Request.Stats()), Response.Stats.class).stats();
     }
@@ -165,6 +165,21 @@ public final class KvsClient implements KvsEngine {
     @Override
     public void remove(String key) throws KvsException {
         expect(call(new Request.Remove(key)), Response.Ok.class);
+    }
+
+    /** A set a replicated group applies once however often it is sent with {@code id} (GroupClient's retries). */
+    void set(String key, String value, WriteId id) throws KvsException {
+        expect(call(new Request.Set(key, value, id)), Response.Ok.class);
+    }
+
+    /** A remove a replicated group applies once however often it is sent with {@code id}. */
+    void remove(String key, WriteId id) throws KvsException {
+        expect(call(new Request.Remove(key, id)), Response.Ok.class);
+    }
+
+    /** The server's address. */
+    InetSocketAddress address() {
+        return address;
     }
 
     private synchronized Response call(Request request) throws KvsException {

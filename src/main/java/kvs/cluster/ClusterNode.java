@@ -202,11 +202,11 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
     }
 
     private static boolean reserved(String key) {
-        return key.equals(KvsStateMachine.APPLIED_KEY);
+        return key.startsWith(KvsStateMachine.RESERVED);
     }
 
     private static IllegalArgumentException reservedKey() {
-        return new IllegalArgumentException("the key \\u0000kvs.raft.applied is reserved in a replicated group");
+        return new IllegalArgumentException("keys that begin with \\u0000kvs. are reserved in a replicated group");
     }
 
     /** A write queued for the next log entry. */

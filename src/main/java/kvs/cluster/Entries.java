@@ -33,7 +33,7 @@ final class Entries {
     static byte[] ofWrites(List<Write> writes) {
         List<Request> requests = new ArrayList<>(writes.size());
         for (Write w : writes) {
-            requests.add(w.isRemove() ? new Request.Remove(w.key()) : new Request.Set(w.key(), w.value()));
+            requests.add(w.isRemove() ? new Request.Remove(w.key(), w.id()) : new Request.Set(w.key(), w.value(), w.id()));
         }
         return frames(requests.stream().map(Codec::encode).toList());
     }
@@ -43,8 +43,8 @@ final class Entries {
         List<Write> out = new ArrayList<>();
         for (byte[] body : bodies(entry)) {
             out.add(switch (Codec.decodeRequest(body)) {
-                case Request.Set s -> Write.set(s.key(), s.value());
-                case Request.Remove r -> Write.remove(r.key());
+                case Request.Set s -> Write.set(s.key(), s.value(), s.id());
+                case Request.Remove r -> Write.remove(r.key(), r.id());
                 case Request other -> throw new ProtocolException(ErrorCode.MALFORMED, "not a write in a log entry: " + other);
             });
         }

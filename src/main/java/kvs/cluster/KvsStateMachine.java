@@ -3,8 +3,11 @@ package kvs.cluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import kvs.KeyNotFoundException;
@@ -14,6 +17,7 @@ import kvs.internal.Failures;
 import kvs.internal.GroupWriter;
 import kvs.internal.KeySpace;
 import kvs.internal.Write;
+import kvs.internal.WriteId;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
@@ -57,8 +61,12 @@ import org.slf4j.LoggerFactory;
  */
 final class KvsStateMachine extends BaseStateMachine {
 
+    /** The prefix of the keys a group keeps for itself, which clients cannot read or write. */
+    static final String RESERVED = "\u0000kvs.";
     /** The reserved key under which the engine records the last entry it applied: {@code GROUP TERM INDEX}. */
-    static final String APPLIED_KEY = "\u0000kvs.raft.applied";
+    static final String APPLIED_KEY = RESERVED + "raft.applied";
+    /** A snapshot holds each client's last write ({@link Sessions}) under this prefix and the client's id, first. */
+    static final String SESSION_PREFIX = RESERVED + "session.";
     private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
 
     private final KvsEngine engine;
@@ -70,6 +78,7 @@ final class KvsStateMachine extends BaseStateMachine {
     /** The index of the last entry the engine held at start-up (or restored): replayed entries up to it are skipped. */
     private volatile long engineApplied = -1;
     private final LeaderEvents leaderEvents = new LeaderEvents();
+    private final Sessions sessions = new Sessions();
 
     /**
      * @param engine a KvStore or MvStoreEngine (it must group its writes, sync on demand and list its keys)
@@ -119,6 +128,9 @@ final class KvsStateMachine extends BaseStateMachine {
                         + "snapshot is purged; to rejoin the group, remove both directories, as for a lost disk (docs/CLUSTER.md)");
             }
             engineApplied = held == null ? -1 : held.getIndex();
+            if (snapshot != null) {
+                SnapshotFile.readHeader(snapshot.getFile().getPath(), SESSION_PREFIX, this::restoreSession);
+            }
             if (snapshot != null) {
                 setLastAppliedTermIndex(snapshot.getTermIndex());
             }
@@ -172,7 +184,9 @@ final class KvsStateMachine extends BaseStateMachine {
             }
             writer.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-            MD5Hash md5 = SnapshotFile.write(file, engine, keys, APPLIED_KEY);
+            List<Write> header = new ArrayList<>();
+            sessions.all().forEach((client, write) -> header.add(Write.set(SESSION_PREFIX + client, write.text())));
+            MD5Hash md5 = SnapshotFile.write(file, header, engine, keys, RESERVED);
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), last));
             log.info("snapshot at index {}: {} keys in {}", last.getIndex(), keys.size() - 1, file);
             return last.getIndex();
@@ -209,13 +223,35 @@ final class KvsStateMachine extends BaseStateMachine {
             for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }
-            SnapshotFile.read(snapshot.getFile().getPath(), this::writeOrThrow);
+            sessions.clear();
+            SnapshotFile.read(snapshot.getFile().getPath(), run -> {
+                List<Write> pairs = new ArrayList<>(run.size());
+                for (Write w : run) {
+                    if (!restoreSession(w)) {
+                        pairs.add(w);
+                    }
+                }
+                writeOrThrow(pairs);
+            });
             writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex())));
             writer.sync();
             engineApplied = snapshot.getIndex();
         } catch (KvsException e) {
             throw new IOException("cannot restore the engine from " + snapshot.getFile().getPath() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Puts back a client's last write if {@code w} is one (a snapshot's header); false if it is a pair. */
+    private boolean restoreSession(Write w) {
+        if (!w.key().startsWith(SESSION_PREFIX)) {
+            return false;
+        }
+        sessions.restore(UUID.fromString(w.key().substring(SESSION_PREFIX.length())), Sessions.Last.parse(w.value()));
+        return true;
+    }
+
+    private void restoreSession(String key, String value) {
+        restoreSession(Write.set(key, value));
     }
 
     private void writeOrThrow(List<Write> writes) throws KvsException {
@@ -233,10 +269,6 @@ final class KvsStateMachine extends BaseStateMachine {
         byte[] reply;
         try {
             List<Write> writes = Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            if (entry.getIndex() <= engineApplied) { // replayed after a restart: the engine holds it already
-                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-                return CompletableFuture.completedFuture(Message.EMPTY);
-            }
             reply = apply(writes, TermIndex.valueOf(entry));
         } catch (ProtocolException e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
@@ -251,29 +283,66 @@ final class KvsStateMachine extends BaseStateMachine {
     /**
      * Applies an entry's writes as one group (for KvStore, one log write), the entry's index
      * recorded last, and returns the reply: a missing key or a refused write is that write's
-     * error; any other failure is the engine's.
+     * error; any other failure is the engine's. A write whose id was applied before (a retry) is
+     * not applied again but answered as it was. An entry the engine holds already (replayed
+     * after a restart) only brings the clients' last writes up to date.
      */
     private byte[] apply(List<Write> writes, TermIndex index) throws KvsException {
-        List<Write> withMarker = new ArrayList<>(writes.size() + 1);
-        withMarker.addAll(writes);
-        Write marker = appliedMarker(index);
-        withMarker.add(marker);
-        writer.writeAll(withMarker);
-        if (marker.failure() != null) {
-            throw Failures.rethrown(marker.failure());
+        Response[] responses = new Response[writes.size()];
+        List<Write> fresh = new ArrayList<>(writes.size() + 1);
+        Map<WriteId, Integer> inEntry = new HashMap<>();
+        int[] sameAs = new int[writes.size()];
+        for (int i = 0; i < writes.size(); i++) {
+            Write w = writes.get(i);
+            sameAs[i] = -1;
+            if (w.id() != null) {
+                Sessions.Last last = sessions.applied(w.id());
+                Integer first = inEntry.putIfAbsent(w.id(), i);
+                if (last != null) {
+                    responses[i] = last.notFound() && last.seq() == w.id().seq()
+                            ? new Response.Error(ErrorCode.KEY_NOT_FOUND, KeyNotFoundException.MESSAGE)
+                            : Response.Ok.INSTANCE;
+                    continue;
+                }
+                if (first != null) {
+                    sameAs[i] = first;
+                    continue;
+                }
+            }
+            fresh.add(w);
         }
-        List<Response> responses = new ArrayList<>(writes.size());
-        for (Write w : writes) {
-            Exception failure = w.failure();
+        boolean held = index.getIndex() <= engineApplied;
+        if (!held) {
+            Write marker = appliedMarker(index);
+            fresh.add(marker);
+            writer.writeAll(fresh);
+            if (marker.failure() != null) {
+                throw Failures.rethrown(marker.failure());
+            }
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            Write w = writes.get(i);
+            if (responses[i] != null || sameAs[i] >= 0) {
+                continue;
+            }
+            Exception failure = held ? null : w.failure();
             if (failure == null) {
-                responses.add(Response.Ok.INSTANCE);
+                responses[i] = Response.Ok.INSTANCE;
             } else if (failure instanceof KeyNotFoundException || failure instanceof IllegalArgumentException) {
-                responses.add(Response.Error.of(failure));
+                responses[i] = Response.Error.of(failure);
             } else {
                 throw Failures.rethrown(failure);
             }
+            if (w.id() != null) {
+                sessions.record(w.id(), index.getIndex(), failure instanceof KeyNotFoundException);
+            }
         }
-        return Entries.ofResponses(responses);
+        for (int i = 0; i < writes.size(); i++) {
+            if (sameAs[i] >= 0) {
+                responses[i] = responses[sameAs[i]];
+            }
+        }
+        return Entries.ofResponses(List.of(responses));
     }
 
     @Override

@@ -50,17 +50,22 @@ final class SnapshotFile {
     }
 
     /**
-     * Writes every pair of {@code engine} but {@code reserved} to {@code file} (the engine must not
-     * change meanwhile) and its MD5 beside it; returns the MD5.
+     * Writes {@code header}, then every pair of {@code engine} whose key does not begin with
+     * {@code reserved}, to {@code file} (the engine must not change meanwhile), and its MD5 beside
+     * it; returns the MD5.
      */
-    static MD5Hash write(Path file, KvsEngine engine, KeySpace keys, String reserved) throws IOException, KvsException {
+    static MD5Hash write(Path file, List<Write> header, KvsEngine engine, KeySpace keys, String reserved)
+            throws IOException, KvsException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
              OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+            for (Write w : header) {
+                Frames.write(out, Codec.encode(new Request.Set(w.key(), w.value())));
+            }
             for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
                 String key = it.next();
-                Optional<String> value = key.equals(reserved) ? Optional.empty() : engine.get(key);
+                Optional<String> value = key.startsWith(reserved) ? Optional.empty() : engine.get(key);
                 if (value.isPresent()) {
                     Frames.write(out, Codec.encode(new Request.Set(key, value.get())));
                 }
@@ -70,6 +75,28 @@ final class SnapshotFile {
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+    }
+
+    /** Receives a pair of a snapshot's header. */
+    interface HeaderSink {
+        void accept(String key, String value);
+    }
+
+    /**
+     * Hands the pairs at the start of {@code file} whose keys begin with {@code prefix} (its header)
+     * to {@code sink}, and reads no further; the MD5 is not checked (that reads it all).
+     */
+    static void readHeader(Path file, String prefix, HeaderSink sink) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            for (byte[] body; (body = Frames.read(in, Entries.MAX_ENTRY_BYTES)) != null; ) {
+                if (!(Codec.decodeRequest(body) instanceof Request.Set set) || !set.key().startsWith(prefix)) {
+                    return;
+                }
+                sink.accept(set.key(), set.value());
+            }
+        } catch (ProtocolException | EOFException e) {
+            throw new IOException("the snapshot " + file + " does not decode: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -14,26 +14,44 @@ public final class Write {
     private final String value;
     /** Null for a set or a remove. */
     private final Transaction transaction;
+    /** The client's identity for a set or remove, or null. */
+    private final WriteId id;
     /** Written by the engine before writeAll returns; read by the caller after. */
     private Exception failure;
 
-    private Write(String key, String value, Transaction transaction) {
+    private Write(String key, String value, Transaction transaction, WriteId id) {
         this.key = key;
         this.value = value;
         this.transaction = transaction;
+        this.id = id;
     }
 
     public static Write set(String key, String value) {
-        return new Write(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"), null);
+        return set(key, value, null);
+    }
+
+    /** A set that a replicated group applies once, however often {@code id} is retried; {@code id} may be null. */
+    public static Write set(String key, String value, WriteId id) {
+        return new Write(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"), null, id);
     }
 
     public static Write remove(String key) {
-        return new Write(Objects.requireNonNull(key, "key"), null, null);
+        return remove(key, null);
+    }
+
+    /** A remove that a replicated group applies once, however often {@code id} is retried; {@code id} may be null. */
+    public static Write remove(String key, WriteId id) {
+        return new Write(Objects.requireNonNull(key, "key"), null, null, id);
     }
 
     /** A read-modify-write, run in its place in the group with every other write held off. */
     public static Write transaction(Transaction transaction) {
-        return new Write(null, null, Objects.requireNonNull(transaction, "transaction"));
+        return new Write(null, null, Objects.requireNonNull(transaction, "transaction"), null);
+    }
+
+    /** The client's identity for this write, or null. */
+    public WriteId id() {
+        return id;
     }
 
     /** The key set or removed; null for a transaction. */

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
  */
 final class CborFields {
 
-    /** A field value that is neither text, a boolean nor null (a number, an array, a map...). */
+    /** A field value that is neither text, a boolean, null, a byte string nor an integer below 2^63 (an array, a map...). */
     static final Object OTHER = new Object() {
         @Override
         public String toString() {
@@ -170,6 +170,8 @@ final class CborFields {
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> NULL;
+            case VALUE_EMBEDDED_OBJECT -> p.getEmbeddedObject() instanceof byte[] b ? b : OTHER; // a byte string
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER : (Object) p.getLongValue();
             default -> {
                 consume(p, t);
                 yield OTHER;

@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import kvs.internal.Utf8;
+import kvs.internal.WriteId;
 
 /**
  * Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing),
@@ -32,8 +35,10 @@ public final class Codec {
     private static final SerializedString AUTH = new SerializedString("auth");
     private static final SerializedString STATS = new SerializedString("stats");
     private static final SerializedString PASSWORD = new SerializedString("password");
+    private static final SerializedString CID = new SerializedString("cid");
+    private static final SerializedString SEQ = new SerializedString("seq");
 
-    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password"};
+    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq"};
     private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader"};
     private static final int STATS_SLOT = 4;
 
@@ -43,24 +48,27 @@ public final class Codec {
     /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
     public static byte[] encode(Request request) {
         return switch (request) {
-            case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null);
-            case Request.Remove r -> encodeRequest(RM, KEY, r.key(), null, null);
-            case Request.Set r -> encodeRequest(SET, KEY, r.key(), VALUE, r.value());
-            case Request.Ping r -> encodeRequest(PING, null, null, null, null);
-            case Request.Stats r -> encodeRequest(STATS, null, null, null, null);
-            case Request.Auth r -> encodeRequest(AUTH, PASSWORD, r.password(), null, null);
+            case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null, null);
+            case Request.Remove r -> encodeRequest(RM, KEY, r.key(), null, null, r.id());
+            case Request.Set r -> encodeRequest(SET, KEY, r.key(), VALUE, r.value(), r.id());
+            case Request.Ping r -> encodeRequest(PING, null, null, null, null, null);
+            case Request.Stats r -> encodeRequest(STATS, null, null, null, null, null);
+            case Request.Auth r -> encodeRequest(AUTH, PASSWORD, r.password(), null, null, null);
         };
     }
 
-    /** {@code {"op": op, firstName: firstText, secondName: secondText}}, without the fields whose text is null. */
+    /**
+     * {@code {"op": op, firstName: firstText, secondName: secondText, "cid": bytes, "seq": n}},
+     * without the fields whose text or id is null.
+     */
     private static byte[] encodeRequest(SerializedString op, SerializedString firstName, String firstText,
-                                        SerializedString secondName, String secondText) {
+                                        SerializedString secondName, String secondText, WriteId id) {
         byte[] first = firstText == null ? null : Utf8.encode(firstName.getValue(), firstText, Integer.MAX_VALUE);
         byte[] second = secondText == null ? null : Utf8.encode(secondName.getValue(), secondText, Integer.MAX_VALUE);
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (first == null ? 0 : first.length)
                 + (second == null ? 0 : second.length));
         try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-            g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1));
+            g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1) + (id == null ? 0 : 2));
             g.writeFieldName(OP);
             g.writeString(op);
             if (first != null) {
@@ -70,6 +78,13 @@ public final class Codec {
             if (second != null) {
                 g.writeFieldName(secondName);
                 g.writeUTF8String(second, 0, second.length);
+            }
+            if (id != null) {
+                g.writeFieldName(CID);
+                g.writeBinary(ByteBuffer.allocate(16).putLong(id.client().getMostSignificantBits())
+                        .putLong(id.client().getLeastSignificantBits()).array());
+                g.writeFieldName(SEQ);
+                g.writeNumber(id.seq());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -184,8 +199,8 @@ public final class Codec {
         }
         return switch (name) {
             case "get" -> new Request.Get(text(f[1], "key"));
-            case "rm" -> new Request.Remove(text(f[1], "key"));
-            case "set" -> new Request.Set(text(f[1], "key"), text(f[2], "value"));
+            case "rm" -> new Request.Remove(text(f[1], "key"), writeId(f[4], f[5]));
+            case "set" -> new Request.Set(text(f[1], "key"), text(f[2], "value"), writeId(f[4], f[5]));
             case "ping" -> new Request.Ping();
             case "stats" -> new Request.Stats();
             case "auth" -> new Request.Auth(text(f[3], "password"));
@@ -231,9 +246,25 @@ public final class Codec {
             throw badRequest("missing field '" + name + "'");
         }
         if (!(value instanceof String s)) {
-            throw badRequest("'" + name + "' must be text, not " + value);
+            throw badRequest("'" + name + "' must be text, not "
+                    + (value instanceof Boolean || value == CborFields.NULL ? value : CborFields.OTHER));
         }
         return s;
+    }
+
+    /** The write's identity from the fields {@code cid} and {@code seq}: both, or neither (null). */
+    private static WriteId writeId(Object cid, Object seq) throws ProtocolException {
+        if (cid == null && seq == null) {
+            return null;
+        }
+        if (!(cid instanceof byte[] b) || b.length != 16) {
+            throw badRequest(cid == null ? "'seq' needs a 'cid'" : "'cid' must be a byte string of 16 bytes");
+        }
+        if (!(seq instanceof Long n) || n < 0) {
+            throw badRequest(seq == null ? "'cid' needs a 'seq'" : "'seq' must be an unsigned integer below 2^63");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(b);
+        return new WriteId(new UUID(bytes.getLong(), bytes.getLong()), n);
     }
 
     private static ProtocolException badRequest(String message) {

@@ -2,9 +2,13 @@ package kvs.protocol;
 
 import java.util.Objects;
 
+import kvs.internal.WriteId;
+
 /**
  * A client's request: {@code {"op": "get"|"set"|"rm", "key": text[, "value": text]}},
  * {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}} or {@code {"op": "stats"}}.
+ * A set or rm may carry {@code "cid"} and {@code "seq"} ({@link WriteId}), so a replicated group
+ * applies it once however often it is retried.
  */
 public sealed interface Request {
 
@@ -14,16 +18,26 @@ public sealed interface Request {
         }
     }
 
-    record Set(String key, String value) implements Request {
+    /** @param id the write's identity, or null */
+    record Set(String key, String value, WriteId id) implements Request {
         public Set {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
         }
+
+        public Set(String key, String value) {
+            this(key, value, null);
+        }
     }
 
-    record Remove(String key) implements Request {
+    /** @param id the write's identity, or null */
+    record Remove(String key, WriteId id) implements Request {
         public Remove {
             Objects.requireNonNull(key, "key");
+        }
+
+        public Remove(String key) {
+            this(key, null);
         }
     }
 

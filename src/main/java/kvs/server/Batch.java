@@ -84,8 +84,8 @@ final class Batch {
             case Request.Auth a -> answered(i, authenticate(a.password()));
             case Request r when !guard.open() -> answered(i, UNAUTHENTICATED);
             case Request.Get g -> ops.read(g.key());
-            case Request.Set s -> ops.write(Write.set(s.key(), s.value()));
-            case Request.Remove r -> ops.write(Write.remove(r.key()));
+            case Request.Set s -> ops.write(Write.set(s.key(), s.value(), s.id()));
+            case Request.Remove r -> ops.write(Write.remove(r.key(), r.id()));
             case Request.Stats s -> ops.call(figures::get);
         }
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
@@ -27,6 +28,7 @@ import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.internal.HostPort;
 import kvs.internal.Write;
+import kvs.internal.WriteId;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
@@ -288,6 +290,42 @@ class ClusterNodeTest {
         assertThatThrownBy(() -> start(follower)).isInstanceOf(IOException.class)
                 .hasMessageContaining("a group's members cannot change").hasMessageContaining("as --peer now says");
         engines[follower] = null;
+    }
+
+    @Test
+    void aWriteRetriedWithItsId_isAppliedOnce_onTheSameLeader_onANewOne_andAfterTheWholeGroupRestarts() throws Exception {
+        WriteId id = new WriteId(UUID.randomUUID(), 0);
+        int leader = leader();
+        assertThat(writeAll(nodes[leader], Write.set("k", "first", id)).get(0).failure()).isNull();
+        nodes[leader].set("k", "second");
+        assertThat(writeAll(nodes[leader], Write.set("k", "first", id)).get(0).failure()).as("a retry is answered").isNull();
+        assertThat(nodes[leader].get("k")).as("but not applied again").hasValue("second");
+
+        WriteId removal = new WriteId(UUID.randomUUID(), 5);
+        assertThat(writeAll(nodes[leader], Write.remove("absent", removal)).get(0).failure()).isInstanceOf(KeyNotFoundException.class);
+        stop(leader);
+        int next = leader();
+        assertThat(writeAll(nodes[next], Write.set("k", "first", id)).get(0).failure()).isNull();
+        assertThat(writeAll(nodes[next], Write.remove("absent", removal)).get(0).failure())
+                .as("a retry is answered as the write was").isInstanceOf(KeyNotFoundException.class);
+        assertThat(nodes[next].get("k")).hasValue("second");
+        start(leader);
+
+        for (int i = 0; i < SNAPSHOT_EVERY + 5; i++) { // past a snapshot: the clients' last writes are in it
+            nodes[next].set("filler" + i, "x");
+        }
+        for (int i = 0; i < 3; i++) {
+            stop(i);
+        }
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+        int restarted = leader();
+        assertThat(writeAll(nodes[restarted], Write.set("k", "first", id)).get(0).failure()).isNull();
+        assertThat(nodes[restarted].get("k")).as("after the whole group restarted").hasValue("second");
+        assertThat(nodes[restarted].get("filler0")).hasValue("x");
+        assertThat(writeAll(nodes[restarted], Write.set("k", "third", new WriteId(id.client(), 1))).get(0).failure()).isNull();
+        assertThat(nodes[restarted].get("k")).as("the client's next write").hasValue("third");
     }
 
     @Test

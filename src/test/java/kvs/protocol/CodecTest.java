@@ -12,7 +12,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
+import kvs.internal.WriteId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,7 +26,9 @@ class CodecTest {
             new Request.Get("k"), new Request.Remove("k"), new Request.Set("k", "v"),
             new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
             new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)),
-            new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"));
+            new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"),
+            new Request.Set("k", "v", new WriteId(new UUID(1, 2), 7)), new Request.Remove("k", new WriteId(UUID.randomUUID(), 0)),
+            new Request.Set("k", "v", new WriteId(new UUID(-1, -1), Long.MAX_VALUE)));
     private static final List<Response> RESPONSES = List.of(
             new Response.Ok(), new Response.Value("v"), new Response.Value(null), new Response.Value(""),
             new Response.Value("z".repeat(100_000)),
@@ -75,6 +79,11 @@ class CodecTest {
         assertThat(Codec.encode(new Request.Stats())).isEqualTo(hex("a1 626f70 657374617473"));
         assertThat(Codec.encode(new Response.Stats(statsOf("keys", 3L, "engine", "kvs"))))
                 .isEqualTo(hex("a2 626f6b f5 657374617473 a2 646b657973 03 66656e67696e65 636b7673"));
+        WriteId id = new WriteId(new UUID(0x0001020304050607L, 0x08090a0b0c0d0e0fL), 1);
+        assertThat(Codec.encode(new Request.Set("a", "b", id))).isEqualTo(hex(
+                "a5 626f70 63736574 636b6579 6161 6576616c7565 6162 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 01"));
+        assertThat(Codec.encode(new Request.Remove("a", new WriteId(id.client(), 300)))).isEqualTo(hex(
+                "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 19012c"));
         // a 24-byte key takes the one-byte length form: 0x78 0x18
         assertThat(Codec.encode(new Request.Get("k".repeat(24)))).startsWith(hex("a2 626f70 63676574 636b6579 7818"));
     }
@@ -181,6 +190,13 @@ class CodecTest {
         "a3 626f70 63676574 636b6579 6161 01 02",             // an integer key
         "a3 626f70 63676574 636b6579 6161 4178 02",           // a byte string key
         "a2 426f70 63676574 636b6579 6161",   // "op" as a byte string key
+        "a3 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f", // cid without seq
+        "a3 626f70 62726d 636b6579 6161 63736571 01",                                  // seq without cid
+        "a4 626f70 62726d 636b6579 6161 63636964 4f 0102030405060708090a0b0c0d0e0f 63736571 01", // a 15-byte cid
+        "a4 626f70 62726d 636b6579 6161 63636964 6161 63736571 01",                     // cid as text
+        "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 20", // seq -1
+        "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 1b8000000000000000", // 2^63
+        "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 6131", // seq as text
     })
     void wrongShapesAndTypes_areBadRequests(String body) {
         assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))

@@ -1,0 +1,22 @@
+package kvs.internal;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A write's identity as its client gives it (DESIGN §11: {@code "cid"}, a 16-byte client id, and
+ * {@code "seq"}, increasing per client): a replicated group applies a write retried with the same
+ * pair once. Not API.
+ *
+ * @param client the client's id
+ * @param seq    the write's number among its client's, from 0
+ */
+public record WriteId(UUID client, long seq) {
+
+    public WriteId {
+        Objects.requireNonNull(client, "client");
+        if (seq < 0) {
+            throw new IllegalArgumentException("a write's seq is a whole number from 0, not " + seq);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package kvs.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import kvs.KeyNotFoundException;
+import kvs.UnavailableException;
+import kvs.UnknownOutcomeException;
+import kvs.internal.HostPort;
+import kvs.protocol.Codec;
+import kvs.protocol.ErrorCode;
+import kvs.protocol.Frames;
+import kvs.protocol.Request;
+import kvs.protocol.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * GroupClient against stand-in members on loopback that answer as a group's members would: it
+ * follows not_leader, moves on from a member that drops it, resends a write with the same id, and
+ * gives up saying whether a write's outcome is unknown.
+ */
+class GroupClientTest {
+
+    /** A member that answers each request with {@code answer} (null: drop the connection), recording what it got. */
+    private static final class Member {
+        final ServerSocket socket;
+        final List<Request> received = new CopyOnWriteArrayList<>();
+        final Thread acceptor;
+
+        Member(Function<Request, Response> answer) throws IOException {
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            acceptor = Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        Thread.ofVirtual().start(() -> serve(s, answer));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket s, Function<Request, Response> answer) {
+            try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
+                for (byte[] body; (body = Frames.read(in, Frames.DEFAULT_MAX_FRAME)) != null; ) {
+                    Request r = Codec.decodeRequest(body);
+                    received.add(r);
+                    Response reply = answer.apply(r);
+                    if (reply == null) {
+                        return;
+                    }
+                    Frames.write(out, Codec.encode(reply));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        void stop() throws IOException, InterruptedException {
+            socket.close();
+            acceptor.join();
+        }
+    }
+
+    private final List<Member> members = new ArrayList<>();
+
+    private Member member(Function<Request, Response> answer) throws IOException {
+        Member m = new Member(answer);
+        members.add(m);
+        return m;
+    }
+
+    @AfterEach
+    void stopMembers() throws Exception {
+        for (Member m : members) {
+            m.stop();
+        }
+    }
+
+    /** An address nothing listens on. */
+    private static InetSocketAddress closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return (InetSocketAddress) s.getLocalSocketAddress();
+        }
+    }
+
+    private static GroupClient client(Duration giveUp, InetSocketAddress... members) {
+        return GroupClient.of(List.of(members), KvsClient.Options.defaults(), giveUp);
+    }
+
+    @Test
+    void aWriteToAFollower_goesToTheLeaderItNames_carryingTheClientsIdAndNextSequenceNumber() throws Exception {
+        Member leader = member(r -> r instanceof Request.Get ? new Response.Value("v") : Response.Ok.INSTANCE);
+        Member follower = member(r -> new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader",
+                HostPort.show(leader.address())));
+        try (GroupClient c = client(Duration.ofSeconds(10), follower.address(), leader.address())) {
+            c.set("a", "1");
+            c.remove("a");
+            assertThat(c.get("a")).hasValue("v");
+        }
+        assertThat(follower.received).hasSize(1);
+        Request.Set first = (Request.Set) leader.received.get(0);
+        Request.Remove second = (Request.Remove) leader.received.get(1);
+        assertThat(first.id()).isNotNull();
+        assertThat(second.id().client()).isEqualTo(first.id().client());
+        assertThat(second.id().seq()).isEqualTo(first.id().seq() + 1);
+        assertThat(leader.received.get(2)).isEqualTo(new Request.Get("a"));
+    }
+
+    @Test
+    void aWriteWhoseConnectionDrops_isResentToTheNextMember_withTheSameId() throws Exception {
+        Member dropping = member(r -> null);
+        Member good = member(r -> Response.Ok.INSTANCE);
+        try (GroupClient c = client(Duration.ofSeconds(10), closedPort(), dropping.address(), good.address())) {
+            c.set("k", "v");
+        }
+        assertThat(dropping.received).hasSize(1);
+        assertThat(good.received).containsExactly(dropping.received.get(0));
+    }
+
+    @Test
+    void aWriteNoMemberAnswers_afterOneMayHaveGotIt_isUnknown_andAReadIsUnavailable() throws Exception {
+        Member dropping = member(r -> null);
+        try (GroupClient c = client(Duration.ofMillis(600), dropping.address(), closedPort())) {
+            assertThatThrownBy(() -> c.set("k", "v")).isInstanceOf(UnknownOutcomeException.class)
+                    .hasMessageContaining("outcome is unknown").hasMessageContaining("may or may not have been applied");
+            assertThatThrownBy(() -> c.get("k")).isInstanceOf(UnavailableException.class)
+                    .isNotInstanceOf(UnknownOutcomeException.class).hasMessageContaining("no member of the group answered");
+        }
+        try (GroupClient c = client(Duration.ofMillis(300), closedPort(), closedPort())) {
+            assertThatThrownBy(() -> c.set("k", "v")).as("a write no member got: unavailable, not unknown")
+                    .isInstanceOf(UnavailableException.class);
+        }
+    }
+
+    @Test
+    void aMemberThatAnswersUnavailable_isLeftForTheNext_andTheServersOwnErrorsAreNotRetried() throws Exception {
+        Member busy = member(r -> new Response.Error(ErrorCode.UNAVAILABLE, "no leader yet"));
+        Member good = member(r -> new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
+        try (GroupClient c = client(Duration.ofSeconds(10), busy.address(), good.address())) {
+            assertThatThrownBy(() -> c.remove("absent")).isInstanceOf(KeyNotFoundException.class);
+        }
+        assertThat(busy.received).hasSize(1);
+        assertThat(good.received).hasSize(1);
+    }
+}
