@@ -27,13 +27,17 @@ import kvs.internal.WriteId;
  * named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
  * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each write carries this
  * client's id and its own sequence number, the same on every try, so the group applies it once.
- * After {@value #GIVE_UP_SECONDS} s without an answer a request fails: a read with
+ * A member silent for {@value #ATTEMPT_SECONDS} s (paused, cut off) is left too: the reply may
+ * still come, so the connection is closed. After {@value #GIVE_UP_SECONDS} s without an answer a
+ * request fails: a read with
  * {@link UnavailableException}, a write that may have reached a member with
  * {@link UnknownOutcomeException}. Thread-safe: concurrent calls take turns.
  */
 public final class GroupClient implements Client {
 
     static final long GIVE_UP_SECONDS = 10;
+    /** The longest one member may take to answer one try. */
+    static final int ATTEMPT_SECONDS = 3;
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long LAST_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -137,6 +141,8 @@ public final class GroupClient implements Client {
                 continue;
             }
             try {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                c.replyTimeout((int) Math.max(1, Math.min(left, TimeUnit.SECONDS.toMillis(ATTEMPT_SECONDS))));
                 return attempt.run(c);
             } catch (NotLeaderException e) {
                 failures.add(HostPort.show(c.address()) + ": " + e.getMessage());

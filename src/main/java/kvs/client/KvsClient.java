@@ -177,6 +177,18 @@ public final class KvsClient implements Client {
         expect(call(new Request.Remove(key, id)), Response.Ok.class);
     }
 
+    /**
+     * Fails a call whose reply has not come within {@code millis} (0: wait for ever, the default);
+     * the connection is then in an unknown state and must be closed.
+     */
+    void replyTimeout(int millis) throws KvsException {
+        try {
+            socket.setSoTimeout(millis);
+        } catch (IOException e) {
+            throw new KvsException(HostPort.show(address) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The server's address. */
     InetSocketAddress address() {
         return address;

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import kvs.KeyNotFoundException;
@@ -84,6 +86,8 @@ class GroupClientTest {
     }
 
     private final List<Member> members = new ArrayList<>();
+    /** Released when the test ends: a member that never answers waits on it. */
+    private final CountDownLatch end = new CountDownLatch(1);
 
     private Member member(Function<Request, Response> answer) throws IOException {
         Member m = new Member(answer);
@@ -93,6 +97,7 @@ class GroupClientTest {
 
     @AfterEach
     void stopMembers() throws Exception {
+        end.countDown();
         for (Member m : members) {
             m.stop();
         }
@@ -137,6 +142,23 @@ class GroupClientTest {
         }
         assertThat(dropping.received).hasSize(1);
         assertThat(good.received).containsExactly(dropping.received.get(0));
+    }
+
+    @Test
+    void aMemberThatNeverAnswers_isLeftAfterATry_andTheWriteIsResentWithItsId() throws Exception {
+        Member silent = member(r -> {
+            try {
+                end.await(60, TimeUnit.SECONDS); // paused, or cut off: the connection open, no reply
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        Member good = member(r -> Response.Ok.INSTANCE);
+        try (GroupClient c = client(Duration.ofSeconds(10), silent.address(), good.address())) {
+            c.set("k", "v"); // succeeds: had the client waited for the silent member, it would have given up
+        }
+        assertThat(good.received).containsExactly(silent.received.get(0));
     }
 
     @Test
