@@ -12,6 +12,7 @@
 #   bench/cluster.sh [SECONDS]    # each measured run (default 5), after 1 s of warm-up
 #   CLIENTS=1 bench/cluster.sh    # only these client counts
 #   WARMUP=0 bench/cluster.sh     # measure a cold group
+#   READ=lease bench/cluster.sh   # the members started with --read lease
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -56,7 +57,7 @@ for id in "${ids[@]}"; do
     peers+=(--peer "$id=$k,$r")
 done
 for i in 0 1 2; do
-    "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --data-dir "$work/${ids[$i]}" \
+    "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --read "${READ:-linearizable}" --data-dir "$work/${ids[$i]}" \
         >/dev/null 2>"$work/${ids[$i]}.log" &
     pids+=($!)
 done
@@ -89,7 +90,7 @@ if [ "$warm" -gt 0 ]; then
     wait "$warming" || true
 fi
 
-echo "# $(date -u +%FT%TZ), commit $(git -C "$kvs_home" rev-parse --short HEAD), $(nproc) cores; ${seconds} s a run, after ${warm} s warming the group"
+echo "# $(date -u +%FT%TZ), commit $(git -C "$kvs_home" rev-parse --short HEAD), $(nproc) cores; ${seconds} s a run, after ${warm} s warming the group; --read ${READ:-linearizable}"
 echo '| server | op | clients | requests/s | p50 ms | p99 ms |'
 echo '|---|---|---:|---:|---:|---:|'
 for clients in ${CLIENTS:-1 50}; do

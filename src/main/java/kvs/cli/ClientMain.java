@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import kvs.KeyNotFoundException;
@@ -11,6 +12,7 @@ import kvs.KvsException;
 import kvs.client.Client;
 import kvs.client.GroupClient;
 import kvs.client.KvsClient;
+import kvs.internal.HostPort;
 import kvs.security.Password;
 import kvs.security.Tls;
 import picocli.CommandLine;
@@ -25,7 +27,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
-        ClientMain.Rm.class, ClientMain.Ping.class, ClientMain.Stats.class})
+        ClientMain.Rm.class, ClientMain.Ping.class, ClientMain.Stats.class, ClientMain.Cluster.class})
 public final class ClientMain implements Callable<Integer> {
 
     @Option(names = "--addr", paramLabel = "IP:PORT[,IP:PORT...]", converter = Addresses.class, split = ",",
@@ -62,7 +64,7 @@ public final class ClientMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ping or stats");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ping, stats or cluster");
     }
 
     /** The connection options: the password from --password-file, else from KVS_PASSWORD. */
@@ -129,6 +131,38 @@ public final class ClientMain implements Callable<Integer> {
         int run(Client client) throws KvsException {
             client.stats().forEach((name, value) -> Cli.OUT.println(name + ": " + value));
             return Cli.OK;
+        }
+    }
+
+    @Command(name = "cluster", mixinStandardHelpOptions = true,
+            description = "Asks every --addr (a replicated group's members) for its view: id, role, term, leader and "
+                    + "applied index, one member a line; exits 1 if one does not answer.")
+    static final class Cluster implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        ClientMain parent;
+
+        @Override
+        public Integer call() throws KvsException {
+            KvsClient.Options options = parent.options();
+            int code = Cli.OK;
+            for (InetSocketAddress address : parent.addrs) {
+                String where = HostPort.show(address);
+                try (KvsClient client = KvsClient.connect(address, options)) {
+                    Map<String, Object> s = client.stats();
+                    if (s.get("cluster_role") == null) {
+                        Cli.OUT.println(where + " single node (not in a group)");
+                        continue;
+                    }
+                    Cli.OUT.println(where + " " + s.get("cluster_node") + " " + s.get("cluster_role") + " term "
+                            + s.get("cluster_term") + " leader " + (s.get("cluster_leader").equals("") ? "unknown"
+                            : s.get("cluster_leader")) + " applied " + s.get("cluster_applied_index"));
+                } catch (KvsException e) {
+                    Cli.OUT.println(where + " unreachable");
+                    Cli.ERR.println("cluster: " + e.getMessage());
+                    code = Cli.FAILED;
+                }
+            }
+            return code;
         }
     }
 

@@ -35,6 +35,12 @@ final class ClusterOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    @Option(names = "--read", paramLabel = "linearizable|lease", defaultValue = "linearizable",
+            description = "Cluster mode: how reads see every write acknowledged before them: linearizable (Raft ReadIndex, "
+                    + "the leader asks a majority on each read) or lease (the leader answers while its lease holds: faster, "
+                    + "correct only while the members' clocks keep about the same rate) (default: ${DEFAULT-VALUE}).")
+    String read;
+
     boolean enabled() {
         return !peers.isEmpty() || nodeId != null;
     }
@@ -49,6 +55,11 @@ final class ClusterOptions {
         if (nodeId == null || peers.isEmpty()) {
             throw usage("cluster mode needs --node-id and a --peer for every member, this one included");
         }
+        ClusterConfig.Reads reads = switch (read) {
+            case "linearizable" -> ClusterConfig.Reads.LINEARIZABLE;
+            case "lease" -> ClusterConfig.Reads.LEASE;
+            default -> throw usage("--read must be linearizable or lease, not '" + read + "'");
+        };
         if (snapshotEvery < 1) {
             throw usage("--snapshot-every must be 1 or more, not " + snapshotEvery);
         }
@@ -57,7 +68,7 @@ final class ClusterOptions {
             members.add(member(p));
         }
         ClusterConfig config = new ClusterConfig(nodeId, members, clusterId, Duration.ofMillis(electionTimeoutMs), raftDir,
-                snapshotEvery);
+                snapshotEvery, reads);
         if (members.size() < 3 || members.size() % 2 == 0) {
             throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
         }

@@ -16,9 +16,22 @@ import java.util.Set;
  * @param electionTimeout the shortest election timeout; the longest is twice it
  * @param raftDir         where Raft keeps its log, metadata and snapshots ({@code DATA/raft})
  * @param snapshotEvery   applied log entries between two snapshots (the log before a snapshot is then purged)
+ * @param reads           how reads are made linearizable
  */
 public record ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir,
-                            long snapshotEvery) {
+                            long snapshotEvery, Reads reads) {
+
+    /** How a read is ordered after every write acknowledged before it began (DESIGN §11's --read). */
+    public enum Reads {
+        /** Raft ReadIndex: the leader confirms with a majority that it still leads, for every read (the default). */
+        LINEARIZABLE,
+        /**
+         * The leader answers from a lease while its followers' last acknowledgements are younger
+         * than 90% of the election timeout, without asking them: faster, and correct only while
+         * the members' clocks advance at about the same rate.
+         */
+        LEASE
+    }
 
     /** The default election timeout: 1 s (Ratis's 150 ms had leaders stepping down under load on two cores). */
     public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofSeconds(1);
@@ -26,9 +39,9 @@ public record ClusterConfig(String self, List<Member> members, String clusterId,
     /** The default snapshot interval, in applied log entries: etcd's default too. */
     public static final long DEFAULT_SNAPSHOT_EVERY = 100_000;
 
-    /** A configuration with the default snapshot interval. */
+    /** A configuration with the default snapshot interval and ReadIndex reads. */
     public ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir) {
-        this(self, members, clusterId, electionTimeout, raftDir, DEFAULT_SNAPSHOT_EVERY);
+        this(self, members, clusterId, electionTimeout, raftDir, DEFAULT_SNAPSHOT_EVERY, Reads.LINEARIZABLE);
     }
 
     public ClusterConfig {
@@ -36,6 +49,7 @@ public record ClusterConfig(String self, List<Member> members, String clusterId,
         Objects.requireNonNull(clusterId, "clusterId");
         Objects.requireNonNull(electionTimeout, "electionTimeout");
         Objects.requireNonNull(raftDir, "raftDir");
+        Objects.requireNonNull(reads, "reads");
         members = List.copyOf(members);
         Set<String> ids = new HashSet<>();
         for (Member m : members) {

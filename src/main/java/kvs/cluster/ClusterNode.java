@@ -1,6 +1,7 @@
 package kvs.cluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +24,12 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.UnavailableException;
+import kvs.internal.EngineFigures;
 import kvs.internal.Failures;
 import kvs.internal.GroupCommit;
 import kvs.internal.GroupWriter;
 import kvs.internal.HostPort;
+import kvs.internal.MemberStatus;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -64,7 +68,7 @@ import org.apache.ratis.util.TimeDuration;
  * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
  * a request fails with {@link UnavailableException} (for a write: its outcome unknown).
  */
-public final class ClusterNode implements KvsEngine, GroupWriter {
+public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.Source, MemberStatus.Source {
 
     /** How long a request may wait for the group; then it is unavailable (DESIGN §11's clients give up after 10 s). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -115,6 +119,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * timeout, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.reads() == ClusterConfig.Reads.LEASE);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (1 << 20)));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(APPENDER_BUFFER.getSize() + (4 << 20)));
@@ -359,20 +364,42 @@ public final class ClusterNode implements KvsEngine, GroupWriter {
         return new UnavailableException("the group cannot serve this now: " + cause, cause);
     }
 
-    /** A member's view of the group now. */
-    public record Status(String id, String role, long term, String leader, long appliedIndex) {
-    }
-
-    public Status status() throws IOException {
-        DivisionInfo info = server.getDivision(groupId).getInfo();
+    @Override
+    public MemberStatus status() {
+        DivisionInfo info = division().getInfo();
         RaftPeerId leader = info.getLeaderId();
-        return new Status(config.self(), info.getCurrentRole().name().toLowerCase(java.util.Locale.ROOT),
+        return new MemberStatus(config.self(), info.getCurrentRole().name().toLowerCase(Locale.ROOT),
                 info.getCurrentTerm(), leader == null ? null : leader.toString(), info.getLastAppliedIndex());
     }
 
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("this member's Raft group is gone: " + e.getMessage(), e);
+        }
+    }
+
+    /** The engine's figures, without the key where it records its applied index. */
+    @Override
+    public EngineFigures figures() {
+        EngineFigures e = EngineFigures.of(engine);
+        if (e == null) {
+            return null;
+        }
+        long reserved;
+        try {
+            reserved = engine.get(KvsStateMachine.APPLIED_KEY).isPresent() ? 1 : 0;
+        } catch (KvsException ex) {
+            reserved = 0;
+        }
+        return new EngineFigures(e.engine(), "raft", e.keys() - reserved, e.liveBytes(), e.totalBytes(),
+                e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes());
+    }
+
     /** Whether this member is the leader and has committed an entry of its term (writes are served at once). */
-    public boolean isReadyLeader() throws IOException {
-        DivisionInfo info = server.getDivision(groupId).getInfo();
+    public boolean isReadyLeader() {
+        DivisionInfo info = division().getInfo();
         return info.isLeader() && info.isLeaderReady();
     }
 

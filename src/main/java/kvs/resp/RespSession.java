@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
+import kvs.NotLeaderException;
 import kvs.internal.KeySpace;
 import kvs.security.Guard;
 import kvs.server.Dispatcher;
@@ -32,6 +33,8 @@ final class RespSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(RespSession.class);
     /** Commands in one batch at most. */
     private static final int MAX_COMMANDS = 1024;
+    /** Redis's answer to a write sent to a replica; a group's follower gives it (DESIGN §11). */
+    private static final String READONLY = "READONLY You can't write against a read only replica.";
     private static final int BUFFER = 8 << 10;
 
     private final Link link;
@@ -194,6 +197,11 @@ final class RespSession implements Session {
             out.truncate(mark);
             out.error(e.line());
             countError(e.line());
+        } catch (NotLeaderException e) {
+            // A follower of a replicated group: Redis's reply from a replica, which clients know.
+            out.truncate(mark);
+            out.error(READONLY);
+            link.stats().error("READONLY");
         } catch (KvsException | RuntimeException e) {
             out.truncate(mark);
             out.error("ERR " + e.getMessage());

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import kvs.KvsEngine;
 import kvs.internal.BuildInfo;
 import kvs.internal.EngineFigures;
+import kvs.internal.MemberStatus;
 import kvs.security.Access;
 
 /**
@@ -132,6 +133,14 @@ public final class ServerStats {
             s.put("fsyncs", e.fsyncs());
             s.put("writes", e.writes());
             s.put("writes_per_fsync", e.fsyncs() == 0 ? 0 : e.writes() / e.fsyncs());
+        }
+        if (engine instanceof MemberStatus.Source member) {
+            MemberStatus m = member.status();
+            s.put("cluster_node", m.id());
+            s.put("cluster_role", m.role());
+            s.put("cluster_term", m.term());
+            s.put("cluster_leader", m.leader() == null ? "" : m.leader());
+            s.put("cluster_applied_index", m.appliedIndex());
         }
         s.put("connections_current", (long) connectedClients());
         s.put("connections_total", totalConnections());

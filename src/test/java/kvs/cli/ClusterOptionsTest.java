@@ -25,6 +25,7 @@ class ClusterOptionsTest {
         o.clusterId = "kvs";
         o.electionTimeoutMs = 1000;
         o.snapshotEvery = ClusterConfig.DEFAULT_SNAPSHOT_EVERY;
+        o.read = "linearizable";
         return o;
     }
 
@@ -36,6 +37,10 @@ class ClusterOptionsTest {
         assertThat(c.selfMember().raft().getPort()).isEqualTo(5003);
         assertThat(c.raftDir()).isEqualTo(RAFT);
         assertThat(c.snapshotEvery()).isEqualTo(100_000);
+        assertThat(c.reads()).isEqualTo(ClusterConfig.Reads.LINEARIZABLE);
+        ClusterOptions lease = options("n3", THREE);
+        lease.read = "lease";
+        assertThat(lease.config(RAFT, new InetSocketAddress("127.0.0.1", 4000), false).reads()).isEqualTo(ClusterConfig.Reads.LEASE);
     }
 
     @Test
@@ -59,5 +64,8 @@ class ClusterOptionsTest {
         ClusterOptions never = options("n1", THREE);
         never.snapshotEvery = 0;
         assertThatThrownBy(() -> never.config(RAFT, any, false)).hasMessage("--snapshot-every must be 1 or more, not 0");
+        ClusterOptions stale = options("n1", THREE);
+        stale.read = "stale";
+        assertThatThrownBy(() -> stale.config(RAFT, any, false)).hasMessage("--read must be linearizable or lease, not 'stale'");
     }
 }

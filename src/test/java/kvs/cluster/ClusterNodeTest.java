@@ -82,7 +82,7 @@ class ClusterNodeTest {
         Path data = dir.resolve("n" + (i + 1));
         engines[i] = KvStore.open(data.resolve("engine"), EngineOptions.defaults().withDurability(Durability.NEVER));
         ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"),
-                SNAPSHOT_EVERY);
+                SNAPSHOT_EVERY, reads);
         nodes[i] = ClusterNode.start(config, engines[i], p -> {
             RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(16 << 10));
             RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(16 << 10));
@@ -90,6 +90,7 @@ class ClusterNodeTest {
     }
 
     private static final int SNAPSHOT_EVERY = 20;
+    private ClusterConfig.Reads reads = ClusterConfig.Reads.LINEARIZABLE;
 
     /** Stops member {@code i}: its Raft server, then its engine. */
     private void stop(int i) throws Exception {
@@ -168,6 +169,30 @@ class ClusterNodeTest {
                 .isLessThan(writers * each);
         for (int t = 0; t < writers; t++) {
             assertThat(nodes[(leader + 1) % 3].get("w" + t + "-" + (each - 1))).hasValue("v" + (each - 1));
+        }
+        assertThat(nodes[leader].figures().keys()).as("the users' keys, not the applied index's").isEqualTo(writers * each);
+        assertThat(nodes[leader].status().role()).isEqualTo("leader");
+        assertThat(nodes[(leader + 1) % 3].status()).satisfies(s -> {
+            assertThat(s.role()).isEqualTo("follower");
+            assertThat(s.leader()).isEqualTo("n" + (leader + 1));
+        });
+    }
+
+    @Test
+    void withLeaseReads_everyMemberReadsEveryAcknowledgedWrite() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            stop(i);
+        }
+        reads = ClusterConfig.Reads.LEASE;
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+        int leader = leader();
+        for (int round = 0; round < 20; round++) {
+            nodes[leader].set("k", "v" + round);
+            for (ClusterNode node : nodes) {
+                assertThat(node.get("k")).as("round %d on %s", round, node.address()).hasValue("v" + round);
+            }
         }
     }
 

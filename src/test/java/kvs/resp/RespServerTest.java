@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.NotLeaderException;
 import kvs.client.KvsClient;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
@@ -218,6 +220,34 @@ class RespServerTest {
             send(s, c[0]);
             assertThat(readReply(s)).as(c[0]).isEqualTo(c[1]);
         }
+    }
+
+    @Test
+    void aWriteToAGroupsFollower_isAnsweredReadonly_asARedisReplicaAnswersIt() throws Exception {
+        start(new KvsEngine() {
+            @Override
+            public void set(String key, String value) throws KvsException {
+                throw new NotLeaderException("127.0.0.1:4001");
+            }
+
+            @Override
+            public Optional<String> get(String key) {
+                return Optional.of("v");
+            }
+
+            @Override
+            public void remove(String key) throws KvsException {
+                throw new NotLeaderException(null);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        Socket s = fixture.connect(1);
+        send(s, cmd("SET", "k", "v") + cmd("GET", "k") + cmd("DEL", "k"));
+        expect(s, "-READONLY You can't write against a read only replica.\r\n$1\r\nv\r\n"
+                + "-READONLY You can't write against a read only replica.\r\n");
     }
 
     @Test
