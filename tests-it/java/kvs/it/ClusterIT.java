@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * write acknowledged by the leader is read on every member; after the leader is killed with
  * SIGKILL, the two left elect another and still hold the write, and the killed member, restarted,
  * catches up. Eight clients writing through the kill lose no acknowledged write, with either
- * engine. The nemesis and partition tests are issue 16's next steps.
+ * engine. ClusterNemesisIT checks linearizability while members are killed and paused.
  */
 class ClusterIT {
 
@@ -47,57 +44,25 @@ class ClusterIT {
     @TempDir
     Path logs;
 
-    private final String[] kvs = new String[3];
-    private final List<String> peers = new ArrayList<>();
-    private final ServerProcess[] members = new ServerProcess[3];
+    private ClusterGroup group;
+    private String[] kvs;
+    private ServerProcess[] members;
 
     @AfterEach
     void stop() {
-        for (ServerProcess m : members) {
-            if (m != null) {
-                m.close();
-            }
+        if (group != null) {
+            group.close();
         }
     }
 
-    private static String freeAddress() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        }
-    }
-
-    private String engine = "kvs";
-
-    private void startGroup() throws IOException {
-        for (int i = 0; i < 3; i++) {
-            kvs[i] = freeAddress();
-            peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
-        }
-        for (int i = 0; i < 3; i++) {
-            members[i] = launch(i);
-        }
-        for (ServerProcess m : members) {
-            m.awaitReady();
-        }
-    }
-
-    private ServerProcess launch(int i) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--node-id", "n" + (i + 1), "--election-timeout-ms", "1000",
-                "--engine", engine));
-        for (String p : peers) {
-            args.addAll(List.of("--peer", p));
-        }
-        Path data = Files.createDirectories(dir.resolve("n" + (i + 1)));
-        return ServerProcess.launch(data, logs, args.toArray(String[]::new));
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    private void startGroup(String engine) throws IOException {
+        group = new ClusterGroup(dir, logs, engine);
+        kvs = group.kvs;
+        members = group.members;
     }
 
     private static KvsClient client(String address) throws KvsException {
-        return KvsClient.connect(address(address));
+        return KvsClient.connect(ClusterGroup.address(address));
     }
 
     /** Runs kvs-client with {@code args} to its end; returns its exit code and output. */
@@ -137,7 +102,7 @@ class ClusterIT {
 
     @Test
     void aGroupOfThreeProcesses_replicates_followsItsLeader_andSurvivesTheLeadersKill() throws Exception {
-        startGroup();
+        startGroup("kvs");
         int leader = writeOnTheLeader("k", "v1");
         int follower = (leader + 1) % 3;
         try (KvsClient c = client(kvs[follower])) {
@@ -149,6 +114,10 @@ class ClusterIT {
                 assertThat(c.get("k")).as("on %s", address).hasValue("v1");
             }
         }
+        String[] view = kvsClient("--addr", String.join(",", kvs), "cluster");
+        assertThat(view[0]).as(view[1]).isEqualTo("0");
+        assertThat(view[1].lines()).hasSize(3).filteredOn(l -> l.contains(" leader term ")).singleElement()
+                .satisfies(l -> assertThat(l).startsWith(kvs[leader] + " n" + (leader + 1) + " leader term "));
 
         members[leader].kill(); // SIGKILL
         int next = writeOnTheLeader("k2", "v2");
@@ -160,8 +129,11 @@ class ClusterIT {
         assertThat(kvsClient("--addr", all, "set", "k3", "v3")).as("kvs-client past a dead member and a follower")
                 .containsExactly("0", "");
         assertThat(kvsClient("--addr", all, "get", "k3")).containsExactly("0", "v3");
+        String[] afterKill = kvsClient("--addr", all, "cluster");
+        assertThat(afterKill[0]).as("a member down").isEqualTo("1");
+        assertThat(afterKill[1]).contains(kvs[leader] + " unreachable").contains(kvs[next] + " n" + (next + 1) + " leader term ");
 
-        members[leader] = launch(leader).awaitReady();
+        group.restart(leader);
         try (KvsClient c = client(kvs[leader])) {
             await("the restarted member catches up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .ignoreExceptionsInstanceOf(KvsException.class).until(() -> c.get("k2").isPresent());
@@ -173,10 +145,9 @@ class ClusterIT {
     @ParameterizedTest(name = "engine {0}")
     @ValueSource(strings = {"kvs", "mvstore"})
     void eightClientsWritingWhileTheLeaderIsKilled_loseNoAcknowledgedWrite_andTheMembersAgree(String engine) throws Exception {
-        this.engine = engine;
-        startGroup();
+        startGroup(engine);
         int leader = writeOnTheLeader("warm", "up");
-        List<InetSocketAddress> addresses = List.of(address(kvs[0]), address(kvs[1]), address(kvs[2]));
+        List<InetSocketAddress> addresses = group.addresses();
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         Map<String, String> unknown = new ConcurrentHashMap<>();
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -212,7 +183,7 @@ class ClusterIT {
             t.join();
         }
         assertThat(failures).isEmpty();
-        members[leader] = launch(leader).awaitReady();
+        group.restart(leader);
 
         Map<String, Optional<String>> first = null;
         for (String member : kvs) {

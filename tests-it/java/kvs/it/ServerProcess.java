@@ -171,7 +171,24 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the process if it is still running. */
+    /** SIGSTOP: the process stops, its sockets open but silent, as if cut off from the network. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a paused process goes on where it stopped. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(60, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Kills the process if it is still running (SIGKILL ends a paused one too). */
     @Override
     public void close() {
         try {

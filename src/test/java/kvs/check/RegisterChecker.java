@@ -19,8 +19,8 @@ import java.util.Set;
  */
 public final class RegisterChecker {
 
-    /** The kinds of operation. */
-    public enum Kind { GET, SET, REMOVE }
+    /** The kinds of operation; REMOVE_UNKNOWN is a remove whose reply never came (it may have found the key or not). */
+    public enum Kind { GET, SET, REMOVE, REMOVE_UNKNOWN }
 
     /**
      * One completed operation.
@@ -46,6 +46,17 @@ public final class RegisterChecker {
         public static Op remove(boolean found, long invoked, long returned) {
             return new Op(Kind.REMOVE, null, found, invoked, returned);
         }
+
+        /**
+         * A write whose outcome is unknown (no reply, or the client gave up): it may have taken
+         * effect at any time after it was invoked, or never (taking effect after every other
+         * operation is the same as never, to them).
+         */
+        public static Op unknown(Op write) {
+            return write.kind() == Kind.REMOVE
+                    ? new Op(Kind.REMOVE_UNKNOWN, null, false, write.invokedNanos(), Long.MAX_VALUE)
+                    : new Op(write.kind(), write.value(), write.found(), write.invokedNanos(), Long.MAX_VALUE);
+        }
     }
 
     private RegisterChecker() {
@@ -62,6 +73,7 @@ public final class RegisterChecker {
             case GET -> Objects.equals(state, op.value()) ? state : REJECT;
             case SET -> op.value();
             case REMOVE -> op.found() == (state != null) ? null : REJECT;
+            case REMOVE_UNKNOWN -> null;
         };
     }
 

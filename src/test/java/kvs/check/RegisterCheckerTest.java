@@ -36,6 +36,22 @@ class RegisterCheckerTest {
     }
 
     @Test
+    void aWriteWhoseOutcomeIsUnknown_mayTakeEffectLaterOrNever_butOnlyOnce() {
+        RegisterChecker.Op maybeB = RegisterChecker.Op.unknown(set("b", 2, 3));
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeB, get("b", 4, 5)))).as("it happened").isTrue();
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeB, get("a", 4, 5)))).as("not (yet)").isTrue();
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeB, get("a", 4, 5), get("b", 6, 7))))
+                .as("later").isTrue();
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeB, get("b", 4, 5), get("a", 6, 7))))
+                .as("a value back with no write of it").isFalse();
+        assertThat(RegisterChecker.linearizable(List.of(get("b", 0, 1), maybeB))).as("before it was sent").isFalse();
+        RegisterChecker.Op maybeRemoved = RegisterChecker.Op.unknown(remove(true, 2, 3));
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeRemoved, get(null, 4, 5)))).isTrue();
+        assertThat(RegisterChecker.linearizable(List.of(set("a", 0, 1), maybeRemoved, get("a", 4, 5)))).isTrue();
+        assertThat(RegisterChecker.linearizable(List.of(maybeRemoved, get(null, 4, 5), set("a", 6, 7)))).isTrue();
+    }
+
+    @Test
     void longHistoriesWithOverlaps_areCheckedQuickly() {
         List<RegisterChecker.Op> ops = new ArrayList<>();
         for (int i = 0; i < 5000; i++) { // writes overlapping their neighbours, reads of the last

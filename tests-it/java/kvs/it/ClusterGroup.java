@@ -1,0 +1,82 @@
+package kvs.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Three kvs-server processes started as one replicated group on loopback, each with its own data
+ * directory and free ports; the test that makes one stops it ({@link #close}) by its handles.
+ */
+final class ClusterGroup implements AutoCloseable {
+
+    final String[] kvs = new String[3];
+    final ServerProcess[] members = new ServerProcess[3];
+    private final List<String> peers = new ArrayList<>();
+    private final Path dir;
+    private final Path logs;
+    private final String engine;
+
+    /** Starts the three members with {@code engine} and waits until each listens (a leader comes later). */
+    ClusterGroup(Path dir, Path logs, String engine) throws IOException {
+        this.dir = dir;
+        this.logs = logs;
+        this.engine = engine;
+        for (int i = 0; i < 3; i++) {
+            kvs[i] = freeAddress();
+            peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
+        }
+        for (int i = 0; i < 3; i++) {
+            members[i] = launch(i);
+        }
+        for (ServerProcess m : members) {
+            m.awaitReady();
+        }
+    }
+
+    private static String freeAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    /** Starts member {@code i} (again, after a kill) on its data directory. */
+    ServerProcess launch(int i) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--node-id", "n" + (i + 1), "--election-timeout-ms", "1000",
+                "--engine", engine));
+        for (String p : peers) {
+            args.addAll(List.of("--peer", p));
+        }
+        Path data = Files.createDirectories(dir.resolve("n" + (i + 1)));
+        return ServerProcess.launch(data, logs, args.toArray(String[]::new));
+    }
+
+    /** Restarts member {@code i} and waits until it listens. */
+    void restart(int i) throws IOException {
+        members[i] = launch(i).awaitReady();
+    }
+
+    static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /** Every member's kvs address. */
+    List<InetSocketAddress> addresses() {
+        return List.of(address(kvs[0]), address(kvs[1]), address(kvs[2]));
+    }
+
+    @Override
+    public void close() {
+        for (ServerProcess m : members) {
+            if (m != null) {
+                m.close();
+            }
+        }
+    }
+}
