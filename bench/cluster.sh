@@ -20,20 +20,17 @@ seconds=${1:-5}
 ensure_jar # before any server starts: building it rewrites target/kvs.jar under running servers
 work=$(mktemp -d)
 pids=()
+group_pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do
+    for pid in "${pids[@]}" "${group_pids[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
-    for pid in "${pids[@]}"; do
+    for pid in "${pids[@]}" "${group_pids[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # run NAME ADDR RATIO CLIENTS: one measured kvs-bench run; prints a table row.
 run() {
@@ -47,31 +44,9 @@ run() {
     printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$([ "$3" = 0:1 ] && echo sets || echo gets)" "$4" "$rate" "$p50" "$p99"
 }
 
-ids=(n1 n2 n3)
-kvs=()
-peers=()
-for id in "${ids[@]}"; do
-    k=127.0.0.1:$(free_port)
-    r=127.0.0.1:$(free_port)
-    kvs+=("$k")
-    peers+=(--peer "$id=$k,$r")
-done
-for i in 0 1 2; do
-    "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --read "${READ:-linearizable}" --data-dir "$work/${ids[$i]}" \
-        >/dev/null 2>"$work/${ids[$i]}.log" &
-    pids+=($!)
-done
-leader=""
-for _ in $(seq 600); do
-    for i in 0 1 2; do
-        if "$kvs_home/bin/kvs-client" --addr "${kvs[$i]}" set probe 1 2>/dev/null; then
-            leader=$i
-            break 2
-        fi
-    done
-    sleep 0.1
-done
-[ -n "$leader" ] || { echo "no leader within 60 s; the members' logs:" >&2; cat "$work"/n*.log >&2; exit 1; }
+start_group "$work" --read "${READ:-linearizable}"
+kvs=("${group_kvs[@]}")
+leader=$group_leader
 follower=$(( (leader + 1) % 3 ))
 
 single=127.0.0.1:$(free_port)

@@ -1,5 +1,5 @@
 # Shared by the scripts in bench/ (sourced): Redis from Debian's packages, the benchmark jar, a kvs-server's
-# port, a process's CPU time, and kvs-bench's request counts.
+# port, a process's CPU time, kvs-bench's request counts, and a replicated group of three.
 
 kvs_home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -76,4 +76,45 @@ cpu_ticks() {
 # requests_of OUTPUT: from kvs-bench's "N requests in T s: R requests/s" line, prints "N R".
 requests_of() {
     sed -n 's/^\([0-9,]*\) requests in .*: \([0-9,]*\) requests\/s$/\1 \2/p' <<<"$1" | tr -d ,
+}
+
+# A free TCP port on loopback (the kernel's choice, released at once).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_group DIR [OPTIONS...]: starts a replicated group of three kvs-servers (docs/CLUSTER.md) on free loopback
+# ports with any more kvs-server OPTIONS, member n's data in DIR/nN and its log in DIR/nN.log, and waits until one
+# acknowledges a write. Sets group_kvs (the members' kvs addresses), group_pids and group_leader (an index into
+# them), or prints the logs and exits 1. The caller stops the members.
+start_group() {
+    local dir=$1
+    shift
+    local ids=(n1 n2 n3) peers=() i k r
+    group_kvs=()
+    group_pids=()
+    for i in 0 1 2; do
+        k=127.0.0.1:$(free_port)
+        r=127.0.0.1:$(free_port)
+        group_kvs+=("$k")
+        peers+=(--peer "${ids[$i]}=$k,$r")
+    done
+    for i in 0 1 2; do
+        "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" "$@" --data-dir "$dir/${ids[$i]}" \
+            >/dev/null 2>"$dir/${ids[$i]}.log" &
+        group_pids+=($!)
+    done
+    group_leader=""
+    for _ in $(seq 600); do
+        for i in 0 1 2; do
+            if "$kvs_home/bin/kvs-client" --addr "${group_kvs[$i]}" set probe 1 2>/dev/null; then
+                group_leader=$i
+                return 0
+            fi
+        done
+        sleep 0.1
+    done
+    echo "no leader within 60 s; the members' logs:" >&2
+    cat "$dir"/n*.log >&2
+    exit 1
 }

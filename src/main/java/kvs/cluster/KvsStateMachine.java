@@ -130,8 +130,6 @@ final class KvsStateMachine extends BaseStateMachine {
             engineApplied = held == null ? -1 : held.getIndex();
             if (snapshot != null) {
                 SnapshotFile.readHeader(snapshot.getFile().getPath(), SESSION_PREFIX, this::restoreSession);
-            }
-            if (snapshot != null) {
                 setLastAppliedTermIndex(snapshot.getTermIndex());
             }
         });
