@@ -131,8 +131,9 @@ public final class GroupClient implements Client {
             try {
                 c = connection();
             } catch (KvsException e) {
-                if (e.getCause() instanceof SSLException) {
-                    throw e; // TLS refused: another try would be refused alike
+                boolean unreachable = e.getCause() instanceof IOException && !(e.getCause() instanceof SSLException);
+                if (!unreachable && !(e instanceof UnavailableException)) {
+                    throw e; // refused (TLS, the password): another try would be refused alike
                 }
                 failures.add(e.getMessage());
                 moveOn();

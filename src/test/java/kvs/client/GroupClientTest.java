@@ -177,6 +177,17 @@ class GroupClientTest {
     }
 
     @Test
+    void aRefusedPassword_failsAtOnce_ratherThanBeingRetriedForTenSeconds() throws Exception {
+        Member guarded = member(r -> new Response.Error(ErrorCode.UNAUTHORIZED, "invalid password"));
+        try (GroupClient c = GroupClient.of(List.of(guarded.address()), KvsClient.Options.defaults().withPassword("wrong"),
+                Duration.ofSeconds(10))) {
+            assertThatThrownBy(() -> c.set("k", "v")).isNotInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("invalid password");
+        }
+        assertThat(guarded.received).hasSize(1);
+    }
+
+    @Test
     void aMemberThatAnswersUnavailable_isLeftForTheNext_andTheServersOwnErrorsAreNotRetried() throws Exception {
         Member busy = member(r -> new Response.Error(ErrorCode.UNAVAILABLE, "no leader yet"));
         Member good = member(r -> new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
