@@ -30,8 +30,7 @@ public final class FailoverProbe {
         List<Long> pids = new ArrayList<>();
         for (String a : args) {
             int eq = a.indexOf('=');
-            int colon = a.lastIndexOf(':', eq);
-            members.add(new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1, eq))));
+            members.add(HostPort.parse(a.substring(0, eq)));
             pids.add(Long.parseLong(a.substring(eq + 1)));
         }
         try (GroupClient client = GroupClient.of(members, KvsClient.Options.defaults())) {

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import kvs.internal.HostPort;
+
 /**
  * Three kvs-server processes started as one replicated group on loopback, each with its own data
  * directory and free ports; the test that makes one stops it ({@link #close}) by its handles.
@@ -62,8 +64,7 @@ final class ClusterGroup implements AutoCloseable {
     }
 
     static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        return HostPort.parse(hostPort);
     }
 
     /** Every member's kvs address. */

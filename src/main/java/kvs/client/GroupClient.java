@@ -226,18 +226,10 @@ public final class GroupClient implements Client {
         }
     }
 
-    /** A leader's address as a member names it: HOST:PORT, or [IPv6]:PORT. */
+    /** A leader's address as a member names it ({@link HostPort#show}), or null if it does not read as one. */
     private static InetSocketAddress parse(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
         try {
-            return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+            return HostPort.parse(hostPort);
         } catch (IllegalArgumentException e) {
             return null;
         }
