@@ -154,7 +154,7 @@ public final class KvsClient implements Client {
 
     @Override
     public void set(String key, String value) throws KvsException {
-        expect(call(new Request.Set(key, value)), Response.Ok.class);
+        set(key, value, null);
     }
 
     @Override
@@ -164,15 +164,15 @@ public final class KvsClient implements Client {
 
     @Override
     public void remove(String key) throws KvsException {
-        expect(call(new Request.Remove(key)), Response.Ok.class);
+        remove(key, null);
     }
 
-    /** A set a replicated group applies once however often it is sent with {@code id} (GroupClient's retries). */
+    /** A set a replicated group applies once however often it is sent with {@code id} (GroupClient's retries); {@code id} may be null. */
     void set(String key, String value, WriteId id) throws KvsException {
         expect(call(new Request.Set(key, value, id)), Response.Ok.class);
     }
 
-    /** A remove a replicated group applies once however often it is sent with {@code id}. */
+    /** A remove a replicated group applies once however often it is sent with {@code id}; {@code id} may be null. */
     void remove(String key, WriteId id) throws KvsException {
         expect(call(new Request.Remove(key, id)), Response.Ok.class);
     }

@@ -175,11 +175,7 @@ final class KvsStateMachine extends BaseStateMachine {
         }
         try {
             // Entries without writes (a new leader's, a configuration) move the applied index too: record it.
-            List<Write> marker = List.of(appliedMarker(last));
-            writer.writeAll(marker);
-            if (marker.get(0).failure() != null) {
-                throw Failures.rethrown(marker.get(0).failure());
-            }
+            writeOrThrow(List.of(appliedMarker(last)));
             writer.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
             List<Write> header = new ArrayList<>();
@@ -225,7 +221,7 @@ final class KvsStateMachine extends BaseStateMachine {
             SnapshotFile.read(snapshot.getFile().getPath(), run -> {
                 List<Write> pairs = new ArrayList<>(run.size());
                 for (Write w : run) {
-                    if (!restoreSession(w)) {
+                    if (!restoreSession(w.key(), w.value())) {
                         pairs.add(w);
                     }
                 }
@@ -239,17 +235,13 @@ final class KvsStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Puts back a client's last write if {@code w} is one (a snapshot's header); false if it is a pair. */
-    private boolean restoreSession(Write w) {
-        if (!w.key().startsWith(SESSION_PREFIX)) {
+    /** Puts back a client's last write if the pair is one (a snapshot's header); false if it is the engine's. */
+    private boolean restoreSession(String key, String value) {
+        if (!key.startsWith(SESSION_PREFIX)) {
             return false;
         }
-        sessions.restore(UUID.fromString(w.key().substring(SESSION_PREFIX.length())), Sessions.Last.parse(w.value()));
+        sessions.restore(UUID.fromString(key.substring(SESSION_PREFIX.length())), Sessions.Last.parse(value));
         return true;
-    }
-
-    private void restoreSession(String key, String value) {
-        restoreSession(Write.set(key, value));
     }
 
     private void writeOrThrow(List<Write> writes) throws KvsException {
