@@ -22,12 +22,7 @@ work=$(mktemp -d)
 pids=()
 group_pids=()
 cleanup() {
-    for pid in "${pids[@]}" "${group_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}" "${group_pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
+    stop_processes "${pids[@]}" "${group_pids[@]}"
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -14,12 +14,7 @@ java=$(bench_java)
 work=$(mktemp -d)
 group_pids=()
 cleanup() {
-    for pid in "${group_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${group_pids[@]}"; do
-        { wait "$pid"; } 2>/dev/null || true # the killed leader: no "Killed" notice
-    done
+    stop_processes "${group_pids[@]}"
     rm -rf "$work"
 }
 trap cleanup EXIT

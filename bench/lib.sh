@@ -83,6 +83,17 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# stop_processes PID...: SIGTERM to each, then waits for each (no notice for one already killed).
+stop_processes() {
+    local pid
+    for pid in "$@"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "$@"; do
+        { wait "$pid"; } 2>/dev/null || true
+    done
+}
+
 # start_group DIR [OPTIONS...]: starts a replicated group of three kvs-servers (docs/CLUSTER.md) on free loopback
 # ports with any more kvs-server OPTIONS, member n's data in DIR/nN and its log in DIR/nN.log, and waits until one
 # acknowledges a write. Sets group_kvs (the members' kvs addresses), group_pids and group_leader (an index into

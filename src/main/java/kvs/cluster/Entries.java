@@ -29,7 +29,7 @@ final class Entries {
     private Entries() {
     }
 
-    /** The entry of {@code writes}: sets and removes only (a transaction's write has no key). */
+    /** The entry of {@code writes}: sets and removes only (ClusterNode refuses transactions before). */
     static byte[] ofWrites(List<Write> writes) {
         List<Request> requests = new ArrayList<>(writes.size());
         for (Write w : writes) {
