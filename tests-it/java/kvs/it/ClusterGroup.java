@@ -23,12 +23,24 @@ final class ClusterGroup implements AutoCloseable {
     private final Path dir;
     private final Path logs;
     private final String engine;
+    private final boolean partitionable;
+    /** The member cut off from the others, or null. */
+    private String isolated;
 
     /** Starts the three members with {@code engine} and waits until each listens (a leader comes later). */
     ClusterGroup(Path dir, Path logs, String engine) throws IOException {
+        this(dir, logs, engine, false);
+    }
+
+    /**
+     * Starts the three members, through bin/kvs-server, or, when {@code partitionable}, as
+     * {@link PartitionableMember}s whose Raft links {@link #isolate} can cut.
+     */
+    ClusterGroup(Path dir, Path logs, String engine, boolean partitionable) throws IOException {
         this.dir = dir;
         this.logs = logs;
         this.engine = engine;
+        this.partitionable = partitionable;
         for (int i = 0; i < 3; i++) {
             kvs[i] = freeAddress();
             peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
@@ -55,7 +67,37 @@ final class ClusterGroup implements AutoCloseable {
             args.addAll(List.of("--peer", p));
         }
         Path data = Files.createDirectories(dir.resolve("n" + (i + 1)));
-        return ServerProcess.launch(data, logs, args.toArray(String[]::new));
+        if (!partitionable) {
+            return ServerProcess.launch(data, logs, args.toArray(String[]::new));
+        }
+        ServerProcess member = ServerProcess.launchMain(PartitionableMember.class, data, logs, args.toArray(String[]::new));
+        if (isolated != null) {
+            member.tell("isolate " + isolated);
+        }
+        return member;
+    }
+
+    /** Cuts member {@code i}'s Raft links to the others (its clients still reach it), until {@link #heal}. */
+    void isolate(int i) throws IOException {
+        isolated = "n" + (i + 1);
+        tellAll("isolate " + isolated);
+    }
+
+    /** Joins every member again. */
+    void heal() throws IOException {
+        isolated = null;
+        tellAll("heal");
+    }
+
+    private void tellAll(String command) throws IOException {
+        if (!partitionable) {
+            throw new IllegalStateException("this group's members were not started partitionable");
+        }
+        for (ServerProcess m : members) {
+            if (m != null && m.process.isAlive()) {
+                m.tell(command);
+            }
+        }
     }
 
     /** Restarts member {@code i} and waits until it listens. */

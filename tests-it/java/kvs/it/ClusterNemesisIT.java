@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Linearizability of a group of three processes under a nemesis (issue 16, test 3): while four
  * clients run random gets, sets and removes on three keys through {@link GroupClient}, every
- * couple of seconds one member is killed with SIGKILL and restarted, or paused with SIGSTOP (cut
- * off, its connections open but silent) and resumed, the leader more often than not. Each key's
+ * couple of seconds one member is killed with SIGKILL and restarted, paused with SIGSTOP (its
+ * connections open but silent) and resumed, or isolated (its Raft links cut both ways while its
+ * clients still reach it, {@link kvs.cluster.Partition}) and healed, the leader more often than
+ * not. Each key's
  * history is then checked against a register ({@link RegisterChecker}); a write whose outcome
  * is unknown may have taken effect at any time after it was sent, or never, and a read that got
  * no answer is left out. Every build runs it for {@value #SECONDS} s; the reliability profile
@@ -46,7 +48,7 @@ class ClusterNemesisIT {
     Path logs;
 
     @Test
-    void historiesOfEveryKey_areLinearizable_whileMembersAreKilledAndPaused() throws Exception {
+    void historiesOfEveryKey_areLinearizable_whileMembersAreKilledPausedAndIsolated() throws Exception {
         Map<String, List<Op>> histories = new ConcurrentHashMap<>();
         for (String key : KEYS) {
             histories.put(key, new CopyOnWriteArrayList<>());
@@ -54,7 +56,7 @@ class ClusterNemesisIT {
         List<String> faults = new ArrayList<>();
         AtomicInteger acknowledged = new AtomicInteger();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
-        try (ClusterGroup group = new ClusterGroup(dir, logs, "kvs")) {
+        try (ClusterGroup group = new ClusterGroup(dir, logs, "kvs", true)) {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS * Math.min(3, Reliability.rounds(1)));
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < 4; c++) {
@@ -74,19 +76,28 @@ class ClusterNemesisIT {
                 }));
             }
             Random nemesis = new Random(SEED);
-            while (System.nanoTime() < end) {
+            for (int round = 0; System.nanoTime() < end; round++) {
                 TimeUnit.MILLISECONDS.sleep(1500 + nemesis.nextInt(1500));
                 int victim = nemesis.nextBoolean() ? leaderOf(group) : nemesis.nextInt(3);
-                if (nemesis.nextBoolean()) {
-                    faults.add("kill n" + (victim + 1));
-                    group.members[victim].kill();
-                    TimeUnit.MILLISECONDS.sleep(nemesis.nextInt(2000));
-                    group.restart(victim);
-                } else {
-                    faults.add("pause n" + (victim + 1));
-                    group.members[victim].pause();
-                    TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
-                    group.members[victim].resume();
+                switch (round % 3) { // each kind in turn, so that a short run has each
+                    case 0 -> {
+                        faults.add("kill n" + (victim + 1));
+                        group.members[victim].kill();
+                        TimeUnit.MILLISECONDS.sleep(nemesis.nextInt(2000));
+                        group.restart(victim);
+                    }
+                    case 1 -> {
+                        faults.add("pause n" + (victim + 1));
+                        group.members[victim].pause();
+                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
+                        group.members[victim].resume();
+                    }
+                    default -> {
+                        faults.add("isolate n" + (victim + 1));
+                        group.isolate(victim);
+                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
+                        group.heal();
+                    }
                 }
             }
             for (Thread t : clients) {

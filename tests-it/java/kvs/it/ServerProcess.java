@@ -2,9 +2,11 @@ package kvs.it;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import kvs.KvsException;
+import kvs.cli.ServerMain;
 import kvs.client.KvsClient;
 
 /**
@@ -55,7 +58,30 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts kvs-server for clients that come through {@code transport}; does not wait. */
     static ServerProcess launch(String javaOpts, Transport transport, Path dataDir, Path logDir, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/kvs-server").toString(), "--data-dir", dataDir.toString()));
+        return launch(List.of(HOME.resolve("bin/kvs-server").toString()), javaOpts, transport, dataDir, logDir, args);
+    }
+
+    /**
+     * Starts {@code main}, a test's wrapper of kvs-server's main, in a JVM like this one and on
+     * this test's class path (the server's classes, its dependencies and the tests'), the server's
+     * own first so that it logs as kvs-server does; does not wait.
+     */
+    static ServerProcess launchMain(Class<?> main, Path dataDir, Path logDir, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElseThrow(() -> new IOException("this JVM's java is unknown"));
+        String server;
+        try {
+            server = Path.of(ServerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IOException("where kvs-server's classes are: " + e.getMessage(), e);
+        }
+        String classPath = server + File.pathSeparator + System.getProperty("java.class.path");
+        return launch(List.of(java, "-cp", classPath, main.getName()), "", Transport.PLAIN, dataDir, logDir, args);
+    }
+
+    private static ServerProcess launch(List<String> program, String javaOpts, Transport transport, Path dataDir,
+                                        Path logDir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(program);
+        cmd.addAll(List.of("--data-dir", dataDir.toString()));
         if (!List.of(args).contains("--addr") && !List.of(args).contains("--peer")) {
             cmd.addAll(List.of("--addr", "127.0.0.1:0")); // a cluster member's address is its --peer's
         }
@@ -161,6 +187,12 @@ public final class ServerProcess implements AutoCloseable {
     /** A socket to {@code wire}'s listener, through this server's transport (handshaken and authenticated when secured). */
     Socket connect(Wire wire, int timeoutMs) throws IOException {
         return transport.connect(wire.address(this), timeoutMs, wire);
+    }
+
+    /** Writes {@code line} to the process's standard input (which kvs-server does not read; a test's wrapper may). */
+    void tell(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
     }
 
     /** SIGKILL, and waits for the process to be gone. */

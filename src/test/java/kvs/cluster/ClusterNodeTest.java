@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
@@ -40,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three members of a group in one JVM on loopback (DESIGN §11): a write on the leader is applied
  * by all three and read linearizably on each; a follower refuses writes naming the leader; a
  * member that was down catches up; the group goes on with a new leader when the old one stops.
- * The process-level tests (kill -9, partitions, a nemesis) are issue 16's next steps.
+ * An isolated leader ({@link Partition}) never answers with what the majority overwrote. The
+ * process-level tests (kill -9, a nemesis) are ClusterIT and ClusterNemesisIT.
  */
 class ClusterNodeTest {
 
@@ -374,6 +378,63 @@ class ClusterNodeTest {
             for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
             }
+        }
+    }
+
+    /** Waits for a ready leader other than member {@code old}, which may still believe it leads. */
+    private int leaderOtherThan(int old) {
+        int[] found = {-1};
+        await("a new leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            for (int i = 0; i < 3; i++) {
+                if (i != old && nodes[i] != null && nodes[i].isReadyLeader()) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** What {@code call} returned, or the KvsException it threw. */
+    private static Object outcome(Callable<?> call) {
+        try {
+            return call.call();
+        } catch (KvsException e) {
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError("neither an answer nor a KvsException", e);
+        }
+    }
+
+    @Test
+    void anIsolatedLeader_answersAReadWithTheNewValueOrAnError_neverTheOld_andCatchesUpWhenHealed() throws Exception {
+        int old = leader();
+        nodes[old].set("k", "old");
+        Partition.isolate("n" + (old + 1));
+        try {
+            int next = leaderOtherThan(old);
+            nodes[next].set("k", "new");
+            // A write and a read through the isolated member at once: each waits out the request timeout.
+            CompletableFuture<Object> write = CompletableFuture.supplyAsync(() -> outcome(() -> {
+                nodes[old].set("k", "written while isolated");
+                return "acknowledged";
+            }));
+            Object read = outcome(() -> nodes[old].get("k"));
+            assertThat(read).as("a linearizable read through the isolated old leader")
+                    .isNotEqualTo(Optional.of("old"))
+                    .satisfiesAnyOf(r -> assertThat(r).isEqualTo(Optional.of("new")),
+                            r -> assertThat(r).isInstanceOf(UnavailableException.class));
+            assertThat(write.get()).as("a write through the isolated old leader").isInstanceOf(UnavailableException.class);
+            assertThat(nodes[next].get("k")).hasValue("new");
+        } finally {
+            Partition.heal();
+        }
+        await("the healed member caught up").atMost(Duration.ofSeconds(30)).until(() -> engines[old].get("k"), v -> v.equals(Optional.of("new")));
+        assertThat(nodes[old].get("k")).as("read through the healed member").hasValue("new");
+        for (int i = 0; i < 3; i++) {
+            int member = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> engines[member].get("k"), v -> v.equals(Optional.of("new")));
         }
     }
 
