@@ -24,6 +24,7 @@ final class ClusterGroup implements AutoCloseable {
     private final Path logs;
     private final String engine;
     private final boolean partitionable;
+    private final List<String> moreArgs;
     /** The member cut off from the others, or null. */
     private String isolated;
 
@@ -34,13 +35,15 @@ final class ClusterGroup implements AutoCloseable {
 
     /**
      * Starts the three members, through bin/kvs-server, or, when {@code partitionable}, as
-     * {@link PartitionableMember}s whose Raft links {@link #isolate} can cut.
+     * {@link PartitionableMember}s whose Raft links {@link #isolate} can cut; each with
+     * {@code moreArgs} too.
      */
-    ClusterGroup(Path dir, Path logs, String engine, boolean partitionable) throws IOException {
+    ClusterGroup(Path dir, Path logs, String engine, boolean partitionable, String... moreArgs) throws IOException {
         this.dir = dir;
         this.logs = logs;
         this.engine = engine;
         this.partitionable = partitionable;
+        this.moreArgs = List.of(moreArgs);
         for (int i = 0; i < 3; i++) {
             kvs[i] = freeAddress();
             peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
@@ -66,6 +69,7 @@ final class ClusterGroup implements AutoCloseable {
         for (String p : peers) {
             args.addAll(List.of("--peer", p));
         }
+        args.addAll(moreArgs);
         Path data = Files.createDirectories(dir.resolve("n" + (i + 1)));
         if (!partitionable) {
             return ServerProcess.launch(data, logs, args.toArray(String[]::new));

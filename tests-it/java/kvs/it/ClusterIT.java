@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,6 +140,60 @@ class ClusterIT {
                     .ignoreExceptionsInstanceOf(KvsException.class).until(() -> c.get("k2").isPresent());
             assertThat(c.get("k")).hasValue("v1");
             assertThat(c.get("k2")).hasValue("v2");
+        }
+    }
+
+    /** Sends one RESP command to member {@code i}'s RESP listener; returns its reply as RESP text. */
+    private String resp(int i, String... command) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", members[i].respPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(RespAbuseIT.cmd(command));
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void redisReadModifyWrites_areReplicated_keysAreListedOnEveryMember_andAllSurviveAWholeGroupKill() throws Exception {
+        group = new ClusterGroup(dir, logs, "kvs", false, "--resp-addr", "127.0.0.1:0");
+        kvs = group.kvs;
+        members = group.members;
+        int leader = writeOnTheLeader("plain", "kvs protocol");
+        int follower = (leader + 1) % 3;
+        for (int n = 1; n <= 5; n++) {
+            assertThat(resp(leader, "INCR", "n")).isEqualTo(":" + n + "\r\n");
+        }
+        assertThat(resp(leader, "INCRBY", "plain", "1")).isEqualTo("-ERR value is not an integer or out of range\r\n");
+        assertThat(resp(leader, "APPEND", "s", "ab")).isEqualTo(":2\r\n");
+        assertThat(resp(leader, "APPEND", "s", "cd")).isEqualTo(":4\r\n");
+        assertThat(resp(leader, "MSETNX", "a", "1", "b", "2")).isEqualTo(":1\r\n");
+        assertThat(resp(leader, "MSETNX", "b", "x", "c", "3")).as("b is present").isEqualTo(":0\r\n");
+        assertThat(resp(leader, "SET", "a", "10", "GET")).isEqualTo("$1\r\n1\r\n");
+        assertThat(resp(follower, "INCR", "n")).isEqualTo("-READONLY You can't write against a read only replica.\r\n");
+        for (int i = 0; i < 3; i++) {
+            assertThat(resp(i, "MGET", "n", "s", "a", "b", "c", "plain")).as("on member %d", i)
+                    .isEqualTo("*6\r\n$1\r\n5\r\n$4\r\nabcd\r\n$2\r\n10\r\n$1\r\n2\r\n$-1\r\n$12\r\nkvs protocol\r\n");
+            assertThat(resp(i, "DBSIZE")).as("the group's own key is not counted").isEqualTo(":5\r\n");
+            assertThat(resp(i, "KEYS", "*")).startsWith("*5\r\n").doesNotContain("kvs.raft");
+            assertThat(resp(i, "SCAN", "0", "COUNT", "100")).contains("$5\r\nplain\r\n").doesNotContain("kvs.raft");
+        }
+        assertThat(resp(leader, "FLUSHDB")).isEqualTo("+OK\r\n");
+        assertThat(resp(follower, "DBSIZE")).isEqualTo(":0\r\n");
+        assertThat(resp(leader, "INCRBYFLOAT", "f", "1.5")).isEqualTo("$3\r\n1.5\r\n");
+
+        for (ServerProcess m : members) { // the whole group at once: every member's SIGKILL, then every restart
+            m.kill();
+        }
+        for (int i = 0; i < 3; i++) {
+            members[i] = group.launch(i);
+        }
+        for (ServerProcess m : members) {
+            m.awaitReady();
+        }
+        int restarted = writeOnTheLeader("after", "restart");
+        assertThat(resp(restarted, "INCRBYFLOAT", "f", "1")).as("after the whole group's restart").isEqualTo("$3\r\n2.5\r\n");
+        for (int i = 0; i < 3; i++) {
+            assertThat(resp(i, "MGET", "f", "n")).isEqualTo("*2\r\n$3\r\n2.5\r\n$-1\r\n");
         }
     }
 

@@ -9,9 +9,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.StreamSupport;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
@@ -29,7 +38,9 @@ import kvs.internal.Failures;
 import kvs.internal.GroupCommit;
 import kvs.internal.GroupWriter;
 import kvs.internal.HostPort;
+import kvs.internal.KeySpace;
 import kvs.internal.MemberStatus;
+import kvs.internal.Transaction;
 import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -68,7 +79,7 @@ import org.apache.ratis.util.TimeDuration;
  * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
  * a request fails with {@link UnavailableException} (for a write: its outcome unknown).
  */
-public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.Source, MemberStatus.Source {
+public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source, MemberStatus.Source {
 
     /** How long a request may wait for the group; then it is unavailable (DESIGN §11's clients give up after 10 s). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -184,77 +195,186 @@ public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.
     @Override
     public void writeAll(List<Write> writes) {
         List<Write> accepted = writes;
-        if (writes.stream().anyMatch(w -> refusal(w) != null)) {
+        if (writes.stream().anyMatch(w -> w.key() != null && reserved(w.key()))) {
             accepted = new ArrayList<>(writes.size());
             for (Write w : writes) {
-                IllegalArgumentException refused = refusal(w);
-                if (refused == null) {
-                    accepted.add(w);
+                if (w.key() != null && reserved(w.key())) {
+                    w.fail(reservedKey());
                 } else {
-                    w.fail(refused);
+                    accepted.add(w);
                 }
             }
         }
         commits.submitAll(accepted, Pending::new);
     }
 
-    /** Why a group refuses {@code w}, or null. */
-    private static IllegalArgumentException refusal(Write w) {
-        if (w.transaction() != null) {
-            return new IllegalArgumentException("a replicated group does not run read-modify-writes (INCR, MSETNX...) yet");
-        }
-        return reserved(w.key()) ? reservedKey() : null;
-    }
-
-    private static boolean reserved(String key) {
+    static boolean reserved(String key) {
         return key.startsWith(KvsStateMachine.RESERVED);
     }
 
-    private static IllegalArgumentException reservedKey() {
+    static IllegalArgumentException reservedKey() {
         return new IllegalArgumentException("keys that begin with \\u0000kvs. are reserved in a replicated group");
     }
 
     /** A write queued for the next log entry. */
     private static final class Pending extends GroupCommit.Op {
         final Write write;
+        /** For a read-modify-write: the leader's last run of it, what goes in the entry. */
+        Conditional.Run run;
 
         Pending(Write write) {
             this.write = write;
+        }
+
+        /** What the entry holds for this write. */
+        Write logged() {
+            return run == null ? write : Write.transaction(run.logged());
         }
     }
 
     /**
      * Commits one group of concurrent callers' writes: as one log entry, or as several in order
-     * when they hold more than {@link #ENTRY_BYTES}.
+     * when they hold more than {@link #ENTRY_BYTES}. A read-modify-write is run here, over this
+     * member's engine and the entry's writes before it, and logged as what it read and wrote
+     * ({@link Conditional}); one that meets a conflict (this member had not applied everything its
+     * view should hold) is run again in a later entry, up to {@link #ATTEMPTS} times.
      */
     private void commitGroup(List<Pending> group) {
-        int from = 0;
-        while (from < group.size()) {
-            int to = from;
-            long bytes = 0;
-            while (to < group.size() && (to == from || bytes + estimate(group.get(to).write) <= ENTRY_BYTES)) {
-                bytes += estimate(group.get(to++).write);
-            }
-            List<Pending> entry = group.subList(from, to);
-            try {
-                commit(entry);
-            } catch (IllegalArgumentException e) {
-                entry.forEach(p -> p.fail(e));
-            } catch (KvsException e) { // no leader here, or no answer: this and every later write fail alike
-                group.subList(from, group.size()).forEach(p -> p.fail(e));
+        List<Pending> left = group;
+        for (int attempt = 1; !left.isEmpty(); attempt++) {
+            if (attempt > ATTEMPTS) {
+                UnavailableException e = new UnavailableException("a read-modify-write met a conflict " + ATTEMPTS
+                        + " times (the group's leader was changing); it was not applied");
+                left.forEach(p -> p.fail(e));
                 return;
             }
-            from = to;
+            left = commitInEntries(left);
+        }
+    }
+
+    /** How often a read-modify-write is run before it fails. */
+    private static final int ATTEMPTS = 10;
+
+    /** Commits {@code group} in entries of at most {@link #ENTRY_BYTES}; returns the read-modify-writes that conflicted. */
+    private List<Pending> commitInEntries(List<Pending> group) {
+        List<Pending> conflicts = new ArrayList<>();
+        List<Pending> entry = new ArrayList<>();
+        EntryView view = new EntryView();
+        long bytes = 0;
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
+            long size = place(p, view);
+            if (!entry.isEmpty() && bytes + size > ENTRY_BYTES) {
+                if (!commitOrFail(entry, group.subList(i, group.size()), conflicts)) {
+                    return List.of();
+                }
+                entry.clear();
+                view = new EntryView();
+                bytes = 0;
+                size = place(p, view); // over the state the last entry left
+            }
+            entry.add(p);
+            bytes += size;
+        }
+        if (!entry.isEmpty()) {
+            commitOrFail(entry, List.of(), conflicts);
+        }
+        return conflicts;
+    }
+
+    /**
+     * Readies {@code p} for the entry {@code view} is of (a read-modify-write is run over it) and
+     * adds its writes to the view; returns an upper bound on its bytes in the entry.
+     */
+    private long place(Pending p, EntryView view) {
+        if (p.write.transaction() == null) {
+            view.written(p.write);
+            return estimate(p.write);
+        }
+        try {
+            p.run = Conditional.run(p.write.transaction(), view);
+        } catch (KvsException | RuntimeException e) {
+            p.run = null;
+            p.fail(e);
+            return 0;
+        }
+        long bytes = 32;
+        for (Map.Entry<String, String> r : p.run.logged().reads().entrySet()) {
+            bytes += estimate(r.getKey(), r.getValue());
+        }
+        for (String k : p.run.logged().keys() == null ? Set.<String>of() : p.run.logged().keys()) {
+            bytes += estimate(k, null);
+        }
+        for (Write w : p.run.logged().writes()) {
+            view.written(w);
+            bytes += estimate(w);
+        }
+        return bytes;
+    }
+
+    /**
+     * Commits {@code entry}; false, with it and {@code rest} failed alike, when there is no leader
+     * here or no answer (what follows cannot go on either).
+     */
+    private boolean commitOrFail(List<Pending> entry, List<Pending> rest, List<Pending> conflicts) {
+        List<Pending> placed = entry.stream().filter(p -> !p.failed()).toList();
+        try {
+            commit(placed, conflicts);
+            return true;
+        } catch (IllegalArgumentException e) {
+            placed.forEach(p -> p.fail(e));
+            return true;
+        } catch (KvsException e) {
+            placed.forEach(p -> p.fail(e));
+            rest.forEach(p -> p.fail(e));
+            return false;
+        }
+    }
+
+    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
+    private final class EntryView implements Transaction.View {
+        /** The values the entry writes so far (null: removed). */
+        private final Map<String, String> written = new HashMap<>();
+
+        void written(Write w) {
+            written.put(w.key(), w.value());
+        }
+
+        @Override
+        public String get(String key) throws KvsException {
+            return written.containsKey(key) ? written.get(key) : engine.get(key).orElse(null);
+        }
+
+        @Override
+        public Collection<String> keys() {
+            Set<String> all = new HashSet<>();
+            stateMachine.keySpace().keys().forEachRemaining(all::add);
+            written.forEach((k, v) -> {
+                if (v == null) {
+                    all.remove(k);
+                } else {
+                    all.add(k);
+                }
+            });
+            return all;
         }
     }
 
     /** An upper bound on a write's bytes in an entry: UTF-8 takes at most three bytes a char. */
     private static long estimate(Write w) {
-        return 32 + 3L * (w.key().length() + (w.value() == null ? 0 : w.value().length()));
+        return estimate(w.key(), w.value());
     }
 
-    private void commit(List<Pending> entry) throws KvsException {
-        List<Write> writes = entry.stream().map(p -> p.write).toList();
+    private static long estimate(String key, String value) {
+        return 32 + 3L * (key.length() + (value == null ? 0 : value.length()));
+    }
+
+    /** Commits one entry's writes and records each outcome; a read-modify-write that conflicted goes to {@code conflicts}. */
+    private void commit(List<Pending> entry, List<Pending> conflicts) throws KvsException {
+        if (entry.isEmpty()) {
+            return;
+        }
+        List<Write> writes = entry.stream().map(Pending::logged).toList();
         RaftClientReply reply = submit(Entries.ofWrites(writes), RaftClientRequest.writeRequestType());
         List<Response> responses;
         try {
@@ -266,12 +386,19 @@ public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.
             throw new KvsException("the replicated log answered " + responses.size() + " writes of " + writes.size());
         }
         for (int i = 0; i < writes.size(); i++) {
+            Pending p = entry.get(i);
             if (responses.get(i) instanceof Response.Error e) {
-                entry.get(i).fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
-                        : e.is(ErrorCode.BAD_REQUEST) ? new IllegalArgumentException(e.message())
-                        : new KvsException(e.code() + ": " + e.message()));
+                if (e.code().equals(Entries.CONFLICT)) {
+                    conflicts.add(p);
+                } else {
+                    p.fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
+                            : e.is(ErrorCode.BAD_REQUEST) ? new IllegalArgumentException(e.message())
+                            : new KvsException(e.code() + ": " + e.message()));
+                }
+            } else if (p.run != null && p.run.refusal() != null) {
+                p.fail(p.run.refusal()); // refused over what the group holds
             } else {
-                entry.get(i).succeed();
+                p.succeed();
             }
         }
     }
@@ -308,6 +435,46 @@ public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.
             throw new KvsException("a read's reply did not decode: " + e.getMessage(), e);
         }
         throw new KvsException("a read's reply was not a value");
+    }
+
+    /**
+     * The keys present, without the group's own: this member's engine once it has applied every
+     * write acknowledged before this call (a ReadIndex, as for {@link #get}); listed as the
+     * engine lists them, weakly consistent with writes made meanwhile.
+     *
+     * @throws IllegalStateException if the group cannot serve this now (as {@link UnavailableException} says)
+     */
+    @Override
+    public Iterator<String> keys() {
+        readBarrier();
+        Iterator<String> all = stateMachine.keySpace().keys();
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(all, Spliterator.NONNULL), false)
+                .filter(k -> !reserved(k)).iterator();
+    }
+
+    /** How many keys {@link #keys} lists. */
+    @Override
+    public long size() {
+        readBarrier();
+        return userKeys();
+    }
+
+    /** The engine's keys without the one where it records its applied index. */
+    private long userKeys() {
+        try {
+            return stateMachine.keySpace().size() - (engine.get(KvsStateMachine.APPLIED_KEY).isPresent() ? 1 : 0);
+        } catch (KvsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Returns once this member has applied every write acknowledged before the call. */
+    private void readBarrier() {
+        try {
+            submit(Codec.encode(new Request.Ping()), RaftClientRequest.readRequestType());
+        } catch (KvsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -387,13 +554,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, EngineFigures.
         if (e == null) {
             return null;
         }
-        long reserved;
-        try {
-            reserved = engine.get(KvsStateMachine.APPLIED_KEY).isPresent() ? 1 : 0;
-        } catch (KvsException ex) {
-            reserved = 0;
-        }
-        return new EngineFigures(e.engine(), "raft", e.keys() - reserved, e.liveBytes(), e.totalBytes(),
+        return new EngineFigures(e.engine(), "raft", userKeys(), e.liveBytes(), e.totalBytes(),
                 e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes());
     }
 

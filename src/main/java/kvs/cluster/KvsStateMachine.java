@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replicated state: a node's engine, to which every member applies the committed entries
- * in log order ({@link Entries}: runs of sets and removes). A remove of an absent key is a normal
+ * in log order ({@link Entries}: runs of sets, removes and read-modify-writes as the leader ran
+ * them, each applied only over what the leader read, {@link Conditional}). A remove of an absent key is a normal
  * reply ({@code key_not_found}), never an exception (an exception stops the Raft server). Reads
- * ({@code get}) come through {@link #query}, after Ratis's ReadIndex says this member has applied
+ * ({@code get}, and {@code ping} as a barrier before listing keys) come through {@link #query}, after Ratis's ReadIndex says this member has applied
  * everything committed when the read began.
  * <p>
  * The Raft log is the write-ahead log: the engine need not sync each write. With each entry's
@@ -92,6 +93,11 @@ final class KvsStateMachine extends BaseStateMachine {
         this.writer = g;
         this.keys = KeySpace.of(engine);
         this.newLog = newLog;
+    }
+
+    /** The engine's keys (with the reserved ones). */
+    KeySpace keySpace() {
+        return keys;
     }
 
     /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
@@ -317,7 +323,8 @@ final class KvsStateMachine extends BaseStateMachine {
             }
             Exception failure = held ? null : w.failure();
             if (failure == null) {
-                responses[i] = Response.Ok.INSTANCE;
+                responses[i] = !held && w.transaction() instanceof Conditional c && !c.held() ? Entries.conflict()
+                        : Response.Ok.INSTANCE;
             } else if (failure instanceof KeyNotFoundException || failure instanceof IllegalArgumentException) {
                 responses[i] = Response.Error.of(failure);
             } else {
@@ -338,12 +345,12 @@ final class KvsStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
-            Request r = Codec.decodeRequest(request.getContent().toByteArray());
-            if (!(r instanceof Request.Get g)) {
-                throw new IllegalArgumentException("not a read: " + r);
-            }
-            Response value = new Response.Value(engine.get(g.key()).orElse(null));
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(value))));
+            Response answer = switch (Codec.decodeRequest(request.getContent().toByteArray())) {
+                case Request.Get g -> new Response.Value(engine.get(g.key()).orElse(null));
+                case Request.Ping p -> Response.Ok.INSTANCE; // a barrier: everything acknowledged before it is applied here
+                case Request other -> throw new IllegalArgumentException("not a read: " + other);
+            };
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(answer))));
         } catch (ProtocolException | KvsException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -213,16 +213,97 @@ class ClusterNodeTest {
         }
     }
 
+    /** An INCR as kvs.resp runs one: the result kept in the caller's own field, a word refused. */
+    private static Write increment(String key, long[] result) {
+        return Write.transaction(view -> {
+            String old = view.get(key);
+            if (old != null && !old.matches("-?\\d+")) {
+                throw new IllegalArgumentException("ERR value is not an integer or out of range");
+            }
+            result[0] = (old == null ? 0 : Long.parseLong(old)) + 1;
+            return List.of(Write.set(key, Long.toString(result[0])));
+        });
+    }
+
     @Test
-    void aReadModifyWrite_isRefusedAlone_andTheWritesAroundItAreApplied() throws Exception {
+    void concurrentReadModifyWrites_areEachAppliedOnce_onEveryMember_andAnswerWhatTheyDid() throws Exception {
         int leader = leader();
-        Write incr = Write.transaction(view -> List.of(Write.set("n", "1")));
+        int writers = 8;
+        int each = 25;
+        List<Long> results = Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < writers; t++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    long[] result = new long[1];
+                    Write incr = increment("n", result);
+                    List<Write> done = writeAll(nodes[leader], Write.set("plain", "x"), incr);
+                    if (incr.failure() != null || done.get(0).failure() != null) {
+                        failures.add(incr.failure() != null ? incr.failure() : done.get(0).failure());
+                        return;
+                    }
+                    results.add(result[0]);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(results).as("each increment's own answer").doesNotHaveDuplicates().hasSize(writers * each)
+                .allSatisfy(r -> assertThat(r).isBetween(1L, (long) writers * each));
+        for (int i = 0; i < 3; i++) {
+            int member = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> engines[member].get("n"),
+                    v -> v.equals(Optional.of(Long.toString(writers * each))));
+        }
+    }
+
+    @Test
+    void aRefusedReadModifyWrite_writesNothing_andTheWritesAroundItAreApplied() throws Exception {
+        int leader = leader();
+        nodes[leader].set("n", "a word");
+        long[] result = new long[1];
+        Write incr = increment("n", result);
         List<Write> done = writeAll(nodes[leader], Write.set("before", "1"), incr, Write.set("after", "2"));
-        assertThat(incr.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not run read-modify-writes");
+        assertThat(incr.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an integer");
         assertThat(done.get(0).failure()).isNull();
         assertThat(done.get(2).failure()).isNull();
-        assertThat(nodes[leader].get("after")).hasValue("2");
-        assertThat(nodes[leader].get("n")).isEmpty();
+        for (ClusterNode node : nodes) {
+            assertThat(node.get("after")).hasValue("2");
+            assertThat(node.get("n")).hasValue("a word");
+        }
+        Write reserved = Write.transaction(view -> List.of(Write.set(KvsStateMachine.APPLIED_KEY, "x")));
+        writeAll(nodes[leader], reserved);
+        assertThat(reserved.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+    }
+
+    @Test
+    void everyMemberListsTheKeys_andAReadModifyWriteThatListsThem_removesEveryKey_butNotTheGroupsOwn() throws Exception {
+        int leader = leader();
+        for (int i = 0; i < 30; i++) {
+            nodes[leader].set("k" + i, "v");
+        }
+        for (ClusterNode node : nodes) { // at once, on a follower too: a listing waits for what was acknowledged
+            List<String> listed = new ArrayList<>();
+            node.keys().forEachRemaining(listed::add);
+            assertThat(listed).as("the keys on %s, without the group's own", node.address()).hasSize(30).allMatch(k -> k.startsWith("k"));
+            assertThat(node.size()).isEqualTo(30);
+        }
+        Write flush = Write.transaction(view -> view.keys().stream().map(Write::remove).toList());
+        writeAll(nodes[leader], Write.set("in-the-same-entry", "x"), flush);
+        assertThat(flush.failure()).isNull();
+        for (int i = 0; i < 3; i++) {
+            int member = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodes[member].figures().keys() == 0);
+            assertThat(engines[i].get(KvsStateMachine.APPLIED_KEY)).as("the applied index, kept").isPresent();
+        }
+        nodes[leader].set("after", "1");
+        stop(leader);
+        start(leader);
+        assertThat(nodes[leader].get("after")).hasValue("1");
+        assertThat(nodes[leader].get("k0")).isEmpty();
     }
 
     @Test
