@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import kvs.KvsException;
 import kvs.NotLeaderException;
@@ -194,6 +197,60 @@ class ClusterIT {
         assertThat(resp(restarted, "INCRBYFLOAT", "f", "1")).as("after the whole group's restart").isEqualTo("$3\r\n2.5\r\n");
         for (int i = 0; i < 3; i++) {
             assertThat(resp(i, "MGET", "f", "n")).isEqualTo("*2\r\n$3\r\n2.5\r\n$-1\r\n");
+        }
+    }
+
+    /** The names of every file under {@code root}, space-separated. */
+    private static String files(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return String.join(" ", all.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aFollowerWhoseDiskWasLost_isSentTheLeadersSnapshot_andHoldsEveryWrite() throws Exception {
+        group = new ClusterGroup(dir, logs, "mvstore", false, "--snapshot-every", "20");
+        kvs = group.kvs;
+        members = group.members;
+        int leader = writeOnTheLeader("k0", "before");
+        int follower = (leader + 1) % 3;
+        members[follower].kill();
+        try (Stream<Path> data = Files.walk(dir.resolve("n" + (follower + 1)))) {
+            for (Path f : data.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        String big = "v".repeat(1 << 20);
+        try (GroupClient c = GroupClient.of(group.addresses(), KvsClient.Options.defaults())) {
+            for (int i = 0; i < 40; i++) { // 40 MiB: past Ratis's 32 MiB log segment, which a purge then removes
+                c.set("big" + i, big + i);
+            }
+            c.remove("k0");
+            Path leaderLog = dir.resolve("n" + (leader + 1)).resolve("raft");
+            await("the leader's first log segment purged, after a snapshot").atMost(Duration.ofSeconds(60))
+                    .until(() -> !files(leaderLog).contains("log_0-"));
+
+            group.restart(follower);
+            // The leader sends its snapshot once its log no longer reaches back to what the member had
+            // (docs/CLUSTER.md, "A member whose disk was lost"): at its next snapshot and purge.
+            try (KvsClient wiped = client(kvs[follower])) {
+                for (int i = 0; ; i++) {
+                    c.set("after" + (i % 100), big.substring(0, 1 << 16));
+                    try {
+                        if (wiped.get("big39").isPresent()) {
+                            break;
+                        }
+                    } catch (KvsException e) {
+                        // still loading
+                    }
+                    assertThat(i).as("writes before the wiped member caught up").isLessThan(2000);
+                }
+                assertThat(files(dir.resolve("n" + (follower + 1)).resolve("raft"))).as("a snapshot installed").contains("snapshot.");
+                assertThat(wiped.get("k0")).as("removed while the member was gone").isEmpty();
+                for (int i = 0; i < 40; i++) {
+                    assertThat(wiped.get("big" + i)).as("big%d", i).hasValue(big + i);
+                }
+            }
         }
     }
 
