@@ -56,6 +56,7 @@ public final class GroupCommit<T extends GroupCommit.Op> {
     private final Handler<T> handler;
     /** How long a leader waits for the writers of the last batch to queue again; 0: never. */
     private final long gatherNanos;
+    private final long pauseNanos;
     /** Writers whose ops the last batch held (runs of one waiter's ops); leader only. */
     private int lastWriters;
 
@@ -70,8 +71,19 @@ public final class GroupCommit<T extends GroupCommit.Op> {
      *                    queue their next write
      */
     public GroupCommit(Handler<T> handler, long gatherNanos) {
+        this(handler, gatherNanos, 0);
+    }
+
+    /**
+     * @param gatherNanos as above
+     * @param pauseNanos  how long each pause of the wait is: 0 yields (a wait of a few µs, next to
+     *                    an fsync); more parks, which leaves the CPU to the writers being waited
+     *                    for (a wait of a millisecond, next to a replicated log entry)
+     */
+    public GroupCommit(Handler<T> handler, long gatherNanos, long pauseNanos) {
         this.handler = handler;
         this.gatherNanos = gatherNanos;
+        this.pauseNanos = pauseNanos;
     }
 
     /**
@@ -206,7 +218,11 @@ public final class GroupCommit<T extends GroupCommit.Op> {
         }
         long deadline = System.nanoTime() + gatherNanos;
         while (!queued(lastWriters) && System.nanoTime() - deadline < 0) {
-            Thread.yield();
+            if (pauseNanos == 0) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(pauseNanos);
+            }
         }
     }
 
