@@ -95,6 +95,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     private static final int ENTRY_BYTES = 4 << 20;
     /** Ratis's appender buffer, which bounds an entry: the largest frame (one set) and room to spare. */
     private static final SizeInBytes APPENDER_BUFFER = SizeInBytes.valueOf(20L << 20);
+    /** The most a read-modify-write may take in an entry (what it read and what it writes): the buffer, less room for the entry's own fields. */
+    private static final long TRANSACTION_BYTES = APPENDER_BUFFER.getSize() - (1 << 20);
 
     private final ClusterConfig config;
     private final KvsEngine engine;
@@ -106,6 +108,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     private final AtomicLong calls = new AtomicLong();
     /** Concurrent callers' writes, gathered into one log entry while the previous one commits. */
     private final GroupCommit<Pending> commits = new GroupCommit<>(this::commitGroup, GATHER_NANOS, GATHER_PAUSE_NANOS);
+    /** Concurrent callers' reads, answered together after one ReadIndex while the previous one is taken. */
+    private final GroupCommit<PendingRead> reads = new GroupCommit<>(this::readGroup);
 
     private ClusterNode(ClusterConfig config, KvsEngine engine, KvsStateMachine stateMachine, RaftServer server,
                         RaftGroupId groupId) {
@@ -306,17 +310,27 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
             p.fail(e);
             return 0;
         }
+        Conditional logged = p.run.logged();
         long bytes = 32;
-        for (Map.Entry<String, String> r : p.run.logged().reads().entrySet()) {
+        for (Map.Entry<String, String> r : logged.reads().entrySet()) {
             bytes += estimate(r.getKey(), r.getValue());
         }
-        for (String k : p.run.logged().keys() == null ? Set.<String>of() : p.run.logged().keys()) {
+        for (String k : logged.keys() == null ? Set.<String>of() : logged.keys()) {
             bytes += estimate(k, null);
         }
-        for (Write w : p.run.logged().writes()) {
-            view.written(w);
+        for (Write w : logged.writes()) {
             bytes += estimate(w);
         }
+        if (bytes > TRANSACTION_BYTES) { // an upper bound: measure it before refusing
+            long exact = Entries.ofWrites(List.of(Write.transaction(logged))).length;
+            if (exact > TRANSACTION_BYTES) {
+                p.run = null;
+                p.fail(new IllegalArgumentException("this command's reads and writes take " + exact
+                        + " bytes, more than one replicated log entry holds (" + TRANSACTION_BYTES + ")"));
+                return 0;
+            }
+        }
+        logged.writes().forEach(view::written);
         return bytes;
     }
 
@@ -428,21 +442,38 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         }
     }
 
-    /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
+    /**
+     * The value of {@code key}, read linearizably: what every write acknowledged before this call
+     * began left. Concurrent callers' reads share one ReadIndex, taken after they all began (a
+     * batch of {@link #reads}); each then reads this member's engine.
+     */
     @Override
     public Optional<String> get(String key) throws KvsException {
         if (reserved(key)) {
             throw reservedKey();
         }
-        RaftClientReply reply = submit(Codec.encode(new Request.Get(key)), RaftClientRequest.readRequestType());
-        try {
-            if (Codec.decodeResponse(reply.getMessage().getContent().toByteArray()) instanceof Response.Value v) {
-                return Optional.ofNullable(v.value());
-            }
-        } catch (ProtocolException e) {
-            throw new KvsException("a read's reply did not decode: " + e.getMessage(), e);
+        PendingRead read = new PendingRead(key);
+        reads.submit(read);
+        return Optional.ofNullable(read.value);
+    }
+
+    /** A read waiting for the next ReadIndex. */
+    private static final class PendingRead extends GroupCommit.Op {
+        final String key;
+        String value;
+
+        PendingRead(String key) {
+            this.key = key;
         }
-        throw new KvsException("a read's reply was not a value");
+    }
+
+    /** Answers a batch of reads that all began before this call: one ReadIndex, then this member's engine. */
+    private void readGroup(List<PendingRead> group) throws KvsException {
+        barrier();
+        for (PendingRead r : group) {
+            r.value = engine.get(r.key).orElse(null);
+            r.succeed();
+        }
     }
 
     /**

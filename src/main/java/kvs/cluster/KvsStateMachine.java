@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The replicated state: a node's engine, to which every member applies the committed entries
  * in log order ({@link Entries}: runs of sets, removes and read-modify-writes as the leader ran
- * them, each applied only over what the leader read, {@link Conditional}). A remove of an absent key is a normal
- * reply ({@code key_not_found}), never an exception (an exception stops the Raft server). Reads
- * ({@code get}, and {@code ping} as a barrier before listing keys) come through {@link #query}, after Ratis's ReadIndex says this member has applied
- * everything committed when the read began.
+ * them, each applied only over what the leader read, {@link Conditional}). A remove of an
+ * absent key is a normal reply ({@code key_not_found}), never an exception (an exception stops
+ * the Raft server). A read is a barrier ({@code ping}, through {@link #query}), answered once
+ * Ratis's ReadIndex says this member has applied everything committed when it was asked; the
+ * member then reads its engine itself (ClusterNode).
  * <p>
  * The Raft log is the write-ahead log: the engine need not sync each write. With each entry's
  * writes, in the same group write and last, the engine stores the entry's index under a reserved
@@ -66,6 +67,8 @@ final class KvsStateMachine extends BaseStateMachine {
     static final String RESERVED = "\u0000kvs.";
     /** The reserved key under which the engine records the last entry it applied: {@code GROUP TERM INDEX}. */
     static final String APPLIED_KEY = RESERVED + "raft.applied";
+    /** Present while a snapshot from the leader may be published but not yet loaded ({@link #pause}); a restore removes it. */
+    static final String INSTALLING_KEY = RESERVED + "raft.installing";
     /** A snapshot holds each client's last write ({@link Sessions}) under this prefix and the client's id, first. */
     static final String SESSION_PREFIX = RESERVED + "session.";
     private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
@@ -127,6 +130,19 @@ final class KvsStateMachine extends BaseStateMachine {
             storage.init(raftStorage);
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
             TermIndex held = engineApplied(groupId);
+            if (installing()) {
+                if (snapshot != null && (held == null || held.getIndex() < snapshot.getIndex())) {
+                    log.info("loading the snapshot the leader sent before this member stopped: {}", snapshot.getFile().getPath());
+                    restore(snapshot);
+                    held = snapshot.getTermIndex();
+                } else {
+                    try {
+                        writeOrThrow(List.of(Write.remove(INSTALLING_KEY)));
+                    } catch (KvsException e) {
+                        throw new IOException("cannot write the engine: " + e.getMessage(), e);
+                    }
+                }
+            }
             if (held == null && keys.size() > 0 || held != null && newLog) {
                 throw new IOException("the engine holds " + keys.size() + " keys that this member's Raft log "
                         + (newLog ? "(new, empty) " : "") + "did not write; a member's engine and Raft "
@@ -208,11 +224,32 @@ final class KvsStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Ratis is about to install a snapshot sent by the leader: stop serving until {@link #reinitialize}. */
+    /**
+     * Ratis is about to install a snapshot sent by the leader: stop serving until {@link #reinitialize}.
+     * Ratis publishes the snapshot next and has another thread load it later, so a member can stop
+     * in between, its engine behind a snapshot it never loaded. The engine records, synced, that
+     * this may be so ({@link #INSTALLING_KEY}): the member then loads the snapshot when it starts,
+     * rather than refuse to start as it must for an engine left behind by other means.
+     */
     @Override
     public void pause() {
+        try {
+            writeOrThrow(List.of(Write.set(INSTALLING_KEY, "a snapshot from the leader")));
+            writer.sync();
+        } catch (KvsException e) {
+            throw new IllegalStateException("cannot record a snapshot's installation in the engine: " + e.getMessage(), e);
+        }
         getLifeCycle().transition(LifeCycle.State.PAUSING);
         getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** Whether the engine was told of a snapshot being installed that it has not loaded since ({@link #pause}). */
+    private boolean installing() throws IOException {
+        try {
+            return engine.get(INSTALLING_KEY).isPresent();
+        } catch (KvsException e) {
+            throw new IOException("cannot read the engine: " + e.getMessage(), e);
+        }
     }
 
     /** Loads the snapshot the leader sent into the engine. */
@@ -229,11 +266,16 @@ final class KvsStateMachine extends BaseStateMachine {
         });
     }
 
-    /** Makes the engine hold exactly {@code snapshot}'s pairs, recorded as applied up to its index, synced. */
+    /**
+     * Makes the engine hold exactly {@code snapshot}'s pairs, recorded as applied up to its index,
+     * synced. The mark of an installation ({@link #INSTALLING_KEY}) goes last: a member stopped
+     * midway restores again when it starts.
+     */
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         try {
             List<String> old = new ArrayList<>();
             keys.keys().forEachRemaining(old::add);
+            old.remove(INSTALLING_KEY);
             for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }
@@ -247,7 +289,7 @@ final class KvsStateMachine extends BaseStateMachine {
                 }
                 writeOrThrow(pairs);
             });
-            writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex())));
+            writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.remove(INSTALLING_KEY)));
             writer.sync();
             engineApplied = snapshot.getIndex();
         } catch (KvsException e) {
@@ -359,13 +401,13 @@ final class KvsStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
-            Response answer = switch (Codec.decodeRequest(request.getContent().toByteArray())) {
-                case Request.Get g -> new Response.Value(engine.get(g.key()).orElse(null));
-                case Request.Ping p -> Response.Ok.INSTANCE; // a barrier: everything acknowledged before it is applied here
-                case Request other -> throw new IllegalArgumentException("not a read: " + other);
-            };
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(answer))));
-        } catch (ProtocolException | KvsException | IllegalArgumentException e) {
+            Request r = Codec.decodeRequest(request.getContent().toByteArray());
+            if (!(r instanceof Request.Ping)) {
+                throw new IllegalArgumentException("not a barrier: " + r);
+            }
+            // Everything acknowledged before the barrier was asked for is applied here.
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(Response.Ok.INSTANCE))));
+        } catch (ProtocolException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -274,6 +274,13 @@ class ClusterNodeTest {
             assertThat(node.get("after")).hasValue("2");
             assertThat(node.get("n")).hasValue("a word");
         }
+        String big = "b".repeat(9 << 20); // read and written twice over: 27 MiB, more than an entry holds
+        nodes[leader].set("big", big);
+        Write append = Write.transaction(view -> List.of(Write.set("big", view.get("big") + view.get("big"))));
+        writeAll(nodes[leader], append, Write.set("after-the-big-one", "3"));
+        assertThat(append.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than one replicated log entry holds");
+        assertThat(nodes[leader].get("after-the-big-one")).hasValue("3");
+        assertThat(nodes[leader].get("big")).hasValueSatisfying(v -> assertThat(v).hasSize(9 << 20));
         Write reserved = Write.transaction(view -> List.of(Write.set(KvsStateMachine.APPLIED_KEY, "x")));
         writeAll(nodes[leader], reserved);
         assertThat(reserved.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
@@ -376,6 +383,33 @@ class ClusterNodeTest {
         assertThatThrownBy(() -> engines[follower].get("k")).as("the engine, closed").isInstanceOf(IllegalStateException.class);
         engines[follower] = null;
         // Removing both directories makes it a member whose disk was lost: aFollowerWipedClean_... covers that.
+    }
+
+    @Test
+    void aMemberStoppedBeforeItLoadedTheLeadersSnapshot_loadsItWhenItStarts() throws Exception {
+        int leader = leader();
+        int follower = (leader + 1) % 3;
+        for (int i = 0; i < 50; i++) {
+            nodes[leader].set("k" + i, "v" + i);
+        }
+        Path data = dir.resolve("n" + (follower + 1));
+        await("a snapshot on the follower").atMost(Duration.ofSeconds(20))
+                .until(() -> logFiles(data.resolve("raft")).contains("snapshot."));
+        stop(follower);
+        // As Ratis leaves a member stopped after it published a snapshot the leader sent, before it
+        // loaded it: the engine older than the snapshot, with the mark pause() writes.
+        deleteTree(data.resolve("engine"));
+        try (KvStore engine = KvStore.open(data.resolve("engine"))) {
+            engine.set(KvsStateMachine.INSTALLING_KEY, "a snapshot from the leader");
+            engine.set("stale", "not in the snapshot");
+        }
+        start(follower);
+        assertThat(engines[follower].get("stale")).as("the engine is the snapshot's").isEmpty();
+        assertThat(engines[follower].get(KvsStateMachine.INSTALLING_KEY)).isEmpty();
+        assertThat(engines[follower].get("k0")).hasValue("v0");
+        nodes[leader].set("after", "1");
+        assertThat(nodes[follower].get("after")).hasValue("1");
+        assertThat(nodes[follower].get("k49")).hasValue("v49");
     }
 
     @Test
