@@ -365,17 +365,23 @@ class ClusterNodeTest {
                 .contains("snapshot.");
     }
 
-    @Test
-    void aMemberWhoseEngineIsBehindItsSnapshot_refusesToStart_namingTheMismatch() throws Exception {
+    /** Writes k0..k49 through the leader; returns a follower, stopped once it has taken a snapshot. */
+    private int stoppedFollowerWithASnapshot() throws Exception {
         int leader = leader();
         int follower = (leader + 1) % 3;
         for (int i = 0; i < 50; i++) {
             nodes[leader].set("k" + i, "v" + i);
         }
-        Path data = dir.resolve("n" + (follower + 1));
-        await("a snapshot on the follower").atMost(Duration.ofSeconds(20))
-                .until(() -> logFiles(data.resolve("raft")).contains("snapshot."));
+        Path raft = dir.resolve("n" + (follower + 1)).resolve("raft");
+        await("a snapshot on the follower").atMost(Duration.ofSeconds(20)).until(() -> logFiles(raft).contains("snapshot."));
         stop(follower);
+        return follower;
+    }
+
+    @Test
+    void aMemberWhoseEngineIsBehindItsSnapshot_refusesToStart_namingTheMismatch() throws Exception {
+        int follower = stoppedFollowerWithASnapshot();
+        Path data = dir.resolve("n" + (follower + 1));
         deleteTree(data.resolve("engine"));
         assertThatThrownBy(() -> start(follower)).isInstanceOf(IOException.class)
                 .hasMessageContaining("the engine holds entries up to none, behind this member's Raft snapshot at")
@@ -387,15 +393,9 @@ class ClusterNodeTest {
 
     @Test
     void aMemberStoppedBeforeItLoadedTheLeadersSnapshot_loadsItWhenItStarts() throws Exception {
+        int follower = stoppedFollowerWithASnapshot();
         int leader = leader();
-        int follower = (leader + 1) % 3;
-        for (int i = 0; i < 50; i++) {
-            nodes[leader].set("k" + i, "v" + i);
-        }
         Path data = dir.resolve("n" + (follower + 1));
-        await("a snapshot on the follower").atMost(Duration.ofSeconds(20))
-                .until(() -> logFiles(data.resolve("raft")).contains("snapshot."));
-        stop(follower);
         // As Ratis leaves a member stopped after it published a snapshot the leader sent, before it
         // loaded it: the engine older than the snapshot, with the mark pause() writes.
         deleteTree(data.resolve("engine"));
