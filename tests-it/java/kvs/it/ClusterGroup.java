@@ -48,11 +48,16 @@ final class ClusterGroup implements AutoCloseable {
             kvs[i] = freeAddress();
             peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
         }
-        for (int i = 0; i < 3; i++) {
-            members[i] = launch(i);
-        }
-        for (ServerProcess m : members) {
-            m.awaitReady();
+        try {
+            for (int i = 0; i < 3; i++) {
+                members[i] = launch(i);
+            }
+            for (ServerProcess m : members) {
+                m.awaitReady();
+            }
+        } catch (IOException | RuntimeException e) { // the caller gets no group to close: stop what started
+            close();
+            throw e;
         }
     }
 
