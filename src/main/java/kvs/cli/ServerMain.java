@@ -70,7 +70,7 @@ public final class ServerMain implements Callable<Integer> {
     String fsync;
 
     @Option(names = "--compaction-threshold", paramLabel = "BYTES",
-            description = "kvs engine: stale bytes that, with at least as many live ones (half as many after 5 s without writes), start a compaction (default: 64 MiB).")
+            description = "kvs engine: the least stale bytes that start a compaction, which starts when the stale bytes reach max(BYTES, live bytes), or max(BYTES, half the live bytes) after 5 s without writes (default: 1 MiB).")
     Long compactionThreshold;
 
     @Option(names = "--max-file-size", paramLabel = "BYTES",

@@ -1,9 +1,9 @@
 package kvs.engine;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +19,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Background maintenance on one platform daemon thread, woken by signals: writes hint files for
- * newly sealed log files, and compacts when stale bytes reach max(threshold, live bytes). A store
- * that has had no writes for {@link #SETTLE_NANOS} also compacts once its stale bytes reach
- * max(threshold, live / 2), so a store at rest takes at most about 1.5 times its live records on
- * disk rather than up to twice (the thread waits with a timeout only while that is pending).
+ * Background maintenance on one platform daemon thread, woken by signals: compacts when stale
+ * bytes reach max(threshold, live bytes), and writes hint files for the sealed log files that
+ * compaction did not just merge. A store that has had no writes for {@link #SETTLE_NANOS} also
+ * compacts once its stale bytes reach max(threshold, live / 2), so a store at rest takes at most
+ * about 1.5 times its live records on disk rather than up to twice (the thread waits with a
+ * timeout only while that is pending). Writers wait ({@link #awaitRoom}) while the stale bytes
+ * stand at twice that trigger and a compaction is due or running, so a writer faster than the
+ * compaction cannot grow the log without bound.
  *
  * <p>Compaction merges every sealed file. It reserves ids between them and a fresh active file
  * (so its output replays after its inputs and before newer writes), copies each record the index
- * still points at into {@code .tmp} files, syncs them, renames them into place and syncs the
- * directory; then it swaps each index entry only if it still points at the copied record (a
- * newer write wins), syncs the active file, and deletes the inputs oldest first, so a crash or a
- * power loss at any step loses nothing and an older value never outlives the tombstone that
- * removed it.
+ * still points at (found through the index, so its cost follows the live records, not the stale
+ * ones) into {@code .tmp} files, syncs them, renames them into place and syncs the directory;
+ * then it swaps each index entry only if it still points at the copied record (a newer write
+ * wins), checks that no entry points into an input any more, syncs the active file, and deletes
+ * the inputs oldest first, so a crash or a power loss at any step loses nothing and an older
+ * value never outlives the tombstone that removed it.
  *
  * <p>A record left out because a newer write superseded it goes with its input; the newer record
  * may sit in the active file, unsynced under {@code never} and {@code everysec}. Syncing the
@@ -58,6 +62,9 @@ final class Compactor implements AutoCloseable {
     /** How long a store must go without writes before it compacts to settle. */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+    /** Bytes read from an input at once: live records are copied out of windows this large. */
+    private static final int WINDOW_BYTES = 1 << 20;
+
     /** Swaps made while writes are held off at once: each batch holds writers up for well under a millisecond. */
     private static final int SWAPS_AT_ONCE = 1024;
 
@@ -73,6 +80,8 @@ final class Compactor implements AutoCloseable {
     private final ConcurrentLinkedQueue<Integer> unhinted = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
+    /** Signalled after each compaction, for writers waiting in {@link #awaitRoom}. */
+    private final Condition compacted = lock.newCondition();
     /** Held while hints are written or a compaction runs: the thread's and {@link #compactNow}'s. */
     private final ReentrantLock working = new ReentrantLock();
     /** Guarded by lock. */
@@ -151,16 +160,17 @@ final class Compactor implements AutoCloseable {
             }
             working.lock();
             try {
-                writeHints();
                 while (!stopping && sizes.compactionDue(options.compactionThreshold())
                         && sizes.get().total() >= retryAtTotal) {
                     compact();
+                    signalRoom();
                 }
                 if (!stopping && !signalled && settling && sizes.get().total() == total && settleDue()) {
                     log.info("{} has had no writes for {} s: compacting to settle", dir,
                             TimeUnit.NANOSECONDS.toSeconds(SETTLE_NANOS));
                     compact();
                 }
+                writeHints(); // of the files sealed since, which the compaction did not merge
             } catch (Cancelled e) {
                 log.debug("compaction of {} cancelled: the store is closing", dir);
             } catch (Exception e) {
@@ -168,7 +178,49 @@ final class Compactor implements AutoCloseable {
                 log.error("compaction of {} failed; it will be retried once the log grows", dir, e);
             } finally {
                 working.unlock();
+                signalRoom();
             }
+        }
+    }
+
+    /**
+     * Called by a writer before it queues a write, never while it holds writes off: while the
+     * stale bytes stand at twice compaction's trigger and the compaction thread has one due or
+     * running, waits for the compaction to make room. Returns at once otherwise: after a failed
+     * compaction (until the log grows enough to retry it), once the store closes, or when no
+     * compaction thread runs.
+     */
+    void awaitRoom() {
+        if (!mustWait()) {
+            return; // the common case: one volatile read and a comparison
+        }
+        lock.lock();
+        try {
+            while (mustWait()) {
+                try {
+                    compacted.await(100, TimeUnit.MILLISECONDS); // rechecks that the thread still lives
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // the write goes ahead: the bound is for the disk, not a reason to fail
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean mustWait() {
+        return sizes.writesMustWait(options.compactionThreshold()) && !stopping && thread.isAlive()
+                && sizes.get().total() >= retryAtTotal;
+    }
+
+    /** Wakes the writers waiting in {@link #awaitRoom} to check again. */
+    private void signalRoom() {
+        lock.lock();
+        try {
+            compacted.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -181,8 +233,8 @@ final class Compactor implements AutoCloseable {
     void compactNow() throws KvsException {
         working.lock();
         try {
-            writeHints();
             compact();
+            writeHints();
         } catch (IOException e) {
             throw new KvsException("compaction of " + dir + " failed: " + e.getMessage(), e);
         } catch (Cancelled e) {
@@ -240,6 +292,7 @@ final class Compactor implements AutoCloseable {
     }
 
     private void compact() throws IOException, KvsException {
+        activeLog.sync(); // so sealing the active file, with writes held off, has little left to sync
         long live = sizes.get().live();
         // Output files hold at most the live bytes, each but the last at least maxFileSize.
         int reserve = (int) Math.min(Integer.MAX_VALUE / 4, live / options.maxFileSize() + 2);
@@ -250,28 +303,10 @@ final class Compactor implements AutoCloseable {
         // this compaction drops.
         List<Integer> inputs = LogFiles.logIds(dir).stream().filter(id -> id < first).toList();
         long started = System.nanoTime();
-        log.info("compacting {} log files of {} ({} live bytes)", inputs.size(), dir, live);
         Map<Integer, Long> inputBytes = new HashMap<>();
         List<Swap> swaps = new ArrayList<>();
-        try (Output out = new Output(first, reserve)) {
-            for (int id : inputs) {
-                LogScanner.Result scanned = LogScanner.scan(storage, LogFiles.log(dir, id), /* newest= */ false,
-                        options.salvage(), e -> {
-                    if (stopping) {
-                        throw new Cancelled();
-                    }
-                    if (e.tombstone()) {
-                        return; // every older record of its key is an input too and goes with it
-                    }
-                    int keyOff = e.start() + Record.HEADER;
-                    byte[] from = index.get(e.bytes(), keyOff, e.keyLength(),
-                            KeyHash.of(e.bytes(), keyOff, e.keyLength()));
-                    if (from != null && KeyIndex.file(from) == id && KeyIndex.offset(from) == e.offset()) {
-                        swaps.add(new Swap(from, out.append(e.bytes(), e.start(), e.length())));
-                    }
-                });
-                inputBytes.put(id, scanned.validEnd()); // a sealed log is scanned to its end
-            }
+        try (CompactionOutput out = new CompactionOutput(storage, dir, options.maxFileSize(), first, reserve)) {
+            copyLiveRecords(liveRecordsBelow(first), inputs, inputBytes, out, swaps);
             List<Integer> published = out.publish();
             sizes.add(0, out.bytes());
             for (int id : published) {
@@ -291,6 +326,12 @@ final class Compactor implements AutoCloseable {
                 return n;
             });
         }
+        // The index no longer points into an input: a copy replaced each entry, or a newer write did.
+        List<byte[]> left = liveRecordsBelow(first);
+        if (!left.isEmpty()) {
+            throw new IllegalStateException(left.size() + " index entries still point into the inputs of a compaction of "
+                    + dir + ", the first at file " + KeyIndex.file(left.get(0)) + "; nothing was deleted");
+        }
         // Every record that superseded one left out is appended by now (the index pointed past it).
         activeLog.sync();
         for (int id : inputs) {
@@ -302,103 +343,56 @@ final class Compactor implements AutoCloseable {
         }
         lastMillis = (System.nanoTime() - started) / 1_000_000;
         compactions++;
-        log.info("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped, lastMillis);
+        log.debug("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped, lastMillis);
     }
 
-    /** Compaction output: log files (with hints) written under temporary names until published. */
-    private final class Output implements AutoCloseable {
-        private final int firstId;
-        private final int maxFiles;
-        private final List<Integer> ids = new ArrayList<>();
-        private Storage.Appender file;
-        private BufferedOutputStream current;
-        private HintFile.Writer hint;
-        private long size;
-        private long bytes;
-        private boolean published;
+    /** The index entries that point below file {@code first} (into a compaction's inputs), in file and offset order. */
+    private List<byte[]> liveRecordsBelow(int first) {
+        List<byte[]> live = new ArrayList<>();
+        index.forEach(e -> {
+            if (KeyIndex.file(e) < first) {
+                live.add(e);
+            }
+        });
+        live.sort(Comparator.comparingLong(e -> ((long) KeyIndex.file(e) << 32) | KeyIndex.offset(e)));
+        return live;
+    }
 
-        Output(int firstId, int maxFiles) {
-            this.firstId = firstId;
-            this.maxFiles = maxFiles;
+    /**
+     * Copies the records {@code live} (sorted by file and offset) out of the {@code inputs}, reading
+     * each input in windows from its first live record on: the stale records between are skipped
+     * unread where they span a window, and never checked or looked up. Each copy is checked
+     * against its checksum and its entry's key first, so a record damaged since it was written
+     * fails the compaction rather than outliving its input. Records each input's size in {@code inputBytes}.
+     */
+    private void copyLiveRecords(List<byte[]> live, List<Integer> inputs, Map<Integer, Long> inputBytes,
+                                 CompactionOutput out, List<Swap> swaps) throws IOException, KvsException {
+        int next = 0;
+        for (int id : inputs) {
+            Path file = LogFiles.log(dir, id);
+            try (LogWindow window = new LogWindow(storage, file, WINDOW_BYTES)) {
+                inputBytes.put(id, window.size());
+                for (; next < live.size() && KeyIndex.file(live.get(next)) == id; next++) {
+                    if (stopping) {
+                        throw new Cancelled();
+                    }
+                    byte[] e = live.get(next);
+                    int length = KeyIndex.length(e);
+                    int at = window.load(KeyIndex.offset(e), length);
+                    byte[] b = window.buffer();
+                    if (!Record.intact(b, at, length)
+                            || Record.length(Record.keyLen(b, at), Record.valueLen(b, at)) != length
+                            || !KeyIndex.holds(e, b, at + Record.HEADER, Record.keyLen(b, at))) {
+                        throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
+                                + KeyIndex.key(e) + "' no longer checks out");
+                    }
+                    swaps.add(new Swap(e, out.append(b, at, length)));
+                }
+            }
         }
-
-        Loc append(byte[] buf, int start, int length) throws IOException {
-            byte[] alone = Record.alone(buf, start, length); // a record is copied alone, outside its transaction
-            if (alone != null) {
-                return append(alone, 0, length);
-            }
-            if (current == null || size >= options.maxFileSize()) {
-                next();
-            }
-            int id = ids.get(ids.size() - 1);
-            Loc at = new Loc(id, (int) size, length);
-            current.write(buf, start, length);
-            hint.add(buf, start, size, length);
-            size += length;
-            bytes += length;
-            return at;
-        }
-
-        private void next() throws IOException {
-            finishCurrent();
-            if (ids.size() == maxFiles) {
-                throw new IllegalStateException("compaction output exceeded its " + maxFiles + " reserved files");
-            }
-            int id = firstId + ids.size();
-            ids.add(id);
-            Path tmp = LogFiles.tmp(LogFiles.log(dir, id));
-            storage.delete(tmp);
-            file = storage.create(tmp);
-            current = new BufferedOutputStream(file.stream(), 1 << 16);
-            hint = new HintFile.Writer(storage, LogFiles.hint(dir, id));
-            size = 0;
-        }
-
-        private void finishCurrent() throws IOException {
-            if (current == null) {
-                return;
-            }
-            current.flush();
-            file.sync();
-            file.close();
-            current = null;
-            hint.commit(size);
-            hint = null;
-        }
-
-        long bytes() {
-            return bytes;
-        }
-
-        /** Syncs and renames every output file into place; returns their ids. */
-        List<Integer> publish() throws IOException {
-            finishCurrent();
-            for (int id : ids) {
-                Path target = LogFiles.log(dir, id);
-                storage.move(LogFiles.tmp(target), target);
-            }
-            storage.syncDirectory(dir);
-            published = true;
-            return ids;
-        }
-
-        /** Deletes unpublished output after a failure or cancellation. */
-        @Override
-        public void close() throws IOException {
-            if (published) {
-                return;
-            }
-            if (current != null) {
-                file.close();
-            }
-            if (hint != null) {
-                hint.close();
-            }
-            for (int id : ids) { // a publish cut short may have renamed some: copies, never swapped in
-                storage.delete(LogFiles.tmp(LogFiles.log(dir, id)));
-                storage.delete(LogFiles.log(dir, id));
-                storage.delete(LogFiles.hint(dir, id));
-            }
+        if (next < live.size()) {
+            throw new IllegalStateException("the index points into log file " + KeyIndex.file(live.get(next))
+                    + " of " + dir + ", which is not among the compaction's inputs " + inputs);
         }
     }
 
@@ -416,6 +410,7 @@ final class Compactor implements AutoCloseable {
     public void close() {
         stopping = true;
         wake();
+        signalRoom();
         if (thread.getState() != Thread.State.NEW) {
             Threads.joinUninterruptibly(thread);
         }

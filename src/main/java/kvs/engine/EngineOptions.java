@@ -4,8 +4,9 @@ package kvs.engine;
  * Tuning shared by both engines.
  *
  * @param durability          when writes are fsynced (default {@link Durability#EVERYSEC})
- * @param compactionThreshold stale bytes that wake compaction, together with the live size (or half of it once
- *                            the store has had no writes for 5 s; default 64 MiB, Redis's {@code auto-aof-rewrite-min-size})
+ * @param compactionThreshold the floor of compaction's trigger: KvStore compacts when its stale bytes reach
+ *                            max(this, its live bytes), or max(this, half its live bytes) once it has had no
+ *                            writes for 5 s (default 1 MiB)
  * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
  * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
  */
@@ -26,9 +27,12 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
         }
     }
 
-    /** The defaults: {@code everysec}, 64 MiB compaction threshold, 64 MiB files, no salvage. */
+    /** The default compaction threshold: 1 MiB, the least stale bytes worth a compaction. */
+    public static final long DEFAULT_COMPACTION_THRESHOLD = 1L << 20;
+
+    /** The defaults: {@code everysec}, 1 MiB compaction threshold, 64 MiB files, no salvage. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Durability.EVERYSEC, 64L << 20, 64L << 20, /* salvage= */ false);
+        return new EngineOptions(Durability.EVERYSEC, DEFAULT_COMPACTION_THRESHOLD, 64L << 20, /* salvage= */ false);
     }
 
     /** These options with another durability. */

@@ -146,6 +146,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
+        compactor.awaitRoom();
         commits.submit(logWrite(key, value));
     }
 
@@ -178,6 +179,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     @Override
     public void writeAll(List<Write> writes) {
         ensureOpen();
+        compactor.awaitRoom();
         commits.submitAll(writes, w -> w.transaction() != null ? new LogWriter.Write(w.transaction())
                 : logWrite(w.key(), w.value()));
     }
@@ -264,6 +266,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     public void remove(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
+        compactor.awaitRoom();
         commits.submit(logWrite(key, null));
     }
 

@@ -35,6 +35,15 @@ final class LogSizes {
         return s.stale() >= Math.max(threshold, s.live / 2);
     }
 
+    /**
+     * Whether stale bytes have reached twice compaction's trigger, 2 × max(threshold, live): the
+     * compaction has fallen behind the writers by a whole trigger, and they wait for it.
+     */
+    boolean writesMustWait(long threshold) {
+        Sizes s = sizes.get();
+        return s.stale() / 2 >= Math.max(threshold, s.live);
+    }
+
     /** Whether stale bytes have reached max(threshold, live): compaction's trigger. */
     boolean compactionDue(long threshold) {
         Sizes s = sizes.get();
