@@ -1,9 +1,11 @@
 package kvs.engine;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,13 @@ final class Compactor implements AutoCloseable {
         int holdingWrites(IntSupplier action) throws KvsException;
     }
 
+    /**
+     * Pacing: after a compaction that took CPU time t, the next waits until PACE × t has passed
+     * since it ended (unless the stale bytes are urgent), so compaction takes at most about
+     * 1/(PACE + 1) of one core, 5%, however fast writes come.
+     */
+    static final long PACE = 19;
+
     /** How long a store must go without writes before it compacts to settle. */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -87,10 +96,16 @@ final class Compactor implements AutoCloseable {
     /** Guarded by lock. */
     private boolean signalled;
     private volatile boolean stopping;
+    /** When the last batch of writes was committed ({@link System#nanoTime}); written by the commit leader. */
+    private volatile long lastWrite = System.nanoTime();
+    /** No compaction starts before this ({@link System#nanoTime}) unless urgent; written by the compactor thread. */
+    private volatile long pacedUntil = System.nanoTime();
     /** Compaction after a failure waits until the log grows by another threshold; written by the compactor thread. */
     private volatile long retryAtTotal;
     /** Whether the thread is waiting for the store to come to rest, to compact it then. */
     private volatile boolean watching;
+    /** Measures the compactions' CPU time, for pacing; the compactor thread's, made on its first use. */
+    private ThreadMXBean threads;
     /** Completed compactions, for tests and stats. */
     private volatile long compactions;
     /** How long the last compaction took; written by the compacting thread. */
@@ -120,11 +135,12 @@ final class Compactor implements AutoCloseable {
     }
 
     /**
-     * Called after each batch of writes: wakes the thread if a compaction is due, or if one would
-     * be once the store comes to rest and the thread is not yet watching for that.
+     * Called after each batch of writes: wakes the thread if a compaction should start now, or if
+     * one would once the store comes to rest and the thread is not yet watching for that.
      */
     void written() {
-        if (sizes.compactionDue(options.compactionThreshold()) || (!watching && settleDue())) {
+        lastWrite = System.nanoTime();
+        if (startsNow() || (!watching && settleDue())) {
             wake();
         }
     }
@@ -151,21 +167,32 @@ final class Compactor implements AutoCloseable {
 
     private void loop() {
         while (!stopping) {
-            long total = sizes.get().total();
             boolean settling = settleDue();
             watching = settling;
-            boolean signalled = awaitSignal(settling ? SETTLE_NANOS : Long.MAX_VALUE);
+            long now = System.nanoTime();
+            long wait = !due() ? Long.MAX_VALUE : sizes.compactionUrgent(options.compactionThreshold()) ? 0
+                    : pacedUntil - now;
+            if (settling) {
+                wait = Math.min(wait, lastWrite + SETTLE_NANOS - now);
+            }
+            if (wait > 0) {
+                awaitSignal(wait);
+            }
             if (stopping) {
                 return;
             }
             working.lock();
             try {
-                while (!stopping && sizes.compactionDue(options.compactionThreshold())
-                        && sizes.get().total() >= retryAtTotal) {
+                while (!stopping && startsNow()) {
+                    long cpu = cpuTime();
+                    long started = System.nanoTime();
                     compact();
+                    long ended = System.nanoTime();
+                    // At most 1/PACE of the time: CPU time if the JVM measures it, else the wall time
+                    pacedUntil = ended + PACE * (cpu < 0 ? ended - started : cpuTime() - cpu);
                     signalRoom();
                 }
-                if (!stopping && !signalled && settling && sizes.get().total() == total && settleDue()) {
+                if (!stopping && settleDue() && System.nanoTime() - lastWrite >= SETTLE_NANOS) {
                     log.info("{} has had no writes for {} s: compacting to settle", dir,
                             TimeUnit.NANOSECONDS.toSeconds(SETTLE_NANOS));
                     compact();
@@ -181,6 +208,24 @@ final class Compactor implements AutoCloseable {
                 signalRoom();
             }
         }
+    }
+
+    /** Whether stale bytes call for a compaction, and no failed one waits for the log to grow first. */
+    private boolean due() {
+        return sizes.compactionDue(options.compactionThreshold()) && sizes.get().total() >= retryAtTotal;
+    }
+
+    /** Whether a compaction should start now: it is due, and its pacing has passed or the stale bytes are urgent. */
+    private boolean startsNow() {
+        return due() && (sizes.compactionUrgent(options.compactionThreshold()) || System.nanoTime() - pacedUntil >= 0);
+    }
+
+    /** This thread's CPU time in nanoseconds, or -1 where the JVM does not measure it. */
+    private long cpuTime() {
+        if (threads == null) {
+            threads = ManagementFactory.getThreadMXBean();
+        }
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     /**
@@ -244,7 +289,7 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    /** Whether a store at rest now would compact to settle. */
+    /** Whether a store at rest would compact to settle now. */
     private boolean settleDue() {
         return sizes.settleDue(options.compactionThreshold()) && sizes.get().total() >= retryAtTotal;
     }
@@ -287,8 +332,38 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    /** A live record's copy: {@code from} is the index entry that pointed at the original. */
-    private record Swap(byte[] from, Loc to) {
+    /** A live record's copy: {@code from} is the index entry that pointed at the original, found in {@code slot}. */
+    private record Swap(byte[] from, int slot, Loc to) {
+    }
+
+    /** One input's live records: index entries and the slots they were found in, in the order found. */
+    private static final class FileRecords {
+        byte[][] entries = new byte[16][];
+        int[] slots = new int[16];
+        int size;
+
+        void add(byte[] entry, int slot) {
+            if (size == entries.length) {
+                entries = Arrays.copyOf(entries, size * 2);
+                slots = Arrays.copyOf(slots, size * 2);
+            }
+            entries[size] = entry;
+            slots[size++] = slot;
+        }
+
+        /** The positions of the records in offset order: a primitive sort of offset and position. */
+        int[] byOffset() {
+            long[] order = new long[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = ((long) KeyIndex.offset(entries[i]) << 32) | i;
+            }
+            Arrays.sort(order);
+            int[] positions = new int[size];
+            for (int i = 0; i < size; i++) {
+                positions[i] = (int) order[i];
+            }
+            return positions;
+        }
     }
 
     private void compact() throws IOException, KvsException {
@@ -319,18 +394,12 @@ final class Compactor implements AutoCloseable {
             swapped += activeLog.holdingWrites(() -> {
                 int n = 0;
                 for (Swap s : some) { // only if the index still points at the original
-                    if (index.replace(s.from, s.to.file(), s.to.offset())) {
+                    if (index.replace(s.from, s.slot, s.to.file(), s.to.offset())) {
                         n++;
                     }
                 }
                 return n;
             });
-        }
-        // The index no longer points into an input: a copy replaced each entry, or a newer write did.
-        List<byte[]> left = liveRecordsBelow(first);
-        if (!left.isEmpty()) {
-            throw new IllegalStateException(left.size() + " index entries still point into the inputs of a compaction of "
-                    + dir + ", the first at file " + KeyIndex.file(left.get(0)) + "; nothing was deleted");
         }
         // Every record that superseded one left out is appended by now (the index pointed past it).
         activeLog.sync();
@@ -346,37 +415,42 @@ final class Compactor implements AutoCloseable {
         log.debug("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped, lastMillis);
     }
 
-    /** The index entries that point below file {@code first} (into a compaction's inputs), in file and offset order. */
-    private List<byte[]> liveRecordsBelow(int first) {
-        List<byte[]> live = new ArrayList<>();
-        index.forEach(e -> {
-            if (KeyIndex.file(e) < first) {
-                live.add(e);
+    /**
+     * The index entries that point below file {@code first} (into a compaction's inputs), by file.
+     * None is missed: the table read is the one of the time of the roll or a later one, whose slots
+     * hold every key that had a record in the inputs then, and a write since only points a key
+     * past the inputs.
+     */
+    private Map<Integer, FileRecords> liveRecordsBelow(int first) {
+        Map<Integer, FileRecords> live = new HashMap<>();
+        index.forEach((e, slot) -> {
+            int file = KeyIndex.file(e);
+            if (file < first) {
+                live.computeIfAbsent(file, f -> new FileRecords()).add(e, slot);
             }
         });
-        live.sort(Comparator.comparingLong(e -> ((long) KeyIndex.file(e) << 32) | KeyIndex.offset(e)));
         return live;
     }
 
     /**
-     * Copies the records {@code live} (sorted by file and offset) out of the {@code inputs}, reading
-     * each input in windows from its first live record on: the stale records between are skipped
-     * unread where they span a window, and never checked or looked up. Each copy is checked
-     * against its checksum and its entry's key first, so a record damaged since it was written
-     * fails the compaction rather than outliving its input. Records each input's size in {@code inputBytes}.
+     * Copies the records {@code live} out of the {@code inputs}, each input's in offset order,
+     * reading it in windows: stale records are skipped, unread where they span a window, and never
+     * checked or looked up. Each copy is checked against its checksum and its entry's key first, so
+     * a record damaged since it was written fails the compaction rather than outliving its input.
+     * Records each input's size in {@code inputBytes}.
      */
-    private void copyLiveRecords(List<byte[]> live, List<Integer> inputs, Map<Integer, Long> inputBytes,
+    private void copyLiveRecords(Map<Integer, FileRecords> live, List<Integer> inputs, Map<Integer, Long> inputBytes,
                                  CompactionOutput out, List<Swap> swaps) throws IOException, KvsException {
-        int next = 0;
         for (int id : inputs) {
             Path file = LogFiles.log(dir, id);
+            FileRecords records = live.remove(id);
             try (LogWindow window = new LogWindow(storage, file, WINDOW_BYTES)) {
                 inputBytes.put(id, window.size());
-                for (; next < live.size() && KeyIndex.file(live.get(next)) == id; next++) {
+                for (int i : records == null ? new int[0] : records.byOffset()) {
                     if (stopping) {
                         throw new Cancelled();
                     }
-                    byte[] e = live.get(next);
+                    byte[] e = records.entries[i];
                     int length = KeyIndex.length(e);
                     int at = window.load(KeyIndex.offset(e), length);
                     byte[] b = window.buffer();
@@ -386,13 +460,13 @@ final class Compactor implements AutoCloseable {
                         throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
                                 + KeyIndex.key(e) + "' no longer checks out");
                     }
-                    swaps.add(new Swap(e, out.append(b, at, length)));
+                    swaps.add(new Swap(e, records.slots[i], out.append(b, at, length)));
                 }
             }
         }
-        if (next < live.size()) {
-            throw new IllegalStateException("the index points into log file " + KeyIndex.file(live.get(next))
-                    + " of " + dir + ", which is not among the compaction's inputs " + inputs);
+        if (!live.isEmpty()) {
+            throw new IllegalStateException("the index points into log files " + live.keySet() + " of " + dir
+                    + ", which are not among the compaction's inputs " + inputs);
         }
     }
 

@@ -1,7 +1,5 @@
 package kvs.engine;
 
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * A hint file lists a sealed log file's records (key → offset, length, tombstone) so open can
@@ -38,12 +35,16 @@ final class HintFile {
 
     /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
     static final class Writer implements AutoCloseable {
+        private static final int ENTRY = 13;
+
         private final Storage storage;
         private final Path target;
         private final Path tmp;
         private final Storage.Appender file;
         private final CRC32C crc = new CRC32C();
-        private final DataOutputStream out;
+        /** Entries are encoded here and written out a buffer at a time. */
+        private byte[] buf = new byte[1 << 16];
+        private int used;
         private int count;
         private boolean committed;
 
@@ -54,18 +55,42 @@ final class HintFile {
             this.tmp = LogFiles.tmp(target);
             storage.delete(tmp);
             this.file = storage.create(tmp);
-            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file.stream(), crc), 1 << 16));
         }
 
         /** Adds the record at {@code start} of {@code bytes}, found at {@code offset} of the log. */
         void add(byte[] bytes, int start, long offset, int length) throws IOException {
             int keyLen = Record.keyLen(bytes, start);
-            out.writeInt(keyLen);
-            out.writeInt((int) offset);
-            out.writeInt(length);
-            out.writeByte(Record.valueLen(bytes, start) == Record.TOMBSTONE ? 1 : 0);
-            out.write(bytes, start + Record.HEADER, keyLen);
+            reserve(ENTRY + keyLen);
+            putInt(keyLen);
+            putInt((int) offset);
+            putInt(length);
+            buf[used++] = (byte) (Record.valueLen(bytes, start) == Record.TOMBSTONE ? 1 : 0);
+            System.arraycopy(bytes, start + Record.HEADER, buf, used, keyLen);
+            used += keyLen;
             count++;
+        }
+
+        private void reserve(int n) throws IOException {
+            if (used + n > buf.length) {
+                flush();
+                if (n > buf.length) {
+                    buf = new byte[n];
+                }
+            }
+        }
+
+        private void putInt(int v) {
+            buf[used] = (byte) (v >>> 24);
+            buf[used + 1] = (byte) (v >>> 16);
+            buf[used + 2] = (byte) (v >>> 8);
+            buf[used + 3] = (byte) v;
+            used += 4;
+        }
+
+        private void flush() throws IOException {
+            crc.update(buf, 0, used);
+            file.append(buf, 0, used);
+            used = 0;
         }
 
         /**
@@ -73,12 +98,15 @@ final class HintFile {
          * (the rename is durable with the directory's next sync; until then the log is scanned).
          */
         void commit(long logSize) throws IOException {
-            out.writeInt(count);
-            out.writeLong(logSize);
-            out.writeInt(MAGIC);
-            out.flush();
-            out.writeInt((int) crc.getValue()); // the CRC of every byte before this field
-            out.flush();
+            reserve(20);
+            putInt(count);
+            putInt((int) (logSize >>> 32));
+            putInt((int) logSize);
+            putInt(MAGIC);
+            flush();
+            putInt((int) crc.getValue()); // the CRC of every byte before this field
+            file.append(buf, 0, used);
+            used = 0;
             file.sync();
             file.close();
             storage.move(tmp, target);

@@ -209,17 +209,20 @@ final class KeyIndex {
 
     /**
      * Points {@code from}'s key at the record at {@code file}/{@code offset} (same length), if
-     * {@code from} is still its entry; writer only. Compaction's swap to a record's copy.
+     * {@code from} is still its entry; writer only. Compaction's swap to a record's copy. {@code slot}
+     * is where {@link #forEach} found {@code from}: the entry is looked up only if it has moved since.
      */
-    boolean replace(byte[] from, int file, int offset) {
-        int len = from.length - KEY;
-        int hash = KeyHash.of(from, KEY, len);
+    boolean replace(byte[] from, int slot, int file, int offset) {
         Table t = table;
-        int i = find(t, from, KEY, len, hash);
-        if (i < 0 || t.entries[i] != from) {
-            return false;
+        int i = slot;
+        if (i > t.mask || t.entries[i] != from) { // the table was rebuilt since
+            int len = from.length - KEY;
+            i = find(t, from, KEY, len, KeyHash.of(from, KEY, len));
+            if (i < 0 || t.entries[i] != from) {
+                return false;
+            }
         }
-        ENTRIES.setRelease(t.entries, i, entry(from, KEY, len, file, offset, length(from)));
+        ENTRIES.setRelease(t.entries, i, entry(from, KEY, from.length - KEY, file, offset, length(from)));
         return true;
     }
 
@@ -253,7 +256,8 @@ final class KeyIndex {
 
     /** Visits each live entry; weakly consistent, as a concurrent map's iteration is. */
     interface Visitor {
-        void entry(byte[] entry);
+        /** {@code slot}: where the entry was found, for {@link #replace}. */
+        void entry(byte[] entry, int slot);
     }
 
     void forEach(Visitor visitor) {
@@ -261,7 +265,7 @@ final class KeyIndex {
         for (int i = 0; i <= t.mask; i++) {
             byte[] e = (byte[]) ENTRIES.getAcquire(t.entries, i);
             if (e != null && !removed(e)) {
-                visitor.entry(e);
+                visitor.entry(e, i);
             }
         }
     }

@@ -273,7 +273,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     /** A copy of the index; for tests. */
     java.util.Map<String, Loc> indexSnapshot() {
         java.util.Map<String, Loc> copy = new java.util.HashMap<>();
-        index.forEach(e -> copy.put(KeyIndex.key(e), new Loc(KeyIndex.file(e), KeyIndex.offset(e), KeyIndex.length(e))));
+        index.forEach((e, slot) -> copy.put(KeyIndex.key(e), new Loc(KeyIndex.file(e), KeyIndex.offset(e), KeyIndex.length(e))));
         return copy;
     }
 

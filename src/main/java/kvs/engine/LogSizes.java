@@ -36,12 +36,24 @@ final class LogSizes {
     }
 
     /**
-     * Whether stale bytes have reached twice compaction's trigger, 2 × max(threshold, live): the
-     * compaction has fallen behind the writers by a whole trigger, and they wait for it.
+     * How many times the live bytes compaction lets the stale bytes reach while it paces itself
+     * (so that it takes no more than its share of the CPU) before it starts regardless.
+     */
+    static final long URGENT_RATIO = 8;
+
+    /** Whether stale bytes have reached max(threshold, 8 × live): compaction starts at once, paced or not. */
+    boolean compactionUrgent(long threshold) {
+        Sizes s = sizes.get();
+        return s.stale() >= Math.max(threshold, URGENT_RATIO * s.live);
+    }
+
+    /**
+     * Whether stale bytes have reached twice the urgent level, 2 × max(threshold, 8 × live): the
+     * compaction has fallen behind the writers, and they wait for it.
      */
     boolean writesMustWait(long threshold) {
         Sizes s = sizes.get();
-        return s.stale() / 2 >= Math.max(threshold, s.live);
+        return s.stale() / 2 >= Math.max(threshold, URGENT_RATIO * s.live);
     }
 
     /** Whether stale bytes have reached max(threshold, live): compaction's trigger. */

@@ -87,19 +87,47 @@ class KeyIndexTest {
     void replace_swapsOnlyTheEntryItWasGiven() {
         put("k", 1, 0);
         byte[] from = get("k");
-        assertThat(index.replace(from, 9, 100)).isTrue();
+        assertThat(index.replace(from, slotOf(from), 9, 100)).isTrue();
         byte[] moved = get("k");
         assertThat(KeyIndex.file(moved)).isEqualTo(9);
         assertThat(KeyIndex.offset(moved)).isEqualTo(100);
         assertThat(KeyIndex.length(moved)).isEqualTo(KeyIndex.length(from));
-        assertThat(index.replace(from, 10, 0)).as("the key moved on since").isFalse();
+        assertThat(index.replace(from, slotOf(moved), 10, 0)).as("the key moved on since").isFalse();
 
+        int slot = slotOf(moved);
         put("k", 2, 0);
-        assertThat(index.replace(moved, 11, 0)).as("overwritten since").isFalse();
+        assertThat(index.replace(moved, slot, 11, 0)).as("overwritten since").isFalse();
         remove("k");
         byte[] removed = KeyIndex.entry(bytes("k"), 0, 1, 2, 0, 21);
-        assertThat(index.replace(removed, 12, 0)).as("removed since").isFalse();
+        assertThat(index.replace(removed, slot, 12, 0)).as("removed since").isFalse();
         assertThat(get("k")).isNull();
+    }
+
+    @Test
+    void replace_afterTheTableWasRebuilt_findsTheEntryItsSlotNoLongerHolds() {
+        put("k", 1, 0);
+        byte[] from = get("k");
+        int slot = slotOf(from);
+        for (int i = 0; i < 1000; i++) { // rebuilds the table several times
+            put("other" + i, 1, 100 + i);
+        }
+        assertThat(index.replace(from, slot, 9, 100)).isTrue();
+        assertThat(KeyIndex.file(get("k"))).isEqualTo(9);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(KeyIndex.offset(get("other" + i))).as("other%d", i).isEqualTo(100 + i);
+        }
+    }
+
+    /** The slot forEach reports for {@code entry}. */
+    private int slotOf(byte[] entry) {
+        int[] slot = {-1};
+        index.forEach((e, i) -> {
+            if (e == entry) {
+                slot[0] = i;
+            }
+        });
+        assertThat(slot[0]).as("the entry's slot").isNotNegative();
+        return slot[0];
     }
 
     @Test
@@ -132,7 +160,7 @@ class KeyIndexTest {
         index.keys().forEachRemaining(keys::add);
         assertThat(keys).hasSize(n / 2).contains("key1", "key" + (n - 1)).doesNotContain("key0", "tmp0");
         List<byte[]> visited = new ArrayList<>();
-        index.forEach(visited::add);
+        index.forEach((e, slot) -> visited.add(e));
         assertThat(visited).hasSize(n / 2);
     }
 
