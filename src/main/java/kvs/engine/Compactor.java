@@ -21,21 +21,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Background maintenance on one platform daemon thread, woken by signals: compacts when stale
- * bytes reach max(threshold, live bytes), and writes hint files for the sealed log files that
- * compaction did not just merge. A store that has had no writes for {@link #SETTLE_NANOS} also
- * compacts once its stale bytes reach max(threshold, live / 2), so a store at rest takes at most
- * about 1.5 times its live records on disk rather than up to twice (the thread waits with a
- * timeout only while that is pending). Writers wait ({@link #awaitRoom}) while the stale bytes
- * stand at twice that trigger and a compaction is due or running, so a writer faster than the
- * compaction cannot grow the log without bound.
+ * Background maintenance on one platform daemon thread, woken by signals: compacts, and writes
+ * hint files for the sealed log files that compaction did not just merge. The rule (STORAGE.md):
+ * <ul>
+ * <li>a compaction is due when the stale bytes reach max(threshold, live bytes);</li>
+ * <li>it is paced: after a compaction that took CPU time t, the next waits until {@link #PACE}
+ *     × t has passed since it ended, so compaction takes at most about 5% of one core however
+ *     fast writes come; a small store's compactions cost little, so they come as often as due;</li>
+ * <li>past max(threshold, 8 × live) stale bytes it starts at once, paced or not, and writers wait
+ *     ({@link #awaitRoom}) while the stale bytes stand at twice that, so a writer faster than the
+ *     compaction cannot grow the log without bound;</li>
+ * <li>a store that has had no writes for {@link #SETTLE_NANOS} compacts once its stale bytes
+ *     reach max(threshold, live / 2), so a store at rest keeps at most about 1.5 times its live
+ *     records (the thread waits with a timeout only while that is pending).</li>
+ * </ul>
  *
  * <p>Compaction merges every sealed file. It reserves ids between them and a fresh active file
  * (so its output replays after its inputs and before newer writes), copies each record the index
- * still points at (found through the index, so its cost follows the live records, not the stale
- * ones) into {@code .tmp} files, syncs them, renames them into place and syncs the directory;
- * then it swaps each index entry only if it still points at the copied record (a newer write
- * wins), checks that no entry points into an input any more, syncs the active file, and deletes
+ * still points at (found through the index, and read in windows in file order, so the stale
+ * records are never parsed or looked up) into {@code .tmp} files, syncs them, renames them into
+ * place and syncs the directory; then it swaps each index entry only if it still points at the
+ * copied record (a newer write wins), syncs the active file, and deletes
  * the inputs oldest first, so a crash or a power loss at any step loses nothing and an older
  * value never outlives the tombstone that removed it.
  *
@@ -197,7 +203,9 @@ final class Compactor implements AutoCloseable {
                             TimeUnit.NANOSECONDS.toSeconds(SETTLE_NANOS));
                     compact();
                 }
-                writeHints(); // of the files sealed since, which the compaction did not merge
+                if (!due()) { // else the next compaction merges the sealed files: a hint of them would be wasted
+                    writeHints();
+                }
             } catch (Cancelled e) {
                 log.debug("compaction of {} cancelled: the store is closing", dir);
             } catch (Exception e) {

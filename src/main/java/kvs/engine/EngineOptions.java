@@ -4,9 +4,10 @@ package kvs.engine;
  * Tuning shared by both engines.
  *
  * @param durability          when writes are fsynced (default {@link Durability#EVERYSEC})
- * @param compactionThreshold the floor of compaction's trigger: KvStore compacts when its stale bytes reach
- *                            max(this, its live bytes), or max(this, half its live bytes) once it has had no
- *                            writes for 5 s (default 1 MiB)
+ * @param compactionThreshold the least stale bytes a KvStore compaction waits for: one is due when the stale
+ *                            bytes reach max(this, live bytes), paced to about 5% of a core until they reach
+ *                            max(this, 8 × live); at rest (5 s without writes) at max(this, live / 2); default
+ *                            1 MiB (docs/STORAGE.md, "Compaction")
  * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
  * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
  */
