@@ -18,21 +18,8 @@ source bench/lib.sh
 old=${1:?usage: bench/compaction-cpu.sh OLD_COMMIT [NEW_COMMIT]}
 new=${2:-}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; git worktree remove --force "$work/old" 2>/dev/null || true;
-      [ -n "$new" ] && git worktree remove --force "$work/new" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-tree() { # COMMIT NAME: a built worktree
-    git worktree add -q "$work/$2" "$1"
-    (cd "$work/$2" && ./mvnw -q -B package -DskipTests >/dev/null)
-    echo "$work/$2"
-}
-old_tree=$(tree "$old" old)
-new_tree=$PWD
-if [ -n "$new" ]; then
-    new_tree=$(tree "$new" new)
-else
-    ./mvnw -q -B package -DskipTests >/dev/null
-fi
+trap 'kill $(jobs -p) 2>/dev/null || true; remove_trees "$work"' EXIT
+build_trees "$old" "$new" "$work"
 ensure_jar
 version=4.6
 jar="$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version.jar"

@@ -24,6 +24,35 @@ ensure_jar() {
     fi
 }
 
+# build_trees OLD NEW WORK: sets old_tree to a git worktree of commit OLD in WORK/old with kvs-server built,
+# and new_tree to one of NEW in WORK/new, or to this checkout (built) when NEW is empty. remove_trees WORK
+# removes them (for the caller's EXIT trap).
+build_trees() {
+    worktree_at "$1" "$3/old"
+    old_tree=$3/old
+    if [ -n "$2" ]; then
+        worktree_at "$2" "$3/new"
+        new_tree=$3/new
+    else
+        new_tree=$kvs_home
+        (cd "$kvs_home" && ./mvnw -q -B package -DskipTests >/dev/null)
+    fi
+}
+
+# worktree_at COMMIT DIR: DIR becomes a git worktree of COMMIT, with kvs-server built.
+worktree_at() {
+    git -C "$kvs_home" worktree add -q "$2" "$1"
+    (cd "$2" && ./mvnw -q -B package -DskipTests >/dev/null)
+}
+
+remove_trees() {
+    local tree
+    for tree in old new; do
+        [ -d "$1/$tree" ] && git -C "$kvs_home" worktree remove --force "$1/$tree" 2>/dev/null || true
+    done
+    rm -rf "$1"
+}
+
 # A JDK 21+ (the launchers' own search).
 bench_java() {
     # shellcheck source=../bin/lib/launch.sh

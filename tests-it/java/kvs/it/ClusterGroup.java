@@ -1,14 +1,13 @@
 package kvs.it;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import kvs.check.Ports;
 import kvs.internal.HostPort;
 
 /**
@@ -62,9 +61,7 @@ final class ClusterGroup implements AutoCloseable {
     }
 
     private static String freeAddress() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + s.getLocalPort();
-        }
+        return "127.0.0.1:" + Ports.free();
     }
 
     /** Starts member {@code i} (again, after a kill) on its data directory. */

@@ -121,10 +121,16 @@ class KillLoopIT {
         run(3, "kill-loop-kvs-always-tls", "--engine", "kvs", "--fsync", "always");
     }
 
+    /** JVM flags that make kvs-server log each compaction's start and end (at debug, so off by default). */
+    private static final String COMPACTIONS_LOGGED = "-Dorg.slf4j.simpleLogger.log.kvs.engine.Compactor=debug";
+
     /** How the clients reach the server. */
     private Transport transport = Transport.PLAIN;
     private int killsDuringCompaction;
-    /** Whether the first kill and three in four after it wait for a compaction to be running (its start logged, not its end). */
+    /**
+     * Whether the first kill and three in four after it wait for a compaction to be running (its
+     * start logged, not its end: {@link #COMPACTIONS_LOGGED}).
+     */
     private boolean killInCompaction;
 
     /** Runs {@code cycles} kill cycles and a final check on one data directory, which it returns. */
@@ -150,7 +156,8 @@ class KillLoopIT {
 
     private void runCycle(int cycle, String[] serverArgs, Path data, Random random,
                           Map<String, KeyHistory> history) throws Exception {
-        ServerProcess s = ServerProcess.launch("", transport, data, logs, serverArgs);
+        ServerProcess s = ServerProcess.launch(killInCompaction ? COMPACTIONS_LOGGED : "", transport, data, logs,
+                serverArgs);
         try {
             if (cycle > 1 && random.nextInt(4) == 0) { // kill during JVM start-up or recovery (not the first: it has nothing to recover)
                 s.process.waitFor(random.nextInt(800), TimeUnit.MILLISECONDS);

@@ -386,6 +386,8 @@ final class Compactor implements AutoCloseable {
         // this compaction drops.
         List<Integer> inputs = LogFiles.logIds(dir).stream().filter(id -> id < first).toList();
         long started = System.nanoTime();
+        // At debug, as its end: a busy store compacts several times a second
+        log.debug("compacting {} log files of {} ({} live bytes)", inputs.size(), dir, live);
         Map<Integer, Long> inputBytes = new HashMap<>();
         List<Swap> swaps = new ArrayList<>();
         try (CompactionOutput out = new CompactionOutput(storage, dir, options.maxFileSize(), first, reserve)) {

@@ -26,6 +26,7 @@ import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
+import kvs.check.Ports;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
@@ -73,9 +74,7 @@ class ClusterNodeTest {
     }
 
     private static InetSocketAddress freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
-        }
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
     }
 
     /**

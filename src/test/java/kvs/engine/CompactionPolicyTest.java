@@ -95,7 +95,7 @@ class CompactionPolicyTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> waitingForRoom(writer));
             long live = 1000L * Record.length(6, 103);
             long limit = 2 * Math.max(threshold, LogSizes.URGENT_RATIO * live);
-            assertThat(DefaultCompactionTest.dirSize(dir)).as("the log while the writer waits")
+            assertThat(KvStoreTest.dirSize(dir)).as("the log while the writer waits")
                     .isLessThan(live + limit + (256 << 10));
             assertThat(writer.isAlive()).isTrue();
             release.countDown();
