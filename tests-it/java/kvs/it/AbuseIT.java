@@ -87,7 +87,7 @@ class AbuseIT {
      * them; every outcome is counted, and the server must be {@link #assertUnharmed unharmed}.
      */
     static <K> void storm(ServerProcess server, String name, K[] kinds, Sender<K> sender) throws Exception {
-        long baseline = settledOpenFiles(server);
+        long baseline = settledOpenSockets(server);
         Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         GoodClient good = new GoodClient(server);
@@ -228,7 +228,7 @@ class AbuseIT {
     void thousandConnectionsDeclaring2GiBFrames_withA64MiBHeap_areRefused_noOutOfMemory(Wire wire, Transport.Kind transport) throws Exception {
         try (ServerProcess server = ServerProcess.start("-Xmx64m", transport.in(keys), data, logs, "--timeout", TIMEOUT_SECONDS,
                 "--resp-addr", "127.0.0.1:0")) {
-            long baseline = settledOpenFiles(server);
+            long baseline = settledOpenSockets(server);
             GoodClient good = new GoodClient(server);
             List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
             try {
@@ -267,7 +267,7 @@ class AbuseIT {
     void manyConnectionsSendingMaximumFramesSlowly_withA64MiBHeap_noOutOfMemory(Wire wire, Transport.Kind transport) throws Exception {
         try (ServerProcess server = ServerProcess.start("-Xmx64m", transport.in(keys), data, logs, "--timeout", "5",
                 "--resp-addr", "127.0.0.1:0")) {
-            long baseline = settledOpenFiles(server);
+            long baseline = settledOpenSockets(server);
             GoodClient good = new GoodClient(server);
             List<Socket> sockets = new ArrayList<>();
             try {
@@ -301,7 +301,7 @@ class AbuseIT {
     /**
      * After the abuse: the server is alive and never ran out of memory, the good client beside it
      * got every answer right and none later than {@link #ANSWER_MS}, and every connection the
-     * abuse opened is closed (the server's file descriptors are back to {@code baseline}).
+     * abuse opened is closed (the server's open sockets are back to {@code baseline}).
      */
     static void assertUnharmed(ServerProcess server, GoodClient good, long baseline) throws IOException {
         assertThat(server.process.isAlive()).as("server alive; its log:%n%s", server.log()).isTrue();
@@ -310,17 +310,17 @@ class AbuseIT {
         assertThat(good.requests()).as("the good client's requests").isPositive();
         assertThat(good.maxMillis()).as("the good client's slowest request (ms): %s", good.summary())
                 .isLessThan(ANSWER_MS);
-        awaitOpenFiles(server, baseline);
+        awaitOpenSockets(server, baseline);
     }
 
-    /** The server's open files once a first client has come and gone (the JVM opens some lazily). */
-    static long settledOpenFiles(ServerProcess server) throws Exception {
+    /** The server's open sockets once a first client has come and gone. */
+    static long settledOpenSockets(ServerProcess server) throws Exception {
         try (GoodClient warmUp = new GoodClient(server)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> warmUp.requests() > 100);
         }
         long[] last = {-1};
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            long now = server.openFiles();
+            long now = server.openSockets();
             boolean settled = now == last[0];
             last[0] = now;
             return settled;
@@ -328,10 +328,10 @@ class AbuseIT {
         return last[0];
     }
 
-    /** Every connection closed: the server's file descriptors are back to {@code baseline}. */
-    static void awaitOpenFiles(ServerProcess server, long baseline) {
-        await("the server's open files back to " + baseline).atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(100)).until(server::openFiles, n -> n <= baseline);
+    /** Every connection closed: the server's open sockets are back to {@code baseline}. */
+    static void awaitOpenSockets(ServerProcess server, long baseline) {
+        await("the server's open sockets back to " + baseline).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).until(server::openSockets, n -> n <= baseline);
     }
 
     private static void frame(OutputStream out, byte[] body) throws IOException {

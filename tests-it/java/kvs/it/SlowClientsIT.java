@@ -1,8 +1,8 @@
 package kvs.it;
 
 import static kvs.it.AbuseIT.assertUnharmed;
-import static kvs.it.AbuseIT.awaitOpenFiles;
-import static kvs.it.AbuseIT.settledOpenFiles;
+import static kvs.it.AbuseIT.awaitOpenSockets;
+import static kvs.it.AbuseIT.settledOpenSockets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,7 +53,7 @@ class SlowClientsIT {
     void tenThousandIdleConnections_fromAnotherProcess_areAccepted_andANewClientIsServedAtOnce() throws Exception {
         // Room for the idle ones and the new client exactly: the default limit, 10,000, would turn the new one away.
         try (ServerProcess server = ServerProcess.start(data, logs, "--max-clients", Integer.toString(IDLE + 1))) {
-            long baseline = settledOpenFiles(server);
+            long baseline = settledOpenSockets(server);
             long rssBefore = server.residentKib();
             Process idle = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), IdleClients.class.getName(),
@@ -63,7 +63,7 @@ class SlowClientsIT {
                 BufferedReader out = new BufferedReader(new InputStreamReader(idle.getInputStream(), StandardCharsets.UTF_8));
                 assertThat(out.readLine()).isEqualTo("connected " + IDLE);
                 await("the server holds every idle connection").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(200)).until(server::openFiles, n -> n >= baseline + IDLE);
+                        .pollInterval(Duration.ofMillis(200)).until(server::openSockets, n -> n >= baseline + IDLE);
                 long rssAfter = server.residentKib();
                 long t0 = System.nanoTime();
                 try (KvsClient client = KvsClient.connect(server.address())) {
@@ -82,7 +82,7 @@ class SlowClientsIT {
                     idle.destroyForcibly();
                 }
             }
-            awaitOpenFiles(server, baseline);
+            awaitOpenSockets(server, baseline);
         }
     }
     @ParameterizedTest(name = "{0}, {1}")
@@ -90,7 +90,7 @@ class SlowClientsIT {
     void slowlorisClients_areCutOffByTheReadTimeout_whileOthersAreServed(Wire wire, Transport.Kind transport) throws Exception {
         try (ServerProcess server = ServerProcess.start("", transport.in(keys), data, logs, "--timeout", "1",
                 "--resp-addr", "127.0.0.1:0")) {
-            long baseline = settledOpenFiles(server);
+            long baseline = settledOpenSockets(server);
             GoodClient good = new GoodClient(server);
             AtomicInteger cutOff = new AtomicInteger();
             List<Thread> slow = new ArrayList<>();
@@ -141,7 +141,7 @@ class SlowClientsIT {
             try (KvsClient client = server.client()) {
                 client.set("big", "v".repeat(256 << 10));
             }
-            long baseline = settledOpenFiles(server);
+            long baseline = settledOpenSockets(server);
             GoodClient good = new GoodClient(server);
             // 1000 pipelined requests per write, as a pipelining client sends them (one small write per
             // request would mostly measure how the test's own threads load the machine)
@@ -170,7 +170,7 @@ class SlowClientsIT {
             try {
                 await("every never-reading client cut off").atMost(Duration.ofSeconds(10))
                         .until(cutOff::get, n -> n == 20);
-                awaitOpenFiles(server, baseline + 1); // the good client's connection is still open
+                awaitOpenSockets(server, baseline + 1); // the good client's connection is still open
             } finally {
                 for (Socket s : sockets) {
                     s.close(); // also ends a writer still blocked
