@@ -77,9 +77,6 @@ final class Compactor implements AutoCloseable {
     /** How long a store must go without writes before it compacts to settle. */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    /** Bytes read from an input at once: live records are copied out of windows this large. */
-    private static final int WINDOW_BYTES = 1 << 20;
-
     /** Swaps made while writes are held off at once: each batch holds writers up for well under a millisecond. */
     private static final int SWAPS_AT_ONCE = 1024;
 
@@ -220,7 +217,12 @@ final class Compactor implements AutoCloseable {
 
     /** Whether stale bytes call for a compaction, and no failed one waits for the log to grow first. */
     private boolean due() {
-        return sizes.compactionDue(options.compactionThreshold()) && sizes.get().total() >= retryAtTotal;
+        return sizes.compactionDue(options.compactionThreshold()) && mayRetry();
+    }
+
+    /** Whether no failed compaction still waits for the log to grow by another threshold. */
+    private boolean mayRetry() {
+        return sizes.get().total() >= retryAtTotal;
     }
 
     /** Whether a compaction should start now: it is due, and its pacing has passed or the stale bytes are urgent. */
@@ -238,8 +240,8 @@ final class Compactor implements AutoCloseable {
 
     /**
      * Called by a writer before it queues a write, never while it holds writes off: while the
-     * stale bytes stand at twice compaction's trigger and the compaction thread has one due or
-     * running, waits for the compaction to make room. Returns at once otherwise: after a failed
+     * stale bytes stand at twice the urgent level ({@link LogSizes#writesMustWait}), where the
+     * compaction thread has one running or about to start, waits for the compaction to make room. Returns at once otherwise: after a failed
      * compaction (until the log grows enough to retry it), once the store closes, or when no
      * compaction thread runs.
      */
@@ -263,8 +265,7 @@ final class Compactor implements AutoCloseable {
     }
 
     private boolean mustWait() {
-        return sizes.writesMustWait(options.compactionThreshold()) && !stopping && thread.isAlive()
-                && sizes.get().total() >= retryAtTotal;
+        return sizes.writesMustWait(options.compactionThreshold()) && !stopping && thread.isAlive() && mayRetry();
     }
 
     /** Wakes the writers waiting in {@link #awaitRoom} to check again. */
@@ -299,7 +300,7 @@ final class Compactor implements AutoCloseable {
 
     /** Whether a store at rest would compact to settle now. */
     private boolean settleDue() {
-        return sizes.settleDue(options.compactionThreshold()) && sizes.get().total() >= retryAtTotal;
+        return sizes.settleDue(options.compactionThreshold()) && mayRetry();
     }
 
     /** Waits for a signal, or for {@code nanos} to pass; returns whether it was signalled. */
@@ -454,7 +455,7 @@ final class Compactor implements AutoCloseable {
         for (int id : inputs) {
             Path file = LogFiles.log(dir, id);
             FileRecords records = live.remove(id);
-            try (LogWindow window = new LogWindow(storage, file, WINDOW_BYTES)) {
+            try (LogWindow window = new LogWindow(storage, file)) {
                 inputBytes.put(id, window.size());
                 for (int i : records == null ? new int[0] : records.byOffset()) {
                     if (stopping) {
@@ -462,6 +463,10 @@ final class Compactor implements AutoCloseable {
                     }
                     byte[] e = records.entries[i];
                     int length = KeyIndex.length(e);
+                    if (KeyIndex.offset(e) + (long) length > window.size()) {
+                        throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
+                                + KeyIndex.key(e) + "' runs past the end of the file");
+                    }
                     int at = window.load(KeyIndex.offset(e), length);
                     byte[] b = window.buffer();
                     if (!Record.intact(b, at, length)

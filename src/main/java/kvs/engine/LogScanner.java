@@ -1,9 +1,7 @@
 package kvs.engine;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
 final class LogScanner {
 
     private static final Logger log = LoggerFactory.getLogger(LogScanner.class);
-    private static final int WINDOW = 1 << 20;
 
     /** Receives each valid record, in file order. */
     interface Visitor {
@@ -41,16 +38,16 @@ final class LogScanner {
         }
 
         boolean tombstone() {
-            return Record.valueLen(buf, start) == Record.TOMBSTONE;
+            return Record.valueLen(window.buffer(), start) == Record.TOMBSTONE;
         }
 
         int keyLength() {
-            return Record.keyLen(buf, start);
+            return Record.keyLen(window.buffer(), start);
         }
 
         /** The record's bytes, from {@code bytes()[start()]} for {@code length()} bytes. */
         byte[] bytes() {
-            return buf;
+            return window.buffer();
         }
 
         int start() {
@@ -63,19 +60,16 @@ final class LogScanner {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    private final LogWindow window;
     private final long size;
     private final Entry entry = new Entry();
-    private byte[] buf = new byte[0];
-    private long bufStart;
-    private int bufLen;
     /** Where the last transaction found incomplete broke off. */
     private long brokenAt;
 
-    private LogScanner(Path path, FileChannel channel) throws IOException {
+    private LogScanner(Path path, LogWindow window) {
         this.path = path;
-        this.channel = channel;
-        this.size = channel.size();
+        this.window = window;
+        this.size = window.size();
     }
 
     /**
@@ -87,8 +81,8 @@ final class LogScanner {
      */
     static Result scan(Storage storage, Path path, boolean newest, boolean salvage, Visitor visitor)
             throws IOException, CorruptionException {
-        try (FileChannel channel = storage.openRead(path)) {
-            return new LogScanner(path, channel).run(newest, salvage, visitor);
+        try (LogWindow window = new LogWindow(storage, path)) {
+            return new LogScanner(path, window).run(newest, salvage, visitor);
         }
     }
 
@@ -97,7 +91,7 @@ final class LogScanner {
         long dropped = 0;
         while (pos < size) {
             if (tryRecord(pos)) {
-                if (newest && Record.continued(buf, entry.start)) {
+                if (newest && Record.continued(window.buffer(), entry.start)) {
                     long end = transactionEnd(pos);
                     if (end > 0) {
                         visitAll(pos, end, visitor);
@@ -142,7 +136,7 @@ final class LogScanner {
     private long transactionEnd(long pos) throws IOException {
         long q = pos;
         while (tryRecord(q)) {
-            boolean more = Record.continued(buf, entry.start);
+            boolean more = Record.continued(window.buffer(), entry.start);
             q += entry.length;
             if (!more) {
                 return q;
@@ -174,10 +168,9 @@ final class LogScanner {
         if (size - pos < Record.HEADER) {
             return false;
         }
-        load(pos, Record.HEADER);
-        int start = (int) (pos - bufStart);
-        int keyLen = Record.keyLen(buf, start);
-        int valueLen = Record.valueLen(buf, start);
+        int start = window.load(pos, Record.HEADER);
+        int keyLen = Record.keyLen(window.buffer(), start);
+        int valueLen = Record.valueLen(window.buffer(), start);
         if (!Record.plausible(keyLen, valueLen)) {
             return false;
         }
@@ -185,12 +178,12 @@ final class LogScanner {
         if (length > size - pos) {
             return false;
         }
-        if (length > WINDOW && !crcMatchesStreaming(pos, (int) length, Record.storedCrc(buf, start))) {
+        if (length > LogWindow.BYTES
+                && !crcMatchesStreaming(pos, (int) length, Record.storedCrc(window.buffer(), start))) {
             return false; // checked before a buffer of that size is trusted
         }
-        load(pos, (int) length);
-        start = (int) (pos - bufStart);
-        if (!Record.intact(buf, start, (int) length)) {
+        start = window.load(pos, (int) length);
+        if (!Record.intact(window.buffer(), start, (int) length)) {
             return false;
         }
         entry.start = start;
@@ -201,34 +194,13 @@ final class LogScanner {
 
     private boolean crcMatchesStreaming(long pos, int length, int stored) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer chunk = ByteBuffer.allocate(WINDOW);
+        ByteBuffer chunk = ByteBuffer.allocate(LogWindow.BYTES);
         for (long p = pos + 4, end = pos + length; p < end; ) {
-            chunk.clear().limit((int) Math.min(WINDOW, end - p));
-            readFully(chunk, p);
+            chunk.clear().limit((int) Math.min(LogWindow.BYTES, end - p));
+            window.readFully(chunk, p);
             crc.update(chunk.flip());
             p += chunk.limit();
         }
         return (int) crc.getValue() == stored;
-    }
-
-    /** Makes {@code [pos, pos+need)} available in {@link #buf}; {@code need} is within the file. */
-    private void load(long pos, int need) throws IOException {
-        if (pos >= bufStart && pos + need <= bufStart + bufLen) {
-            return;
-        }
-        int capacity = Math.max(need, WINDOW);
-        if (buf.length < capacity) {
-            buf = new byte[capacity];
-        }
-        int len = (int) Math.min(buf.length, size - pos);
-        readFully(ByteBuffer.wrap(buf, 0, len), pos);
-        bufStart = pos;
-        bufLen = len;
-    }
-
-    private void readFully(ByteBuffer dst, long pos) throws IOException {
-        if (!Storage.readFully(channel, dst, pos)) {
-            throw new EOFException(path + " shrank while being read");
-        }
     }
 }
