@@ -10,13 +10,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import kvs.KvsEngine;
 import kvs.client.KvsClient;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.pool.ThreadPool;
 import kvs.server.KvsServer;
+import kvs.store.Store;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -69,7 +69,7 @@ public class PoolBenchmark {
     public int poolSize;
 
     private Path dir;
-    private KvsEngine store;
+    private Store store;
     private KvsServer server;
     private InetSocketAddress address;
     private ExecutorService clients;

@@ -101,6 +101,45 @@ class CliIT {
         return client(Map.of(), s, args);
     }
 
+    /** Runs kvs-client with {@code stdin} as its standard input; its standard output's bytes, after it exits 0. */
+    private byte[] clientBytes(Server s, byte[] stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin").resolve("kvs-client").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--addr", s.addr()));
+        Path in = Files.write(Files.createTempFile(logs, "kvs-client-", ".in"), stdin);
+        Path out = Files.createTempFile(logs, "kvs-client-", ".out");
+        Path err = Files.createTempFile(logs, "kvs-client-", ".err");
+        Process p = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(60, TimeUnit.SECONDS);
+            throw new AssertionError("kvs-client did not finish: " + cmd);
+        }
+        assertThat(p.exitValue()).as("exit of %s; stderr: %s", cmd, Files.readString(err)).isZero();
+        return Files.readAllBytes(out);
+    }
+
+    /** {@code set KEY -} stores standard input's bytes unchanged; {@code get} writes them back unchanged. */
+    @Test
+    void binaryValues_goFromStdin_andComeBackToStdoutUnchanged() throws Exception {
+        Server s = new Server();
+        byte[] all = new byte[256 * 3];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        assertThat(clientBytes(s, all, "set", "blob", "-")).isEmpty();
+        assertThat(clientBytes(s, new byte[0], "get", "blob")).as("not text: its bytes, nothing after").isEqualTo(all);
+        assertThat(clientBytes(s, "text\nwith a newline\n".getBytes(StandardCharsets.UTF_8), "set", "t", "-")).isEmpty();
+        assertThat(client(s, "get", "t")).as("text: printed, and a newline")
+                .isEqualTo(new Result(0, "text\nwith a newline\n\n", ""));
+        assertThat(clientBytes(s, new byte[0], "get", "--raw", "t")).as("--raw: the bytes alone")
+                .isEqualTo("text\nwith a newline\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(clientBytes(s, new byte[0], "set", "empty", "-")).isEmpty();
+        assertThat(client(s, "get", "empty")).isEqualTo(new Result(0, "\n", ""));
+        s.stop();
+    }
+
     private Result client(Map<String, String> env, Server s, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--addr");

@@ -25,6 +25,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import kvs.client.KvsClient;
+import kvs.store.Bytes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -225,6 +226,43 @@ class RespClientsIT {
             for (int i = 0; i < futures.size(); i++) {
                 assertThat(futures.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i + 1);
             }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** A serialized Java object, as every Java cache library stores one, with every byte value: unchanged through Jedis, Lettuce and KvsClient. */
+    @Test
+    void binaryKeysAndValues_roundTripThroughJedisLettuceAndKvsClient() throws Exception {
+        java.io.ByteArrayOutputStream serialized = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(serialized)) {
+            out.writeObject(new java.util.TreeMap<>(Map.of("user", 42L, "roles", List.of("a", "b"))));
+        }
+        byte[] object = serialized.toByteArray();
+        byte[] every = new byte[256];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = (byte) i;
+        }
+        byte[] key = {(byte) 0xAC, (byte) 0xED, 0, '\r', '\n', (byte) 0xFF};
+        try (Jedis j = jedis(RedisProtocol.RESP2); KvsClient kvs = KvsClient.connect(server.address())) {
+            assertThat(j.set(key, object)).isEqualTo("OK");
+            assertThat(j.get(key)).isEqualTo(object);
+            assertThat(j.strlen(key)).isEqualTo(object.length);
+            assertThat(j.keys(new byte[] {(byte) 0xAC, '*'})).singleElement().isEqualTo(key);
+            assertThat(kvs.getBytes(Bytes.wrap(key.clone()))).hasValue(Bytes.wrap(object.clone()));
+            kvs.set(Bytes.utf8("every byte"), Bytes.wrap(every.clone()));
+            assertThat(j.get("every byte".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(every);
+            assertThatThrownBy(() -> kvs.get("every byte")).hasMessageContaining("getBytes");
+        }
+        RedisClient client = lettuce(ProtocolVersion.RESP3);
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            RedisCommands<byte[], byte[]> r = connection.sync();
+            assertThat(r.get(key)).isEqualTo(object);
+            assertThat(r.append(key, every)).isEqualTo(object.length + every.length);
+            assertThat(r.getrange(key, object.length, -1)).isEqualTo(every);
+            assertThat(r.mget(key, new byte[] {0}).get(1).hasValue()).isFalse();
+            assertThat(r.exists(key)).isEqualTo(1);
+            assertThat(r.del(key)).isEqualTo(1);
         } finally {
             client.shutdown();
         }

@@ -2,7 +2,7 @@ package kvs.bench.codec;
 
 import java.io.ByteArrayOutputStream;
 
-import kvs.internal.Utf8;
+import kvs.store.Bytes;
 
 /**
  * Writes the few CBOR items kvs sends: definite-length maps, text strings, true, false and
@@ -22,7 +22,7 @@ final class HandCborWriter {
 
     /** @throws IllegalArgumentException if {@code s} holds an unpaired surrogate, which UTF-8 cannot carry */
     HandCborWriter text(String what, String s) {
-        byte[] bytes = Utf8.encode(what, s, Integer.MAX_VALUE);
+        byte[] bytes = Bytes.utf8(s).toByteArray();
         head(MAJOR_TEXT, bytes.length);
         out.writeBytes(bytes);
         return this;

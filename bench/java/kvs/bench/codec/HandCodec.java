@@ -18,10 +18,10 @@ final class HandCodec {
 
     static byte[] encode(Request request) {
         return switch (request) {
-            case Request.Get g -> new HandCborWriter().map(2).text("op").text("get").text("key").text("key", g.key()).toByteArray();
-            case Request.Remove r -> new HandCborWriter().map(2).text("op").text("rm").text("key").text("key", r.key()).toByteArray();
-            case Request.Set s -> new HandCborWriter().map(3).text("op").text("set").text("key").text("key", s.key())
-                    .text("value").text("value", s.value()).toByteArray();
+            case Request.Get g -> new HandCborWriter().map(2).text("op").text("get").text("key").text("key", g.key().utf8()).toByteArray();
+            case Request.Remove r -> new HandCborWriter().map(2).text("op").text("rm").text("key").text("key", r.key().utf8()).toByteArray();
+            case Request.Set s -> new HandCborWriter().map(3).text("op").text("set").text("key").text("key", s.key().utf8())
+                    .text("value").text("value", s.value().utf8()).toByteArray();
             default -> throw new UnsupportedOperationException("the old codec had no " + request); // ping, auth, stats came later
         };
     }
@@ -31,7 +31,7 @@ final class HandCodec {
             case Response.Ok ok -> new HandCborWriter().map(1).text("ok").bool(true).toByteArray();
             case Response.Value v -> {
                 HandCborWriter w = new HandCborWriter().map(2).text("ok").bool(true).text("value");
-                yield (v.value() == null ? w.nul() : w.text("value", v.value())).toByteArray();
+                yield (v.value() == null ? w.nul() : w.text("value", v.value().utf8())).toByteArray();
             }
             case Response.Error e -> new HandCborWriter().map(3).text("ok").bool(false)
                     .text("code").text(e.code()).text("msg").text(e.message()).toByteArray();

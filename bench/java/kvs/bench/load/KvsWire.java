@@ -8,6 +8,7 @@ import kvs.protocol.Codec;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.store.Bytes;
 
 /**
  * The kvs protocol: length-prefixed CBOR frames. As redis-benchmark does, requests are copied
@@ -23,7 +24,7 @@ final class KvsWire implements Wire {
     private final Template set;
     private final ByteBuffer ok = frame(Codec.encode(new Response.Ok()));
     private final ByteBuffer hit;
-    private final ByteBuffer miss = frame(Codec.encode(new Response.Value(null)));
+    private final ByteBuffer miss = frame(Codec.encode(new Response.Value((Bytes) null)));
 
     KvsWire(String value) {
         this.value = value;
@@ -104,10 +105,10 @@ final class KvsWire implements Wire {
         reply.get(Frames.HEADER, body);
         return switch (Codec.decodeResponse(body)) {
             case Response.Ok o -> Reply.OK;
-            case Response.Value(String v) when v == null -> Reply.MISS;
-            case Response.Value(String v) when v.equals(value) -> Reply.HIT;
-            case Response.Value(String v) -> throw new IOException("a get answered a value of " + v.length()
-                    + " characters that is not the one set (" + value.length() + " characters)");
+            case Response.Value(Bytes v) when v == null -> Reply.MISS;
+            case Response.Value(Bytes v) when v.equals(Bytes.utf8(value)) -> Reply.HIT;
+            case Response.Value(Bytes v) -> throw new IOException("a get answered a value of " + v.length()
+                    + " bytes that is not the one set (" + value.length() + " characters)");
             case Response.Error(String code, String message, String leader) -> throw new IOException("the server answered "
                     + code + ": " + message);
             case Response.Stats st -> throw new IOException("a stats reply to a get or set");

@@ -16,7 +16,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.engine.Durability;
-import kvs.internal.Utf8;
+import kvs.store.Bytes;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -160,7 +160,7 @@ public final class LmdbEngine extends PeerEngine {
         ensureOpen();
         Buffers b = buffers.get();
         ByteBuffer k = b.key(encodeKey(key));
-        ByteBuffer v = b.value(Utf8.encode("value", value, Integer.MAX_VALUE));
+        ByteBuffer v = b.value(Bytes.utf8(value).toByteArray());
         writeLock.lock();
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             db.put(txn, k, v);
@@ -226,7 +226,7 @@ public final class LmdbEngine extends PeerEngine {
      * @throws IllegalArgumentException if the key is not valid Unicode or too long for LMDB
      */
     private byte[] encodeKey(String key) {
-        byte[] utf8 = Utf8.encode("key", key, Integer.MAX_VALUE);
+        byte[] utf8 = Bytes.utf8(key).toByteArray();
         if (utf8.length + 1 > maxKeyBytes) {
             throw new IllegalArgumentException("lmdb: key is " + utf8.length
                     + " bytes in UTF-8; LMDB takes keys of at most " + (maxKeyBytes - 1) + " bytes here");

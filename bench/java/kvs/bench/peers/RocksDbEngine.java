@@ -10,7 +10,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.engine.Durability;
-import kvs.internal.Utf8;
+import kvs.store.Bytes;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -83,8 +83,8 @@ public final class RocksDbEngine extends PeerEngine {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
-        byte[] k = Utf8.encode("key", key, Integer.MAX_VALUE);
-        byte[] v = Utf8.encode("value", value, Integer.MAX_VALUE);
+        byte[] k = Bytes.utf8(key).toByteArray();
+        byte[] v = Bytes.utf8(value).toByteArray();
         try {
             db.put(writeOptions, k, v);
         } catch (RocksDBException e) {
@@ -97,7 +97,7 @@ public final class RocksDbEngine extends PeerEngine {
         Objects.requireNonNull(key, "key");
         ensureOpen();
         try {
-            byte[] v = db.get(Utf8.encode("key", key, Integer.MAX_VALUE));
+            byte[] v = db.get(Bytes.utf8(key).toByteArray());
             return v == null ? Optional.empty() : Optional.of(new String(v, StandardCharsets.UTF_8));
         } catch (RocksDBException e) {
             throw failed("get", e);
@@ -108,7 +108,7 @@ public final class RocksDbEngine extends PeerEngine {
     public void remove(String key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        byte[] k = Utf8.encode("key", key, Integer.MAX_VALUE);
+        byte[] k = Bytes.utf8(key).toByteArray();
         removeLock.lock();
         try {
             if (db.get(k) == null) {

@@ -16,7 +16,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.engine.Durability;
-import kvs.internal.Utf8;
+import kvs.store.Bytes;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -223,6 +223,6 @@ public final class SqliteEngine extends PeerEngine {
 
     /** sqlite-jdbc would store '?' for an unpaired surrogate; refuse it as KvStore does. */
     private static void requireUnicode(String what, String s) {
-        Utf8.encode(what, s, Integer.MAX_VALUE);
+        Bytes.utf8(s).toByteArray();
     }
 }

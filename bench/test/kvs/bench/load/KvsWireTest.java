@@ -45,7 +45,7 @@ class KvsWireTest {
         ByteBuffer all = ByteBuffer.allocate(256);
         all.put(frame(Codec.encode(new Response.Ok())))
                 .put(frame(Codec.encode(new Response.Value("x".repeat(16)))))
-                .put(frame(Codec.encode(new Response.Value(null))));
+                .put(frame(Codec.encode(Response.Value.ABSENT)));
         byte[] replies = written(all);
         for (int split = 0; split <= replies.length; split++) {
             ByteBuffer in = ByteBuffer.allocateDirect(replies.length);

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import kvs.KeyNotFoundException;
@@ -15,6 +16,7 @@ import kvs.client.KvsClient;
 import kvs.internal.HostPort;
 import kvs.security.Password;
 import kvs.security.Tls;
+import kvs.store.Bytes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code kvs-client set KEY VALUE | get KEY | rm KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
+ * {@code kvs-client set KEY VALUE|- | get [--raw] KEY | rm KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
  * (DESIGN §4, §11: a write whose outcome is unknown exits 3).
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
@@ -166,23 +168,49 @@ public final class ClientMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "set", description = "Sets KEY to VALUE.", mixinStandardHelpOptions = true)
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = "Sets KEY to VALUE; with VALUE '-', to the bytes read from standard input, unchanged.")
     static final class Set extends KeyCommand {
         @Parameters(index = "1", paramLabel = "VALUE")
         String value;
 
         @Override
         int run(Client client) throws KvsException {
-            client.set(key, value);
+            client.set(Bytes.utf8(key), value.equals("-") ? stdin() : Bytes.utf8(value));
             return Cli.OK;
+        }
+
+        private static Bytes stdin() throws KvsException {
+            try {
+                return Bytes.wrap(System.in.readAllBytes());
+            } catch (IOException e) {
+                throw new KvsException("cannot read the value from standard input: " + e.getMessage(), e);
+            }
         }
     }
 
-    @Command(name = "get", description = "Prints the value of KEY, or Key not found.", mixinStandardHelpOptions = true)
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Prints the value of KEY, or Key not found: a value that is UTF-8 text and a newline; "
+                    + "any other value as its bytes, unchanged, with nothing after them.")
     static final class Get extends KeyCommand {
+        @Option(names = "--raw", description = "Write the value's bytes unchanged, with nothing after them, whatever they are.")
+        boolean raw;
+
         @Override
         int run(Client client) throws KvsException {
-            Cli.OUT.println(client.get(key).orElse("Key not found"));
+            Optional<Bytes> value = client.getBytes(Bytes.utf8(key));
+            if (value.isEmpty()) {
+                Cli.OUT.println("Key not found");
+            } else if (!raw && value.get().isUtf8()) {
+                Cli.OUT.println(value.get().utf8());
+            } else {
+                try {
+                    value.get().writeTo(Cli.OUT);
+                } catch (IOException e) {
+                    throw new KvsException("cannot write the value: " + e.getMessage(), e);
+                }
+                Cli.OUT.flush();
+            }
             return Cli.OK;
         }
     }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import kvs.KvsEngine;
 import kvs.cluster.ClusterConfig;
 import kvs.cluster.ClusterNode;
 import kvs.engine.Durability;
@@ -29,6 +28,7 @@ import kvs.security.Password;
 import kvs.security.Tls;
 import kvs.server.KvsServer;
 import kvs.server.Protocol;
+import kvs.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -235,8 +235,8 @@ public final class ServerMain implements Callable<Integer> {
         }
         Files.createDirectories(engineDir);
         String chosen = EngineChoice.resolve(engineDir, engine);
-        KvsEngine local = chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
-        KvsEngine store;
+        Store local = chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
+        Store store;
         try {
             store = clusterConfig == null ? local : ClusterNode.start(clusterConfig, local); // which then owns local
         } catch (IOException e) {

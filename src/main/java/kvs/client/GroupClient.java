@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLException;
 
 import kvs.KvsException;
@@ -19,7 +18,8 @@ import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
 import kvs.internal.HostPort;
-import kvs.internal.WriteId;
+import kvs.store.Bytes;
+import kvs.store.WriteId;
 
 /**
  * A client of a replicated group given its members' addresses (DESIGN §11), over one connection
@@ -95,12 +95,12 @@ public final class GroupClient implements Client {
     }
 
     @Override
-    public Optional<String> get(String key) throws KvsException {
-        return call(false, c -> c.get(key));
+    public Optional<Bytes> getBytes(Bytes key) throws KvsException {
+        return call(false, c -> c.getBytes(key));
     }
 
     @Override
-    public synchronized void set(String key, String value) throws KvsException {
+    public synchronized void set(Bytes key, Bytes value) throws KvsException {
         WriteId write = new WriteId(id, seq++);
         call(true, c -> {
             c.set(key, value, write);
@@ -109,7 +109,7 @@ public final class GroupClient implements Client {
     }
 
     @Override
-    public synchronized void remove(String key) throws KvsException {
+    public synchronized void remove(Bytes key) throws KvsException {
         WriteId write = new WriteId(id, seq++);
         call(true, c -> {
             c.remove(key, write);

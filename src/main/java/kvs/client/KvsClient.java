@@ -17,16 +17,18 @@ import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.internal.HostPort;
-import kvs.internal.WriteId;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Tls;
+import kvs.store.Bytes;
+import kvs.store.WriteId;
 
 /**
- * A client of kvs-server over one persistent connection, with {@link kvs.KvsEngine}'s types and
+ * A client of kvs-server over one persistent connection, with {@link kvs.KvsEngine}'s types (and
+ * {@link Bytes} for keys and values of any bytes) and
  * exceptions: a server-side "Key not found" is a {@link KeyNotFoundException} again, any other
  * error a {@link KvsException} with the server's code and message. Thread-safe: concurrent
  * calls take turns on the connection.
@@ -153,27 +155,27 @@ public final class KvsClient implements Client {
     }
 
     @Override
-    public void set(String key, String value) throws KvsException {
-        set(key, value, null);
-    }
-
-    @Override
-    public Optional<String> get(String key) throws KvsException {
+    public Optional<Bytes> getBytes(Bytes key) throws KvsException {
         return Optional.ofNullable(expect(call(new Request.Get(key)), Response.Value.class).value());
     }
 
     @Override
-    public void remove(String key) throws KvsException {
+    public void set(Bytes key, Bytes value) throws KvsException {
+        set(key, value, null);
+    }
+
+    @Override
+    public void remove(Bytes key) throws KvsException {
         remove(key, null);
     }
 
     /** A set a replicated group applies once however often it is sent with {@code id} (GroupClient's retries); {@code id} may be null. */
-    void set(String key, String value, WriteId id) throws KvsException {
+    void set(Bytes key, Bytes value, WriteId id) throws KvsException {
         expect(call(new Request.Set(key, value, id)), Response.Ok.class);
     }
 
     /** A remove a replicated group applies once however often it is sent with {@code id}; {@code id} may be null. */
-    void remove(String key, WriteId id) throws KvsException {
+    void remove(Bytes key, WriteId id) throws KvsException {
         expect(call(new Request.Remove(key, id)), Response.Ok.class);
     }
 

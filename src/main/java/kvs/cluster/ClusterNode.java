@@ -9,15 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
@@ -29,24 +24,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 
-import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.UnavailableException;
-import kvs.internal.EngineFigures;
-import kvs.internal.Failures;
 import kvs.internal.GroupCommit;
-import kvs.internal.GroupWriter;
 import kvs.internal.HostPort;
-import kvs.internal.KeySpace;
-import kvs.internal.MemberStatus;
-import kvs.internal.Transaction;
-import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.MemberStatus;
+import kvs.store.Outcome;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Write;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
@@ -70,7 +64,7 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * One member of a replicated group (DESIGN §11): a Ratis server whose state machine is this
- * node's engine, itself a {@link KvsEngine} the server serves as it serves a local one (the
+ * node's engine, itself a {@link Store} the server serves as it serves a local one (the
  * cluster's one seam into the server). Writes go through {@link #writeAll} (a batch of writes):
  * on the leader, the writes of every caller that came while the last entry committed are
  * submitted in-process as one log entry and return once a majority has
@@ -79,7 +73,7 @@ import org.apache.ratis.util.TimeDuration;
  * {@link #get} linearizably (Raft ReadIndex). Without an answer within {@link #REQUEST_TIMEOUT}
  * a request fails with {@link UnavailableException} (for a write: its outcome unknown).
  */
-public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source, MemberStatus.Source {
+public final class ClusterNode implements Store {
 
     /**
      * How long the member committing an entry waits, after an entry of several callers' writes,
@@ -99,7 +93,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     private static final long TRANSACTION_BYTES = APPENDER_BUFFER.getSize() - (1 << 20);
 
     private final ClusterConfig config;
-    private final KvsEngine engine;
+    private final Store engine;
     private final KvsStateMachine stateMachine;
     private final RaftServer server;
     private final RaftGroupId groupId;
@@ -111,7 +105,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     /** Concurrent callers' reads, answered together after one ReadIndex while the previous one is taken. */
     private final GroupCommit<PendingRead> reads = new GroupCommit<>(this::readGroup);
 
-    private ClusterNode(ClusterConfig config, KvsEngine engine, KvsStateMachine stateMachine, RaftServer server,
+    private ClusterNode(ClusterConfig config, Store engine, KvsStateMachine stateMachine, RaftServer server,
                         RaftGroupId groupId) {
         this.config = config;
         this.engine = engine;
@@ -126,12 +120,12 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
      * closed with the node, or at once if the node cannot start), and returns once it serves its
      * group; the first leader is elected in the background.
      */
-    public static ClusterNode start(ClusterConfig config, KvsEngine engine) throws IOException {
+    public static ClusterNode start(ClusterConfig config, Store engine) throws IOException {
         return start(config, engine, p -> { });
     }
 
-    /** {@link #start(ClusterConfig, KvsEngine)}, with Ratis's properties adjusted last by {@code tuning} (tests: small log segments). */
-    static ClusterNode start(ClusterConfig config, KvsEngine engine, Consumer<RaftProperties> tuning) throws IOException {
+    /** {@link #start(ClusterConfig, Store)}, with Ratis's properties adjusted last by {@code tuning} (tests: small log segments). */
+    static ClusterNode start(ClusterConfig config, Store engine, Consumer<RaftProperties> tuning) throws IOException {
         ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
         Member self = config.selfMember();
         RaftProperties p = new RaftProperties();
@@ -162,7 +156,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         try {
             checkMembers(config);
             stateMachine = new KvsStateMachine(engine, newLog);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             closeQuietly(engine, e);
             throw e;
         }
@@ -205,42 +199,69 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     }
 
     @Override
-    public void writeAll(List<Write> writes) {
-        List<Write> accepted = writes;
-        if (writes.stream().anyMatch(w -> w.key() != null && reserved(w.key()))) {
-            accepted = new ArrayList<>(writes.size());
-            for (Write w : writes) {
-                if (w.key() != null && reserved(w.key())) {
-                    w.fail(reservedKey());
-                } else {
-                    accepted.add(w);
-                }
+    public void writeAll(List<? extends Write<?>> writes) {
+        List<Pending> pending = new ArrayList<>(writes.size());
+        for (Write<?> w : writes) {
+            Refusal refusal = switch (w) {
+                case Write.Set set -> refusal(set.key());
+                case Write.Remove remove -> refusal(remove.key());
+                case Write.Txn<?> txn -> null;
+            };
+            if (refusal != null) {
+                w.refuse(refusal);
+            } else {
+                pending.add(new Pending(w));
             }
         }
-        commits.submitAll(accepted, Pending::new);
+        commits.submitAll(pending);
+        for (Pending p : pending) {
+            p.settle();
+        }
     }
 
-    static boolean reserved(String key) {
+    /** Why a group refuses to store {@code key}, or null if it does not. */
+    private static Refusal refusal(Bytes key) {
+        return reserved(key) ? reservedKey() : null;
+    }
+
+    static boolean reserved(Bytes key) {
         return key.startsWith(KvsStateMachine.RESERVED);
     }
 
-    static IllegalArgumentException reservedKey() {
-        return new IllegalArgumentException("keys that begin with \\u0000kvs. are reserved in a replicated group");
+    static Refusal reservedKey() {
+        return new Refusal("keys that begin with \\u0000kvs. are reserved in a replicated group");
     }
 
     /** A write queued for the next log entry. */
     private static final class Pending extends GroupCommit.Op {
-        final Write write;
+        final Write<?> write;
         /** For a read-modify-write: the leader's last run of it, what goes in the entry. */
         Conditional.Run run;
+        /** What became of it, once its entry is applied (unless its group failed). */
+        Outcome<?> outcome;
 
-        Pending(Write write) {
+        Pending(Write<?> write) {
             this.write = write;
         }
 
         /** What the entry holds for this write. */
-        Write logged() {
+        Write<?> logged() {
             return run == null ? write : Write.transaction(run.logged());
+        }
+
+        /** Records the outcome on the caller's write. */
+        @SuppressWarnings("unchecked")
+        void settle() {
+            if (failed()) {
+                write.fail(failure());
+            } else {
+                ((Write<Object>) write).settle((Outcome<Object>) outcome);
+            }
+        }
+
+        void refuse(Refusal r) {
+            outcome = new Outcome.Refused<>(r);
+            succeed();
         }
     }
 
@@ -271,7 +292,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     private List<Pending> commitInEntries(List<Pending> group) {
         List<Pending> conflicts = new ArrayList<>();
         List<Pending> entry = new ArrayList<>();
-        EntryView view = new EntryView();
+        GroupView view = entryView();
         long bytes = 0;
         for (int i = 0; i < group.size(); i++) {
             Pending p = group.get(i);
@@ -281,7 +302,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
                     return List.of();
                 }
                 entry.clear();
-                view = new EntryView();
+                view = entryView();
                 bytes = 0;
                 size = place(p, view); // over the state the last entry left
             }
@@ -294,17 +315,49 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         return conflicts;
     }
 
+    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
+    private GroupView entryView() {
+        return new GroupView(new GroupView.Committed() {
+            @Override
+            public Bytes get(Bytes key) throws KvsException {
+                return engine.get(key);
+            }
+
+            @Override
+            public boolean contains(Bytes key) throws KvsException {
+                return engine.get(key) != null;
+            }
+
+            @Override
+            public java.util.Iterator<Bytes> keys() throws KvsException {
+                return engine.keys();
+            }
+        });
+    }
+
     /**
      * Readies {@code p} for the entry {@code view} is of (a read-modify-write is run over it) and
      * adds its writes to the view; returns an upper bound on its bytes in the entry.
      */
-    private long place(Pending p, EntryView view) {
-        if (p.write.transaction() == null) {
-            view.written(p.write);
-            return estimate(p.write);
+    private long place(Pending p, GroupView view) {
+        switch (p.write) {
+            case Write.Set set -> {
+                view.written(set.key(), set.value());
+                return estimate(set.key(), set.value());
+            }
+            case Write.Remove remove -> {
+                view.written(remove.key(), null);
+                return estimate(remove.key(), null);
+            }
+            case Write.Txn<?> txn -> {
+                return placeTransaction(p, txn, view);
+            }
         }
+    }
+
+    private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
         try {
-            p.run = Conditional.run(p.write.transaction(), view);
+            p.run = Conditional.run(txn.transaction(), view);
         } catch (KvsException | RuntimeException e) {
             p.run = null;
             p.fail(e);
@@ -312,25 +365,27 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         }
         Conditional logged = p.run.logged();
         long bytes = 32;
-        for (Map.Entry<String, String> r : logged.reads().entrySet()) {
+        for (Map.Entry<Bytes, Bytes> r : logged.reads().entrySet()) {
             bytes += estimate(r.getKey(), r.getValue());
         }
-        for (String k : logged.keys() == null ? Set.<String>of() : logged.keys()) {
+        for (Bytes k : logged.presence().keySet()) {
             bytes += estimate(k, null);
         }
-        for (Write w : logged.writes()) {
-            bytes += estimate(w);
+        for (Bytes k : logged.keys() == null ? java.util.Set.<Bytes>of() : logged.keys()) {
+            bytes += estimate(k, null);
+        }
+        for (GroupView.Change c : logged.writes()) {
+            bytes += estimate(c.key(), c.value());
         }
         if (bytes > TRANSACTION_BYTES) { // an upper bound: measure it before refusing
             long exact = Entries.ofWrites(List.of(Write.transaction(logged))).length;
             if (exact > TRANSACTION_BYTES) {
                 p.run = null;
-                p.fail(new IllegalArgumentException("this command's reads and writes take " + exact
+                p.refuse(new Refusal("this command's reads and writes take " + exact
                         + " bytes, more than one replicated log entry holds (" + TRANSACTION_BYTES + ")"));
                 return 0;
             }
         }
-        logged.writes().forEach(view::written);
         return bytes;
     }
 
@@ -339,7 +394,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
      * here or no answer (what follows cannot go on either).
      */
     private boolean commitOrFail(List<Pending> entry, List<Pending> rest, List<Pending> conflicts) {
-        List<Pending> placed = entry.stream().filter(p -> !p.failed()).toList();
+        List<Pending> placed = entry.stream().filter(p -> !p.failed() && p.outcome == null).toList(); // not those refused here
         try {
             commit(placed, conflicts);
             return true;
@@ -353,42 +408,9 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         }
     }
 
-    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
-    private final class EntryView implements Transaction.View {
-        /** The values the entry writes so far (null: removed). */
-        private final Map<String, String> written = new HashMap<>();
-
-        void written(Write w) {
-            written.put(w.key(), w.value());
-        }
-
-        @Override
-        public String get(String key) throws KvsException {
-            return written.containsKey(key) ? written.get(key) : engine.get(key).orElse(null);
-        }
-
-        @Override
-        public Collection<String> keys() {
-            Set<String> all = new HashSet<>();
-            stateMachine.keySpace().keys().forEachRemaining(all::add);
-            written.forEach((k, v) -> {
-                if (v == null) {
-                    all.remove(k);
-                } else {
-                    all.add(k);
-                }
-            });
-            return all;
-        }
-    }
-
-    /** An upper bound on a write's bytes in an entry: UTF-8 takes at most three bytes a char. */
-    private static long estimate(Write w) {
-        return estimate(w.key(), w.value());
-    }
-
-    private static long estimate(String key, String value) {
-        return 32 + 3L * (key.length() + (value == null ? 0 : value.length()));
+    /** An upper bound on a write's bytes in an entry. */
+    private static long estimate(Bytes key, Bytes value) {
+        return 32 + key.length() + (value == null ? 0 : value.length());
     }
 
     /** Commits one entry's writes and records each outcome; a read-modify-write that conflicted goes to {@code conflicts}. */
@@ -396,7 +418,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         if (entry.isEmpty()) {
             return;
         }
-        List<Write> writes = entry.stream().map(Pending::logged).toList();
+        List<Write<?>> writes = entry.stream().<Write<?>>map(Pending::logged).toList();
         RaftClientReply reply = submit(Entries.ofWrites(writes), RaftClientRequest.writeRequestType());
         List<Response> responses;
         try {
@@ -412,33 +434,23 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
             if (responses.get(i) instanceof Response.Error e) {
                 if (e.code().equals(Entries.CONFLICT)) {
                     conflicts.add(p);
+                } else if (e.is(ErrorCode.KEY_NOT_FOUND)) {
+                    p.outcome = Outcome.removed(false);
+                    p.succeed();
+                } else if (e.is(ErrorCode.BAD_REQUEST)) {
+                    p.refuse(new Refusal(e.message()));
                 } else {
-                    p.fail(e.is(ErrorCode.KEY_NOT_FOUND) ? new KeyNotFoundException()
-                            : e.is(ErrorCode.BAD_REQUEST) ? new IllegalArgumentException(e.message())
-                            : new KvsException(e.code() + ": " + e.message()));
+                    p.fail(new KvsException(e.code() + ": " + e.message()));
                 }
-            } else if (p.run != null && p.run.refusal() != null) {
-                p.fail(p.run.refusal()); // refused over what the group holds
             } else {
+                p.outcome = switch (p.write) {
+                    case Write.Set set -> Outcome.done();
+                    case Write.Remove remove -> Outcome.removed(true);
+                    case Write.Txn<?> txn -> p.run.refusal() != null ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
+                            : new Outcome.Done<>(p.run.result());
+                };
                 p.succeed();
             }
-        }
-    }
-
-    @Override
-    public void set(String key, String value) throws KvsException {
-        writeOne(Write.set(key, value));
-    }
-
-    @Override
-    public void remove(String key) throws KvsException {
-        writeOne(Write.remove(key));
-    }
-
-    private void writeOne(Write w) throws KvsException {
-        writeAll(List.of(w));
-        if (w.failure() != null) {
-            throw Failures.rethrown(w.failure());
         }
     }
 
@@ -448,21 +460,21 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
      * batch of {@link #reads}); each then reads this member's engine.
      */
     @Override
-    public Optional<String> get(String key) throws KvsException {
+    public Bytes get(Bytes key) throws KvsException {
         if (reserved(key)) {
             throw reservedKey();
         }
         PendingRead read = new PendingRead(key);
         reads.submit(read);
-        return Optional.ofNullable(read.value);
+        return read.value;
     }
 
     /** A read waiting for the next ReadIndex. */
     private static final class PendingRead extends GroupCommit.Op {
-        final String key;
-        String value;
+        final Bytes key;
+        Bytes value;
 
-        PendingRead(String key) {
+        PendingRead(Bytes key) {
             this.key = key;
         }
     }
@@ -471,7 +483,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
     private void readGroup(List<PendingRead> group) throws KvsException {
         barrier();
         for (PendingRead r : group) {
-            r.value = engine.get(r.key).orElse(null);
+            r.value = engine.get(r.key);
             r.succeed();
         }
     }
@@ -480,40 +492,31 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
      * The keys present, without the group's own: this member's engine once it has applied every
      * write acknowledged before this call (a ReadIndex, as for {@link #get}); listed as the
      * engine lists them, weakly consistent with writes made meanwhile.
-     *
-     * @throws IllegalStateException if the group cannot serve this now (as {@link UnavailableException} says)
      */
     @Override
-    public Iterator<String> keys() {
-        readBarrier();
-        Iterator<String> all = stateMachine.keySpace().keys();
+    public Iterator<Bytes> keys() throws KvsException {
+        barrier();
+        Iterator<Bytes> all = engine.keys();
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(all, Spliterator.NONNULL), false)
                 .filter(k -> !reserved(k)).iterator();
     }
 
     /** How many keys {@link #keys} lists. */
     @Override
-    public long size() {
-        readBarrier();
+    public long size() throws KvsException {
+        barrier();
         return userKeys();
     }
 
     /** The engine's keys without the one where it records its applied index. */
-    private long userKeys() {
-        try {
-            return stateMachine.keySpace().size() - (engine.get(KvsStateMachine.APPLIED_KEY).isPresent() ? 1 : 0);
-        } catch (KvsException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+    private long userKeys() throws KvsException {
+        return engine.size() - (engine.get(KvsStateMachine.APPLIED_KEY) != null ? 1 : 0);
     }
 
-    /** {@link #barrier}, for callers that cannot throw a KvsException. */
-    private void readBarrier() {
-        try {
-            barrier();
-        } catch (KvsException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+    /** Makes this member's engine durable as it stands (the Raft log makes every write durable already). */
+    @Override
+    public void sync() throws KvsException {
+        engine.sync();
     }
 
     /** Returns once this member has applied every write acknowledged before the call (a ReadIndex). */
@@ -575,8 +578,8 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         return new UnavailableException("the group cannot serve this now: " + cause, cause);
     }
 
-    @Override
-    public MemberStatus status() {
+    /** This member's view of the group now. */
+    private MemberStatus status() {
         DivisionInfo info = division().getInfo();
         RaftPeerId leader = info.getLeaderId();
         return new MemberStatus(config.self(), info.getCurrentRole().name().toLowerCase(Locale.ROOT),
@@ -591,15 +594,18 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         }
     }
 
-    /** The engine's figures, without the key where it records its applied index. */
+    /** The engine's figures, without the key where it records its applied index, and the group as this member sees it. */
     @Override
-    public EngineFigures figures() {
-        EngineFigures e = EngineFigures.of(engine);
-        if (e == null) {
-            return null;
+    public StoreFigures figures() {
+        StoreFigures e = engine.figures();
+        long keys;
+        try {
+            keys = userKeys();
+        } catch (KvsException ex) {
+            keys = e.keys();
         }
-        return new EngineFigures(e.engine(), "raft", userKeys(), e.liveBytes(), e.totalBytes(),
-                e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes());
+        return new StoreFigures(e.engine(), "raft", keys, e.liveBytes(), e.totalBytes(),
+                e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes(), status());
     }
 
     /** Whether this member is the leader and has committed an entry of its term (writes are served at once). */
@@ -625,7 +631,7 @@ public final class ClusterNode implements KvsEngine, GroupWriter, KeySpace, Engi
         engine.close();
     }
 
-    private static void closeQuietly(KvsEngine engine, Exception failure) {
+    private static void closeQuietly(Store engine, Exception failure) {
         try {
             engine.close();
         } catch (KvsException | RuntimeException e) {

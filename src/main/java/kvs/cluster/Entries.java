@@ -17,14 +17,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
-
-import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Write;
 
 /**
  * The bytes of a Raft log entry and of its reply: a run of writes as kvs-protocol requests
@@ -50,26 +51,28 @@ final class Entries {
 
     /**
      * The entry of {@code writes}: sets, removes, and read-modify-writes as the leader ran them
-     * (a {@link Conditional}, in a frame of its own: {@code {"op": "txn", "reads": [key, value|null, ...],
-     * "keys": [key, ...], "writes": [key, value|null, ...]}}, {@code keys} only if it listed them).
+     * (a transaction of a {@link Conditional}, in a frame of its own: {@code {"op": "txn",
+     * "reads": [key, value|null, ...], "present": [key, bool, ...], "keys": [key, ...],
+     * "writes": [key, value|null, ...]}}, {@code present} and {@code keys} only if it has them).
+     * Keys and values go as CBOR text when they are UTF-8, as byte strings otherwise.
      */
-    static byte[] ofWrites(List<Write> writes) {
+    static byte[] ofWrites(List<? extends Write<?>> writes) {
         List<byte[]> bodies = new ArrayList<>(writes.size());
-        for (Write w : writes) {
-            if (w.transaction() instanceof Conditional c) {
-                bodies.add(encode(c));
-            } else if (w.transaction() != null) {
-                throw new IllegalArgumentException("only a transaction the leader ran goes in a log entry: " + w.transaction());
-            } else {
-                bodies.add(Codec.encode(w.isRemove() ? new Request.Remove(w.key(), w.id()) : new Request.Set(w.key(), w.value(), w.id())));
-            }
+        for (Write<?> w : writes) {
+            bodies.add(switch (w) {
+                case Write.Set s -> Codec.encode(new Request.Set(s.key(), s.value(), s.id()));
+                case Write.Remove r -> Codec.encode(new Request.Remove(r.key(), r.id()));
+                case Write.Txn<?> t when t.transaction() instanceof Conditional c -> encode(c);
+                case Write.Txn<?> t -> throw new IllegalArgumentException(
+                        "only a transaction the leader ran goes in a log entry: " + t.transaction());
+            });
         }
         return frames(bodies);
     }
 
     /** The writes of an entry; a read-modify-write is a transaction of a {@link Conditional}. */
-    static List<Write> writes(byte[] entry) throws ProtocolException {
-        List<Write> out = new ArrayList<>();
+    static List<Write<?>> writes(byte[] entry) throws ProtocolException {
+        List<Write<?>> out = new ArrayList<>();
         for (byte[] body : bodies(entry)) {
             Conditional c = decodeConditional(body);
             if (c != null) {
@@ -88,27 +91,36 @@ final class Entries {
     private static byte[] encode(Conditional c) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = CBOR.createGenerator(out)) {
-            g.writeStartObject(null, c.keys() == null ? 3 : 4);
+            g.writeStartObject(null, 3 + (c.keys() == null ? 0 : 1) + (c.presence().isEmpty() ? 0 : 1));
             g.writeStringField("op", TXN);
             g.writeFieldName("reads");
             g.writeStartArray(null, 2 * c.reads().size());
-            for (Map.Entry<String, String> r : c.reads().entrySet()) {
-                g.writeString(r.getKey());
+            for (Map.Entry<Bytes, Bytes> r : c.reads().entrySet()) {
+                writeBytes(g, r.getKey());
                 writeNullable(g, r.getValue());
             }
             g.writeEndArray();
+            if (!c.presence().isEmpty()) {
+                g.writeFieldName("present");
+                g.writeStartArray(null, 2 * c.presence().size());
+                for (Map.Entry<Bytes, Boolean> p : c.presence().entrySet()) {
+                    writeBytes(g, p.getKey());
+                    g.writeBoolean(p.getValue());
+                }
+                g.writeEndArray();
+            }
             if (c.keys() != null) {
                 g.writeFieldName("keys");
                 g.writeStartArray(null, c.keys().size());
-                for (String k : c.keys()) {
-                    g.writeString(k);
+                for (Bytes k : c.keys()) {
+                    writeBytes(g, k);
                 }
                 g.writeEndArray();
             }
             g.writeFieldName("writes");
             g.writeStartArray(null, 2 * c.writes().size());
-            for (Write w : c.writes()) {
-                g.writeString(w.key());
+            for (GroupView.Change w : c.writes()) {
+                writeBytes(g, w.key());
                 writeNullable(g, w.value());
             }
             g.writeEndArray();
@@ -119,11 +131,20 @@ final class Entries {
         return out.toByteArray();
     }
 
-    private static void writeNullable(JsonGenerator g, String text) throws IOException {
-        if (text == null) {
+    private static void writeNullable(JsonGenerator g, Bytes value) throws IOException {
+        if (value == null) {
             g.writeNull();
         } else {
-            g.writeString(text);
+            writeBytes(g, value);
+        }
+    }
+
+    /** {@code b} as CBOR text if it is UTF-8, else as a byte string. */
+    private static void writeBytes(JsonGenerator g, Bytes b) throws IOException {
+        if (b.isUtf8()) {
+            g.writeString(b.utf8());
+        } else {
+            g.writeBinary(b.toByteArray());
         }
     }
 
@@ -134,44 +155,56 @@ final class Entries {
                     || !TXN.equals(p.getText())) {
                 return null;
             }
-            Map<String, String> reads = new LinkedHashMap<>();
-            Set<String> keys = null;
-            List<Write> writes = new ArrayList<>();
+            Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+            Map<Bytes, Boolean> presence = new LinkedHashMap<>();
+            Set<Bytes> keys = null;
+            List<GroupView.Change> writes = new ArrayList<>();
             for (String field; (field = p.nextFieldName()) != null; ) {
                 expect(p.nextToken() == JsonToken.START_ARRAY, "'" + field + "' is not an array");
                 switch (field) {
                     case "reads" -> {
                         while (p.nextToken() != JsonToken.END_ARRAY) {
-                            String key = p.getText();
+                            Bytes key = bytes(p);
                             p.nextToken();
-                            reads.put(key, nullableText(p));
+                            reads.put(key, nullable(p));
+                        }
+                    }
+                    case "present" -> {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            Bytes key = bytes(p);
+                            p.nextToken();
+                            presence.put(key, p.getBooleanValue());
                         }
                     }
                     case "keys" -> {
                         keys = new HashSet<>();
                         while (p.nextToken() != JsonToken.END_ARRAY) {
-                            keys.add(p.getText());
+                            keys.add(bytes(p));
                         }
                     }
                     case "writes" -> {
                         while (p.nextToken() != JsonToken.END_ARRAY) {
-                            String key = p.getText();
+                            Bytes key = bytes(p);
                             p.nextToken();
-                            String value = nullableText(p);
-                            writes.add(value == null ? Write.remove(key) : Write.set(key, value));
+                            writes.add(new GroupView.Change(key, nullable(p)));
                         }
                     }
                     default -> throw new ProtocolException(ErrorCode.MALFORMED, "a transaction in a log entry has '" + field + "'");
                 }
             }
-            return new Conditional(reads, keys, writes);
+            return new Conditional(reads, presence, keys, writes);
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException(ErrorCode.MALFORMED, "a transaction in a log entry did not decode: " + e.getMessage());
         }
     }
 
-    private static String nullableText(JsonParser p) throws IOException {
-        return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+    private static Bytes nullable(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NULL ? null : bytes(p);
+    }
+
+    /** The text (its UTF-8) or byte string the parser is on. */
+    private static Bytes bytes(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_EMBEDDED_OBJECT ? Bytes.wrap(p.getBinaryValue()) : Bytes.utf8(p.getText());
     }
 
     private static void expect(boolean condition, String what) throws ProtocolException {

@@ -6,23 +6,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.internal.Failures;
-import kvs.internal.GroupWriter;
-import kvs.internal.KeySpace;
-import kvs.internal.Write;
-import kvs.internal.WriteId;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.store.Bytes;
+import kvs.store.Outcome;
+import kvs.store.Store;
+import kvs.store.Write;
+import kvs.store.WriteId;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -64,18 +62,16 @@ import org.slf4j.LoggerFactory;
 final class KvsStateMachine extends BaseStateMachine {
 
     /** The prefix of the keys a group keeps for itself, which clients cannot read or write. */
-    static final String RESERVED = "\u0000kvs.";
+    static final Bytes RESERVED = Bytes.utf8("\u0000kvs.");
     /** The reserved key under which the engine records the last entry it applied: {@code GROUP TERM INDEX}. */
-    static final String APPLIED_KEY = RESERVED + "raft.applied";
+    static final Bytes APPLIED_KEY = RESERVED.concat(Bytes.utf8("raft.applied"));
     /** Present while a snapshot from the leader may be published but not yet loaded ({@link #pause}); a restore removes it. */
-    static final String INSTALLING_KEY = RESERVED + "raft.installing";
+    static final Bytes INSTALLING_KEY = RESERVED.concat(Bytes.utf8("raft.installing"));
     /** A snapshot holds each client's last write ({@link Sessions}) under this prefix and the client's id, first. */
-    static final String SESSION_PREFIX = RESERVED + "session.";
+    static final Bytes SESSION_PREFIX = RESERVED.concat(Bytes.utf8("session."));
     private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
 
-    private final KvsEngine engine;
-    private final GroupWriter writer;
-    private final KeySpace keys;
+    private final Store engine;
     /** Whether this member's Raft directory is new: an engine with entries in it belongs to another log. */
     private final boolean newLog;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -90,22 +86,12 @@ final class KvsStateMachine extends BaseStateMachine {
     private final Sessions sessions = new Sessions();
 
     /**
-     * @param engine a KvStore or MvStoreEngine (it must group its writes, sync on demand and list its keys)
+     * @param engine this member's store (a KvStore or MvStoreEngine)
      * @param newLog whether this member's Raft directory was just created
      */
-    KvsStateMachine(KvsEngine engine, boolean newLog) {
-        if (!(engine instanceof GroupWriter g) || KeySpace.of(engine) == null) {
-            throw new IllegalArgumentException("a group member's engine must group writes and list its keys: " + engine);
-        }
+    KvsStateMachine(Store engine, boolean newLog) {
         this.engine = engine;
-        this.writer = g;
-        this.keys = KeySpace.of(engine);
         this.newLog = newLog;
-    }
-
-    /** The engine's keys (with the reserved ones). */
-    KeySpace keySpace() {
-        return keys;
     }
 
     /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
@@ -143,8 +129,9 @@ final class KvsStateMachine extends BaseStateMachine {
                     }
                 }
             }
-            if (held == null && keys.size() > 0 || held != null && newLog) {
-                throw new IOException("the engine holds " + keys.size() + " keys that this member's Raft log "
+            long keys = size();
+            if (held == null && keys > 0 || held != null && newLog) {
+                throw new IOException("the engine holds " + keys + " keys that this member's Raft log "
                         + (newLog ? "(new, empty) " : "") + "did not write; a member's engine and Raft "
                         + "directories start together: to rejoin the group, remove both, as for a lost disk (docs/CLUSTER.md)");
             }
@@ -163,26 +150,34 @@ final class KvsStateMachine extends BaseStateMachine {
         });
     }
 
+    private long size() throws IOException {
+        try {
+            return engine.size();
+        } catch (KvsException e) {
+            throw new IOException("cannot count the engine's keys: " + e.getMessage(), e);
+        }
+    }
+
     /** The last entry the engine says it applied, or null if it never applied one. */
     private TermIndex engineApplied(RaftGroupId groupId) throws IOException {
-        Optional<String> marker;
+        Bytes marker;
         try {
             marker = engine.get(APPLIED_KEY);
         } catch (KvsException e) {
             throw new IOException("cannot read the engine's applied index: " + e.getMessage(), e);
         }
-        if (marker.isEmpty()) {
+        if (marker == null) {
             return null;
         }
-        String[] parts = marker.get().split(" ");
+        String[] parts = marker.latin1().split(" ");
         if (parts.length != 3 || !parts[0].equals(groupId.getUuid().toString())) {
-            throw new IOException("the engine was written by another group (" + marker.get() + "), not " + groupId.getUuid());
+            throw new IOException("the engine was written by another group (" + marker + "), not " + groupId.getUuid());
         }
         return TermIndex.valueOf(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
     }
 
-    private Write appliedMarker(TermIndex applied) {
-        return Write.set(APPLIED_KEY, getGroupId().getUuid() + " " + applied.getTerm() + " " + applied.getIndex());
+    private Write.Set appliedMarker(TermIndex applied) {
+        return Write.set(APPLIED_KEY, Bytes.utf8(getGroupId().getUuid() + " " + applied.getTerm() + " " + applied.getIndex()));
     }
 
     @Override
@@ -209,15 +204,16 @@ final class KvsStateMachine extends BaseStateMachine {
         try {
             // Entries without writes (a new leader's, a configuration) move the applied index too: record it.
             writeOrThrow(List.of(appliedMarker(last)));
-            writer.sync();
+            engine.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-            List<Write> header = new ArrayList<>();
-            sessions.all().forEach((client, write) -> header.add(Write.set(SESSION_PREFIX + client, write.text())));
-            MD5Hash md5 = SnapshotFile.write(file, header, engine, keys, RESERVED);
+            List<Write.Set> header = new ArrayList<>();
+            sessions.all().forEach((client, write) -> header.add(
+                    Write.set(SESSION_PREFIX.concat(Bytes.utf8(client.toString())), Bytes.utf8(write.text()))));
+            MD5Hash md5 = SnapshotFile.write(file, header, engine, RESERVED);
             SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file, md5), last);
             storage.updateLatestSnapshot(taken);
             latestSnapshot = taken;
-            log.info("snapshot at index {}: {} keys in {}", last.getIndex(), keys.size() - 1, file);
+            log.info("snapshot at index {}: {} keys in {}", last.getIndex(), engine.size() - 1, file);
             return last.getIndex();
         } catch (KvsException e) {
             throw new IOException("cannot snapshot the engine: " + e.getMessage(), e);
@@ -234,8 +230,8 @@ final class KvsStateMachine extends BaseStateMachine {
     @Override
     public void pause() {
         try {
-            writeOrThrow(List.of(Write.set(INSTALLING_KEY, "a snapshot from the leader")));
-            writer.sync();
+            writeOrThrow(List.of(Write.set(INSTALLING_KEY, Bytes.utf8("a snapshot from the leader"))));
+            engine.sync();
         } catch (KvsException e) {
             throw new IllegalStateException("cannot record a snapshot's installation in the engine: " + e.getMessage(), e);
         }
@@ -246,7 +242,7 @@ final class KvsStateMachine extends BaseStateMachine {
     /** Whether the engine was told of a snapshot being installed that it has not loaded since ({@link #pause}). */
     private boolean installing() throws IOException {
         try {
-            return engine.get(INSTALLING_KEY).isPresent();
+            return engine.get(INSTALLING_KEY) != null;
         } catch (KvsException e) {
             throw new IOException("cannot read the engine: " + e.getMessage(), e);
         }
@@ -273,16 +269,16 @@ final class KvsStateMachine extends BaseStateMachine {
      */
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         try {
-            List<String> old = new ArrayList<>();
-            keys.keys().forEachRemaining(old::add);
+            List<Bytes> old = new ArrayList<>();
+            engine.keys().forEachRemaining(old::add);
             old.remove(INSTALLING_KEY);
             for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }
             sessions.clear();
             SnapshotFile.read(snapshot.getFile().getPath(), run -> {
-                List<Write> pairs = new ArrayList<>(run.size());
-                for (Write w : run) {
+                List<Write.Set> pairs = new ArrayList<>(run.size());
+                for (Write.Set w : run) {
                     if (!restoreSession(w.key(), w.value())) {
                         pairs.add(w);
                     }
@@ -290,7 +286,7 @@ final class KvsStateMachine extends BaseStateMachine {
                 writeOrThrow(pairs);
             });
             writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.remove(INSTALLING_KEY)));
-            writer.sync();
+            engine.sync();
             engineApplied = snapshot.getIndex();
         } catch (KvsException e) {
             throw new IOException("cannot restore the engine from " + snapshot.getFile().getPath() + ": " + e.getMessage(), e);
@@ -298,20 +294,20 @@ final class KvsStateMachine extends BaseStateMachine {
     }
 
     /** Puts back a client's last write if the pair is one (a snapshot's header); false if it is the engine's. */
-    private boolean restoreSession(String key, String value) {
+    private boolean restoreSession(Bytes key, Bytes value) {
         if (!key.startsWith(SESSION_PREFIX)) {
             return false;
         }
-        sessions.restore(UUID.fromString(key.substring(SESSION_PREFIX.length())), Sessions.Last.parse(value));
+        sessions.restore(UUID.fromString(key.slice(SESSION_PREFIX.length(), key.length()).latin1()),
+                Sessions.Last.parse(value.latin1()));
         return true;
     }
 
-    private void writeOrThrow(List<Write> writes) throws KvsException {
-        writer.writeAll(writes);
-        for (Write w : writes) {
-            if (w.failure() != null && !(w.failure() instanceof KeyNotFoundException)) {
-                throw Failures.rethrown(w.failure());
-            }
+    /** Writes {@code writes} to the engine; throws the first that did not succeed. */
+    private void writeOrThrow(List<? extends Write<?>> writes) throws KvsException {
+        engine.writeAll(writes);
+        for (Write<?> w : writes) {
+            w.outcome().get();
         }
     }
 
@@ -320,7 +316,7 @@ final class KvsStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply;
         try {
-            List<Write> writes = Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            List<Write<?>> writes = Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
             reply = apply(writes, TermIndex.valueOf(entry));
         } catch (ProtocolException e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
@@ -339,19 +335,20 @@ final class KvsStateMachine extends BaseStateMachine {
      * not applied again but answered as it was. An entry the engine holds already (replayed
      * after a restart) only brings the clients' last writes up to date.
      */
-    private byte[] apply(List<Write> writes, TermIndex index) throws KvsException {
+    private byte[] apply(List<Write<?>> writes, TermIndex index) throws KvsException {
         Response[] responses = new Response[writes.size()];
-        List<Write> fresh = new ArrayList<>(writes.size() + 1);
+        List<Write<?>> fresh = new ArrayList<>(writes.size() + 1);
         Map<WriteId, Integer> inEntry = new HashMap<>();
         int[] sameAs = new int[writes.size()];
         for (int i = 0; i < writes.size(); i++) {
-            Write w = writes.get(i);
+            Write<?> w = writes.get(i);
+            WriteId id = id(w);
             sameAs[i] = -1;
-            if (w.id() != null) {
-                Sessions.Last last = sessions.applied(w.id());
-                Integer first = inEntry.putIfAbsent(w.id(), i);
+            if (id != null) {
+                Sessions.Last last = sessions.applied(id);
+                Integer first = inEntry.putIfAbsent(id, i);
                 if (last != null) {
-                    responses[i] = last.notFound() && last.seq() == w.id().seq()
+                    responses[i] = last.notFound() && last.seq() == id.seq()
                             ? new Response.Error(ErrorCode.KEY_NOT_FOUND, KeyNotFoundException.MESSAGE)
                             : Response.Ok.INSTANCE;
                     continue;
@@ -365,29 +362,31 @@ final class KvsStateMachine extends BaseStateMachine {
         }
         boolean held = index.getIndex() <= engineApplied;
         if (!held) {
-            Write marker = appliedMarker(index);
+            Write.Set marker = appliedMarker(index);
             fresh.add(marker);
-            writer.writeAll(fresh);
-            if (marker.failure() != null) {
-                throw Failures.rethrown(marker.failure());
-            }
+            engine.writeAll(fresh);
+            marker.outcome().get();
         }
         for (int i = 0; i < writes.size(); i++) {
-            Write w = writes.get(i);
+            Write<?> w = writes.get(i);
             if (responses[i] != null || sameAs[i] >= 0) {
                 continue;
             }
-            Exception failure = held ? null : w.failure();
-            if (failure == null) {
-                responses[i] = !held && w.transaction() instanceof Conditional c && !c.held() ? Entries.conflict()
-                        : Response.Ok.INSTANCE;
-            } else if (failure instanceof KeyNotFoundException || failure instanceof IllegalArgumentException) {
-                responses[i] = Response.Error.of(failure);
-            } else {
-                throw Failures.rethrown(failure);
+            Outcome<?> outcome = held ? Outcome.done() : w.outcome();
+            boolean notFound = false;
+            switch (outcome) {
+                case Outcome.Done<?> d when w instanceof Write.Remove && Boolean.FALSE.equals(d.value()) -> {
+                    notFound = true;
+                    responses[i] = new Response.Error(ErrorCode.KEY_NOT_FOUND, KeyNotFoundException.MESSAGE);
+                }
+                case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) && w instanceof Write.Txn<?> -> responses[i] = Entries.conflict();
+                case Outcome.Done<?> d -> responses[i] = Response.Ok.INSTANCE;
+                case Outcome.Refused<?> r -> responses[i] = Response.Error.of(r.refusal());
+                case Outcome.Failed<?> f -> throw f.cause();
             }
-            if (w.id() != null) {
-                sessions.record(w.id(), index.getIndex(), failure instanceof KeyNotFoundException);
+            WriteId id = id(w);
+            if (id != null) {
+                sessions.record(id, index.getIndex(), notFound);
             }
         }
         for (int i = 0; i < writes.size(); i++) {
@@ -396,6 +395,15 @@ final class KvsStateMachine extends BaseStateMachine {
             }
         }
         return Entries.ofResponses(List.of(responses));
+    }
+
+    /** The client's identity for a set or remove, or null. */
+    private static WriteId id(Write<?> w) {
+        return switch (w) {
+            case Write.Set s -> s.id();
+            case Write.Remove r -> r.id();
+            case Write.Txn<?> t -> null;
+        };
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import kvs.internal.WriteId;
+import kvs.store.WriteId;
 
 /**
  * The last write each client had applied (DESIGN §11's {@code cid}/{@code seq}), so a write

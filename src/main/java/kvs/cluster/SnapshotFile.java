@@ -16,16 +16,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.internal.KeySpace;
-import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
+import kvs.store.Bytes;
+import kvs.store.Store;
+import kvs.store.Write;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.util.MD5FileUtil;
 
@@ -46,7 +45,7 @@ final class SnapshotFile {
 
     /** Receives a snapshot's pairs, a run at a time. */
     interface Sink {
-        void accept(List<Write> sets) throws KvsException;
+        void accept(List<Write.Set> sets) throws KvsException;
     }
 
     /**
@@ -54,20 +53,20 @@ final class SnapshotFile {
      * {@code reserved}, to {@code file} (the engine must not change meanwhile), and its MD5 beside
      * it; returns the MD5.
      */
-    static MD5Hash write(Path file, List<Write> header, KvsEngine engine, KeySpace keys, String reserved)
+    static MD5Hash write(Path file, List<Write.Set> header, Store engine, Bytes reserved)
             throws IOException, KvsException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
              OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-            for (Write w : header) {
-                Frames.write(out, Codec.encode(new Request.Set(w.key(), w.value())));
+            for (Write.Set w : header) {
+                Frames.write(out, Codec.encode(new Request.Set(w.key(), w.value(), null)));
             }
-            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
-                String key = it.next();
-                Optional<String> value = key.startsWith(reserved) ? Optional.empty() : engine.get(key);
-                if (value.isPresent()) {
-                    Frames.write(out, Codec.encode(new Request.Set(key, value.get())));
+            for (Iterator<Bytes> it = engine.keys(); it.hasNext(); ) {
+                Bytes key = it.next();
+                Bytes value = key.startsWith(reserved) ? null : engine.get(key);
+                if (value != null) {
+                    Frames.write(out, Codec.encode(new Request.Set(key, value, null)));
                 }
             }
             out.flush();
@@ -79,14 +78,14 @@ final class SnapshotFile {
 
     /** Receives a pair of a snapshot's header. */
     interface HeaderSink {
-        void accept(String key, String value);
+        void accept(Bytes key, Bytes value);
     }
 
     /**
      * Hands the pairs at the start of {@code file} whose keys begin with {@code prefix} (its header)
      * to {@code sink}, and reads no further; the MD5 is not checked (that reads it all).
      */
-    static void readHeader(Path file, String prefix, HeaderSink sink) throws IOException {
+    static void readHeader(Path file, Bytes prefix, HeaderSink sink) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (byte[] body; (body = Frames.read(in, Entries.MAX_ENTRY_BYTES)) != null; ) {
                 if (!(Codec.decodeRequest(body) instanceof Request.Set set) || !set.key().startsWith(prefix)) {
@@ -112,7 +111,7 @@ final class SnapshotFile {
         }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             DataInputStream data = new DataInputStream(in);
-            List<Write> run = new ArrayList<>(RUN);
+            List<Write.Set> run = new ArrayList<>(RUN);
             for (byte[] body; (body = Frames.read(data, Entries.MAX_ENTRY_BYTES)) != null; ) {
                 if (!(Codec.decodeRequest(body) instanceof Request.Set set)) {
                     throw new IOException("the snapshot " + file + " holds a frame that is not a set");

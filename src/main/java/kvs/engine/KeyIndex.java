@@ -2,10 +2,11 @@ package kvs.engine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+
+import kvs.store.Bytes;
 
 /**
  * The index: each live key to the location of its latest record, in a compact open-addressing
@@ -115,8 +116,8 @@ final class KeyIndex {
         return (b[at] << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 
-    static String key(byte[] entry) {
-        return new String(entry, KEY, entry.length - KEY, StandardCharsets.UTF_8);
+    static Bytes key(byte[] entry) {
+        return Bytes.of(entry, KEY, entry.length - KEY);
     }
 
     /** Whether {@code entry} holds exactly the key {@code b[off, off + len)}. */
@@ -271,7 +272,7 @@ final class KeyIndex {
     }
 
     /** The live keys, decoded as they are reached; weakly consistent. */
-    Iterator<String> keys() {
+    Iterator<Bytes> keys() {
         Table t = table;
         return new Iterator<>() {
             private int i = -1;
@@ -293,11 +294,11 @@ final class KeyIndex {
             }
 
             @Override
-            public String next() {
+            public Bytes next() {
                 if (next == null) {
                     throw new NoSuchElementException();
                 }
-                String key = key(next);
+                Bytes key = key(next);
                 next = advance();
                 return key;
             }

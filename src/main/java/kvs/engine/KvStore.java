@@ -1,31 +1,32 @@
 package kvs.engine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.internal.EngineFigures;
 import kvs.internal.GroupCommit;
-import kvs.internal.GroupWriter;
-import kvs.internal.KeySpace;
 import kvs.internal.Syncer;
-import kvs.internal.Utf8;
-import kvs.internal.Write;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Outcome;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Write;
 
 /**
  * The log-structured engine (Bitcask model): an append-only log in generation files, an
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
  * writes and compaction on a background thread. See DESIGN.md §6.
  */
-public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source {
+public final class KvStore implements Store {
 
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
@@ -85,7 +86,23 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
             }
         });
         this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,
-                key -> get(key).orElse(null), cache);
+                new GroupView.Committed() {
+                    @Override
+                    public Bytes get(Bytes key) throws KvsException {
+                        return KvStore.this.get(key);
+                    }
+
+                    @Override
+                    public boolean contains(Bytes key) {
+                        byte[] k = key.toByteArray();
+                        return index.get(k, 0, k.length, KeyHash.of(k, 0, k.length)) != null;
+                    }
+
+                    @Override
+                    public Iterator<Bytes> keys() {
+                        return index.keys();
+                    }
+                }, cache);
         this.commits = new GroupCommit<>(writer, options.durability() == Durability.ALWAYS ? GATHER_NANOS : 0);
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
@@ -142,7 +159,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     @Override
-    public void set(String key, String value) throws KvsException {
+    public void set(Bytes key, Bytes value) throws KvsException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
@@ -151,24 +168,24 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     /** The write of a set, or of a remove when {@code value} is null; checked and encoded before it queues. */
-    private static LogWriter.Write logWrite(String key, String value) {
-        return new LogWriter.Write(key, value, encode(key, value));
+    private static LogWriter.Write logWrite(Bytes key, Bytes value) {
+        return new LogWriter.Write(key, value, encode(key, value, false));
     }
 
     /**
-     * The log record of a set, or of a remove when {@code value} is null.
+     * The log record of a set, or of a remove when {@code value} is null; {@code continued}: the
+     * next record belongs to the same transaction.
      *
-     * @throws IllegalArgumentException if the key or value is not valid Unicode or is too long
+     * @throws Refusal if the key or value is too long for a record
      */
-    static byte[] encode(String key, String value) {
-        return encode(key, value, false);
-    }
-
-    /** As {@link #encode(String, String)}; {@code continued}: the next record belongs to the same transaction. */
-    static byte[] encode(String key, String value, boolean continued) {
-        byte[] keyBytes = Utf8.encode("key", key, Record.MAX_KEY_BYTES);
-        return Record.encode(keyBytes, value == null ? null : Utf8.encode("value", value, Record.MAX_VALUE_BYTES),
-                continued);
+    static byte[] encode(Bytes key, Bytes value, boolean continued) {
+        if (key.length() > Record.MAX_KEY_BYTES) {
+            throw new Refusal("the key is " + key.length() + " bytes; the maximum is " + Record.MAX_KEY_BYTES);
+        }
+        if (value != null && value.length() > Record.MAX_VALUE_BYTES) {
+            throw new Refusal("the value is " + value.length() + " bytes; the maximum is " + Record.MAX_VALUE_BYTES);
+        }
+        return Record.encode(key, value, continued);
     }
 
     /**
@@ -177,11 +194,41 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
      * any crash keeps all or none of them.
      */
     @Override
-    public void writeAll(List<Write> writes) {
+    public void writeAll(List<? extends Write<?>> writes) {
         ensureOpen();
         compactor.awaitRoom();
-        commits.submitAll(writes, w -> w.transaction() != null ? new LogWriter.Write(w.transaction())
-                : logWrite(w.key(), w.value()));
+        List<LogWriter.Write> ops = new ArrayList<>(writes.size());
+        List<Write<?>> owners = new ArrayList<>(writes.size());
+        for (Write<?> w : writes) {
+            try {
+                ops.add(switch (w) {
+                    case Write.Set set -> logWrite(set.key(), set.value());
+                    case Write.Remove remove -> logWrite(remove.key(), null);
+                    case Write.Txn<?> txn -> new LogWriter.Write(txn.transaction());
+                });
+                owners.add(w);
+            } catch (Refusal r) {
+                w.refuse(r);
+            }
+        }
+        commits.submitAll(ops);
+        for (int i = 0; i < ops.size(); i++) {
+            settle(owners.get(i), ops.get(i));
+        }
+    }
+
+    /** Records on {@code w} the outcome of the log write {@code op} made of it. */
+    @SuppressWarnings("unchecked")
+    private static void settle(Write<?> w, LogWriter.Write op) {
+        if (op.failed()) {
+            w.fail(op.failure());
+        } else if (op.refusal != null) {
+            w.refuse(op.refusal);
+        } else if (op.remove) {
+            ((Write<Boolean>) w).settle(Outcome.removed(!op.absent));
+        } else {
+            ((Write<Object>) w).settle(new Outcome.Done<>(op.result));
+        }
     }
 
     @Override
@@ -195,7 +242,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     @Override
-    public java.util.Iterator<String> keys() {
+    public Iterator<Bytes> keys() {
         ensureOpen();
         return index.keys();
     }
@@ -207,23 +254,20 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     @Override
-    public Optional<String> get(String key) throws KvsException {
+    public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        byte[] k = Utf8.encodeIfValid(key);
-        if (k == null) {
-            return Optional.empty(); // no such key can have been set
-        }
+        byte[] k = key.toByteArray();
         int hash = KeyHash.of(k, 0, k.length);
         int cacheHash = KeyHash.local(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
             byte[] entry = index.get(k, 0, k.length, hash);
             if (entry == null) {
-                return Optional.empty();
+                return null;
             }
-            String cached = cache.get(cacheHash, entry);
+            Bytes cached = cache.get(cacheHash, entry);
             if (cached != null) {
-                return Optional.of(cached);
+                return cached;
             }
             byte[] record;
             try {
@@ -233,11 +277,11 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
                         + e.getMessage(), e);
             }
             if (record != null) {
-                return Optional.of(value(record, k, cacheHash, entry));
+                return value(record, k, cacheHash, entry);
             }
             ensureOpen(); // the file went away: compaction moved the record, or the store closed
         }
-        throw new KvsException("record of key '" + key + "' kept moving; gave up after "
+        throw new KvsException("record of key " + key + " kept moving; gave up after "
                 + MAX_READ_ATTEMPTS + " attempts");
     }
 
@@ -245,7 +289,7 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
      * Checks the record read for the index entry {@code entry} of key {@code k} and returns its
      * value (and caches it); a wrong value is never returned.
      */
-    private String value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
+    private Bytes value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
         if (!Record.intact(r, 0, r.length)) {
             throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
                     "checksum mismatch");
@@ -255,25 +299,27 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
         if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
                 || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, k, 0, k.length)) {
             throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
-                    "record does not hold key '" + KeyIndex.key(entry) + "'");
+                    "record does not hold key " + KeyIndex.key(entry));
         }
-        String value = new String(r, Record.HEADER + keyLen, valueLen, StandardCharsets.UTF_8);
+        Bytes value = Bytes.of(r, Record.HEADER + keyLen, valueLen);
         cache.put(cacheHash, entry, value, valueLen);
         return value;
     }
 
     @Override
-    public void remove(String key) throws KvsException {
+    public boolean remove(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
         compactor.awaitRoom();
-        commits.submit(logWrite(key, null));
+        LogWriter.Write w = logWrite(key, null);
+        commits.submit(w);
+        return !w.absent;
     }
 
-    /** A copy of the index; for tests. */
+    /** A copy of the index, its keys read as UTF-8; for tests. */
     java.util.Map<String, Loc> indexSnapshot() {
         java.util.Map<String, Loc> copy = new java.util.HashMap<>();
-        index.forEach((e, slot) -> copy.put(KeyIndex.key(e), new Loc(KeyIndex.file(e), KeyIndex.offset(e), KeyIndex.length(e))));
+        index.forEach((e, slot) -> copy.put(KeyIndex.key(e).utf8(), new Loc(KeyIndex.file(e), KeyIndex.offset(e), KeyIndex.length(e))));
         return copy;
     }
 
@@ -297,10 +343,10 @@ public final class KvStore implements KvsEngine, GroupWriter, KeySpace, EngineFi
     }
 
     @Override
-    public EngineFigures figures() {
+    public StoreFigures figures() {
         LogSizes.Sizes s = sizes.get();
-        return new EngineFigures("kvs", options.durability().cliName(), index.size(), s.live(), s.total(),
-                compactor.compactions(), compactor.lastMillis(), writer.syncs(), writer.writes());
+        return new StoreFigures("kvs", options.durability().cliName(), index.size(), s.live(), s.total(),
+                compactor.compactions(), compactor.lastMillis(), writer.syncs(), writer.writes(), null);
     }
 
     private void ensureOpen() {

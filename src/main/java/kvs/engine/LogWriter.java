@@ -3,18 +3,15 @@ package kvs.engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
-import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.internal.GroupCommit;
-import kvs.internal.Transaction;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Refusal;
+import kvs.store.Transaction;
 
 /**
  * Appends group-committed batches to the active log file, then publishes them to the index.
@@ -27,28 +24,34 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
     /** One set or remove, encoded by its caller before it queues, or a transaction the leader runs. */
     static final class Write extends GroupCommit.Op {
-        final String key;
+        final Bytes key;
         /** The value set; null for a remove. */
-        final String value;
+        final Bytes value;
         final byte[] record;
         /** The hashes of the key's bytes in {@code record} ({@link KeyHash}); 0 for a transaction. */
         final int hash;
         final int cacheHash;
         final boolean remove;
         /** Null unless this is a transaction, which has no key or record of its own. */
-        final Transaction transaction;
+        final Transaction<?> transaction;
         /** The queued operation whose outcome this write decides: itself, or the transaction that made it. */
         private final GroupCommit.Op owner;
+        /** Set by the leader: a remove that found its key absent (and wrote nothing). */
+        boolean absent;
+        /** Set by the leader: a transaction's result. */
+        Object result;
+        /** Set by the leader: a transaction's refusal, or null. */
+        Refusal refusal;
 
-        Write(String key, String value, byte[] record) {
+        Write(Bytes key, Bytes value, byte[] record) {
             this(key, value, record, null, null);
         }
 
-        Write(Transaction transaction) {
+        Write(Transaction<?> transaction) {
             this(null, null, null, transaction, null);
         }
 
-        private Write(String key, String value, byte[] record, Transaction transaction, GroupCommit.Op owner) {
+        private Write(Bytes key, Bytes value, byte[] record, Transaction<?> transaction, GroupCommit.Op owner) {
             this.key = key;
             this.value = value;
             this.record = record;
@@ -62,16 +65,6 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         private static int keyLen(byte[] record) {
             return Record.keyLen(record, 0);
         }
-
-        /** This write's key's live index entry, or null. */
-        byte[] current(KeyIndex index) {
-            return index.get(record, Record.HEADER, keyLen(record), hash);
-        }
-    }
-
-    /** Reads a key's committed value; the store's get. */
-    interface Committed {
-        String get(String key) throws KvsException;
     }
 
     /** A batch is written in chunks of about this size, so offsets stay ints and buffers bounded. */
@@ -84,7 +77,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private final LogSizes sizes;
     private final EngineOptions options;
     private final Compactor compactor;
-    private final Committed committed;
+    private final GroupView.Committed committed;
     private final ValueCache cache;
     /** Replaced under the leader lock; read without it by the everysec syncer. */
     private volatile ActiveFile active;
@@ -99,7 +92,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private volatile long writes;
 
     LogWriter(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
-              EngineOptions options, Compactor compactor, ActiveFile active, Committed committed, ValueCache cache) {
+              EngineOptions options, Compactor compactor, ActiveFile active, GroupView.Committed committed, ValueCache cache) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
@@ -121,18 +114,20 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             throw new KvsException("writes refused after an I/O failure (reopen the store to recover): "
                     + failure.getMessage(), failure);
         }
-        // The values this batch has written so far (null: removed), over the committed ones.
-        Map<String, String> touched = batch.size() > 1 ? new HashMap<>() : null;
-        Transaction.View view = null; // made for the batch's first transaction, shared by the rest
+        GroupView view = new GroupView(committed);
         List<Write> pending = new ArrayList<>();
         int bytes = 0;
         for (Write w : batch) {
             List<Write> writes;
-            if (w.transaction == null) {
-                writes = checkedWrite(w, touched);
-            } else {
-                view = view != null ? view : view(touched);
+            if (w.transaction != null) {
                 writes = run(w, view);
+            } else if (w.remove && !view.contains(w.key)) {
+                w.absent = true;
+                w.succeed(); // nothing to write: done
+                continue;
+            } else {
+                view.written(w.key, w.value);
+                writes = List.of(w);
             }
             if (writes.isEmpty()) {
                 continue;
@@ -140,9 +135,6 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             int more = 0;
             for (Write out : writes) {
                 more += out.record.length;
-                if (touched != null) {
-                    touched.put(out.key, out.value);
-                }
             }
             if (bytes > 0 && bytes + more > CHUNK_BYTES) { // a transaction's writes are never split
                 write(pending, bytes);
@@ -158,56 +150,31 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         compactor.written();
     }
 
-    /** {@code w} alone, or nothing if it is a remove of a key that is absent (its failure). */
-    private List<Write> checkedWrite(Write w, Map<String, String> touched) {
-        if (w.remove && !(touched != null && touched.containsKey(w.key) ? touched.get(w.key) != null
-                : w.current(index) != null)) {
-            w.fail(new KeyNotFoundException());
-            return List.of();
-        }
-        return List.of(w);
-    }
-
-    /** The store as a transaction sees it: the committed values with the batch's writes so far ({@code touched}) over them. */
-    private Transaction.View view(Map<String, String> touched) {
-        return new Transaction.View() {
-            @Override
-            public String get(String key) throws KvsException {
-                return touched != null && touched.containsKey(key) ? touched.get(key) : committed.get(key);
-            }
-
-            @Override
-            public Collection<String> keys() {
-                Set<String> keys = new HashSet<>();
-                index.keys().forEachRemaining(keys::add);
-                if (touched != null) {
-                    touched.forEach((k, v) -> {
-                        if (v == null) {
-                            keys.remove(k);
-                        } else {
-                            keys.add(k);
-                        }
-                    });
-                }
-                return keys;
-            }
-        };
-    }
-
-    /** Runs a transaction in {@code view}; its writes, encoded, or none if it failed. */
-    private List<Write> run(Write w, Transaction.View view) {
+    /** Runs a transaction over {@code view}; its writes, encoded, or none if it refused or failed. */
+    private List<Write> run(Write w, GroupView view) {
         try {
-            List<kvs.internal.Write> out = w.transaction.writesIn(view);
+            GroupView.Ran<?> ran = view.run(w.transaction);
+            if (ran.refusal() != null) {
+                w.refusal = ran.refusal();
+                w.succeed();
+                return List.of();
+            }
+            List<GroupView.Change> out = ran.changes();
             List<Write> writes = new ArrayList<>(out.size());
             for (int i = 0; i < out.size(); i++) {
-                kvs.internal.Write o = out.get(i);
+                GroupView.Change c = out.get(i);
                 boolean continued = i < out.size() - 1; // recovery keeps the records all or none
-                writes.add(new Write(o.key(), o.value(), KvStore.encode(o.key(), o.value(), continued), null, w));
+                writes.add(new Write(c.key(), c.value(), KvStore.encode(c.key(), c.value(), continued), null, w));
             }
+            w.result = ran.result();
             if (writes.isEmpty()) {
                 w.succeed(); // nothing to write: done
             }
             return writes;
+        } catch (Refusal r) { // a key or value too long for a record
+            w.refusal = r;
+            w.succeed();
+            return List.of();
         } catch (KvsException | RuntimeException e) {
             w.fail(e);
             return List.of();

@@ -1,29 +1,34 @@
 package kvs.engine;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
-import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.internal.EngineFigures;
 import kvs.internal.GroupCommit;
-import kvs.internal.GroupWriter;
-import kvs.internal.KeySpace;
 import kvs.internal.Syncer;
-import kvs.internal.Transaction;
-import kvs.internal.Utf8;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Outcome;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Transaction;
+import kvs.store.Write;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * through an interruptible FileChannel, so calls run with the caller's interrupt status put
  * aside and restored after.
  */
-public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, EngineFigures.Source {
+public final class MvStoreEngine implements Store {
 
     private static final Logger log = LoggerFactory.getLogger(MvStoreEngine.class);
     /** The MVStore file inside the data directory. */
@@ -55,8 +60,17 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     private final Path dir;
     private final DirectoryLock lock;
     private final MVStore store;
+    /** The layout this code writes: format 2, byte-string keys and values in {@link #DATA_MAP}. */
+    static final int FORMAT = 2;
+    /** Format 1 (before keys and values were bytes): UTF-8 text in a map of strings of this name. */
+    private static final String FORMAT_1_MAP = "kvs";
+    private static final String DATA_MAP = "data";
+    /** Holds the layout's version under {@link #FORMAT_KEY}. */
+    private static final String META_MAP = "kvs.meta";
+    private static final String FORMAT_KEY = "format";
+
     /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
-    private final MVMap<String, String> map;
+    private final MVMap<byte[], byte[]> map;
     private final Durability durability;
     private final GroupCommit<MapWrite> commits;
     private final Syncer syncer;
@@ -72,27 +86,38 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     private final LongAdder syncs = new LongAdder();
 
     private static final class MapWrite extends GroupCommit.Op {
-        final String key;
-        final String value; // null: remove, or a transaction
-        final Transaction transaction;
+        final Bytes key;
+        final Bytes value; // null: remove, or a transaction
+        final Transaction<?> transaction;
+        /** Set by the leader: a remove that found its key absent. */
+        boolean absent;
+        /** Set by the leader: a transaction's result, or its refusal. */
+        Object result;
+        Refusal refusal;
 
-        MapWrite(String key, String value, Transaction transaction) {
+        MapWrite(Bytes key, Bytes value, Transaction<?> transaction) {
             this.key = key;
             this.value = value;
             this.transaction = transaction;
         }
     }
 
-    /** The map as a transaction sees it: MVMap's reads see the puts of the commit under way. */
-    private final Transaction.View view = new Transaction.View() {
+    /** The map as committed (MVMap's reads see the puts of the commit under way). */
+    private final GroupView.Committed committed = new GroupView.Committed() {
         @Override
-        public String get(String key) {
-            return map.get(key);
+        public Bytes get(Bytes key) {
+            byte[] v = map.get(key.toByteArray());
+            return v == null ? null : Bytes.wrap(v); // MVMap never changes a value it hands out
         }
 
         @Override
-        public java.util.Collection<String> keys() {
-            return new java.util.ArrayList<>(map.keySet());
+        public boolean contains(Bytes key) {
+            return map.containsKey(key.toByteArray());
+        }
+
+        @Override
+        public Iterator<Bytes> keys() {
+            return MvStoreEngine.this.keys();
         }
     };
 
@@ -100,7 +125,8 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
         this.dir = dir;
         this.lock = lock;
         this.store = store;
-        this.map = store.openMap("kvs");
+        this.map = store.openMap(DATA_MAP, new MVMap.Builder<byte[], byte[]>()
+                .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         this.durability = durability;
         this.commits = new GroupCommit<>(this::commit);
         if (durability != Durability.ALWAYS) {
@@ -128,8 +154,44 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
         return DirectoryLock.withLock(dir, lock -> {
             MVStore store = openStore(dir.resolve(FILE_NAME), options);
             store.setRetentionTime(0);
+            try {
+                upgrade(store, dir);
+            } catch (KvsException | RuntimeException e) {
+                store.closeImmediately();
+                throw e;
+            }
             return new MvStoreEngine(dir, lock, store, options.durability());
         });
+    }
+
+    /**
+     * Checks the layout's version: a newer one is refused, untouched; format 1 (UTF-8 text, no
+     * version) is read whole and rewritten as format 2 in one commit, logged; a new store is
+     * marked format 2.
+     */
+    private static void upgrade(MVStore store, Path dir) throws KvsException {
+        MVMap<String, Object> meta = store.openMap(META_MAP);
+        Object version = meta.get(FORMAT_KEY);
+        if (version != null) {
+            if (!(version instanceof Integer v) || v > FORMAT) {
+                throw new KvsException(dir + " holds MvStoreEngine format " + version + ", newer than this release"
+                        + " reads (" + FORMAT + "): open it with the release that wrote it");
+            }
+            return;
+        }
+        if (store.hasMap(FORMAT_1_MAP)) {
+            MVMap<String, String> old = store.openMap(FORMAT_1_MAP);
+            MVMap<byte[], byte[]> data = store.openMap(DATA_MAP, new MVMap.Builder<byte[], byte[]>()
+                    .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+            log.info("upgrading {} from MvStoreEngine format 1 (text) to {} (bytes): {} keys", dir, FORMAT, old.sizeAsLong());
+            for (Map.Entry<String, String> e : old.entrySet()) {
+                data.put(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            store.removeMap(old);
+        }
+        meta.put(FORMAT_KEY, FORMAT);
+        store.commit();
+        store.sync();
     }
 
     /** Opens the MVStore, retrying briefly while a crashed owner's file lock is still being released. */
@@ -154,13 +216,20 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     private void commit(List<MapWrite> batch) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
+            // The map holds the batch's writes as they are made; the view's own record of them,
+            // made from the first transaction on, keeps it current for the transactions after.
+            GroupView view = null;
             for (MapWrite w : batch) {
                 if (w.transaction != null) {
-                    run(w);
+                    view = view != null ? view : new GroupView(committed);
+                    run(w, view);
                 } else if (w.value != null) {
-                    map.put(w.key, w.value);
-                } else if (map.remove(w.key) == null) {
-                    w.fail(new KeyNotFoundException());
+                    map.put(w.key.toByteArray(), w.value.toByteArray());
+                } else if (map.remove(w.key.toByteArray()) == null) {
+                    w.absent = true;
+                }
+                if (view != null && w.transaction == null) {
+                    view.written(w.key, w.value);
                 }
             }
             store.commit();
@@ -181,25 +250,27 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
         }
     }
 
-    /** Runs a transaction and applies its writes, or none of them if it fails; they commit with the batch. */
-    private void run(MapWrite w) {
-        List<kvs.internal.Write> writes;
+    /** Runs a transaction and applies its writes, or none of them if it refuses or fails; they commit with the batch. */
+    private void run(MapWrite w, GroupView view) {
+        GroupView.Ran<?> ran;
         try {
-            writes = w.transaction.writesIn(view);
-            for (kvs.internal.Write o : writes) {
-                checkUnicode(o.key(), o.isRemove() ? "" : o.value());
-            }
+            ran = view.run(w.transaction);
         } catch (KvsException | RuntimeException e) {
             w.fail(e);
             return;
         }
-        for (kvs.internal.Write o : writes) {
-            if (o.isRemove()) {
-                map.remove(o.key());
+        if (ran.refusal() != null) {
+            w.refusal = ran.refusal();
+            return;
+        }
+        for (GroupView.Change c : ran.changes()) {
+            if (c.isRemove()) {
+                map.remove(c.key().toByteArray());
             } else {
-                map.put(o.key(), o.value());
+                map.put(c.key().toByteArray(), c.value().toByteArray());
             }
         }
+        w.result = ran.result();
     }
 
     /**
@@ -223,10 +294,10 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
 
     /** MVStore compacts inside its own file: no compactions are counted; live bytes are the file's times its fill rate. */
     @Override
-    public EngineFigures figures() {
+    public StoreFigures figures() {
         long total = store.getFileStore().size();
-        return new EngineFigures("mvstore", durability.cliName(), map.sizeAsLong(),
-                total * store.getFileStore().getFillRate() / 100, total, 0, 0, syncs.sum(), writes);
+        return new StoreFigures("mvstore", durability.cliName(), map.sizeAsLong(),
+                total * store.getFileStore().getFillRate() / 100, total, 0, 0, syncs.sum(), writes, null);
     }
 
     @Override
@@ -243,21 +314,20 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     }
 
     @Override
-    public void set(String key, String value) throws KvsException {
+    public void set(Bytes key, Bytes value) throws KvsException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
-        checkUnicode(key, value);
         commits.submit(new MapWrite(key, value, null));
     }
 
     @Override
-    public Optional<String> get(String key) throws KvsException {
+    public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
         boolean interrupted = Thread.interrupted();
         try {
-            return Optional.ofNullable(map.get(key));
+            return committed.get(key);
         } catch (MVStoreException e) {
             throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
         } finally {
@@ -268,40 +338,66 @@ public final class MvStoreEngine implements KvsEngine, GroupWriter, KeySpace, En
     }
 
     @Override
-    public void remove(String key) throws KvsException {
+    public boolean remove(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        commits.submit(new MapWrite(key, null, null));
+        MapWrite w = new MapWrite(key, null, null);
+        commits.submit(w);
+        return !w.absent;
     }
 
     /** One group commit (one MVStore commit, and under {@code always} one sync) for all of {@code writes}. */
     @Override
-    public void writeAll(List<kvs.internal.Write> writes) {
+    public void writeAll(List<? extends Write<?>> writes) {
         ensureOpen();
-        commits.submitAll(writes, w -> {
-            if (w.transaction() == null && !w.isRemove()) {
-                checkUnicode(w.key(), w.value());
-            }
-            return new MapWrite(w.key(), w.value(), w.transaction());
-        });
+        List<MapWrite> ops = new ArrayList<>(writes.size());
+        for (Write<?> w : writes) {
+            ops.add(switch (w) {
+                case Write.Set set -> new MapWrite(set.key(), set.value(), null);
+                case Write.Remove remove -> new MapWrite(remove.key(), null, null);
+                case Write.Txn<?> txn -> new MapWrite(null, null, txn.transaction());
+            });
+        }
+        commits.submitAll(ops);
+        for (int i = 0; i < ops.size(); i++) {
+            settle(writes.get(i), ops.get(i));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void settle(Write<?> w, MapWrite op) {
+        if (op.failed()) {
+            w.fail(op.failure());
+        } else if (op.refusal != null) {
+            w.refuse(op.refusal);
+        } else if (op.key != null && op.value == null) { // a remove
+            ((Write<Boolean>) w).settle(Outcome.removed(!op.absent));
+        } else {
+            ((Write<Object>) w).settle(new Outcome.Done<>(op.result));
+        }
     }
 
     @Override
-    public java.util.Iterator<String> keys() {
+    public Iterator<Bytes> keys() {
         ensureOpen();
-        return map.keyIterator(null);
+        Iterator<byte[]> it = map.keyIterator(null);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Bytes next() {
+                return Bytes.wrap(it.next());
+            }
+        };
     }
 
     @Override
     public long size() {
         ensureOpen();
         return map.sizeAsLong();
-    }
-
-    /** MVStore would silently store '?' for an unpaired surrogate; refuse it as KvStore does. */
-    private static void checkUnicode(String key, String value) {
-        Utf8.encode("key", key, Integer.MAX_VALUE);
-        Utf8.encode("value", value, Integer.MAX_VALUE);
     }
 
     private void ensureOpen() {

@@ -3,6 +3,8 @@ package kvs.engine;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
+import kvs.store.Bytes;
+
 /**
  * The log record format, shared by the writer, the scanner and readers.
  *
@@ -10,7 +12,7 @@ import java.util.zip.CRC32C;
  * offset 0  crc32c    u32  over every byte after this field
  *        4  keyLen    u32  its top bit set: the next record belongs to the same transaction
  *        8  valueLen  i32  -1 marks a tombstone (a removal)
- *       12  key bytes (UTF-8), then value bytes (UTF-8)
+ *       12  key bytes, then value bytes (any bytes)
  * </pre>
  * Big-endian. A transaction's records (an MSET's, say) are written together, each but the last
  * with {@link #CONTINUED} set, so recovery can drop a transaction a crash cut short whole.
@@ -30,19 +32,19 @@ final class Record {
     }
 
     /** Encodes a value record, or a tombstone when {@code value} is null. */
-    static byte[] encode(byte[] key, byte[] value) {
+    static byte[] encode(Bytes key, Bytes value) {
         return encode(key, value, false);
     }
 
     /** Encodes a record; {@code continued}: the next record belongs to the same transaction. */
-    static byte[] encode(byte[] key, byte[] value, boolean continued) {
-        int valueLen = value == null ? TOMBSTONE : value.length;
-        byte[] out = new byte[length(key.length, valueLen)];
+    static byte[] encode(Bytes key, Bytes value, boolean continued) {
+        int valueLen = value == null ? TOMBSTONE : value.length();
+        byte[] out = new byte[length(key.length(), valueLen)];
         ByteBuffer b = ByteBuffer.wrap(out);
-        b.putInt(4, key.length | (continued ? CONTINUED : 0)).putInt(8, valueLen);
-        System.arraycopy(key, 0, out, HEADER, key.length);
+        b.putInt(4, key.length() | (continued ? CONTINUED : 0)).putInt(8, valueLen);
+        key.copyTo(out, HEADER);
         if (value != null) {
-            System.arraycopy(value, 0, out, HEADER + key.length, value.length);
+            value.copyTo(out, HEADER + key.length());
         }
         b.putInt(0, crc(out, 0, out.length));
         return out;

@@ -3,6 +3,8 @@ package kvs.engine;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import kvs.store.Bytes;
+
 /**
  * A small, bounded cache of values already read and verified, so hot keys are served from
  * memory rather than by a system call. Direct-mapped: a key's hash picks one slot, and a newer
@@ -28,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class ValueCache {
 
-    /** Values above this many bytes of UTF-8 are not cached: no single value takes a large share. */
+    /** Values above this many bytes are not cached: no single value takes a large share. */
     static final int MAX_VALUE_BYTES = 64 << 10;
     /**
      * The default bound on the bytes of values held: a sixteenth of the maximum heap, between
@@ -51,7 +53,7 @@ final class ValueCache {
     /** The doorkeeper forgets every miss after this many slots' worth of them, divided: a window of 1/64 of the slots. */
     private static final int WINDOW_SHIFT = 6;
 
-    private record Entry(Object record, String value, int bytes) {
+    private record Entry(Object record, Bytes value, int bytes) {
     }
 
     private final AtomicReferenceArray<Entry> slots;
@@ -86,13 +88,13 @@ final class ValueCache {
     }
 
     /** The value of {@code record}, of a key with hash {@code keyHash}, if this cache holds it. */
-    String get(int keyHash, Object record) {
+    Bytes get(int keyHash, Object record) {
         Entry e = slots.getPlain(slot(keyHash));
         return e != null && e.record == record ? e.value : null;
     }
 
     /** Remembers the verified {@code value} of {@code record}, read after a miss, if it is admitted and there is room for it. */
-    void put(int keyHash, Object record, String value, int valueBytes) {
+    void put(int keyHash, Object record, Bytes value, int valueBytes) {
         if (valueBytes > MAX_VALUE_BYTES) {
             return;
         }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 import kvs.KvsException;
 
@@ -44,6 +43,19 @@ public final class GroupCommit<T extends GroupCommit.Op> {
 
         public final boolean failed() {
             return failure != null;
+        }
+
+        /**
+         * The failure recorded, as a KvsException (a RuntimeException, such as a closed store's,
+         * wrapped), or null; an Error is thrown as it is.
+         */
+        public final KvsException failure() {
+            return switch (failure) {
+                case null -> null;
+                case KvsException k -> k;
+                case Error e -> throw e;
+                default -> new KvsException(failure.getMessage(), failure);
+            };
         }
     }
 
@@ -108,33 +120,6 @@ public final class GroupCommit<T extends GroupCommit.Op> {
         queue.addAll(ops);
         // Batches are committed one at a time in queue order: once the last is done, all are.
         await(ops.get(ops.size() - 1));
-    }
-
-    /**
-     * Commits an op made by {@code toOp} for each of {@code writes}, in order, and records each
-     * outcome on its write; a write {@code toOp} refuses (IllegalArgumentException) fails alone.
-     */
-    public void submitAll(List<Write> writes, Function<Write, T> toOp) {
-        List<T> ops = new ArrayList<>(writes.size());
-        List<Write> owners = new ArrayList<>(writes.size());
-        for (Write w : writes) {
-            try {
-                ops.add(toOp.apply(w));
-                owners.add(w);
-            } catch (IllegalArgumentException e) {
-                w.fail(e);
-            }
-        }
-        submitAll(ops);
-        for (int i = 0; i < ops.size(); i++) {
-            Throwable failure = ops.get(i).failure;
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            if (failure != null) {
-                owners.get(i).fail((Exception) failure);
-            }
-        }
     }
 
     /** Waits until {@code op} is done, leading batches while no one else does. */

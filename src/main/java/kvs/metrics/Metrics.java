@@ -18,10 +18,10 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import kvs.internal.BuildInfo;
-import kvs.internal.EngineFigures;
 import kvs.security.Access;
 import kvs.server.RequestObserver;
 import kvs.server.ServerStats;
+import kvs.store.StoreFigures;
 
 /**
  * {@code /metrics} in the Prometheus text format (DESIGN §10), with the official Prometheus Java
@@ -89,13 +89,13 @@ public final class Metrics implements RequestObserver, AutoCloseable {
         CounterWithCallback.builder().name("kvs_errors").help("Error replies, by kind (the kvs protocol's code, RESP's prefix)")
                 .labelNames("kind").callback(cb -> stats.errorsByKind().forEach((kind, n) -> cb.call(n, kind)))
                 .register(registry);
-        engineGauge("kvs_keys", "Keys present", EngineFigures::keys, stats);
-        engineGauge("kvs_live_bytes", "Bytes of the records that hold current values", EngineFigures::liveBytes, stats);
-        engineGauge("kvs_total_bytes", "Bytes of every data file", EngineFigures::totalBytes, stats);
+        engineGauge("kvs_keys", "Keys present", StoreFigures::keys, stats);
+        engineGauge("kvs_live_bytes", "Bytes of the records that hold current values", StoreFigures::liveBytes, stats);
+        engineGauge("kvs_total_bytes", "Bytes of every data file", StoreFigures::totalBytes, stats);
         engineGauge("kvs_last_compaction_seconds", "How long the last compaction took", e -> e.lastCompactionMillis() / 1e3, stats);
-        engineCounter("kvs_compactions", "Compactions since the engine opened", EngineFigures::compactions, stats);
-        engineCounter("kvs_fsyncs", "fsyncs of the data files since the engine opened", EngineFigures::fsyncs, stats);
-        engineCounter("kvs_writes", "Writes committed since the engine opened", EngineFigures::writes, stats);
+        engineCounter("kvs_compactions", "Compactions since the engine opened", StoreFigures::compactions, stats);
+        engineCounter("kvs_fsyncs", "fsyncs of the data files since the engine opened", StoreFigures::fsyncs, stats);
+        engineCounter("kvs_writes", "Writes committed since the engine opened", StoreFigures::writes, stats);
     }
 
     private void gauge(String name, String help, ToDoubleFunction<ServerStats> value, ServerStats stats) {
@@ -106,18 +106,18 @@ public final class Metrics implements RequestObserver, AutoCloseable {
         CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.applyAsDouble(stats))).register(registry);
     }
 
-    private void engineGauge(String name, String help, ToDoubleFunction<EngineFigures> value, ServerStats stats) {
+    private void engineGauge(String name, String help, ToDoubleFunction<StoreFigures> value, ServerStats stats) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
-            EngineFigures e = stats.engine();
+            StoreFigures e = stats.engine();
             if (e != null) {
                 cb.call(value.applyAsDouble(e));
             }
         }).register(registry);
     }
 
-    private void engineCounter(String name, String help, ToDoubleFunction<EngineFigures> value, ServerStats stats) {
+    private void engineCounter(String name, String help, ToDoubleFunction<StoreFigures> value, ServerStats stats) {
         CounterWithCallback.builder().name(name).help(help).callback(cb -> {
-            EngineFigures e = stats.engine();
+            StoreFigures e = stats.engine();
             if (e != null) {
                 cb.call(value.applyAsDouble(e));
             }

@@ -10,8 +10,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import kvs.internal.Utf8;
-import kvs.internal.WriteId;
+import kvs.store.Bytes;
+import kvs.store.WriteId;
 
 /**
  * Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing),
@@ -45,7 +45,7 @@ public final class Codec {
     private Codec() {
     }
 
-    /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
+    /** @throws IllegalArgumentException if a password holds an unpaired surrogate, which UTF-8 cannot carry */
     public static byte[] encode(Request request) {
         return switch (request) {
             case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null, null);
@@ -53,31 +53,29 @@ public final class Codec {
             case Request.Set r -> encodeRequest(SET, KEY, r.key(), VALUE, r.value(), r.id());
             case Request.Ping r -> encodeRequest(PING, null, null, null, null, null);
             case Request.Stats r -> encodeRequest(STATS, null, null, null, null, null);
-            case Request.Auth r -> encodeRequest(AUTH, PASSWORD, r.password(), null, null, null);
+            case Request.Auth r -> encodeRequest(AUTH, PASSWORD, Bytes.utf8(r.password()), null, null, null);
         };
     }
 
     /**
-     * {@code {"op": op, firstName: firstText, secondName: secondText, "cid": bytes, "seq": n}},
-     * without the fields whose text or id is null.
+     * {@code {"op": op, firstName: first, secondName: second, "cid": bytes, "seq": n}}, without
+     * the fields whose bytes or id are null; bytes go as text when they are UTF-8.
      */
-    private static byte[] encodeRequest(SerializedString op, SerializedString firstName, String firstText,
-                                        SerializedString secondName, String secondText, WriteId id) {
-        byte[] first = firstText == null ? null : Utf8.encode(firstName.getValue(), firstText, Integer.MAX_VALUE);
-        byte[] second = secondText == null ? null : Utf8.encode(secondName.getValue(), secondText, Integer.MAX_VALUE);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (first == null ? 0 : first.length)
-                + (second == null ? 0 : second.length));
+    private static byte[] encodeRequest(SerializedString op, SerializedString firstName, Bytes first,
+                                        SerializedString secondName, Bytes second, WriteId id) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (first == null ? 0 : first.length())
+                + (second == null ? 0 : second.length()));
         try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
             g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1) + (id == null ? 0 : 2));
             g.writeFieldName(OP);
             g.writeString(op);
             if (first != null) {
                 g.writeFieldName(firstName);
-                g.writeUTF8String(first, 0, first.length);
+                writeBytes(g, first);
             }
             if (second != null) {
                 g.writeFieldName(secondName);
-                g.writeUTF8String(second, 0, second.length);
+                writeBytes(g, second);
             }
             if (id != null) {
                 g.writeFieldName(CID);
@@ -91,6 +89,16 @@ public final class Codec {
             throw new UncheckedIOException(e); // a byte array output does not fail
         }
         return out.toByteArray();
+    }
+
+    /** {@code b} as CBOR text if it is UTF-8, else as a byte string. */
+    private static void writeBytes(JsonGenerator g, Bytes b) throws IOException {
+        byte[] array = b.toByteArray();
+        if (b.isUtf8()) {
+            g.writeUTF8String(array, 0, array.length);
+        } else {
+            g.writeBinary(array);
+        }
     }
 
     /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
@@ -120,16 +128,15 @@ public final class Codec {
                 }
             }
             case Response.Value v -> {
-                byte[] value = v.value() == null ? null : Utf8.encode("value", v.value(), Integer.MAX_VALUE);
                 try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
                     g.writeStartObject(null, 2);
                     g.writeFieldName(OK);
                     g.writeBoolean(true);
                     g.writeFieldName(VALUE);
-                    if (value == null) {
+                    if (v.value() == null) {
                         g.writeNull();
                     } else {
-                        g.writeUTF8String(value, 0, value.length);
+                        writeBytes(g, v.value());
                     }
                     g.writeEndObject();
                 }
@@ -146,7 +153,7 @@ public final class Codec {
                         if (e.getValue() instanceof Long n) {
                             g.writeNumber(n);
                         } else {
-                            byte[] text = Utf8.encode(e.getKey(), (String) e.getValue(), Integer.MAX_VALUE);
+                            byte[] text = Bytes.utf8((String) e.getValue()).toByteArray();
                             g.writeUTF8String(text, 0, text.length);
                         }
                     }
@@ -155,9 +162,9 @@ public final class Codec {
                 }
             }
             case Response.Error e -> {
-                byte[] code = Utf8.encode("code", e.code(), Integer.MAX_VALUE);
-                byte[] msg = Utf8.encode("msg", e.message(), Integer.MAX_VALUE);
-                byte[] leader = e.leader() == null ? null : Utf8.encode("leader", e.leader(), Integer.MAX_VALUE);
+                byte[] code = Bytes.utf8(e.code()).toByteArray();
+                byte[] msg = Bytes.utf8(e.message()).toByteArray();
+                byte[] leader = e.leader() == null ? null : Bytes.utf8(e.leader()).toByteArray();
                 try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
                     g.writeStartObject(null, leader == null ? 3 : 4);
                     g.writeFieldName(OK);
@@ -198,9 +205,9 @@ public final class Codec {
             throw badRequest("'op' must be text, not " + op);
         }
         return switch (name) {
-            case "get" -> new Request.Get(text(f[1], "key"));
-            case "rm" -> new Request.Remove(text(f[1], "key"), writeId(f[4], f[5]));
-            case "set" -> new Request.Set(text(f[1], "key"), text(f[2], "value"), writeId(f[4], f[5]));
+            case "get" -> new Request.Get(bytes(f[1], "key"));
+            case "rm" -> new Request.Remove(bytes(f[1], "key"), writeId(f[4], f[5]));
+            case "set" -> new Request.Set(bytes(f[1], "key"), bytes(f[2], "value"), writeId(f[4], f[5]));
             case "ping" -> new Request.Ping();
             case "stats" -> new Request.Stats();
             case "auth" -> new Request.Auth(text(f[3], "password"));
@@ -233,7 +240,7 @@ public final class Codec {
             if (f[1] == null) {
                 return new Response.Ok();
             }
-            return new Response.Value(f[1] == CborFields.NULL ? null : text(f[1], "value"));
+            return new Response.Value(f[1] == CborFields.NULL ? null : bytes(f[1], "value"));
         }
         if (Boolean.FALSE.equals(f[0])) {
             return new Response.Error(text(f[2], "code"), text(f[3], "msg"), f[5] == null ? null : text(f[5], "leader"));
@@ -246,10 +253,23 @@ public final class Codec {
             throw badRequest("missing field '" + name + "'");
         }
         if (!(value instanceof String s)) {
-            throw badRequest("'" + name + "' must be text, not "
+            throw badRequest("'" + name + "' must be " + (name.equals("key") || name.equals("value") ? "text or bytes" : "text") + ", not "
                     + (value instanceof Boolean || value == CborFields.NULL ? value : CborFields.OTHER));
         }
         return s;
+    }
+
+    /** A key or value: text (its UTF-8) or a byte string. */
+    private static Bytes bytes(Object value, String name) throws ProtocolException {
+        if (value instanceof byte[] b) {
+            return Bytes.wrap(b);
+        }
+        String text = text(value, name);
+        try {
+            return Bytes.utf8(text);
+        } catch (IllegalArgumentException e) {
+            throw badRequest("'" + name + "' is not valid Unicode: " + e.getMessage());
+        }
     }
 
     /** The write's identity from the fields {@code cid} and {@code seq}: both, or neither (null). */

@@ -2,42 +2,51 @@ package kvs.protocol;
 
 import java.util.Objects;
 
-import kvs.internal.WriteId;
+import kvs.store.Bytes;
+import kvs.store.WriteId;
 
 /**
- * A client's request: {@code {"op": "get"|"set"|"rm", "key": text[, "value": text]}},
+ * A client's request: {@code {"op": "get"|"set"|"rm", "key": bytes[, "value": bytes]}},
  * {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}} or {@code {"op": "stats"}}.
- * A set or rm may carry {@code "cid"} and {@code "seq"} ({@link WriteId}), so a replicated group
- * applies it once however often it is retried.
+ * A key or value goes as CBOR text when its bytes are UTF-8 and as a byte string otherwise; a
+ * server takes either. A set or rm may carry {@code "cid"} and {@code "seq"} ({@link WriteId}),
+ * so a replicated group applies it once however often it is retried.
  */
 public sealed interface Request {
 
-    record Get(String key) implements Request {
+    record Get(Bytes key) implements Request {
         public Get {
             Objects.requireNonNull(key, "key");
+        }
+
+        /** A get of the UTF-8 of {@code key}. */
+        public Get(String key) {
+            this(Bytes.utf8(key));
         }
     }
 
     /** @param id the write's identity, or null */
-    record Set(String key, String value, WriteId id) implements Request {
+    record Set(Bytes key, Bytes value, WriteId id) implements Request {
         public Set {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
         }
 
+        /** A set of the UTF-8 of {@code key} and {@code value}. */
         public Set(String key, String value) {
-            this(key, value, null);
+            this(Bytes.utf8(key), Bytes.utf8(value), null);
         }
     }
 
     /** @param id the write's identity, or null */
-    record Remove(String key, WriteId id) implements Request {
+    record Remove(Bytes key, WriteId id) implements Request {
         public Remove {
             Objects.requireNonNull(key, "key");
         }
 
+        /** A remove of the UTF-8 of {@code key}. */
         public Remove(String key) {
-            this(key, null);
+            this(Bytes.utf8(key), null);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import kvs.KeyNotFoundException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
+import kvs.store.Bytes;
 
 /** The server's answer to one request, in request order. */
 public sealed interface Response {
@@ -18,8 +19,18 @@ public sealed interface Response {
         public static final Ok INSTANCE = new Ok();
     }
 
-    /** {@code {"ok": true, "value": text | null}}: a get; {@code value} is null when the key is absent. */
-    record Value(String value) implements Response {
+    /**
+     * {@code {"ok": true, "value": text | bytes | null}}: a get; {@code value} is null when the key
+     * is absent. A value goes as CBOR text when its bytes are UTF-8, as a byte string otherwise.
+     */
+    record Value(Bytes value) implements Response {
+        /** The answer of a get of an absent key. */
+        public static final Value ABSENT = new Value((Bytes) null);
+
+        /** The UTF-8 of {@code value}, or null. */
+        public Value(String value) {
+            this(value == null ? null : Bytes.utf8(value));
+        }
     }
 
     /** {@code {"ok": true, "stats": {name: text | integer, ...}}}: the server's figures, in the server's order. */
@@ -62,6 +73,7 @@ public sealed interface Response {
             return switch (e) {
                 case KeyNotFoundException k -> new Error(ErrorCode.KEY_NOT_FOUND, k.getMessage());
                 case IllegalArgumentException i -> new Error(ErrorCode.BAD_REQUEST, i.getMessage());
+                case kvs.store.Refusal r -> new Error(ErrorCode.BAD_REQUEST, r.getMessage());
                 case NotLeaderException n -> new Error(ErrorCode.NOT_LEADER.wireName(), n.getMessage(), n.leader().orElse(null));
                 case UnavailableException u -> new Error(ErrorCode.UNAVAILABLE, u.getMessage());
                 default -> new Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));

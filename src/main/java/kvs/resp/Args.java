@@ -1,11 +1,10 @@
 package kvs.resp;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+
+import kvs.store.Bytes;
 
 /** A request's arguments (argument 0 is the command's name), read as Redis reads them. */
 final class Args {
@@ -24,9 +23,9 @@ final class Args {
         return args.get(i);
     }
 
-    /** Argument {@code i} as text: a key, a value, a name. */
-    String text(int i) {
-        return utf8(args.get(i));
+    /** Argument {@code i} as bytes: a key or a value, as it came. */
+    Bytes key(int i) {
+        return Bytes.wrap(args.get(i)); // each argument is an array of its own, never written again
     }
 
     /** Argument {@code i} in lower case, for matching a keyword or a command name. */
@@ -51,22 +50,5 @@ final class Args {
 
     private static boolean isMinLong(byte[] b) {
         return new String(b, StandardCharsets.ISO_8859_1).equals(Long.toString(Long.MIN_VALUE));
-    }
-
-    /** {@code bytes} as text, refused unless valid UTF-8 (kvs stores text). */
-    static String utf8(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                try {
-                    return StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(bytes)).toString();
-                } catch (CharacterCodingException e) {
-                    throw RespError.NOT_UTF8;
-                }
-            }
-        }
-        return new String(bytes, StandardCharsets.ISO_8859_1); // ASCII: the compact form, no decoding
     }
 }

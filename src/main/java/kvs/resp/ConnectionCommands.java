@@ -141,7 +141,13 @@ final class ConnectionCommands {
     }
 
     static Reply clientGetname(Args args, Ops ops, RespSession client) {
-        return out -> StringCommands.bulkOrNull(out, client.name());
+        return out -> {
+            if (client.name() == null) {
+                out.nullBulk();
+            } else {
+                out.bulk(client.name());
+            }
+        };
     }
 
     static Reply clientId(Args args, Ops ops, RespSession client) {
@@ -157,7 +163,7 @@ final class ConnectionCommands {
         if (!printable(args.bytes(3))) {
             throw new RespError("ERR " + attribute + " cannot contain spaces, newlines or special characters.");
         }
-        String value = args.text(3);
+        String value = args.raw(3); // printable ASCII, checked above
         return out -> {
             client.library(attribute, value);
             out.simple("OK");
@@ -169,7 +175,7 @@ final class ConnectionCommands {
         if (!printable(args.bytes(i))) {
             throw new RespError("ERR Client names cannot contain spaces, newlines or special characters.");
         }
-        return args.text(i);
+        return args.raw(i); // printable ASCII, checked above
     }
 
     private static boolean printable(byte[] b) {

@@ -1,6 +1,5 @@
 package kvs.resp;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -8,10 +7,11 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
-import kvs.KeyNotFoundException;
-import kvs.internal.KeySpace;
-import kvs.internal.Write;
+import kvs.KvsException;
 import kvs.server.Ops;
+import kvs.store.Bytes;
+import kvs.store.Store;
+import kvs.store.Write;
 
 /**
  * The keyspace commands: DEL, EXISTS, TYPE, DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB. Listing runs
@@ -27,73 +27,64 @@ final class KeyCommands {
     }
 
     static Reply del(Args args, Ops ops, RespSession client) {
-        String[] keys = StringCommands.texts(args, 1, args.size());
-        int first = ops.size();
-        for (String k : keys) {
-            ops.write(Write.remove(k));
+        List<Write.Remove> removes = new ArrayList<>(args.size() - 1);
+        for (int j = 1; j < args.size(); j++) {
+            removes.add(ops.write(Write.remove(args.key(j))));
         }
         return out -> {
             long removed = 0;
-            for (int j = 0; j < keys.length; j++) {
-                Exception e = ops.failure(first + j);
-                if (e == null) {
-                    removed++;
-                } else if (!(e instanceof KeyNotFoundException)) {
-                    StringCommands.check(ops, first + j);
-                }
+            for (Write.Remove r : removes) {
+                removed += r.outcome().get() ? 1 : 0;
             }
             out.integer(removed);
         };
     }
 
     static Reply exists(Args args, Ops ops, RespSession client) {
-        String[] keys = StringCommands.texts(args, 1, args.size());
-        int first = ops.size();
-        for (String k : keys) {
-            ops.read(k);
+        List<Ops.Read> reads = new ArrayList<>(args.size() - 1);
+        for (int j = 1; j < args.size(); j++) {
+            reads.add(ops.read(args.key(j)));
         }
         return out -> {
             long n = 0;
-            for (int j = 0; j < keys.length; j++) {
-                n += ops.value(first + j) != null ? 1 : 0;
+            for (Ops.Read r : reads) {
+                n += r.value() != null ? 1 : 0;
             }
             out.integer(n);
         };
     }
 
     static Reply type(Args args, Ops ops, RespSession client) {
-        int i = ops.read(args.text(1));
-        return out -> out.simple(ops.value(i) == null ? "none" : "string");
+        Ops.Read read = ops.read(args.key(1));
+        return out -> out.simple(read.value() == null ? "none" : "string");
     }
 
     static Reply dbsize(Args args, Ops ops, RespSession client) {
-        KeySpace keys = keySpace(client);
-        int i = ops.call(keys::size);
-        return out -> out.integer((Long) ops.result(i));
+        Store store = client.store();
+        Ops.Call<Long> size = ops.call(store::size);
+        return out -> out.integer(size.result());
     }
 
     static Reply keys(Args args, Ops ops, RespSession client) {
-        KeySpace keys = keySpace(client);
+        Store store = client.store();
         byte[] pattern = args.bytes(1);
         boolean all = pattern.length == 1 && pattern[0] == '*';
-        int i = ops.call(() -> {
-            List<String> found = new ArrayList<>();
-            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
-                String k = it.next();
-                if (all || Glob.matches(pattern, k.getBytes(StandardCharsets.UTF_8), false)) {
-                    found.add(k);
+        Ops.Call<List<Bytes>> found = ops.call(() -> {
+            List<Bytes> keys = new ArrayList<>();
+            for (Iterator<Bytes> it = store.keys(); it.hasNext(); ) {
+                Bytes k = it.next();
+                if (all || Glob.matches(pattern, k.toByteArray(), false)) {
+                    keys.add(k);
                 }
             }
-            return found;
+            return keys;
         });
-        return out -> writeKeys(out, ops.result(i));
+        return out -> writeKeys(out, found.result());
     }
 
-    @SuppressWarnings("unchecked")
-    private static void writeKeys(RespWriter out, Object keys) {
-        List<String> list = (List<String>) keys;
-        out.array(list.size());
-        for (String k : list) {
+    private static void writeKeys(RespWriter out, List<Bytes> keys) {
+        out.array(keys.size());
+        for (Bytes k : keys) {
             out.bulk(k);
         }
     }
@@ -125,15 +116,15 @@ final class KeyCommands {
                 default -> throw RespError.SYNTAX;
             }
         }
-        KeySpace keys = keySpace(client);
+        Store store = client.store();
         if (!strings) { // every key is a string: no other type has any
             return out -> out.array(2).bulk("0").array(0);
         }
         long wanted = count;
         byte[] pattern = match;
-        int i = ops.call(() -> ScanPage.of(keys, cursor, Math.max(wanted, keys.size() / SCAN_CALLS), pattern));
+        Ops.Call<ScanPage> call = ops.call(() -> ScanPage.of(store, cursor, Math.max(wanted, store.size() / SCAN_CALLS), pattern));
         return out -> {
-            ScanPage page = (ScanPage) ops.result(i);
+            ScanPage page = call.result();
             out.array(2);
             out.bulk(Long.toUnsignedString(page.next()));
             writeKeys(out, page.keys());
@@ -160,21 +151,21 @@ final class KeyCommands {
     }
 
     static Reply randomkey(Args args, Ops ops, RespSession client) {
-        KeySpace keys = keySpace(client);
-        int i = ops.call(() -> {
-            long n = keys.size();
+        Store store = client.store();
+        Ops.Call<Bytes> call = ops.call(() -> {
+            long n = store.size();
             if (n == 0) {
                 return null;
             }
             long skip = ThreadLocalRandom.current().nextLong(n);
-            String last = null;
-            Iterator<String> it = keys.keys();
+            Bytes last = null;
+            Iterator<Bytes> it = store.keys();
             for (long j = 0; j <= skip && it.hasNext(); j++) {
                 last = it.next();
             }
             return last;
         });
-        return out -> StringCommands.bulkOrNull(out, (String) ops.result(i));
+        return out -> out.bulkOrNull(call.result());
     }
 
     /** FLUSHDB and FLUSHALL [ASYNC|SYNC]: every key removed in one transaction. */
@@ -182,32 +173,23 @@ final class KeyCommands {
         if (args.size() > 2 || args.size() == 2 && !args.lower(1).equals("async") && !args.lower(1).equals("sync")) {
             throw RespError.SYNTAX;
         }
-        int i = ops.write(Write.transaction(view -> {
-            List<Write> removes = new ArrayList<>();
-            for (String k : view.keys()) {
-                removes.add(Write.remove(k));
+        Write.Txn<Object> txn = ops.write(Write.transaction(view -> {
+            for (Bytes k : view.keys()) {
+                view.remove(k);
             }
-            return removes;
+            return null;
         }));
         return out -> {
-            StringCommands.check(ops, i);
+            txn.outcome().get();
             out.simple("OK");
         };
     }
 
-    private static KeySpace keySpace(RespSession client) {
-        KeySpace keys = client.keySpace();
-        if (keys == null) {
-            throw new RespError("ERR this engine cannot list its keys");
-        }
-        return keys;
-    }
-
     /** One SCAN reply: the keys and the cursor of the next call (0 when the scan is complete). */
-    record ScanPage(List<String> keys, long next) {
+    record ScanPage(List<Bytes> keys, long next) {
 
         /** The position of a key in the scan order: 1 + its 32-bit hash, so that 0 can mean "start". */
-        static long position(String key) {
+        static long position(Bytes key) {
             return (key.hashCode() & 0xFFFFFFFFL) + 1;
         }
 
@@ -216,11 +198,11 @@ final class KeyCommands {
          * positions only (keys whose hashes collide go together), then filtered by the pattern.
          * Two passes: the first finds the last position to return, the second takes the keys up to it.
          */
-        static ScanPage of(KeySpace keys, long cursor, long count, byte[] match) {
+        static ScanPage of(Store keys, long cursor, long count, byte[] match) throws KvsException {
             int limit = (int) Math.min(count, Integer.MAX_VALUE - 8);
             PriorityQueue<Long> smallest = new PriorityQueue<>(Comparator.reverseOrder()); // the limit smallest positions
             boolean more = false;
-            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
+            for (Iterator<Bytes> it = keys.keys(); it.hasNext(); ) {
                 long p = position(it.next());
                 if (Long.compareUnsigned(p, cursor) < 0) {
                     continue;
@@ -236,12 +218,12 @@ final class KeyCommands {
                 }
             }
             long last = more ? smallest.peek() : Long.MAX_VALUE;
-            List<String> found = new ArrayList<>();
-            for (Iterator<String> it = keys.keys(); it.hasNext(); ) {
-                String k = it.next();
+            List<Bytes> found = new ArrayList<>();
+            for (Iterator<Bytes> it = keys.keys(); it.hasNext(); ) {
+                Bytes k = it.next();
                 long p = position(k);
                 if (Long.compareUnsigned(p, cursor) >= 0 && p <= last
-                        && (match == null || Glob.matches(match, k.getBytes(StandardCharsets.UTF_8), false))) {
+                        && (match == null || Glob.matches(match, k.toByteArray(), false))) {
                     found.add(k);
                 }
             }

@@ -2,13 +2,15 @@ package kvs.resp;
 
 import java.nio.charset.StandardCharsets;
 
+import kvs.store.Refusal;
+
 /**
  * A command's error reply, the whole line after the '-' as Redis writes it, e.g.
- * {@code ERR syntax error}. An IllegalArgumentException so a transaction can refuse with it and
- * the engine records it as the write's outcome. A line that quotes a client's argument holds its
+ * {@code ERR syntax error}. A {@link Refusal}, so a transaction can refuse with it and the store
+ * records it as the write's outcome. A line that quotes a client's argument holds its
  * bytes as they came (Redis echoes them unchanged): see {@link #quoting}.
  */
-final class RespError extends IllegalArgumentException {
+final class RespError extends Refusal {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,7 +19,6 @@ final class RespError extends IllegalArgumentException {
     static final RespError NOT_FLOAT = new RespError("ERR value is not a valid float");
     static final RespError OVERFLOW = new RespError("ERR increment or decrement would overflow");
     static final RespError TOO_LONG = new RespError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-    static final RespError NOT_UTF8 = new RespError("ERR kvs stores UTF-8 text; the argument is not valid UTF-8");
     static final RespError NO_EXPIRY = new RespError(
             "ERR kvs does not support key expiry (EX, PX, EXAT, PXAT, KEEPTTL, EXPIRE, TTL and the like)");
     static final RespError NO_MULTI = new RespError("ERR kvs does not support MULTI/EXEC transactions");
@@ -42,12 +43,6 @@ final class RespError extends IllegalArgumentException {
     /** The line to send after the '-'. */
     byte[] line() {
         return line;
-    }
-
-    /** A reply, not a fault: no stack trace (and the shared instances carry none of one caller's). */
-    @Override
-    public synchronized Throwable fillInStackTrace() {
-        return this;
     }
 
     static RespError arity(String command) {

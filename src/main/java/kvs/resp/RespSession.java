@@ -7,7 +7,6 @@ import java.util.List;
 
 import kvs.KvsException;
 import kvs.NotLeaderException;
-import kvs.internal.KeySpace;
 import kvs.security.Guard;
 import kvs.server.Dispatcher;
 import kvs.server.Link;
@@ -15,6 +14,7 @@ import kvs.server.Ops;
 import kvs.server.RequestTally;
 import kvs.server.ServerStats;
 import kvs.server.Session;
+import kvs.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -266,8 +266,8 @@ final class RespSession implements Session {
         return link.maxFrame();
     }
 
-    KeySpace keySpace() {
-        return dispatcher.keySpace();
+    Store store() {
+        return dispatcher.store();
     }
 
     ServerStats stats() {

@@ -3,6 +3,8 @@ package kvs.resp;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import kvs.store.Bytes;
+
 /**
  * A connection's RESP replies, encoded into one growable buffer in the protocol version the
  * client chose with {@code HELLO} (2 until then). RESP3's types fall back to what Redis sends a
@@ -66,6 +68,19 @@ public final class RespWriter {
         line('$', Integer.toString(value.length));
         put(value);
         return put(CRLF);
+    }
+
+    public RespWriter bulk(Bytes value) {
+        line('$', Integer.toString(value.length()));
+        ensure(value.length());
+        value.copyTo(buf, size);
+        size += value.length();
+        return put(CRLF);
+    }
+
+    /** A value, or the null of a missing one. */
+    public RespWriter bulkOrNull(Bytes value) {
+        return value == null ? nullBulk() : bulk(value);
     }
 
     public RespWriter bulk(String value) {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import kvs.internal.EngineFigures;
-import kvs.internal.KeySpace;
 import kvs.server.Ops;
 import kvs.server.ServerStats;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
 
 /** The server commands: COMMAND, CONFIG, INFO, TIME. */
 final class ServerCommands {
@@ -95,9 +95,9 @@ final class ServerCommands {
         if (wanted.isEmpty()) {
             wanted.addAll(DEFAULT_SECTIONS);
         }
-        KeySpace keys = client.keySpace();
-        int i = ops.call(() -> keys == null ? -1L : keys.size()); // in its place: sees the writes before it
-        return out -> out.verbatim(text(client, wanted, (Long) ops.result(i)));
+        Store store = client.store();
+        Ops.Call<Long> keys = ops.call(store::size); // in its place: sees the writes before it
+        return out -> out.verbatim(text(client, wanted, keys.result()));
     }
 
     private static String text(RespSession client, Set<String> wanted, long keys) {
@@ -156,7 +156,7 @@ final class ServerCommands {
     }
 
     /** Redis's AOF fields where the log plays that part, then kvs's own figures. */
-    private static void persistence(StringBuilder b, EngineFigures e) {
+    private static void persistence(StringBuilder b, StoreFigures e) {
         b.append("# Persistence\r\n")
                 .append("loading:0\r\n")
                 .append("async_loading:0\r\n")

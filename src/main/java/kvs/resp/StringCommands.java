@@ -1,21 +1,21 @@
 package kvs.resp;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
-import kvs.internal.Failures;
-import kvs.internal.Transaction;
-import kvs.internal.Write;
 import kvs.server.Ops;
+import kvs.store.Bytes;
+import kvs.store.Transaction;
+import kvs.store.Write;
 
 /**
- * The string commands: GET, SET and their kin. Plain GET, SET, MGET and DEL map onto the same
- * reads and writes as the kvs protocol; a command that reads before it writes is a
- * {@link Transaction}, atomic against every other write to its keys.
+ * The string commands: GET, SET and their kin, on keys and values of any bytes. Plain GET, SET,
+ * MGET and DEL map onto the same reads and writes as the kvs protocol; a command that reads
+ * before it writes is a {@link Transaction}, atomic against every other write to its keys, and
+ * returns what its reply needs.
  */
 final class StringCommands {
 
@@ -23,13 +23,17 @@ final class StringCommands {
     }
 
     static Reply get(Args args, Ops ops, RespSession client) {
-        int i = ops.read(args.text(1));
-        return out -> bulkOrNull(out, ops.value(i));
+        Ops.Read read = ops.read(args.key(1));
+        return out -> out.bulkOrNull(read.value());
+    }
+
+    /** What a SET with NX, XX or GET did: the old value, and whether it wrote. */
+    private record SetResult(Bytes old, boolean written) {
     }
 
     static Reply set(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        String value = args.text(2);
+        Bytes key = args.key(1);
+        Bytes value = args.key(2);
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
@@ -69,30 +73,28 @@ final class StringCommands {
             throw RespError.NO_EXPIRY;
         }
         if (!nx && !xx && !get) {
-            int i = ops.write(Write.set(key, value));
+            Write.Set set = ops.write(Write.set(key, value));
             return out -> {
-                check(ops, i);
+                set.outcome().get();
                 out.simple("OK");
             };
         }
         boolean ifAbsent = nx;
         boolean ifPresent = xx;
-        String[] old = new String[1];
-        boolean[] written = new boolean[1];
-        int i = ops.write(Write.transaction(view -> {
-            old[0] = view.get(key);
-            if (ifAbsent && old[0] != null || ifPresent && old[0] == null) {
-                return List.of();
+        Write.Txn<SetResult> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
+            if (ifAbsent && old != null || ifPresent && old == null) {
+                return new SetResult(old, false);
             }
-            written[0] = true;
-            return List.of(Write.set(key, value));
+            view.set(key, value);
+            return new SetResult(old, true);
         }));
         boolean replyOld = get;
         return out -> {
-            check(ops, i);
+            SetResult r = txn.outcome().get();
             if (replyOld) {
-                bulkOrNull(out, old[0]);
-            } else if (written[0]) {
+                out.bulkOrNull(r.old());
+            } else if (r.written()) {
                 out.simple("OK");
             } else {
                 out.nullBulk();
@@ -101,139 +103,137 @@ final class StringCommands {
     }
 
     static Reply setnx(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        String value = args.text(2);
-        boolean[] written = new boolean[1];
-        int i = ops.write(Write.transaction(view -> {
+        Bytes key = args.key(1);
+        Bytes value = args.key(2);
+        Write.Txn<Boolean> txn = ops.write(Write.transaction(view -> {
             if (view.get(key) != null) {
-                return List.of();
+                return false;
             }
-            written[0] = true;
-            return List.of(Write.set(key, value));
+            view.set(key, value);
+            return true;
         }));
-        return out -> {
-            check(ops, i);
-            out.integer(written[0] ? 1 : 0);
-        };
+        return out -> out.integer(txn.outcome().get() ? 1 : 0);
     }
 
     static Reply getset(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        String value = args.text(2);
-        return replyOld(ops, key, old -> List.of(Write.set(key, value)));
+        Bytes key = args.key(1);
+        Bytes value = args.key(2);
+        return replyOld(ops, key, view -> view.set(key, value));
     }
 
     static Reply getdel(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        return replyOld(ops, key, old -> old == null ? List.of() : List.of(Write.remove(key)));
+        Bytes key = args.key(1);
+        return replyOld(ops, key, view -> view.remove(key));
     }
 
-    /** A transaction on {@code key} whose writes depend on its old value, which is the reply. */
-    private static Reply replyOld(Ops ops, String key, java.util.function.Function<String, List<Write>> change) {
-        String[] old = new String[1];
-        int i = ops.write(Write.transaction(view -> {
-            old[0] = view.get(key);
-            return change.apply(old[0]);
+    /** What a command does to a key once it has read its old value. */
+    private interface Change {
+        void apply(Transaction.View view) throws KvsException;
+    }
+
+    /** A transaction on {@code key} that reads its old value, the reply, then makes {@code change}. */
+    private static Reply replyOld(Ops ops, Bytes key, Change change) {
+        Write.Txn<Bytes> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
+            change.apply(view);
+            return old;
         }));
-        return out -> {
-            check(ops, i);
-            bulkOrNull(out, old[0]);
-        };
+        return out -> out.bulkOrNull(txn.outcome().get());
     }
 
     static Reply mget(Args args, Ops ops, RespSession client) {
-        String[] keys = texts(args, 1, args.size());
-        int first = ops.size();
-        for (String k : keys) {
-            ops.read(k);
+        Ops.Read[] reads = new Ops.Read[args.size() - 1];
+        for (int j = 0; j < reads.length; j++) {
+            reads[j] = ops.read(args.key(j + 1));
         }
         return out -> {
-            String[] values = new String[keys.length];
-            for (int j = 0; j < keys.length; j++) {
-                values[j] = ops.value(first + j); // a read that failed fails the command, before any of its reply
+            Bytes[] values = new Bytes[reads.length];
+            for (int j = 0; j < reads.length; j++) {
+                values[j] = reads[j].value(); // a read that failed fails the command, before any of its reply
             }
             out.array(values.length);
-            for (String v : values) {
-                bulkOrNull(out, v);
+            for (Bytes v : values) {
+                out.bulkOrNull(v);
             }
         };
     }
 
     static Reply mset(Args args, Ops ops, RespSession client) {
-        List<Write> sets = pairs(args, "mset");
-        int i = ops.write(Write.transaction(view -> sets)); // one transaction: all or nothing
+        List<Bytes> pairs = pairs(args, "mset");
+        Write.Txn<Object> txn = ops.write(Write.transaction(view -> { // one transaction: all or nothing
+            setAll(view, pairs);
+            return null;
+        }));
         return out -> {
-            check(ops, i);
+            txn.outcome().get();
             out.simple("OK");
         };
     }
 
     static Reply msetnx(Args args, Ops ops, RespSession client) {
-        List<Write> sets = pairs(args, "msetnx");
-        boolean[] written = new boolean[1];
-        int i = ops.write(Write.transaction(view -> {
-            for (Write w : sets) {
-                if (view.get(w.key()) != null) {
-                    return List.of();
+        List<Bytes> pairs = pairs(args, "msetnx");
+        Write.Txn<Boolean> txn = ops.write(Write.transaction(view -> {
+            for (int j = 0; j < pairs.size(); j += 2) {
+                if (view.get(pairs.get(j)) != null) {
+                    return false;
                 }
             }
-            written[0] = true;
-            return sets;
+            setAll(view, pairs);
+            return true;
         }));
-        return out -> {
-            check(ops, i);
-            out.integer(written[0] ? 1 : 0);
-        };
+        return out -> out.integer(txn.outcome().get() ? 1 : 0);
     }
 
-    private static List<Write> pairs(Args args, String command) {
+    /** The arguments from 1 on, keys and values alternating. */
+    private static List<Bytes> pairs(Args args, String command) {
         if (args.size() % 2 == 0) {
             throw RespError.arity(command);
         }
-        List<Write> sets = new ArrayList<>(args.size() / 2);
-        for (int j = 1; j < args.size(); j += 2) {
-            sets.add(Write.set(args.text(j), args.text(j + 1)));
+        List<Bytes> pairs = new ArrayList<>(args.size() - 1);
+        for (int j = 1; j < args.size(); j++) {
+            pairs.add(args.key(j));
         }
-        return sets;
+        return pairs;
+    }
+
+    private static void setAll(Transaction.View view, List<Bytes> pairs) {
+        for (int j = 0; j < pairs.size(); j += 2) {
+            view.set(pairs.get(j), pairs.get(j + 1));
+        }
     }
 
     static Reply strlen(Args args, Ops ops, RespSession client) {
-        int i = ops.read(args.text(1));
+        Ops.Read read = ops.read(args.key(1));
         return out -> {
-            String v = ops.value(i);
-            out.integer(v == null ? 0 : utf8Length(v));
+            Bytes v = read.value();
+            out.integer(v == null ? 0 : v.length());
         };
     }
 
     static Reply append(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        String suffix = args.text(2);
+        Bytes key = args.key(1);
+        Bytes suffix = args.key(2);
         long max = client.maxBulk();
-        long[] length = new long[1];
-        int i = ops.write(Write.transaction(view -> {
-            String old = view.get(key);
-            String value = old == null ? suffix : old + suffix;
-            length[0] = utf8Length(value);
-            if (length[0] > max) {
+        Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
+            if ((old == null ? 0L : old.length()) + suffix.length() > max) {
                 throw RespError.TOO_LONG;
             }
-            return List.of(Write.set(key, value));
+            Bytes value = old == null ? suffix : old.concat(suffix);
+            view.set(key, value);
+            return (long) value.length();
         }));
-        return out -> {
-            check(ops, i);
-            out.integer(length[0]);
-        };
+        return out -> out.integer(txn.outcome().get());
     }
 
     static Reply getrange(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
+        Bytes key = args.key(1);
         long start = args.integer(2);
         long end = args.integer(3);
-        int i = ops.read(key);
+        Ops.Read read = ops.read(key);
         return out -> {
-            String v = ops.value(i);
-            byte[] b = v == null ? new byte[0] : v.getBytes(StandardCharsets.UTF_8);
-            out.bulk(range(b, start, end));
+            Bytes v = read.value();
+            out.bulk(range(v == null ? new byte[0] : v.toByteArray(), start, end));
         };
     }
 
@@ -259,51 +259,45 @@ final class StringCommands {
     }
 
     static Reply setrange(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
+        Bytes key = args.key(1);
         long offset = args.integer(2);
         byte[] patch = args.bytes(3);
-        Args.utf8(patch); // text, even though the result is checked again
         if (offset < 0) {
             throw new RespError("ERR offset is out of range");
         }
         long max = client.maxBulk();
-        long[] length = new long[1];
-        int i = ops.write(Write.transaction(view -> {
-            String old = view.get(key);
-            byte[] b = old == null ? new byte[0] : old.getBytes(StandardCharsets.UTF_8);
-            length[0] = b.length;
+        Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
+            byte[] b = old == null ? new byte[0] : old.toByteArray();
             if (patch.length == 0) {
-                return List.of();
+                return (long) b.length;
             }
             if (offset + patch.length > max) {
                 throw RespError.TOO_LONG;
             }
             byte[] next = Arrays.copyOf(b, (int) Math.max(b.length, offset + patch.length));
             System.arraycopy(patch, 0, next, (int) offset, patch.length);
-            length[0] = next.length;
-            return List.of(Write.set(key, Args.utf8(next)));
+            view.set(key, Bytes.wrap(next));
+            return (long) next.length;
         }));
-        return out -> {
-            check(ops, i);
-            out.integer(length[0]);
-        };
+        return out -> out.integer(txn.outcome().get());
     }
 
     static Reply incr(Args args, Ops ops, RespSession client) {
-        return incrBy(ops, args.text(1), 1);
+        return incrBy(ops, args.key(1), 1);
     }
 
     static Reply decr(Args args, Ops ops, RespSession client) {
-        return incrBy(ops, args.text(1), -1);
+        return incrBy(ops, args.key(1), -1);
     }
 
     static Reply incrby(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
+        Bytes key = args.key(1);
         return incrBy(ops, key, args.integer(2));
     }
 
     static Reply decrby(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
+        Bytes key = args.key(1);
         long by = args.integer(2);
         if (by == Long.MIN_VALUE) {
             throw new RespError("ERR decrement would overflow");
@@ -311,86 +305,37 @@ final class StringCommands {
         return incrBy(ops, key, -by);
     }
 
-    private static Reply incrBy(Ops ops, String key, long by) {
-        long[] result = new long[1];
-        int i = ops.write(Write.transaction(view -> {
-            String old = view.get(key);
+    private static Reply incrBy(Ops ops, Bytes key, long by) {
+        Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
             long n = 0;
             if (old != null) {
-                byte[] b = old.getBytes(StandardCharsets.UTF_8);
+                byte[] b = old.toByteArray();
                 n = RespRequestReader.parseLong(b, 0, b.length);
-                if (n == Long.MIN_VALUE && !old.equals(Long.toString(Long.MIN_VALUE))) {
+                if (n == Long.MIN_VALUE && !old.latin1().equals(Long.toString(Long.MIN_VALUE))) {
                     throw RespError.NOT_INTEGER;
                 }
             }
             if (by < 0 ? n < Long.MIN_VALUE - by : n > Long.MAX_VALUE - by) {
                 throw RespError.OVERFLOW;
             }
-            result[0] = n + by;
-            return List.of(Write.set(key, Long.toString(result[0])));
+            long sum = n + by;
+            view.set(key, Bytes.utf8(Long.toString(sum)));
+            return sum;
         }));
-        return out -> {
-            check(ops, i);
-            out.integer(result[0]);
-        };
+        return out -> out.integer(txn.outcome().get());
     }
 
     static Reply incrbyfloat(Args args, Ops ops, RespSession client) {
-        String key = args.text(1);
-        BigDecimal by = LongDouble.parse(args.text(2));
-        String[] result = new String[1];
-        int i = ops.write(Write.transaction(view -> {
-            String old = view.get(key);
-            BigDecimal sum = LongDouble.add(old == null ? BigDecimal.ZERO : LongDouble.parse(old), by);
-            result[0] = LongDouble.format(sum);
-            return List.of(Write.set(key, result[0]));
+        Bytes key = args.key(1);
+        BigDecimal by = LongDouble.parse(args.raw(2));
+        Write.Txn<String> txn = ops.write(Write.transaction(view -> {
+            Bytes old = view.get(key);
+            BigDecimal sum = LongDouble.add(old == null ? BigDecimal.ZERO : LongDouble.parse(old.latin1()), by);
+            String text = LongDouble.format(sum);
+            view.set(key, Bytes.utf8(text));
+            return text;
         }));
-        return out -> {
-            check(ops, i);
-            out.bulk(result[0]);
-        };
-    }
-
-    static String[] texts(Args args, int from, int to) {
-        String[] texts = new String[to - from];
-        for (int j = from; j < to; j++) {
-            texts[j - from] = args.text(j);
-        }
-        return texts;
-    }
-
-    /** Throws the failure of operation {@code i}, if it failed. */
-    static void check(Ops ops, int i) throws KvsException {
-        Exception e = ops.failure(i);
-        if (e != null) {
-            throw Failures.rethrown(e);
-        }
-    }
-
-    static void bulkOrNull(RespWriter out, String v) {
-        if (v == null) {
-            out.nullBulk();
-        } else {
-            out.bulk(v);
-        }
-    }
-
-    /** The length of {@code s} in UTF-8, as Redis counts a string's length. */
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int j = 0; j < s.length(); j++) {
-            char c = s.charAt(j);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                j++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
+        return out -> out.bulk(txn.outcome().get());
     }
 }

@@ -5,13 +5,16 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import kvs.internal.Write;
+import kvs.KeyNotFoundException;
+import kvs.KvsException;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Guard;
+import kvs.store.Outcome;
+import kvs.store.Write;
 
 /**
  * The kvs-protocol requests a connection has whole in its buffer, answered together: request i
@@ -123,20 +126,39 @@ final class Batch {
         if (fixed[i] != null) {
             return fixed[i];
         }
-        Exception failure = ops.failure(i);
-        if (failure != null) {
-            return Response.Error.of(failure);
+        return switch (ops.op(i)) {
+            case Ops.Read r -> r.failure() != null ? Response.Error.of(r.failure()) : value(r);
+            case Ops.Writing w -> reply(w.write().outcome());
+            case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
+            case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
+        };
+    }
+
+    private static Response value(Ops.Read r) {
+        try {
+            return new Response.Value(r.value());
+        } catch (KvsException | RuntimeException e) {
+            return Response.Error.of(e);
         }
-        return switch (ops.kinds[i]) {
-            case Ops.READ -> new Response.Value((String) ops.results[i]);
-            case Ops.CALL -> new Response.Stats(stats(ops.results[i]));
-            default -> Response.Ok.INSTANCE;
+    }
+
+    /** The reply to a write: OK, or why not (a remove of an absent key: key not found). */
+    private static Response reply(Outcome<?> outcome) {
+        return switch (outcome) {
+            case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) -> Response.Error.of(new KeyNotFoundException());
+            case Outcome.Done<?> d -> Response.Ok.INSTANCE;
+            case Outcome.Refused<?> r -> Response.Error.of(r.refusal());
+            case Outcome.Failed<?> f -> Response.Error.of(f.cause());
         };
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> stats(Object result) {
-        return (Map<String, Object>) result;
+    private static Map<String, Object> stats(Ops.Call<?> call) {
+        try {
+            return (Map<String, Object>) call.result();
+        } catch (KvsException e) {
+            throw new IllegalStateException(e); // checked before: no failure
+        }
     }
 
     void clear() {

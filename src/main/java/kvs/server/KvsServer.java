@@ -15,17 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import kvs.KvsEngine;
 import kvs.internal.Threads;
 import kvs.pool.ThreadPool;
 import kvs.protocol.Frames;
 import kvs.security.Access;
 import kvs.security.Tls;
+import kvs.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link KvsEngine} on one or more listeners, each speaking a {@link Protocol} (the kvs
+ * Serves a {@link Store} on one or more listeners, each speaking a {@link Protocol} (the kvs
  * protocol of DESIGN §5, RESP): an accept loop per listener, on a platform thread, hands each
  * connection to the pool as one job. Every listener shares the engine, the command layer, the
  * pool, the timeouts and the frame limits. The server owns its pool (closed by {@link #close()})
@@ -123,7 +123,7 @@ public final class KvsServer implements AutoCloseable {
     /** Written under lock. */
     private volatile boolean closing;
 
-    private KvsServer(List<Bound> listeners, KvsEngine engine, ThreadPool pool, Options options) {
+    private KvsServer(List<Bound> listeners, Store engine, ThreadPool pool, Options options) {
         this.listeners = listeners;
         this.pool = pool;
         this.options = options;
@@ -137,7 +137,7 @@ public final class KvsServer implements AutoCloseable {
     }
 
     /** Binds {@code address} (port 0 picks a free port) and starts serving with default options. */
-    public static KvsServer start(KvsEngine engine, ThreadPool pool, InetSocketAddress address) throws IOException {
+    public static KvsServer start(Store engine, ThreadPool pool, InetSocketAddress address) throws IOException {
         return start(engine, pool, address, Options.defaults());
     }
 
@@ -146,7 +146,7 @@ public final class KvsServer implements AutoCloseable {
      *
      * @throws java.net.BindException if the address is in use or cannot be bound
      */
-    public static KvsServer start(KvsEngine engine, ThreadPool pool, InetSocketAddress address, Options options)
+    public static KvsServer start(Store engine, ThreadPool pool, InetSocketAddress address, Options options)
             throws IOException {
         return start(engine, pool, List.of(new Listener(address, Protocol.KVS)), options);
     }
@@ -157,7 +157,7 @@ public final class KvsServer implements AutoCloseable {
      *
      * @throws java.net.BindException if an address is in use or cannot be bound
      */
-    public static KvsServer start(KvsEngine engine, ThreadPool pool, List<Listener> listeners, Options options)
+    public static KvsServer start(Store engine, ThreadPool pool, List<Listener> listeners, Options options)
             throws IOException {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(pool, "pool");

@@ -5,59 +5,140 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
-import kvs.internal.Failures;
-import kvs.internal.Write;
+import kvs.store.Bytes;
+import kvs.store.Write;
 
 /**
- * The engine operations of a connection's batch, in order, for the {@link Dispatcher}: reads of
- * a key, writes (sets, removes, transactions) and calls (work that must see every earlier write,
- * such as listing keys), each with its result once executed. A protocol adds the operations of
- * each request and marks where each request ends, where a batch may be answered in parts.
- * Reused from one batch to the next. Not API.
+ * The store operations of a connection's batch, in order, for the {@link Dispatcher}: reads of a
+ * key, writes (sets, removes, transactions: the store's {@link Write}s, settled with their
+ * outcome) and calls (work that must see every earlier write, such as listing keys). Adding one
+ * returns its handle, which holds its result once executed; a protocol keeps the handles its
+ * replies need and marks where each request ends, where a batch may be answered in parts.
+ * Reused from one batch to the next.
  */
 public final class Ops {
 
-    /** Work done in its place in the batch, after every earlier write is applied. */
-    @FunctionalInterface
-    public interface Call {
-        Object run() throws KvsException;
+    /** One operation of a batch. */
+    sealed interface Op permits Read, Call, Writing, Nothing {
     }
 
-    static final byte NONE = 0;
-    static final byte READ = 1;
-    static final byte WRITE = 2;
-    static final byte CALL = 3;
+    /** A read of one key. */
+    public static final class Read implements Op {
+        final Bytes key;
+        private Bytes value;
+        /** A KvsException, or the store's Refusal of the key; null once read. */
+        private Exception failure;
+
+        private Read(Bytes key) {
+            this.key = key;
+        }
+
+        /**
+         * The value read, or null when the key is absent.
+         *
+         * @throws KvsException           if the read failed
+         * @throws kvs.store.Refusal if the store refused the key
+         */
+        public Bytes value() throws KvsException {
+            rethrow(failure);
+            return value;
+        }
+
+        void done(Bytes v) {
+            value = v;
+        }
+
+        void failed(Exception e) {
+            failure = e;
+        }
+
+        /** Why this read failed, or null. */
+        Exception failure() {
+            return failure;
+        }
+    }
+
+    /** Work done in its place in the batch, after every earlier write is applied. */
+    @FunctionalInterface
+    public interface Work<R> {
+        R run() throws KvsException;
+    }
+
+    /** A call of some {@link Work}, with its result once run. */
+    public static final class Call<R> implements Op {
+        final Work<R> work;
+        private R result;
+        private Exception failure;
+
+        private Call(Work<R> work) {
+            this.work = work;
+        }
+
+        /** The work's result; its failure thrown. */
+        public R result() throws KvsException {
+            rethrow(failure);
+            return result;
+        }
+
+        void run() {
+            try {
+                result = work.run();
+            } catch (KvsException | RuntimeException e) {
+                failure = Dispatcher.logged("call", e);
+            }
+        }
+
+        Exception failure() {
+            return failure;
+        }
+    }
+
+    /** Throws {@code failure} (a KvsException, or a RuntimeException such as a Refusal), if there is one. */
+    private static void rethrow(Exception failure) throws KvsException {
+        if (failure instanceof KvsException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+    }
+
+    record Writing(Write<?> write) implements Op {
+    }
+
+    /** A request that did not decode, or was answered without the store. */
+    enum Nothing implements Op {
+        INSTANCE
+    }
+
     private static final int INITIAL = 8;
 
-    byte[] kinds = new byte[INITIAL];
-    /** The key read, the Write, or the Call. */
-    Object[] args = new Object[INITIAL];
-    /** A read's value (null: absent) or a call's result, or the Exception it failed with. */
-    Object[] results = new Object[INITIAL];
+    Op[] ops = new Op[INITIAL];
     /** Whether a request ends after this operation. */
     boolean[] ends = new boolean[INITIAL];
     int size;
-    /** The dispatcher's run of writes not yet handed to the engine. */
-    final List<Write> pending = new ArrayList<>();
+    /** The dispatcher's run of writes not yet handed to the store. */
+    final List<Write<?>> pending = new ArrayList<>();
 
-    /** Adds a read of {@code key}; returns its index. */
-    public int read(String key) {
-        return add(READ, key);
+    /** Adds a read of {@code key}. */
+    public Read read(Bytes key) {
+        return add(new Read(key));
     }
 
-    /** Adds a write; returns its index. Its outcome is on the Write once executed. */
-    public int write(Write write) {
-        return add(WRITE, write);
+    /** Adds a write; its outcome is on it once executed. */
+    public <W extends Write<?>> W write(W write) {
+        add(new Writing(write));
+        return write;
     }
 
-    /** Adds a call; returns its index. */
-    public int call(Call call) {
-        return add(CALL, call);
+    /** Adds a call. */
+    public <R> Call<R> call(Work<R> work) {
+        return add(new Call<>(work));
     }
 
-    /** Adds an operation that does nothing (a request that did not decode); returns its index. */
-    public int none() {
-        return add(NONE, null);
+    /** Adds an operation that does nothing (a request that did not decode, or one answered without the store). */
+    public void none() {
+        add(Nothing.INSTANCE);
     }
 
     /** Marks the end of a request: the batch may be answered in parts only at such a mark. */
@@ -71,50 +152,31 @@ public final class Ops {
         return size;
     }
 
-    /** The value read by operation {@code i} (null: the key is absent). */
-    public String value(int i) throws KvsException {
-        Object r = results[i];
-        if (r instanceof Exception e) {
-            throw Failures.rethrown(e);
-        }
-        return (String) r;
+    /** Operation {@code i}. */
+    Op op(int i) {
+        return ops[i];
     }
 
-    /** The result of call {@code i}. */
-    public Object result(int i) throws KvsException {
-        Object r = results[i];
-        if (r instanceof Exception e) {
-            throw Failures.rethrown(e);
-        }
-        return r;
-    }
-
-    /** The failure of operation {@code i}, or null if it succeeded. */
-    public Exception failure(int i) {
-        return kinds[i] == WRITE ? ((Write) args[i]).failure() : results[i] instanceof Exception e ? e : null;
-    }
-
-    /** Lets go of the results of operations {@code [from, to)} once their replies are written (large values read). */
+    /** Lets go of the values read by operations {@code [from, to)} once their replies are written (large values). */
     public void forget(int from, int to) {
-        Arrays.fill(results, from, to, null);
+        for (int i = from; i < to; i++) {
+            if (ops[i] instanceof Read r) {
+                r.value = null;
+            }
+        }
     }
 
-    private int add(byte kind, Object arg) {
-        if (size == kinds.length) {
-            int n = 2 * size;
-            kinds = Arrays.copyOf(kinds, n);
-            args = Arrays.copyOf(args, n);
-            results = Arrays.copyOf(results, n);
-            ends = Arrays.copyOf(ends, n);
+    private <T extends Op> T add(T op) {
+        if (size == ops.length) {
+            ops = Arrays.copyOf(ops, 2 * size);
+            ends = Arrays.copyOf(ends, 2 * size);
         }
-        kinds[size] = kind;
-        args[size] = arg;
-        return size++;
+        ops[size++] = op;
+        return op;
     }
 
     public void clear() {
-        Arrays.fill(args, 0, size, null);
-        Arrays.fill(results, 0, size, null);
+        Arrays.fill(ops, 0, size, null);
         Arrays.fill(ends, 0, size, false);
         size = 0;
         pending.clear();

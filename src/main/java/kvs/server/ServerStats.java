@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import kvs.KvsEngine;
 import kvs.internal.BuildInfo;
-import kvs.internal.EngineFigures;
-import kvs.internal.MemberStatus;
 import kvs.security.Access;
+import kvs.store.MemberStatus;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
 
 /**
  * A server's figures (DESIGN §10): its own counters, and the engine's and the access policy's
@@ -21,7 +21,7 @@ import kvs.security.Access;
 public final class ServerStats {
 
     private final long startMillis = System.currentTimeMillis();
-    private final KvsEngine engine;
+    private final Store engine;
     private final Access access;
     /** Told each request's time; null when nothing wants it (the clock is not read then). */
     private final RequestObserver observer;
@@ -33,7 +33,7 @@ public final class ServerStats {
     private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 
-    public ServerStats(KvsEngine engine, Access access, RequestObserver observer) {
+    public ServerStats(Store engine, Access access, RequestObserver observer) {
         this.engine = engine;
         this.access = access;
         this.observer = observer;
@@ -69,9 +69,9 @@ public final class ServerStats {
         return access.failures();
     }
 
-    /** The engine's figures, or null when it reports none. */
-    public EngineFigures engine() {
-        return EngineFigures.of(engine);
+    /** The store's figures now. */
+    public StoreFigures engine() {
+        return engine.figures();
     }
 
     /** Requests by kind, sorted by kind. */
@@ -121,8 +121,8 @@ public final class ServerStats {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("version", BuildInfo.VERSION);
         s.put("uptime_seconds", (System.currentTimeMillis() - startMillis) / 1000);
-        EngineFigures e = engine();
-        if (e != null) {
+        StoreFigures e = engine();
+        {
             s.put("engine", e.engine());
             s.put("durability", e.durability());
             s.put("keys", e.keys());
@@ -134,8 +134,8 @@ public final class ServerStats {
             s.put("writes", e.writes());
             s.put("writes_per_fsync", e.fsyncs() == 0 ? 0 : e.writes() / e.fsyncs());
         }
-        if (engine instanceof MemberStatus.Source member) {
-            MemberStatus m = member.status();
+        MemberStatus m = e.member();
+        if (m != null) {
             s.put("cluster_node", m.id());
             s.put("cluster_role", m.role());
             s.put("cluster_term", m.term());

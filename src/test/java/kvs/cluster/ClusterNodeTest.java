@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
@@ -31,8 +30,12 @@ import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.internal.HostPort;
-import kvs.internal.Write;
-import kvs.internal.WriteId;
+import kvs.store.Bytes;
+import kvs.store.Outcome;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.Write;
+import kvs.store.WriteId;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +57,7 @@ class ClusterNodeTest {
 
     private final List<Member> members = new ArrayList<>();
     private final ClusterNode[] nodes = new ClusterNode[3];
-    private final KvsEngine[] engines = new KvsEngine[3];
+    private final Store[] engines = new Store[3];
 
     @BeforeEach
     void startThree() throws Exception {
@@ -119,26 +122,57 @@ class ClusterNodeTest {
         return found[0];
     }
 
-    private static List<Write> writeAll(ClusterNode node, Write... writes) {
+    private static List<Write<?>> writeAll(ClusterNode node, Write<?>... writes) {
         node.writeAll(List.of(writes));
         return List.of(writes);
+    }
+
+    private static Bytes b(String s) {
+        return Bytes.utf8(s);
+    }
+
+    private static Write.Set set(String key, String value) {
+        return Write.set(b(key), b(value));
+    }
+
+    private static Write.Remove remove(String key) {
+        return Write.remove(b(key));
+    }
+
+    /** The outcome of a write done without a result: a set's, or a transaction's that returns nothing. */
+    private static final Outcome<?> DONE = new Outcome.Done<>(null);
+    /** The outcome of a remove of a key that was present. */
+    private static final Outcome<?> REMOVED = new Outcome.Done<>(true);
+    /** The outcome of a remove of an absent key: a result, not a failure. */
+    private static final Outcome<?> ABSENT = new Outcome.Done<>(false);
+
+    /** What {@code w} failed of, asserting that it failed. */
+    private static KvsException failure(Write<?> w) {
+        assertThat(w.outcome()).as("the outcome of %s", w).isInstanceOf(Outcome.Failed.class);
+        return ((Outcome.Failed<?>) w.outcome()).cause();
+    }
+
+    /** Why {@code w} was refused, asserting that it was. */
+    private static Refusal refusal(Write<?> w) {
+        assertThat(w.outcome()).as("the outcome of %s", w).isInstanceOf(Outcome.Refused.class);
+        return ((Outcome.Refused<?>) w.outcome()).refusal();
     }
 
     @Test
     void aWriteOnTheLeader_isReadLinearizablyOnEveryMember() throws Exception {
         int leader = leader();
-        List<Write> done = writeAll(nodes[leader], Write.set("a", "1"), Write.set("b", "2"), Write.remove("b"),
-                Write.remove("missing"), Write.set("c", "héllo"));
-        assertThat(done.get(0).failure()).isNull();
-        assertThat(done.get(2).failure()).isNull();
-        assertThat(done.get(3).failure()).as("a remove of an absent key").isInstanceOf(KeyNotFoundException.class);
-        assertThat(done.get(4).failure()).isNull();
+        List<Write<?>> done = writeAll(nodes[leader], set("a", "1"), set("b", "2"), remove("b"),
+                remove("missing"), set("c", "héllo"));
+        assertThat(done.get(0).outcome()).isEqualTo(DONE);
+        assertThat(done.get(2).outcome()).isEqualTo(REMOVED);
+        assertThat(done.get(3).outcome()).as("a remove of an absent key").isEqualTo(ABSENT);
+        assertThat(done.get(4).outcome()).isEqualTo(DONE);
         for (ClusterNode node : nodes) {
             assertThat(node.get("a")).as("on %s", node.address()).hasValue("1");
             assertThat(node.get("b")).isEmpty();
             assertThat(node.get("c")).hasValue("héllo");
         }
-        for (KvsEngine engine : engines) { // applied by every member, not only read through the leader
+        for (Store engine : engines) { // applied by every member, not only read through the leader
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("c").isPresent());
         }
     }
@@ -146,7 +180,7 @@ class ClusterNodeTest {
     @Test
     void concurrentWriters_shareLogEntries_andEveryWriteIsApplied() throws Exception {
         int leader = leader();
-        long before = nodes[leader].status().appliedIndex();
+        long before = nodes[leader].figures().member().appliedIndex();
         int writers = 8;
         int each = 50;
         List<Thread> threads = new ArrayList<>();
@@ -167,15 +201,15 @@ class ClusterNodeTest {
             t.join();
         }
         assertThat(failures).isEmpty();
-        long entries = nodes[leader].status().appliedIndex() - before;
+        long entries = nodes[leader].figures().member().appliedIndex() - before;
         assertThat(entries).as("log entries for %d writes by %d writers", writers * each, writers)
                 .isLessThan(writers * each);
         for (int t = 0; t < writers; t++) {
             assertThat(nodes[(leader + 1) % 3].get("w" + t + "-" + (each - 1))).hasValue("v" + (each - 1));
         }
         assertThat(nodes[leader].figures().keys()).as("the users' keys, not the applied index's").isEqualTo(writers * each);
-        assertThat(nodes[leader].status().role()).isEqualTo("leader");
-        assertThat(nodes[(leader + 1) % 3].status()).satisfies(s -> {
+        assertThat(nodes[leader].figures().member().role()).isEqualTo("leader");
+        assertThat(nodes[(leader + 1) % 3].figures().member()).satisfies(s -> {
             assertThat(s.role()).isEqualTo("follower");
             assertThat(s.leader()).isEqualTo("n" + (leader + 1));
         });
@@ -204,7 +238,7 @@ class ClusterNodeTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             InetSocketAddress raft = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
             List<Member> group = List.of(new Member("x1", freePort(), raft), members.get(1), members.get(2));
-            KvsEngine engine = KvStore.open(dir.resolve("x1-engine"));
+            Store engine = KvStore.open(dir.resolve("x1-engine"));
             ClusterConfig config = new ClusterConfig("x1", group, "another", Duration.ofMillis(500), dir.resolve("x1-raft"));
             assertThatThrownBy(() -> ClusterNode.start(config, engine)).isInstanceOf(IOException.class)
                     .hasMessageContaining("cannot start the Raft server of 'x1' on " + HostPort.show(raft));
@@ -212,15 +246,16 @@ class ClusterNodeTest {
         }
     }
 
-    /** An INCR as kvs.resp runs one: the result kept in the caller's own field, a word refused. */
-    private static Write increment(String key, long[] result) {
+    /** An INCR as kvs.resp runs one: the new value the transaction's result, a word refused. */
+    private static Write.Txn<Long> increment(String key) {
         return Write.transaction(view -> {
-            String old = view.get(key);
-            if (old != null && !old.matches("-?\\d+")) {
-                throw new IllegalArgumentException("ERR value is not an integer or out of range");
+            Bytes old = view.get(b(key));
+            if (old != null && !old.utf8().matches("-?\\d+")) {
+                throw new Refusal("ERR value is not an integer or out of range");
             }
-            result[0] = (old == null ? 0 : Long.parseLong(old)) + 1;
-            return List.of(Write.set(key, Long.toString(result[0])));
+            long result = (old == null ? 0 : Long.parseLong(old.utf8())) + 1;
+            view.set(b(key), b(Long.toString(result)));
+            return result;
         });
     }
 
@@ -235,14 +270,13 @@ class ClusterNodeTest {
         for (int t = 0; t < writers; t++) {
             threads.add(Thread.ofVirtual().start(() -> {
                 for (int i = 0; i < each; i++) {
-                    long[] result = new long[1];
-                    Write incr = increment("n", result);
-                    List<Write> done = writeAll(nodes[leader], Write.set("plain", "x"), incr);
-                    if (incr.failure() != null || done.get(0).failure() != null) {
-                        failures.add(incr.failure() != null ? incr.failure() : done.get(0).failure());
+                    Write.Txn<Long> incr = increment("n");
+                    List<Write<?>> done = writeAll(nodes[leader], set("plain", "x"), incr);
+                    if (!(incr.outcome() instanceof Outcome.Done<Long> d) || !done.get(0).outcome().equals(DONE)) {
+                        failures.add(new AssertionError("the increment: " + incr.outcome() + ", the set: " + done.get(0).outcome()));
                         return;
                     }
-                    results.add(result[0]);
+                    results.add(d.value());
                 }
             }));
         }
@@ -263,26 +297,31 @@ class ClusterNodeTest {
     void aRefusedReadModifyWrite_writesNothing_andTheWritesAroundItAreApplied() throws Exception {
         int leader = leader();
         nodes[leader].set("n", "a word");
-        long[] result = new long[1];
-        Write incr = increment("n", result);
-        List<Write> done = writeAll(nodes[leader], Write.set("before", "1"), incr, Write.set("after", "2"));
-        assertThat(incr.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an integer");
-        assertThat(done.get(0).failure()).isNull();
-        assertThat(done.get(2).failure()).isNull();
+        Write.Txn<Long> incr = increment("n");
+        List<Write<?>> done = writeAll(nodes[leader], set("before", "1"), incr, set("after", "2"));
+        assertThat(refusal(incr)).hasMessageContaining("not an integer");
+        assertThat(done.get(0).outcome()).isEqualTo(DONE);
+        assertThat(done.get(2).outcome()).isEqualTo(DONE);
         for (ClusterNode node : nodes) {
             assertThat(node.get("after")).hasValue("2");
             assertThat(node.get("n")).hasValue("a word");
         }
         String big = "b".repeat(9 << 20); // read and written twice over: 27 MiB, more than an entry holds
         nodes[leader].set("big", big);
-        Write append = Write.transaction(view -> List.of(Write.set("big", view.get("big") + view.get("big"))));
-        writeAll(nodes[leader], append, Write.set("after-the-big-one", "3"));
-        assertThat(append.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than one replicated log entry holds");
+        Write.Txn<Void> append = Write.transaction(view -> {
+            view.set(b("big"), view.get(b("big")).concat(view.get(b("big"))));
+            return null;
+        });
+        writeAll(nodes[leader], append, set("after-the-big-one", "3"));
+        assertThat(refusal(append)).hasMessageContaining("more than one replicated log entry holds");
         assertThat(nodes[leader].get("after-the-big-one")).hasValue("3");
         assertThat(nodes[leader].get("big")).hasValueSatisfying(v -> assertThat(v).hasSize(9 << 20));
-        Write reserved = Write.transaction(view -> List.of(Write.set(KvsStateMachine.APPLIED_KEY, "x")));
+        Write.Txn<Void> reserved = Write.transaction(view -> {
+            view.set(KvsStateMachine.APPLIED_KEY, b("x"));
+            return null;
+        });
         writeAll(nodes[leader], reserved);
-        assertThat(reserved.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+        assertThat(refusal(reserved)).hasMessageContaining("reserved");
     }
 
     @Test
@@ -292,18 +331,23 @@ class ClusterNodeTest {
             nodes[leader].set("k" + i, "v");
         }
         for (ClusterNode node : nodes) { // at once, on a follower too: a listing waits for what was acknowledged
-            List<String> listed = new ArrayList<>();
+            List<Bytes> listed = new ArrayList<>();
             node.keys().forEachRemaining(listed::add);
-            assertThat(listed).as("the keys on %s, without the group's own", node.address()).hasSize(30).allMatch(k -> k.startsWith("k"));
+            assertThat(listed).as("the keys on %s, without the group's own", node.address()).hasSize(30).allMatch(k -> k.startsWith(b("k")));
             assertThat(node.size()).isEqualTo(30);
         }
-        Write flush = Write.transaction(view -> view.keys().stream().map(Write::remove).toList());
-        writeAll(nodes[leader], Write.set("in-the-same-entry", "x"), flush);
-        assertThat(flush.failure()).isNull();
+        Write.Txn<Void> flush = Write.transaction(view -> {
+            for (Bytes k : List.copyOf(view.keys())) {
+                view.remove(k);
+            }
+            return null;
+        });
+        writeAll(nodes[leader], set("in-the-same-entry", "x"), flush);
+        assertThat(flush.outcome()).isEqualTo(DONE);
         for (int i = 0; i < 3; i++) {
             int member = i;
             await().atMost(Duration.ofSeconds(10)).until(() -> nodes[member].figures().keys() == 0);
-            assertThat(engines[i].get(KvsStateMachine.APPLIED_KEY)).as("the applied index, kept").isPresent();
+            assertThat(engines[i].get(KvsStateMachine.APPLIED_KEY)).as("the applied index, kept").isNotNull();
         }
         nodes[leader].set("after", "1");
         stop(leader);
@@ -316,8 +360,8 @@ class ClusterNodeTest {
     void aWriteToAFollower_failsNotLeader_namingTheLeadersKvsAddress() throws Exception {
         int leader = leader();
         int follower = (leader + 1) % 3;
-        List<Write> done = writeAll(nodes[follower], Write.set("k", "v"), Write.set("k2", "v"));
-        assertThat(done).allSatisfy(w -> assertThat(w.failure()).isInstanceOfSatisfying(NotLeaderException.class,
+        List<Write<?>> done = writeAll(nodes[follower], set("k", "v"), set("k2", "v"));
+        assertThat(done).allSatisfy(w -> assertThat(failure(w)).isInstanceOfSatisfying(NotLeaderException.class,
                 e -> assertThat(e.leader()).hasValue(HostPort.show(members.get(leader).kvs()))));
         assertThat(nodes[leader].get("k")).isEmpty();
     }
@@ -326,10 +370,10 @@ class ClusterNodeTest {
     void aMemberThatWasDown_catchesUp_andTheGroupServesWithoutIt() throws Exception {
         int leader = leader();
         int follower = (leader + 1) % 3;
-        writeAll(nodes[leader], Write.set("before", "1"));
+        writeAll(nodes[leader], set("before", "1"));
         stop(follower);
-        List<Write> done = writeAll(nodes[leader], Write.set("while-down", "2"));
-        assertThat(done.get(0).failure()).as("a majority of two commits").isNull();
+        List<Write<?>> done = writeAll(nodes[leader], set("while-down", "2"));
+        assertThat(done.get(0).outcome()).as("a majority of two commits").isEqualTo(DONE);
         start(follower);
         assertThat(nodes[follower].get("while-down")).hasValue("2");
         assertThat(nodes[follower].get("before")).hasValue("1");
@@ -353,7 +397,7 @@ class ClusterNodeTest {
                 .until(() -> !logFiles(leaderLog).contains("log_0-"));
 
         start(follower);
-        KvsEngine engine = engines[follower];
+        Store engine = engines[follower];
         await("the wiped follower caught up").atMost(Duration.ofSeconds(30))
                 .until(() -> engine.get("k119").isPresent()); // the last write
         assertThat(engine.get("k0")).as("removed after the follower was wiped").isEmpty();
@@ -399,12 +443,12 @@ class ClusterNodeTest {
         // loaded it: the engine older than the snapshot, with the mark pause() writes.
         deleteTree(data.resolve("engine"));
         try (KvStore engine = KvStore.open(data.resolve("engine"))) {
-            engine.set(KvsStateMachine.INSTALLING_KEY, "a snapshot from the leader");
+            engine.set(KvsStateMachine.INSTALLING_KEY, b("a snapshot from the leader"));
             engine.set("stale", "not in the snapshot");
         }
         start(follower);
         assertThat(engines[follower].get("stale")).as("the engine is the snapshot's").isEmpty();
-        assertThat(engines[follower].get(KvsStateMachine.INSTALLING_KEY)).isEmpty();
+        assertThat(engines[follower].get(KvsStateMachine.INSTALLING_KEY)).isNull();
         assertThat(engines[follower].get("k0")).hasValue("v0");
         nodes[leader].set("after", "1");
         assertThat(nodes[follower].get("after")).hasValue("1");
@@ -417,7 +461,7 @@ class ClusterNodeTest {
         try (KvStore engine = KvStore.open(data.resolve("engine"))) {
             engine.set("written", "outside the group");
         }
-        KvsEngine engine = KvStore.open(data.resolve("engine"));
+        Store engine = KvStore.open(data.resolve("engine"));
         List<Member> group = List.of(new Member("s1", freePort(), freePort()), members.get(1), members.get(2));
         ClusterConfig config = new ClusterConfig("s1", group, "stray", Duration.ofMillis(500), data.resolve("raft"));
         assertThatThrownBy(() -> ClusterNode.start(config, engine)).isInstanceOf(IOException.class)
@@ -439,18 +483,18 @@ class ClusterNodeTest {
     void aWriteRetriedWithItsId_isAppliedOnce_onTheSameLeader_onANewOne_andAfterTheWholeGroupRestarts() throws Exception {
         WriteId id = new WriteId(UUID.randomUUID(), 0);
         int leader = leader();
-        assertThat(writeAll(nodes[leader], Write.set("k", "first", id)).get(0).failure()).isNull();
+        assertThat(writeAll(nodes[leader], Write.set(b("k"), b("first"), id)).get(0).outcome()).isEqualTo(DONE);
         nodes[leader].set("k", "second");
-        assertThat(writeAll(nodes[leader], Write.set("k", "first", id)).get(0).failure()).as("a retry is answered").isNull();
+        assertThat(writeAll(nodes[leader], Write.set(b("k"), b("first"), id)).get(0).outcome()).as("a retry is answered").isEqualTo(DONE);
         assertThat(nodes[leader].get("k")).as("but not applied again").hasValue("second");
 
         WriteId removal = new WriteId(UUID.randomUUID(), 5);
-        assertThat(writeAll(nodes[leader], Write.remove("absent", removal)).get(0).failure()).isInstanceOf(KeyNotFoundException.class);
+        assertThat(writeAll(nodes[leader], Write.remove(b("absent"), removal)).get(0).outcome()).isEqualTo(ABSENT);
         stop(leader);
         int next = leader();
-        assertThat(writeAll(nodes[next], Write.set("k", "first", id)).get(0).failure()).isNull();
-        assertThat(writeAll(nodes[next], Write.remove("absent", removal)).get(0).failure())
-                .as("a retry is answered as the write was").isInstanceOf(KeyNotFoundException.class);
+        assertThat(writeAll(nodes[next], Write.set(b("k"), b("first"), id)).get(0).outcome()).isEqualTo(DONE);
+        assertThat(writeAll(nodes[next], Write.remove(b("absent"), removal)).get(0).outcome())
+                .as("a retry is answered as the write was").isEqualTo(ABSENT);
         assertThat(nodes[next].get("k")).hasValue("second");
         start(leader);
 
@@ -464,20 +508,24 @@ class ClusterNodeTest {
             start(i);
         }
         int restarted = leader();
-        assertThat(writeAll(nodes[restarted], Write.set("k", "first", id)).get(0).failure()).isNull();
+        assertThat(writeAll(nodes[restarted], Write.set(b("k"), b("first"), id)).get(0).outcome()).isEqualTo(DONE);
         assertThat(nodes[restarted].get("k")).as("after the whole group restarted").hasValue("second");
         assertThat(nodes[restarted].get("filler0")).hasValue("x");
-        assertThat(writeAll(nodes[restarted], Write.set("k", "third", new WriteId(id.client(), 1))).get(0).failure()).isNull();
+        assertThat(writeAll(nodes[restarted], Write.set(b("k"), b("third"), new WriteId(id.client(), 1))).get(0).outcome()).isEqualTo(DONE);
         assertThat(nodes[restarted].get("k")).as("the client's next write").hasValue("third");
     }
 
     @Test
     void theKeyWhereTheEngineRecordsItsIndex_isReserved() throws Exception {
         int leader = leader();
-        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY, "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY, b("x")))
+                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY.utf8(), "x"))
+                .as("through the String view").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
         assertThatThrownBy(() -> nodes[leader].get(KvsStateMachine.APPLIED_KEY))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> nodes[leader].remove(KvsStateMachine.APPLIED_KEY))
+                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
     }
 
     /** The names of every file under {@code root}, space-separated. */
@@ -555,13 +603,13 @@ class ClusterNodeTest {
     @Test
     void whenTheLeaderStops_anotherIsElected_andNothingAcknowledgedIsLost() throws Exception {
         int first = leader();
-        List<Write> done = writeAll(nodes[first], Write.set("k", "acknowledged"));
-        assertThat(done.get(0).failure()).isNull();
+        List<Write<?>> done = writeAll(nodes[first], set("k", "acknowledged"));
+        assertThat(done.get(0).outcome()).isEqualTo(DONE);
         stop(first);
         int second = leader();
         assertThat(second).isNotEqualTo(first);
         assertThat(nodes[second].get("k")).hasValue("acknowledged");
-        assertThat(writeAll(nodes[second], Write.set("k", "later")).get(0).failure()).isNull();
+        assertThat(writeAll(nodes[second], set("k", "later")).get(0).outcome()).isEqualTo(DONE);
         start(first);
         assertThat(nodes[first].get("k")).hasValue("later");
     }
@@ -569,12 +617,12 @@ class ClusterNodeTest {
     @Test
     void readsAndWrites_withoutAMajority_areUnavailable_notWrong() throws Exception {
         int leader = leader();
-        writeAll(nodes[leader], Write.set("k", "v"));
+        writeAll(nodes[leader], set("k", "v"));
         stop((leader + 1) % 3);
         stop((leader + 2) % 3);
         long t0 = System.nanoTime();
-        List<Write> done = writeAll(nodes[leader], Write.set("k", "lost?"));
-        assertThat(done.get(0).failure()).isInstanceOf(KvsException.class)
+        List<Write<?>> done = writeAll(nodes[leader], set("k", "lost?"));
+        assertThat(failure(done.get(0))).isInstanceOf(KvsException.class)
                 .isNotInstanceOf(KeyNotFoundException.class);
         assertThat(System.nanoTime() - t0).as("bounded by the request timeout")
                 .isLessThan(ClusterNode.REQUEST_TIMEOUT.toNanos() + Duration.ofSeconds(20).toNanos());

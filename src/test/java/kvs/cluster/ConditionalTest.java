@@ -2,119 +2,172 @@ package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import kvs.internal.Transaction;
-import kvs.internal.Write;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Refusal;
+import kvs.store.Transaction;
+import kvs.store.Write;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** A read-modify-write as the leader logs it, and as each member applies it: only over what the leader read. */
 class ConditionalTest {
 
-    /** A store of {@code pairs} as a transaction sees it (with the group's applied index among its keys, as an engine's view has it). */
-    private static Transaction.View view(Map<String, String> pairs) {
-        return new Transaction.View() {
-            @Override
-            public String get(String key) {
-                return pairs.get(key);
-            }
-
-            @Override
-            public Collection<String> keys() {
-                Set<String> keys = new java.util.HashSet<>(pairs.keySet());
-                keys.add(KvsStateMachine.APPLIED_KEY);
-                return keys;
-            }
-        };
+    private static Bytes b(String s) {
+        return Bytes.utf8(s);
     }
 
-    private static final Transaction APPEND_TO_A_AND_COPY_B = v -> List.of(
-            Write.set("a", (v.get("a") == null ? "" : v.get("a")) + "+"), v.get("b") == null ? Write.remove("c") : Write.set("c", v.get("b")));
+    /** A store of {@code pairs} as a group's transactions see it (with the group's applied index among its keys, as an engine holds it). */
+    private static GroupView view(Map<String, String> pairs) {
+        Map<Bytes, Bytes> data = new HashMap<>();
+        pairs.forEach((k, v) -> data.put(b(k), b(v)));
+        data.put(KvsStateMachine.APPLIED_KEY, b("group 1 7"));
+        return new GroupView(new GroupView.Committed() {
+            @Override
+            public Bytes get(Bytes key) {
+                return data.get(key);
+            }
+
+            @Override
+            public Iterator<Bytes> keys() {
+                return data.keySet().iterator();
+            }
+        });
+    }
+
+    /** A member applying {@code logged} over {@code pairs}: whether it held, and the changes it made. */
+    private static GroupView.Ran<Boolean> apply(Conditional logged, Map<String, String> pairs) throws Exception {
+        return view(pairs).run(logged);
+    }
+
+    /** Appends "+" to a (reading it twice) and copies b to c, or removes c (unread) when b is absent (reading b twice); returns a's new value. */
+    private static final Transaction<Bytes> APPEND_TO_A_AND_COPY_B = v -> {
+        Bytes a = (v.get(b("a")) == null ? b("") : v.get(b("a"))).concat(b("+"));
+        v.set(b("a"), a);
+        if (v.get(b("b")) == null) {
+            v.remove(b("c"));
+        } else {
+            v.set(b("c"), v.get(b("b")));
+        }
+        return a;
+    };
 
     @Test
     void theLeadersRun_recordsEachKeyItReadOnce_andTheWrites() throws Exception {
         Conditional.Run run = Conditional.run(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old")));
         assertThat(run.refusal()).isNull();
-        Map<String, String> expected = new LinkedHashMap<>();
-        expected.put("a", "x");
-        expected.put("b", null);
+        assertThat(run.result()).isEqualTo(b("x+"));
+        Map<Bytes, Bytes> expected = new LinkedHashMap<>();
+        expected.put(b("a"), b("x"));
+        expected.put(b("b"), null);
         assertThat(run.logged().reads()).containsExactlyEntriesOf(expected);
+        assertThat(run.logged().presence()).as("c removed without reading it: only its presence")
+                .containsExactlyEntriesOf(Map.of(b("c"), true));
         assertThat(run.logged().keys()).isNull();
-        assertThat(run.logged().writes()).extracting(Write::key, Write::value)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "x+"), org.assertj.core.groups.Tuple.tuple("c", null));
+        assertThat(run.logged().writes()).extracting(GroupView.Change::key, GroupView.Change::value)
+                .containsExactly(Tuple.tuple(b("a"), b("x+")), Tuple.tuple(b("c"), null));
     }
 
     @Test
     void aMember_appliesTheWritesOnlyWhereItReadsAsTheLeaderDid() throws Exception {
         Conditional logged = Conditional.run(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old"))).logged();
-        assertThat(logged.run(view(Map.of("a", "x", "c", "old")))).hasSize(2);
-        assertThat(logged.held()).isTrue();
-        assertThat(logged.run(view(Map.of("a", "y", "c", "old")))).as("a value changed").isEmpty();
-        assertThat(logged.held()).isFalse();
-        assertThat(logged.run(view(Map.of("a", "x", "b", "now present")))).as("an absent key present").isEmpty();
-        assertThat(logged.held()).isFalse();
+        GroupView.Ran<Boolean> same = apply(logged, Map.of("a", "x", "c", "old"));
+        assertThat(same.result()).isTrue();
+        assertThat(same.changes()).hasSize(2);
+        GroupView.Ran<Boolean> changed = apply(logged, Map.of("a", "y", "c", "old"));
+        assertThat(changed.result()).as("a value changed").isFalse();
+        assertThat(changed.changes()).isEmpty();
+        GroupView.Ran<Boolean> appeared = apply(logged, Map.of("a", "x", "b", "now present", "c", "old"));
+        assertThat(appeared.result()).as("an absent key present").isFalse();
+        assertThat(appeared.changes()).isEmpty();
+        GroupView.Ran<Boolean> gone = apply(logged, Map.of("a", "x"));
+        assertThat(gone.result()).as("a key removed unread, now absent").isFalse();
+        assertThat(gone.changes()).isEmpty();
+        GroupView.Ran<Boolean> otherValue = apply(logged, Map.of("a", "x", "c", "other"));
+        assertThat(otherValue.result()).as("a key removed unread, present with another value").isTrue();
+        assertThat(otherValue.changes()).hasSize(2);
     }
 
     @Test
     void aRunThatListedTheKeys_holdsOnlyOverTheSameKeys_withoutTheGroupsOwn() throws Exception {
-        Transaction flush = v -> v.keys().stream().map(Write::remove).toList();
+        Transaction<Void> flush = v -> {
+            for (Bytes k : List.copyOf(v.keys())) {
+                v.remove(k);
+            }
+            return null;
+        };
         Conditional.Run run = Conditional.run(flush, view(Map.of("a", "1", "b", "2")));
-        assertThat(run.logged().keys()).containsExactlyInAnyOrder("a", "b");
-        assertThat(run.logged().writes()).extracting(Write::key).containsExactlyInAnyOrder("a", "b");
-        assertThat(run.logged().run(view(Map.of("a", "9", "b", "9")))).as("values may differ").hasSize(2);
-        assertThat(run.logged().run(view(Map.of("a", "1")))).as("a key gone").isEmpty();
-        assertThat(run.logged().run(view(Map.of("a", "1", "b", "2", "c", "3")))).as("a key more").isEmpty();
+        assertThat(run.logged().keys()).containsExactlyInAnyOrder(b("a"), b("b"));
+        assertThat(run.logged().writes()).extracting(GroupView.Change::key).containsExactlyInAnyOrder(b("a"), b("b"));
+        assertThat(apply(run.logged(), Map.of("a", "9", "b", "9")).changes()).as("values may differ").hasSize(2);
+        assertThat(apply(run.logged(), Map.of("a", "1")).changes()).as("a key gone").isEmpty();
+        assertThat(apply(run.logged(), Map.of("a", "1", "b", "2", "c", "3")).changes()).as("a key more").isEmpty();
     }
 
     @Test
     void aRefusal_isKeptWithWhatItRead_andWritesNothing() throws Exception {
-        Transaction incr = v -> {
-            throw new IllegalArgumentException("ERR value is not an integer or out of range");
+        Transaction<Long> incr = v -> {
+            throw new Refusal("ERR value is not an integer or out of range");
         };
         Conditional.Run run = Conditional.run(v -> {
-            v.get("n");
+            v.get(b("n"));
+            v.set(b("m"), b("written before the refusal"));
             return incr.run(v);
         }, view(Map.of("n", "word")));
         assertThat(run.refusal()).hasMessageContaining("not an integer");
-        assertThat(run.logged().reads()).containsEntry("n", "word");
+        assertThat(run.logged().reads()).containsEntry(b("n"), b("word"));
         assertThat(run.logged().writes()).isEmpty();
     }
 
     @Test
     void reservedKeys_areRefused_readOrWritten() throws Exception {
-        assertThat(Conditional.run(v -> List.of(Write.set(KvsStateMachine.APPLIED_KEY, "x")), view(Map.of())).refusal())
-                .hasMessageContaining("reserved");
         assertThat(Conditional.run(v -> {
-            v.get(KvsStateMachine.APPLIED_KEY);
-            return List.of();
+            v.set(KvsStateMachine.APPLIED_KEY, b("x"));
+            return null;
         }, view(Map.of())).refusal()).hasMessageContaining("reserved");
+        assertThat(Conditional.run(v -> v.get(KvsStateMachine.APPLIED_KEY), view(Map.of())).refusal())
+                .hasMessageContaining("reserved");
+        assertThat(Conditional.run(v -> v.remove(KvsStateMachine.APPLIED_KEY), view(Map.of())).refusal())
+                .hasMessageContaining("reserved");
     }
 
     @Test
     void anEntryOfWritesAndRunTransactions_decodesToTheSame() throws Exception {
-        Map<String, String> reads = new LinkedHashMap<>();
-        reads.put("a", "é");
-        reads.put("gone", null);
-        Conditional c = new Conditional(reads, Set.of("a", "b"), List.of(Write.set("a", "é+"), Write.remove("b")));
-        Conditional plain = new Conditional(new HashMap<>(), null, List.of());
-        byte[] entry = Entries.ofWrites(List.of(Write.set("k", "v"), Write.transaction(c), Write.remove("k"), Write.transaction(plain)));
-        List<Write> decoded = Entries.writes(entry);
+        Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+        reads.put(b("a"), b("é"));
+        reads.put(b("gone"), null);
+        Map<Bytes, Boolean> presence = new LinkedHashMap<>();
+        presence.put(b("c"), true);
+        presence.put(b("d"), false);
+        Conditional c = new Conditional(reads, presence, Set.of(b("a"), b("b")),
+                List.of(new GroupView.Change(b("a"), b("é+")), new GroupView.Change(b("b"), null)));
+        Conditional plain = new Conditional(new HashMap<>(), new HashMap<>(), null, List.of());
+        byte[] entry = Entries.ofWrites(List.of(Write.set(b("k"), b("v")), Write.transaction(c), Write.remove(b("k")),
+                Write.transaction(plain)));
+        List<Write<?>> decoded = Entries.writes(entry);
         assertThat(decoded).hasSize(4);
-        assertThat(decoded.get(0).value()).isEqualTo("v");
-        assertThat(decoded.get(2).isRemove()).isTrue();
-        Conditional back = (Conditional) decoded.get(1).transaction();
+        assertThat(decoded.get(0)).isInstanceOfSatisfying(Write.Set.class, s -> {
+            assertThat(s.key()).isEqualTo(b("k"));
+            assertThat(s.value()).isEqualTo(b("v"));
+        });
+        assertThat(decoded.get(2)).isInstanceOfSatisfying(Write.Remove.class, r -> assertThat(r.key()).isEqualTo(b("k")));
+        Conditional back = (Conditional) ((Write.Txn<?>) decoded.get(1)).transaction();
         assertThat(back.reads()).containsExactlyEntriesOf(reads);
-        assertThat(back.keys()).containsExactlyInAnyOrder("a", "b");
-        assertThat(back.writes()).extracting(Write::key, Write::value)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "é+"), org.assertj.core.groups.Tuple.tuple("b", null));
-        Conditional empty = (Conditional) decoded.get(3).transaction();
+        assertThat(back.presence()).containsExactlyEntriesOf(presence);
+        assertThat(back.keys()).containsExactlyInAnyOrder(b("a"), b("b"));
+        assertThat(back.writes()).extracting(GroupView.Change::key, GroupView.Change::value)
+                .containsExactly(Tuple.tuple(b("a"), b("é+")), Tuple.tuple(b("b"), null));
+        Conditional empty = (Conditional) ((Write.Txn<?>) decoded.get(3)).transaction();
         assertThat(empty.keys()).isNull();
         assertThat(empty.reads()).isEmpty();
+        assertThat(empty.presence()).isEmpty();
         assertThat(empty.writes()).isEmpty();
     }
 }

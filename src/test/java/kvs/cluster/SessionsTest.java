@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
-import kvs.internal.WriteId;
+import kvs.store.WriteId;
 import org.junit.jupiter.api.Test;
 
 /** Each client's last applied write: a retry is known, a new write is not, and old clients are forgotten alike everywhere. */

@@ -9,15 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import kvs.KvsEngine;
 import kvs.check.Dirs;
 import kvs.check.Ports;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
-import kvs.internal.GroupWriter;
-import kvs.internal.Write;
+import kvs.store.Bytes;
+import kvs.store.Store;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.awaitility.Awaitility;
@@ -25,8 +24,8 @@ import org.awaitility.Awaitility;
 /**
  * The data directories under {@code src/test/resources/upgrade/}, which UpgradeTest opens with
  * the code of today: each was written by the release named in its directory, with the writes
- * below, and is never written again (a new format gets fixtures of its own). Run
- * {@code main(DIR)} with that release's code to make them; README in that directory says how.
+ * below, and is never written again (a new format gets fixtures of its own): format 1 by this
+ * class as of commit f2989c0, over that commit's code (README in that directory says how).
  */
 public final class UpgradeFixtures {
 
@@ -60,7 +59,7 @@ public final class UpgradeFixtures {
     }
 
     /** Writes {@link #expected} into {@code engine}, with overwrites and removes along the way. */
-    static void write(KvsEngine engine) throws Exception {
+    static void write(Store engine) throws Exception {
         engine.set("gone", "soon removed");
         engine.set("key:500", "removed too");
         for (int round = 0; round < 3; round++) { // overwrites, so the logs hold stale records
@@ -72,12 +71,13 @@ public final class UpgradeFixtures {
             }
         }
         // A transaction that reads a key and sets two (an MSET's kind of record, a replicated log's "txn")
-        Write mset = Write.transaction(view -> view.get("counter") == null ? List.of()
-                : List.of(Write.set("mset:a", "1"), Write.set("mset:b", "2")));
-        ((GroupWriter) engine).writeAll(List.of(mset));
-        if (mset.failure() != null) {
-            throw mset.failure();
-        }
+        engine.transact(view -> {
+            if (view.get(Bytes.utf8("counter")) != null) {
+                view.set(Bytes.utf8("mset:a"), Bytes.utf8("1"));
+                view.set(Bytes.utf8("mset:b"), Bytes.utf8("2"));
+            }
+            return null;
+        });
         engine.remove("gone");
         engine.remove("key:500");
     }

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import kvs.check.Dirs;
-import kvs.internal.Write;
+import kvs.store.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +24,13 @@ class TransactionCrashTest {
         Path original = Files.createDirectories(dir.resolve("original"));
         try (KvStore store = KvStore.open(original)) {
             store.set("before", "1");
-            store.writeAll(List.of(Write.transaction(view -> List.of(
-                    Write.set("a", "alpha"), Write.set("b", "beta"), Write.remove("before"), Write.set("c", "gamma")))));
+            store.transact(view -> {
+                view.set(Bytes.utf8("a"), Bytes.utf8("alpha"));
+                view.set(Bytes.utf8("b"), Bytes.utf8("beta"));
+                view.remove(Bytes.utf8("before"));
+                view.set(Bytes.utf8("c"), Bytes.utf8("gamma"));
+                return null;
+            });
             store.set("c", "again"); // another record after the transaction: the cut below drops it too
         }
         int id = LogFiles.logIds(original).getLast();
@@ -65,7 +69,11 @@ class TransactionCrashTest {
     void compaction_copiesATransactionsRecordsAsRecordsOfTheirOwn() throws Exception {
         EngineOptions options = EngineOptions.defaults().withMaxFileSize(4096);
         try (KvStore store = KvStore.open(dir, options)) {
-            store.writeAll(List.of(Write.transaction(view -> List.of(Write.set("x", "1"), Write.set("y", "2")))));
+            store.transact(view -> {
+                view.set(Bytes.utf8("x"), Bytes.utf8("1"));
+                view.set(Bytes.utf8("y"), Bytes.utf8("2"));
+                return null;
+            });
             for (int i = 0; i < 200; i++) {
                 store.set("filler", "v".repeat(100) + i); // rolls files over, so the transaction's file is sealed
             }

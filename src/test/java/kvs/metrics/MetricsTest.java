@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 
-import kvs.KvsEngine;
 import kvs.client.KvsClient;
 import kvs.engine.KvStore;
 import kvs.pool.VirtualThreadPool;
@@ -21,6 +20,7 @@ import kvs.security.Access;
 import kvs.security.Password;
 import kvs.server.KvsServer;
 import kvs.server.Protocol;
+import kvs.store.Store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +33,7 @@ class MetricsTest {
     @TempDir
     Path dir;
 
-    private KvsEngine engine;
+    private Store engine;
     private KvsServer server;
     private Metrics metrics;
     private final HttpClient http = HttpClient.newHttpClient();

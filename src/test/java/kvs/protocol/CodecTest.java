@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import kvs.internal.WriteId;
+import kvs.store.Bytes;
+import kvs.store.WriteId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,11 +28,13 @@ class CodecTest {
             new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
             new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)),
             new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"),
-            new Request.Set("k", "v", new WriteId(new UUID(1, 2), 7)), new Request.Remove("k", new WriteId(UUID.randomUUID(), 0)),
-            new Request.Set("k", "v", new WriteId(new UUID(-1, -1), Long.MAX_VALUE)));
+            new Request.Set(b("k"), b("v"), new WriteId(new UUID(1, 2), 7)), new Request.Remove(b("k"), new WriteId(UUID.randomUUID(), 0)),
+            new Request.Set(b("k"), b("v"), new WriteId(new UUID(-1, -1), Long.MAX_VALUE)),
+            new Request.Set(Bytes.wrap(new byte[] {(byte) 0xFF, 0, '\r', '\n'}), Bytes.wrap(new byte[] {(byte) 0x80}), null),
+            new Request.Get(Bytes.wrap(new byte[] {(byte) 0xC3, '('})), new Request.Remove(Bytes.EMPTY, null));
     private static final List<Response> RESPONSES = List.of(
-            new Response.Ok(), new Response.Value("v"), new Response.Value(null), new Response.Value(""),
-            new Response.Value("z".repeat(100_000)),
+            new Response.Ok(), new Response.Value("v"), Response.Value.ABSENT, new Response.Value(""),
+            new Response.Value("z".repeat(100_000)), new Response.Value(Bytes.wrap(new byte[] {0, (byte) 0xFE, (byte) 0xFF})),
             new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"),
             new Response.Error("some_future_code", "a code this client does not know"),
             new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader", "127.0.0.1:4001"),
@@ -44,6 +47,24 @@ class CodecTest {
             m.put((String) pairs[i], pairs[i + 1]);
         }
         return m;
+    }
+
+    private static Bytes b(String text) {
+        return Bytes.utf8(text);
+    }
+
+    /** Bytes that are not UTF-8 go as CBOR byte strings (major type 2); a server takes text or bytes alike. */
+    @Test
+    void keysAndValuesThatAreNotText_goAsByteStrings_andEitherFormDecodes() throws Exception {
+        Bytes key = Bytes.wrap(new byte[] {(byte) 0xFF});
+        assertThat(Codec.encode(new Request.Set(key, Bytes.wrap(new byte[] {0, (byte) 0x80}), null)))
+                .isEqualTo(hex("a3 626f70 63736574 636b6579 41ff 6576616c7565 42 0080"));
+        assertThat(Codec.encode(new Response.Value(Bytes.wrap(new byte[] {(byte) 0xC3, '('}))))
+                .isEqualTo(hex("a2 626f6b f5 6576616c7565 42 c328"));
+        // text sent as a byte string is the same key and value
+        assertThat(Codec.decodeRequest(hex("a3 626f70 63736574 636b6579 4161 6576616c7565 4162")))
+                .isEqualTo(new Request.Set("a", "b"));
+        assertThat(Codec.decodeResponse(hex("a2 626f6b f5 6576616c7565 4162"))).isEqualTo(new Response.Value("b"));
     }
 
     private static byte[] hex(String s) {
@@ -68,7 +89,7 @@ class CodecTest {
                 .isEqualTo(hex("a3 626f70 63736574 636b6579 6161 6576616c7565 6162"));
         assertThat(Codec.encode(new Request.Remove("a"))).isEqualTo(hex("a2 626f70 62726d 636b6579 6161"));
         assertThat(Codec.encode(new Response.Ok())).isEqualTo(hex("a1 626f6b f5"));
-        assertThat(Codec.encode(new Response.Value(null))).isEqualTo(hex("a2 626f6b f5 6576616c7565 f6"));
+        assertThat(Codec.encode(Response.Value.ABSENT)).isEqualTo(hex("a2 626f6b f5 6576616c7565 f6"));
         assertThat(Codec.encode(new Response.Value("b"))).isEqualTo(hex("a2 626f6b f5 6576616c7565 6162"));
         assertThat(Codec.encode(new Response.Error(ErrorCode.BAD_REQUEST, "x")))
                 .isEqualTo(hex("a3 626f6b f4 64636f6465 6b6261645f72657175657374 636d7367 6178"));
@@ -80,9 +101,9 @@ class CodecTest {
         assertThat(Codec.encode(new Response.Stats(statsOf("keys", 3L, "engine", "kvs"))))
                 .isEqualTo(hex("a2 626f6b f5 657374617473 a2 646b657973 03 66656e67696e65 636b7673"));
         WriteId id = new WriteId(new UUID(0x0001020304050607L, 0x08090a0b0c0d0e0fL), 1);
-        assertThat(Codec.encode(new Request.Set("a", "b", id))).isEqualTo(hex(
+        assertThat(Codec.encode(new Request.Set(b("a"), b("b"), id))).isEqualTo(hex(
                 "a5 626f70 63736574 636b6579 6161 6576616c7565 6162 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 01"));
-        assertThat(Codec.encode(new Request.Remove("a", new WriteId(id.client(), 300)))).isEqualTo(hex(
+        assertThat(Codec.encode(new Request.Remove(b("a"), new WriteId(id.client(), 300)))).isEqualTo(hex(
                 "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 19012c"));
         // a 24-byte key takes the one-byte length form: 0x78 0x18
         assertThat(Codec.encode(new Request.Get("k".repeat(24)))).startsWith(hex("a2 626f70 63676574 636b6579 7818"));
@@ -184,7 +205,7 @@ class CodecTest {
         "a2 626f70 63676574 636b6579 01",     // key is a number
         "a2 626f70 63676574 636b6579 f6",     // key is null
         "a2 626f70 63736574 636b6579 6161",   // set without value
-        "a3 626f70 63736574 636b6579 6161 6576616c7565 4162", // value is a byte string
+        "a3 626f70 63736574 636b6579 6161 6576616c7565 80",   // value is an array
         "a3 626f70 63676574 636b6579 6161 636b6579 6162",     // duplicate key
         "a4 626f70 63676574 636b6579 6161 6178 01 6178 02",   // duplicate ignored field
         "a3 626f70 63676574 636b6579 6161 01 02",             // an integer key

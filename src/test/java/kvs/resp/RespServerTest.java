@@ -10,11 +10,10 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.client.KvsClient;
@@ -24,6 +23,10 @@ import kvs.engine.MvStoreEngine;
 import kvs.pool.VirtualThreadPool;
 import kvs.server.KvsServer;
 import kvs.server.TestServer;
+import kvs.store.Bytes;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Write;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +44,7 @@ class RespServerTest {
 
     private TestServer fixture;
 
-    private void start(KvsEngine engine) throws IOException, KvsException {
+    private void start(Store engine) throws IOException, KvsException {
         RespProtocol.Settings settings = new RespProtocol.Settings("test",
                 Map.of("appendonly", "yes", "appendfsync", "everysec", "port", ""));
         fixture = TestServer.kvsAndResp(engine, settings, KvsServer.Options.defaults().withMaxFrame(MAX_FRAME));
@@ -160,9 +163,8 @@ class RespServerTest {
                 {cmd("GET", "t"), "$3\r\n\0\0x\r\n"},
                 {cmd("SETRANGE", "t", "-1", "x"), "-ERR offset is out of range\r\n"},
                 {cmd("SETRANGE", "none", "5", ""), ":0\r\n"},
-                {cmd("SETRANGE", "s", "2", "\u00ff"), "-ERR kvs stores UTF-8 text; the argument is not valid UTF-8\r\n"},
-                {cmd("GET", "s"), "$6\r\nJéllo\r\n"},
-                {cmd("SETRANGE", "s", "1", "\u00ff"), ":6\r\n"},
+                {cmd("SETRANGE", "s", "2", "\u00ff"), ":6\r\n"}, // bytes J C3 C3 BF l o: not UTF-8, stored as they are
+                {cmd("SETRANGE", "s", "1", "\u00ffl"), ":6\r\n"},
                 {cmd("GET", "s"), "$6\r\nJ\u00ffllo\r\n"},
                 {cmd("INCR", "n"), ":1\r\n"},
                 {cmd("INCRBY", "n", "41"), ":42\r\n"},
@@ -224,20 +226,34 @@ class RespServerTest {
 
     @Test
     void aWriteToAGroupsFollower_isAnsweredReadonly_asARedisReplicaAnswersIt() throws Exception {
-        start(new KvsEngine() {
+        start(new Store() { // a follower: every write refused, naming the leader
             @Override
-            public void set(String key, String value) throws KvsException {
-                throw new NotLeaderException("127.0.0.1:4001");
+            public void writeAll(List<? extends Write<?>> writes) {
+                writes.forEach(w -> w.fail(new NotLeaderException("127.0.0.1:4001")));
             }
 
             @Override
-            public Optional<String> get(String key) {
-                return Optional.of("v");
+            public Bytes get(Bytes key) {
+                return Bytes.utf8("v");
             }
 
             @Override
-            public void remove(String key) throws KvsException {
-                throw new NotLeaderException(null);
+            public Iterator<Bytes> keys() {
+                return List.of(Bytes.utf8("k")).iterator();
+            }
+
+            @Override
+            public long size() {
+                return 1;
+            }
+
+            @Override
+            public void sync() {
+            }
+
+            @Override
+            public StoreFigures figures() {
+                return new StoreFigures("follower", "raft", 1, 0, 0, 0, 0, 0, 0, null);
             }
 
             @Override
@@ -396,20 +412,65 @@ class RespServerTest {
     }
 
     @Test
-    void nonUtf8Arguments_areRefused_andNothingIsStored() throws Exception {
+    void binaryKeysAndValues_areStoredAndReturnedUnchanged() throws Exception {
         start();
         Socket s = fixture.connect(1);
-        byte[] bad = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n\u00c3(\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        send(s, bad);
-        expect(s, "-ERR kvs stores UTF-8 text; the argument is not valid UTF-8\r\n");
-        send(s, "*2\r\n$3\r\nGET\r\n$1\r\n\u00ff\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        expect(s, "-ERR kvs stores UTF-8 text; the argument is not valid UTF-8\r\n");
-        send(s, cmd("SET", "t", "a") + cmd("SETRANGE", "t", "0", "é") + cmd("DBSIZE"));
-        expect(s, "+OK\r\n:2\r\n:1\r\n");
-        send(s, "*4\r\n$8\r\nSETRANGE\r\n$1\r\nt\r\n$1\r\n1\r\n$1\r\n\u00a9\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        expect(s, "-ERR kvs stores UTF-8 text; the argument is not valid UTF-8\r\n");
-        send(s, cmd("GET", "t"));
-        expect(s, "$2\r\né\r\n");
+        byte[] key = {(byte) 0xFF, 0, '\r', '\n', (byte) 0x80};
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        send(s, command(bytes("SET"), key, value));
+        expectBytes(s, bytes("+OK\r\n"));
+        send(s, command(bytes("GET"), key));
+        expectBytes(s, concat(bytes("$256\r\n"), value, bytes("\r\n")));
+        send(s, command(bytes("APPEND"), key, new byte[] {(byte) 0xC3}));
+        expectBytes(s, bytes(":257\r\n"));
+        send(s, command(bytes("STRLEN"), key));
+        expectBytes(s, bytes(":257\r\n"));
+        send(s, command(bytes("GETRANGE"), key, bytes("-2"), bytes("-1")));
+        expectBytes(s, concat(bytes("$2\r\n"), new byte[] {(byte) 0xFF, (byte) 0xC3}, bytes("\r\n")));
+        send(s, command(bytes("KEYS"), new byte[] {(byte) 0xFF, '*'}));
+        expectBytes(s, concat(bytes("*1\r\n$5\r\n"), key, bytes("\r\n")));
+        send(s, command(bytes("MSET"), new byte[] {0}, new byte[] {(byte) 0xFE}, new byte[0], new byte[] {(byte) 0xC3, '('}));
+        expectBytes(s, bytes("+OK\r\n"));
+        send(s, command(bytes("MGET"), new byte[] {0}, new byte[0], bytes("absent")));
+        expectBytes(s, concat(bytes("*3\r\n$1\r\n"), new byte[] {(byte) 0xFE}, bytes("\r\n$2\r\n"),
+                new byte[] {(byte) 0xC3, '('}, bytes("\r\n$-1\r\n")));
+        send(s, command(bytes("INCR"), new byte[] {0}));
+        expectBytes(s, bytes("-ERR value is not an integer or out of range\r\n"));
+        send(s, command(bytes("DEL"), key, new byte[0]));
+        expectBytes(s, bytes(":2\r\n"));
+        send(s, cmd("DBSIZE"));
+        expectBytes(s, bytes(":1\r\n"));
+    }
+
+    private static byte[] bytes(String ascii) {
+        return ascii.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    /** A request of arguments of any bytes. */
+    private static byte[] command(byte[]... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(bytes("*" + args.length + "\r\n"));
+        for (byte[] a : args) {
+            out.writeBytes(bytes("$" + a.length + "\r\n"));
+            out.writeBytes(a);
+            out.writeBytes(bytes("\r\n"));
+        }
+        return out.toByteArray();
+    }
+
+    private static void expectBytes(Socket s, byte[] want) throws IOException {
+        assertThat(s.getInputStream().readNBytes(want.length)).isEqualTo(want);
     }
 
     @ParameterizedTest

@@ -4,55 +4,71 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import kvs.KeyNotFoundException;
-import kvs.KvsEngine;
-import kvs.internal.GroupWriter;
-import kvs.internal.Write;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Access;
+import kvs.store.Bytes;
+import kvs.store.Outcome;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Write;
 import org.junit.jupiter.api.Test;
 
 class DispatcherTest {
 
     /** A map that records each group of writes it is handed. */
-    private static final class RecordingEngine implements KvsEngine, GroupWriter {
-        final Map<String, String> map = new HashMap<>();
+    private static final class RecordingStore implements Store {
+        final Map<Bytes, Bytes> map = new HashMap<>();
         final List<List<String>> groups = new ArrayList<>();
 
         @Override
-        public void writeAll(List<Write> writes) {
+        public void writeAll(List<? extends Write<?>> writes) {
             List<String> group = new ArrayList<>();
-            for (Write w : writes) {
-                group.add((w.isRemove() ? "rm " : "set ") + w.key());
-                if (!w.isRemove()) {
-                    map.put(w.key(), w.value());
-                } else if (map.remove(w.key()) == null) {
-                    w.fail(new KeyNotFoundException());
+            for (Write<?> w : writes) {
+                switch (w) {
+                    case Write.Set s -> {
+                        group.add("set " + s.key().utf8());
+                        map.put(s.key(), s.value());
+                        s.settle(Outcome.done());
+                    }
+                    case Write.Remove r -> {
+                        group.add("rm " + r.key().utf8());
+                        r.settle(Outcome.removed(map.remove(r.key()) != null));
+                    }
+                    case Write.Txn<?> t -> throw new AssertionError("no transactions here");
                 }
             }
             groups.add(group);
         }
 
         @Override
-        public void set(String key, String value) {
-            throw new AssertionError("writes go through writeAll");
+        public Bytes get(Bytes key) {
+            return map.get(key);
         }
 
         @Override
-        public Optional<String> get(String key) {
-            return Optional.ofNullable(map.get(key));
+        public Iterator<Bytes> keys() {
+            return map.keySet().iterator();
         }
 
         @Override
-        public void remove(String key) {
-            throw new AssertionError("writes go through writeAll");
+        public long size() {
+            return map.size();
+        }
+
+        @Override
+        public void sync() {
+        }
+
+        @Override
+        public StoreFigures figures() {
+            return new StoreFigures("map", "never", map.size(), 0, 0, 0, 0, 0, 0, null);
         }
 
         @Override
@@ -67,7 +83,7 @@ class DispatcherTest {
 
     @Test
     void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
-        RecordingEngine engine = new RecordingEngine();
+        RecordingStore engine = new RecordingStore();
         Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Set("b", "2"));
@@ -92,9 +108,9 @@ class DispatcherTest {
 
     @Test
     void largeValuesRead_endAPartOfTheBatch_soItsRepliesCanGoFirst() {
-        RecordingEngine engine = new RecordingEngine();
-        String big = "v".repeat(Dispatcher.REPLY_CHARS / 2 + 1);
-        engine.map.put("big", big);
+        RecordingStore engine = new RecordingStore();
+        String big = "v".repeat(Dispatcher.REPLY_BYTES / 2 + 1);
+        engine.map.put(Bytes.utf8("big"), Bytes.utf8(big));
         Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
         add(batch, new Request.Get("big"));
         add(batch, new Request.Set("a", "1"));
@@ -107,40 +123,5 @@ class DispatcherTest {
         assertThat(batch.reply(0)).isEqualTo(new Response.Value(big));
         assertThat(batch.reply(2)).isEqualTo(new Response.Value(big));
         assertThat(batch.reply(3)).isEqualTo(new Response.Value("1"));
-    }
-
-    @Test
-    void anEngineWithoutGroupWrites_getsEachWriteInTurn() throws Exception {
-        Map<String, String> map = new HashMap<>();
-        KvsEngine plain = new KvsEngine() {
-            @Override
-            public void set(String key, String value) {
-                map.put(key, value);
-            }
-
-            @Override
-            public Optional<String> get(String key) {
-                return Optional.ofNullable(map.get(key));
-            }
-
-            @Override
-            public void remove(String key) throws KeyNotFoundException {
-                if (map.remove(key) == null) {
-                    throw new KeyNotFoundException();
-                }
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
-        add(batch, new Request.Set("a", "1"));
-        add(batch, new Request.Remove("x"));
-        add(batch, new Request.Get("a"));
-        assertThat(new Dispatcher(plain).execute(batch.ops, 0)).isEqualTo(3);
-        assertThat(batch.reply(0)).isEqualTo(new Response.Ok());
-        assertThat(batch.reply(1)).isEqualTo(new Response.Error(ErrorCode.KEY_NOT_FOUND, "Key not found"));
-        assertThat(batch.reply(2)).isEqualTo(new Response.Value("1"));
     }
 }

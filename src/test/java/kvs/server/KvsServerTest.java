@@ -177,7 +177,7 @@ class KvsServerTest {
         send(s.getOutputStream(), Codec.encode(new Request.Get("k"))); // the response would be 1009 bytes
         assertThat(code(receive(s.getInputStream()))).isEqualTo(ErrorCode.TOO_LARGE.wireName());
         send(s.getOutputStream(), Codec.encode(new Request.Get("absent"))); // the connection goes on
-        assertThat(receive(s.getInputStream())).isEqualTo(new Response.Value(null));
+        assertThat(receive(s.getInputStream())).isEqualTo(Response.Value.ABSENT);
         assertThat(fixture.engine().get("k")).hasValue("x".repeat(995));
     }
 
@@ -192,7 +192,7 @@ class KvsServerTest {
         assertThat(stalled.getInputStream().read()).as("closed by the server").isEqualTo(-1);
         // the idle connection, silent for longer than the timeout, still works
         send(idle.getOutputStream(), Codec.encode(new Request.Get("k")));
-        assertThat(receive(idle.getInputStream())).isEqualTo(new Response.Value(null));
+        assertThat(receive(idle.getInputStream())).isEqualTo(Response.Value.ABSENT);
     }
 
     @Test

@@ -7,12 +7,12 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.pool.ThreadPool;
 import kvs.pool.VirtualThreadPool;
 import kvs.resp.RespProtocol;
+import kvs.store.Store;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
@@ -25,7 +25,7 @@ public final class TestServer implements AutoCloseable {
 
     private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-    private final KvsEngine engine;
+    private final Store engine;
     private final KvsServer server;
     private final List<Opened> opened = new ArrayList<>();
 
@@ -34,13 +34,13 @@ public final class TestServer implements AutoCloseable {
         void close() throws IOException, KvsException;
     }
 
-    private TestServer(KvsEngine engine, KvsServer server) {
+    private TestServer(Store engine, KvsServer server) {
         this.engine = engine;
         this.server = server;
     }
 
     /** Serves {@code engine}, which it then owns, with a listener for each protocol, in their order. */
-    public static TestServer start(KvsEngine engine, ThreadPool pool, List<Protocol> protocols, KvsServer.Options options)
+    public static TestServer start(Store engine, ThreadPool pool, List<Protocol> protocols, KvsServer.Options options)
             throws IOException, KvsException {
         List<KvsServer.Listener> listeners = protocols.stream().map(p -> new KvsServer.Listener(ANY_PORT, p)).toList();
         try {
@@ -52,12 +52,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Serves {@code engine} on two virtual threads: the kvs protocol on listener 0, RESP on listener 1. */
-    public static TestServer kvsAndResp(KvsEngine engine, RespProtocol.Settings settings, KvsServer.Options options)
+    public static TestServer kvsAndResp(Store engine, RespProtocol.Settings settings, KvsServer.Options options)
             throws IOException, KvsException {
         return start(engine, new VirtualThreadPool(2), List.of(Protocol.KVS, RespProtocol.of(settings)), options);
     }
 
-    public KvsEngine engine() {
+    public Store engine() {
         return engine;
     }
 

@@ -1,12 +1,12 @@
-package kvs.internal;
+package kvs.store;
 
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A write's identity as its client gives it (DESIGN §11: {@code "cid"}, a 16-byte client id, and
- * {@code "seq"}, increasing per client): a replicated group applies a write retried with the same
- * pair once. Not API.
+ * A write's identity as its client gives it (the kvs protocol's {@code "cid"}, a 16-byte client
+ * id, and {@code "seq"}, increasing per client): a replicated group applies a write retried with
+ * the same pair once (docs/CLUSTER.md).
  *
  * @param client the client's id
  * @param seq    the write's number among its client's, from 0

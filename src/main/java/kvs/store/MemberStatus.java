@@ -1,7 +1,7 @@
-package kvs.internal;
+package kvs.store;
 
 /**
- * A replicated group's member's view of the group now, for stats (DESIGN §11). Not API.
+ * A replicated group's member's view of the group now, for stats (docs/CLUSTER.md).
  *
  * @param id           this member's id
  * @param role         leader, follower or candidate (Ratis's role, lower case)
@@ -10,9 +10,4 @@ package kvs.internal;
  * @param appliedIndex the index of the last log entry it applied
  */
 public record MemberStatus(String id, String role, long term, String leader, long appliedIndex) {
-
-    /** An engine that is a group's member. */
-    public interface Source {
-        MemberStatus status();
-    }
 }

@@ -1,0 +1,136 @@
+package kvs.store;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+import kvs.KeyNotFoundException;
+import kvs.KvsEngine;
+import kvs.KvsException;
+
+/**
+ * A persistent store of byte-string keys and values: the one contract the server, both protocols
+ * and a replicated group need, and what KvStore, MvStoreEngine and a group member (ClusterNode)
+ * each are. One instance is shared by every thread that uses it.
+ *
+ * <p>Writes go in groups ({@link #writeAll}): sets, removes and transactions, committed in order,
+ * each settled with a typed {@link Outcome}. A removal of an absent key is a result, a refusal
+ * (a key too long, an INCR of a word) is a {@link Refusal}, a failure of the store a
+ * {@link KvsException}. Reads take no lock.
+ *
+ * <p>talent-plan's {@link KvsEngine} is a UTF-8 view of it: its String methods encode keys and
+ * values as UTF-8 and throw {@link KeyNotFoundException} on removing an absent key.
+ */
+public interface Store extends KvsEngine {
+
+    /**
+     * The value of {@code key}, or null when it is absent.
+     *
+     * @throws KvsException if it cannot be read (an I/O error, a checksum that fails, a group
+     *                      member that cannot serve now)
+     */
+    Bytes get(Bytes key) throws KvsException;
+
+    /**
+     * Commits {@code writes} in order, as one group where the store can (KvStore: one log write
+     * and, under {@code always}, one fsync), and returns once each is settled: its
+     * {@link Write#outcome()} says what became of it. One write refused or failed does not stop
+     * the others unless the store itself fails.
+     *
+     * @throws IllegalStateException if the store is closed
+     */
+    void writeAll(List<? extends Write<?>> writes);
+
+    /** The keys present, in no particular order, weakly consistent with writes made meanwhile. */
+    Iterator<Bytes> keys() throws KvsException;
+
+    /** How many keys are present. */
+    long size() throws KvsException;
+
+    /** Makes every write so far durable, whatever the durability policy. */
+    void sync() throws KvsException;
+
+    /** The store's figures now. */
+    StoreFigures figures();
+
+    /**
+     * Sets {@code key} to {@code value}.
+     *
+     * @throws Refusal     if the store refuses the pair (a key or value too long)
+     * @throws KvsException if the write cannot be made durable per the store's policy
+     */
+    default void set(Bytes key, Bytes value) throws KvsException {
+        one(Write.set(key, value));
+    }
+
+    /** Removes {@code key}; whether it was present. */
+    default boolean remove(Bytes key) throws KvsException {
+        return one(Write.remove(key));
+    }
+
+    /**
+     * Runs {@code transaction} with every other write held off and commits what it wrote; returns
+     * its result.
+     *
+     * @throws Refusal if the transaction refused
+     */
+    default <R> R transact(Transaction<R> transaction) throws KvsException {
+        return one(Write.transaction(transaction));
+    }
+
+    private <R> R one(Write<R> write) throws KvsException {
+        writeAll(List.of(write));
+        return write.outcome().get();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the key or value holds an unpaired surrogate, or the store refuses them
+     */
+    @Override
+    default void set(String key, String value) throws KvsException {
+        try {
+            set(Bytes.utf8(key), Bytes.utf8(value));
+        } catch (Refusal r) {
+            throw new IllegalArgumentException(r.getMessage(), r);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws KvsException if the value is not valid UTF-8 (read it with {@link #get(Bytes)})
+     */
+    @Override
+    default Optional<String> get(String key) throws KvsException {
+        Bytes k;
+        try {
+            k = Bytes.utf8(key);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // no such key can have been set
+        }
+        Bytes v = get(k);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!v.isUtf8()) {
+            throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + v.length()
+                    + " bytes); read it with get(Bytes)");
+        }
+        return Optional.of(v.utf8());
+    }
+
+    @Override
+    default void remove(String key) throws KvsException {
+        Bytes k;
+        try {
+            k = Bytes.utf8(key);
+        } catch (IllegalArgumentException e) {
+            throw new KeyNotFoundException(); // no such key can have been set
+        }
+        if (!remove(k)) {
+            throw new KeyNotFoundException();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package kvs.store;
+
+/**
+ * What a store reports about itself for stats and metrics (docs/PROTOCOL.md, "stats"), read
+ * without a lock: each figure is current, the set is not one consistent snapshot.
+ *
+ * @param engine      the engine's name, as {@code --engine} takes it
+ * @param durability  the fsync policy, as {@code --fsync} takes it ({@code raft} for a group member)
+ * @param keys        keys present
+ * @param liveBytes   bytes on disk holding current values
+ * @param totalBytes  bytes of every data file
+ * @param compactions compactions completed since the store opened
+ * @param lastCompactionMillis how long the last one took (0 before the first)
+ * @param fsyncs      fsyncs of data files since the store opened
+ * @param writes      writes committed since the store opened
+ * @param member      the group as this member sees it, or null for a store of one machine
+ */
+public record StoreFigures(String engine, String durability, long keys, long liveBytes, long totalBytes,
+                           long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member) {
+}
