@@ -91,7 +91,7 @@ REQUESTS = [
     cmd("EXISTS"), cmd("DEL"), cmd("MGET"), cmd("ECHO"), cmd("SELECT"),
     b"set \"a\\tb\" 'x y'\r\nget \"a\\tb\"\r\n", b"\r\n", b"\xe9t\xe9 x\r\n", cmd("QUIT"),
 ]
-# Redis 7.2 texts that the Redis of Debian 12 (7.0) words otherwise; kvs follows 7.2 (DESIGN §9).
+# Redis 7.2 texts that the Redis of Debian 12 (7.0) words otherwise; kvs follows 7.2 (docs/RESP.md).
 REDIS_70 = {
     cmd("CLIENT", "SETINFO", "LIB-NAME", "x"), cmd("CLIENT", "SETINFO", "lib-ver", "1.0"),
 }

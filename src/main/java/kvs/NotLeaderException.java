@@ -3,7 +3,7 @@ package kvs;
 import java.util.Optional;
 
 /**
- * A write sent to a member of a replicated group that is not its leader (DESIGN §11:
+ * A write sent to a member of a replicated group that is not its leader (docs/CLUSTER.md:
  * {@code not_leader}); names the leader's kvs address when the member knows it. Nothing was
  * written: send the write to the leader.
  */

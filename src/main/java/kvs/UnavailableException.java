@@ -1,7 +1,7 @@
 package kvs;
 
 /**
- * The server cannot serve the request now (DESIGN §11: {@code unavailable}): a replicated group
+ * The server cannot serve the request now (docs/CLUSTER.md: {@code unavailable}): a replicated group
  * with no leader, or no answer in time. Retriable; a write that gets it may or may not have been
  * applied.
  */

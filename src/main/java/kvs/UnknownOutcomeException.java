@@ -1,7 +1,7 @@
 package kvs;
 
 /**
- * A write given up on (DESIGN §11): the group did not answer in time after the write may have
+ * A write given up on (docs/CLUSTER.md): the group did not answer in time after the write may have
  * reached it, so it may or may not have been applied. Read the key to know; retrying it is safe
  * only with the same client id and sequence number. kvs-client exits 3 for it.
  */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The command-line rules of DESIGN §4, through the real bin/kvs-server and bin/kvs-client. */
+/** The command-line rules of README.md, "kvs-server options", through the real bin/kvs-server and bin/kvs-client. */
 class CliIT {
 
     private static final Path HOME = ServerProcess.HOME;

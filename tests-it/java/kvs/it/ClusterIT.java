@@ -34,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Three kvs-server processes as one replicated group on loopback (DESIGN §11), through the kvs
+ * Three kvs-server processes as one replicated group on loopback (docs/CLUSTER.md), through the kvs
  * protocol and kvs-client: a follower answers a write {@code not_leader} naming the leader; a
  * write acknowledged by the leader is read on every member; after the leader is killed with
  * SIGKILL, the two left elect another and still hold the write, and the killed member, restarted,

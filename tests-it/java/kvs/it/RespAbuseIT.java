@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * AbuseIT's storm against the RESP listener (DESIGN §9), with RESP's own bad inputs; AbuseIT's
+ * AbuseIT's storm against the RESP listener (docs/RESP.md), with RESP's own bad inputs; AbuseIT's
  * heap cases and SlowClientsIT's slow clients run against both listeners ({@link Wire}).
  */
 class RespAbuseIT {

@@ -9,13 +9,16 @@ import java.nio.charset.StandardCharsets;
 import kvs.UnknownOutcomeException;
 import picocli.CommandLine;
 
-/** What both programs share: UTF-8 output, exit codes 0/1/2 (and 3: a write's outcome unknown), and one-line errors (DESIGN §4). */
+/**
+ * What both programs share: UTF-8 output, exit codes 0/1/2 (and 3: a write's outcome unknown), and
+ * one-line errors (README.md, "kvs-server options").
+ */
 public final class Cli {
 
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
-    /** kvs-client: a group did not answer a write in time, after it may have been applied (DESIGN §4, §11). */
+    /** kvs-client: a group did not answer a write in time, after it may have been applied (docs/CLUSTER.md). */
     static final int UNKNOWN_OUTCOME = 3;
 
     /** Standard output in UTF-8, whatever the platform's console encoding. */

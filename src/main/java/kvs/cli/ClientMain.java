@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code kvs-client set KEY VALUE|- | get [--raw] KEY | rm KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
- * (DESIGN §4, §11: a write whose outcome is unknown exits 3).
+ * (README.md, "kvs-server options"; docs/CLUSTER.md: a write whose outcome is unknown exits 3).
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,

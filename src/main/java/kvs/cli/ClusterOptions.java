@@ -12,7 +12,7 @@ import kvs.internal.HostPort;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** kvs-server's cluster-mode options (DESIGN §11); without {@code --peer} the server is a single node. */
+/** kvs-server's cluster-mode options (docs/CLUSTER.md); without {@code --peer} the server is a single node. */
 final class ClusterOptions {
 
     @Option(names = "--node-id", paramLabel = "ID", description = "Cluster mode: this member's id, one of the --peer ids.")

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import kvs.engine.MvStoreEngine;
 
 /**
- * Which engine a data directory holds (DESIGN §4): the name recorded in its {@value #MARKER}
+ * Which engine a data directory holds (README.md, "kvs-server options"): the name recorded in its {@value #MARKER}
  * file; else the engine whose files it holds; else what was asked for, or kvs.
  */
 final class EngineChoice {

@@ -35,7 +35,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kvs-server}: serves a data directory until SIGINT or SIGTERM (DESIGN §4). */
+/** {@code kvs-server}: serves a data directory until SIGINT or SIGTERM (README.md, "kvs-server options"). */
 @Command(name = "kvs-server", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Serves a kvs data directory over TCP.")
 public final class ServerMain implements Callable<Integer> {

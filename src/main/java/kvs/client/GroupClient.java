@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+
 import javax.net.ssl.SSLException;
 
 import kvs.KvsException;
@@ -22,7 +23,7 @@ import kvs.store.Bytes;
 import kvs.store.WriteId;
 
 /**
- * A client of a replicated group given its members' addresses (DESIGN §11), over one connection
+ * A client of a replicated group given its members' addresses (docs/CLUSTER.md), over one connection
  * at a time. A request goes to the member last used; {@code not_leader} sends it to the leader
  * named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
  * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each write carries this

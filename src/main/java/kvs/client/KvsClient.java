@@ -14,8 +14,6 @@ import java.util.Optional;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
-import kvs.NotLeaderException;
-import kvs.UnavailableException;
 import kvs.internal.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -220,16 +218,7 @@ public final class KvsClient implements Client {
 
     private <T extends Response> T expect(Response response, Class<T> type) throws KvsException {
         if (response instanceof Response.Error e) {
-            if (e.is(ErrorCode.KEY_NOT_FOUND)) {
-                throw new KeyNotFoundException();
-            }
-            if (e.is(ErrorCode.NOT_LEADER)) {
-                throw new NotLeaderException(e.leader());
-            }
-            if (e.is(ErrorCode.UNAVAILABLE)) {
-                throw new UnavailableException(HostPort.show(address) + " is unavailable: " + e.message());
-            }
-            throw new KvsException("server error " + e.code() + ": " + e.message());
+            throw ErrorCode.exception(e.code(), e.message(), e.leader(), HostPort.show(address));
         }
         if (!type.isInstance(response)) {
             throw new KvsException("unexpected response from " + HostPort.show(address) + ": " + response);

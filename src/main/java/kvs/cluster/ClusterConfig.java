@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What a node of a replicated group needs to start (DESIGN §11).
+ * What a node of a replicated group needs to start (docs/CLUSTER.md).
  *
  * @param self            this node's id; one of {@code members}
  * @param members         every member of the group, this node included
@@ -21,7 +21,7 @@ import java.util.Set;
 public record ClusterConfig(String self, List<Member> members, String clusterId, Duration electionTimeout, Path raftDir,
                             long snapshotEvery, Reads reads) {
 
-    /** How a read is ordered after every write acknowledged before it began (DESIGN §11's --read). */
+    /** How a read is ordered after every write acknowledged before it began (docs/CLUSTER.md's --read). */
     public enum Reads {
         /** Raft ReadIndex: the leader confirms with a majority that it still leads, for every read (the default). */
         LINEARIZABLE,

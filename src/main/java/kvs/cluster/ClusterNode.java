@@ -28,11 +28,6 @@ import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.internal.GroupCommit;
 import kvs.internal.HostPort;
-import kvs.protocol.Codec;
-import kvs.protocol.ErrorCode;
-import kvs.protocol.ProtocolException;
-import kvs.protocol.Request;
-import kvs.protocol.Response;
 import kvs.store.Bytes;
 import kvs.store.GroupView;
 import kvs.store.MemberStatus;
@@ -63,7 +58,7 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * One member of a replicated group (DESIGN §11): a Ratis server whose state machine is this
+ * One member of a replicated group (docs/CLUSTER.md): a Ratis server whose state machine is this
  * node's engine, itself a {@link Store} the server serves as it serves a local one (the
  * cluster's one seam into the server). Writes go through {@link #writeAll} (a batch of writes):
  * on the leader, the writes of every caller that came while the last entry committed are
@@ -83,7 +78,7 @@ public final class ClusterNode implements Store {
      */
     private static final long GATHER_NANOS = 1_000_000;
     private static final long GATHER_PAUSE_NANOS = 50_000;
-    /** How long a request may wait for the group; then it is unavailable (DESIGN §11's clients give up after 10 s). */
+    /** How long a request may wait for the group; then it is unavailable (clients give up after 10 s, docs/CLUSTER.md). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** The most one log entry holds; a batch of writes above it is split. A single larger write still fits the appender's buffer. */
     private static final int ENTRY_BYTES = 4 << 20;
@@ -378,7 +373,7 @@ public final class ClusterNode implements Store {
             bytes += estimate(c.key(), c.value());
         }
         if (bytes > TRANSACTION_BYTES) { // an upper bound: measure it before refusing
-            long exact = Entries.ofWrites(List.of(Write.transaction(logged))).length;
+            long exact = EntryCodec.entry(List.of(Write.transaction(logged))).length;
             if (exact > TRANSACTION_BYTES) {
                 p.run = null;
                 p.refuse(new Refusal("this command's reads and writes take " + exact
@@ -419,46 +414,35 @@ public final class ClusterNode implements Store {
             return;
         }
         List<Write<?>> writes = entry.stream().<Write<?>>map(Pending::logged).toList();
-        RaftClientReply reply = submit(Entries.ofWrites(writes), RaftClientRequest.writeRequestType());
-        List<Response> responses;
+        RaftClientReply reply = submit(EntryCodec.entry(writes), RaftClientRequest.writeRequestType());
+        List<EntryCodec.Applied> outcomes;
         try {
-            responses = Entries.responses(reply.getMessage().getContent().toByteArray());
-        } catch (ProtocolException e) {
-            throw new KvsException("a reply of the replicated log did not decode: " + e.getMessage(), e);
+            outcomes = EntryCodec.outcomes(reply.getMessage().getContent().toByteArray());
+        } catch (EntryCodec.MalformedEntry e) {
+            throw new KvsException("a reply of the replicated log: " + e.getMessage(), e);
         }
-        if (responses.size() != writes.size()) {
-            throw new KvsException("the replicated log answered " + responses.size() + " writes of " + writes.size());
+        if (outcomes.size() != writes.size()) {
+            throw new KvsException("the replicated log answered " + outcomes.size() + " writes of " + writes.size());
         }
         for (int i = 0; i < writes.size(); i++) {
             Pending p = entry.get(i);
-            if (responses.get(i) instanceof Response.Error e) {
-                if (e.code().equals(Entries.CONFLICT)) {
-                    conflicts.add(p);
-                } else if (e.is(ErrorCode.KEY_NOT_FOUND)) {
-                    p.outcome = Outcome.removed(false);
+            switch (outcomes.get(i)) {
+                case EntryCodec.Applied.Conflict c -> conflicts.add(p);
+                case EntryCodec.Applied.Refused r -> p.refuse(new Refusal(r.message()));
+                case EntryCodec.Applied.Done d -> {
+                    p.outcome = switch (p.write) {
+                        case Write.Set set -> Outcome.done();
+                        case Write.Remove remove -> Outcome.removed(d.present());
+                        case Write.Txn<?> txn -> p.run.refusal() != null
+                                ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
+                                : new Outcome.Done<>(p.run.result());
+                    };
                     p.succeed();
-                } else if (e.is(ErrorCode.BAD_REQUEST)) {
-                    p.refuse(new Refusal(e.message()));
-                } else {
-                    p.fail(new KvsException(e.code() + ": " + e.message()));
                 }
-            } else {
-                p.outcome = switch (p.write) {
-                    case Write.Set set -> Outcome.done();
-                    case Write.Remove remove -> Outcome.removed(true);
-                    case Write.Txn<?> txn -> p.run.refusal() != null ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
-                            : new Outcome.Done<>(p.run.result());
-                };
-                p.succeed();
             }
         }
     }
 
-    /**
-     * The value of {@code key}, read linearizably: what every write acknowledged before this call
-     * began left. Concurrent callers' reads share one ReadIndex, taken after they all began (a
-     * batch of {@link #reads}); each then reads this member's engine.
-     */
     @Override
     public Bytes get(Bytes key) throws KvsException {
         if (reserved(key)) {
@@ -521,7 +505,7 @@ public final class ClusterNode implements Store {
 
     /** Returns once this member has applied every write acknowledged before the call (a ReadIndex). */
     private void barrier() throws KvsException {
-        submit(Codec.encode(new Request.Ping()), RaftClientRequest.readRequestType());
+        submit(EntryCodec.BARRIER, RaftClientRequest.readRequestType());
     }
 
     /**

@@ -6,16 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import kvs.KeyNotFoundException;
 import kvs.KvsException;
-import kvs.protocol.Codec;
-import kvs.protocol.ErrorCode;
-import kvs.protocol.ProtocolException;
-import kvs.protocol.Request;
-import kvs.protocol.Response;
 import kvs.store.Bytes;
 import kvs.store.Outcome;
 import kvs.store.Store;
@@ -36,6 +29,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
@@ -57,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * then dumps its pairs to a {@link SnapshotFile}, and Ratis purges the log before it; a member too
  * far behind is sent the leader's, and loads it. Start-up refuses, loudly, an engine behind the
  * member's latest snapshot (the log it would need is purged) and one holding keys no entry of
- * this member's log wrote (DESIGN §11): either would diverge from the group.
+ * this member's log wrote (docs/CLUSTER.md): either would diverge from the group.
  */
 final class KvsStateMachine extends BaseStateMachine {
 
@@ -67,8 +61,6 @@ final class KvsStateMachine extends BaseStateMachine {
     static final Bytes APPLIED_KEY = RESERVED.concat(Bytes.utf8("raft.applied"));
     /** Present while a snapshot from the leader may be published but not yet loaded ({@link #pause}); a restore removes it. */
     static final Bytes INSTALLING_KEY = RESERVED.concat(Bytes.utf8("raft.installing"));
-    /** A snapshot holds each client's last write ({@link Sessions}) under this prefix and the client's id, first. */
-    static final Bytes SESSION_PREFIX = RESERVED.concat(Bytes.utf8("session."));
     private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
 
     private final Store engine;
@@ -144,7 +136,7 @@ final class KvsStateMachine extends BaseStateMachine {
             engineApplied = held == null ? -1 : held.getIndex();
             latestSnapshot = snapshot;
             if (snapshot != null) {
-                SnapshotFile.readHeader(snapshot.getFile().getPath(), SESSION_PREFIX, this::restoreSession);
+                SnapshotFile.sessions(snapshot.getFile().getPath()).forEach(sessions::restore);
                 setLastAppliedTermIndex(snapshot.getTermIndex());
             }
         });
@@ -206,10 +198,7 @@ final class KvsStateMachine extends BaseStateMachine {
             writeOrThrow(List.of(appliedMarker(last)));
             engine.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-            List<Write.Set> header = new ArrayList<>();
-            sessions.all().forEach((client, write) -> header.add(
-                    Write.set(SESSION_PREFIX.concat(Bytes.utf8(client.toString())), Bytes.utf8(write.text()))));
-            MD5Hash md5 = SnapshotFile.write(file, header, engine, RESERVED);
+            MD5Hash md5 = SnapshotFile.write(file, sessions.all(), engine, RESERVED);
             SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file, md5), last);
             storage.updateLatestSnapshot(taken);
             latestSnapshot = taken;
@@ -276,31 +265,14 @@ final class KvsStateMachine extends BaseStateMachine {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }
             sessions.clear();
-            SnapshotFile.read(snapshot.getFile().getPath(), run -> {
-                List<Write.Set> pairs = new ArrayList<>(run.size());
-                for (Write.Set w : run) {
-                    if (!restoreSession(w.key(), w.value())) {
-                        pairs.add(w);
-                    }
-                }
-                writeOrThrow(pairs);
-            });
+            SnapshotFile.sessions(snapshot.getFile().getPath()).forEach(sessions::restore);
+            SnapshotFile.read(snapshot.getFile().getPath(), this::writeOrThrow);
             writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.remove(INSTALLING_KEY)));
             engine.sync();
             engineApplied = snapshot.getIndex();
         } catch (KvsException e) {
             throw new IOException("cannot restore the engine from " + snapshot.getFile().getPath() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Puts back a client's last write if the pair is one (a snapshot's header); false if it is the engine's. */
-    private boolean restoreSession(Bytes key, Bytes value) {
-        if (!key.startsWith(SESSION_PREFIX)) {
-            return false;
-        }
-        sessions.restore(UUID.fromString(key.slice(SESSION_PREFIX.length(), key.length()).latin1()),
-                Sessions.Last.parse(value.latin1()));
-        return true;
     }
 
     /** Writes {@code writes} to the engine; throws the first that did not succeed. */
@@ -316,11 +288,12 @@ final class KvsStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply;
         try {
-            List<Write<?>> writes = Entries.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            List<Write<?>> writes = EntryCodec.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
             reply = apply(writes, TermIndex.valueOf(entry));
-        } catch (ProtocolException e) {
+        } catch (EntryCodec.MalformedEntry e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
-            reply = Entries.ofResponses(List.of(new Response.Error(ErrorCode.MALFORMED.wireName(), e.getMessage())));
+            log.error("log entry {} does not decode; refused: {}", entry.getIndex(), e.getMessage());
+            reply = EntryCodec.malformed(e.getMessage());
         } catch (KvsException e) {
             return CompletableFuture.failedFuture(e); // the engine failed: this member cannot go on
         }
@@ -336,7 +309,7 @@ final class KvsStateMachine extends BaseStateMachine {
      * after a restart) only brings the clients' last writes up to date.
      */
     private byte[] apply(List<Write<?>> writes, TermIndex index) throws KvsException {
-        Response[] responses = new Response[writes.size()];
+        EntryCodec.Applied[] outcomes = new EntryCodec.Applied[writes.size()];
         List<Write<?>> fresh = new ArrayList<>(writes.size() + 1);
         Map<WriteId, Integer> inEntry = new HashMap<>();
         int[] sameAs = new int[writes.size()];
@@ -348,9 +321,7 @@ final class KvsStateMachine extends BaseStateMachine {
                 Sessions.Last last = sessions.applied(id);
                 Integer first = inEntry.putIfAbsent(id, i);
                 if (last != null) {
-                    responses[i] = last.notFound() && last.seq() == id.seq()
-                            ? new Response.Error(ErrorCode.KEY_NOT_FOUND, KeyNotFoundException.MESSAGE)
-                            : Response.Ok.INSTANCE;
+                    outcomes[i] = last.notFound() && last.seq() == id.seq() ? EntryCodec.Applied.NOT_FOUND : EntryCodec.Applied.OK;
                     continue;
                 }
                 if (first != null) {
@@ -369,32 +340,27 @@ final class KvsStateMachine extends BaseStateMachine {
         }
         for (int i = 0; i < writes.size(); i++) {
             Write<?> w = writes.get(i);
-            if (responses[i] != null || sameAs[i] >= 0) {
+            if (outcomes[i] != null || sameAs[i] >= 0) {
                 continue;
             }
-            Outcome<?> outcome = held ? Outcome.done() : w.outcome();
-            boolean notFound = false;
-            switch (outcome) {
-                case Outcome.Done<?> d when w instanceof Write.Remove && Boolean.FALSE.equals(d.value()) -> {
-                    notFound = true;
-                    responses[i] = new Response.Error(ErrorCode.KEY_NOT_FOUND, KeyNotFoundException.MESSAGE);
-                }
-                case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) && w instanceof Write.Txn<?> -> responses[i] = Entries.conflict();
-                case Outcome.Done<?> d -> responses[i] = Response.Ok.INSTANCE;
-                case Outcome.Refused<?> r -> responses[i] = Response.Error.of(r.refusal());
-                case Outcome.Failed<?> f -> throw f.cause();
+            if (held) {
+                outcomes[i] = EntryCodec.Applied.OK;
+            } else if (w.outcome() instanceof Outcome.Failed<?> f) {
+                throw f.cause();
+            } else {
+                outcomes[i] = EntryCodec.Applied.of(w, w.outcome());
             }
             WriteId id = id(w);
             if (id != null) {
-                sessions.record(id, index.getIndex(), notFound);
+                sessions.record(id, index.getIndex(), outcomes[i] == EntryCodec.Applied.NOT_FOUND);
             }
         }
         for (int i = 0; i < writes.size(); i++) {
             if (sameAs[i] >= 0) {
-                responses[i] = responses[sameAs[i]];
+                outcomes[i] = outcomes[sameAs[i]];
             }
         }
-        return Entries.ofResponses(List.of(responses));
+        return EntryCodec.reply(List.of(outcomes));
     }
 
     /** The client's identity for a set or remove, or null. */
@@ -406,17 +372,14 @@ final class KvsStateMachine extends BaseStateMachine {
         };
     }
 
+    /** A ReadIndex query: a barrier, answered once everything committed when it was asked is applied here. */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        try {
-            Request r = Codec.decodeRequest(request.getContent().toByteArray());
-            if (!(r instanceof Request.Ping)) {
-                throw new IllegalArgumentException("not a barrier: " + r);
-            }
-            // Everything acknowledged before the barrier was asked for is applied here.
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(Response.Ok.INSTANCE))));
-        } catch (ProtocolException | IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
+        if (!request.getContent().equals(BARRIER)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a barrier: " + request));
         }
+        return CompletableFuture.completedFuture(Message.EMPTY);
     }
+
+    private static final ByteString BARRIER = ByteString.copyFrom(EntryCodec.BARRIER);
 }

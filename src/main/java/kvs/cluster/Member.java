@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
- * One member of a replicated group (DESIGN §11): its id, the address its clients use (the kvs
+ * One member of a replicated group (docs/CLUSTER.md): its id, the address its clients use (the kvs
  * protocol) and the address its Raft peers use (gRPC). Every member of a group is listed with
  * the same three on every member.
  */

@@ -8,7 +8,7 @@ import java.util.UUID;
 import kvs.store.WriteId;
 
 /**
- * The last write each client had applied (DESIGN §11's {@code cid}/{@code seq}), so a write
+ * The last write each client had applied (docs/PROTOCOL.md's {@code cid}/{@code seq}), so a write
  * retried after a lost answer (a member killed, a leader changed) is applied once: every member
  * records the same table from the same log, and a snapshot carries it. A client is forgotten once
  * {@value #MAX_CLIENTS} others wrote since, or {@value #IDLE_ENTRIES} entries went by without its
@@ -29,11 +29,7 @@ final class Sessions {
      */
     record Last(long seq, long index, boolean notFound) {
 
-        /** {@code SEQ INDEX NOTFOUND}, as a snapshot holds it. */
-        String text() {
-            return seq + " " + index + " " + notFound;
-        }
-
+        /** {@code SEQ INDEX NOTFOUND}, as a snapshot of format 1 holds it. */
         static Last parse(String text) {
             String[] p = text.split(" ");
             if (p.length != 3) {

@@ -3,19 +3,23 @@ package kvs.cluster;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import kvs.KvsException;
 import kvs.protocol.Codec;
@@ -29,16 +33,30 @@ import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
- * A member's engine on disk as of one applied log index: every pair as a kvs-protocol {@code set}
- * frame (the frames of a log entry, {@link Entries}), named as Ratis names snapshots
+ * A member's engine on disk as of one applied log index, named as Ratis names snapshots
  * ({@code snapshot.TERM_INDEX} in the state machine's directory) beside its MD5 ({@code .md5}),
  * so Ratis can send it to a member too far behind for the log. Written whole to a temporary file,
  * synced, then renamed: a crash leaves the old snapshot or the new one, never half of one.
+ *
+ * <pre>
+ * file    := MAGIC("kvs-snapshot") FORMAT(u8 = 2) count session* pair* END(0)
+ * session := u64 u64 (the client's id) varint(seq) varint(index) u8(notFound)
+ * pair    := PAIR(1) bytes(key) bytes(value)
+ * </pre>
+ * as {@link EntryCodec} writes its fields. A snapshot of format 1 (every pair as a kvs-protocol
+ * {@code set} frame, the clients' last writes first under reserved keys) begins with a frame's
+ * length, whose first byte is 0 or 1, and is read as such; a newer format is refused, saying so.
  */
 final class SnapshotFile {
 
     /** Pairs handed to a reader's sink at a time. */
     static final int RUN = 1024;
+    static final int FORMAT = 2;
+    private static final byte[] MAGIC = "kvs-snapshot".getBytes(StandardCharsets.US_ASCII);
+    private static final int PAIR = 1;
+    private static final int END = 0;
+    /** Format 1's largest frame. */
+    private static final int LEGACY_MAX_FRAME = 2 * Frames.DEFAULT_MAX_FRAME;
 
     private SnapshotFile() {
     }
@@ -49,26 +67,38 @@ final class SnapshotFile {
     }
 
     /**
-     * Writes {@code header}, then every pair of {@code engine} whose key does not begin with
+     * Writes {@code sessions}, then every pair of {@code engine} whose key does not begin with
      * {@code reserved}, to {@code file} (the engine must not change meanwhile), and its MD5 beside
      * it; returns the MD5.
      */
-    static MD5Hash write(Path file, List<Write.Set> header, Store engine, Bytes reserved)
+    static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Store engine, Bytes reserved)
             throws IOException, KvsException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-            for (Write.Set w : header) {
-                Frames.write(out, Codec.encode(new Request.Set(w.key(), w.value(), null)));
-            }
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16))) {
+            out.write(MAGIC);
+            out.write(FORMAT);
+            EntryCodec.Out fields = new EntryCodec.Out();
+            fields.varint(sessions.size());
+            sessions.forEach((client, last) -> {
+                fields.id(new kvs.store.WriteId(client, last.seq()));
+                fields.varint(last.index());
+                fields.u8(last.notFound() ? 1 : 0);
+            });
+            out.write(fields.toByteArray());
             for (Iterator<Bytes> it = engine.keys(); it.hasNext(); ) {
                 Bytes key = it.next();
                 Bytes value = key.startsWith(reserved) ? null : engine.get(key);
                 if (value != null) {
-                    Frames.write(out, Codec.encode(new Request.Set(key, value, null)));
+                    EntryCodec.Out pair = new EntryCodec.Out();
+                    pair.u8(PAIR);
+                    pair.bytes(key);
+                    pair.bytes(value);
+                    out.write(pair.toByteArray());
                 }
             }
+            out.write(END);
             out.flush();
             channel.force(true);
         }
@@ -76,25 +106,10 @@ final class SnapshotFile {
         return MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
     }
 
-    /** Receives a pair of a snapshot's header. */
-    interface HeaderSink {
-        void accept(Bytes key, Bytes value);
-    }
-
-    /**
-     * Hands the pairs at the start of {@code file} whose keys begin with {@code prefix} (its header)
-     * to {@code sink}, and reads no further; the MD5 is not checked (that reads it all).
-     */
-    static void readHeader(Path file, Bytes prefix, HeaderSink sink) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            for (byte[] body; (body = Frames.read(in, Entries.MAX_ENTRY_BYTES)) != null; ) {
-                if (!(Codec.decodeRequest(body) instanceof Request.Set set) || !set.key().startsWith(prefix)) {
-                    return;
-                }
-                sink.accept(set.key(), set.value());
-            }
-        } catch (ProtocolException | EOFException e) {
-            throw new IOException("the snapshot " + file + " does not decode: " + e.getMessage(), e);
+    /** The clients' last writes {@code file} holds, oldest use first; the MD5 is not checked (that reads it all). */
+    static Map<UUID, Sessions.Last> sessions(Path file) throws IOException {
+        try (DataInputStream in = open(file)) {
+            return format(in, file) == 1 ? legacySessions(in, file) : sessions(in, file);
         }
     }
 
@@ -109,12 +124,121 @@ final class SnapshotFile {
         if (saved == null || !saved.equals(actual)) {
             throw new IOException("the snapshot " + file + " does not match its MD5 (saved " + saved + ", read " + actual + ")");
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            DataInputStream data = new DataInputStream(in);
+        try (DataInputStream in = open(file)) {
+            if (format(in, file) == 1) {
+                legacyPairs(in, file, sink);
+                return;
+            }
+            sessions(in, file);
             List<Write.Set> run = new ArrayList<>(RUN);
-            for (byte[] body; (body = Frames.read(data, Entries.MAX_ENTRY_BYTES)) != null; ) {
+            for (int tag; (tag = in.readUnsignedByte()) != END; ) {
+                if (tag != PAIR) {
+                    throw new IOException("the snapshot " + file + " holds a record of kind " + tag);
+                }
+                run.add(Write.set(bytes(in), bytes(in)));
+                if (run.size() == RUN) {
+                    sink.accept(run);
+                    run = new ArrayList<>(RUN);
+                }
+            }
+            if (!run.isEmpty()) {
+                sink.accept(run);
+            }
+            if (in.read() >= 0) {
+                throw new IOException("the snapshot " + file + " has bytes after its end");
+            }
+        } catch (EOFException e) {
+            throw new IOException("the snapshot " + file + " is cut short", e);
+        }
+    }
+
+    private static DataInputStream open(Path file) throws IOException {
+        return new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    }
+
+    /** Reads the file's format from its start: 1 (frames, no magic) or this code's; a newer one is refused. */
+    private static int format(DataInputStream in, Path file) throws IOException {
+        in.mark(MAGIC.length + 1);
+        byte[] head = in.readNBytes(MAGIC.length + 1);
+        if (head.length > 0 && (head[0] & 0xFF) <= 1) {
+            in.reset();
+            return 1;
+        }
+        if (head.length != MAGIC.length + 1 || !Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new IOException(file + " is not a kvs snapshot");
+        }
+        int format = head[MAGIC.length] & 0xFF;
+        if (format != FORMAT) {
+            throw new IOException("the snapshot " + file + " is of format " + format + (format > FORMAT
+                    ? ", newer than this release reads (" + FORMAT + "): upgrade this member" : ", which this release does not read"));
+        }
+        return format;
+    }
+
+    private static Map<UUID, Sessions.Last> sessions(DataInputStream in, Path file) throws IOException {
+        Map<UUID, Sessions.Last> sessions = new LinkedHashMap<>();
+        for (long n = varint(in); n > 0; n--) {
+            if (in.readUnsignedByte() != 1) {
+                throw new IOException("the snapshot " + file + " holds a client's write without its id");
+            }
+            UUID client = new UUID(in.readLong(), in.readLong());
+            long seq = varint(in);
+            long index = varint(in);
+            sessions.put(client, new Sessions.Last(seq, index, in.readUnsignedByte() != 0));
+        }
+        return sessions;
+    }
+
+    private static Bytes bytes(DataInputStream in) throws IOException {
+        long n = varint(in);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IOException("a length of " + n + " bytes in a snapshot");
+        }
+        return Bytes.wrap(in.readNBytes((int) n)); // readNBytes grows its buffer with the bytes there are
+    }
+
+    private static long varint(DataInputStream in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("a varint longer than 64 bits in a snapshot");
+    }
+
+    // Format 1: kvs-protocol set frames; the clients' last writes first, under SESSION_PREFIX + the client's id.
+
+    /** Format 1's prefix of the keys of the clients' last writes. */
+    private static final Bytes LEGACY_SESSION_PREFIX = Bytes.utf8("\u0000kvs.session.");
+
+    private static Map<UUID, Sessions.Last> legacySessions(DataInputStream in, Path file) throws IOException {
+        Map<UUID, Sessions.Last> sessions = new LinkedHashMap<>();
+        try {
+            for (byte[] body; (body = Frames.read(in, LEGACY_MAX_FRAME)) != null; ) {
+                if (!(Codec.decodeRequest(body) instanceof Request.Set set) || !set.key().startsWith(LEGACY_SESSION_PREFIX)) {
+                    break;
+                }
+                sessions.put(UUID.fromString(set.key().slice(LEGACY_SESSION_PREFIX.length(), set.key().length()).latin1()),
+                        Sessions.Last.parse(set.value().latin1()));
+            }
+        } catch (ProtocolException | EOFException | IllegalArgumentException e) {
+            throw new IOException("the snapshot " + file + " (format 1) does not decode: " + e.getMessage(), e);
+        }
+        return sessions;
+    }
+
+    private static void legacyPairs(DataInputStream in, Path file, Sink sink) throws IOException, KvsException {
+        try {
+            List<Write.Set> run = new ArrayList<>(RUN);
+            for (byte[] body; (body = Frames.read(in, LEGACY_MAX_FRAME)) != null; ) {
                 if (!(Codec.decodeRequest(body) instanceof Request.Set set)) {
                     throw new IOException("the snapshot " + file + " holds a frame that is not a set");
+                }
+                if (set.key().startsWith(LEGACY_SESSION_PREFIX)) {
+                    continue;
                 }
                 run.add(Write.set(set.key(), set.value()));
                 if (run.size() == RUN) {
@@ -126,7 +250,7 @@ final class SnapshotFile {
                 sink.accept(run);
             }
         } catch (ProtocolException | EOFException e) {
-            throw new IOException("the snapshot " + file + " does not decode: " + e.getMessage(), e);
+            throw new IOException("the snapshot " + file + " (format 1) does not decode: " + e.getMessage(), e);
         }
     }
 }

@@ -24,7 +24,7 @@ import kvs.store.Write;
 /**
  * The log-structured engine (Bitcask model): an append-only log in generation files, an
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
- * writes and compaction on a background thread. See DESIGN.md §6.
+ * writes and compaction on a background thread. See docs/STORAGE.md.
  */
 public final class KvStore implements Store {
 
@@ -138,8 +138,10 @@ public final class KvStore implements Store {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
+            FormatFile.check(storage, dir); // a newer format is refused before anything is read
             KeyIndex index = new KeyIndex();
             Recovery.State state = Recovery.run(storage, dir, options.salvage(), index);
+            FormatFile.ensure(storage, dir); // once the directory has been read
             Readers readers = new Readers(storage, dir);
             try {
                 return new KvStore(storage, dir, options, lock, index, state, readers, background);

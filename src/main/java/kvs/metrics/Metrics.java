@@ -24,7 +24,7 @@ import kvs.server.ServerStats;
 import kvs.store.StoreFigures;
 
 /**
- * {@code /metrics} in the Prometheus text format (DESIGN §10), with the official Prometheus Java
+ * {@code /metrics} in the Prometheus text format (README.md, "Running it safely"), with the official Prometheus Java
  * client: the server's figures (the same as stats and INFO), each request's time as a histogram
  * per kind, and the client's JVM metrics. Served only when {@code --metrics-addr} is given, and
  * guarded like the server: without a password, in protected mode, to loopback clients only; with

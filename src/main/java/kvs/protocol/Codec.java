@@ -14,7 +14,7 @@ import kvs.store.Bytes;
 import kvs.store.WriteId;
 
 /**
- * Encodes and decodes the messages of DESIGN §5 (frame bodies; see {@link Frames} for framing),
+ * Encodes and decodes the messages of docs/PROTOCOL.md (frame bodies; see {@link Frames} for framing),
  * with jackson-dataformat-cbor's streaming parser and generator. Text is written as UTF-8 the
  * codec has checked, in one definite-length string with the shortest head (Jackson would split a
  * long string into chunks), so messages have the bytes docs/PROTOCOL.md shows.

@@ -1,6 +1,16 @@
 package kvs.protocol;
 
-/** The error codes of DESIGN §5, as they appear on the wire. */
+import kvs.KeyNotFoundException;
+import kvs.KvsException;
+import kvs.NotLeaderException;
+import kvs.UnavailableException;
+import kvs.store.Refusal;
+
+/**
+ * The error codes of docs/PROTOCOL.md, as they appear on the wire, and the one table between them
+ * and the exceptions the library throws: the server answers an exception with its code
+ * ({@link #of}), a client throws a code's exception ({@link #exception}).
+ */
 public enum ErrorCode {
     /** {@code rm} of an absent key. */
     KEY_NOT_FOUND("key_not_found"),
@@ -28,5 +38,35 @@ public enum ErrorCode {
     /** The code as sent in a response's {@code code} field. */
     public String wireName() {
         return wireName;
+    }
+
+    /** The code that answers a request that failed with {@code e}: a refusal or a bad argument is the request's fault, anything unknown the server's. */
+    public static ErrorCode of(Exception e) {
+        return switch (e) {
+            case KeyNotFoundException k -> KEY_NOT_FOUND;
+            case Refusal r -> BAD_REQUEST;
+            case IllegalArgumentException i -> BAD_REQUEST;
+            case NotLeaderException n -> NOT_LEADER;
+            case UnavailableException u -> UNAVAILABLE;
+            default -> INTERNAL;
+        };
+    }
+
+    /**
+     * The exception a client throws for the error {@code code} (as sent: one this client does not
+     * know is a KvsException with it) from {@code server}, with its message and, for
+     * {@code not_leader}, the leader's address (null when unknown).
+     */
+    public static KvsException exception(String code, String message, String leader, String server) {
+        if (code.equals(KEY_NOT_FOUND.wireName)) {
+            return new KeyNotFoundException();
+        }
+        if (code.equals(NOT_LEADER.wireName)) {
+            return new NotLeaderException(leader);
+        }
+        if (code.equals(UNAVAILABLE.wireName)) {
+            return new UnavailableException(server + " is unavailable: " + message);
+        }
+        return new KvsException("server error " + code + ": " + message);
     }
 }

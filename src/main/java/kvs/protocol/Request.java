@@ -54,7 +54,7 @@ public sealed interface Request {
     record Ping() implements Request {
     }
 
-    /** Authenticates the connection (DESIGN §10). */
+    /** Authenticates the connection (README.md, "Running it safely"). */
     record Auth(String password) implements Request {
         public Auth {
             Objects.requireNonNull(password, "password");

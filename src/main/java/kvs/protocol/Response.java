@@ -5,9 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-import kvs.KeyNotFoundException;
 import kvs.NotLeaderException;
-import kvs.UnavailableException;
 import kvs.store.Bytes;
 
 /** The server's answer to one request, in request order. */
@@ -70,14 +68,10 @@ public sealed interface Response {
          * argument, no leader here (naming it), an unavailable group, or else an internal error.
          */
         public static Error of(Exception e) {
-            return switch (e) {
-                case KeyNotFoundException k -> new Error(ErrorCode.KEY_NOT_FOUND, k.getMessage());
-                case IllegalArgumentException i -> new Error(ErrorCode.BAD_REQUEST, i.getMessage());
-                case kvs.store.Refusal r -> new Error(ErrorCode.BAD_REQUEST, r.getMessage());
-                case NotLeaderException n -> new Error(ErrorCode.NOT_LEADER.wireName(), n.getMessage(), n.leader().orElse(null));
-                case UnavailableException u -> new Error(ErrorCode.UNAVAILABLE, u.getMessage());
-                default -> new Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
-            };
+            ErrorCode code = ErrorCode.of(e);
+            String message = String.valueOf(e.getMessage());
+            return e instanceof NotLeaderException n ? new Error(code.wireName(), message, n.leader().orElse(null))
+                    : new Error(code, message);
         }
 
         /** Whether this error has the given code. */

@@ -9,7 +9,7 @@ import kvs.server.Protocol;
 import kvs.server.Refusal;
 import kvs.server.Session;
 
-/** RESP2 and RESP3, the Redis protocol (DESIGN §9), as a listener's {@link Protocol}. */
+/** RESP2 and RESP3, the Redis protocol (docs/RESP.md), as a listener's {@link Protocol}. */
 public final class RespProtocol {
 
     /**

@@ -14,7 +14,7 @@ public final class RespRequestReader {
 
     /** Redis's {@code PROTO_INLINE_MAX_SIZE}: a line with no newline within this is an error. */
     public static final int INLINE_MAX = 64 << 10;
-    /** The largest multibulk count accepted (DESIGN §9). */
+    /** The largest multibulk count accepted (docs/RESP.md). */
     public static final int MAX_ARGS = 1024 * 1024;
     /** Before authentication, as in Redis: at most this many arguments... */
     static final int UNAUTHENTICATED_MAX_ARGS = 10;

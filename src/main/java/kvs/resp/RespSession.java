@@ -33,7 +33,7 @@ final class RespSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(RespSession.class);
     /** Commands in one batch at most. */
     private static final int MAX_COMMANDS = 1024;
-    /** Redis's answer to a write sent to a replica; a group's follower gives it (DESIGN §11). */
+    /** Redis's answer to a write sent to a replica; a group's follower gives it (docs/CLUSTER.md). */
     private static final String READONLY = "READONLY You can't write against a read only replica.";
     private static final int BUFFER = 8 << 10;
 

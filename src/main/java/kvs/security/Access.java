@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may use a server (DESIGN §10): with a password, whoever proves they know it; without one,
+ * Who may use a server (README.md, "Running it safely"): with a password, whoever proves they know it; without one,
  * in protected mode (the default), only clients on the loopback interface. Counts failed
  * password attempts and logs them at most once a second. Immutable settings, thread-safe counters.
  */

@@ -1,7 +1,7 @@
 package kvs.security;
 
 /**
- * One connection's gate (DESIGN §10): closed until the client gives the password, open from the
+ * One connection's gate (README.md, "Running it safely"): closed until the client gives the password, open from the
  * start when none is set. Used by its connection's thread only.
  */
 public final class Guard {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * A password, held only as its SHA-256 digest and checked in constant time: a guess's digest is
  * compared with the password's in full, so the time taken says nothing about how much of the
  * guess was right, nor about the password's length. Read from a file's first line or from the
- * environment variable {@value #ENV}, never from a command line (DESIGN §10).
+ * environment variable {@value #ENV}, never from a command line (README.md, "Running it safely").
  */
 public final class Password {
 

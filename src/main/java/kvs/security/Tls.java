@@ -30,8 +30,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS with the JDK's own implementation (DESIGN §10): TLS 1.3 and 1.2 only, certificates and keys
- * read from PEM files (the key unencrypted PKCS#8, as {@code openssl genpkey} and {@code openssl
+ * TLS with the JDK's own implementation (README.md, "Running it safely"): TLS 1.3 and 1.2 only,
+ * certificates and keys read from PEM files (the key unencrypted PKCS#8, as {@code openssl genpkey} and {@code openssl
  * req -noenc} write it). A bad file is an {@link IllegalArgumentException} that names it and says
  * what is wrong with it.
  */

@@ -9,7 +9,7 @@ import kvs.protocol.Response;
 import kvs.security.Guard;
 
 /**
- * The kvs protocol's side of a connection (DESIGN §5): every whole frame received is decoded in
+ * The kvs protocol's side of a connection (docs/PROTOCOL.md): every whole frame received is decoded in
  * place into the batch, the batch is executed (a run of writes with one durability wait), and
  * the replies are encoded into one buffer sent with one write. A frame declaring more than the
  * maximum is answered with {@code too_large} and ends the connection, its body unread.
@@ -18,7 +18,7 @@ final class FrameSession implements Session {
 
     /** The reply buffer's usual size. */
     private static final int BUFFER = 8 << 10;
-    /** The largest frame accepted before the connection has authenticated (DESIGN §10). */
+    /** The largest frame accepted before the connection has authenticated (README.md, "Running it safely"). */
     static final int UNAUTHENTICATED_MAX_FRAME = 64 << 10;
 
     private final Dispatcher dispatcher;

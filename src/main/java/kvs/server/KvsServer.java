@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves a {@link Store} on one or more listeners, each speaking a {@link Protocol} (the kvs
- * protocol of DESIGN §5, RESP): an accept loop per listener, on a platform thread, hands each
+ * protocol of docs/PROTOCOL.md, RESP): an accept loop per listener, on a platform thread, hands each
  * connection to the pool as one job. Every listener shares the engine, the command layer, the
  * pool, the timeouts and the frame limits. The server owns its pool (closed by {@link #close()})
  * but not the engine, which the caller closes after the server.

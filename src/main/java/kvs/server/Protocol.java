@@ -8,7 +8,7 @@ import kvs.protocol.Response;
 /** A wire protocol a listener speaks: a {@link Session} for each connection, and how it turns one away. Not API. */
 public interface Protocol {
 
-    /** The kvs protocol of DESIGN §5: length-prefixed CBOR frames. */
+    /** The kvs protocol (docs/PROTOCOL.md): length-prefixed CBOR frames. */
     Protocol KVS = new Protocol() {
         @Override
         public Session open(Link link) {

@@ -1,6 +1,6 @@
 package kvs.server;
 
-/** Why a server turns a connection away at once (DESIGN §10); each protocol says it in its own words. */
+/** Why a server turns a connection away at once (README.md, "Running it safely"); each protocol says it its own way. */
 public enum Refusal {
     /** {@code --max-clients} connections are open. */
     MAX_CLIENTS("max number of clients reached"),

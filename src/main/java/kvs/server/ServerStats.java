@@ -15,7 +15,7 @@ import kvs.store.Store;
 import kvs.store.StoreFigures;
 
 /**
- * A server's figures (DESIGN §10): its own counters, and the engine's and the access policy's
+ * A server's figures (docs/PROTOCOL.md, "Stats"): its own counters, and the engine's and the access policy's
  * read when asked. One set behind the kvs protocol's stats, RESP's INFO and the metrics. Not API.
  */
 public final class ServerStats {

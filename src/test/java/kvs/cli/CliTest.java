@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** The exit codes both programs share (DESIGN §4): 1 for a failure, 2 for usage, 3 for a write whose outcome is unknown. */
+/**
+ * The exit codes both programs share (README.md, "kvs-server options"): 1 for a failure, 2 for usage,
+ * 3 for a write whose outcome is unknown.
+ */
 class CliTest {
 
     @Command(name = "fails")

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three members of a group in one JVM on loopback (DESIGN §11): a write on the leader is applied
+ * Three members of a group in one JVM on loopback (docs/CLUSTER.md): a write on the leader is applied
  * by all three and read linearizably on each; a follower refuses writes naming the leader; a
  * member that was down catches up; the group goes on with a new leader when the old one stops.
  * An isolated leader ({@link Partition}) never answers with what the majority overwrote. The

@@ -149,9 +149,9 @@ class ConditionalTest {
         Conditional c = new Conditional(reads, presence, Set.of(b("a"), b("b")),
                 List.of(new GroupView.Change(b("a"), b("é+")), new GroupView.Change(b("b"), null)));
         Conditional plain = new Conditional(new HashMap<>(), new HashMap<>(), null, List.of());
-        byte[] entry = Entries.ofWrites(List.of(Write.set(b("k"), b("v")), Write.transaction(c), Write.remove(b("k")),
+        byte[] entry = EntryCodec.entry(List.of(Write.set(b("k"), b("v")), Write.transaction(c), Write.remove(b("k")),
                 Write.transaction(plain)));
-        List<Write<?>> decoded = Entries.writes(entry);
+        List<Write<?>> decoded = EntryCodec.writes(entry);
         assertThat(decoded).hasSize(4);
         assertThat(decoded.get(0)).isInstanceOfSatisfying(Write.Set.class, s -> {
             assertThat(s.key()).isEqualTo(b("k"));

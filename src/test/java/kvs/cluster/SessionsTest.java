@@ -1,6 +1,7 @@
 package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.UUID;
 
@@ -42,8 +43,8 @@ class SessionsTest {
     }
 
     @Test
-    void aLastWrite_survivesItsTextForm() {
-        Sessions.Last last = new Sessions.Last(Long.MAX_VALUE, 42, true);
-        assertThat(Sessions.Last.parse(last.text())).isEqualTo(last);
+    void aLastWrite_readsFromTheTextFormOfFormat1Snapshots() {
+        assertThat(Sessions.Last.parse(Long.MAX_VALUE + " 42 true")).isEqualTo(new Sessions.Last(Long.MAX_VALUE, 42, true));
+        assertThatThrownBy(() -> Sessions.Last.parse("1 2")).isInstanceOf(IllegalArgumentException.class);
     }
 }

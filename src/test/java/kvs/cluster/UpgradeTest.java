@@ -1,6 +1,7 @@
 package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import kvs.KvsEngine;
+import kvs.KvsException;
 import kvs.check.Ports;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
@@ -20,6 +22,7 @@ import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.internal.HostPort;
 import org.awaitility.Awaitility;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,10 +45,12 @@ class UpgradeTest {
     @ValueSource(strings = {"kvs", "kvs-unclosed"})
     void aKvStoreDirectoryOfFormat1_servesEveryKey_andTakesNewWrites(String name) throws Exception {
         Path dir = copy(name);
+        assertThat(dir.resolve("FORMAT")).as("format 1 had no FORMAT file").doesNotExist();
         try (KvStore store = KvStore.open(dir)) {
             assertHoldsTheFixture(store);
             store.set("after", "upgrade");
         }
+        assertThat(dir.resolve("FORMAT")).hasContent("kvs-log 1");
         try (KvStore store = KvStore.open(dir)) {
             assertHoldsTheFixture(store);
             assertThat(store.get("after")).hasValue("upgrade");
@@ -63,6 +68,40 @@ class UpgradeTest {
             assertHoldsTheFixture(engine);
             assertThat(engine.get("after")).hasValue("upgrade");
         }
+    }
+
+    /** A directory of a newer format than this release reads is refused, saying so, and left as it was. */
+    @Test
+    void aNewerFormat_isRefused_untouched() throws Exception {
+        Path kvs = copy("kvs");
+        Files.writeString(kvs.resolve("FORMAT"), "kvs-log 2\n");
+        Map<String, Long> before = sizes(kvs);
+        assertThatThrownBy(() -> KvStore.open(kvs)).isInstanceOf(KvsException.class)
+                .hasMessageContaining("KvStore format 2, newer than this release reads (1)");
+        assertThat(sizes(kvs)).isEqualTo(before);
+
+        Path mv = copy("mvstore");
+        try (MvStoreEngine engine = MvStoreEngine.open(mv)) { // upgraded to format 2
+            assertHoldsTheFixture(engine);
+        }
+        try (MVStore store = MVStore.open(mv.resolve(MvStoreEngine.FILE_NAME).toString())) {
+            store.<String, Object>openMap("kvs.meta").put("format", 3);
+            store.commit();
+        }
+        assertThatThrownBy(() -> MvStoreEngine.open(mv)).isInstanceOf(KvsException.class)
+                .hasMessageContaining("MvStoreEngine format 3, newer than this release reads (2)");
+    }
+
+    private static Map<String, Long> sizes(Path dir) throws Exception {
+        Map<String, Long> sizes = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                if (!p.getFileName().toString().equals("LOCK")) { // the open's lock, taken first: not data
+                    sizes.put(p.getFileName().toString(), Files.size(p));
+                }
+            }
+        }
+        return sizes;
     }
 
     /**

@@ -89,7 +89,7 @@ class KvStoreTest {
         int writes = 200_000 * STRESS;
         String value = "v".repeat(100);
         long live = 1000L * Record.length("key000".length(), value.length() + 6);
-        // DESIGN §6: about twice the live data plus the threshold and one file, plus hint files.
+        // docs/STORAGE.md, "Compaction": about twice the live data plus the threshold and one file, plus hint files.
         long bound = 3 * live + SMALL.compactionThreshold() + SMALL.maxFileSize();
         try (KvStore store = KvStore.open(dir, SMALL)) {
             for (int i = 0; i < writes; i++) {

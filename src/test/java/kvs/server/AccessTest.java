@@ -35,7 +35,7 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Who may use a server, on both listeners (DESIGN §10): passwords, the requests allowed before
+ * Who may use a server, on both listeners (README.md, "Running it safely"): passwords, the requests allowed before
  * authentication, protected mode, the client limit, and the figures stats and INFO report.
  */
 class AccessTest {

@@ -28,7 +28,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 
-/** Both listeners over TLS (DESIGN §10), with certificates the test makes with keytool. */
+/** Both listeners over TLS (README.md, "Running it safely"), with certificates the test makes with keytool. */
 class TlsTest {
 
     @TempDir

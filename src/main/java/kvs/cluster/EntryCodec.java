@@ -1,0 +1,388 @@
+package kvs.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Outcome;
+import kvs.store.Write;
+import kvs.store.WriteId;
+
+/**
+ * The Raft log's own record format (docs/CLUSTER.md, "The Raft log's records"), apart from the
+ * client protocol, so a change to either is not a change to the other. An entry is a run of
+ * writes: sets, removes and read-modify-writes as the leader ran them ({@link Conditional}); its
+ * reply, one outcome per write. Big-endian; lengths and counts are unsigned LEB128 varints.
+ *
+ * <pre>
+ * entry   := FORMAT(u8 = 2) count write*
+ * write   := SET(1) bytes(key) bytes(value) id | REMOVE(2) bytes(key) id
+ *          | TXN(3) count (bytes(key) nullable)* count (bytes(key) u8)* (0 | 1 count bytes(key)*) count (bytes(key) nullable)*
+ * id      := 0 | 1 u64(client hi) u64(client lo) varint(seq)
+ * nullable:= 0 | 1 bytes
+ * bytes   := varint(length) byte*
+ * reply   := FORMAT(u8 = 2) (APPLIED(0) count outcome* | MALFORMED(1) text)
+ * outcome := DONE(0) | ABSENT(1) | CONFLICT(2) | REFUSED(3) text
+ * </pre>
+ * A TXN holds what the leader read (each key's value, the presence of keys removed unread, the
+ * keys listed if it listed them) and what it wrote. An entry written before this format (format 1:
+ * frames of client requests, {@link LegacyEntries}) begins with a frame's length, whose first byte
+ * is 0 or 1; one of a newer format than {@link #FORMAT} is refused, saying so.
+ */
+final class EntryCodec {
+
+    /** This code's format of entries and replies. */
+    static final int FORMAT = 2;
+    private static final int SET = 1;
+    private static final int REMOVE = 2;
+    private static final int TXN = 3;
+    private static final int APPLIED = 0;
+    private static final int MALFORMED = 1;
+    private static final int DONE = 0;
+    private static final int ABSENT = 1;
+    private static final int CONFLICT = 2;
+    private static final int REFUSED = 3;
+    /** The content of a ReadIndex query: a barrier, which asks for nothing but the wait. */
+    static final byte[] BARRIER = {FORMAT, 'B'};
+
+    private EntryCodec() {
+    }
+
+    /** What became of one write of an applied entry, as its reply carries it. */
+    sealed interface Applied {
+        /** Done; for a remove, whether the key was present (a set or transaction: true). */
+        record Done(boolean present) implements Applied {
+        }
+
+        /** A read-modify-write whose reads no longer held: nothing written; the leader runs it again. */
+        record Conflict() implements Applied {
+        }
+
+        /** Refused by the member's store (a key too long): nothing written. */
+        record Refused(String message) implements Applied {
+        }
+
+        Applied OK = new Done(true);
+        Applied NOT_FOUND = new Done(false);
+        Applied CONFLICTED = new Conflict();
+
+        /** What the store's {@code outcome} of a write of an entry is in a reply. */
+        static Applied of(Write<?> w, Outcome<?> outcome) {
+            return switch (outcome) {
+                case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) -> w instanceof Write.Txn<?> ? CONFLICTED : NOT_FOUND;
+                case Outcome.Done<?> d -> OK;
+                case Outcome.Refused<?> r -> new Refused(r.refusal().getMessage());
+                case Outcome.Failed<?> f -> throw new IllegalArgumentException("a failed write has no reply: " + f);
+            };
+        }
+    }
+
+    /** A log entry that does not decode (a bug, or a newer format). */
+    static final class MalformedEntry extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MalformedEntry(String message) {
+            super(message);
+        }
+    }
+
+    /** The entry of {@code writes}: sets, removes, and transactions of a {@link Conditional} (the leader's run). */
+    static byte[] entry(List<? extends Write<?>> writes) {
+        Out out = new Out();
+        out.u8(FORMAT);
+        out.varint(writes.size());
+        for (Write<?> w : writes) {
+            switch (w) {
+                case Write.Set s -> {
+                    out.u8(SET);
+                    out.bytes(s.key());
+                    out.bytes(s.value());
+                    out.id(s.id());
+                }
+                case Write.Remove r -> {
+                    out.u8(REMOVE);
+                    out.bytes(r.key());
+                    out.id(r.id());
+                }
+                case Write.Txn<?> t when t.transaction() instanceof Conditional c -> conditional(out, c);
+                case Write.Txn<?> t -> throw new IllegalArgumentException(
+                        "only a transaction the leader ran goes in a log entry: " + t.transaction());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void conditional(Out out, Conditional c) {
+        out.u8(TXN);
+        out.varint(c.reads().size());
+        c.reads().forEach((k, v) -> {
+            out.bytes(k);
+            out.nullable(v);
+        });
+        out.varint(c.presence().size());
+        c.presence().forEach((k, present) -> {
+            out.bytes(k);
+            out.u8(present ? 1 : 0);
+        });
+        if (c.keys() == null) {
+            out.u8(0);
+        } else {
+            out.u8(1);
+            out.varint(c.keys().size());
+            c.keys().forEach(out::bytes);
+        }
+        out.varint(c.writes().size());
+        for (GroupView.Change w : c.writes()) {
+            out.bytes(w.key());
+            out.nullable(w.value());
+        }
+    }
+
+    /** The writes of an entry of this format or of format 1; a read-modify-write is a transaction of a {@link Conditional}. */
+    static List<Write<?>> writes(byte[] entry) throws MalformedEntry {
+        if (entry.length > 0 && (entry[0] & 0xFF) <= 1) {
+            return LegacyEntries.writes(entry);
+        }
+        In in = new In(entry);
+        try {
+            in.format("a log entry");
+            int n = in.count();
+            List<Write<?>> writes = new ArrayList<>(Math.min(n, 1024));
+            for (int i = 0; i < n; i++) {
+                int kind = in.u8();
+                writes.add(switch (kind) {
+                    case SET -> Write.set(in.bytes(), in.bytes(), in.id());
+                    case REMOVE -> Write.remove(in.bytes(), in.id());
+                    case TXN -> Write.transaction(conditional(in));
+                    default -> throw new MalformedEntry("a write of kind " + kind + " in a log entry");
+                });
+            }
+            in.end("a log entry");
+            return writes;
+        } catch (IOException e) {
+            throw new MalformedEntry("a log entry is cut short: " + e.getMessage());
+        }
+    }
+
+    private static Conditional conditional(In in) throws IOException, MalformedEntry {
+        Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+        for (int i = in.count(); i > 0; i--) {
+            reads.put(in.bytes(), in.nullable());
+        }
+        Map<Bytes, Boolean> presence = new LinkedHashMap<>();
+        for (int i = in.count(); i > 0; i--) {
+            presence.put(in.bytes(), in.u8() != 0);
+        }
+        Set<Bytes> keys = null;
+        if (in.u8() != 0) {
+            keys = new HashSet<>();
+            for (int i = in.count(); i > 0; i--) {
+                keys.add(in.bytes());
+            }
+        }
+        List<GroupView.Change> writes = new ArrayList<>();
+        for (int i = in.count(); i > 0; i--) {
+            writes.add(new GroupView.Change(in.bytes(), in.nullable()));
+        }
+        return new Conditional(reads, presence, keys, writes);
+    }
+
+    /** The reply of an applied entry: one outcome per write. */
+    static byte[] reply(List<Applied> outcomes) {
+        Out out = new Out();
+        out.u8(FORMAT);
+        out.u8(APPLIED);
+        out.varint(outcomes.size());
+        for (Applied a : outcomes) {
+            switch (a) {
+                case Applied.Done d -> out.u8(d.present() ? DONE : ABSENT);
+                case Applied.Conflict c -> out.u8(CONFLICT);
+                case Applied.Refused r -> {
+                    out.u8(REFUSED);
+                    out.bytes(Bytes.utf8(r.message()));
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The reply to an entry that did not decode: every member refuses it alike. */
+    static byte[] malformed(String message) {
+        Out out = new Out();
+        out.u8(FORMAT);
+        out.u8(MALFORMED);
+        out.bytes(Bytes.utf8(message));
+        return out.toByteArray();
+    }
+
+    /** The outcomes a reply holds. */
+    static List<Applied> outcomes(byte[] reply) throws MalformedEntry {
+        In in = new In(reply);
+        try {
+            in.format("a reply of the log");
+            if (in.u8() == MALFORMED) {
+                throw new MalformedEntry("the group refused the entry: " + in.bytes().utf8());
+            }
+            int n = in.count();
+            List<Applied> out = new ArrayList<>(Math.min(n, 1024));
+            for (int i = 0; i < n; i++) {
+                int tag = in.u8();
+                out.add(switch (tag) {
+                    case DONE -> Applied.OK;
+                    case ABSENT -> Applied.NOT_FOUND;
+                    case CONFLICT -> Applied.CONFLICTED;
+                    case REFUSED -> new Applied.Refused(in.bytes().utf8());
+                    default -> throw new MalformedEntry("an outcome " + tag + " in a reply of the log");
+                });
+            }
+            in.end("a reply of the log");
+            return out;
+        } catch (IOException e) {
+            throw new MalformedEntry("a reply of the log is cut short: " + e.getMessage());
+        }
+    }
+
+    /** Writes the format's fields into a growing buffer. */
+    static final class Out {
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
+        private final DataOutputStream data = new DataOutputStream(buf);
+
+        void u8(int v) {
+            buf.write(v);
+        }
+
+        void varint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                buf.write((int) (v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf.write((int) v);
+        }
+
+        void bytes(Bytes b) {
+            varint(b.length());
+            try {
+                b.writeTo(buf);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a byte array output does not fail
+            }
+        }
+
+        void nullable(Bytes b) {
+            if (b == null) {
+                u8(0);
+            } else {
+                u8(1);
+                bytes(b);
+            }
+        }
+
+        void id(WriteId id) {
+            if (id == null) {
+                u8(0);
+                return;
+            }
+            u8(1);
+            try {
+                data.writeLong(id.client().getMostSignificantBits());
+                data.writeLong(id.client().getLeastSignificantBits());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            varint(id.seq());
+        }
+
+        byte[] toByteArray() {
+            return buf.toByteArray();
+        }
+    }
+
+    /** Reads the format's fields, each length checked against the bytes there are. */
+    static final class In {
+        private final ByteBuffer buf;
+
+        In(byte[] bytes) {
+            this.buf = ByteBuffer.wrap(bytes);
+        }
+
+        int u8() throws EOFException {
+            if (!buf.hasRemaining()) {
+                throw new EOFException("no byte left");
+            }
+            return buf.get() & 0xFF;
+        }
+
+        long varint() throws IOException {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                v |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new IOException("a varint longer than 64 bits");
+        }
+
+        /** A count or length, which cannot exceed the bytes left. */
+        int count() throws IOException {
+            long n = varint();
+            if (n > buf.remaining()) {
+                throw new IOException("a length of " + n + " with " + buf.remaining() + " bytes left");
+            }
+            return (int) n;
+        }
+
+        Bytes bytes() throws IOException {
+            byte[] b = new byte[count()];
+            buf.get(b);
+            return Bytes.wrap(b);
+        }
+
+        Bytes nullable() throws IOException {
+            return u8() == 0 ? null : bytes();
+        }
+
+        WriteId id() throws IOException {
+            if (u8() == 0) {
+                return null;
+            }
+            if (buf.remaining() < 16) {
+                throw new EOFException("a client id cut short");
+            }
+            UUID client = new UUID(buf.getLong(), buf.getLong());
+            long seq = varint();
+            if (seq < 0) {
+                throw new IOException("a write's seq above 2^63");
+            }
+            return new WriteId(client, seq);
+        }
+
+        /** Reads the format byte; one newer than this code's is refused, saying so. */
+        void format(String what) throws IOException, MalformedEntry {
+            int f = u8();
+            if (f != FORMAT) {
+                throw new MalformedEntry(what + " of format " + f + (f > FORMAT
+                        ? ", newer than this release reads (" + FORMAT + "): upgrade this member" : ", which this release does not read"));
+            }
+        }
+
+        void end(String what) throws MalformedEntry {
+            if (buf.hasRemaining()) {
+                throw new MalformedEntry(buf.remaining() + " bytes follow " + what);
+            }
+        }
+    }
+}

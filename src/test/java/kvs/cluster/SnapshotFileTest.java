@@ -1,0 +1,80 @@
+package kvs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import kvs.engine.EngineOptions;
+import kvs.engine.KvStore;
+import kvs.store.Bytes;
+import kvs.store.Write;
+import org.apache.ratis.util.MD5FileUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A snapshot of its own format: every pair of any bytes and the clients' last writes come back; a newer format or a damaged file is refused. */
+class SnapshotFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pairsOfAnyBytes_andTheClientsLastWrites_roundTrip_withoutTheReservedKeys() throws Exception {
+        Map<Bytes, Bytes> pairs = new LinkedHashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            pairs.put(Bytes.wrap(new byte[] {(byte) i, (byte) (i >> 8), 0}), Bytes.wrap(new byte[] {(byte) 0xFF, (byte) i}));
+        }
+        pairs.put(Bytes.EMPTY, Bytes.EMPTY);
+        Map<UUID, Sessions.Last> sessions = new LinkedHashMap<>();
+        sessions.put(new UUID(1, 2), new Sessions.Last(7, 100, true));
+        sessions.put(new UUID(-1, -1), new Sessions.Last(Long.MAX_VALUE, 1, false));
+        Path file = dir.resolve("snapshot.1_10");
+        try (KvStore engine = KvStore.open(dir.resolve("engine"), EngineOptions.defaults())) {
+            for (Map.Entry<Bytes, Bytes> p : pairs.entrySet()) {
+                engine.set(p.getKey(), p.getValue());
+            }
+            engine.set(KvsStateMachine.APPLIED_KEY, Bytes.utf8("not in a snapshot"));
+            SnapshotFile.write(file, sessions, engine, KvsStateMachine.RESERVED);
+        }
+        assertThat(SnapshotFile.sessions(file)).containsExactlyEntriesOf(sessions);
+        Map<Bytes, Bytes> read = new LinkedHashMap<>();
+        List<Integer> runs = new ArrayList<>();
+        SnapshotFile.read(file, run -> {
+            runs.add(run.size());
+            for (Write.Set s : run) {
+                read.put(s.key(), s.value());
+            }
+        });
+        assertThat(read).isEqualTo(pairs);
+        assertThat(runs).allMatch(n -> n <= SnapshotFile.RUN);
+    }
+
+    @Test
+    void aNewerFormat_isRefused_sayingSo_andDamageFailsTheMd5() throws Exception {
+        Path file = dir.resolve("snapshot.1_1");
+        try (KvStore engine = KvStore.open(dir.resolve("engine"), EngineOptions.defaults())) {
+            engine.set("k", "v");
+            SnapshotFile.write(file, Map.of(), engine, KvsStateMachine.RESERVED);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 2] ^= 1;
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> SnapshotFile.read(file, run -> { })).isInstanceOf(IOException.class).hasMessageContaining("MD5");
+        bytes[bytes.length - 2] ^= 1;
+        bytes["kvs-snapshot".length()] = (byte) (SnapshotFile.FORMAT + 1);
+        Files.write(file, bytes);
+        MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        assertThatThrownBy(() -> SnapshotFile.sessions(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("newer than this release reads");
+        assertThatThrownBy(() -> SnapshotFile.read(file, run -> { })).isInstanceOf(IOException.class)
+                .hasMessageContaining("newer than this release reads");
+    }
+}
