@@ -89,7 +89,18 @@ REQUESTS = [
     cmd("KEYS", "k\\ey*"), cmd("KEYS", "ke[^y]"), cmd("DBSIZE"), cmd("SCAN", "x"), cmd("SCAN", "0", "COUNT", "0"),
     cmd("SCAN", "0", "MATCH"), cmd("SCAN", "0", "TYPE", "hash"), cmd("SCAN", "+0", "MATCH", "nothing"),
     cmd("EXISTS"), cmd("DEL"), cmd("MGET"), cmd("ECHO"), cmd("SELECT"),
-    b"set \"a\\tb\" 'x y'\r\nget \"a\\tb\"\r\n", b"\r\n", b"\xe9t\xe9 x\r\n", cmd("QUIT"),
+    b"set \"a\\tb\" 'x y'\r\nget \"a\\tb\"\r\n", b"\r\n", b"\xe9t\xe9 x\r\n",
+    # Keys and values of any bytes: NUL, 0x80-0xFF, CR LF inside a bulk, bytes that are not UTF-8.
+    cmd("SET", b"\x00bin\xff", b"\xac\xed\x00\x05\r\n\x80"), cmd("GET", b"\x00bin\xff"),
+    cmd("STRLEN", b"\x00bin\xff"), cmd("APPEND", b"\x00bin\xff", b"\xc3"), cmd("GETRANGE", b"\x00bin\xff", "-3", "-1"),
+    cmd("SETRANGE", b"\x00bin\xff", "1", b"\xfe\r\n"), cmd("GET", b"\x00bin\xff"), cmd("INCR", b"\x00bin\xff"),
+    cmd("MSET", b"\xc3(", b"\x00", b"\r\n", b"\xff" * 300), cmd("MGET", b"\xc3(", b"\r\n", b"\xfe"),
+    cmd("EXISTS", b"\xc3(", b"\xc3)"), cmd("SETNX", b"\xc3(", "x"), cmd("GETSET", b"\xc3(", b"\xe9"),
+    cmd("KEYS", b"\x00*"), cmd("KEYS", b"\xc3?"), cmd("SCAN", "0", "MATCH", b"\r*", "COUNT", "1000"),
+    cmd("SET", b"\xe9num", b"12\xff"), cmd("INCRBYFLOAT", b"\xe9num", "1"), cmd("SET", b"\xe9num", b"\xd9\xa3"),
+    cmd("INCR", b"\xe9num"), cmd("GETDEL", b"\xe9num"), cmd("DEL", b"\x00bin\xff", b"\xc3(", b"\r\n", b"\xe9num"),
+    cmd("GET", b"\x00bin\xff"), cmd("SET", "", b"\x00"), cmd("GET", ""), cmd("DEL", ""), cmd("DBSIZE"),
+    cmd("QUIT"),
 ]
 # Redis 7.2 texts that the Redis of Debian 12 (7.0) words otherwise; kvs follows 7.2 (docs/RESP.md).
 REDIS_70 = {

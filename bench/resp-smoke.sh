@@ -146,6 +146,16 @@ except redis.ResponseError as e:
 info = r.info("keyspace")
 assert info["db0"]["keys"] == 1006, info
 assert r.delete("py:a", "py:b", "py:c") == 2
+# Bytes: a client that does not decode replies gets any bytes back unchanged.
+b = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
+blob = bytes(range(256)) + b"\r\n\x00"
+assert b.set(b"py:\xff\x00", blob) is True
+assert b.get(b"py:\xff\x00") == blob
+assert b.strlen(b"py:\xff\x00") == len(blob)
+assert b.append(b"py:\xff\x00", b"\xc3") == len(blob) + 1
+assert b.getrange(b"py:\xff\x00", -2, -1) == b"\x00\xc3"
+assert b.keys(b"py:\xff*") == [b"py:\xff\x00"]
+assert b.delete(b"py:\xff\x00") == 1
 print("  ok   redis-py", redis.__version__)
 PY
 then :; else

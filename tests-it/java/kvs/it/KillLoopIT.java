@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import kvs.KvsException;
 import kvs.check.Reliability;
 import kvs.client.KvsClient;
+import kvs.store.Bytes;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,9 @@ class KillLoopIT {
     @TempDir
     Path keys;
 
+    /** What every value ends with, so values of any bytes go through every kill. */
+    static final Bytes TAIL = Bytes.wrap(new byte[] {0, (byte) 0xFF, (byte) 0xC3});
+
     /** One key's history, written by one client only, so its writes are ordered by {@code seq}. */
     static final class KeyHistory {
         final String key;
@@ -67,6 +71,11 @@ class KillLoopIT {
 
         String value(long seq) {
             return key + "=" + seq;
+        }
+
+        /** The bytes stored for {@code seq}: its value, then bytes that are not UTF-8 (NUL, 0xFF, a cut sequence). */
+        Bytes stored(long seq) {
+            return Bytes.utf8(value(seq)).concat(TAIL);
         }
 
         /** Checks what the restarted server holds, then takes it as the key's state. */
@@ -213,7 +222,7 @@ class KillLoopIT {
                 KeyHistory h = history.computeIfAbsent(key, KeyHistory::new);
                 long seq = Math.max(h.acked, h.inFlight) + 1;
                 h.inFlight = seq;
-                client.set(key, h.value(seq));
+                client.set(Bytes.utf8(key), h.stored(seq));
                 h.acked = seq;
                 h.inFlight = -1;
             }
@@ -222,10 +231,16 @@ class KillLoopIT {
         }
     }
 
+    /** A stored value's text, checked to end with {@link #TAIL} (else returned whole, to fail the check). */
+    private static String withoutTail(Bytes stored) {
+        int n = stored.length() - TAIL.length();
+        return n >= 0 && stored.slice(n, stored.length()).equals(TAIL) ? stored.slice(0, n).utf8() : stored.toString();
+    }
+
     private static void verify(ServerProcess s, Map<String, KeyHistory> history, int cycle) throws KvsException {
         try (KvsClient client = s.client()) {
             for (KeyHistory h : history.values()) {
-                h.check(client.get(h.key), cycle);
+                h.check(client.getBytes(Bytes.utf8(h.key)).map(KillLoopIT::withoutTail), cycle);
             }
         }
     }

@@ -386,6 +386,9 @@ class ClusterNodeTest {
         for (int i = 0; i < 30; i++) {
             nodes[leader].set("k" + i, "before-" + i);
         }
+        Bytes binaryKey = Bytes.wrap(new byte[] {0, (byte) 0xFF, '\r', '\n'});
+        Bytes binaryValue = Bytes.wrap(new byte[] {(byte) 0xC3, '(', 0, (byte) 0x80});
+        nodes[leader].set(binaryKey, binaryValue); // in the snapshot the follower is sent
         stop(follower);
         deleteTree(dir.resolve("n" + (follower + 1)));
         nodes[leader].remove("k0");
@@ -404,6 +407,7 @@ class ClusterNodeTest {
         for (int i = 1; i < 120; i++) {
             assertThat(engine.get("k" + i)).as("k%d", i).hasValueSatisfying(v -> assertThat(v).contains("-"));
         }
+        assertThat(engine.get(binaryKey)).as("bytes that are not UTF-8, through the snapshot").isEqualTo(binaryValue);
         assertThat(logFiles(dir.resolve("n" + (follower + 1)).resolve("raft"))).as("a snapshot installed")
                 .contains("snapshot.");
     }
@@ -625,6 +629,6 @@ class ClusterNodeTest {
         assertThat(failure(done.get(0))).isInstanceOf(KvsException.class)
                 .isNotInstanceOf(KeyNotFoundException.class);
         assertThat(System.nanoTime() - t0).as("bounded by the request timeout")
-                .isLessThan(ClusterNode.REQUEST_TIMEOUT.toNanos() + Duration.ofSeconds(20).toNanos());
+                .isLessThan(Submitter.REQUEST_TIMEOUT.toNanos() + Duration.ofSeconds(20).toNanos());
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
+import kvs.store.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -309,6 +310,48 @@ class KvStoreTest {
         }
         // The scan wrote the hints back.
         assertThat(LogFiles.withSuffix(dir, LogFiles.HINT)).hasSizeGreaterThanOrEqualTo(hints.size());
+    }
+
+    /** Keys and values of any bytes come through compaction, hint files and a full scan unchanged. */
+    @Test
+    void binaryPairs_surviveCompaction_hintFiles_andAFullScan() throws Exception {
+        java.util.Random random = new java.util.Random(28);
+        Map<Bytes, Bytes> model = new HashMap<>();
+        try (KvStore store = KvStore.open(dir, SMALL)) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 300; i++) {
+                    byte[] k = {(byte) i, (byte) 0xFF, 0, (byte) (i >> 8)};
+                    byte[] v = new byte[random.nextInt(200)];
+                    random.nextBytes(v);
+                    if (round == 2 && i % 7 == 0) {
+                        store.remove(Bytes.wrap(k));
+                        model.remove(Bytes.wrap(k));
+                    } else {
+                        store.set(Bytes.wrap(k), Bytes.wrap(v));
+                        model.put(Bytes.wrap(k.clone()), Bytes.wrap(v.clone()));
+                    }
+                }
+            }
+            store.compactNow();
+            assertThat(store.compactions()).isPositive();
+            assertHolds(store, model);
+        }
+        try (KvStore store = KvStore.open(dir, SMALL)) { // from the hints
+            assertHolds(store, model);
+        }
+        for (Path h : LogFiles.withSuffix(dir, LogFiles.HINT)) {
+            Files.delete(h);
+        }
+        try (KvStore store = KvStore.open(dir, SMALL)) { // from a full scan
+            assertHolds(store, model);
+        }
+    }
+
+    private static void assertHolds(KvStore store, Map<Bytes, Bytes> model) throws Exception {
+        assertThat(store.size()).isEqualTo(model.size());
+        for (Map.Entry<Bytes, Bytes> e : model.entrySet()) {
+            assertThat(store.get(e.getKey())).as("key %s", e.getKey()).isEqualTo(e.getValue());
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.check.Dirs;
 import kvs.check.Reliability;
+import kvs.store.Bytes;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -228,11 +229,11 @@ class PowerLossTest {
             Key key = own.get(random.nextInt(own.size()));
             int dice = random.nextInt(100);
             Optional<String> outcome = dice < 70
-                    ? Optional.of(key.name + "=" + where.replace(' ', '-') + "/" + i + "x".repeat(random.nextInt(60)))
+                    ? Optional.of(key.name + "=" + where.replace(' ', '-') + "/" + i + anyBytes(random, random.nextInt(60)))
                     : Optional.empty();
             try {
                 if (dice >= 85) {
-                    Optional<String> found = store.get(key.name);
+                    Optional<String> found = read(store, key.name);
                     if (!found.equals(key.acked)) {
                         failures.add("get " + key.name + " returned " + found + ", not its writer's last write " + key.acked);
                     }
@@ -240,9 +241,9 @@ class PowerLossTest {
                 }
                 key.attempted.add(outcome);
                 if (outcome.isPresent()) {
-                    store.set(key.name, outcome.get());
-                } else {
-                    store.remove(key.name);
+                    store.set(Bytes.utf8(key.name), bytes(outcome.get()));
+                } else if (!store.remove(Bytes.utf8(key.name))) {
+                    throw new KeyNotFoundException();
                 }
                 history.add("acked " + key.name + " -> " + outcome);
                 key.acked = outcome;
@@ -259,6 +260,26 @@ class PowerLossTest {
         }
     }
 
+    /**
+     * Text of chars 0-255, each standing for one byte of a value: NUL, 0x80-0xFF, bytes that are
+     * not UTF-8, so values of any bytes go through every crash.
+     */
+    private static String anyBytes(Random random, int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = (char) random.nextInt(256);
+        }
+        return new String(c);
+    }
+
+    private static Bytes bytes(String latin1) {
+        return Bytes.wrap(latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    private static Optional<String> read(KvStore store, String key) throws KvsException {
+        return Optional.ofNullable(store.get(Bytes.utf8(key))).map(Bytes::latin1);
+    }
+
     /** Every key holds what the durability promises; no other key exists. */
     private void check(KvStore store, Durability durability) throws KvsException {
         boolean powerLost = powerLostSinceCheck;
@@ -266,7 +287,7 @@ class PowerLossTest {
         Set<String> names = new HashSet<>();
         for (Key key : keys) {
             names.add(key.name);
-            Optional<String> found = store.get(key.name);
+            Optional<String> found = read(store, key.name);
             Set<Optional<String>> allowed = key.allowed(durability, powerLost);
             if (!allowed.contains(found)) {
                 failures.add("after a " + (powerLost ? "power loss " : "crash ") + key + " holds " + found

@@ -1,0 +1,293 @@
+package kvs.cluster;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import kvs.KvsException;
+import kvs.UnavailableException;
+import kvs.internal.GroupCommit;
+import kvs.store.Bytes;
+import kvs.store.GroupView;
+import kvs.store.Outcome;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.Write;
+import org.apache.ratis.protocol.RaftClientReply;
+
+/**
+ * Packs the writes of concurrent callers into Raft log entries: the writes of every caller that
+ * came while the last entry committed go in the next one (group commit), a read-modify-write run
+ * by the leader over this member's engine and the entry's writes before it, and logged as what
+ * it read and wrote ({@link Conditional}); each write is settled from the entry's reply.
+ */
+final class EntryWriter {
+
+    /**
+     * How long the member committing an entry waits, after an entry of several callers' writes,
+     * for as many to be queued again (in pauses of {@link #GATHER_PAUSE_NANOS}): entries then hold
+     * about 20 writes instead of 12 at 50 clients, and a set costs the three members less CPU
+     * (bench/RESULTS.md, issue 16, third part). Parked, not yielding: the CPU is the writers'.
+     */
+    private static final long GATHER_NANOS = 1_000_000;
+    private static final long GATHER_PAUSE_NANOS = 50_000;
+    /** The most one log entry holds; a batch of writes above it is split. A single larger write still fits the appender's buffer. */
+    private static final int ENTRY_BYTES = 4 << 20;
+    /** The most a read-modify-write may take in an entry (what it read and what it writes): the buffer, less room for the entry's own fields. */
+    private static final long TRANSACTION_BYTES = RaftBootstrap.APPENDER_BUFFER.getSize() - (1 << 20);
+
+    private final Store engine;
+    private final Submitter submitter;
+    /** Concurrent callers' writes, gathered into one log entry while the previous one commits. */
+    private final GroupCommit<Pending> commits = new GroupCommit<>(this::commitGroup, GATHER_NANOS, GATHER_PAUSE_NANOS);
+
+    EntryWriter(Store engine, Submitter submitter) {
+        this.engine = engine;
+        this.submitter = submitter;
+    }
+
+    /** Commits {@code writes} through the group's log and settles each. */
+    void writeAll(List<? extends Write<?>> writes) {
+        List<Pending> pending = new ArrayList<>(writes.size());
+        for (Write<?> w : writes) {
+            Refusal refusal = switch (w) {
+                case Write.Set set -> refusal(set.key());
+                case Write.Remove remove -> refusal(remove.key());
+                case Write.Txn<?> txn -> null;
+            };
+            if (refusal != null) {
+                w.refuse(refusal);
+            } else {
+                pending.add(new Pending(w));
+            }
+        }
+        commits.submitAll(pending);
+        for (Pending p : pending) {
+            p.settle();
+        }
+    }
+
+    /** Why a group refuses to store {@code key}, or null if it does not. */
+    private static Refusal refusal(Bytes key) {
+        return ClusterNode.reserved(key) ? ClusterNode.reservedKey() : null;
+    }
+
+
+    /** A write queued for the next log entry. */
+    private static final class Pending extends GroupCommit.Op {
+        final Write<?> write;
+        /** For a read-modify-write: the leader's last run of it, what goes in the entry. */
+        Conditional.Run run;
+        /** What became of it, once its entry is applied (unless its group failed). */
+        Outcome<?> outcome;
+
+        Pending(Write<?> write) {
+            this.write = write;
+        }
+
+        /** What the entry holds for this write. */
+        Write<?> logged() {
+            return run == null ? write : Write.transaction(run.logged());
+        }
+
+        /** Records the outcome on the caller's write. */
+        @SuppressWarnings("unchecked")
+        void settle() {
+            if (failed()) {
+                write.fail(failure());
+            } else {
+                ((Write<Object>) write).settle((Outcome<Object>) outcome);
+            }
+        }
+
+        void refuse(Refusal r) {
+            outcome = new Outcome.Refused<>(r);
+            succeed();
+        }
+    }
+
+    /**
+     * Commits one group of concurrent callers' writes: as one log entry, or as several in order
+     * when they hold more than {@link #ENTRY_BYTES}. A read-modify-write is run here, over this
+     * member's engine and the entry's writes before it, and logged as what it read and wrote
+     * ({@link Conditional}); one that meets a conflict (this member had not applied everything its
+     * view should hold) is run again in a later entry, up to {@link #ATTEMPTS} times.
+     */
+    private void commitGroup(List<Pending> group) {
+        List<Pending> left = group;
+        for (int attempt = 1; !left.isEmpty(); attempt++) {
+            if (attempt > ATTEMPTS) {
+                UnavailableException e = new UnavailableException("a read-modify-write met a conflict " + ATTEMPTS
+                        + " times (the group's leader was changing); it was not applied");
+                left.forEach(p -> p.fail(e));
+                return;
+            }
+            left = commitInEntries(left);
+        }
+    }
+
+    /** How often a read-modify-write is run before it fails. */
+    private static final int ATTEMPTS = 10;
+
+    /** Commits {@code group} in entries of at most {@link #ENTRY_BYTES}; returns the read-modify-writes that conflicted. */
+    private List<Pending> commitInEntries(List<Pending> group) {
+        List<Pending> conflicts = new ArrayList<>();
+        List<Pending> entry = new ArrayList<>();
+        GroupView view = entryView();
+        long bytes = 0;
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
+            long size = place(p, view);
+            if (!entry.isEmpty() && bytes + size > ENTRY_BYTES) {
+                if (!commitOrFail(entry, group.subList(i, group.size()), conflicts)) {
+                    return List.of();
+                }
+                entry.clear();
+                view = entryView();
+                bytes = 0;
+                size = place(p, view); // over the state the last entry left
+            }
+            entry.add(p);
+            bytes += size;
+        }
+        if (!entry.isEmpty()) {
+            commitOrFail(entry, List.of(), conflicts);
+        }
+        return conflicts;
+    }
+
+    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
+    private GroupView entryView() {
+        return new GroupView(new GroupView.Committed() {
+            @Override
+            public Bytes get(Bytes key) throws KvsException {
+                return engine.get(key);
+            }
+
+            @Override
+            public boolean contains(Bytes key) throws KvsException {
+                return engine.get(key) != null;
+            }
+
+            @Override
+            public Iterator<Bytes> keys() throws KvsException {
+                return engine.keys();
+            }
+        });
+    }
+
+    /**
+     * Readies {@code p} for the entry {@code view} is of (a read-modify-write is run over it) and
+     * adds its writes to the view; returns an upper bound on its bytes in the entry.
+     */
+    private long place(Pending p, GroupView view) {
+        switch (p.write) {
+            case Write.Set set -> {
+                view.written(set.key(), set.value());
+                return estimate(set.key(), set.value());
+            }
+            case Write.Remove remove -> {
+                view.written(remove.key(), null);
+                return estimate(remove.key(), null);
+            }
+            case Write.Txn<?> txn -> {
+                return placeTransaction(p, txn, view);
+            }
+        }
+    }
+
+    private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
+        try {
+            p.run = Conditional.run(txn.transaction(), view);
+        } catch (KvsException | RuntimeException e) {
+            p.run = null;
+            p.fail(e);
+            return 0;
+        }
+        Conditional logged = p.run.logged();
+        long bytes = 32;
+        for (Map.Entry<Bytes, Bytes> r : logged.reads().entrySet()) {
+            bytes += estimate(r.getKey(), r.getValue());
+        }
+        for (Bytes k : logged.presence().keySet()) {
+            bytes += estimate(k, null);
+        }
+        for (Bytes k : logged.keys() == null ? Set.<Bytes>of() : logged.keys()) {
+            bytes += estimate(k, null);
+        }
+        for (GroupView.Change c : logged.writes()) {
+            bytes += estimate(c.key(), c.value());
+        }
+        if (bytes > TRANSACTION_BYTES) { // an upper bound: measure it before refusing
+            long exact = EntryCodec.entry(List.of(Write.transaction(logged))).length;
+            if (exact > TRANSACTION_BYTES) {
+                p.run = null;
+                p.refuse(new Refusal("this command's reads and writes take " + exact
+                        + " bytes, more than one replicated log entry holds (" + TRANSACTION_BYTES + ")"));
+                return 0;
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Commits {@code entry}; false, with it and {@code rest} failed alike, when there is no leader
+     * here or no answer (what follows cannot go on either).
+     */
+    private boolean commitOrFail(List<Pending> entry, List<Pending> rest, List<Pending> conflicts) {
+        List<Pending> placed = entry.stream().filter(p -> !p.failed() && p.outcome == null).toList(); // not those refused here
+        try {
+            commit(placed, conflicts);
+            return true;
+        } catch (IllegalArgumentException e) {
+            placed.forEach(p -> p.fail(e));
+            return true;
+        } catch (KvsException e) {
+            placed.forEach(p -> p.fail(e));
+            rest.forEach(p -> p.fail(e));
+            return false;
+        }
+    }
+
+    /** An upper bound on a write's bytes in an entry. */
+    private static long estimate(Bytes key, Bytes value) {
+        return 32 + key.length() + (value == null ? 0 : value.length());
+    }
+
+    /** Commits one entry's writes and records each outcome; a read-modify-write that conflicted goes to {@code conflicts}. */
+    private void commit(List<Pending> entry, List<Pending> conflicts) throws KvsException {
+        if (entry.isEmpty()) {
+            return;
+        }
+        List<Write<?>> writes = entry.stream().<Write<?>>map(Pending::logged).toList();
+        RaftClientReply reply = submitter.write(EntryCodec.entry(writes));
+        List<EntryCodec.Applied> outcomes;
+        try {
+            outcomes = EntryCodec.outcomes(reply.getMessage().getContent().toByteArray());
+        } catch (EntryCodec.MalformedEntry e) {
+            throw new KvsException("a reply of the replicated log: " + e.getMessage(), e);
+        }
+        if (outcomes.size() != writes.size()) {
+            throw new KvsException("the replicated log answered " + outcomes.size() + " writes of " + writes.size());
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            Pending p = entry.get(i);
+            switch (outcomes.get(i)) {
+                case EntryCodec.Applied.Conflict c -> conflicts.add(p);
+                case EntryCodec.Applied.Refused r -> p.refuse(new Refusal(r.message()));
+                case EntryCodec.Applied.Done d -> {
+                    p.outcome = switch (p.write) {
+                        case Write.Set set -> Outcome.done();
+                        case Write.Remove remove -> Outcome.removed(d.present());
+                        case Write.Txn<?> txn -> p.run.refusal() != null
+                                ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
+                                : new Outcome.Done<>(p.run.result());
+                    };
+                    p.succeed();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package kvs.cluster;
+
+import java.util.List;
+
+import kvs.KvsException;
+import kvs.internal.GroupCommit;
+import kvs.store.Bytes;
+import kvs.store.Store;
+
+/**
+ * Linearizable reads on a member: what every write acknowledged before a read began left.
+ * Concurrent callers' reads share one ReadIndex, taken after they all began (a batch of
+ * {@link #reads}, while the previous one is taken); each then reads this member's engine.
+ */
+final class LinearizableReads {
+
+    private final Store engine;
+    private final Submitter submitter;
+    /** Concurrent callers' reads, answered together after one ReadIndex while the previous one is taken. */
+    private final GroupCommit<PendingRead> reads = new GroupCommit<>(this::readGroup);
+
+    LinearizableReads(Store engine, Submitter submitter) {
+        this.engine = engine;
+        this.submitter = submitter;
+    }
+
+    /** The value of {@code key}, read linearizably. */
+    Bytes get(Bytes key) throws KvsException {
+        PendingRead read = new PendingRead(key);
+        reads.submit(read);
+        return read.value;
+    }
+
+    /** A read waiting for the next ReadIndex. */
+    private static final class PendingRead extends GroupCommit.Op {
+        final Bytes key;
+        Bytes value;
+
+        PendingRead(Bytes key) {
+            this.key = key;
+        }
+    }
+
+    /** Answers a batch of reads that all began before this call: one ReadIndex, then this member's engine. */
+    private void readGroup(List<PendingRead> group) throws KvsException {
+        submitter.barrier();
+        for (PendingRead r : group) {
+            r.value = engine.get(r.key);
+            r.succeed();
+        }
+    }
+}
