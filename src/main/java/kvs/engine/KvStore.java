@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 
@@ -259,7 +260,30 @@ public final class KvStore implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        byte[] k = key.toByteArray();
+        StoredValue v = read(key.toByteArray());
+        return v == null ? null : v.bytes();
+    }
+
+    /**
+     * talent-plan's get, without converting a cached value on every read: the cache keeps a value
+     * in the form it was last read in.
+     */
+    @Override
+    public Optional<String> get(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        byte[] k;
+        try {
+            k = Bytes.utf8Array(key);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // no such key can have been set
+        }
+        StoredValue v = read(k);
+        return v == null ? Optional.empty() : Optional.of(v.text(key));
+    }
+
+    /** The value of the key {@code k}, from the cache or its record; null when absent. */
+    private StoredValue read(byte[] k) throws KvsException {
         int hash = KeyHash.of(k, 0, k.length);
         int cacheHash = KeyHash.local(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
@@ -267,7 +291,7 @@ public final class KvStore implements Store {
             if (entry == null) {
                 return null;
             }
-            Bytes cached = cache.get(cacheHash, entry);
+            StoredValue cached = cache.get(cacheHash, entry);
             if (cached != null) {
                 return cached;
             }
@@ -283,7 +307,7 @@ public final class KvStore implements Store {
             }
             ensureOpen(); // the file went away: compaction moved the record, or the store closed
         }
-        throw new KvsException("record of key " + key + " kept moving; gave up after "
+        throw new KvsException("record of key " + Bytes.wrap(k) + " kept moving; gave up after "
                 + MAX_READ_ATTEMPTS + " attempts");
     }
 
@@ -291,7 +315,7 @@ public final class KvStore implements Store {
      * Checks the record read for the index entry {@code entry} of key {@code k} and returns its
      * value (and caches it); a wrong value is never returned.
      */
-    private Bytes value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
+    private StoredValue value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
         if (!Record.intact(r, 0, r.length)) {
             throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
                     "checksum mismatch");
@@ -303,7 +327,7 @@ public final class KvStore implements Store {
             throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
                     "record does not hold key " + KeyIndex.key(entry));
         }
-        Bytes value = Bytes.of(r, Record.HEADER + keyLen, valueLen);
+        StoredValue value = new StoredValue(Bytes.of(r, Record.HEADER + keyLen, valueLen));
         cache.put(cacheHash, entry, value, valueLen);
         return value;
     }

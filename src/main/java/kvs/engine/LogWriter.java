@@ -231,7 +231,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 byte[] entry = KeyIndex.entry(w.record, Record.HEADER, keyLen, file.id, offset, w.record.length);
                 old = index.put(entry, w.hash);
                 liveDelta += w.record.length;
-                cache.put(w.cacheHash, entry, w.value, Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
+                cache.put(w.cacheHash, entry, new StoredValue(w.value), Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
             }
             offset += w.record.length;
             liveDelta -= old == null ? 0 : KeyIndex.length(old);

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -70,7 +71,7 @@ public final class MvStoreEngine implements Store {
     private static final String FORMAT_KEY = "format";
 
     /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
-    private final MVMap<byte[], byte[]> map;
+    private final MVMap<byte[], StoredValue> map;
     private final Durability durability;
     private final GroupCommit<MapWrite> commits;
     private final Syncer syncer;
@@ -106,8 +107,8 @@ public final class MvStoreEngine implements Store {
     private final GroupView.Committed committed = new GroupView.Committed() {
         @Override
         public Bytes get(Bytes key) {
-            byte[] v = map.get(key.toByteArray());
-            return v == null ? null : Bytes.wrap(v); // MVMap never changes a value it hands out
+            StoredValue v = map.get(key.toByteArray());
+            return v == null ? null : v.bytes();
         }
 
         @Override
@@ -125,8 +126,7 @@ public final class MvStoreEngine implements Store {
         this.dir = dir;
         this.lock = lock;
         this.store = store;
-        this.map = store.openMap(DATA_MAP, new MVMap.Builder<byte[], byte[]>()
-                .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+        this.map = openData(store);
         this.durability = durability;
         this.commits = new GroupCommit<>(this::commit);
         if (durability != Durability.ALWAYS) {
@@ -181,17 +181,23 @@ public final class MvStoreEngine implements Store {
         }
         if (store.hasMap(FORMAT_1_MAP)) {
             MVMap<String, String> old = store.openMap(FORMAT_1_MAP);
-            MVMap<byte[], byte[]> data = store.openMap(DATA_MAP, new MVMap.Builder<byte[], byte[]>()
-                    .keyType(ByteArrayDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+            MVMap<byte[], StoredValue> data = openData(store);
             log.info("upgrading {} from MvStoreEngine format 1 (text) to {} (bytes): {} keys", dir, FORMAT, old.sizeAsLong());
             for (Map.Entry<String, String> e : old.entrySet()) {
-                data.put(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().getBytes(StandardCharsets.UTF_8));
+                data.put(e.getKey().getBytes(StandardCharsets.UTF_8),
+                        new StoredValue(Bytes.wrap(e.getValue().getBytes(StandardCharsets.UTF_8))));
             }
             store.removeMap(old);
         }
         meta.put(FORMAT_KEY, FORMAT);
         store.commit();
         store.sync();
+    }
+
+    /** The map of the data: byte-string keys, values as {@link StoredValueType} keeps them. */
+    private static MVMap<byte[], StoredValue> openData(MVStore store) {
+        return store.openMap(DATA_MAP, new MVMap.Builder<byte[], StoredValue>()
+                .keyType(ByteArrayDataType.INSTANCE).valueType(StoredValueType.INSTANCE));
     }
 
     /** Opens the MVStore, retrying briefly while a crashed owner's file lock is still being released. */
@@ -224,7 +230,7 @@ public final class MvStoreEngine implements Store {
                     view = view != null ? view : new GroupView(committed);
                     run(w, view);
                 } else if (w.value != null) {
-                    map.put(w.key.toByteArray(), w.value.toByteArray());
+                    map.put(w.key.toByteArray(), new StoredValue(w.value));
                 } else if (map.remove(w.key.toByteArray()) == null) {
                     w.absent = true;
                 }
@@ -267,7 +273,7 @@ public final class MvStoreEngine implements Store {
             if (c.isRemove()) {
                 map.remove(c.key().toByteArray());
             } else {
-                map.put(c.key().toByteArray(), c.value().toByteArray());
+                map.put(c.key().toByteArray(), new StoredValue(c.value()));
             }
         }
         w.result = ran.result();
@@ -328,6 +334,30 @@ public final class MvStoreEngine implements Store {
         boolean interrupted = Thread.interrupted();
         try {
             return committed.get(key);
+        } catch (MVStoreException e) {
+            throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** talent-plan's get: a value read again as text is not decoded again (MVStore's page cache keeps the text). */
+    @Override
+    public Optional<String> get(String key) throws KvsException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        byte[] k;
+        try {
+            k = Bytes.utf8Array(key);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // no such key can have been set
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            StoredValue v = map.get(k);
+            return v == null ? Optional.empty() : Optional.of(v.text(key));
         } catch (MVStoreException e) {
             throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
         } finally {

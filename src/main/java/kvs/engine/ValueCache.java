@@ -3,8 +3,6 @@ package kvs.engine;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import kvs.store.Bytes;
-
 /**
  * A small, bounded cache of values already read and verified, so hot keys are served from
  * memory rather than by a system call. Direct-mapped: a key's hash picks one slot, and a newer
@@ -53,7 +51,7 @@ final class ValueCache {
     /** The doorkeeper forgets every miss after this many slots' worth of them, divided: a window of 1/64 of the slots. */
     private static final int WINDOW_SHIFT = 6;
 
-    private record Entry(Object record, Bytes value, int bytes) {
+    private record Entry(Object record, StoredValue value, int bytes) {
     }
 
     private final AtomicReferenceArray<Entry> slots;
@@ -88,13 +86,13 @@ final class ValueCache {
     }
 
     /** The value of {@code record}, of a key with hash {@code keyHash}, if this cache holds it. */
-    Bytes get(int keyHash, Object record) {
+    StoredValue get(int keyHash, Object record) {
         Entry e = slots.getPlain(slot(keyHash));
         return e != null && e.record == record ? e.value : null;
     }
 
     /** Remembers the verified {@code value} of {@code record}, read after a miss, if it is admitted and there is room for it. */
-    void put(int keyHash, Object record, Bytes value, int valueBytes) {
+    void put(int keyHash, Object record, StoredValue value, int valueBytes) {
         if (valueBytes > MAX_VALUE_BYTES) {
             return;
         }

@@ -50,6 +50,15 @@ public final class Bytes implements Comparable<Bytes> {
      *                                  cannot hold (Java would store '?' in its place)
      */
     public static Bytes utf8(String text) {
+        return wrap(utf8Array(text));
+    }
+
+    /**
+     * The UTF-8 encoding of {@code text}, as a new array the caller owns.
+     *
+     * @throws IllegalArgumentException if {@code text} holds an unpaired surrogate
+     */
+    public static byte[] utf8Array(String text) {
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
@@ -58,7 +67,7 @@ public final class Bytes implements Comparable<Bytes> {
                 throw new IllegalArgumentException("not valid Unicode: an unpaired surrogate at index " + i);
             }
         }
-        return wrap(text.getBytes(StandardCharsets.UTF_8));
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     public int length() {
@@ -133,6 +142,13 @@ public final class Bytes implements Comparable<Bytes> {
         int i = 0;
         int n = b.length;
         while (i < n) {
+            // ASCII, the common case, eight bytes at a time
+            while (i + 8 <= n && (b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7]) >= 0) {
+                i += 8;
+            }
+            if (i >= n) {
+                break;
+            }
             int c = b[i] & 0xFF;
             if (c < 0x80) {
                 i++;

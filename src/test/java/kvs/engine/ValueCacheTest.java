@@ -24,13 +24,13 @@ class ValueCacheTest {
     void holdsValuesUpToTheLimit_andAnswersOnlyForTheRecordTheyCameFrom() {
         Loc small = loc(1);
         Loc big = loc(2);
-        cache.put(hash("a"), small, Bytes.utf8("x"), 1);
+        cache.put(hash("a"), small, new StoredValue(Bytes.utf8("x")), 1);
         for (int miss = 0; miss < 2; miss++) { // large values: cached at the second miss
-            cache.put(hash("b"), big, Bytes.utf8("y".repeat(ValueCache.MAX_VALUE_BYTES)), ValueCache.MAX_VALUE_BYTES);
-            cache.put(hash("c"), loc(3), Bytes.utf8("z".repeat(ValueCache.MAX_VALUE_BYTES + 1)), ValueCache.MAX_VALUE_BYTES + 1);
+            cache.put(hash("b"), big, new StoredValue(Bytes.utf8("y".repeat(ValueCache.MAX_VALUE_BYTES))), ValueCache.MAX_VALUE_BYTES);
+            cache.put(hash("c"), loc(3), new StoredValue(Bytes.utf8("z".repeat(ValueCache.MAX_VALUE_BYTES + 1))), ValueCache.MAX_VALUE_BYTES + 1);
         }
-        assertThat(cache.get(hash("a"), small)).isEqualTo(Bytes.utf8("x"));
-        assertThat(cache.get(hash("b"), big).length()).isEqualTo(ValueCache.MAX_VALUE_BYTES);
+        assertThat(cache.get(hash("a"), small).bytes()).isEqualTo(Bytes.utf8("x"));
+        assertThat(cache.get(hash("b"), big).bytes().length()).isEqualTo(ValueCache.MAX_VALUE_BYTES);
         assertThat(cache.get(hash("a"), loc(1))).as("another record of the same key").isNull();
         assertThat(cache.get(hash("c"), loc(3))).as("above the limit").isNull();
         assertThat(cache.bytes()).isEqualTo(1 + ValueCache.MAX_VALUE_BYTES);
@@ -44,7 +44,7 @@ class ValueCacheTest {
         for (int i = 0; i < keys; i++) {
             Loc record = loc(i);
             for (int miss = 0; miss < 2; miss++) { // each read twice, so the doorkeeper lets it in
-                cache.put(hash("old" + i), record, Bytes.utf8(value), size);
+                cache.put(hash("old" + i), record, new StoredValue(Bytes.utf8(value)), size);
                 assertThat(cache.bytes()).isLessThanOrEqualTo(cache.maxBytes());
             }
         }
@@ -56,7 +56,7 @@ class ValueCacheTest {
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < fresh.length; i++) {
                 if (cache.get(hash("new" + i), fresh[i]) == null) { // as KvStore does: a miss reads, then puts
-                    cache.put(hash("new" + i), fresh[i], Bytes.utf8(value), size);
+                    cache.put(hash("new" + i), fresh[i], new StoredValue(Bytes.utf8(value)), size);
                 }
             }
         }
@@ -72,16 +72,16 @@ class ValueCacheTest {
     void aLargeValue_isCachedAtItsKeysSecondMiss_aSmallOneAtTheFirst() {
         String large = "v".repeat(ValueCache.ADMIT_AT_ONCE_BELOW);
         Loc record = loc(1);
-        cache.put(hash("large"), record, Bytes.utf8(large), large.length());
+        cache.put(hash("large"), record, new StoredValue(Bytes.utf8(large)), large.length());
         assertThat(cache.get(hash("large"), record)).as("after one miss").isNull();
-        cache.put(hash("large"), record, Bytes.utf8(large), large.length());
-        assertThat(cache.get(hash("large"), record)).as("after two").isEqualTo(Bytes.utf8(large));
+        cache.put(hash("large"), record, new StoredValue(Bytes.utf8(large)), large.length());
+        assertThat(cache.get(hash("large"), record).bytes()).as("after two").isEqualTo(Bytes.utf8(large));
         String small = "v".repeat(ValueCache.ADMIT_AT_ONCE_BELOW - 1);
-        cache.put(hash("small"), loc(2), Bytes.utf8(small), small.length());
+        cache.put(hash("small"), loc(2), new StoredValue(Bytes.utf8(small)), small.length());
         assertThat(cache.get(hash("small"), loc(2))).isNull(); // another Loc: matched by identity
         Loc smallRecord = loc(3);
-        cache.put(hash("small2"), smallRecord, Bytes.utf8(small), small.length());
-        assertThat(cache.get(hash("small2"), smallRecord)).as("a small value, after one miss").isEqualTo(Bytes.utf8(small));
+        cache.put(hash("small2"), smallRecord, new StoredValue(Bytes.utf8(small)), small.length());
+        assertThat(cache.get(hash("small2"), smallRecord).bytes()).as("a small value, after one miss").isEqualTo(Bytes.utf8(small));
     }
 
     @Test
@@ -95,7 +95,7 @@ class ValueCacheTest {
         for (int n = 0; n < reads; n++) {
             int i = random.nextInt(keys);
             Loc record = loc(i);
-            cache.put(hash("key" + i), record, Bytes.utf8(value), size);
+            cache.put(hash("key" + i), record, new StoredValue(Bytes.utf8(value)), size);
             admitted += cache.get(hash("key" + i), record) != null ? 1 : 0;
         }
         // Before the doorkeeper every one was cached, evicting others; now only a key's second
@@ -114,7 +114,7 @@ class ValueCacheTest {
         Loc[] locs = new Loc[keys];
         for (int i = 0; i < keys; i++) {
             locs[i] = loc(i);
-            cache.put(hash("key:" + i), locs[i], Bytes.utf8("v"), 1);
+            cache.put(hash("key:" + i), locs[i], new StoredValue(Bytes.utf8("v")), 1);
         }
         int hits = 0;
         for (int i = 0; i < keys; i++) {

@@ -1,0 +1,50 @@
+package kvs.engine;
+
+import kvs.KvsException;
+import kvs.store.Bytes;
+
+/**
+ * A value the {@link ValueCache} holds, in the form it was last read in: its bytes (the server's
+ * reads) or its text (talent-plan's String reads), so neither kind of reader converts a cached
+ * value on every read, and only one form is held at a time. The form is swapped without a lock:
+ * both forms are immutable and stand for the same bytes, so a reader sees one or the other.
+ */
+final class StoredValue {
+
+    /** A Bytes or a String. */
+    private Object form;
+
+    StoredValue(Bytes bytes) {
+        this.form = bytes;
+    }
+
+    Bytes bytes() {
+        Object f = form;
+        if (f instanceof Bytes b) {
+            return b;
+        }
+        Bytes b = Bytes.utf8((String) f); // a String made from valid UTF-8: always encodes
+        form = b;
+        return b;
+    }
+
+    /**
+     * The value as text.
+     *
+     * @throws KvsException if it is not UTF-8 text ({@code key} names it)
+     */
+    String text(String key) throws KvsException {
+        Object f = form;
+        if (f instanceof String s) {
+            return s;
+        }
+        Bytes b = (Bytes) f;
+        if (!b.isUtf8()) {
+            throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + b.length()
+                    + " bytes); read it with get(Bytes)");
+        }
+        String s = b.utf8();
+        form = s;
+        return s;
+    }
+}
