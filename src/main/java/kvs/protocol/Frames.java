@@ -44,15 +44,12 @@ public final class Frames {
 
     /** Reads the rest of a frame's length, whose first byte is {@code first}, and checks it. */
     private static int readLength(int first, InputStream in, int max) throws IOException {
-        long length = (long) first << 24;
-        for (int shift = 16; shift >= 0; shift -= 8) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("the stream ended inside a frame's length");
-            }
-            length |= (long) b << shift;
+        byte[] header = new byte[HEADER];
+        header[0] = (byte) first;
+        if (in.readNBytes(header, 1, HEADER - 1) < HEADER - 1) {
+            throw new EOFException("the stream ended inside a frame's length");
         }
-        return checkLength(length, max);
+        return checkLength(length(header, 0), max);
     }
 
     /** Reads a frame body of {@code n} checked bytes; memory grows with the bytes that arrive, not with {@code n}. */
@@ -68,18 +65,29 @@ public final class Frames {
     public static byte[] frame(byte[] body) {
         int n = body.length;
         byte[] frame = new byte[HEADER + n];
-        frame[0] = (byte) (n >>> 24);
-        frame[1] = (byte) (n >>> 16);
-        frame[2] = (byte) (n >>> 8);
-        frame[3] = (byte) n;
+        putLength(frame, 0, n);
         System.arraycopy(body, 0, frame, HEADER, n);
         return frame;
     }
 
     /** Writes {@code body} as one frame (not flushed). */
     public static void write(OutputStream out, byte[] body) throws IOException {
-        int n = body.length;
-        out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        byte[] header = new byte[HEADER];
+        putLength(header, 0, body.length);
+        out.write(header);
         out.write(body);
+    }
+
+    /** The length a frame's header at {@code buf[off]} declares (unchecked: up to 2^32 - 1). */
+    public static long length(byte[] buf, int off) {
+        return (buf[off] & 0xFFL) << 24 | (buf[off + 1] & 0xFF) << 16 | (buf[off + 2] & 0xFF) << 8 | (buf[off + 3] & 0xFF);
+    }
+
+    /** Writes the header of a frame of {@code n} bytes at {@code buf[off]}. */
+    public static void putLength(byte[] buf, int off, int n) {
+        buf[off] = (byte) (n >>> 24);
+        buf[off + 1] = (byte) (n >>> 16);
+        buf[off + 2] = (byte) (n >>> 8);
+        buf[off + 3] = (byte) n;
     }
 }

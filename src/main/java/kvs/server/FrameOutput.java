@@ -57,10 +57,7 @@ final class FrameOutput {
                     + " bytes is above the maximum frame of " + maxFrame + " bytes"));
             return;
         }
-        buf[start] = (byte) (length >>> 24);
-        buf[start + 1] = (byte) (length >>> 16);
-        buf[start + 2] = (byte) (length >>> 8);
-        buf[start + 3] = (byte) length;
+        Frames.putLength(buf, start, length);
     }
 
     /** Sends every reply appended so far with one write. */

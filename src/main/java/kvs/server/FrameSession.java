@@ -55,7 +55,7 @@ final class FrameSession implements Session {
                 needed = Frames.HEADER;
                 break;
             }
-            long declared = (buf[p] & 0xFFL) << 24 | (buf[p + 1] & 0xFF) << 16 | (buf[p + 2] & 0xFF) << 8 | (buf[p + 3] & 0xFF);
+            long declared = Frames.length(buf, p);
             if (!guard.open() && declared > Math.min(maxFrame, UNAUTHENTICATED_MAX_FRAME)) {
                 closing = new Response.Error(ErrorCode.TOO_LARGE, "a frame of " + declared
                         + " bytes is above the maximum of " + UNAUTHENTICATED_MAX_FRAME + " before authentication");
