@@ -7,8 +7,8 @@ import java.util.Locale;
 
 import kvs.KvsException;
 import kvs.client.GroupClient;
+import kvs.client.HostPort;
 import kvs.client.KvsClient;
-import kvs.internal.HostPort;
 
 /**
  * A replicated group's failover time (issue 16's target: under 3 s at the default timeouts): one

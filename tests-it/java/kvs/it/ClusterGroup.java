@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import kvs.check.Ports;
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 
 /**
  * Three kvs-server processes started as one replicated group on loopback, each with its own data

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import kvs.client.KvsClient;
-import kvs.internal.Threads;
+import kvs.concurrent.Threads;
 
 /**
  * A well-behaved client beside the abusive ones: sets and reads back its own keys in a loop on

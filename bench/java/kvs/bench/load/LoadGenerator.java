@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 import org.HdrHistogram.Histogram;
 
 /**

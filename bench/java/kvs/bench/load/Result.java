@@ -79,7 +79,7 @@ public record Result(Workload workload, long nanos, long gets, long sets, long m
                   "latencyMillis": {"p50": %.4f, "p99": %.4f, "p99.9": %.4f, "max": %.4f, "mean": %.4f},
                   "perTick": {"millis": %d, "requests": [%s]}
                 }
-                """, w.target().cliName(), kvs.internal.HostPort.show(w.address()), w.clients(), w.threads(),
+                """, w.target().cliName(), kvs.client.HostPort.show(w.address()), w.clients(), w.threads(),
                 w.pipeline(), w.keys(), w.valueSize(), w.ratio(), requests(), gets, sets, misses, seconds(),
                 throughput(), millis(50), millis(99), millis(99.9), maxMillis(), meanMillis(), TICK_MILLIS, ticks);
     }

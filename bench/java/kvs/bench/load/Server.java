@@ -48,7 +48,7 @@ final class Server implements AutoCloseable {
             s.close();
             throw e;
         }
-        System.err.printf("started %s (pid %d) on %s%n", name, p.pid(), kvs.internal.HostPort.show(address));
+        System.err.printf("started %s (pid %d) on %s%n", name, p.pid(), kvs.client.HostPort.show(address));
         return s;
     }
 

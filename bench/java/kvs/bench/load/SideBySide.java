@@ -16,8 +16,7 @@ import java.util.concurrent.Callable;
 
 import kvs.bench.Stats;
 import kvs.cli.Cli;
-import kvs.internal.HostPort;
-import picocli.CommandLine;
+import kvs.client.HostPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

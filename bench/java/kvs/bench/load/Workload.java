@@ -3,7 +3,7 @@ package kvs.bench.load;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 
 /**
  * One load, as redis-benchmark describes one: {@code clients} connections, each sending

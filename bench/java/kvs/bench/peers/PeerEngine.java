@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.concurrent.Syncer;
 import kvs.engine.Durability;
-import kvs.internal.Syncer;
 
 /**
  * What the peers share: their name in messages, the everysec sync thread, refusing use after

@@ -102,7 +102,7 @@ class LoadGeneratorTest {
     void theCommandLineWritesJsonAndAPlot() throws Exception {
         Path json = dir.resolve("run.json");
         Path png = dir.resolve("run.png");
-        int status = Cli.run(new BenchMain(), new String[] {"--addr", kvs.internal.HostPort.show(server.address()),
+        int status = Cli.run(new BenchMain(), new String[] {"--addr", kvs.client.HostPort.show(server.address()),
                 "-n", "500", "-c", "4", "--ratio", "9:1", "--json", json.toString(), "--plot", png.toString()});
         assertThat(status).isZero();
         assertThat(Files.readString(json)).contains("\"requests\": 500", "\"ratio\": \"9:1\"");

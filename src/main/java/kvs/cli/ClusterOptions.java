@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import kvs.client.HostPort;
 import kvs.cluster.ClusterConfig;
 import kvs.cluster.Member;
-import kvs.internal.HostPort;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

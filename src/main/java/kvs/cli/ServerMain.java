@@ -13,21 +13,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import kvs.client.HostPort;
 import kvs.cluster.ClusterConfig;
 import kvs.cluster.ClusterNode;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
-import kvs.internal.HostPort;
 import kvs.metrics.Metrics;
 import kvs.pool.ThreadPool;
+import kvs.protocol.server.KvsProtocol;
 import kvs.resp.RespProtocol;
 import kvs.security.Access;
 import kvs.security.Password;
 import kvs.security.Tls;
 import kvs.server.KvsServer;
-import kvs.server.Protocol;
 import kvs.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,7 +243,7 @@ public final class ServerMain implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage(), e);
         }
         List<KvsServer.Listener> listeners = new ArrayList<>();
-        listeners.add(new KvsServer.Listener(addr, Protocol.KVS));
+        listeners.add(new KvsServer.Listener(addr, KvsProtocol.INSTANCE));
         if (respAddr != null) {
             listeners.add(new KvsServer.Listener(respAddr, RespProtocol.of(respSettings(dir, durability, serverOptions))));
         }

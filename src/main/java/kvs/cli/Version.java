@@ -1,6 +1,6 @@
 package kvs.cli;
 
-import kvs.internal.BuildInfo;
+import kvs.BuildInfo;
 import picocli.CommandLine;
 
 /** The version from the pom, for {@code -V}. */

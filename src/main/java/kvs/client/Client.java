@@ -38,11 +38,15 @@ public interface Client extends KvsEngine {
     @Override
     default Optional<String> get(String key) throws KvsException {
         Optional<Bytes> value = getBytes(Bytes.utf8(key));
-        if (value.isPresent() && !value.get().isUtf8()) {
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = value.get().utf8OrNull();
+        if (text == null) {
             throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + value.get().length()
                     + " bytes); read it with getBytes");
         }
-        return value.map(Bytes::utf8);
+        return Optional.of(text);
     }
 
     @Override

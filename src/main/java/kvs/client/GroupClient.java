@@ -18,7 +18,7 @@ import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 import kvs.store.Bytes;
 import kvs.store.WriteId;
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;

@@ -6,16 +6,13 @@ import java.net.InetSocketAddress;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Spliterator;
-import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.StreamSupport;
 
 import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.store.Bytes;
 import kvs.store.MemberStatus;
-import kvs.store.Refusal;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 import kvs.store.Write;
@@ -38,6 +35,7 @@ import org.apache.ratis.server.RaftServer;
  */
 public final class ClusterNode implements Store {
 
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterConfig config;
     private final Store engine;
     private final RaftServer server;
@@ -70,60 +68,60 @@ public final class ClusterNode implements Store {
         return new ClusterNode(config, engine, RaftBootstrap.start(config, engine, tuning));
     }
 
-    /** Commits {@code writes} through the group's log (refusing the keys a group keeps for itself) and settles each. */
+    /** Commits {@code writes} through the group's log and settles each; a {@link Write.Meta} is refused (the group's metadata is its own). */
     @Override
     public void writeAll(List<? extends Write<?>> writes) {
+        ensureOpen();
         writer.writeAll(writes);
     }
 
     /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
     @Override
     public Bytes get(Bytes key) throws KvsException {
-        if (reserved(key)) {
-            throw reservedKey();
-        }
+        ensureOpen();
         return reads.get(key);
     }
 
-    static boolean reserved(Bytes key) {
-        return key.startsWith(KvsStateMachine.RESERVED);
-    }
-
-    static Refusal reservedKey() {
-        return new Refusal("keys that begin with \\u0000kvs. are reserved in a replicated group");
-    }
-
     /**
-     * The keys present, without the group's own: this member's engine once it has applied every
-     * write acknowledged before this call (a ReadIndex, as for {@link #get}); listed as the
-     * engine lists them, weakly consistent with writes made meanwhile.
+     * The keys present: this member's engine once it has applied every write acknowledged before
+     * this call (a ReadIndex, as for {@link #get}); listed as the engine lists them, weakly
+     * consistent with writes made meanwhile. The group's own records are the engine's metadata,
+     * never among them.
      */
     @Override
     public Iterator<Bytes> keys() throws KvsException {
+        ensureOpen();
         submitter.barrier();
-        Iterator<Bytes> all = engine.keys();
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(all, Spliterator.NONNULL), false)
-                .filter(k -> !reserved(k)).iterator();
+        return engine.keys();
     }
 
     /** How many keys {@link #keys} lists. */
     @Override
     public long size() throws KvsException {
+        ensureOpen();
         submitter.barrier();
-        return userKeys();
+        return engine.size();
     }
 
-    /** The engine's keys without the one where it records its applied index. */
-    private long userKeys() throws KvsException {
-        return engine.size() - (engine.get(KvsStateMachine.APPLIED_KEY) != null ? 1 : 0);
+    /** None: a group keeps no metadata of its users' ({@link #writeAll} refuses it); its own is its engine's. */
+    @Override
+    public Bytes meta(String name) {
+        ensureOpen();
+        return null;
     }
 
     /** Makes this member's engine durable as it stands (the Raft log makes every write durable already). */
     @Override
     public void sync() throws KvsException {
+        ensureOpen();
         engine.sync();
     }
 
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("ClusterNode is closed");
+        }
+    }
 
     /** This member's view of the group now. */
     private MemberStatus status() {
@@ -141,17 +139,12 @@ public final class ClusterNode implements Store {
         }
     }
 
-    /** The engine's figures, without the key where it records its applied index, and the group as this member sees it. */
+    /** The engine's figures, and the group as this member sees it. */
     @Override
     public StoreFigures figures() {
+        ensureOpen();
         StoreFigures e = engine.figures();
-        long keys;
-        try {
-            keys = userKeys();
-        } catch (KvsException ex) {
-            keys = e.keys();
-        }
-        return new StoreFigures(e.engine(), "raft", keys, e.liveBytes(), e.totalBytes(),
+        return new StoreFigures(e.engine(), "raft", e.keys(), e.liveBytes(), e.totalBytes(),
                 e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes(), status());
     }
 
@@ -166,9 +159,12 @@ public final class ClusterNode implements Store {
         return config.selfMember().kvs();
     }
 
-    /** Stops this member's Raft server, then closes its engine. */
+    /** Stops this member's Raft server, then closes its engine; every call after it throws IllegalStateException. */
     @Override
     public void close() throws KvsException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.close();
         } catch (IOException e) {

@@ -1,6 +1,5 @@
 package kvs.cluster;
 
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,7 @@ record Conditional(Map<Bytes, Bytes> reads, Map<Bytes, Boolean> presence, Set<By
                 return false;
             }
         }
-        if (keys != null && !keys.equals(userKeys(view.keys()))) {
+        if (keys != null && !keys.equals(new HashSet<>(view.keys()))) {
             return false;
         }
         for (GroupView.Change c : writes) {
@@ -60,51 +59,13 @@ record Conditional(Map<Bytes, Bytes> reads, Map<Bytes, Boolean> presence, Set<By
         return true;
     }
 
-    /** {@code all} without the keys a group keeps for itself. */
-    static Set<Bytes> userKeys(Collection<Bytes> all) {
-        Set<Bytes> out = new HashSet<>(all);
-        out.removeIf(ClusterNode::reserved);
-        return out;
-    }
-
     /** A caller's transaction run by the leader: what goes in the entry, and the caller's result or refusal. */
     record Run(Conditional logged, Object result, Refusal refusal) {
     }
 
-    /** Runs {@code transaction} over {@code view}, recording what it reads; a reserved key is refused. */
+    /** Runs {@code transaction} over {@code view}, recording what it reads. */
     static Run run(Transaction<?> transaction, GroupView view) throws KvsException {
-        GroupView.Ran<?> ran = view.run(v -> transaction.run(new Guarded(v)));
-        Set<Bytes> listed = ran.listed() == null ? null : userKeys(ran.listed());
-        return new Run(new Conditional(ran.reads(), ran.presence(), listed, ran.changes()), ran.result(), ran.refusal());
-    }
-
-    /** A view that refuses the group's own keys and does not list them. */
-    private record Guarded(View view) implements View {
-        @Override
-        public Bytes get(Bytes key) throws KvsException {
-            return view.get(check(key));
-        }
-
-        @Override
-        public void set(Bytes key, Bytes value) {
-            view.set(check(key), value);
-        }
-
-        @Override
-        public boolean remove(Bytes key) throws KvsException {
-            return view.remove(check(key));
-        }
-
-        @Override
-        public Collection<Bytes> keys() throws KvsException {
-            return userKeys(view.keys());
-        }
-
-        private static Bytes check(Bytes key) {
-            if (ClusterNode.reserved(key)) {
-                throw ClusterNode.reservedKey();
-            }
-            return key;
-        }
+        GroupView.Ran<?> ran = view.run(transaction);
+        return new Run(new Conditional(ran.reads(), ran.presence(), ran.listed(), ran.changes()), ran.result(), ran.refusal());
     }
 }

@@ -1,9 +1,11 @@
 package kvs.cluster;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -119,6 +121,7 @@ final class EntryCodec {
                 case Write.Txn<?> t when t.transaction() instanceof Conditional c -> conditional(out, c);
                 case Write.Txn<?> t -> throw new IllegalArgumentException(
                         "only a transaction the leader ran goes in a log entry: " + t.transaction());
+                case Write.Meta m -> throw new IllegalArgumentException("a group's metadata goes in no log entry: " + m);
             }
         }
         return out.toByteArray();
@@ -155,7 +158,7 @@ final class EntryCodec {
         if (entry.length > 0 && (entry[0] & 0xFF) <= 1) {
             return LegacyEntries.writes(entry);
         }
-        In in = new In(entry);
+        In in = In.of(entry);
         try {
             in.format("a log entry");
             int n = in.count();
@@ -229,7 +232,7 @@ final class EntryCodec {
 
     /** The outcomes a reply holds. */
     static List<Applied> outcomes(byte[] reply) throws MalformedEntry {
-        In in = new In(reply);
+        In in = In.of(reply);
         try {
             in.format("a reply of the log");
             if (in.u8() == MALFORMED) {
@@ -307,22 +310,92 @@ final class EntryCodec {
         byte[] toByteArray() {
             return buf.toByteArray();
         }
+
+        /** Writes the fields so far to {@code out} and starts over, keeping the buffer. */
+        void moveTo(OutputStream out) throws IOException {
+            buf.writeTo(out);
+            buf.reset();
+        }
     }
 
-    /** Reads the format's fields, each length checked against the bytes there are. */
-    static final class In {
-        private final ByteBuffer buf;
+    /**
+     * Reads the format's fields, from an entry or a reply in memory ({@link #of(byte[])}) or a
+     * snapshot's stream ({@link #of(DataInputStream)}), each length checked against the bytes
+     * there can be before anything is allocated from it.
+     */
+    abstract static class In {
 
-        In(byte[] bytes) {
-            this.buf = ByteBuffer.wrap(bytes);
+        static In of(byte[] bytes) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            return new In() {
+                @Override
+                int u8() throws EOFException {
+                    if (!buf.hasRemaining()) {
+                        throw new EOFException("no byte left");
+                    }
+                    return buf.get() & 0xFF;
+                }
+
+                @Override
+                long u64() throws EOFException {
+                    if (buf.remaining() < 8) {
+                        throw new EOFException("a 64-bit field cut short");
+                    }
+                    return buf.getLong();
+                }
+
+                @Override
+                long left() {
+                    return buf.remaining();
+                }
+
+                @Override
+                byte[] read(int n) {
+                    byte[] b = new byte[n];
+                    buf.get(b);
+                    return b;
+                }
+            };
         }
 
-        int u8() throws EOFException {
-            if (!buf.hasRemaining()) {
-                throw new EOFException("no byte left");
-            }
-            return buf.get() & 0xFF;
+        /** Over a stream whose length is not known: a length is bounded by what an array can hold. */
+        static In of(DataInputStream stream) {
+            return new In() {
+                @Override
+                int u8() throws IOException {
+                    return stream.readUnsignedByte();
+                }
+
+                @Override
+                long u64() throws IOException {
+                    return stream.readLong();
+                }
+
+                @Override
+                long left() {
+                    return Integer.MAX_VALUE - 8;
+                }
+
+                @Override
+                byte[] read(int n) throws IOException {
+                    byte[] b = stream.readNBytes(n); // grows its buffer with the bytes there are
+                    if (b.length < n) {
+                        throw new EOFException("a field of " + n + " bytes cut short at " + b.length);
+                    }
+                    return b;
+                }
+            };
         }
+
+        abstract int u8() throws IOException;
+
+        abstract long u64() throws IOException;
+
+        /** The most bytes a field can still hold. */
+        abstract long left();
+
+        /** The next {@code n} bytes, {@code n} at most {@link #left}. */
+        abstract byte[] read(int n) throws IOException;
 
         long varint() throws IOException {
             long v = 0;
@@ -339,16 +412,14 @@ final class EntryCodec {
         /** A count or length, which cannot exceed the bytes left. */
         int count() throws IOException {
             long n = varint();
-            if (n > buf.remaining()) {
-                throw new IOException("a length of " + n + " with " + buf.remaining() + " bytes left");
+            if (n > left()) {
+                throw new IOException("a length of " + n + " with " + left() + " bytes left");
             }
             return (int) n;
         }
 
         Bytes bytes() throws IOException {
-            byte[] b = new byte[count()];
-            buf.get(b);
-            return Bytes.wrap(b);
+            return Bytes.wrap(read(count()));
         }
 
         Bytes nullable() throws IOException {
@@ -359,10 +430,7 @@ final class EntryCodec {
             if (u8() == 0) {
                 return null;
             }
-            if (buf.remaining() < 16) {
-                throw new EOFException("a client id cut short");
-            }
-            UUID client = new UUID(buf.getLong(), buf.getLong());
+            UUID client = new UUID(u64(), u64());
             long seq = varint();
             if (seq < 0) {
                 throw new IOException("a write's seq above 2^63");
@@ -380,8 +448,8 @@ final class EntryCodec {
         }
 
         void end(String what) throws MalformedEntry {
-            if (buf.hasRemaining()) {
-                throw new MalformedEntry(buf.remaining() + " bytes follow " + what);
+            if (left() > 0) {
+                throw new MalformedEntry(left() + " bytes follow " + what);
             }
         }
     }

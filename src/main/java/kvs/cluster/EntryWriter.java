@@ -8,7 +8,7 @@ import java.util.Set;
 
 import kvs.KvsException;
 import kvs.UnavailableException;
-import kvs.internal.GroupCommit;
+import kvs.concurrent.GroupCommit;
 import kvs.store.Bytes;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
@@ -52,26 +52,17 @@ final class EntryWriter {
     void writeAll(List<? extends Write<?>> writes) {
         List<Pending> pending = new ArrayList<>(writes.size());
         for (Write<?> w : writes) {
-            Refusal refusal = switch (w) {
-                case Write.Set set -> refusal(set.key());
-                case Write.Remove remove -> refusal(remove.key());
-                case Write.Txn<?> txn -> null;
-            };
-            if (refusal != null) {
-                w.refuse(refusal);
-            } else {
-                pending.add(new Pending(w));
+            switch (w) {
+                case Write.Meta m -> m.refuse(new Refusal("a replicated group keeps no metadata of its users' (" + m.name() + ")"));
+                case Write.Set s -> pending.add(new Pending(w));
+                case Write.Remove r -> pending.add(new Pending(w));
+                case Write.Txn<?> t -> pending.add(new Pending(w));
             }
         }
         commits.submitAll(pending);
         for (Pending p : pending) {
             p.settle();
         }
-    }
-
-    /** Why a group refuses to store {@code key}, or null if it does not. */
-    private static Refusal refusal(Bytes key) {
-        return ClusterNode.reserved(key) ? ClusterNode.reservedKey() : null;
     }
 
 
@@ -195,6 +186,7 @@ final class EntryWriter {
             case Write.Txn<?> txn -> {
                 return placeTransaction(p, txn, view);
             }
+            case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
         }
     }
 
@@ -284,6 +276,7 @@ final class EntryWriter {
                         case Write.Txn<?> txn -> p.run.refusal() != null
                                 ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
                                 : new Outcome.Done<>(p.run.result());
+                        case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
                     };
                     p.succeed();
                 }

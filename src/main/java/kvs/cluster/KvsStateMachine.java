@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * member then reads its engine itself (ClusterNode).
  * <p>
  * The Raft log is the write-ahead log: the engine need not sync each write. With each entry's
- * writes, in the same group write and last, the engine stores the entry's index under a reserved
- * key ({@link #APPLIED_KEY}), so after a restart it says exactly which entries it holds and
+ * writes, in the same group write and last, the engine records the entry's index in its metadata
+ * ({@link #APPLIED}, apart from the keys), so after a restart it says exactly which entries it holds and
  * Ratis's replay skips those: every entry reaches the engine once. A snapshot syncs the engine,
  * then dumps its pairs to a {@link SnapshotFile}, and Ratis purges the log before it; a member too
  * far behind is sent the leader's, and loads it. Start-up refuses, loudly, an engine behind the
@@ -55,12 +55,15 @@ import org.slf4j.LoggerFactory;
  */
 final class KvsStateMachine extends BaseStateMachine {
 
-    /** The prefix of the keys a group keeps for itself, which clients cannot read or write. */
-    static final Bytes RESERVED = Bytes.utf8("\u0000kvs.");
-    /** The reserved key under which the engine records the last entry it applied: {@code GROUP TERM INDEX}. */
-    static final Bytes APPLIED_KEY = RESERVED.concat(Bytes.utf8("raft.applied"));
+    /** The engine's metadata record of the last entry it applied: {@code GROUP TERM INDEX}. */
+    static final String APPLIED = "raft.applied";
     /** Present while a snapshot from the leader may be published but not yet loaded ({@link #pause}); a restore removes it. */
-    static final Bytes INSTALLING_KEY = RESERVED.concat(Bytes.utf8("raft.installing"));
+    static final String INSTALLING = "raft.installing";
+    /**
+     * Where a release before the engines had metadata kept {@link #APPLIED} and {@link #INSTALLING}:
+     * under keys of this prefix, which its groups refused to clients. Moved once, at start-up.
+     */
+    private static final Bytes LEGACY_PREFIX = Bytes.utf8("\u0000kvs.");
     private static final Logger log = LoggerFactory.getLogger(KvsStateMachine.class);
 
     private final Store engine;
@@ -107,6 +110,7 @@ final class KvsStateMachine extends BaseStateMachine {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+            moveLegacyMarkers();
             TermIndex held = engineApplied(groupId);
             if (installing()) {
                 if (snapshot != null && (held == null || held.getIndex() < snapshot.getIndex())) {
@@ -115,7 +119,7 @@ final class KvsStateMachine extends BaseStateMachine {
                     held = snapshot.getTermIndex();
                 } else {
                     try {
-                        writeOrThrow(List.of(Write.remove(INSTALLING_KEY)));
+                        writeOrThrow(List.of(Write.meta(INSTALLING, null)));
                     } catch (KvsException e) {
                         throw new IOException("cannot write the engine: " + e.getMessage(), e);
                     }
@@ -142,6 +146,37 @@ final class KvsStateMachine extends BaseStateMachine {
         });
     }
 
+    /**
+     * Moves the records a release before the engines had metadata kept under reserved keys into
+     * the engine's metadata, in one group write, synced; logged. Only an engine with neither
+     * record in its metadata can be of that release (every entry applied, and every snapshot
+     * restored, records {@link #APPLIED}); its keys of that prefix are the group's, as those
+     * groups refused them to clients. Afterwards the keys are the clients' own.
+     */
+    private void moveLegacyMarkers() throws IOException {
+        try {
+            if (engine.meta(APPLIED) != null || engine.meta(INSTALLING) != null) {
+                return;
+            }
+            List<Write<?>> moves = new ArrayList<>();
+            for (String name : List.of(APPLIED, INSTALLING)) {
+                Bytes key = LEGACY_PREFIX.concat(Bytes.utf8(name));
+                Bytes value = engine.get(key);
+                if (value != null) {
+                    moves.add(0, Write.meta(name, value)); // the metadata first: a crash between leaves both, and this runs again
+                    moves.add(Write.remove(key));
+                }
+            }
+            if (!moves.isEmpty()) {
+                log.info("moving this member's Raft records from keys of the engine to its metadata (once, after an upgrade)");
+                writeOrThrow(moves);
+                engine.sync();
+            }
+        } catch (KvsException e) {
+            throw new IOException("cannot move the engine's Raft records to its metadata: " + e.getMessage(), e);
+        }
+    }
+
     private long size() throws IOException {
         try {
             return engine.size();
@@ -154,7 +189,7 @@ final class KvsStateMachine extends BaseStateMachine {
     private TermIndex engineApplied(RaftGroupId groupId) throws IOException {
         Bytes marker;
         try {
-            marker = engine.get(APPLIED_KEY);
+            marker = engine.meta(APPLIED);
         } catch (KvsException e) {
             throw new IOException("cannot read the engine's applied index: " + e.getMessage(), e);
         }
@@ -168,8 +203,8 @@ final class KvsStateMachine extends BaseStateMachine {
         return TermIndex.valueOf(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
     }
 
-    private Write.Set appliedMarker(TermIndex applied) {
-        return Write.set(APPLIED_KEY, Bytes.utf8(getGroupId().getUuid() + " " + applied.getTerm() + " " + applied.getIndex()));
+    private Write.Meta appliedMarker(TermIndex applied) {
+        return Write.meta(APPLIED, Bytes.utf8(getGroupId().getUuid() + " " + applied.getTerm() + " " + applied.getIndex()));
     }
 
     @Override
@@ -198,11 +233,11 @@ final class KvsStateMachine extends BaseStateMachine {
             writeOrThrow(List.of(appliedMarker(last)));
             engine.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-            MD5Hash md5 = SnapshotFile.write(file, sessions.all(), engine, RESERVED);
+            MD5Hash md5 = SnapshotFile.write(file, sessions.all(), engine);
             SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file, md5), last);
             storage.updateLatestSnapshot(taken);
             latestSnapshot = taken;
-            log.info("snapshot at index {}: {} keys in {}", last.getIndex(), engine.size() - 1, file);
+            log.info("snapshot at index {}: {} keys in {}", last.getIndex(), engine.size(), file);
             return last.getIndex();
         } catch (KvsException e) {
             throw new IOException("cannot snapshot the engine: " + e.getMessage(), e);
@@ -213,13 +248,13 @@ final class KvsStateMachine extends BaseStateMachine {
      * Ratis is about to install a snapshot sent by the leader: stop serving until {@link #reinitialize}.
      * Ratis publishes the snapshot next and has another thread load it later, so a member can stop
      * in between, its engine behind a snapshot it never loaded. The engine records, synced, that
-     * this may be so ({@link #INSTALLING_KEY}): the member then loads the snapshot when it starts,
+     * this may be so ({@link #INSTALLING}): the member then loads the snapshot when it starts,
      * rather than refuse to start as it must for an engine left behind by other means.
      */
     @Override
     public void pause() {
         try {
-            writeOrThrow(List.of(Write.set(INSTALLING_KEY, Bytes.utf8("a snapshot from the leader"))));
+            writeOrThrow(List.of(Write.meta(INSTALLING, Bytes.utf8("a snapshot from the leader"))));
             engine.sync();
         } catch (KvsException e) {
             throw new IllegalStateException("cannot record a snapshot's installation in the engine: " + e.getMessage(), e);
@@ -231,7 +266,7 @@ final class KvsStateMachine extends BaseStateMachine {
     /** Whether the engine was told of a snapshot being installed that it has not loaded since ({@link #pause}). */
     private boolean installing() throws IOException {
         try {
-            return engine.get(INSTALLING_KEY) != null;
+            return engine.meta(INSTALLING) != null;
         } catch (KvsException e) {
             throw new IOException("cannot read the engine: " + e.getMessage(), e);
         }
@@ -253,21 +288,20 @@ final class KvsStateMachine extends BaseStateMachine {
 
     /**
      * Makes the engine hold exactly {@code snapshot}'s pairs, recorded as applied up to its index,
-     * synced. The mark of an installation ({@link #INSTALLING_KEY}) goes last: a member stopped
+     * synced. The mark of an installation ({@link #INSTALLING}) goes last: a member stopped
      * midway restores again when it starts.
      */
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         try {
             List<Bytes> old = new ArrayList<>();
             engine.keys().forEachRemaining(old::add);
-            old.remove(INSTALLING_KEY);
             for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }
             sessions.clear();
             SnapshotFile.sessions(snapshot.getFile().getPath()).forEach(sessions::restore);
             SnapshotFile.read(snapshot.getFile().getPath(), this::writeOrThrow);
-            writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.remove(INSTALLING_KEY)));
+            writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.meta(INSTALLING, null)));
             engine.sync();
             engineApplied = snapshot.getIndex();
         } catch (KvsException e) {
@@ -333,7 +367,7 @@ final class KvsStateMachine extends BaseStateMachine {
         }
         boolean held = index.getIndex() <= engineApplied;
         if (!held) {
-            Write.Set marker = appliedMarker(index);
+            Write.Meta marker = appliedMarker(index);
             fresh.add(marker);
             engine.writeAll(fresh);
             marker.outcome().get();
@@ -369,6 +403,7 @@ final class KvsStateMachine extends BaseStateMachine {
             case Write.Set s -> s.id();
             case Write.Remove r -> r.id();
             case Write.Txn<?> t -> null;
+            case Write.Meta m -> null;
         };
     }
 

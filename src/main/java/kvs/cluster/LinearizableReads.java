@@ -3,7 +3,7 @@ package kvs.cluster;
 import java.util.List;
 
 import kvs.KvsException;
-import kvs.internal.GroupCommit;
+import kvs.concurrent.GroupCommit;
 import kvs.store.Bytes;
 import kvs.store.Store;
 

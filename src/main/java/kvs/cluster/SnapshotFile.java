@@ -29,6 +29,7 @@ import kvs.protocol.Request;
 import kvs.store.Bytes;
 import kvs.store.Store;
 import kvs.store.Write;
+import kvs.store.WriteId;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.util.MD5FileUtil;
 
@@ -43,7 +44,7 @@ import org.apache.ratis.util.MD5FileUtil;
  * session := u64 u64 (the client's id) varint(seq) varint(index) u8(notFound)
  * pair    := PAIR(1) bytes(key) bytes(value)
  * </pre>
- * as {@link EntryCodec} writes its fields. A snapshot of format 1 (every pair as a kvs-protocol
+ * as {@link EntryCodec} writes and reads its fields. A snapshot of format 1 (every pair as a kvs-protocol
  * {@code set} frame, the clients' last writes first under reserved keys) begins with a frame's
  * length, whose first byte is 0 or 1, and is read as such; a newer format is refused, saying so.
  */
@@ -67,11 +68,10 @@ final class SnapshotFile {
     }
 
     /**
-     * Writes {@code sessions}, then every pair of {@code engine} whose key does not begin with
-     * {@code reserved}, to {@code file} (the engine must not change meanwhile), and its MD5 beside
-     * it; returns the MD5.
+     * Writes {@code sessions}, then every pair of {@code engine}, to {@code file} (the engine must
+     * not change meanwhile), and its MD5 beside it; returns the MD5.
      */
-    static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Store engine, Bytes reserved)
+    static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Store engine)
             throws IOException, KvsException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -82,20 +82,19 @@ final class SnapshotFile {
             EntryCodec.Out fields = new EntryCodec.Out();
             fields.varint(sessions.size());
             sessions.forEach((client, last) -> {
-                fields.id(new kvs.store.WriteId(client, last.seq()));
+                fields.id(new WriteId(client, last.seq()));
                 fields.varint(last.index());
                 fields.u8(last.notFound() ? 1 : 0);
             });
-            out.write(fields.toByteArray());
+            fields.moveTo(out);
             for (Iterator<Bytes> it = engine.keys(); it.hasNext(); ) {
                 Bytes key = it.next();
-                Bytes value = key.startsWith(reserved) ? null : engine.get(key);
+                Bytes value = engine.get(key);
                 if (value != null) {
-                    EntryCodec.Out pair = new EntryCodec.Out();
-                    pair.u8(PAIR);
-                    pair.bytes(key);
-                    pair.bytes(value);
-                    out.write(pair.toByteArray());
+                    fields.u8(PAIR);
+                    fields.bytes(key);
+                    fields.bytes(value);
+                    fields.moveTo(out);
                 }
             }
             out.write(END);
@@ -109,7 +108,7 @@ final class SnapshotFile {
     /** The clients' last writes {@code file} holds, oldest use first; the MD5 is not checked (that reads it all). */
     static Map<UUID, Sessions.Last> sessions(Path file) throws IOException {
         try (DataInputStream in = open(file)) {
-            return format(in, file) == 1 ? legacySessions(in, file) : sessions(in, file);
+            return format(in, file) == 1 ? legacySessions(in, file) : sessions(EntryCodec.In.of(in), file);
         }
     }
 
@@ -129,13 +128,14 @@ final class SnapshotFile {
                 legacyPairs(in, file, sink);
                 return;
             }
-            sessions(in, file);
+            EntryCodec.In fields = EntryCodec.In.of(in);
+            sessions(fields, file);
             List<Write.Set> run = new ArrayList<>(RUN);
-            for (int tag; (tag = in.readUnsignedByte()) != END; ) {
+            for (int tag; (tag = fields.u8()) != END; ) {
                 if (tag != PAIR) {
                     throw new IOException("the snapshot " + file + " holds a record of kind " + tag);
                 }
-                run.add(Write.set(bytes(in), bytes(in)));
+                run.add(Write.set(fields.bytes(), fields.bytes()));
                 if (run.size() == RUN) {
                     sink.accept(run);
                     run = new ArrayList<>(RUN);
@@ -175,44 +175,25 @@ final class SnapshotFile {
         return format;
     }
 
-    private static Map<UUID, Sessions.Last> sessions(DataInputStream in, Path file) throws IOException {
+    private static Map<UUID, Sessions.Last> sessions(EntryCodec.In in, Path file) throws IOException {
         Map<UUID, Sessions.Last> sessions = new LinkedHashMap<>();
-        for (long n = varint(in); n > 0; n--) {
-            if (in.readUnsignedByte() != 1) {
+        for (long n = in.varint(); n > 0; n--) {
+            WriteId id = in.id();
+            if (id == null) {
                 throw new IOException("the snapshot " + file + " holds a client's write without its id");
             }
-            UUID client = new UUID(in.readLong(), in.readLong());
-            long seq = varint(in);
-            long index = varint(in);
-            sessions.put(client, new Sessions.Last(seq, index, in.readUnsignedByte() != 0));
+            long index = in.varint();
+            sessions.put(id.client(), new Sessions.Last(id.seq(), index, in.u8() != 0));
         }
         return sessions;
-    }
-
-    private static Bytes bytes(DataInputStream in) throws IOException {
-        long n = varint(in);
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IOException("a length of " + n + " bytes in a snapshot");
-        }
-        return Bytes.wrap(in.readNBytes((int) n)); // readNBytes grows its buffer with the bytes there are
-    }
-
-    private static long varint(DataInputStream in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("a varint longer than 64 bits in a snapshot");
     }
 
     // Format 1: kvs-protocol set frames; the clients' last writes first, under SESSION_PREFIX + the client's id.
 
     /** Format 1's prefix of the keys of the clients' last writes. */
     private static final Bytes LEGACY_SESSION_PREFIX = Bytes.utf8("\u0000kvs.session.");
+    /** Format 1's prefix of every key a group kept for itself (and refused to clients). */
+    private static final Bytes LEGACY_RESERVED = Bytes.utf8("\u0000kvs.");
 
     private static Map<UUID, Sessions.Last> legacySessions(DataInputStream in, Path file) throws IOException {
         Map<UUID, Sessions.Last> sessions = new LinkedHashMap<>();
@@ -237,8 +218,8 @@ final class SnapshotFile {
                 if (!(Codec.decodeRequest(body) instanceof Request.Set set)) {
                     throw new IOException("the snapshot " + file + " holds a frame that is not a set");
                 }
-                if (set.key().startsWith(LEGACY_SESSION_PREFIX)) {
-                    continue;
+                if (set.key().startsWith(LEGACY_RESERVED)) {
+                    continue; // a group's own record, never a client's key
                 }
                 run.add(Write.set(set.key(), set.value()));
                 if (run.size() == RUN) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import kvs.KvsException;
 import kvs.UnavailableException;
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;

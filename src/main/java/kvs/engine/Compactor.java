@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 import kvs.KvsException;
-import kvs.internal.Threads;
+import kvs.concurrent.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Compaction merges every sealed file. It reserves ids between them and a fresh active file
  * (so its output replays after its inputs and before newer writes), copies each record the index
- * still points at (found through the index, and read in windows in file order, so the stale
+ * (of the keys, or of the store's metadata) still points at (found through the index, and read in windows in file order, so the stale
  * records are never parsed or looked up) into {@code .tmp} files, syncs them, renames them into
  * place and syncs the directory; then it swaps each index entry only if it still points at the
  * copied record (a newer write wins), syncs the active file, and deletes
@@ -83,6 +83,8 @@ final class Compactor implements AutoCloseable {
     private final Storage storage;
     private final Path dir;
     private final KeyIndex index;
+    /** The store's metadata: its records are copied as the keys' are. */
+    private final KeyIndex meta;
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
@@ -114,11 +116,12 @@ final class Compactor implements AutoCloseable {
     /** How long the last compaction took; written by the compacting thread. */
     private volatile long lastMillis;
 
-    Compactor(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
+    Compactor(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
               EngineOptions options, ActiveLog activeLog) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
+        this.meta = meta;
         this.readers = readers;
         this.sizes = sizes;
         this.options = options;
@@ -341,22 +344,28 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    /** A live record's copy: {@code from} is the index entry that pointed at the original, found in {@code slot}. */
-    private record Swap(byte[] from, int slot, Loc to) {
+    /**
+     * A live record's copy: {@code from} is the entry of {@code in} (the keys' index or the
+     * metadata's) that pointed at the original, found in {@code slot}.
+     */
+    private record Swap(KeyIndex in, byte[] from, int slot, Loc to) {
     }
 
-    /** One input's live records: index entries and the slots they were found in, in the order found. */
+    /** One input's live records: index entries, the index and slot each was found in, in the order found. */
     private static final class FileRecords {
         byte[][] entries = new byte[16][];
         int[] slots = new int[16];
+        KeyIndex[] indexes = new KeyIndex[16];
         int size;
 
-        void add(byte[] entry, int slot) {
+        void add(KeyIndex in, byte[] entry, int slot) {
             if (size == entries.length) {
                 entries = Arrays.copyOf(entries, size * 2);
                 slots = Arrays.copyOf(slots, size * 2);
+                indexes = Arrays.copyOf(indexes, size * 2);
             }
             entries[size] = entry;
+            indexes[size] = in;
             slots[size++] = slot;
         }
 
@@ -405,7 +414,7 @@ final class Compactor implements AutoCloseable {
             swapped += activeLog.holdingWrites(() -> {
                 int n = 0;
                 for (Swap s : some) { // only if the index still points at the original
-                    if (index.replace(s.from, s.slot, s.to.file(), s.to.offset())) {
+                    if (s.in.replace(s.from, s.slot, s.to.file(), s.to.offset())) {
                         n++;
                     }
                 }
@@ -434,12 +443,14 @@ final class Compactor implements AutoCloseable {
      */
     private Map<Integer, FileRecords> liveRecordsBelow(int first) {
         Map<Integer, FileRecords> live = new HashMap<>();
-        index.forEach((e, slot) -> {
-            int file = KeyIndex.file(e);
-            if (file < first) {
-                live.computeIfAbsent(file, f -> new FileRecords()).add(e, slot);
-            }
-        });
+        for (KeyIndex in : List.of(index, meta)) {
+            in.forEach((e, slot) -> {
+                int file = KeyIndex.file(e);
+                if (file < first) {
+                    live.computeIfAbsent(file, f -> new FileRecords()).add(in, e, slot);
+                }
+            });
+        }
         return live;
     }
 
@@ -475,7 +486,7 @@ final class Compactor implements AutoCloseable {
                         throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
                                 + KeyIndex.key(e) + "' no longer checks out");
                     }
-                    swaps.add(new Swap(e, records.slots[i], out.append(b, at, length)));
+                    swaps.add(new Swap(records.indexes[i], e, records.slots[i], out.append(b, at, length)));
                 }
             }
         }

@@ -13,7 +13,8 @@ import java.util.zip.CRC32C;
  * rebuild the index without reading values: start-up cost grows with keys, not log bytes.
  *
  * <pre>
- * entry*   keyLen u32 | offset u32 | length u32 | tombstone u8 | key bytes
+ * entry*   keyLen u32 | offset u32 | length u32 | flags u8 | key bytes
+ *          flags: bit 0 a tombstone, bit 1 the store's metadata (format 2)
  * footer   count u32 | logSize u64 | magic "KVSH" | crc32c u32 over everything before it
  * </pre>
  * A hint that fails any check (checksum, sizes, the log's size) is ignored and its log scanned.
@@ -23,14 +24,19 @@ final class HintFile {
     private static final int MAGIC = 0x4B565348; // "KVSH"
     private static final int ENTRY_HEADER = 13;
     private static final int FOOTER = 4 + 8 + 4 + 4;
+    private static final int TOMBSTONE = 1;
+    private static final int META = 2;
 
     private HintFile() {
     }
 
     /** Receives each hinted record, in log order. */
     interface Visitor {
-        /** A record of the key {@code buf[keyOff, keyOff + keyLen)}, of {@code length} bytes at {@code offset}. */
-        void record(byte[] buf, int keyOff, int keyLen, int offset, int length, boolean tombstone);
+        /**
+         * A record of the key {@code buf[keyOff, keyOff + keyLen)}, of {@code length} bytes at
+         * {@code offset}; {@code meta}: a name of the store's metadata, not a key.
+         */
+        void record(byte[] buf, int keyOff, int keyLen, int offset, int length, boolean tombstone, boolean meta);
     }
 
     /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
@@ -64,7 +70,8 @@ final class HintFile {
             putInt(keyLen);
             putInt((int) offset);
             putInt(length);
-            buf[used++] = (byte) (Record.valueLen(bytes, start) == Record.TOMBSTONE ? 1 : 0);
+            buf[used++] = (byte) ((Record.valueLen(bytes, start) == Record.TOMBSTONE ? TOMBSTONE : 0)
+                    | (Record.meta(bytes, start) ? META : 0));
             System.arraycopy(bytes, start + Record.HEADER, buf, used, keyLen);
             used += keyLen;
             count++;
@@ -170,7 +177,9 @@ final class HintFile {
         }
         for (int pos = 0, i = 0; i < count; i++) {
             int keyLen = buf.getInt(pos);
-            visitor.record(b, pos + ENTRY_HEADER, keyLen, buf.getInt(pos + 4), buf.getInt(pos + 8), b[pos + 12] != 0);
+            int flags = b[pos + 12];
+            visitor.record(b, pos + ENTRY_HEADER, keyLen, buf.getInt(pos + 4), buf.getInt(pos + 8),
+                    (flags & TOMBSTONE) != 0, (flags & META) != 0);
             pos += ENTRY_HEADER + keyLen;
         }
         return Use.APPLIED;
@@ -206,7 +215,7 @@ final class HintFile {
             long offset = Integer.toUnsignedLong(buf.getInt(pos + 4));
             int length = buf.getInt(pos + 8);
             if (keyLen < 0 || keyLen > end - pos - ENTRY_HEADER || length < Record.HEADER + keyLen
-                    || offset + length > logSize) {
+                    || offset + length > logSize || (buf.get(pos + 12) & ~(TOMBSTONE | META)) != 0) {
                 return false;
             }
             pos += ENTRY_HEADER + keyLen;

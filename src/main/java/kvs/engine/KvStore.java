@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 
 import kvs.KvsException;
-import kvs.internal.GroupCommit;
-import kvs.internal.Syncer;
+import kvs.concurrent.GroupCommit;
+import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
@@ -44,6 +44,8 @@ public final class KvStore implements Store {
     private final DirectoryLock lock;
     /** Key → its latest record; written by whoever holds the group-commit leader lock. */
     private final KeyIndex index;
+    /** Name → the latest record of the store's metadata ({@link Write.Meta}), in a namespace apart from the keys. */
+    private final KeyIndex meta;
     private final Readers readers;
     private final ValueCache cache = new ValueCache();
     private final LogSizes sizes;
@@ -54,13 +56,14 @@ public final class KvStore implements Store {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private KvStore(Storage storage, Path dir, EngineOptions options, DirectoryLock lock,
-                    KeyIndex index, Recovery.State state, Readers readers, boolean background)
+                    KeyIndex index, KeyIndex meta, Recovery.State state, Readers readers, boolean background)
             throws IOException {
         this.storage = storage;
         this.dir = dir;
         this.options = options;
         this.lock = lock;
         this.index = index;
+        this.meta = meta;
         this.readers = readers;
         this.sizes = new LogSizes(state.live(), state.total());
         for (int id : LogFiles.logIds(dir)) {
@@ -70,7 +73,7 @@ public final class KvStore implements Store {
         ActiveFile active = ActiveFile.create(storage, dir, activeId);
         readers.add(activeId);
         storage.syncDirectory(dir);
-        this.compactor = new Compactor(storage, dir, index, readers, sizes, options, new Compactor.ActiveLog() {
+        this.compactor = new Compactor(storage, dir, index, meta, readers, sizes, options, new Compactor.ActiveLog() {
             @Override
             public int roll(int reserve) throws KvsException {
                 return commits.exclusive(() -> writer.roll(reserve));
@@ -86,7 +89,7 @@ public final class KvStore implements Store {
                 return commits.exclusive(action::getAsInt);
             }
         });
-        this.writer = new LogWriter(storage, dir, index, readers, sizes, options, compactor, active,
+        this.writer = new LogWriter(storage, dir, index, meta, readers, sizes, options, compactor, active,
                 new GroupView.Committed() {
                     @Override
                     public Bytes get(Bytes key) throws KvsException {
@@ -139,13 +142,14 @@ public final class KvStore implements Store {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return DirectoryLock.withLock(dir, lock -> {
-            FormatFile.check(storage, dir); // a newer format is refused before anything is read
+            int format = FormatFile.check(storage, dir); // a newer format is refused before anything is read
             KeyIndex index = new KeyIndex();
-            Recovery.State state = Recovery.run(storage, dir, options.salvage(), index);
-            FormatFile.ensure(storage, dir); // once the directory has been read
+            KeyIndex meta = new KeyIndex();
+            Recovery.State state = Recovery.run(storage, dir, options.salvage(), index, meta);
+            FormatFile.ensure(storage, dir, format); // once the directory has been read, before a write
             Readers readers = new Readers(storage, dir);
             try {
-                return new KvStore(storage, dir, options, lock, index, state, readers, background);
+                return new KvStore(storage, dir, options, lock, index, meta, state, readers, background);
             } catch (IOException | RuntimeException e) {
                 closeAfter(readers, e);
                 throw e;
@@ -208,6 +212,7 @@ public final class KvStore implements Store {
                     case Write.Set set -> logWrite(set.key(), set.value());
                     case Write.Remove remove -> logWrite(remove.key(), null);
                     case Write.Txn<?> txn -> new LogWriter.Write(txn.transaction());
+                    case Write.Meta m -> metaWrite(m.name(), m.value());
                 });
                 owners.add(w);
             } catch (Refusal r) {
@@ -220,6 +225,13 @@ public final class KvStore implements Store {
         }
     }
 
+    /** The write of a record of the store's metadata, or of its removal when {@code value} is null. */
+    private static LogWriter.Write metaWrite(String name, Bytes value) {
+        Bytes n = Bytes.utf8(name);
+        encode(n, value, false); // the same limits as a key's
+        return new LogWriter.Write(n, value, Record.encodeMeta(n, value));
+    }
+
     /** Records on {@code w} the outcome of the log write {@code op} made of it. */
     @SuppressWarnings("unchecked")
     private static void settle(Write<?> w, LogWriter.Write op) {
@@ -227,6 +239,8 @@ public final class KvStore implements Store {
             w.fail(op.failure());
         } else if (op.refusal != null) {
             w.refuse(op.refusal);
+        } else if (op.meta) {
+            ((Write<Object>) w).settle(new Outcome.Done<>(null));
         } else if (op.remove) {
             ((Write<Boolean>) w).settle(Outcome.removed(!op.absent));
         } else {
@@ -260,7 +274,15 @@ public final class KvStore implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        StoredValue v = read(key.toByteArray());
+        StoredValue v = read(index, key.toByteArray());
+        return v == null ? null : v.bytes();
+    }
+
+    @Override
+    public Bytes meta(String name) throws KvsException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        StoredValue v = read(meta, Bytes.utf8Array(name));
         return v == null ? null : v.bytes();
     }
 
@@ -278,16 +300,16 @@ public final class KvStore implements Store {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // no such key can have been set
         }
-        StoredValue v = read(k);
+        StoredValue v = read(index, k);
         return v == null ? Optional.empty() : Optional.of(v.text(key));
     }
 
-    /** The value of the key {@code k}, from the cache or its record; null when absent. */
-    private StoredValue read(byte[] k) throws KvsException {
+    /** The value of the key {@code k} in {@code in}, from the cache or its record; null when absent. */
+    private StoredValue read(KeyIndex in, byte[] k) throws KvsException {
         int hash = KeyHash.of(k, 0, k.length);
         int cacheHash = KeyHash.local(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            byte[] entry = index.get(k, 0, k.length, hash);
+            byte[] entry = in.get(k, 0, k.length, hash);
             if (entry == null) {
                 return null;
             }

@@ -45,6 +45,11 @@ final class LogScanner {
             return Record.keyLen(window.buffer(), start);
         }
 
+        /** Whether the record is the store's metadata. */
+        boolean meta() {
+            return Record.meta(window.buffer(), start);
+        }
+
         /** The record's bytes, from {@code bytes()[start()]} for {@code length()} bytes. */
         byte[] bytes() {
             return window.buffer();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import kvs.KvsException;
-import kvs.internal.GroupCommit;
+import kvs.concurrent.GroupCommit;
 import kvs.store.Bytes;
 import kvs.store.GroupView;
 import kvs.store.Refusal;
@@ -32,6 +32,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         final int hash;
         final int cacheHash;
         final boolean remove;
+        /** Whether this writes the store's metadata rather than a key. */
+        final boolean meta;
         /** Null unless this is a transaction, which has no key or record of its own. */
         final Transaction<?> transaction;
         /** The queued operation whose outcome this write decides: itself, or the transaction that made it. */
@@ -58,6 +60,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             this.hash = record == null ? 0 : KeyHash.of(record, Record.HEADER, keyLen(record));
             this.cacheHash = record == null ? 0 : KeyHash.local(record, Record.HEADER, keyLen(record));
             this.remove = value == null && transaction == null;
+            this.meta = record != null && Record.meta(record, 0);
             this.transaction = transaction;
             this.owner = owner == null ? this : owner;
         }
@@ -73,6 +76,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private final Storage storage;
     private final Path dir;
     private final KeyIndex index;
+    private final KeyIndex meta;
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
@@ -91,11 +95,12 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** Writes committed; written by the commit leader only. */
     private volatile long writes;
 
-    LogWriter(Storage storage, Path dir, KeyIndex index, Readers readers, LogSizes sizes,
+    LogWriter(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
               EngineOptions options, Compactor compactor, ActiveFile active, GroupView.Committed committed, ValueCache cache) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
+        this.meta = meta;
         this.readers = readers;
         this.sizes = sizes;
         this.options = options;
@@ -121,6 +126,13 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             List<Write> writes;
             if (w.transaction != null) {
                 writes = run(w, view);
+            } else if (w.meta) {
+                if (w.remove && meta.get(w.record, Record.HEADER, Write.keyLen(w.record), w.hash) == null) {
+                    w.absent = true;
+                    w.succeed();
+                    continue;
+                }
+                writes = List.of(w); // the metadata is no key: transactions do not see it
             } else if (w.remove && !view.contains(w.key)) {
                 w.absent = true;
                 w.succeed(); // nothing to write: done
@@ -224,14 +236,17 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         int offset = (int) base;
         for (Write w : ws) {
             int keyLen = Write.keyLen(w.record);
+            KeyIndex to = w.meta ? meta : index;
             byte[] old;
             if (w.remove) {
-                old = index.remove(w.record, Record.HEADER, keyLen, w.hash);
+                old = to.remove(w.record, Record.HEADER, keyLen, w.hash);
             } else {
                 byte[] entry = KeyIndex.entry(w.record, Record.HEADER, keyLen, file.id, offset, w.record.length);
-                old = index.put(entry, w.hash);
+                old = to.put(entry, w.hash);
                 liveDelta += w.record.length;
-                cache.put(w.cacheHash, entry, new StoredValue(w.value), Record.valueLen(w.record, 0)); // a read, or a transaction, after a write need not read it back
+                if (!w.meta) { // a read, or a transaction, after a write need not read it back
+                    cache.put(w.cacheHash, entry, new StoredValue(w.value), Record.valueLen(w.record, 0));
+                }
             }
             offset += w.record.length;
             liveDelta -= old == null ? 0 : KeyIndex.length(old);

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import kvs.KvsException;
-import kvs.internal.GroupCommit;
-import kvs.internal.Syncer;
+import kvs.concurrent.GroupCommit;
+import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
@@ -66,12 +66,15 @@ public final class MvStoreEngine implements Store {
     /** Format 1 (before keys and values were bytes): UTF-8 text in a map of strings of this name. */
     private static final String FORMAT_1_MAP = "kvs";
     private static final String DATA_MAP = "data";
-    /** Holds the layout's version under {@link #FORMAT_KEY}. */
+    /** Holds the layout's version under {@link #FORMAT_KEY}, and the store's metadata under {@link #META_PREFIX} + its name. */
     private static final String META_MAP = "kvs.meta";
     private static final String FORMAT_KEY = "format";
+    private static final String META_PREFIX = "meta.";
 
     /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
     private final MVMap<byte[], StoredValue> map;
+    /** The layout's version and the store's metadata ({@link Write.Meta}): committed with the data. */
+    private final MVMap<String, Object> meta;
     private final Durability durability;
     private final GroupCommit<MapWrite> commits;
     private final Syncer syncer;
@@ -90,6 +93,8 @@ public final class MvStoreEngine implements Store {
         final Bytes key;
         final Bytes value; // null: remove, or a transaction
         final Transaction<?> transaction;
+        /** The name of a record of the store's metadata this writes (then {@code key} is null), or null. */
+        String metaName;
         /** Set by the leader: a remove that found its key absent. */
         boolean absent;
         /** Set by the leader: a transaction's result, or its refusal. */
@@ -127,6 +132,7 @@ public final class MvStoreEngine implements Store {
         this.lock = lock;
         this.store = store;
         this.map = openData(store);
+        this.meta = store.openMap(META_MAP);
         this.durability = durability;
         this.commits = new GroupCommit<>(this::commit);
         if (durability != Durability.ALWAYS) {
@@ -229,6 +235,13 @@ public final class MvStoreEngine implements Store {
                 if (w.transaction != null) {
                     view = view != null ? view : new GroupView(committed);
                     run(w, view);
+                } else if (w.metaName != null) {
+                    if (w.value != null) {
+                        meta.put(w.metaName, w.value.toByteArray());
+                    } else {
+                        meta.remove(w.metaName);
+                    }
+                    continue; // the metadata is no key: transactions do not see it
                 } else if (w.value != null) {
                     map.put(w.key.toByteArray(), new StoredValue(w.value));
                 } else if (map.remove(w.key.toByteArray()) == null) {
@@ -386,12 +399,19 @@ public final class MvStoreEngine implements Store {
                 case Write.Set set -> new MapWrite(set.key(), set.value(), null);
                 case Write.Remove remove -> new MapWrite(remove.key(), null, null);
                 case Write.Txn<?> txn -> new MapWrite(null, null, txn.transaction());
+                case Write.Meta m -> metaWrite(m);
             });
         }
         commits.submitAll(ops);
         for (int i = 0; i < ops.size(); i++) {
             settle(writes.get(i), ops.get(i));
         }
+    }
+
+    private static MapWrite metaWrite(Write.Meta m) {
+        MapWrite w = new MapWrite(null, m.value(), null);
+        w.metaName = META_PREFIX + m.name();
+        return w;
     }
 
     @SuppressWarnings("unchecked")
@@ -428,6 +448,13 @@ public final class MvStoreEngine implements Store {
     public long size() {
         ensureOpen();
         return map.sizeAsLong();
+    }
+
+    @Override
+    public Bytes meta(String name) {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        return meta.get(META_PREFIX + name) instanceof byte[] b ? Bytes.wrap(b) : null;
     }
 
     private void ensureOpen() {

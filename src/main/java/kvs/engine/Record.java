@@ -10,12 +10,15 @@ import kvs.store.Bytes;
  *
  * <pre>
  * offset 0  crc32c    u32  over every byte after this field
- *        4  keyLen    u32  its top bit set: the next record belongs to the same transaction
+ *        4  keyLen    u32  bit 31 set: the next record belongs to the same transaction;
+ *                          bit 30 set: a record of the store's metadata, not of a key
  *        8  valueLen  i32  -1 marks a tombstone (a removal)
  *       12  key bytes, then value bytes (any bytes)
  * </pre>
  * Big-endian. A transaction's records (an MSET's, say) are written together, each but the last
- * with {@link #CONTINUED} set, so recovery can drop a transaction a crash cut short whole.
+ * with {@link #CONTINUED} set, so recovery can drop a transaction a crash cut short whole. A
+ * {@link #META} record names a record of the store's metadata ({@code Store.meta}): its key is the
+ * name's UTF-8, in a namespace of its own (format 2; format 1 has none).
  * Lengths are checked against {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}
  * and against the bytes actually present before anything is allocated from them.
  */
@@ -27,6 +30,9 @@ final class Record {
     static final int MAX_VALUE_BYTES = 1 << 28;
     /** The keyLen bit that says the next record belongs to the same transaction. */
     static final int CONTINUED = 1 << 31;
+    /** The keyLen bit that says the record is the store's metadata. */
+    static final int META = 1 << 30;
+    private static final int FLAGS = CONTINUED | META;
 
     private Record() {
     }
@@ -38,10 +44,19 @@ final class Record {
 
     /** Encodes a record; {@code continued}: the next record belongs to the same transaction. */
     static byte[] encode(Bytes key, Bytes value, boolean continued) {
+        return encode(key, value, continued ? CONTINUED : 0);
+    }
+
+    /** Encodes a record of the store's metadata, or its removal when {@code value} is null. */
+    static byte[] encodeMeta(Bytes name, Bytes value) {
+        return encode(name, value, META);
+    }
+
+    private static byte[] encode(Bytes key, Bytes value, int flags) {
         int valueLen = value == null ? TOMBSTONE : value.length();
         byte[] out = new byte[length(key.length(), valueLen)];
         ByteBuffer b = ByteBuffer.wrap(out);
-        b.putInt(4, key.length() | (continued ? CONTINUED : 0)).putInt(8, valueLen);
+        b.putInt(4, key.length() | flags).putInt(8, valueLen);
         key.copyTo(out, HEADER);
         if (value != null) {
             value.copyTo(out, HEADER + key.length());
@@ -72,7 +87,12 @@ final class Record {
     }
 
     static int keyLen(byte[] buf, int off) {
-        return ByteBuffer.wrap(buf).getInt(off + 4) & ~CONTINUED;
+        return ByteBuffer.wrap(buf).getInt(off + 4) & ~FLAGS;
+    }
+
+    /** Whether the record at {@code off} is the store's metadata. */
+    static boolean meta(byte[] buf, int off) {
+        return (ByteBuffer.wrap(buf).getInt(off + 4) & META) != 0;
     }
 
     /** Whether the next record belongs to the same transaction as the record at {@code off}. */

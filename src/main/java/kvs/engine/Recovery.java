@@ -26,20 +26,22 @@ final class Recovery {
     private final Path dir;
     private final boolean salvage;
     private final KeyIndex index;
+    private final KeyIndex meta;
     private long live;
     private long total;
 
-    private Recovery(Storage storage, Path dir, boolean salvage, KeyIndex index) {
+    private Recovery(Storage storage, Path dir, boolean salvage, KeyIndex index, KeyIndex meta) {
         this.storage = storage;
         this.dir = dir;
         this.salvage = salvage;
         this.index = index;
+        this.meta = meta;
     }
 
-    /** Fills {@code index} from the files in {@code dir}. */
-    static State run(Storage storage, Path dir, boolean salvage, KeyIndex index)
+    /** Fills {@code index} (the keys) and {@code meta} (the store's metadata) from the files in {@code dir}. */
+    static State run(Storage storage, Path dir, boolean salvage, KeyIndex index, KeyIndex meta)
             throws IOException, KvsException {
-        return new Recovery(storage, dir, salvage, index).run();
+        return new Recovery(storage, dir, salvage, index, meta).run();
     }
 
     private State run() throws IOException, KvsException {
@@ -75,8 +77,8 @@ final class Recovery {
         if (size > LogFiles.MAX_LOG_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
-        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (b, keyOff, keyLen, offset, length, tombstone) ->
-                apply(b, keyOff, keyLen, id, offset, length, tombstone));
+        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (b, keyOff, keyLen, offset, length, tombstone, isMeta) ->
+                apply(isMeta ? meta : index, b, keyOff, keyLen, id, offset, length, tombstone));
         if (hinted == HintFile.Use.APPLIED) {
             total += size;
             return;
@@ -87,8 +89,8 @@ final class Recovery {
         }
         try (HintFile.Writer hint = new HintFile.Writer(storage, LogFiles.hint(dir, id))) {
             LogScanner.Result r = LogScanner.scan(storage, file, newest, salvage, e -> {
-                apply(e.bytes(), e.start() + Record.HEADER, e.keyLength(), id, (int) e.offset(), e.length(),
-                        e.tombstone());
+                apply(e.meta() ? meta : index, e.bytes(), e.start() + Record.HEADER, e.keyLength(), id,
+                        (int) e.offset(), e.length(), e.tombstone());
                 hint.add(e.bytes(), e.start(), e.offset(), e.length());
             });
             if (r.validEnd() < size) {
@@ -104,10 +106,10 @@ final class Recovery {
         }
     }
 
-    private void apply(byte[] b, int keyOff, int keyLen, int file, int offset, int length, boolean tombstone) {
+    private void apply(KeyIndex to, byte[] b, int keyOff, int keyLen, int file, int offset, int length, boolean tombstone) {
         int hash = KeyHash.of(b, keyOff, keyLen);
-        byte[] old = tombstone ? index.remove(b, keyOff, keyLen, hash)
-                : index.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length), hash);
+        byte[] old = tombstone ? to.remove(b, keyOff, keyLen, hash)
+                : to.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length), hash);
         live += (tombstone ? 0 : length) - (old == null ? 0 : KeyIndex.length(old));
     }
 }

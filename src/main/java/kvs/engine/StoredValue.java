@@ -39,11 +39,11 @@ final class StoredValue {
             return s;
         }
         Bytes b = (Bytes) f;
-        if (!b.isUtf8()) {
+        String s = b.utf8OrNull();
+        if (s == null) {
             throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + b.length()
                     + " bytes); read it with get(Bytes)");
         }
-        String s = b.utf8();
         form = s;
         return s;
     }

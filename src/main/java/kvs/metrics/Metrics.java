@@ -17,10 +17,10 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
-import kvs.internal.BuildInfo;
+import kvs.BuildInfo;
 import kvs.security.Access;
-import kvs.server.RequestObserver;
-import kvs.server.ServerStats;
+import kvs.session.RequestObserver;
+import kvs.session.ServerStats;
 import kvs.store.StoreFigures;
 
 /**

@@ -6,7 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 
-import kvs.internal.Threads;
+import kvs.concurrent.Threads;
 
 /** A fixed number of platform threads taking jobs from one shared queue, in order. */
 public final class SharedQueueThreadPool implements ThreadPool {

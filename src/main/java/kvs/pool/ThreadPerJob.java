@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 
-import kvs.internal.Threads;
+import kvs.concurrent.Threads;
 
 /** The naive and virtual pools: a new thread per job, each tracked until it ends so close() can wait. */
 abstract class ThreadPerJob implements ThreadPool {

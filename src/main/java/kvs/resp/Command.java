@@ -2,7 +2,7 @@ package kvs.resp;
 
 import java.util.Map;
 
-import kvs.server.Ops;
+import kvs.command.Ops;
 
 /**
  * A command of the table: its name, its arity as Redis counts it (n: exactly n arguments with

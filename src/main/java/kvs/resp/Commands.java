@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import kvs.server.Ops;
+import kvs.command.Ops;
 
 /** The command table and the checks Redis makes before a command runs: that it exists, and its arity. */
 final class Commands {

@@ -1,6 +1,6 @@
 package kvs.resp;
 
-import kvs.server.Ops;
+import kvs.command.Ops;
 
 /** The connection commands: PING, ECHO, QUIT, AUTH, HELLO, SELECT, CLIENT. */
 final class ConnectionCommands {

@@ -8,7 +8,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 import kvs.KvsException;
-import kvs.server.Ops;
+import kvs.command.Ops;
 import kvs.store.Bytes;
 import kvs.store.Store;
 import kvs.store.Write;

@@ -4,10 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 
-import kvs.server.Link;
-import kvs.server.Protocol;
-import kvs.server.Refusal;
-import kvs.server.Session;
+import kvs.session.Link;
+import kvs.session.Protocol;
+import kvs.session.Refusal;
+import kvs.session.Session;
 
 /** RESP2 and RESP3, the Redis protocol (docs/RESP.md), as a listener's {@link Protocol}. */
 public final class RespProtocol {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import kvs.server.Ops;
-import kvs.server.ServerStats;
+import kvs.command.Ops;
+import kvs.session.ServerStats;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 

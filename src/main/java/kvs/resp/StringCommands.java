@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
-import kvs.server.Ops;
+import kvs.command.Ops;
 import kvs.store.Bytes;
 import kvs.store.Transaction;
 import kvs.store.Write;

@@ -9,8 +9,14 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
+import kvs.command.Dispatcher;
 import kvs.security.Access;
 import kvs.security.Tls;
+import kvs.session.Link;
+import kvs.session.Protocol;
+import kvs.session.Refusal;
+import kvs.session.ServerStats;
+import kvs.session.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,11 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import kvs.internal.Threads;
+import kvs.command.Dispatcher;
+import kvs.concurrent.Threads;
 import kvs.pool.ThreadPool;
 import kvs.protocol.Frames;
+import kvs.protocol.server.KvsProtocol;
 import kvs.security.Access;
 import kvs.security.Tls;
+import kvs.session.Protocol;
+import kvs.session.Refusal;
+import kvs.session.RequestObserver;
+import kvs.session.ServerStats;
 import kvs.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,7 +154,7 @@ public final class KvsServer implements AutoCloseable {
      */
     public static KvsServer start(Store engine, ThreadPool pool, InetSocketAddress address, Options options)
             throws IOException {
-        return start(engine, pool, List.of(new Listener(address, Protocol.KVS)), options);
+        return start(engine, pool, List.of(new Listener(address, KvsProtocol.INSTANCE)), options);
     }
 
     /**

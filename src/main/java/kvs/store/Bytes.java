@@ -193,10 +193,16 @@ public final class Bytes implements Comparable<Bytes> {
      * @throws IllegalStateException if they are not valid UTF-8
      */
     public String utf8() {
-        if (!isUtf8()) {
+        String s = utf8OrNull();
+        if (s == null) {
             throw new IllegalStateException("the bytes " + this + " are not valid UTF-8 text");
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return s;
+    }
+
+    /** The bytes as UTF-8 text, or null if they are not valid UTF-8. */
+    public String utf8OrNull() {
+        return isUtf8() ? new String(bytes, StandardCharsets.UTF_8) : null;
     }
 
     /** Each byte as one char (ISO-8859-1), as Redis echoes bytes in its error texts. */

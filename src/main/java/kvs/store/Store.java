@@ -47,6 +47,12 @@ public interface Store extends KvsEngine {
     /** How many keys are present. */
     long size() throws KvsException;
 
+    /**
+     * The record {@code name} of the store's metadata ({@link Write.Meta}), or null when it has
+     * none: what its user recorded with its writes, apart from the keys.
+     */
+    Bytes meta(String name) throws KvsException;
+
     /** Makes every write so far durable, whatever the durability policy. */
     void sync() throws KvsException;
 
@@ -114,11 +120,12 @@ public interface Store extends KvsEngine {
         if (v == null) {
             return Optional.empty();
         }
-        if (!v.isUtf8()) {
+        String text = v.utf8OrNull();
+        if (text == null) {
             throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + v.length()
                     + " bytes); read it with get(Bytes)");
         }
-        return Optional.of(v.utf8());
+        return Optional.of(text);
     }
 
     @Override

@@ -3,13 +3,14 @@ package kvs.store;
 import java.util.Objects;
 
 /**
- * One write of a group handed to {@link Store#writeAll}: a {@link Set}, a {@link Remove} or a
- * {@link Txn} (a read-modify-write). The store settles each with its {@link Outcome} before
- * writeAll returns; the caller reads it after.
+ * One write of a group handed to {@link Store#writeAll}: a {@link Set}, a {@link Remove}, a
+ * {@link Txn} (a read-modify-write) or a {@link Meta} (the store user's own record, apart from
+ * the keys). The store settles each with its {@link Outcome} before writeAll returns; the caller
+ * reads it after.
  *
  * @param <R> the write's result
  */
-public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn {
+public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn, Write.Meta {
 
     /** Written by the store before writeAll returns; read by the caller after. */
     private Outcome<R> outcome;
@@ -37,6 +38,11 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
 
     public static <R> Txn<R> transaction(Transaction<R> transaction) {
         return new Txn<>(transaction);
+    }
+
+    /** Sets the record {@code name} of the store's metadata to {@code value}, or removes it when {@code value} is null. */
+    public static Meta meta(String name, Bytes value) {
+        return new Meta(name, value);
     }
 
     /** What became of this write, or null before the store settled it. */
@@ -130,6 +136,36 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
 
         public Transaction<R> transaction() {
             return transaction;
+        }
+    }
+
+    /**
+     * Sets or removes a record of the store's metadata ({@link Store#meta}): kept apart from the
+     * keys (never listed, counted or read by {@code get}), and committed in order with the other
+     * writes of its group, so a store user can record with its writes what they stand for (a
+     * replicated group: the log entry they applied).
+     */
+    public static final class Meta extends Write<Void> {
+        private final String name;
+        private final Bytes value;
+
+        private Meta(String name, Bytes value) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.value = value;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The value set, or null for a removal. */
+        public Bytes value() {
+            return value;
+        }
+
+        @Override
+        public String toString() {
+            return "meta " + name + " " + value;
         }
     }
 }

@@ -22,7 +22,7 @@ import java.util.function.Function;
 import kvs.KeyNotFoundException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
-import kvs.internal.HostPort;
+import kvs.client.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;

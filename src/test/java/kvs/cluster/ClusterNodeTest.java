@@ -26,10 +26,10 @@ import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.check.Ports;
+import kvs.client.HostPort;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
-import kvs.internal.HostPort;
 import kvs.store.Bytes;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
@@ -316,12 +316,6 @@ class ClusterNodeTest {
         assertThat(refusal(append)).hasMessageContaining("more than one replicated log entry holds");
         assertThat(nodes[leader].get("after-the-big-one")).hasValue("3");
         assertThat(nodes[leader].get("big")).hasValueSatisfying(v -> assertThat(v).hasSize(9 << 20));
-        Write.Txn<Void> reserved = Write.transaction(view -> {
-            view.set(KvsStateMachine.APPLIED_KEY, b("x"));
-            return null;
-        });
-        writeAll(nodes[leader], reserved);
-        assertThat(refusal(reserved)).hasMessageContaining("reserved");
     }
 
     @Test
@@ -347,7 +341,7 @@ class ClusterNodeTest {
         for (int i = 0; i < 3; i++) {
             int member = i;
             await().atMost(Duration.ofSeconds(10)).until(() -> nodes[member].figures().keys() == 0);
-            assertThat(engines[i].get(KvsStateMachine.APPLIED_KEY)).as("the applied index, kept").isNotNull();
+            assertThat(engines[i].meta(KvsStateMachine.APPLIED)).as("the applied index, kept").isNotNull();
         }
         nodes[leader].set("after", "1");
         stop(leader);
@@ -447,12 +441,12 @@ class ClusterNodeTest {
         // loaded it: the engine older than the snapshot, with the mark pause() writes.
         deleteTree(data.resolve("engine"));
         try (KvStore engine = KvStore.open(data.resolve("engine"))) {
-            engine.set(KvsStateMachine.INSTALLING_KEY, b("a snapshot from the leader"));
+            engine.writeAll(List.of(Write.meta(KvsStateMachine.INSTALLING, b("a snapshot from the leader"))));
             engine.set("stale", "not in the snapshot");
         }
         start(follower);
         assertThat(engines[follower].get("stale")).as("the engine is the snapshot's").isEmpty();
-        assertThat(engines[follower].get(KvsStateMachine.INSTALLING_KEY)).isNull();
+        assertThat(engines[follower].meta(KvsStateMachine.INSTALLING)).isNull();
         assertThat(engines[follower].get("k0")).hasValue("v0");
         nodes[leader].set("after", "1");
         assertThat(nodes[follower].get("after")).hasValue("1");
@@ -520,16 +514,34 @@ class ClusterNodeTest {
     }
 
     @Test
-    void theKeyWhereTheEngineRecordsItsIndex_isReserved() throws Exception {
+    void everyKeyIsTheUsers_eventheNamesOfTheGroupsOwnRecords_whichAreTheEnginesMetadata() throws Exception {
         int leader = leader();
-        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY, b("x")))
-                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
-        assertThatThrownBy(() -> nodes[leader].set(KvsStateMachine.APPLIED_KEY.utf8(), "x"))
-                .as("through the String view").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
-        assertThatThrownBy(() -> nodes[leader].get(KvsStateMachine.APPLIED_KEY))
-                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
-        assertThatThrownBy(() -> nodes[leader].remove(KvsStateMachine.APPLIED_KEY))
-                .isInstanceOf(Refusal.class).hasMessageContaining("reserved");
+        Bytes likeApplied = b("\u0000kvs.raft.applied"); // where a release before engines had metadata kept it
+        Bytes likeInstalling = b("\u0000kvs.raft.installing");
+        nodes[leader].set(likeApplied, b("the user's"));
+        Write.Txn<Void> txn = Write.transaction(view -> {
+            view.set(likeInstalling, view.get(likeApplied));
+            return null;
+        });
+        writeAll(nodes[leader], txn);
+        assertThat(txn.outcome()).isEqualTo(DONE);
+        for (ClusterNode node : nodes) {
+            List<Bytes> listed = new ArrayList<>();
+            node.keys().forEachRemaining(listed::add);
+            assertThat(listed).as("on %s", node.address()).containsExactlyInAnyOrder(likeApplied, likeInstalling);
+            assertThat(node.size()).isEqualTo(2);
+        }
+        assertThat(engines[leader].meta(KvsStateMachine.APPLIED)).as("the group's own record, apart").isNotNull();
+        Write.Meta meta = Write.meta("mine", b("x"));
+        writeAll(nodes[leader], meta);
+        assertThat(refusal(meta)).hasMessageContaining("no metadata");
+        assertThat(nodes[leader].meta("mine")).isNull();
+        stop(leader);
+        start(leader);
+        int now = leader();
+        assertThat(nodes[now].get(likeInstalling)).isEqualTo(b("the user's"));
+        assertThat(nodes[now].remove(likeApplied)).isTrue();
+        assertThat(nodes[now].size()).isEqualTo(1);
     }
 
     /** The names of every file under {@code root}, space-separated. */

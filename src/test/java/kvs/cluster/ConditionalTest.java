@@ -24,11 +24,10 @@ class ConditionalTest {
         return Bytes.utf8(s);
     }
 
-    /** A store of {@code pairs} as a group's transactions see it (with the group's applied index among its keys, as an engine holds it). */
+    /** A store of {@code pairs} as a group's transactions see it. */
     private static GroupView view(Map<String, String> pairs) {
         Map<Bytes, Bytes> data = new HashMap<>();
         pairs.forEach((k, v) -> data.put(b(k), b(v)));
-        data.put(KvsStateMachine.APPLIED_KEY, b("group 1 7"));
         return new GroupView(new GroupView.Committed() {
             @Override
             public Bytes get(Bytes key) {
@@ -124,18 +123,6 @@ class ConditionalTest {
         assertThat(run.refusal()).hasMessageContaining("not an integer");
         assertThat(run.logged().reads()).containsEntry(b("n"), b("word"));
         assertThat(run.logged().writes()).isEmpty();
-    }
-
-    @Test
-    void reservedKeys_areRefused_readOrWritten() throws Exception {
-        assertThat(Conditional.run(v -> {
-            v.set(KvsStateMachine.APPLIED_KEY, b("x"));
-            return null;
-        }, view(Map.of())).refusal()).hasMessageContaining("reserved");
-        assertThat(Conditional.run(v -> v.get(KvsStateMachine.APPLIED_KEY), view(Map.of())).refusal())
-                .hasMessageContaining("reserved");
-        assertThat(Conditional.run(v -> v.remove(KvsStateMachine.APPLIED_KEY), view(Map.of())).refusal())
-                .hasMessageContaining("reserved");
     }
 
     @Test

@@ -41,8 +41,8 @@ class SnapshotFileTest {
             for (Map.Entry<Bytes, Bytes> p : pairs.entrySet()) {
                 engine.set(p.getKey(), p.getValue());
             }
-            engine.set(KvsStateMachine.APPLIED_KEY, Bytes.utf8("not in a snapshot"));
-            SnapshotFile.write(file, sessions, engine, KvsStateMachine.RESERVED);
+            engine.writeAll(List.of(Write.meta(KvsStateMachine.APPLIED, Bytes.utf8("not in a snapshot"))));
+            SnapshotFile.write(file, sessions, engine);
         }
         assertThat(SnapshotFile.sessions(file)).containsExactlyEntriesOf(sessions);
         Map<Bytes, Bytes> read = new LinkedHashMap<>();
@@ -62,7 +62,7 @@ class SnapshotFileTest {
         Path file = dir.resolve("snapshot.1_1");
         try (KvStore engine = KvStore.open(dir.resolve("engine"), EngineOptions.defaults())) {
             engine.set("k", "v");
-            SnapshotFile.write(file, Map.of(), engine, KvsStateMachine.RESERVED);
+            SnapshotFile.write(file, Map.of(), engine);
         }
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 2] ^= 1;

@@ -9,18 +9,21 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
-import kvs.KvsEngine;
 import kvs.KvsException;
 import kvs.check.Ports;
+import kvs.client.HostPort;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
-import kvs.internal.HostPort;
+import kvs.store.Bytes;
+import kvs.store.Store;
 import org.awaitility.Awaitility;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
@@ -50,7 +53,7 @@ class UpgradeTest {
             assertHoldsTheFixture(store);
             store.set("after", "upgrade");
         }
-        assertThat(dir.resolve("FORMAT")).hasContent("kvs-log 1");
+        assertThat(dir.resolve("FORMAT")).hasContent("kvs-log 2");
         try (KvStore store = KvStore.open(dir)) {
             assertHoldsTheFixture(store);
             assertThat(store.get("after")).hasValue("upgrade");
@@ -74,10 +77,10 @@ class UpgradeTest {
     @Test
     void aNewerFormat_isRefused_untouched() throws Exception {
         Path kvs = copy("kvs");
-        Files.writeString(kvs.resolve("FORMAT"), "kvs-log 2\n");
+        Files.writeString(kvs.resolve("FORMAT"), "kvs-log 3\n");
         Map<String, Long> before = sizes(kvs);
         assertThatThrownBy(() -> KvStore.open(kvs)).isInstanceOf(KvsException.class)
-                .hasMessageContaining("KvStore format 2, newer than this release reads (1)");
+                .hasMessageContaining("KvStore format 3, newer than this release reads (2)");
         assertThat(sizes(kvs)).isEqualTo(before);
 
         Path mv = copy("mvstore");
@@ -120,6 +123,10 @@ class UpgradeTest {
             assertHoldsTheFixture(node);
             assertThat(node.get("after")).hasValue("upgrade");
         }
+        try (KvStore engine = KvStore.open(dir.resolve("engine"))) {
+            assertThat(engine.meta(KvsStateMachine.APPLIED)).as("the applied index, moved to the metadata").isNotNull();
+            assertThat(engine.get(Bytes.utf8("\u0000kvs.raft.applied"))).as("where format 1 kept it").isNull();
+        }
     }
 
     /** The member fixture's group on ports free now: its record of the members is rewritten to them. */
@@ -140,13 +147,19 @@ class UpgradeTest {
         return node;
     }
 
-    private static void assertHoldsTheFixture(KvsEngine engine) throws Exception {
+    /** Every key of the fixture and no other, but the one written {@code "after"} the upgrade. */
+    private static void assertHoldsTheFixture(Store engine) throws Exception {
         for (Map.Entry<String, String> e : UpgradeFixtures.expected().entrySet()) {
             assertThat(engine.get(e.getKey())).as("key %s", e.getKey()).hasValue(e.getValue());
         }
         for (String k : UpgradeFixtures.removed()) {
             assertThat(engine.get(k)).as("removed key %s", k).isEmpty();
         }
+        Set<String> listed = new HashSet<>();
+        engine.keys().forEachRemaining(k -> listed.add(k.utf8()));
+        listed.remove("after");
+        assertThat(listed).as("the keys listed").isEqualTo(UpgradeFixtures.expected().keySet());
+        assertThat(engine.size()).as("the keys counted").isEqualTo(listed.size() + (engine.get("after").isPresent() ? 1 : 0));
     }
 
     /** A copy of fixture directory {@code name}, to open and write. */

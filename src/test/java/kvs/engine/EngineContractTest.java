@@ -2,11 +2,18 @@ package kvs.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -14,6 +21,10 @@ import java.util.stream.Stream;
 import kvs.KeyNotFoundException;
 import kvs.KvsEngine;
 import kvs.KvsException;
+import kvs.check.Ports;
+import kvs.cluster.ClusterConfig;
+import kvs.cluster.ClusterNode;
+import kvs.cluster.Member;
 import kvs.store.Bytes;
 import kvs.store.Outcome;
 import kvs.store.Store;
@@ -23,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The KvsEngine contract, run against every engine and every durability mode where it matters. */
+/** The KvsEngine contract, run against every engine, a one-member replicated group over KvStore, and every durability mode where it matters. */
 class EngineContractTest {
 
     /** Opens an engine of one kind in a directory. */
@@ -34,7 +45,67 @@ class EngineContractTest {
     static Stream<Arguments> engines() {
         return Stream.of(
                 Arguments.of("kvs", (Opener) KvStore::open),
-                Arguments.of("mvstore", (Opener) MvStoreEngine::open));
+                Arguments.of("mvstore", (Opener) MvStoreEngine::open),
+                // Over KvStore only: each open and close of a member costs ~1.3 s (Ratis's close alone ~1 s),
+                // so a second member engine would add about 50 s to the class.
+                Arguments.of("member", new MemberOpener(KvStore::open)));
+    }
+
+    /**
+     * A one-member replicated group ({@link ClusterNode}) over an engine: the engine in
+     * {@code dir/engine}, the Raft log in {@code dir/raft}, its Raft server on a loopback port of
+     * {@link Ports}; returned once it leads and serves writes. Closing it stops the Raft server
+     * and closes the engine.
+     */
+    static final class MemberOpener implements Opener {
+        private final Opener engine;
+        /**
+         * The member of each directory: its Raft address is part of the group stored under it
+         * ({@code raft/members}, and Ratis's configuration in its log), so a reopen binds the same
+         * port. That port is below the kernel's ephemeral range and given once per JVM
+         * ({@link Ports}), and a lone member has no peer connections on it, so it is free again
+         * once the previous open's Raft server is closed.
+         */
+        private final Map<Path, Member> members = new ConcurrentHashMap<>();
+
+        MemberOpener(Opener engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public Store open(Path dir, EngineOptions options) throws KvsException {
+            Member self = members.get(dir);
+            if (self == null) {
+                try {
+                    self = new Member("m1", loopback(Ports.free()), loopback(Ports.free()));
+                } catch (IOException e) {
+                    throw new KvsException("no free loopback port: " + e.getMessage(), e);
+                }
+                members.put(dir, self);
+            }
+            // The engine first: a directory open elsewhere fails here, before a Raft server is started.
+            Store store = engine.open(dir.resolve("engine"), options);
+            ClusterConfig config = new ClusterConfig(self.id(), List.of(self), "contract", Duration.ofMillis(100),
+                    dir.resolve("raft"));
+            ClusterNode node;
+            try {
+                node = ClusterNode.start(config, store); // closes the engine if it cannot start
+            } catch (IOException e) {
+                throw new KvsException(e.getMessage(), e);
+            }
+            try {
+                await("a one-member group that leads").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                        .until(node::isReadyLeader);
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+            return node;
+        }
+
+        private static InetSocketAddress loopback(int port) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        }
     }
 
     static Stream<Arguments> enginesAndDurabilities() {

@@ -16,10 +16,10 @@ import java.util.List;
 import kvs.client.KvsClient;
 import kvs.engine.KvStore;
 import kvs.pool.VirtualThreadPool;
+import kvs.protocol.server.KvsProtocol;
 import kvs.security.Access;
 import kvs.security.Password;
 import kvs.server.KvsServer;
-import kvs.server.Protocol;
 import kvs.store.Store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class MetricsTest {
         engine = KvStore.open(dir);
         metrics = new Metrics();
         KvsServer.Options options = KvsServer.Options.defaults().withAccess(access).withObserver(metrics);
-        server = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, Protocol.KVS)), options);
+        server = KvsServer.start(engine, new VirtualThreadPool(2), List.of(new KvsServer.Listener(ANY_PORT, KvsProtocol.INSTANCE)), options);
         metrics.serve(ANY_PORT, server.stats(), access);
     }
 

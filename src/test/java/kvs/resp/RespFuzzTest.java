@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import kvs.command.Dispatcher;
 import kvs.engine.KvStore;
 import kvs.security.Access;
-import kvs.server.Dispatcher;
-import kvs.server.Link;
-import kvs.server.ServerStats;
-import kvs.server.Session;
+import kvs.session.Link;
+import kvs.session.ServerStats;
+import kvs.session.Session;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

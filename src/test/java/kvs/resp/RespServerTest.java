@@ -238,6 +238,11 @@ class RespServerTest {
             }
 
             @Override
+            public Bytes meta(String name) {
+                return null;
+            }
+
+            @Override
             public Iterator<Bytes> keys() {
                 return List.of(Bytes.utf8("k")).iterator();
             }

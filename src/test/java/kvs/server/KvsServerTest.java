@@ -31,6 +31,7 @@ import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.protocol.server.KvsProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class KvsServerTest {
     }
 
     private void start(ThreadPool pool, KvsServer.Options options) throws Exception {
-        fixture = TestServer.start(KvStore.open(dir), pool, List.of(Protocol.KVS), options);
+        fixture = TestServer.start(KvStore.open(dir), pool, List.of(KvsProtocol.INSTANCE), options);
     }
 
     @AfterEach

@@ -11,7 +11,9 @@ import kvs.KvsException;
 import kvs.client.KvsClient;
 import kvs.pool.ThreadPool;
 import kvs.pool.VirtualThreadPool;
+import kvs.protocol.server.KvsProtocol;
 import kvs.resp.RespProtocol;
+import kvs.session.Protocol;
 import kvs.store.Store;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -54,7 +56,7 @@ public final class TestServer implements AutoCloseable {
     /** Serves {@code engine} on two virtual threads: the kvs protocol on listener 0, RESP on listener 1. */
     public static TestServer kvsAndResp(Store engine, RespProtocol.Settings settings, KvsServer.Options options)
             throws IOException, KvsException {
-        return start(engine, new VirtualThreadPool(2), List.of(Protocol.KVS, RespProtocol.of(settings)), options);
+        return start(engine, new VirtualThreadPool(2), List.of(KvsProtocol.INSTANCE, RespProtocol.of(settings)), options);
     }
 
     public Store engine() {

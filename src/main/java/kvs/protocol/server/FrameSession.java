@@ -1,12 +1,17 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import java.io.IOException;
 
+import kvs.command.Dispatcher;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Response;
 import kvs.security.Guard;
+import kvs.session.Link;
+import kvs.session.RequestTally;
+import kvs.session.ServerStats;
+import kvs.session.Session;
 
 /**
  * The kvs protocol's side of a connection (docs/PROTOCOL.md): every whole frame received is decoded in

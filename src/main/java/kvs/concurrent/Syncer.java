@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs.concurrent;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;

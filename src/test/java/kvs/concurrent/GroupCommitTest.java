@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

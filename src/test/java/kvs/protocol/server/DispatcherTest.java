@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,10 +8,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import kvs.command.Dispatcher;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.protocol.server.Batch;
 import kvs.security.Access;
 import kvs.store.Bytes;
 import kvs.store.Outcome;
@@ -42,6 +44,7 @@ class DispatcherTest {
                         r.settle(Outcome.removed(map.remove(r.key()) != null));
                     }
                     case Write.Txn<?> t -> throw new AssertionError("no transactions here");
+                    case Write.Meta m -> throw new AssertionError("no metadata here");
                 }
             }
             groups.add(group);
@@ -55,6 +58,11 @@ class DispatcherTest {
         @Override
         public Iterator<Bytes> keys() {
             return map.keySet().iterator();
+        }
+
+        @Override
+        public Bytes meta(String name) {
+            return null;
         }
 
         @Override

@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.session;
 
 /** Told how long each request took, from the moment its batch was taken to its reply (for metrics). Not API. */
 @FunctionalInterface

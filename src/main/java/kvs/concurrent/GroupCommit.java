@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs.concurrent;
 
 import java.util.ArrayList;
 import java.util.List;

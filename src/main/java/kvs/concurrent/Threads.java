@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs.concurrent;
 
 /** Thread helpers shared by the engines and pools; not part of kvs's API. */
 public final class Threads {

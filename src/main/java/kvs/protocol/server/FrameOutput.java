@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.command;
 
 import java.util.List;
 
@@ -24,7 +24,7 @@ public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     /** Bytes of values read after which a batch is answered before the rest of it runs. */
-    static final int REPLY_BYTES = 64 << 10;
+    public static final int REPLY_BYTES = 64 << 10;
 
     private final Store store;
 

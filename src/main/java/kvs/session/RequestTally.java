@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.session;
 
 /**
  * One connection's count of the requests it has answered, handed to {@link ServerStats} a run

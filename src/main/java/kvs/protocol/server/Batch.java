@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.command.Ops;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.ProtocolException;

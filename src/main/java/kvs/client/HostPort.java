@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs.client;
 
 import java.net.InetSocketAddress;
 

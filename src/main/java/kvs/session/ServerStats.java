@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.session;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import kvs.internal.BuildInfo;
+import kvs.BuildInfo;
 import kvs.security.Access;
 import kvs.store.MemberStatus;
 import kvs.store.Store;
@@ -156,7 +156,7 @@ public final class ServerStats {
      * Counts a connection accepted unless {@code max} are open; returns its client id (1, 2, ...
      * in the order of accepting), or -1 if it is one too many.
      */
-    long tryConnect(int max) {
+    public long tryConnect(int max) {
         int n;
         do {
             n = connected.get();
@@ -169,11 +169,12 @@ public final class ServerStats {
     }
 
     /** Counts a connection refused for another reason (protected mode). */
-    void refused() {
+    public void refused() {
         rejected.increment();
     }
 
-    void disconnected() {
+    /** Counts a connection closed. */
+    public void disconnected() {
         connected.decrementAndGet();
     }
 

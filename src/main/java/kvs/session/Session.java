@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.session;
 
 import java.io.IOException;
 

@@ -1,8 +1,9 @@
-package kvs.server;
+package kvs.session;
 
 import java.io.OutputStream;
 import java.net.SocketAddress;
 
+import kvs.command.Dispatcher;
 import kvs.security.Guard;
 
 /**

@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.session;
 
 /** Why a server turns a connection away at once (README.md, "Running it safely"); each protocol says it its own way. */
 public enum Refusal {

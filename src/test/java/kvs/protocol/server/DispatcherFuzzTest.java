@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,11 +8,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import kvs.command.Dispatcher;
 import kvs.engine.KvStore;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Response;
+import kvs.protocol.server.Batch;
+import kvs.protocol.server.FrameOutput;
 import kvs.security.Access;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A batch, the dispatcher over a real KvStore and the reply frame: whatever the request body, it
  * is answered with a valid response, nothing throws, and no internal error is reported.
- * Regression mode in every build (inputs in src/test/resources/kvs/server/DispatcherFuzzTestInputs/); to fuzz:
+ * Regression mode in every build (inputs in src/test/resources/kvs/protocol/server/DispatcherFuzzTestInputs/); to fuzz:
  * <pre>
  * JAZZER_FUZZ=1 ./mvnw test -Dtest=DispatcherFuzzTest -Djazzer.max_duration=5m
  * </pre>

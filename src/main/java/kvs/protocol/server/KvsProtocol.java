@@ -1,15 +1,19 @@
-package kvs.server;
+package kvs.protocol.server;
 
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Frames;
 import kvs.protocol.Response;
+import kvs.session.Link;
+import kvs.session.Protocol;
+import kvs.session.Refusal;
+import kvs.session.Session;
 
-/** A wire protocol a listener speaks: a {@link Session} for each connection, and how it turns one away. Not API. */
-public interface Protocol {
+/** The kvs protocol (docs/PROTOCOL.md), length-prefixed CBOR frames, as a server speaks it. */
+public final class KvsProtocol {
 
-    /** The kvs protocol (docs/PROTOCOL.md): length-prefixed CBOR frames. */
-    Protocol KVS = new Protocol() {
+    /** A {@link FrameSession} per connection; a client turned away is told so in an error frame. */
+    public static final Protocol INSTANCE = new Protocol() {
         @Override
         public Session open(Link link) {
             return new FrameSession(link);
@@ -22,8 +26,6 @@ public interface Protocol {
         }
     };
 
-    Session open(Link link);
-
-    /** The bytes sent to a client turned away before its connection closes. */
-    byte[] refusal(Refusal why);
+    private KvsProtocol() {
+    }
 }

@@ -1,4 +1,4 @@
-package kvs.internal;
+package kvs;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,11 @@
-package kvs.server;
+package kvs.command;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
+import kvs.session.Refusal;
 import kvs.store.Bytes;
 import kvs.store.Write;
 
@@ -19,7 +20,7 @@ import kvs.store.Write;
 public final class Ops {
 
     /** One operation of a batch. */
-    sealed interface Op permits Read, Call, Writing, Nothing {
+    public sealed interface Op permits Read, Call, Writing, Nothing {
     }
 
     /** A read of one key. */
@@ -53,7 +54,7 @@ public final class Ops {
         }
 
         /** Why this read failed, or null. */
-        Exception failure() {
+        public Exception failure() {
             return failure;
         }
     }
@@ -88,7 +89,7 @@ public final class Ops {
             }
         }
 
-        Exception failure() {
+        public Exception failure() {
             return failure;
         }
     }
@@ -103,11 +104,11 @@ public final class Ops {
         }
     }
 
-    record Writing(Write<?> write) implements Op {
+    public record Writing(Write<?> write) implements Op {
     }
 
     /** A request that did not decode, or was answered without the store. */
-    enum Nothing implements Op {
+    public enum Nothing implements Op {
         INSTANCE
     }
 
@@ -153,7 +154,7 @@ public final class Ops {
     }
 
     /** Operation {@code i}. */
-    Op op(int i) {
+    public Op op(int i) {
         return ops[i];
     }
 
