@@ -126,7 +126,7 @@ public final class LmdbEngine extends PeerEngine {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(durability, "durability");
         Module base = ByteBuffer.class.getModule();
-        Module self = LmdbEngine.class.getModule();
+        Module self = Env.class.getModule(); // lmdbjava's, which needs them (kvs's may be a named module)
         if (!base.isOpen("java.nio", self) || !base.isExported("sun.nio.ch", self)) {
             throw new KvsException("lmdb: this JVM needs " + NIO_OPENS + " " + NIO_EXPORTS
                     + " (kvs.bench.Engines.jvmFlags())");

@@ -121,6 +121,10 @@ public final class Ops {
     /** The dispatcher's run of writes not yet handed to the store. */
     final List<Write<?>> pending = new ArrayList<>();
 
+    /** An empty batch (the kvs protocol's and RESP's sessions each keep one). */
+    public Ops() {
+    }
+
     /** Adds a read of {@code key}. */
     public Read read(Bytes key) {
         return add(new Read(key));

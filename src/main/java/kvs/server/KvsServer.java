@@ -50,8 +50,10 @@ public final class KvsServer implements AutoCloseable {
      * close() grants in-flight requests (5 s), the most clients connected at once (10,000), who
      * may connect and with what password (default: no password, protected mode), TLS (null, the
      * default: none; given, every listener is TLS-only), and what is told each request's time
-     * (null, the default: nothing).
+     * (null, the default: nothing). The observer's type is kvs's own (its metrics): not exported
+     * to modules, which leave it null.
      */
+    @SuppressWarnings("exports")
     public record Options(int maxFrame, Duration timeout, Duration closeGrace, int maxClients, Access access, Tls tls,
                           RequestObserver observer) {
         public Options {
@@ -101,7 +103,12 @@ public final class KvsServer implements AutoCloseable {
         }
     }
 
-    /** An address to listen on and the protocol spoken there. */
+    /**
+     * An address to listen on and the protocol spoken there. The protocols are kvs's own
+     * adapters (kvs-server's RESP listener): not exported to modules, which start a server of the
+     * kvs protocol with {@link #start(Store, ThreadPool, InetSocketAddress, Options)}.
+     */
+    @SuppressWarnings("exports")
     public record Listener(InetSocketAddress address, Protocol protocol) {
         public Listener {
             Objects.requireNonNull(address, "address");
@@ -195,7 +202,8 @@ public final class KvsServer implements AutoCloseable {
         return addresses().get(0);
     }
 
-    /** The server's figures (connections, requests, the engine's), as stats and INFO report them. */
+    /** The server's figures (connections, requests, the engine's), as stats and INFO report them; kvs's own, not exported to modules. */
+    @SuppressWarnings("exports")
     public ServerStats stats() {
         return stats;
     }
