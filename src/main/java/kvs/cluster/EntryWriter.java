@@ -65,7 +65,6 @@ final class EntryWriter {
         }
     }
 
-
     /** A write queued for the next log entry. */
     private static final class Pending extends GroupCommit.Op {
         final Write<?> write;
@@ -155,11 +154,6 @@ final class EntryWriter {
             @Override
             public Bytes get(Bytes key) throws KvsException {
                 return engine.get(key);
-            }
-
-            @Override
-            public boolean contains(Bytes key) throws KvsException {
-                return engine.get(key) != null;
             }
 
             @Override

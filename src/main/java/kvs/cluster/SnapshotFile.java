@@ -130,25 +130,44 @@ final class SnapshotFile {
             }
             EntryCodec.In fields = EntryCodec.In.of(in);
             sessions(fields, file);
-            List<Write.Set> run = new ArrayList<>(RUN);
+            Runs runs = new Runs(sink);
             for (int tag; (tag = fields.u8()) != END; ) {
                 if (tag != PAIR) {
                     throw new IOException("the snapshot " + file + " holds a record of kind " + tag);
                 }
-                run.add(Write.set(fields.bytes(), fields.bytes()));
-                if (run.size() == RUN) {
-                    sink.accept(run);
-                    run = new ArrayList<>(RUN);
-                }
+                runs.add(Write.set(fields.bytes(), fields.bytes()));
             }
-            if (!run.isEmpty()) {
-                sink.accept(run);
-            }
+            runs.flush();
             if (in.read() >= 0) {
                 throw new IOException("the snapshot " + file + " has bytes after its end");
             }
         } catch (EOFException e) {
             throw new IOException("the snapshot " + file + " is cut short", e);
+        }
+    }
+
+    /** Hands the pairs added to a sink a run of {@link #RUN} at a time. */
+    private static final class Runs {
+        private final Sink sink;
+        private List<Write.Set> run = new ArrayList<>(RUN);
+
+        Runs(Sink sink) {
+            this.sink = sink;
+        }
+
+        void add(Write.Set pair) throws KvsException {
+            run.add(pair);
+            if (run.size() == RUN) {
+                flush();
+            }
+        }
+
+        /** Hands over the pairs added since the last run. */
+        void flush() throws KvsException {
+            if (!run.isEmpty()) {
+                sink.accept(run);
+                run = new ArrayList<>(RUN);
+            }
         }
     }
 
@@ -213,7 +232,7 @@ final class SnapshotFile {
 
     private static void legacyPairs(DataInputStream in, Path file, Sink sink) throws IOException, KvsException {
         try {
-            List<Write.Set> run = new ArrayList<>(RUN);
+            Runs runs = new Runs(sink);
             for (byte[] body; (body = Frames.read(in, LEGACY_MAX_FRAME)) != null; ) {
                 if (!(Codec.decodeRequest(body) instanceof Request.Set set)) {
                     throw new IOException("the snapshot " + file + " holds a frame that is not a set");
@@ -221,15 +240,9 @@ final class SnapshotFile {
                 if (set.key().startsWith(LEGACY_RESERVED)) {
                     continue; // a group's own record, never a client's key
                 }
-                run.add(Write.set(set.key(), set.value()));
-                if (run.size() == RUN) {
-                    sink.accept(run);
-                    run = new ArrayList<>(RUN);
-                }
+                runs.add(Write.set(set.key(), set.value()));
             }
-            if (!run.isEmpty()) {
-                sink.accept(run);
-            }
+            runs.flush();
         } catch (ProtocolException | EOFException e) {
             throw new IOException("the snapshot " + file + " (format 1) does not decode: " + e.getMessage(), e);
         }

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import kvs.KvsException;
-import kvs.session.Refusal;
 import kvs.store.Bytes;
 import kvs.store.Write;
 

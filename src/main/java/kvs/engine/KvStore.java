@@ -186,13 +186,18 @@ public final class KvStore implements Store {
      * @throws Refusal if the key or value is too long for a record
      */
     static byte[] encode(Bytes key, Bytes value, boolean continued) {
+        checkLengths(key, value);
+        return Record.encode(key, value, continued);
+    }
+
+    /** @throws Refusal if the key or value is too long for a record */
+    private static void checkLengths(Bytes key, Bytes value) {
         if (key.length() > Record.MAX_KEY_BYTES) {
             throw new Refusal("the key is " + key.length() + " bytes; the maximum is " + Record.MAX_KEY_BYTES);
         }
         if (value != null && value.length() > Record.MAX_VALUE_BYTES) {
             throw new Refusal("the value is " + value.length() + " bytes; the maximum is " + Record.MAX_VALUE_BYTES);
         }
-        return Record.encode(key, value, continued);
     }
 
     /**
@@ -228,7 +233,7 @@ public final class KvStore implements Store {
     /** The write of a record of the store's metadata, or of its removal when {@code value} is null. */
     private static LogWriter.Write metaWrite(String name, Bytes value) {
         Bytes n = Bytes.utf8(name);
-        encode(n, value, false); // the same limits as a key's
+        checkLengths(n, value); // the same limits as a key's
         return new LogWriter.Write(n, value, Record.encodeMeta(n, value));
     }
 

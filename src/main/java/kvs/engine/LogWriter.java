@@ -138,7 +138,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 w.succeed(); // nothing to write: done
                 continue;
             } else {
-                view.written(w.key, w.value);
+                if (batch.size() > 1) { // a later remove or transaction of the batch must see it
+                    view.written(w.key, w.value);
+                }
                 writes = List.of(w);
             }
             if (writes.isEmpty()) {

@@ -344,16 +344,8 @@ public final class MvStoreEngine implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        boolean interrupted = Thread.interrupted();
-        try {
-            return committed.get(key);
-        } catch (MVStoreException e) {
-            throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        StoredValue v = read(key.toByteArray());
+        return v == null ? null : v.bytes();
     }
 
     /** talent-plan's get: a value read again as text is not decoded again (MVStore's page cache keeps the text). */
@@ -367,10 +359,15 @@ public final class MvStoreEngine implements Store {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // no such key can have been set
         }
+        StoredValue v = read(k);
+        return v == null ? Optional.empty() : Optional.of(v.text(key));
+    }
+
+    /** The value of the key {@code k}, or null, read with the caller's interrupt status put aside. */
+    private StoredValue read(byte[] k) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
-            StoredValue v = map.get(k);
-            return v == null ? Optional.empty() : Optional.of(v.text(key));
+            return map.get(k);
         } catch (MVStoreException e) {
             throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
         } finally {
