@@ -3,6 +3,7 @@ package kvs.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,8 @@ import java.util.function.Consumer;
 import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import kvs.store.MemberStatus;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
@@ -82,6 +85,25 @@ public final class ClusterNode implements Store {
         return reads.get(key);
     }
 
+    /** The entry of {@code key}, read linearizably as {@link #get} is. */
+    @Override
+    public Entry entry(Bytes key) throws KvsException {
+        Bytes v = get(key); // TODO(issue 29): deadlines
+        return v == null ? null : Entry.of(v);
+    }
+
+    /** This member's engine's clock. */
+    @Override
+    public InstantSource clock() {
+        return engine.clock();
+    }
+
+    @Override
+    public List<KeyDeadline> scanDeadlines(int count) {
+        ensureOpen();
+        return List.of(); // TODO(issue 29): deadlines
+    }
+
     /**
      * The keys present: this member's engine once it has applied every write acknowledged before
      * this call (a ReadIndex, as for {@link #get}); listed as the engine lists them, weakly
@@ -144,7 +166,7 @@ public final class ClusterNode implements Store {
     public StoreFigures figures() {
         ensureOpen();
         StoreFigures e = engine.figures();
-        return new StoreFigures(e.engine(), "raft", e.keys(), e.liveBytes(), e.totalBytes(),
+        return new StoreFigures(e.engine(), "raft", e.keys(), e.keysWithDeadline(), e.expiredKeys(), e.liveBytes(), e.totalBytes(),
                 e.compactions(), e.lastCompactionMillis(), e.fsyncs(), e.writes(), status());
     }
 

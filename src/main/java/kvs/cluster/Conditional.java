@@ -8,6 +8,7 @@ import java.util.Set;
 
 import kvs.KvsException;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Refusal;
 import kvs.store.Transaction;
@@ -30,14 +31,14 @@ import kvs.store.Transaction;
  * @param keys     the keys present when the transaction listed them, or null if it did not
  * @param writes   what it wrote, in order
  */
-record Conditional(Map<Bytes, Bytes> reads, Map<Bytes, Boolean> presence, Set<Bytes> keys,
+record Conditional(Map<Bytes, Entry> reads, Map<Bytes, Boolean> presence, Set<Bytes> keys,
                    List<GroupView.Change> writes) implements Transaction<Boolean> {
 
     /** Applies the writes if {@code view} reads as the leader's did, and says whether it did; nothing otherwise. */
     @Override
     public Boolean run(View view) throws KvsException {
-        for (Map.Entry<Bytes, Bytes> r : reads.entrySet()) {
-            if (!Objects.equals(view.get(r.getKey()), r.getValue())) {
+        for (Map.Entry<Bytes, Entry> r : reads.entrySet()) {
+            if (!Objects.equals(view.entry(r.getKey()), r.getValue())) {
                 return false;
             }
         }
@@ -53,7 +54,7 @@ record Conditional(Map<Bytes, Bytes> reads, Map<Bytes, Boolean> presence, Set<By
             if (c.isRemove()) {
                 view.remove(c.key());
             } else {
-                view.set(c.key(), c.value());
+                view.set(c.key(), c.value(), c.deadline());
             }
         }
         return true;

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
 import kvs.store.Write;
@@ -122,6 +123,7 @@ final class EntryCodec {
                 case Write.Txn<?> t -> throw new IllegalArgumentException(
                         "only a transaction the leader ran goes in a log entry: " + t.transaction());
                 case Write.Meta m -> throw new IllegalArgumentException("a group's metadata goes in no log entry: " + m);
+                case Write.RemoveExpired r -> throw new IllegalArgumentException("TODO(issue 29): " + r);
             }
         }
         return out.toByteArray();
@@ -132,7 +134,7 @@ final class EntryCodec {
         out.varint(c.reads().size());
         c.reads().forEach((k, v) -> {
             out.bytes(k);
-            out.nullable(v);
+            out.nullable(v == null ? null : v.value()); // TODO(issue 29): deadlines
         });
         out.varint(c.presence().size());
         c.presence().forEach((k, present) -> {
@@ -180,9 +182,11 @@ final class EntryCodec {
     }
 
     private static Conditional conditional(In in) throws IOException, MalformedEntry {
-        Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+        Map<Bytes, Entry> reads = new LinkedHashMap<>();
         for (int i = in.count(); i > 0; i--) {
-            reads.put(in.bytes(), in.nullable());
+            Bytes k = in.bytes();
+            Bytes v = in.nullable();
+            reads.put(k, v == null ? null : Entry.of(v)); // TODO(issue 29): deadlines
         }
         Map<Bytes, Boolean> presence = new LinkedHashMap<>();
         for (int i = in.count(); i > 0; i--) {
@@ -197,7 +201,7 @@ final class EntryCodec {
         }
         List<GroupView.Change> writes = new ArrayList<>();
         for (int i = in.count(); i > 0; i--) {
-            writes.add(new GroupView.Change(in.bytes(), in.nullable()));
+            writes.add(new GroupView.Change(in.bytes(), in.nullable(), Entry.NONE)); // TODO(issue 29)
         }
         return new Conditional(reads, presence, keys, writes);
     }

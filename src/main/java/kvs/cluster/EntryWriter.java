@@ -10,6 +10,7 @@ import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.concurrent.GroupCommit;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
@@ -54,8 +55,10 @@ final class EntryWriter {
         for (Write<?> w : writes) {
             switch (w) {
                 case Write.Meta m -> m.refuse(new Refusal("a replicated group keeps no metadata of its users' (" + m.name() + ")"));
+                case Write.Set s when s.deadline() != Entry.NONE -> s.refuse(new Refusal("TODO(issue 29): deadlines"));
                 case Write.Set s -> pending.add(new Pending(w));
                 case Write.Remove r -> pending.add(new Pending(w));
+                case Write.RemoveExpired r -> r.refuse(new Refusal("TODO(issue 29): deadlines"));
                 case Write.Txn<?> t -> pending.add(new Pending(w));
             }
         }
@@ -152,15 +155,15 @@ final class EntryWriter {
     private GroupView entryView() {
         return new GroupView(new GroupView.Committed() {
             @Override
-            public Bytes get(Bytes key) throws KvsException {
-                return engine.get(key);
+            public Entry stored(Bytes key) throws KvsException {
+                return engine.entry(key);
             }
 
             @Override
             public Iterator<Bytes> keys() throws KvsException {
                 return engine.keys();
             }
-        });
+        }, engine.clock().millis());
     }
 
     /**
@@ -170,17 +173,18 @@ final class EntryWriter {
     private long place(Pending p, GroupView view) {
         switch (p.write) {
             case Write.Set set -> {
-                view.written(set.key(), set.value());
+                view.written(set.key(), set.value(), set.deadline());
                 return estimate(set.key(), set.value());
             }
             case Write.Remove remove -> {
-                view.written(remove.key(), null);
+                view.written(remove.key(), null, Entry.NONE);
                 return estimate(remove.key(), null);
             }
             case Write.Txn<?> txn -> {
                 return placeTransaction(p, txn, view);
             }
             case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
+            case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
         }
     }
 
@@ -194,8 +198,8 @@ final class EntryWriter {
         }
         Conditional logged = p.run.logged();
         long bytes = 32;
-        for (Map.Entry<Bytes, Bytes> r : logged.reads().entrySet()) {
-            bytes += estimate(r.getKey(), r.getValue());
+        for (Map.Entry<Bytes, Entry> r : logged.reads().entrySet()) {
+            bytes += estimate(r.getKey(), r.getValue() == null ? null : r.getValue().value());
         }
         for (Bytes k : logged.presence().keySet()) {
             bytes += estimate(k, null);
@@ -271,6 +275,7 @@ final class EntryWriter {
                                 ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
                                 : new Outcome.Done<>(p.run.result());
                         case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
+                        case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
                     };
                     p.succeed();
                 }

@@ -404,6 +404,7 @@ final class KvsStateMachine extends BaseStateMachine {
             case Write.Remove r -> r.id();
             case Write.Txn<?> t -> null;
             case Write.Meta m -> null;
+            case Write.RemoveExpired r -> null;
         };
     }
 

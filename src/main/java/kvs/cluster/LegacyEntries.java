@@ -20,6 +20,7 @@ import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Write;
 
@@ -73,7 +74,7 @@ final class LegacyEntries {
                     || !TXN.equals(p.getText())) {
                 return null;
             }
-            Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+            Map<Bytes, Entry> reads = new LinkedHashMap<>();
             Map<Bytes, Boolean> presence = new LinkedHashMap<>();
             Set<Bytes> keys = null;
             List<GroupView.Change> writes = new ArrayList<>();
@@ -84,7 +85,8 @@ final class LegacyEntries {
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             Bytes key = bytes(p);
                             p.nextToken();
-                            reads.put(key, nullable(p));
+                            Bytes v = nullable(p);
+                            reads.put(key, v == null ? null : Entry.of(v));
                         }
                     }
                     case "present" -> {
@@ -104,7 +106,7 @@ final class LegacyEntries {
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             Bytes key = bytes(p);
                             p.nextToken();
-                            writes.add(new GroupView.Change(key, nullable(p)));
+                            writes.add(new GroupView.Change(key, nullable(p), Entry.NONE));
                         }
                     }
                     default -> throw new ProtocolException(ErrorCode.MALFORMED, "a transaction in a log entry has '" + field + "'");

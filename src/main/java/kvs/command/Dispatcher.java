@@ -5,6 +5,7 @@ import java.util.List;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Store;
@@ -52,8 +53,15 @@ public final class Dispatcher {
                 case Ops.Read read -> {
                     writePending(ops);
                     try {
-                        Bytes value = store.get(read.key);
-                        read.done(value);
+                        Bytes value;
+                        if (read.withDeadline) {
+                            Entry e = store.entry(read.key);
+                            read.done(e);
+                            value = e == null ? null : e.value();
+                        } else {
+                            value = store.get(read.key);
+                            read.done(value);
+                        }
                         replyBytes += value == null ? 0 : value.length();
                     } catch (KvsException | RuntimeException e) {
                         read.failed(logged("get", e));

@@ -6,6 +6,8 @@ import java.util.List;
 
 import kvs.KvsException;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.Store;
 import kvs.store.Write;
 
 /**
@@ -22,15 +24,19 @@ public final class Ops {
     public sealed interface Op permits Read, Call, Writing, Nothing {
     }
 
-    /** A read of one key. */
+    /** A read of one key: its value, or its value and deadline. */
     public static final class Read implements Op {
         final Bytes key;
+        /** Whether the read is of the key's deadline too ({@link Store#entry}). */
+        final boolean withDeadline;
         private Bytes value;
+        private long deadline;
         /** A KvsException, or the store's Refusal of the key; null once read. */
         private Exception failure;
 
-        private Read(Bytes key) {
+        private Read(Bytes key, boolean withDeadline) {
             this.key = key;
+            this.withDeadline = withDeadline;
         }
 
         /**
@@ -44,8 +50,27 @@ public final class Ops {
             return value;
         }
 
+        /**
+         * The value read with its deadline, or null when the key is absent; for a read made
+         * with {@link Ops#readEntry}.
+         *
+         * @throws KvsException if the read failed
+         */
+        public Entry entry() throws KvsException {
+            rethrow(failure);
+            if (!withDeadline) {
+                throw new IllegalStateException("a read of the value only: add it with readEntry");
+            }
+            return value == null ? null : new Entry(value, deadline);
+        }
+
         void done(Bytes v) {
             value = v;
+        }
+
+        void done(Entry e) {
+            value = e == null ? null : e.value();
+            deadline = e == null ? Entry.NONE : e.deadline();
         }
 
         void failed(Exception e) {
@@ -124,9 +149,14 @@ public final class Ops {
     public Ops() {
     }
 
-    /** Adds a read of {@code key}. */
+    /** Adds a read of {@code key}'s value. */
     public Read read(Bytes key) {
-        return add(new Read(key));
+        return add(new Read(key, false));
+    }
+
+    /** Adds a read of {@code key}'s value and deadline ({@link Read#entry()}). */
+    public Read readEntry(Bytes key) {
+        return add(new Read(key, true));
     }
 
     /** Adds a write; its outcome is on it once executed. */

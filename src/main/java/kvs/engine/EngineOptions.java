@@ -1,5 +1,7 @@
 package kvs.engine;
 
+import java.time.InstantSource;
+
 /**
  * Tuning shared by both engines.
  *
@@ -10,8 +12,12 @@ package kvs.engine;
  *                            1 MiB (docs/STORAGE.md, "Compaction")
  * @param maxFileSize         size at which KvStore starts a new log file (default 64 MiB)
  * @param salvage             open a corrupted KvStore by keeping every valid record instead of failing
+ * @param clock               the clock keys' deadlines are read against (default the system clock; tests move one)
+ * @param compactionExpires   whether KvStore's compaction drops the records of keys whose deadline has passed
+ *                            (default on; off for a member of a replicated group, whose keys go only as its log says)
  */
-public record EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage) {
+public record EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage,
+                            InstantSource clock, boolean compactionExpires) {
 
     /** The largest allowed {@code maxFileSize}; keeps every record offset within an int. */
     public static final long MAX_FILE_SIZE_LIMIT = 1L << 30;
@@ -19,6 +25,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
     /** Validates the options. */
     public EngineOptions {
         java.util.Objects.requireNonNull(durability, "durability");
+        java.util.Objects.requireNonNull(clock, "clock");
         if (compactionThreshold < 1) {
             throw new IllegalArgumentException("compactionThreshold must be positive: " + compactionThreshold);
         }
@@ -26,6 +33,11 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
             throw new IllegalArgumentException(
                     "maxFileSize must be between 1 and " + MAX_FILE_SIZE_LIMIT + ": " + maxFileSize);
         }
+    }
+
+    /** Options with the system clock, and compaction that drops expired keys. */
+    public EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage) {
+        this(durability, compactionThreshold, maxFileSize, salvage, InstantSource.system(), true);
     }
 
     /** The default compaction threshold: 1 MiB, the least stale bytes worth a compaction. */
@@ -38,21 +50,31 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
 
     /** These options with another durability. */
     public EngineOptions withDurability(Durability d) {
-        return new EngineOptions(d, compactionThreshold, maxFileSize, salvage);
+        return new EngineOptions(d, compactionThreshold, maxFileSize, salvage, clock, compactionExpires);
     }
 
     /** These options with another compaction threshold, in bytes. */
     public EngineOptions withCompactionThreshold(long bytes) {
-        return new EngineOptions(durability, bytes, maxFileSize, salvage);
+        return new EngineOptions(durability, bytes, maxFileSize, salvage, clock, compactionExpires);
     }
 
     /** These options with another maximum log file size, in bytes. */
     public EngineOptions withMaxFileSize(long bytes) {
-        return new EngineOptions(durability, compactionThreshold, bytes, salvage);
+        return new EngineOptions(durability, compactionThreshold, bytes, salvage, clock, compactionExpires);
     }
 
     /** These options with salvage on or off. */
     public EngineOptions withSalvage(boolean on) {
-        return new EngineOptions(durability, compactionThreshold, maxFileSize, on);
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, on, clock, compactionExpires);
+    }
+
+    /** These options with another clock. */
+    public EngineOptions withClock(InstantSource c) {
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, c, compactionExpires);
+    }
+
+    /** These options with compaction dropping expired keys, or not. */
+    public EngineOptions withCompactionExpires(boolean on) {
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, clock, on);
     }
 }

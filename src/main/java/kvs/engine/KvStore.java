@@ -2,6 +2,7 @@ package kvs.engine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -15,6 +16,8 @@ import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
@@ -92,8 +95,8 @@ public final class KvStore implements Store {
         this.writer = new LogWriter(storage, dir, index, meta, readers, sizes, options, compactor, active,
                 new GroupView.Committed() {
                     @Override
-                    public Bytes get(Bytes key) throws KvsException {
-                        return KvStore.this.get(key);
+                    public Entry stored(Bytes key) throws KvsException {
+                        return KvStore.this.entry(key); // TODO(issue 29): expired ones too
                     }
 
                     @Override
@@ -214,8 +217,11 @@ public final class KvStore implements Store {
         for (Write<?> w : writes) {
             try {
                 ops.add(switch (w) {
+                    case Write.Set set when set.deadline() != Entry.NONE ->
+                            throw new Refusal("TODO(issue 29): deadlines"); // provisional
                     case Write.Set set -> logWrite(set.key(), set.value());
                     case Write.Remove remove -> logWrite(remove.key(), null);
+                    case Write.RemoveExpired r -> throw new Refusal("TODO(issue 29): deadlines"); // provisional
                     case Write.Txn<?> txn -> new LogWriter.Write(txn.transaction());
                     case Write.Meta m -> metaWrite(m.name(), m.value());
                 });
@@ -281,6 +287,23 @@ public final class KvStore implements Store {
         ensureOpen();
         StoredValue v = read(index, key.toByteArray());
         return v == null ? null : v.bytes();
+    }
+
+    @Override
+    public Entry entry(Bytes key) throws KvsException {
+        Bytes v = get(key); // TODO(issue 29): deadlines
+        return v == null ? null : Entry.of(v);
+    }
+
+    @Override
+    public InstantSource clock() {
+        return options.clock();
+    }
+
+    @Override
+    public List<KeyDeadline> scanDeadlines(int count) {
+        ensureOpen();
+        return List.of(); // TODO(issue 29): deadlines
     }
 
     @Override
@@ -398,7 +421,7 @@ public final class KvStore implements Store {
     @Override
     public StoreFigures figures() {
         LogSizes.Sizes s = sizes.get();
-        return new StoreFigures("kvs", options.durability().cliName(), index.size(), s.live(), s.total(),
+        return new StoreFigures("kvs", options.durability().cliName(), index.size(), 0, 0, s.live(), s.total(),
                 compactor.compactions(), compactor.lastMillis(), writer.syncs(), writer.writes(), null);
     }
 

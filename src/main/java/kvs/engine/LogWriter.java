@@ -119,7 +119,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             throw new KvsException("writes refused after an I/O failure (reopen the store to recover): "
                     + failure.getMessage(), failure);
         }
-        GroupView view = new GroupView(committed);
+        GroupView view = new GroupView(committed, options.clock().millis());
         List<Write> pending = new ArrayList<>();
         int bytes = 0;
         for (Write w : batch) {
@@ -139,7 +139,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 continue;
             } else {
                 if (batch.size() > 1) { // a later remove or transaction of the batch must see it
-                    view.written(w.key, w.value);
+                    view.written(w.key, w.value, kvs.store.Entry.NONE); // TODO(issue 29)
                 }
                 writes = List.of(w);
             }

@@ -3,6 +3,7 @@ package kvs.engine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,6 +19,8 @@ import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import kvs.store.GroupView;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
@@ -76,6 +79,7 @@ public final class MvStoreEngine implements Store {
     /** The layout's version and the store's metadata ({@link Write.Meta}): committed with the data. */
     private final MVMap<String, Object> meta;
     private final Durability durability;
+    private final InstantSource clock;
     private final GroupCommit<MapWrite> commits;
     private final Syncer syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -111,9 +115,9 @@ public final class MvStoreEngine implements Store {
     /** The map as committed (MVMap's reads see the puts of the commit under way). */
     private final GroupView.Committed committed = new GroupView.Committed() {
         @Override
-        public Bytes get(Bytes key) {
+        public Entry stored(Bytes key) {
             StoredValue v = map.get(key.toByteArray());
-            return v == null ? null : v.bytes();
+            return v == null ? null : Entry.of(v.bytes()); // TODO(issue 29): deadlines
         }
 
         @Override
@@ -127,13 +131,14 @@ public final class MvStoreEngine implements Store {
         }
     };
 
-    private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability) {
+    private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability, InstantSource clock) {
         this.dir = dir;
         this.lock = lock;
         this.store = store;
         this.map = openData(store);
         this.meta = store.openMap(META_MAP);
         this.durability = durability;
+        this.clock = clock;
         this.commits = new GroupCommit<>(this::commit);
         if (durability != Durability.ALWAYS) {
             syncAndReleaseSpace();
@@ -166,7 +171,7 @@ public final class MvStoreEngine implements Store {
                 store.closeImmediately();
                 throw e;
             }
-            return new MvStoreEngine(dir, lock, store, options.durability());
+            return new MvStoreEngine(dir, lock, store, options.durability(), options.clock());
         });
     }
 
@@ -233,7 +238,7 @@ public final class MvStoreEngine implements Store {
             GroupView view = null;
             for (MapWrite w : batch) {
                 if (w.transaction != null) {
-                    view = view != null ? view : new GroupView(committed);
+                    view = view != null ? view : new GroupView(committed, clock.millis());
                     run(w, view);
                 } else if (w.metaName != null) {
                     if (w.value != null) {
@@ -248,7 +253,7 @@ public final class MvStoreEngine implements Store {
                     w.absent = true;
                 }
                 if (view != null && w.transaction == null) {
-                    view.written(w.key, w.value);
+                    view.written(w.key, w.value, Entry.NONE); // TODO(issue 29)
                 }
             }
             store.commit();
@@ -315,7 +320,7 @@ public final class MvStoreEngine implements Store {
     @Override
     public StoreFigures figures() {
         long total = store.getFileStore().size();
-        return new StoreFigures("mvstore", durability.cliName(), map.sizeAsLong(),
+        return new StoreFigures("mvstore", durability.cliName(), map.sizeAsLong(), 0, 0,
                 total * store.getFileStore().getFillRate() / 100, total, 0, 0, syncs.sum(), writes, null);
     }
 
@@ -338,6 +343,23 @@ public final class MvStoreEngine implements Store {
         Objects.requireNonNull(value, "value");
         ensureOpen();
         commits.submit(new MapWrite(key, value, null));
+    }
+
+    @Override
+    public Entry entry(Bytes key) throws KvsException {
+        Bytes v = get(key); // TODO(issue 29): deadlines
+        return v == null ? null : Entry.of(v);
+    }
+
+    @Override
+    public InstantSource clock() {
+        return clock;
+    }
+
+    @Override
+    public List<KeyDeadline> scanDeadlines(int count) {
+        ensureOpen();
+        return List.of(); // TODO(issue 29): deadlines
     }
 
     @Override
@@ -393,8 +415,11 @@ public final class MvStoreEngine implements Store {
         List<MapWrite> ops = new ArrayList<>(writes.size());
         for (Write<?> w : writes) {
             ops.add(switch (w) {
+                case Write.Set set when set.deadline() != Entry.NONE ->
+                        throw new Refusal("TODO(issue 29): deadlines"); // provisional
                 case Write.Set set -> new MapWrite(set.key(), set.value(), null);
                 case Write.Remove remove -> new MapWrite(remove.key(), null, null);
+                case Write.RemoveExpired r -> throw new Refusal("TODO(issue 29): deadlines"); // provisional
                 case Write.Txn<?> txn -> new MapWrite(null, null, txn.transaction());
                 case Write.Meta m -> metaWrite(m);
             });

@@ -18,26 +18,27 @@ import kvs.KvsException;
  * {@link Store} (KvStore over its log, MvStoreEngine over its map, a group member over the
  * entry it fills): the store records each plain write with {@link #written} and runs each
  * transaction with {@link #run}, which returns what it wrote, to commit, and what it read
- * (for a replicated group, which applies it only where the reads still hold).
+ * (for a replicated group, which applies it only where the reads still hold). The view reads
+ * deadlines against one time, given when it is made, so a group's transactions see one time.
  */
 public final class GroupView {
 
     /** The data as committed before the group. */
     public interface Committed {
-        /** The value of {@code key}, or null. */
-        Bytes get(Bytes key) throws KvsException;
+        /** The entry of {@code key} as stored (its deadline may have passed), or null. */
+        Entry stored(Bytes key) throws KvsException;
 
-        /** Whether {@code key} is present: a get that need not read the value. */
+        /** Whether {@code key} is stored (its deadline may have passed): a lookup that need not read the value. */
         default boolean contains(Bytes key) throws KvsException {
-            return get(key) != null;
+            return stored(key) != null;
         }
 
-        /** Every key present. */
+        /** Every key stored. */
         Iterator<Bytes> keys() throws KvsException;
     }
 
-    /** A set ({@code value} non-null) or a remove of {@code key}. */
-    public record Change(Bytes key, Bytes value) {
+    /** A set ({@code value} non-null, with {@code deadline} or {@link Entry#NONE}) or a remove of {@code key}. */
+    public record Change(Bytes key, Bytes value, long deadline) {
         public boolean isRemove() {
             return value == null;
         }
@@ -45,46 +46,61 @@ public final class GroupView {
 
     /**
      * A transaction's run: its result, or its refusal (and then no changes); what it wrote (each
-     * key once, in the order first written); and what it read of the data before it: each key's
-     * value ({@code reads}), the presence of keys it removed without reading ({@code presence}),
-     * and the keys it listed ({@code listed}, or null if it did not).
+     * key once, in the order first written); and what it read of the data before it, as of the
+     * view's time: each key's entry ({@code reads}, null when absent), the presence of keys it
+     * removed without reading ({@code presence}), and the keys it listed ({@code listed}, those
+     * stored, or null if it did not list them).
      */
-    public record Ran<R>(R result, Refusal refusal, List<Change> changes, Map<Bytes, Bytes> reads,
+    public record Ran<R>(R result, Refusal refusal, List<Change> changes, Map<Bytes, Entry> reads,
                          Map<Bytes, Boolean> presence, Set<Bytes> listed) {
     }
 
-    /** Marks a key the group removed in {@link #written}. */
-    private static final Bytes REMOVED = Bytes.wrap(new byte[] {0});
+    /** Marks a key the group removed. */
+    private static final Entry REMOVED = Entry.of(Bytes.wrap(new byte[] {0}));
 
     private final Committed committed;
-    /** The group's writes so far: a key's value, or {@link #REMOVED}; made on first use. */
-    private Map<Bytes, Bytes> written;
+    private final long now;
+    /** The group's writes so far: a key's entry, or {@link #REMOVED}; made on first use. */
+    private Map<Bytes, Entry> written;
 
-    public GroupView(Committed committed) {
+    /** The group over {@code committed}, read as of {@code now} (Unix milliseconds). */
+    public GroupView(Committed committed, long now) {
         this.committed = committed;
+        this.now = now;
     }
 
-    /** Records a plain write of the group: {@code value} set, or the key removed when it is null. */
-    public void written(Bytes key, Bytes value) {
+    /** The time the view reads deadlines against. */
+    public long now() {
+        return now;
+    }
+
+    /** Records a plain write of the group: {@code key} set to {@code value} with {@code deadline}, or removed when {@code value} is null. */
+    public void written(Bytes key, Bytes value, long deadline) {
         if (written == null) {
             written = new HashMap<>();
         }
-        written.put(key, value == null ? REMOVED : value);
+        written.put(key, value == null ? REMOVED : new Entry(value, deadline));
     }
 
-    /** The value of {@code key} with the group's writes so far, or null. */
-    public Bytes get(Bytes key) throws KvsException {
-        Bytes v = written == null ? null : written.get(key);
-        return v == null ? committed.get(key) : v == REMOVED ? null : v;
+    /** The entry of {@code key} as stored with the group's writes so far (its deadline may have passed), or null. */
+    public Entry stored(Bytes key) throws KvsException {
+        Entry e = written == null ? null : written.get(key);
+        return e == null ? committed.stored(key) : e == REMOVED ? null : e;
     }
 
-    /** Whether {@code key} is present with the group's writes so far. */
+    /** The entry of {@code key} with the group's writes so far, or null when it is absent as of {@link #now()}. */
+    public Entry entry(Bytes key) throws KvsException {
+        Entry e = stored(key);
+        return e == null || e.expiredAt(now) ? null : e;
+    }
+
+    /** Whether {@code key} is stored with the group's writes so far (its deadline may have passed). */
     public boolean contains(Bytes key) throws KvsException {
-        Bytes v = written == null ? null : written.get(key);
-        return v == null ? committed.contains(key) : v != REMOVED;
+        Entry e = written == null ? null : written.get(key);
+        return e == null ? committed.contains(key) : e != REMOVED;
     }
 
-    /** Every key present with the group's writes so far. */
+    /** Every key stored with the group's writes so far. */
     public Set<Bytes> keys() throws KvsException {
         Set<Bytes> keys = new HashSet<>();
         for (Iterator<Bytes> it = committed.keys(); it.hasNext(); ) {
@@ -96,10 +112,10 @@ public final class GroupView {
         return keys;
     }
 
-    /** Applies {@code writes} (a key's value, or {@link #REMOVED}) to the set of {@code keys}. */
-    private static void overlay(Set<Bytes> keys, Map<Bytes, Bytes> writes) {
-        writes.forEach((k, v) -> {
-            if (v == REMOVED) {
+    /** Applies {@code writes} (a key's entry, or {@link #REMOVED}) to the set of {@code keys}. */
+    private static void overlay(Set<Bytes> keys, Map<Bytes, Entry> writes) {
+        writes.forEach((k, e) -> {
+            if (e == REMOVED) {
                 keys.remove(k);
             } else {
                 keys.add(k);
@@ -121,55 +137,68 @@ public final class GroupView {
             return new Ran<>(null, r, List.of(), view.reads, view.presence, view.listed);
         }
         List<Change> changes = new ArrayList<>(view.staged.size());
-        view.staged.forEach((k, v) -> {
-            changes.add(new Change(k, v == REMOVED ? null : v));
-            written(k, v == REMOVED ? null : v);
+        view.staged.forEach((k, e) -> {
+            if (e == REMOVED) {
+                changes.add(new Change(k, null, Entry.NONE));
+                written(k, null, Entry.NONE);
+            } else {
+                changes.add(new Change(k, e.value(), e.deadline()));
+                written(k, e.value(), e.deadline());
+            }
         });
         return new Ran<>(result, null, changes, view.reads, view.presence, view.listed);
     }
 
     /** The view one transaction runs over: its own writes staged over the group, its reads of the group recorded. */
     private final class TxnView implements Transaction.View {
-        final Map<Bytes, Bytes> staged = new LinkedHashMap<>();
-        final Map<Bytes, Bytes> reads = new LinkedHashMap<>();
+        final Map<Bytes, Entry> staged = new LinkedHashMap<>();
+        final Map<Bytes, Entry> reads = new LinkedHashMap<>();
         final Map<Bytes, Boolean> presence = new LinkedHashMap<>();
         Set<Bytes> listed;
 
         @Override
-        public Bytes get(Bytes key) throws KvsException {
-            Bytes v = staged.get(key);
-            if (v != null) {
-                return v == REMOVED ? null : v;
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public Entry entry(Bytes key) throws KvsException {
+            Entry e = staged.get(key);
+            if (e != null) {
+                return e == REMOVED || e.expiredAt(now) ? null : e;
             }
             if (reads.containsKey(key)) {
                 return reads.get(key);
             }
-            Bytes value = GroupView.this.get(key);
-            reads.put(key, value);
-            return value;
+            Entry read = GroupView.this.entry(key);
+            reads.put(key, read);
+            return read;
         }
 
         @Override
-        public void set(Bytes key, Bytes value) {
-            staged.put(key, java.util.Objects.requireNonNull(value, "value"));
+        public void set(Bytes key, Bytes value, long deadline) {
+            staged.put(key, new Entry(value, deadline));
         }
 
         @Override
         public boolean remove(Bytes key) throws KvsException {
-            Bytes v = staged.get(key);
+            Entry e = staged.get(key);
             boolean present;
-            if (v != null) {
-                present = v != REMOVED;
-            } else if (reads.containsKey(key)) {
-                present = reads.get(key) != null;
-            } else if (listed != null) {
-                present = listed.contains(key);
+            boolean stored;
+            if (e != null) {
+                stored = e != REMOVED;
+                present = stored && !e.expiredAt(now);
             } else {
-                Boolean known = presence.get(key);
-                present = known != null ? known : GroupView.this.contains(key);
-                presence.put(key, present);
+                if (reads.containsKey(key)) {
+                    present = reads.get(key) != null;
+                } else {
+                    Boolean known = presence.get(key);
+                    present = known != null ? known : GroupView.this.entry(key) != null;
+                    presence.put(key, present);
+                }
+                stored = present || GroupView.this.contains(key); // one whose deadline passed goes too
             }
-            if (present) {
+            if (stored) {
                 staged.put(key, REMOVED);
             }
             return present;

@@ -1,5 +1,6 @@
 package kvs.store;
 
+import java.time.InstantSource;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,11 @@ import kvs.KvsException;
  * A persistent store of byte-string keys and values: the one contract the server, both protocols
  * and a replicated group need, and what KvStore, MvStoreEngine and a group member (ClusterNode)
  * each are. One instance is shared by every thread that uses it.
+ *
+ * <p>A key may have a deadline ({@link Entry}): from the moment it passes, by the store's
+ * {@link #clock()}, the key is absent to every read ({@link #get}, {@link #entry}, {@link #keys},
+ * a transaction's view), though it stays stored, and counted by {@link #size}, until a write
+ * removes it: an expiry cycle's {@link Write.RemoveExpired}, or any write of the key.
  *
  * <p>Writes go in groups ({@link #writeAll}): sets, removes and transactions, committed in order,
  * each settled with a typed {@link Outcome}. A removal of an absent key is a result, a refusal
@@ -32,6 +38,16 @@ public interface Store extends KvsEngine {
     Bytes get(Bytes key) throws KvsException;
 
     /**
+     * The value of {@code key} with its deadline, or null when it is absent (or its deadline has passed).
+     *
+     * @throws KvsException as {@link #get(Bytes)} does
+     */
+    Entry entry(Bytes key) throws KvsException;
+
+    /** The clock deadlines are read against: Unix milliseconds ({@link InstantSource#millis()}). */
+    InstantSource clock();
+
+    /**
      * Commits {@code writes} in order, as one group where the store can (KvStore: one log write
      * and, under {@code always}, one fsync), and returns once each is settled: its
      * {@link Write#outcome()} says what became of it. One write refused or failed does not stop
@@ -41,11 +57,23 @@ public interface Store extends KvsEngine {
      */
     void writeAll(List<? extends Write<?>> writes);
 
-    /** The keys present, in no particular order, weakly consistent with writes made meanwhile. */
+    /**
+     * The keys present, in no particular order, weakly consistent with writes made meanwhile;
+     * none whose deadline has passed.
+     */
     Iterator<Bytes> keys() throws KvsException;
 
-    /** How many keys are present. */
+    /** How many keys are stored: those whose deadline has passed and no write has removed yet too. */
     long size() throws KvsException;
+
+    /**
+     * Up to {@code count} of the keys that have a deadline, with it, for an expiry cycle: each
+     * call goes on where the last one stopped, round the keyspace, visiting a bounded share of
+     * it. Empty when no key has a deadline, or when the store may not remove keys on its own
+     * (a member of a replicated group that is not its leader: the leader removes them for all).
+     * The cycle removes those whose deadline has passed with {@link Write#removeExpired}.
+     */
+    List<KeyDeadline> scanDeadlines(int count) throws KvsException;
 
     /**
      * The record {@code name} of the store's metadata ({@link Write.Meta}), or null when it has
@@ -67,6 +95,17 @@ public interface Store extends KvsEngine {
      */
     default void set(Bytes key, Bytes value) throws KvsException {
         one(Write.set(key, value));
+    }
+
+    /**
+     * Sets {@code key} to {@code value} with {@code deadline} (Unix milliseconds, or
+     * {@link Entry#NONE}).
+     *
+     * @throws Refusal     if the store refuses the pair or the deadline
+     * @throws KvsException if the write cannot be made durable per the store's policy
+     */
+    default void set(Bytes key, Bytes value, long deadline) throws KvsException {
+        one(Write.set(key, value, deadline));
     }
 
     /** Removes {@code key}; whether it was present. */

@@ -6,7 +6,10 @@ package kvs.store;
  *
  * @param engine      the engine's name, as {@code --engine} takes it
  * @param durability  the fsync policy, as {@code --fsync} takes it ({@code raft} for a group member)
- * @param keys        keys present
+ * @param keys        keys stored (those whose deadline has passed and no write has removed yet too)
+ * @param keysWithDeadline of those, the keys that have a deadline
+ * @param expiredKeys keys removed as expired since the store opened: by an expiry cycle, or by a
+ *                    write of a key whose deadline had passed
  * @param liveBytes   bytes on disk holding current values
  * @param totalBytes  bytes of every data file
  * @param compactions compactions completed since the store opened
@@ -15,6 +18,6 @@ package kvs.store;
  * @param writes      writes committed since the store opened
  * @param member      the group as this member sees it, or null for a store of one machine
  */
-public record StoreFigures(String engine, String durability, long keys, long liveBytes, long totalBytes,
+public record StoreFigures(String engine, String durability, long keys, long keysWithDeadline, long expiredKeys, long liveBytes, long totalBytes,
                            long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member) {
 }

@@ -22,18 +22,42 @@ public interface Transaction<R> {
      */
     R run(View view) throws KvsException;
 
-    /** The store as the transaction runs: the committed data with the group's earlier writes, and its own, applied. */
+    /**
+     * The store as the transaction runs: the committed data with the group's earlier writes, and
+     * its own, applied; read as of {@link #now()}, so a key whose deadline has passed by then is
+     * absent (and a transaction sees one time however long it runs).
+     */
     interface View {
+        /** The time this view reads deadlines against, Unix milliseconds; the same for the whole run. */
+        long now();
+
+        /** The value of {@code key} with its deadline, or null when it is absent. */
+        Entry entry(Bytes key) throws KvsException;
+
         /** The value of {@code key}, or null when it is absent. */
-        Bytes get(Bytes key) throws KvsException;
+        default Bytes get(Bytes key) throws KvsException {
+            Entry e = entry(key);
+            return e == null ? null : e.value();
+        }
 
-        /** Sets {@code key}, committed with the transaction. */
-        void set(Bytes key, Bytes value);
+        /** Sets {@code key} with no deadline, committed with the transaction. */
+        default void set(Bytes key, Bytes value) {
+            set(key, value, Entry.NONE);
+        }
 
-        /** Removes {@code key}, committed with the transaction; whether it was present. */
+        /** Sets {@code key} with {@code deadline} (Unix milliseconds, or {@link Entry#NONE}), committed with the transaction. */
+        void set(Bytes key, Bytes value, long deadline);
+
+        /**
+         * Removes {@code key}, committed with the transaction; whether it was present. A key
+         * whose deadline has passed is removed too, though it was not present.
+         */
         boolean remove(Bytes key) throws KvsException;
 
-        /** Every key present, in no particular order. */
+        /**
+         * Every key stored, in no particular order: those whose deadline has passed too, so
+         * removing each of them leaves none.
+         */
         Collection<Bytes> keys() throws KvsException;
     }
 }

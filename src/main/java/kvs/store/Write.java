@@ -4,13 +4,13 @@ import java.util.Objects;
 
 /**
  * One write of a group handed to {@link Store#writeAll}: a {@link Set}, a {@link Remove}, a
- * {@link Txn} (a read-modify-write) or a {@link Meta} (the store user's own record, apart from
- * the keys). The store settles each with its {@link Outcome} before writeAll returns; the caller
+ * {@link RemoveExpired} (an expiry cycle's), a {@link Txn} (a read-modify-write) or a
+ * {@link Meta} (the store user's own record, apart from the keys). The store settles each with its {@link Outcome} before writeAll returns; the caller
  * reads it after.
  *
  * @param <R> the write's result
  */
-public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn, Write.Meta {
+public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.RemoveExpired, Write.Txn, Write.Meta {
 
     /** Written by the store before writeAll returns; read by the caller after. */
     private Outcome<R> outcome;
@@ -19,12 +19,22 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
     }
 
     public static Set set(Bytes key, Bytes value) {
-        return new Set(key, value, null);
+        return new Set(key, value, Entry.NONE, null);
     }
 
     /** A set that a replicated group applies once, however often {@code id} is retried; {@code id} may be null. */
     public static Set set(Bytes key, Bytes value, WriteId id) {
-        return new Set(key, value, id);
+        return new Set(key, value, Entry.NONE, id);
+    }
+
+    /** A set of a key with {@code deadline} (Unix milliseconds, or {@link Entry#NONE}). */
+    public static Set set(Bytes key, Bytes value, long deadline) {
+        return new Set(key, value, deadline, null);
+    }
+
+    /** A set with a deadline, applied once however often {@code id} is retried; {@code id} may be null. */
+    public static Set set(Bytes key, Bytes value, long deadline, WriteId id) {
+        return new Set(key, value, deadline, id);
     }
 
     public static Remove remove(Bytes key) {
@@ -36,8 +46,30 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
         return new Remove(key, id);
     }
 
+    /**
+     * Removes {@code key} if its deadline is still {@code deadline}: an expiry cycle's removal of a
+     * key it found expired, which a write that set the key again meanwhile makes a no-op. Its
+     * result says whether it removed the key. The store compares deadlines, not clocks, so every
+     * member of a replicated group decides alike.
+     */
+    public static RemoveExpired removeExpired(Bytes key, long deadline) {
+        return new RemoveExpired(key, deadline);
+    }
+
     public static <R> Txn<R> transaction(Transaction<R> transaction) {
-        return new Txn<>(transaction);
+        return new Txn<>(transaction, Txn.NOW);
+    }
+
+    /**
+     * A transaction whose view reads deadlines against {@code asOf} (Unix milliseconds) rather
+     * than the store's clock: a replicated group's members apply a read-modify-write as of the
+     * time its leader ran it, so each decides alike whatever its own clock says.
+     */
+    public static <R> Txn<R> transaction(Transaction<R> transaction, long asOf) {
+        if (asOf <= 0) {
+            throw new IllegalArgumentException("asOf is a positive Unix time in milliseconds: " + asOf);
+        }
+        return new Txn<>(transaction, asOf);
     }
 
     /** Sets the record {@code name} of the store's metadata to {@code value}, or removes it when {@code value} is null. */
@@ -74,11 +106,16 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
     public static final class Set extends Write<Void> {
         private final Bytes key;
         private final Bytes value;
+        private final long deadline;
         private final WriteId id;
 
-        private Set(Bytes key, Bytes value, WriteId id) {
+        private Set(Bytes key, Bytes value, long deadline, WriteId id) {
             this.key = Objects.requireNonNull(key, "key");
             this.value = Objects.requireNonNull(value, "value");
+            if (deadline < 0) {
+                throw new IllegalArgumentException("a deadline is a positive Unix time in milliseconds: " + deadline);
+            }
+            this.deadline = deadline;
             this.id = id;
         }
 
@@ -90,6 +127,11 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
             return value;
         }
 
+        /** The key's deadline from this write on, Unix milliseconds, or {@link Entry#NONE}. */
+        public long deadline() {
+            return deadline;
+        }
+
         /** The client's identity for this write, or null. */
         public WriteId id() {
             return id;
@@ -97,7 +139,7 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
 
         @Override
         public String toString() {
-            return "set " + key + " " + value;
+            return "set " + key + " " + value + (deadline == Entry.NONE ? "" : " until " + deadline);
         }
     }
 
@@ -126,16 +168,54 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Txn
         }
     }
 
+    /** Removes a key an expiry cycle found expired, if its deadline is still the one found; whether it did. */
+    public static final class RemoveExpired extends Write<Boolean> {
+        private final Bytes key;
+        private final long deadline;
+
+        private RemoveExpired(Bytes key, long deadline) {
+            this.key = Objects.requireNonNull(key, "key");
+            if (deadline <= 0) {
+                throw new IllegalArgumentException("a deadline is a positive Unix time in milliseconds: " + deadline);
+            }
+            this.deadline = deadline;
+        }
+
+        public Bytes key() {
+            return key;
+        }
+
+        /** The deadline the key must still have to be removed. */
+        public long deadline() {
+            return deadline;
+        }
+
+        @Override
+        public String toString() {
+            return "remove " + key + " if it expires at " + deadline;
+        }
+    }
+
     /** Runs a {@link Transaction} in its place in the group, with every other write held off. */
     public static final class Txn<R> extends Write<R> {
-        private final Transaction<R> transaction;
+        /** {@link #asOf()} of a transaction that reads deadlines against the store's clock. */
+        public static final long NOW = 0;
 
-        private Txn(Transaction<R> transaction) {
+        private final Transaction<R> transaction;
+        private final long asOf;
+
+        private Txn(Transaction<R> transaction, long asOf) {
             this.transaction = Objects.requireNonNull(transaction, "transaction");
+            this.asOf = asOf;
         }
 
         public Transaction<R> transaction() {
             return transaction;
+        }
+
+        /** The time its view reads deadlines against (Unix milliseconds), or {@link #NOW}: the store's clock as it runs. */
+        public long asOf() {
+            return asOf;
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Refusal;
 import kvs.store.Transaction;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /** A read-modify-write as the leader logs it, and as each member applies it: only over what the leader read. */
 class ConditionalTest {
+
+    /** The time the views read deadlines against. */
+    private static final long NOW = 1_700_000_000_000L;
 
     private static Bytes b(String s) {
         return Bytes.utf8(s);
@@ -30,15 +34,16 @@ class ConditionalTest {
         pairs.forEach((k, v) -> data.put(b(k), b(v)));
         return new GroupView(new GroupView.Committed() {
             @Override
-            public Bytes get(Bytes key) {
-                return data.get(key);
+            public Entry stored(Bytes key) {
+                Bytes v = data.get(key);
+                return v == null ? null : Entry.of(v);
             }
 
             @Override
             public Iterator<Bytes> keys() {
                 return data.keySet().iterator();
             }
-        });
+        }, NOW);
     }
 
     /** A member applying {@code logged} over {@code pairs}: whether it held, and the changes it made. */
@@ -63,8 +68,8 @@ class ConditionalTest {
         Conditional.Run run = Conditional.run(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old")));
         assertThat(run.refusal()).isNull();
         assertThat(run.result()).isEqualTo(b("x+"));
-        Map<Bytes, Bytes> expected = new LinkedHashMap<>();
-        expected.put(b("a"), b("x"));
+        Map<Bytes, Entry> expected = new LinkedHashMap<>();
+        expected.put(b("a"), Entry.of(b("x")));
         expected.put(b("b"), null);
         assertThat(run.logged().reads()).containsExactlyEntriesOf(expected);
         assertThat(run.logged().presence()).as("c removed without reading it: only its presence")
@@ -121,20 +126,20 @@ class ConditionalTest {
             return incr.run(v);
         }, view(Map.of("n", "word")));
         assertThat(run.refusal()).hasMessageContaining("not an integer");
-        assertThat(run.logged().reads()).containsEntry(b("n"), b("word"));
+        assertThat(run.logged().reads()).containsEntry(b("n"), Entry.of(b("word")));
         assertThat(run.logged().writes()).isEmpty();
     }
 
     @Test
     void anEntryOfWritesAndRunTransactions_decodesToTheSame() throws Exception {
-        Map<Bytes, Bytes> reads = new LinkedHashMap<>();
-        reads.put(b("a"), b("é"));
+        Map<Bytes, Entry> reads = new LinkedHashMap<>();
+        reads.put(b("a"), Entry.of(b("é")));
         reads.put(b("gone"), null);
         Map<Bytes, Boolean> presence = new LinkedHashMap<>();
         presence.put(b("c"), true);
         presence.put(b("d"), false);
         Conditional c = new Conditional(reads, presence, Set.of(b("a"), b("b")),
-                List.of(new GroupView.Change(b("a"), b("é+")), new GroupView.Change(b("b"), null)));
+                List.of(new GroupView.Change(b("a"), b("é+"), Entry.NONE), new GroupView.Change(b("b"), null, Entry.NONE)));
         Conditional plain = new Conditional(new HashMap<>(), new HashMap<>(), null, List.of());
         byte[] entry = EntryCodec.entry(List.of(Write.set(b("k"), b("v")), Write.transaction(c), Write.remove(b("k")),
                 Write.transaction(plain)));

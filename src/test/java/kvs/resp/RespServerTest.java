@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,6 +25,8 @@ import kvs.pool.VirtualThreadPool;
 import kvs.server.KvsServer;
 import kvs.server.TestServer;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 import kvs.store.Write;
@@ -238,6 +241,21 @@ class RespServerTest {
             }
 
             @Override
+            public Entry entry(Bytes key) {
+                return Entry.of(get(key));
+            }
+
+            @Override
+            public InstantSource clock() {
+                return InstantSource.system();
+            }
+
+            @Override
+            public List<KeyDeadline> scanDeadlines(int count) {
+                return List.of();
+            }
+
+            @Override
             public Bytes meta(String name) {
                 return null;
             }
@@ -258,7 +276,7 @@ class RespServerTest {
 
             @Override
             public StoreFigures figures() {
-                return new StoreFigures("follower", "raft", 1, 0, 0, 0, 0, 0, 0, null);
+                return new StoreFigures("follower", "raft", 1, 0, 0, 0, 0, 0, 0, 0, 0, null);
             }
 
             @Override

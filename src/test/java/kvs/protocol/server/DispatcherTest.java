@@ -2,6 +2,7 @@ package kvs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -16,6 +17,8 @@ import kvs.protocol.Response;
 import kvs.protocol.server.Batch;
 import kvs.security.Access;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import kvs.store.Outcome;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
@@ -44,6 +47,7 @@ class DispatcherTest {
                         r.settle(Outcome.removed(map.remove(r.key()) != null));
                     }
                     case Write.Txn<?> t -> throw new AssertionError("no transactions here");
+                    case Write.RemoveExpired r -> throw new AssertionError("no expiry here");
                     case Write.Meta m -> throw new AssertionError("no metadata here");
                 }
             }
@@ -53,6 +57,22 @@ class DispatcherTest {
         @Override
         public Bytes get(Bytes key) {
             return map.get(key);
+        }
+
+        @Override
+        public Entry entry(Bytes key) {
+            Bytes v = map.get(key);
+            return v == null ? null : Entry.of(v);
+        }
+
+        @Override
+        public InstantSource clock() {
+            return InstantSource.system();
+        }
+
+        @Override
+        public List<KeyDeadline> scanDeadlines(int count) {
+            return List.of();
         }
 
         @Override
@@ -76,7 +96,7 @@ class DispatcherTest {
 
         @Override
         public StoreFigures figures() {
-            return new StoreFigures("map", "never", map.size(), 0, 0, 0, 0, 0, 0, null);
+            return new StoreFigures("map", "never", map.size(), 0, 0, 0, 0, 0, 0, 0, 0, null);
         }
 
         @Override
