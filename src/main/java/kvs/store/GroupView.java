@@ -90,8 +90,12 @@ public final class GroupView {
 
     /** The entry of {@code key} with the group's writes so far, or null when it is absent as of {@link #now()}. */
     public Entry entry(Bytes key) throws KvsException {
+        return entry(key, now);
+    }
+
+    private Entry entry(Bytes key, long at) throws KvsException {
         Entry e = stored(key);
-        return e == null || e.expiredAt(now) ? null : e;
+        return e == null || e.expiredAt(at) ? null : e;
     }
 
     /** Whether {@code key} is stored with the group's writes so far (its deadline may have passed). */
@@ -129,7 +133,15 @@ public final class GroupView {
      * wrote joins the group; a failure to read is thrown here.
      */
     public <R> Ran<R> run(Transaction<R> transaction) throws KvsException {
-        TxnView view = new TxnView();
+        return run(transaction, Write.Txn.NOW);
+    }
+
+    /**
+     * {@link #run(Transaction)} as of {@code asOf} (Unix milliseconds) instead of {@link #now()},
+     * unless it is {@link Write.Txn#NOW}: a {@link Write.Txn#asOf()}.
+     */
+    public <R> Ran<R> run(Transaction<R> transaction, long asOf) throws KvsException {
+        TxnView view = new TxnView(asOf == Write.Txn.NOW ? now : asOf);
         R result;
         try {
             result = transaction.run(view);
@@ -154,7 +166,12 @@ public final class GroupView {
         final Map<Bytes, Entry> staged = new LinkedHashMap<>();
         final Map<Bytes, Entry> reads = new LinkedHashMap<>();
         final Map<Bytes, Boolean> presence = new LinkedHashMap<>();
+        final long now;
         Set<Bytes> listed;
+
+        TxnView(long now) {
+            this.now = now;
+        }
 
         @Override
         public long now() {
@@ -170,7 +187,7 @@ public final class GroupView {
             if (reads.containsKey(key)) {
                 return reads.get(key);
             }
-            Entry read = GroupView.this.entry(key);
+            Entry read = GroupView.this.entry(key, now);
             reads.put(key, read);
             return read;
         }
@@ -193,7 +210,7 @@ public final class GroupView {
                     present = reads.get(key) != null;
                 } else {
                     Boolean known = presence.get(key);
-                    present = known != null ? known : GroupView.this.entry(key) != null;
+                    present = known != null ? known : GroupView.this.entry(key, now) != null;
                     presence.put(key, present);
                 }
                 stored = present || GroupView.this.contains(key); // one whose deadline passed goes too
