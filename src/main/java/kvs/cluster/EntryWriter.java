@@ -55,10 +55,9 @@ final class EntryWriter {
         for (Write<?> w : writes) {
             switch (w) {
                 case Write.Meta m -> m.refuse(new Refusal("a replicated group keeps no metadata of its users' (" + m.name() + ")"));
-                case Write.Set s when s.deadline() != Entry.NONE -> s.refuse(new Refusal("TODO(issue 29): deadlines"));
                 case Write.Set s -> pending.add(new Pending(w));
                 case Write.Remove r -> pending.add(new Pending(w));
-                case Write.RemoveExpired r -> r.refuse(new Refusal("TODO(issue 29): deadlines"));
+                case Write.RemoveExpired r -> pending.add(new Pending(w));
                 case Write.Txn<?> t -> pending.add(new Pending(w));
             }
         }
@@ -82,7 +81,7 @@ final class EntryWriter {
 
         /** What the entry holds for this write. */
         Write<?> logged() {
-            return run == null ? write : Write.transaction(run.logged());
+            return run == null ? write : run.logged().write();
         }
 
         /** Records the outcome on the caller's write. */
@@ -151,7 +150,11 @@ final class EntryWriter {
         return conflicts;
     }
 
-    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
+    /**
+     * The store as an entry's read-modify-writes see it: this member's engine with the entry's
+     * earlier writes over it, as of the engine's clock read once, the time every member then
+     * applies them as of ({@link Conditional#asOf}).
+     */
     private GroupView entryView() {
         return new GroupView(new GroupView.Committed() {
             @Override
@@ -180,12 +183,34 @@ final class EntryWriter {
                 view.written(remove.key(), null, Entry.NONE);
                 return estimate(remove.key(), null);
             }
+            case Write.RemoveExpired expired -> {
+                return placeRemoveExpired(p, expired, view);
+            }
             case Write.Txn<?> txn -> {
                 return placeTransaction(p, txn, view);
             }
             case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
-            case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
         }
+    }
+
+    /**
+     * A removal of an expired key removes it from the view only where it will remove it from
+     * the engines: where the key still has the deadline it names. The leader's engine hides the
+     * key once that deadline has passed by its clock, and then the view, like the engines, holds
+     * it absent either way.
+     */
+    private static long placeRemoveExpired(Pending p, Write.RemoveExpired expired, GroupView view) {
+        Entry e;
+        try {
+            e = view.stored(expired.key());
+        } catch (KvsException failure) {
+            p.fail(failure);
+            return 0;
+        }
+        if (e != null && e.deadline() == expired.deadline()) {
+            view.written(expired.key(), null, Entry.NONE);
+        }
+        return estimate(expired.key(), null);
     }
 
     private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
@@ -243,7 +268,7 @@ final class EntryWriter {
 
     /** An upper bound on a write's bytes in an entry. */
     private static long estimate(Bytes key, Bytes value) {
-        return 32 + key.length() + (value == null ? 0 : value.length());
+        return 48 + key.length() + (value == null ? 0 : value.length());
     }
 
     /** Commits one entry's writes and records each outcome; a read-modify-write that conflicted goes to {@code conflicts}. */
@@ -271,11 +296,11 @@ final class EntryWriter {
                     p.outcome = switch (p.write) {
                         case Write.Set set -> Outcome.done();
                         case Write.Remove remove -> Outcome.removed(d.present());
+                        case Write.RemoveExpired expired -> Outcome.removed(d.present());
                         case Write.Txn<?> txn -> p.run.refusal() != null
                                 ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
                                 : new Outcome.Done<>(p.run.result());
                         case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
-                        case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
                     };
                     p.succeed();
                 }

@@ -2,8 +2,11 @@ package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.UUID;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Write;
 import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,24 @@ class SnapshotFileTest {
         });
         assertThat(read).isEqualTo(pairs);
         assertThat(runs).allMatch(n -> n <= SnapshotFile.RUN);
+    }
+
+    /** Bytes as format 2 wrote them, before keys had deadlines: pairs without deadlines. */
+    @Test
+    void aSnapshotOfFormat2_stillReads() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("kvs-snapshot".getBytes(StandardCharsets.US_ASCII));
+        bytes.writeBytes(new byte[] {2, 1}); // format 2, one client's last write:
+        bytes.writeBytes(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 7, 100, 1}); // id, seq 7, index 100, not found
+        bytes.writeBytes(new byte[] {1, 1, 'k', 2, 'v', '1', 1, 0, 0, 0}); // k = v1, "" = ""; the end
+        Path file = dir.resolve("snapshot.1_100");
+        Files.write(file, bytes.toByteArray());
+        MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        assertThat(SnapshotFile.sessions(file)).containsExactly(Map.entry(new UUID(1, 2), new Sessions.Last(7, 100, true)));
+        List<Write.Set> read = new ArrayList<>();
+        SnapshotFile.read(file, read::addAll);
+        assertThat(read).extracting(Write.Set::key, Write.Set::value, Write.Set::deadline)
+                .containsExactly(tuple(Bytes.utf8("k"), Bytes.utf8("v1"), Entry.NONE), tuple(Bytes.EMPTY, Bytes.EMPTY, Entry.NONE));
     }
 
     @Test
