@@ -485,15 +485,17 @@ public final class MvStoreEngine implements Store {
     public synchronized List<KeyDeadline> scanDeadlines(int count) {
         ensureOpen();
         List<KeyDeadline> found = new ArrayList<>(Math.min(count, 1024));
-        Cursor<byte[], Long> c = deadlines.cursor(scanAfter);
-        while (found.size() < count && c.hasNext()) {
-            byte[] k = c.next();
-            if (scanAfter != null && Arrays.equals(k, scanAfter)) {
-                continue; // where the last call stopped: returned then
+        for (int round = 0; round < 2 && found.isEmpty(); round++) { // at the end with none found: from the start
+            Cursor<byte[], Long> c = deadlines.cursor(scanAfter);
+            while (found.size() < count && c.hasNext()) {
+                byte[] k = c.next();
+                if (scanAfter != null && Arrays.equals(k, scanAfter)) {
+                    continue; // where the last call stopped: returned then
+                }
+                found.add(new KeyDeadline(Bytes.wrap(k), c.getValue()));
             }
-            found.add(new KeyDeadline(Bytes.wrap(k), c.getValue()));
+            scanAfter = found.size() < count ? null : found.getLast().key().toByteArray(); // at the end: round again
         }
-        scanAfter = found.size() < count ? null : found.getLast().key().toByteArray(); // at the end: round again
         return found;
     }
 
