@@ -97,22 +97,27 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
     record Run(Conditional logged, Object result, Refusal refusal) {
     }
 
-    /** Runs {@code transaction} over {@code view} as of the view's time, recording what it reads. */
-    static <R> Run run(Transaction<R> transaction, GroupView view) throws KvsException {
-        Listing listing = new Listing(view);
-        GroupView.Ran<R> ran = view.run(v -> listing.run(transaction, v));
-        return new Run(new Conditional(view.now(), ran.reads(), ran.presence(), listing.live, ran.changes()), ran.result(),
-                ran.refusal());
+    /**
+     * Runs {@code transaction} over {@code view} as of {@code asOf} (a {@link Write.Txn#asOf()}:
+     * {@link Write.Txn#NOW} for the view's time), recording what it reads.
+     */
+    static <R> Run run(Transaction<R> transaction, GroupView view, long asOf) throws KvsException {
+        long at = asOf == Write.Txn.NOW ? view.now() : asOf;
+        Listing listing = new Listing(view, at);
+        GroupView.Ran<R> ran = view.run(v -> listing.run(transaction, v), at);
+        return new Run(new Conditional(at, ran.reads(), ran.presence(), listing.live, ran.changes()), ran.result(), ran.refusal());
     }
 
     /**
      * Runs a transaction on the leader and, if it listed the keys, records those present before it
-     * wrote: a listing has every key stored, and the leader's engine hides those whose deadline has
-     * passed by its own clock, so what members compare is the keys present as of the run's time.
+     * wrote: a listing has every key stored, those whose deadline has passed too, and what members
+     * compare is the keys present as of the run's time, which each member's view and the leader's
+     * decide alike (the leader's engine hides an expired key by its own clock).
      * Worked out as the transaction ends, while the group's view does not yet hold its writes.
      */
     private static final class Listing {
         private final GroupView group;
+        private final long asOf;
         /** Keys the transaction wrote before it first listed the keys: a removed one is not in the listing. */
         private final Set<Bytes> writtenFirst = new HashSet<>();
         /** The keys the transaction listed, with {@link #writtenFirst}: those that may have been present before it; null until it lists them. */
@@ -120,8 +125,9 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
         /** The keys present before the transaction, once it ended; null if it did not list them. */
         Set<Bytes> live;
 
-        Listing(GroupView group) {
+        Listing(GroupView group, long asOf) {
             this.group = group;
+            this.asOf = asOf;
         }
 
         <R> R run(Transaction<R> transaction, View view) throws KvsException {
@@ -142,7 +148,8 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
             }
             live = new HashSet<>();
             for (Bytes k : candidates) {
-                if (group.entry(k) != null) { // the group's view without this transaction's writes, as of its time
+                Entry e = group.stored(k); // the group's view without this transaction's writes
+                if (e != null && !e.expiredAt(asOf)) {
                     live.add(k);
                 }
             }

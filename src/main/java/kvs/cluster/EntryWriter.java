@@ -153,7 +153,11 @@ final class EntryWriter {
     /**
      * The store as an entry's read-modify-writes see it: this member's engine with the entry's
      * earlier writes over it, as of the engine's clock read once, the time every member then
-     * applies them as of ({@link Conditional#asOf}).
+     * applies them as of ({@link Conditional#asOf}). The engine's reads hide a key whose
+     * deadline has passed by its clock, as the view does by its time; whether such a key is still
+     * stored, and the keys stored, are read through the engine's transactions
+     * ({@link StoredEntries}), so a read-modify-write removes a key every member still stores
+     * (a DEL of it, a FLUSHDB). Those are the only reads of the engine that cost a transaction.
      */
     private GroupView entryView() {
         return new GroupView(new GroupView.Committed() {
@@ -163,8 +167,13 @@ final class EntryWriter {
             }
 
             @Override
+            public boolean contains(Bytes key) throws KvsException {
+                return engine.entry(key) != null || StoredEntries.entries(engine, List.of(key)).get(0) != null;
+            }
+
+            @Override
             public Iterator<Bytes> keys() throws KvsException {
-                return engine.keys();
+                return StoredEntries.keys(engine).iterator();
             }
         }, engine.clock().millis());
     }
@@ -215,7 +224,7 @@ final class EntryWriter {
 
     private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
         try {
-            p.run = Conditional.run(txn.transaction(), view);
+            p.run = Conditional.run(txn.transaction(), view, txn.asOf());
         } catch (KvsException | RuntimeException e) {
             p.run = null;
             p.fail(e);

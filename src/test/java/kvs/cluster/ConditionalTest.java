@@ -42,7 +42,8 @@ class ConditionalTest {
 
     /**
      * The leader's engine holding {@code entries}, as EntryWriter's view sees it, its clock at
-     * {@code clock}: the engine's reads and listing hide a key whose deadline has passed.
+     * {@code clock}: the engine's reads hide a key whose deadline has passed; whether a key is
+     * stored, and the keys stored, include it.
      */
     private static GroupView leaders(Map<String, Entry> entries, long clock) {
         return over(entries, clock, /* hideExpired= */ true);
@@ -50,15 +51,17 @@ class ConditionalTest {
 
     private static GroupView over(Map<String, Entry> entries, long clock, boolean hideExpired) {
         Map<Bytes, Entry> data = new HashMap<>();
-        entries.forEach((k, e) -> {
-            if (!hideExpired || !e.expiredAt(clock)) {
-                data.put(b(k), e);
-            }
-        });
+        entries.forEach((k, e) -> data.put(b(k), e));
         return new GroupView(new GroupView.Committed() {
             @Override
             public Entry stored(Bytes key) {
-                return data.get(key);
+                Entry e = data.get(key);
+                return e != null && hideExpired && e.expiredAt(clock) ? null : e;
+            }
+
+            @Override
+            public boolean contains(Bytes key) {
+                return data.containsKey(key);
             }
 
             @Override
@@ -66,6 +69,11 @@ class ConditionalTest {
                 return data.keySet().iterator();
             }
         }, clock);
+    }
+
+    /** The leader's run of {@code transaction} over {@code view}, as of the view's time. */
+    private static <R> Conditional.Run lead(Transaction<R> transaction, GroupView view) throws Exception {
+        return Conditional.run(transaction, view, Write.Txn.NOW);
     }
 
     /** A member applying {@code logged} over {@code pairs}: whether it held, and the changes it made. */
@@ -93,7 +101,7 @@ class ConditionalTest {
 
     @Test
     void theLeadersRun_recordsEachKeyItReadOnce_andTheWrites() throws Exception {
-        Conditional.Run run = Conditional.run(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old")));
+        Conditional.Run run = lead(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old")));
         assertThat(run.refusal()).isNull();
         assertThat(run.result()).isEqualTo(b("x+"));
         Map<Bytes, Entry> expected = new LinkedHashMap<>();
@@ -109,7 +117,7 @@ class ConditionalTest {
 
     @Test
     void aMember_appliesTheWritesOnlyWhereItReadsAsTheLeaderDid() throws Exception {
-        Conditional logged = Conditional.run(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old"))).logged();
+        Conditional logged = lead(APPEND_TO_A_AND_COPY_B, view(Map.of("a", "x", "c", "old"))).logged();
         GroupView.Ran<Boolean> same = apply(logged, Map.of("a", "x", "c", "old"));
         assertThat(same.result()).isTrue();
         assertThat(same.changes()).hasSize(2);
@@ -135,7 +143,7 @@ class ConditionalTest {
             }
             return null;
         };
-        Conditional.Run run = Conditional.run(flush, view(Map.of("a", "1", "b", "2")));
+        Conditional.Run run = lead(flush, view(Map.of("a", "1", "b", "2")));
         assertThat(run.logged().keys()).containsExactlyInAnyOrder(b("a"), b("b"));
         assertThat(run.logged().writes()).extracting(GroupView.Change::key).containsExactlyInAnyOrder(b("a"), b("b"));
         assertThat(apply(run.logged(), Map.of("a", "9", "b", "9")).changes()).as("values may differ").hasSize(2);
@@ -148,7 +156,7 @@ class ConditionalTest {
         Transaction<Long> incr = v -> {
             throw new Refusal("ERR value is not an integer or out of range");
         };
-        Conditional.Run run = Conditional.run(v -> {
+        Conditional.Run run = lead(v -> {
             v.get(b("n"));
             v.set(b("m"), b("written before the refusal"));
             return incr.run(v);
@@ -208,7 +216,7 @@ class ConditionalTest {
     @Test
     void theLeadersRun_recordsItsTime_theDeadlinesItRead_andThoseItWrote() throws Exception {
         Map<String, Entry> stored = Map.of("lock", new Entry(b("old"), NOW - 1), "a", new Entry(b("x"), NOW + 1000));
-        Conditional.Run run = Conditional.run(v -> {
+        Conditional.Run run = lead(v -> {
             v.get(b("a"));
             return lock("mine").run(v);
         }, leaders(stored, NOW));
@@ -228,8 +236,8 @@ class ConditionalTest {
         // The lock's deadline is 5 ms after the leader's run: a member 10 s ahead would read it expired by its own clock.
         Map<String, Entry> held = Map.of("lock", new Entry(b("theirs"), NOW + 5));
         Map<String, Entry> expired = Map.of("lock", new Entry(b("theirs"), NOW - 5));
-        Conditional refused = Conditional.run(lock("mine"), leaders(held, NOW)).logged();
-        Conditional taken = Conditional.run(lock("mine"), leaders(expired, NOW)).logged();
+        Conditional refused = lead(lock("mine"), leaders(held, NOW)).logged();
+        Conditional taken = lead(lock("mine"), leaders(expired, NOW)).logged();
         for (long skew : new long[] {-60_000, -10, 0, 10, 60_000}) {
             GroupView.Ran<Boolean> onHeld = applyAt(refused, held, NOW + skew);
             assertThat(onHeld.result()).as("the held lock, a member %d ms off", skew).isTrue();
@@ -253,7 +261,7 @@ class ConditionalTest {
         stored.put("live", Entry.of(b("1")));
         stored.put("expiring", new Entry(b("2"), NOW + 5));
         stored.put("expired", new Entry(b("3"), NOW - 5)); // stored on every member until the log removes it
-        Conditional.Run run = Conditional.run(count, leaders(stored, NOW));
+        Conditional.Run run = lead(count, leaders(stored, NOW));
         assertThat(run.logged().keys()).containsExactlyInAnyOrder(b("live"), b("expiring"));
         for (long skew : new long[] {-60_000, 0, 60_000}) {
             assertThat(applyAt(run.logged(), stored, NOW + skew).result()).as("a member %d ms off", skew).isTrue();
@@ -273,8 +281,31 @@ class ConditionalTest {
             return null;
         };
         Map<String, Entry> stored = Map.of("a", Entry.of(b("1")), "b", Entry.of(b("2")));
-        Conditional logged = Conditional.run(removeThenList, leaders(stored, NOW)).logged();
+        Conditional logged = lead(removeThenList, leaders(stored, NOW)).logged();
         assertThat(logged.keys()).as("the keys present before the transaction wrote").containsExactlyInAnyOrder(b("a"), b("b"));
         assertThat(applyAt(logged, stored, NOW).result()).isTrue();
+    }
+
+    @Test
+    void aRunAsOfAGivenTime_readsAndIsLoggedAsOfIt() throws Exception {
+        Map<String, Entry> stored = Map.of("k", new Entry(b("v"), NOW + 100));
+        Transaction<Boolean> present = v -> v.get(b("k")) != null;
+        Conditional.Run before = Conditional.run(present, leaders(stored, NOW), NOW + 100);
+        Conditional.Run after = Conditional.run(present, leaders(stored, NOW), NOW + 101);
+        assertThat(before.result()).isEqualTo(true);
+        assertThat(after.result()).isEqualTo(false);
+        assertThat(after.logged().asOf()).isEqualTo(NOW + 101);
+        assertThat(applyAt(after.logged(), stored, NOW).result()).isTrue();
+    }
+
+    @Test
+    void aKeyStoredPastItsDeadline_removedByTheLeadersRun_isRemovedByEveryMember() throws Exception {
+        Map<String, Entry> stored = Map.of("k", new Entry(b("v"), NOW - 1));
+        Conditional.Run run = lead(v -> v.remove(b("k")), leaders(stored, NOW));
+        assertThat(run.result()).as("it was not present").isEqualTo(false);
+        assertThat(run.logged().writes()).containsExactly(new GroupView.Change(b("k"), null, Entry.NONE));
+        GroupView.Ran<Boolean> applied = applyAt(run.logged(), stored, NOW - 60_000);
+        assertThat(applied.result()).as("a member whose clock still shows the key").isTrue();
+        assertThat(applied.changes()).containsExactly(new GroupView.Change(b("k"), null, Entry.NONE));
     }
 }
