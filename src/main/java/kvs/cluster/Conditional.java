@@ -46,8 +46,10 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
 
     /**
      * Applies the writes if {@code view} reads as the leader's did, and says whether it did;
-     * nothing otherwise. Deterministic: it reads only through {@code view}, as of the view's time
-     * (a member's: {@link #asOf}), and compares sets, never the order a store lists keys in.
+     * nothing otherwise. Deterministic, so every member decides alike: it reads only through
+     * {@code view}, whose time is {@link #asOf} on a member ({@link #write()}), never the member's
+     * clock; it compares entries (values and deadlines) and sets of keys, never the order a store
+     * lists them in; and it writes absolute deadlines.
      */
     @Override
     public Boolean run(View view) throws KvsException {

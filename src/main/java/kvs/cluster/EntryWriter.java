@@ -20,9 +20,11 @@ import org.apache.ratis.protocol.RaftClientReply;
 
 /**
  * Packs the writes of concurrent callers into Raft log entries: the writes of every caller that
- * came while the last entry committed go in the next one (group commit), a read-modify-write run
- * by the leader over this member's engine and the entry's writes before it, and logged as what
- * it read and wrote ({@link Conditional}); each write is settled from the entry's reply.
+ * came while the last entry committed go in the next one (group commit), sets with their
+ * deadlines, a read-modify-write run by the leader over this member's engine and the entry's
+ * writes before it, as of the engine's clock, and logged as what it read and wrote and that time
+ * ({@link Conditional}); each write is settled from the entry's reply (a removal of an expired
+ * key: whether it removed the key).
  */
 final class EntryWriter {
 
@@ -203,10 +205,10 @@ final class EntryWriter {
     }
 
     /**
-     * A removal of an expired key removes it from the view only where it will remove it from
-     * the engines: where the key still has the deadline it names. The leader's engine hides the
-     * key once that deadline has passed by its clock, and then the view, like the engines, holds
-     * it absent either way.
+     * A removal of an expired key removes it from the view where the view shows the key with the
+     * deadline it names (set earlier in the entry). Where the leader's engine hides the key, its
+     * deadline passed, reads of the view find it absent already; the view may still count it
+     * stored, and a later removal of it in the entry then removes nothing on the members.
      */
     private static long placeRemoveExpired(Pending p, Write.RemoveExpired expired, GroupView view) {
         Entry e;
