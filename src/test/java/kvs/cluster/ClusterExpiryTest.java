@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
 
+import kvs.engine.EngineOptions;
 import kvs.engine.MvStoreEngine;
 import kvs.expiry.ExpiryCycle;
 import kvs.store.Bytes;
@@ -279,6 +280,30 @@ class ClusterExpiryTest {
         for (int i = 0; i < 3; i++) {
             assertThat(group.nodes[i].size()).as("member %d", i).isEqualTo(121);
         }
+    }
+
+    @Test
+    void aMemberLoadingTheLeadersSnapshot_dropsKeysItStoredPastTheirDeadline() throws Exception {
+        int leader = group.leader();
+        int follower = (leader + 1) % 3;
+        for (int i = 0; i < 50; i++) {
+            group.nodes[leader].set("k" + i, "v" + i);
+        }
+        Path raft = group.data(follower).resolve("raft");
+        await("a snapshot on the follower").atMost(Duration.ofSeconds(20)).until(() -> files(raft).contains("snapshot."));
+        group.stop(follower);
+        // As Ratis leaves a member stopped after it published a snapshot the leader sent, before it
+        // loaded it; its engine holds a key the snapshot does not, whose deadline has passed.
+        Path engineDir = group.data(follower).resolve("engine");
+        deleteTree(engineDir);
+        try (MvStoreEngine engine = MvStoreEngine.open(engineDir, EngineOptions.defaults().withClock(group.clocks[follower]))) {
+            engine.writeAll(List.of(Write.meta(KvsStateMachine.INSTALLING, b("a snapshot from the leader"))));
+            engine.set(b("stale"), b("s"), group.clocks[follower].millis() + 10);
+        }
+        group.clocks[follower].advance(1000);
+        group.start(follower);
+        assertThat(group.engines[follower].meta(KvsStateMachine.INSTALLING)).isNull();
+        assertThat(group.engines[follower].size()).as("the snapshot's keys only").isEqualTo(50);
     }
 
     private static String files(Path root) throws Exception {
