@@ -19,8 +19,8 @@ import kvs.store.KeyDeadline;
  * <p>An entry is one immutable {@code byte[]}: the record's file, offset and length (big-endian
  * ints), then, only for a key that has a deadline (flagged by bit 30 of the length), the deadline
  * (a big-endian long, Unix milliseconds), then the key's bytes. A write makes a new entry and
- * publishes it with one release
- * store, so a reader sees a location and key that belong together, and an entry's identity names
+ * publishes it with one release store, so a reader sees a location, deadline and key that belong
+ * together, and an entry's identity names
  * one record (the value cache and compaction compare entries by identity). A slot, once given a
  * key, keeps that key for the life of its table: a removal leaves a tombstone entry of the same
  * key (file -1), and a later set of the key takes the same slot. So a reader that finds its key
