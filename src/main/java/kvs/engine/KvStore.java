@@ -249,7 +249,7 @@ public final class KvStore implements Store {
                     case Write.Set set -> logWrite(set.key(), set.value(), set.deadline());
                     case Write.Remove remove -> logWrite(remove.key(), null);
                     case Write.RemoveExpired r ->
-                            LogWriter.Write.ifDeadline(r.key(), r.deadline(), encode(r.key(), null, Entry.NONE, false));
+                            LogWriter.Write.removeIfDeadline(r.key(), r.deadline(), encode(r.key(), null, Entry.NONE, false));
                     case Write.Txn<?> txn -> LogWriter.Write.transaction(txn.transaction(), txn.asOf());
                     case Write.Meta m -> metaWrite(m.name(), m.value());
                 });

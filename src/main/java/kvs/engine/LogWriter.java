@@ -39,7 +39,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         final Bytes key;
         /** The value set; null for a remove. */
         final Bytes value;
-        /** A set's deadline, or {@link Entry#NONE}; for {@link #ifDeadline}, the deadline the key must still have. */
+        /** A set's deadline, or {@link Entry#NONE}; for {@link #onlyIfDeadline}, the deadline the key must still have. */
         final long deadline;
         final byte[] record;
         /** The hashes of the key's bytes in {@code record} ({@link KeyHash}); 0 for a transaction. */
@@ -47,7 +47,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         final int cacheHash;
         final boolean remove;
         /** An expiry cycle's remove ({@code Write.RemoveExpired}): made only if the key's deadline is still {@link #deadline}. */
-        final boolean ifDeadline;
+        final boolean onlyIfDeadline;
         /** Whether this writes the store's metadata rather than a key. */
         final boolean meta;
         /** Null unless this is a transaction, which has no key or record of its own. */
@@ -63,7 +63,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         /** Set by the leader: a transaction's refusal, or null. */
         Refusal refusal;
 
-        private Write(Bytes key, Bytes value, long deadline, byte[] record, boolean ifDeadline,
+        private Write(Bytes key, Bytes value, long deadline, byte[] record, boolean onlyIfDeadline,
                       Transaction<?> transaction, long asOf, GroupCommit.Op owner) {
             this.key = key;
             this.value = value;
@@ -72,7 +72,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             this.hash = record == null ? 0 : KeyHash.of(record, Record.keyStart(record, 0), keyLen(record));
             this.cacheHash = record == null ? 0 : KeyHash.local(record, Record.keyStart(record, 0), keyLen(record));
             this.remove = value == null && transaction == null;
-            this.ifDeadline = ifDeadline;
+            this.onlyIfDeadline = onlyIfDeadline;
             this.meta = record != null && Record.meta(record, 0);
             this.transaction = transaction;
             this.asOf = asOf;
@@ -85,7 +85,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         }
 
         /** An expiry cycle's removal of {@code key}, made only if its deadline is still {@code deadline}. */
-        static Write ifDeadline(Bytes key, long deadline, byte[] tombstone) {
+        static Write removeIfDeadline(Bytes key, long deadline, byte[] tombstone) {
             return new Write(key, null, deadline, tombstone, true, null, 0, null);
         }
 
@@ -175,7 +175,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                     continue;
                 }
                 writes = List.of(w); // the metadata is no key: transactions do not see it
-            } else if (w.ifDeadline ? !hasDeadline(w, view, written) : w.remove && !view.contains(w.key)) {
+            } else if (w.onlyIfDeadline ? !stillHasDeadline(w, view, written) : w.remove && !view.contains(w.key)) {
                 w.absent = true;
                 w.succeed(); // nothing to write: done
                 continue;
@@ -212,7 +212,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
      * the batch stands: from the view if an earlier write of the batch wrote it ({@code written}),
      * else from its index entry, without reading its value.
      */
-    private boolean hasDeadline(Write w, GroupView view, Set<Bytes> written) throws KvsException {
+    private boolean stillHasDeadline(Write w, GroupView view, Set<Bytes> written) throws KvsException {
         if (written != null && written.contains(w.key)) {
             Entry e = view.stored(w.key);
             return e != null && e.deadline() == w.deadline;
@@ -319,10 +319,10 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             }
             if (!w.meta) {
                 boolean hadExpired = old != null && KeyIndex.expired(old, now);
-                if (w.remove && !w.ifDeadline) {
+                if (w.remove && !w.onlyIfDeadline) {
                     w.absent = old == null || hadExpired; // a key past its deadline goes, but was not present
                 }
-                if (w.ifDeadline || hadExpired) {
+                if (w.onlyIfDeadline || hadExpired) {
                     expiredNow++;
                 }
             }
