@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import kvs.KvsEngine;
 import kvs.KvsException;
-import kvs.concurrent.Syncer;
+import kvs.concurrent.Periodic;
 import kvs.engine.Durability;
 
 /**
@@ -19,7 +19,7 @@ abstract class PeerEngine implements KvsEngine {
     final Durability durability;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The everysec sync, or null. */
-    private Syncer syncer;
+    private Periodic syncer;
 
     PeerEngine(String name, Path dir, Durability durability) {
         this.name = name;
@@ -30,7 +30,7 @@ abstract class PeerEngine implements KvsEngine {
     /** Under everysec, runs {@link #sync} once a second until close; the subclass calls it once it can sync. */
     final void startSyncer() {
         if (durability == Durability.EVERYSEC) {
-            syncer = new Syncer(name + "-sync-" + dir.getFileName(), this::sync);
+            syncer = new Periodic(name + "-sync-" + dir.getFileName(), Periodic.EVERY_SECOND, this::sync);
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.function.IntSupplier;
 
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
-import kvs.concurrent.Syncer;
+import kvs.concurrent.Periodic;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.GroupView;
@@ -74,7 +74,7 @@ public final class KvStore implements Store {
     private final LogWriter writer;
     private final GroupCommit<LogWriter.Write> commits;
     private final Compactor compactor;
-    private final Syncer syncer;
+    private final Periodic syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * The index slot the next {@link #scanDeadlines} starts at. Callers racing each other (the
@@ -136,7 +136,7 @@ public final class KvStore implements Store {
                 }, cache);
         this.commits = new GroupCommit<>(writer, options.durability() == Durability.ALWAYS ? GATHER_NANOS : 0);
         this.syncer = options.durability() == Durability.EVERYSEC
-                ? new Syncer("kvs-fsync-" + dir.getFileName(), writer::syncActive)
+                ? new Periodic("kvs-fsync-" + dir.getFileName(), Periodic.EVERY_SECOND, writer::syncActive)
                 : null;
         if (background) {
             compactor.start();

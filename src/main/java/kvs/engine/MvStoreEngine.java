@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
-import kvs.concurrent.Syncer;
+import kvs.concurrent.Periodic;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.GroupView;
@@ -92,7 +92,7 @@ public final class MvStoreEngine implements Store {
     private final Durability durability;
     private final InstantSource clock;
     private final GroupCommit<MapWrite> commits;
-    private final Syncer syncer;
+    private final Periodic syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Commits since the last sync; guarded by the commit leader. */
     private int unsyncedCommits;
@@ -205,7 +205,7 @@ public final class MvStoreEngine implements Store {
             syncAndReleaseSpace();
         }
         this.syncer = durability == Durability.EVERYSEC
-                ? new Syncer("kvs-fsync-" + dir.getFileName(), this::syncAndReleaseSpace)
+                ? new Periodic("kvs-fsync-" + dir.getFileName(), Periodic.EVERY_SECOND, this::syncAndReleaseSpace)
                 : null;
     }
 

@@ -1,15 +1,14 @@
 package kvs.expiry;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.KvsException;
 import kvs.NotLeaderException;
-import kvs.concurrent.Threads;
+import kvs.concurrent.Periodic;
 import kvs.store.Entry;
 import kvs.store.KeyDeadline;
 import kvs.store.Outcome;
@@ -45,11 +44,8 @@ public final class ExpiryCycle implements AutoCloseable {
     private static final int REMOVALS_AT_ONCE = 256;
 
     private final Store store;
-    private final Thread thread;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition stop = lock.newCondition();
-    /** Guarded by lock. */
-    private boolean stopping;
+    /** The thread that runs the cycles; null for a cycle run by hand. */
+    private Periodic thread;
 
     // Written by the cycle's thread only (or a test's, with no thread running).
     private volatile long expired;
@@ -62,48 +58,18 @@ public final class ExpiryCycle implements AutoCloseable {
 
     private ExpiryCycle(Store store) {
         this.store = Objects.requireNonNull(store, "store");
-        this.thread = Thread.ofPlatform().name("kvs-expiry").daemon(true).unstarted(this::loop);
     }
 
-    /** Starts the cycle over {@code store} on a thread of its own, until {@link #close}. */
+    /** Starts the cycle over {@code store} on a thread of its own, until {@link #close} (before the store's). */
     public static ExpiryCycle start(Store store) {
         ExpiryCycle c = new ExpiryCycle(store);
-        c.thread.start();
+        c.thread = new Periodic("kvs-expiry", Duration.ofSeconds(1).dividedBy(HZ), () -> c.runOnce(BUDGET_NANOS));
         return c;
     }
 
     /** A cycle that runs only when {@link #runOnce} is called; for tests. */
     static ExpiryCycle manual(Store store) {
         return new ExpiryCycle(store);
-    }
-
-    private void loop() {
-        long period = TimeUnit.SECONDS.toNanos(1) / HZ;
-        while (awaitNext(period)) {
-            try {
-                runOnce(BUDGET_NANOS);
-            } catch (IllegalStateException e) {
-                return; // the store closed under the cycle: the server is going
-            } catch (RuntimeException e) {
-                log.error("the expiry cycle failed; it runs again in {} ms", period / 1_000_000, e);
-            }
-        }
-    }
-
-    /** Waits {@code nanos}, or until close; whether to go on. */
-    private boolean awaitNext(long nanos) {
-        lock.lock();
-        try {
-            long left = nanos;
-            while (!stopping && left > 0) {
-                left = stop.awaitNanos(left);
-            }
-            return !stopping;
-        } catch (InterruptedException e) {
-            return false;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Runs one cycle of at most {@code budgetNanos} on the calling thread; returns the keys it removed. */
@@ -190,18 +156,11 @@ public final class ExpiryCycle implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(cycleNanos), cycles);
     }
 
-    /** Stops the cycle and waits for its thread. */
+    /** Stops the cycle and waits for a cycle under way to end. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            stopping = true;
-            stop.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (thread.isAlive()) {
-            Threads.joinUninterruptibly(thread);
+        if (thread != null) {
+            thread.close();
         }
     }
 }

@@ -9,12 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-class SyncerTest {
+class PeriodicTest {
 
     @Test
-    void failingSync_isRetried_andCloseEndsTheThread() {
+    void aFailingRun_isRunAgain_andCloseEndsTheThread() {
         AtomicInteger calls = new AtomicInteger();
-        Syncer sync = new Syncer("test-sync", () -> {
+        Periodic sync = new Periodic("test-sync", Duration.ofMillis(50), () -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IOException("disk on fire");
             }
