@@ -3,15 +3,20 @@ package kvs.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 
 import kvs.KvsException;
 import kvs.engine.EngineOptions;
 import kvs.engine.MvStoreEngine;
 import kvs.pool.VirtualThreadPool;
+import kvs.protocol.Frames;
 import kvs.protocol.server.KvsProtocol;
 import kvs.server.KvsServer;
 import kvs.server.TestServer;
@@ -123,6 +128,34 @@ class KvsClientExpiryTest {
         assertThatThrownBy(() -> client.expire("k", Duration.ofMillis(Long.MAX_VALUE))).isInstanceOf(KvsException.class)
                 .hasMessageContaining("invalid expire time");
         assertThat(server.engine().entry(Bytes.utf8("k"))).isEqualTo(Entry.of(Bytes.utf8("v")));
+    }
+
+    /** The bytes of docs/PROTOCOL.md, "Expiry", over a socket: the test's clock is at 2026-01-01T00:00:00Z, 1767225600000. */
+    @Test
+    void handBuiltFrames_getTheDocumentedReplyBytes() throws Exception {
+        assertThat(clock.millis()).isEqualTo(1_767_225_600_000L);
+        Socket s = server.connect(0);
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        String ttl = "a2 626f70 6374746c 636b6579 6161";
+        String persist = "a2 626f70 6770657273697374 636b6579 6161";
+        List<String[]> exchanges = List.of(
+                new String[] {ttl, "a2 626f6b f5 66657869737473 f4"},
+                new String[] {"a4 626f70 63736574 636b6579 6161 6576616c7565 6162 68646561646c696e65 1b 0000019b76db1d30", "a1 626f6b f5"},
+                new String[] {ttl, "a4 626f6b f5 66657869737473 f5 68646561646c696e65 1b 0000019b76db1d30 6374746c 19 7530"},
+                new String[] {persist, "a2 626f6b f5 676368616e676564 f5"},
+                new String[] {persist, "a2 626f6b f5 676368616e676564 f4"},
+                new String[] {ttl, "a3 626f6b f5 66657869737473 f5 68646561646c696e65 f6"},
+                new String[] {"a3 626f70 66657870697265 636b6579 6161 6374746c 19 7530", "a2 626f6b f5 676368616e676564 f5"},
+                new String[] {"a3 626f70 66657870697265 636b6579 6162 6374746c 19 7530", "a2 626f6b f5 676368616e676564 f4"});
+        for (String[] e : exchanges) {
+            Frames.write(out, hex(e[0]));
+            out.flush();
+            assertThat(Frames.read(in, Frames.DEFAULT_MAX_FRAME)).as("reply to %s", e[0]).isEqualTo(hex(e[1]));
+        }
+    }
+    private static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s.replace(" ", ""));
     }
 
     @Test
