@@ -287,7 +287,7 @@ class CliIT {
 
     /** README.md, "Quick start": set --ttl, ttl, expire and persist, with the outputs and exit codes of get and rm. */
     @ParameterizedTest
-    @ValueSource(strings = {"mvstore"})
+    @ValueSource(strings = {"kvs", "mvstore"})
     void expiryCommands_setReadMoveAndRemoveADeadline(String engine) throws Exception {
         Server s = new Server("--engine", engine);
         assertThat(client(s, "set", "k", "v", "--ttl", "1h")).isEqualTo(new Result(0, "", ""));

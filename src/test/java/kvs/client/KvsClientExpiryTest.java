@@ -14,7 +14,7 @@ import java.util.List;
 
 import kvs.KvsException;
 import kvs.engine.EngineOptions;
-import kvs.engine.MvStoreEngine;
+import kvs.engine.KvStore;
 import kvs.pool.VirtualThreadPool;
 import kvs.protocol.Frames;
 import kvs.protocol.server.KvsProtocol;
@@ -40,7 +40,7 @@ class KvsClientExpiryTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServer.start(MvStoreEngine.open(dir, EngineOptions.defaults().withClock(clock)), new VirtualThreadPool(2),
+        server = TestServer.start(KvStore.open(dir, EngineOptions.defaults().withClock(clock)), new VirtualThreadPool(2),
                 List.of(KvsProtocol.INSTANCE), KvsServer.Options.defaults());
         client = server.client(KvsClient.Options.defaults());
     }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import kvs.KvsException;
 import kvs.command.Dispatcher;
 import kvs.engine.EngineOptions;
+import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -39,9 +40,8 @@ class ExpiryRequestsTest {
         Store open(Path dir, EngineOptions options) throws KvsException;
     }
 
-    /** The engines that hold deadlines so far: KvStore joins when its step of issue 29 is on main. */
     static Stream<Arguments> engines() {
-        return Stream.of(Arguments.of("mvstore", (Opener) MvStoreEngine::open));
+        return Stream.of(Arguments.of("kvs", (Opener) KvStore::open), Arguments.of("mvstore", (Opener) MvStoreEngine::open));
     }
 
     private static final Bytes K = Bytes.utf8("k");
