@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import kvs.it.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -218,6 +221,17 @@ class CliIT {
         assertUsageError(run("kvs-client", "rm"));
         assertUsageError(run("kvs-client", "--frob", "get", "k"));
         assertUsageError(run("kvs-client", "frob", "k"));
+        assertUsageError(run("kvs-client", "ttl"));
+        assertUsageError(run("kvs-client", "expire", "k"));
+        assertUsageError(run("kvs-client", "persist", "a", "b"));
+        for (String[] args : List.of(new String[] {"set", "k", "v", "--ttl", "5x"}, new String[] {"set", "k", "v", "--ttl", "0"},
+                new String[] {"set", "k", "v", "--ttl", "1.5s"}, new String[] {"expire", "k", "soon"},
+                new String[] {"expire", "k", "9999999999999h"})) {
+            Result r = run("kvs-client", args);
+            assertUsageError(r);
+            assertThat(r.err().lines().findFirst().orElseThrow()).as("stderr of %s", List.of(args))
+                    .contains("bad time to live '" + args[args.length - 1] + "'");
+        }
         Result bad = run("kvs-client", "get", "k", "--addr", "not-an-address");
         assertUsageError(bad);
         assertThat(bad.err().lines().findFirst().orElseThrow()).contains("not-an-address");
@@ -269,6 +283,50 @@ class CliIT {
         assertThat(client(again, "get", "gone").out()).isEqualTo("Key not found\n");
         assertThat(run("kvs-client", "--addr", again.addr(), "get", "ключ 🔑").out()).isEqualTo("значение ✓\n");
         again.stop();
+    }
+
+    /** README.md, "Quick start": set --ttl, ttl, expire and persist, with the outputs and exit codes of get and rm. */
+    @ParameterizedTest
+    @ValueSource(strings = {"kvs", "mvstore"})
+    void expiryCommands_setReadMoveAndRemoveADeadline(String engine) throws Exception {
+        Server s = new Server("--engine", engine);
+        assertThat(client(s, "set", "k", "v", "--ttl", "1h")).isEqualTo(new Result(0, "", ""));
+        assertThat(remainingMillis(client(s, "ttl", "k"))).isBetween(3_000_000L, 3_600_000L);
+        assertThat(client(s, "persist", "k")).isEqualTo(new Result(0, "", ""));
+        assertThat(client(s, "ttl", "k")).isEqualTo(new Result(0, "No deadline\n", ""));
+        assertThat(client(s, "persist", "k")).as("none to remove").isEqualTo(new Result(0, "No deadline\n", ""));
+        assertThat(client(s, "expire", "k", "90")).as("a bare number is seconds").isEqualTo(new Result(0, "", ""));
+        assertThat(remainingMillis(client(s, "ttl", "k"))).isBetween(30_000L, 90_000L);
+        assertThat(client(s, "expire", "k", "2700000ms")).isEqualTo(new Result(0, "", ""));
+        assertThat(remainingMillis(client(s, "ttl", "k"))).isBetween(2_000_000L, 2_700_000L);
+        assertThat(client(s, "expire", "k", "2h")).isEqualTo(new Result(0, "", ""));
+        assertThat(remainingMillis(client(s, "ttl", "k"))).isBetween(6_000_000L, 7_200_000L);
+        assertThat(client(s, "expire", "k", "0")).as("0 removes the key").isEqualTo(new Result(0, "", ""));
+        assertThat(client(s, "ttl", "k")).isEqualTo(new Result(0, "Key not found\n", ""));
+        assertThat(client(s, "get", "k")).isEqualTo(new Result(0, "Key not found\n", ""));
+        assertThat(client(s, "expire", "k", "30s")).as("as rm of an absent key").isEqualTo(new Result(1, "", "Key not found\n"));
+        assertThat(client(s, "persist", "k")).isEqualTo(new Result(0, "No deadline\n", ""));
+        Result overflow = client(s, "set", "k", "v", "--ttl", "9223372036854775807ms");
+        assertThat(overflow.exit()).isEqualTo(1);
+        assertThat(overflow.err()).startsWith("set: ").contains("bad_request", "invalid expire time");
+        assertThat(client(s, "set", "k", "v", "--ttl", "15m")).isEqualTo(new Result(0, "", ""));
+        s.stop();
+
+        Server again = new Server();
+        assertThat(remainingMillis(client(again, "ttl", "k"))).as("the deadline survives a restart").isBetween(1L, 900_000L);
+        again.stop();
+    }
+
+    /** The milliseconds {@code ttl} printed, as {@code 29998ms until 2026-01-01T00:00:30Z}. */
+    private static long remainingMillis(Result ttl) {
+        assertThat(ttl.exit()).isZero();
+        assertThat(ttl.err()).isEmpty();
+        Matcher m = Pattern.compile("(\\d+)ms until (\\S+)\n").matcher(ttl.out());
+        assertThat(m.matches()).as("ttl's output: %s", ttl.out()).isTrue();
+        long remaining = Long.parseLong(m.group(1));
+        long deadline = Instant.parse(m.group(2)).toEpochMilli();
+        assertThat(deadline - System.currentTimeMillis()).as("the deadline printed").isBetween(remaining - 60_000, remaining + 1);
+        return remaining;
     }
 
     @ParameterizedTest

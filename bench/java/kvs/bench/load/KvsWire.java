@@ -112,6 +112,8 @@ final class KvsWire implements Wire {
             case Response.Error(String code, String message, String leader) -> throw new IOException("the server answered "
                     + code + ": " + message);
             case Response.Stats st -> throw new IOException("a stats reply to a get or set");
+            case Response.Ttl t -> throw new IOException("a ttl reply to a get or set");
+            case Response.Changed c -> throw new IOException("an expire or persist reply to a get or set");
         };
     }
 }

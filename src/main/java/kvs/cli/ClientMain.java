@@ -3,6 +3,7 @@ package kvs.cli;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import kvs.KvsException;
 import kvs.client.Client;
 import kvs.client.GroupClient;
 import kvs.client.HostPort;
+import kvs.client.KeyTtl;
 import kvs.client.KvsClient;
 import kvs.security.Password;
 import kvs.security.Tls;
@@ -24,12 +26,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code kvs-client set KEY VALUE|- | get [--raw] KEY | rm KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
+ * {@code kvs-client set KEY VALUE|- [--ttl TTL] | get [--raw] KEY | rm KEY | ttl KEY | expire KEY TTL | persist KEY
+ * | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
  * (README.md, "kvs-server options"; docs/CLUSTER.md: a write whose outcome is unknown exits 3).
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
-        ClientMain.Rm.class, ClientMain.Ping.class, ClientMain.Stats.class, ClientMain.Cluster.class})
+        ClientMain.Rm.class, ClientMain.Ttl.class, ClientMain.Expire.class, ClientMain.Persist.class,
+        ClientMain.Ping.class, ClientMain.Stats.class, ClientMain.Cluster.class})
 public final class ClientMain implements Callable<Integer> {
 
     @Option(names = "--addr", paramLabel = "IP:PORT[,IP:PORT...]", converter = Addresses.class, split = ",",
@@ -66,7 +70,7 @@ public final class ClientMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ping, stats or cluster");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ttl, expire, persist, ping, stats or cluster");
     }
 
     /** The connection options: the password from --password-file, else from KVS_PASSWORD. */
@@ -174,9 +178,19 @@ public final class ClientMain implements Callable<Integer> {
         @Parameters(index = "1", paramLabel = "VALUE")
         String value;
 
+        @Option(names = "--ttl", paramLabel = "TTL", converter = TimeToLive.Positive.class,
+                description = "The key expires TTL after the server sets it: a whole number and a unit, ms, s, m or h "
+                        + "(30s, 500ms, 2h); a bare number is seconds.")
+        Duration ttl;
+
         @Override
         int run(Client client) throws KvsException {
-            client.set(Bytes.utf8(key), value.equals("-") ? stdin() : Bytes.utf8(value));
+            Bytes v = value.equals("-") ? stdin() : Bytes.utf8(value);
+            if (ttl == null) {
+                client.set(Bytes.utf8(key), v);
+            } else {
+                client.set(Bytes.utf8(key), v, ttl);
+            }
             return Cli.OK;
         }
 
@@ -226,6 +240,50 @@ public final class ClientMain implements Callable<Integer> {
                 Cli.ERR.println(e.getMessage());
                 return Cli.FAILED;
             }
+        }
+    }
+
+    @Command(name = "ttl", mixinStandardHelpOptions = true,
+            description = "Prints the time KEY has left, in milliseconds, and its deadline (as 29998ms until "
+                    + "2026-01-01T00:00:30Z); No deadline for a key that does not expire; or Key not found.")
+    static final class Ttl extends KeyCommand {
+        @Override
+        int run(Client client) throws KvsException {
+            Cli.OUT.println(switch (client.ttl(key)) {
+                case KeyTtl.Absent a -> "Key not found";
+                case KeyTtl.NoDeadline n -> "No deadline";
+                case KeyTtl.Expires e -> e.remaining().toMillis() + "ms until " + e.deadline();
+            });
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "expire", mixinStandardHelpOptions = true,
+            description = "Makes KEY expire TTL from now (30s, 500ms, 2h; a bare number is seconds); 0 removes it. "
+                    + "Key not found (stderr, exit 1) if it is absent.")
+    static final class Expire extends KeyCommand {
+        @Parameters(index = "1", paramLabel = "TTL", converter = TimeToLive.class)
+        Duration ttl;
+
+        @Override
+        int run(Client client) throws KvsException {
+            if (!client.expire(key, ttl)) {
+                Cli.ERR.println("Key not found");
+                return Cli.FAILED;
+            }
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "persist", mixinStandardHelpOptions = true,
+            description = "Removes KEY's deadline, so it no longer expires; prints No deadline if it had none (or is absent).")
+    static final class Persist extends KeyCommand {
+        @Override
+        int run(Client client) throws KvsException {
+            if (!client.persist(key)) {
+                Cli.OUT.println("No deadline");
+            }
+            return Cli.OK;
         }
     }
 }

@@ -1,5 +1,7 @@
 package kvs.client;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,7 +11,10 @@ import kvs.store.Bytes;
 
 /**
  * A client of one kvs-server ({@link KvsClient}) or of a replicated group ({@link GroupClient}):
- * {@link KvsEngine}'s String methods, for UTF-8 text, and the same for keys and values of any bytes.
+ * {@link KvsEngine}'s String methods, for UTF-8 text, and the same for keys and values of any
+ * bytes; and keys that expire (docs/PROTOCOL.md, "Expiry"). A time to live counts from when the
+ * server applies the write, by its clock (a group's leader's); a deadline is an absolute time,
+ * kept to the millisecond, after which the key is absent.
  */
 public interface Client extends KvsEngine {
 
@@ -22,6 +27,53 @@ public interface Client extends KvsEngine {
 
     /** Stores {@code value} under {@code key}, replacing any earlier value. */
     void set(Bytes key, Bytes value) throws KvsException;
+
+    /**
+     * Stores {@code value} under {@code key}, which expires {@code ttl} after the server applies
+     * the write.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is under a millisecond, or past 2^63 ms
+     * @throws KvsException             if the server refuses it: a deadline past 2^63 - 1 ms, a
+     *                                  server that does not support expiry (nothing is written then)
+     */
+    void set(Bytes key, Bytes value, Duration ttl) throws KvsException;
+
+    /**
+     * Stores {@code value} under {@code key}, which expires after {@code deadline} (at once if that
+     * is past, as Redis's {@code SET ... PXAT}).
+     *
+     * @throws IllegalArgumentException if {@code deadline} is not after the Unix epoch
+     * @throws KvsException             as {@link #set(Bytes, Bytes, Duration)}
+     */
+    void set(Bytes key, Bytes value, Instant deadline) throws KvsException;
+
+    /** Whether {@code key} is present, and if so whether and when it expires. */
+    KeyTtl ttl(Bytes key) throws KvsException;
+
+    /**
+     * Makes a present {@code key} expire {@code ttl} after the server applies this; a {@code ttl}
+     * of zero removes it (as Redis's EXPIRE).
+     *
+     * @return whether the key was present
+     * @throws IllegalArgumentException if {@code ttl} is negative, or past 2^63 ms
+     */
+    boolean expire(Bytes key, Duration ttl) throws KvsException;
+
+    /**
+     * Makes a present {@code key} expire after {@code deadline}; a deadline not after the
+     * server's time removes it.
+     *
+     * @return whether the key was present
+     * @throws IllegalArgumentException if {@code deadline} is not after the Unix epoch
+     */
+    boolean expireAt(Bytes key, Instant deadline) throws KvsException;
+
+    /**
+     * Removes {@code key}'s deadline, so it no longer expires.
+     *
+     * @return whether it had one (false for an absent key too)
+     */
+    boolean persist(Bytes key) throws KvsException;
 
     /**
      * Removes {@code key}.
@@ -57,6 +109,36 @@ public interface Client extends KvsEngine {
     @Override
     default void remove(String key) throws KvsException {
         remove(Bytes.utf8(key));
+    }
+
+    /** {@link #set(Bytes, Bytes, Duration)} of the UTF-8 of {@code key} and {@code value}. */
+    default void set(String key, String value, Duration ttl) throws KvsException {
+        set(Bytes.utf8(key), Bytes.utf8(value), ttl);
+    }
+
+    /** {@link #set(Bytes, Bytes, Instant)} of the UTF-8 of {@code key} and {@code value}. */
+    default void set(String key, String value, Instant deadline) throws KvsException {
+        set(Bytes.utf8(key), Bytes.utf8(value), deadline);
+    }
+
+    /** {@link #ttl(Bytes)} of the UTF-8 of {@code key}. */
+    default KeyTtl ttl(String key) throws KvsException {
+        return ttl(Bytes.utf8(key));
+    }
+
+    /** {@link #expire(Bytes, Duration)} of the UTF-8 of {@code key}. */
+    default boolean expire(String key, Duration ttl) throws KvsException {
+        return expire(Bytes.utf8(key), ttl);
+    }
+
+    /** {@link #expireAt(Bytes, Instant)} of the UTF-8 of {@code key}. */
+    default boolean expireAt(String key, Instant deadline) throws KvsException {
+        return expireAt(Bytes.utf8(key), deadline);
+    }
+
+    /** {@link #persist(Bytes)} of the UTF-8 of {@code key}. */
+    default boolean persist(String key) throws KvsException {
+        return persist(Bytes.utf8(key));
     }
 
     /** Asks the server to answer; returns once it has. */

@@ -3,6 +3,7 @@ package kvs.client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
 import kvs.client.HostPort;
+import kvs.protocol.Expiry;
 import kvs.store.Bytes;
 import kvs.store.WriteId;
 
@@ -26,8 +28,9 @@ import kvs.store.WriteId;
  * A client of a replicated group given its members' addresses (docs/CLUSTER.md), over one connection
  * at a time. A request goes to the member last used; {@code not_leader} sends it to the leader
  * named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
- * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each write carries this
- * client's id and its own sequence number, the same on every try, so the group applies it once.
+ * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each set and remove carries this
+ * client's id and its own sequence number, the same on every try, so the group applies it once
+ * (an expire or persist has none: see each).
  * A member silent for {@value #ATTEMPT_SECONDS} s (paused, cut off) is left too: the reply may
  * still come, so the connection is closed. After {@value #GIVE_UP_SECONDS} s without an answer a
  * request fails: a read with
@@ -101,12 +104,68 @@ public final class GroupClient implements Client {
     }
 
     @Override
-    public synchronized void set(Bytes key, Bytes value) throws KvsException {
+    public void set(Bytes key, Bytes value) throws KvsException {
+        set(key, value, (Expiry) null);
+    }
+
+    @Override
+    public void set(Bytes key, Bytes value, Duration ttl) throws KvsException {
+        set(key, value, KvsClient.after(ttl, /* zeroAllowed= */ false));
+    }
+
+    @Override
+    public void set(Bytes key, Bytes value, Instant deadline) throws KvsException {
+        set(key, value, KvsClient.at(deadline));
+    }
+
+    /** A set applied once however often it is retried; a time to live counts from when the leader applies it. */
+    private synchronized void set(Bytes key, Bytes value, Expiry expiry) throws KvsException {
         WriteId write = new WriteId(id, seq++);
         call(true, c -> {
-            c.set(key, value, write);
+            c.set(key, value, expiry, write);
             return null;
         });
+    }
+
+    @Override
+    public KeyTtl ttl(Bytes key) throws KvsException {
+        return call(false, c -> c.ttl(key));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Retried after a failure like any write, but without an identity: a retry of an expire
+     * that was applied sets the deadline again, from the later time (or, if it removed the key,
+     * answers false).
+     */
+    @Override
+    public boolean expire(Bytes key, Duration ttl) throws KvsException {
+        Expiry expiry = KvsClient.after(ttl, /* zeroAllowed= */ true);
+        return call(true, c -> c.expire(key, expiry));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Retried after a failure like any write, but without an identity: a retry of one that was
+     * applied sets the same deadline again (or, if it removed the key, answers false).
+     */
+    @Override
+    public boolean expireAt(Bytes key, Instant deadline) throws KvsException {
+        Expiry expiry = KvsClient.at(deadline);
+        return call(true, c -> c.expire(key, expiry));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Retried after a failure like any write, but without an identity: a retry of a persist
+     * that was applied answers false.
+     */
+    @Override
+    public boolean persist(Bytes key) throws KvsException {
+        return call(true, c -> c.persist(key));
     }
 
     @Override

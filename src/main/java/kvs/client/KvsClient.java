@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +19,7 @@ import kvs.KvsException;
 import kvs.client.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
+import kvs.protocol.Expiry;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
@@ -77,6 +80,8 @@ public final class KvsClient implements Client {
     private final OutputStream out;
     private final int maxFrame;
     private boolean closed;
+    /** Whether the server answered a ttl, so understands a set's deadline; set once, by any calling thread. */
+    private volatile boolean expiryKnown;
 
     private KvsClient(InetSocketAddress address, Socket socket, int maxFrame) throws IOException {
         this.address = address;
@@ -159,7 +164,37 @@ public final class KvsClient implements Client {
 
     @Override
     public void set(Bytes key, Bytes value) throws KvsException {
-        set(key, value, null);
+        set(key, value, null, null);
+    }
+
+    @Override
+    public void set(Bytes key, Bytes value, Duration ttl) throws KvsException {
+        set(key, value, after(ttl, /* zeroAllowed= */ false), null);
+    }
+
+    @Override
+    public void set(Bytes key, Bytes value, Instant deadline) throws KvsException {
+        set(key, value, at(deadline), null);
+    }
+
+    @Override
+    public KeyTtl ttl(Bytes key) throws KvsException {
+        return keyTtl(expect(call(new Request.Ttl(key)), Response.Ttl.class));
+    }
+
+    @Override
+    public boolean expire(Bytes key, Duration ttl) throws KvsException {
+        return expire(key, after(ttl, /* zeroAllowed= */ true));
+    }
+
+    @Override
+    public boolean expireAt(Bytes key, Instant deadline) throws KvsException {
+        return expire(key, at(deadline));
+    }
+
+    @Override
+    public boolean persist(Bytes key) throws KvsException {
+        return expect(call(new Request.Persist(key)), Response.Changed.class).changed();
     }
 
     @Override
@@ -167,14 +202,80 @@ public final class KvsClient implements Client {
         remove(key, null);
     }
 
-    /** A set a replicated group applies once however often it is sent with {@code id} (GroupClient's retries); {@code id} may be null. */
-    void set(Bytes key, Bytes value, WriteId id) throws KvsException {
-        expect(call(new Request.Set(key, value, id)), Response.Ok.class);
+    /**
+     * A set a replicated group applies once however often it is sent with {@code id} (GroupClient's
+     * retries); {@code expiry} and {@code id} may be null. A set with an expiry goes only to a
+     * server known to understand it: one from before expiry would ignore the field and keep the
+     * key for ever.
+     */
+    void set(Bytes key, Bytes value, Expiry expiry, WriteId id) throws KvsException {
+        Request.Set request = new Request.Set(key, value, expiry, id);
+        if (expiry != null) {
+            checkExpiry();
+        }
+        expect(call(request), Response.Ok.class);
+    }
+
+    boolean expire(Bytes key, Expiry expiry) throws KvsException {
+        return expect(call(new Request.Expire(key, expiry)), Response.Changed.class).changed();
     }
 
     /** A remove a replicated group applies once however often it is sent with {@code id}; {@code id} may be null. */
     void remove(Bytes key, WriteId id) throws KvsException {
         expect(call(new Request.Remove(key, id)), Response.Ok.class);
+    }
+
+    /** Asks the server a ttl once per connection: one from before expiry answers it bad_request (an unknown op). */
+    private void checkExpiry() throws KvsException {
+        if (expiryKnown) {
+            return;
+        }
+        Response reply = call(new Request.Ttl(Bytes.EMPTY));
+        if (reply instanceof Response.Error e && e.is(ErrorCode.BAD_REQUEST)) {
+            throw new KvsException(HostPort.show(address) + " does not support key expiry (to a ttl request it answered: "
+                    + e.message() + "); nothing was written");
+        }
+        expect(reply, Response.Ttl.class);
+        expiryKnown = true;
+    }
+
+    /** {@code ttl} in milliseconds, as a request's time to live. */
+    static Expiry.After after(Duration ttl, boolean zeroAllowed) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || !zeroAllowed && ttl.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("a time to live must be " + (zeroAllowed ? "0 or more" : "at least 1 ms")
+                    + ": " + ttl);
+        }
+        try {
+            return new Expiry.After(ttl.toMillis());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a time to live must be below 2^63 ms: " + ttl, e);
+        }
+    }
+
+    /** {@code deadline} in Unix milliseconds, as a request's deadline. */
+    static Expiry.At at(Instant deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        long millis;
+        try {
+            millis = deadline.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a deadline must be below 2^63 ms after the Unix epoch: " + deadline, e);
+        }
+        if (millis <= 0) {
+            throw new IllegalArgumentException("a deadline must be 1 ms or more after the Unix epoch: " + deadline);
+        }
+        return new Expiry.At(millis);
+    }
+
+    private static KeyTtl keyTtl(Response.Ttl t) {
+        if (!t.exists()) {
+            return KeyTtl.ABSENT;
+        }
+        if (t.deadline() == 0) {
+            return KeyTtl.NO_DEADLINE;
+        }
+        return new KeyTtl.Expires(Instant.ofEpochMilli(t.deadline()), Duration.ofMillis(t.ttl()));
     }
 
     /**

@@ -37,9 +37,16 @@ public final class Codec {
     private static final SerializedString PASSWORD = new SerializedString("password");
     private static final SerializedString CID = new SerializedString("cid");
     private static final SerializedString SEQ = new SerializedString("seq");
+    private static final SerializedString TTL = new SerializedString("ttl");
+    private static final SerializedString DEADLINE = new SerializedString("deadline");
+    private static final SerializedString EXPIRE = new SerializedString("expire");
+    private static final SerializedString PERSIST = new SerializedString("persist");
+    private static final SerializedString EXISTS = new SerializedString("exists");
+    private static final SerializedString CHANGED = new SerializedString("changed");
 
-    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq"};
-    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader"};
+    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq", "ttl", "deadline"};
+    private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader", "exists", "deadline",
+        "ttl", "changed"};
     private static final int STATS_SLOT = 4;
 
     private Codec() {
@@ -50,7 +57,10 @@ public final class Codec {
         return switch (request) {
             case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null, null);
             case Request.Remove r -> encodeRequest(RM, KEY, r.key(), null, null, r.id());
-            case Request.Set r -> encodeRequest(SET, KEY, r.key(), VALUE, r.value(), r.id());
+            case Request.Set r -> encodeRequest(SET, KEY, r.key(), r.value(), r.expiry(), r.id());
+            case Request.Ttl r -> encodeRequest(TTL, KEY, r.key(), null, null, null);
+            case Request.Expire r -> encodeRequest(EXPIRE, KEY, r.key(), null, r.expiry(), null);
+            case Request.Persist r -> encodeRequest(PERSIST, KEY, r.key(), null, null, null);
             case Request.Ping r -> encodeRequest(PING, null, null, null, null, null);
             case Request.Stats r -> encodeRequest(STATS, null, null, null, null, null);
             case Request.Auth r -> encodeRequest(AUTH, PASSWORD, Bytes.utf8(r.password()), null, null, null);
@@ -58,24 +68,37 @@ public final class Codec {
     }
 
     /**
-     * {@code {"op": op, firstName: first, secondName: second, "cid": bytes, "seq": n}}, without
-     * the fields whose bytes or id are null; bytes go as text when they are UTF-8.
+     * {@code {"op": op, firstName: first, "value": value, "ttl" | "deadline": n, "cid": bytes, "seq": n}},
+     * without the fields that are null; bytes go as text when they are UTF-8.
      */
     private static byte[] encodeRequest(SerializedString op, SerializedString firstName, Bytes first,
-                                        SerializedString secondName, Bytes second, WriteId id) {
+                                        Bytes value, Expiry expiry, WriteId id) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 + (first == null ? 0 : first.length())
-                + (second == null ? 0 : second.length()));
+                + (value == null ? 0 : value.length()));
         try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-            g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (second == null ? 0 : 1) + (id == null ? 0 : 2));
+            g.writeStartObject(null, 1 + (first == null ? 0 : 1) + (value == null ? 0 : 1) + (expiry == null ? 0 : 1)
+                    + (id == null ? 0 : 2));
             g.writeFieldName(OP);
             g.writeString(op);
             if (first != null) {
                 g.writeFieldName(firstName);
                 writeBytes(g, first);
             }
-            if (second != null) {
-                g.writeFieldName(secondName);
-                writeBytes(g, second);
+            if (value != null) {
+                g.writeFieldName(VALUE);
+                writeBytes(g, value);
+            }
+            switch (expiry) {
+                case null -> {
+                }
+                case Expiry.After a -> {
+                    g.writeFieldName(TTL);
+                    g.writeNumber(a.millis());
+                }
+                case Expiry.At a -> {
+                    g.writeFieldName(DEADLINE);
+                    g.writeNumber(a.unixMillis());
+                }
             }
             if (id != null) {
                 g.writeFieldName(CID);
@@ -138,6 +161,36 @@ public final class Codec {
                     } else {
                         writeBytes(g, v.value());
                     }
+                    g.writeEndObject();
+                }
+            }
+            case Response.Ttl t -> {
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, !t.exists() ? 2 : t.deadline() == 0 ? 3 : 4);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeFieldName(EXISTS);
+                    g.writeBoolean(t.exists());
+                    if (t.exists()) {
+                        g.writeFieldName(DEADLINE);
+                        if (t.deadline() == 0) {
+                            g.writeNull();
+                        } else {
+                            g.writeNumber(t.deadline());
+                            g.writeFieldName(TTL);
+                            g.writeNumber(t.ttl());
+                        }
+                    }
+                    g.writeEndObject();
+                }
+            }
+            case Response.Changed c -> {
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 2);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeFieldName(CHANGED);
+                    g.writeBoolean(c.changed());
                     g.writeEndObject();
                 }
             }
@@ -207,12 +260,53 @@ public final class Codec {
         return switch (name) {
             case "get" -> new Request.Get(bytes(f[1], "key"));
             case "rm" -> new Request.Remove(bytes(f[1], "key"), writeId(f[4], f[5]));
-            case "set" -> new Request.Set(bytes(f[1], "key"), bytes(f[2], "value"), writeId(f[4], f[5]));
+            case "set" -> set(bytes(f[1], "key"), bytes(f[2], "value"), expiry(f[6], f[7]), writeId(f[4], f[5]));
+            case "ttl" -> new Request.Ttl(bytes(f[1], "key"));
+            case "expire" -> expire(bytes(f[1], "key"), f[6], f[7]);
+            case "persist" -> new Request.Persist(bytes(f[1], "key"));
             case "ping" -> new Request.Ping();
             case "stats" -> new Request.Stats();
             case "auth" -> new Request.Auth(text(f[3], "password"));
             default -> throw badRequest("unknown op '" + name + "'");
         };
+    }
+
+    private static Request.Set set(Bytes key, Bytes value, Expiry expiry, WriteId id) throws ProtocolException {
+        try {
+            return new Request.Set(key, value, expiry, id);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+    }
+
+    private static Request.Expire expire(Bytes key, Object ttl, Object deadline) throws ProtocolException {
+        Expiry expiry = expiry(ttl, deadline);
+        if (expiry == null) {
+            throw badRequest("an expire needs 'ttl' or 'deadline'");
+        }
+        return new Request.Expire(key, expiry);
+    }
+
+    /** The expiry of the fields {@code ttl} and {@code deadline}: one, or neither (null). */
+    private static Expiry expiry(Object ttl, Object deadline) throws ProtocolException {
+        if (ttl != null && deadline != null) {
+            throw badRequest("'ttl' and 'deadline' cannot both be given");
+        }
+        try {
+            if (ttl != null) {
+                return new Expiry.After(millis(ttl, "ttl"));
+            }
+            return deadline == null ? null : new Expiry.At(millis(deadline, "deadline"));
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+    }
+
+    private static long millis(Object value, String name) throws ProtocolException {
+        if (!(value instanceof Long n)) {
+            throw badRequest("'" + name + "' must be a whole number of milliseconds below 2^63");
+        }
+        return n;
     }
 
     /** Decodes a response body; see {@link #decodeResponse(byte[], int, int)}. */
@@ -237,6 +331,12 @@ public final class Codec {
                 Map<String, Object> figures = (Map<String, Object>) stats;
                 return new Response.Stats(figures);
             }
+            if (f[9] != null) {
+                return Response.Changed.of(flag(f[9], "changed"));
+            }
+            if (f[6] != null) {
+                return ttl(flag(f[6], "exists"), f[7], f[8]);
+            }
             if (f[1] == null) {
                 return new Response.Ok();
             }
@@ -246,6 +346,32 @@ public final class Codec {
             return new Response.Error(text(f[2], "code"), text(f[3], "msg"), f[5] == null ? null : text(f[5], "leader"));
         }
         throw badRequest("a response needs 'ok' as true or false");
+    }
+
+    private static boolean flag(Object value, String name) throws ProtocolException {
+        if (!(value instanceof Boolean b)) {
+            throw badRequest("'" + name + "' must be true or false, not " + (value == CborFields.NULL ? value : CborFields.OTHER));
+        }
+        return b;
+    }
+
+    /** The answer of a ttl: absent; present without a deadline ({@code "deadline": null}); or its deadline and time to live. */
+    private static Response.Ttl ttl(boolean exists, Object deadline, Object ttl) throws ProtocolException {
+        if (!exists) {
+            return Response.Ttl.ABSENT;
+        }
+        if (deadline == CborFields.NULL) {
+            return Response.Ttl.NO_DEADLINE;
+        }
+        if (deadline == null || ttl == null) {
+            throw badRequest("a ttl answer for a present key needs 'deadline' (null for none) and, with one, 'ttl'");
+        }
+        long d = millis(deadline, "deadline");
+        long t = millis(ttl, "ttl");
+        if (d <= 0 || t < 0) {
+            throw badRequest("a ttl answer needs a positive 'deadline' and a 'ttl' not negative: " + d + ", " + t);
+        }
+        return Response.Ttl.expiring(d, t);
     }
 
     private static String text(Object value, String name) throws ProtocolException {

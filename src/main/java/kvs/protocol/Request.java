@@ -6,11 +6,12 @@ import kvs.store.Bytes;
 import kvs.store.WriteId;
 
 /**
- * A client's request: {@code {"op": "get"|"set"|"rm", "key": bytes[, "value": bytes]}},
+ * A client's request: {@code {"op": "get"|"set"|"rm"|"ttl"|"expire"|"persist", "key": bytes[, "value": bytes]}},
  * {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}} or {@code {"op": "stats"}}.
  * A key or value goes as CBOR text when its bytes are UTF-8 and as a byte string otherwise; a
- * server takes either. A set or rm may carry {@code "cid"} and {@code "seq"} ({@link WriteId}),
- * so a replicated group applies it once however often it is retried.
+ * server takes either. A set may carry an {@link Expiry}, an expire must. A set or rm may carry
+ * {@code "cid"} and {@code "seq"} ({@link WriteId}), so a replicated group applies it once
+ * however often it is retried.
  */
 public sealed interface Request {
 
@@ -25,16 +26,27 @@ public sealed interface Request {
         }
     }
 
-    /** @param id the write's identity, or null */
-    record Set(Bytes key, Bytes value, WriteId id) implements Request {
+    /**
+     * @param expiry when the key expires, or null for never; a time to live must be positive
+     * @param id     the write's identity, or null
+     */
+    record Set(Bytes key, Bytes value, Expiry expiry, WriteId id) implements Request {
         public Set {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
+            if (expiry instanceof Expiry.After(long millis) && millis == 0) {
+                throw new IllegalArgumentException("'ttl' must be a positive number of milliseconds: 0");
+            }
         }
 
-        /** A set of the UTF-8 of {@code key} and {@code value}. */
+        /** A set of a key that does not expire. */
+        public Set(Bytes key, Bytes value, WriteId id) {
+            this(key, value, null, id);
+        }
+
+        /** A set of the UTF-8 of {@code key} and {@code value}, which does not expire. */
         public Set(String key, String value) {
-            this(Bytes.utf8(key), Bytes.utf8(value), null);
+            this(Bytes.utf8(key), Bytes.utf8(value), null, null);
         }
     }
 
@@ -47,6 +59,31 @@ public sealed interface Request {
         /** A remove of the UTF-8 of {@code key}. */
         public Remove(String key) {
             this(Bytes.utf8(key), null);
+        }
+    }
+
+    /** Answered with the key's deadline and time to live, or that it has none, or that the key is absent. */
+    record Ttl(Bytes key) implements Request {
+        public Ttl {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /**
+     * Gives an existing key a deadline; answered whether the key was present. A time to live of 0,
+     * or a deadline not after the time the server applies it, removes the key.
+     */
+    record Expire(Bytes key, Expiry expiry) implements Request {
+        public Expire {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(expiry, "expiry");
+        }
+    }
+
+    /** Removes a key's deadline, so it no longer expires; answered whether it had one. */
+    record Persist(Bytes key) implements Request {
+        public Persist {
+            Objects.requireNonNull(key, "key");
         }
     }
 

@@ -31,6 +31,47 @@ public sealed interface Response {
         }
     }
 
+    /**
+     * The answer of a ttl: {@code {"ok": true, "exists": false}} for an absent key,
+     * {@code {"ok": true, "exists": true, "deadline": null}} for a key without a deadline, and
+     * {@code {"ok": true, "exists": true, "deadline": D, "ttl": T}} for a key that expires after
+     * {@code D} (Unix milliseconds), {@code T} milliseconds from when the server read it.
+     *
+     * @param deadline the key's deadline, or 0 when it has none (or is absent)
+     * @param ttl      milliseconds left until the deadline, or 0 when it has none
+     */
+    record Ttl(boolean exists, long deadline, long ttl) implements Response {
+        /** The answer for an absent key. */
+        public static final Ttl ABSENT = new Ttl(false, 0, 0);
+        /** The answer for a key without a deadline. */
+        public static final Ttl NO_DEADLINE = new Ttl(true, 0, 0);
+
+        public Ttl {
+            if (deadline < 0 || ttl < 0 || (!exists || deadline == 0) && (deadline != 0 || ttl != 0)) {
+                throw new IllegalArgumentException("not a key's deadline and time to live: exists " + exists
+                        + ", deadline " + deadline + ", ttl " + ttl);
+            }
+        }
+
+        /** The answer for a present key whose deadline is {@code deadline}, {@code ttl} milliseconds away. */
+        public static Ttl expiring(long deadline, long ttl) {
+            if (deadline == 0) {
+                throw new IllegalArgumentException("a deadline is a positive Unix time in milliseconds: 0");
+            }
+            return new Ttl(true, deadline, ttl);
+        }
+    }
+
+    /** {@code {"ok": true, "changed": true | false}}: an expire (whether the key was present) or a persist (whether it had a deadline). */
+    record Changed(boolean changed) implements Response {
+        public static final Changed TRUE = new Changed(true);
+        public static final Changed FALSE = new Changed(false);
+
+        public static Changed of(boolean changed) {
+            return changed ? TRUE : FALSE;
+        }
+    }
+
     /** {@code {"ok": true, "stats": {name: text | integer, ...}}}: the server's figures, in the server's order. */
     record Stats(Map<String, Object> stats) implements Response {
         public Stats {

@@ -2,6 +2,7 @@ package kvs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 import kvs.KvsException;
@@ -33,5 +34,21 @@ class CliTest {
         assertThat(Cli.run(new Fails(), new String[] {"unknown"})).isEqualTo(3);
         assertThat(Cli.run(new Fails(), new String[] {"other"})).isEqualTo(1);
         assertThat(Cli.run(new Fails(), new String[] {})).isEqualTo(2);
+    }
+
+    /** Each bad time to live is a usage error, found before any connection (nothing listens on the address). */
+    @Test
+    void badTimesToLive_areUsageErrors() {
+        String[][] cases = {
+            {"set", "k", "v", "--ttl", "5x"}, {"set", "k", "v", "--ttl", "0s"}, {"set", "k", "v", "--ttl", "1.5s"},
+            {"set", "k", "v", "--ttl"}, {"set", "k", "v", "--ttl", "9999999999999h"}, {"expire", "k", "soon"},
+            {"expire", "k"}, {"expire", "k", "-1s"}, {"ttl"}, {"ttl", "a", "b"}, {"persist"}, {"persist", "a", "b"},
+        };
+        for (String[] args : cases) {
+            String[] withAddr = Arrays.copyOf(args, args.length + 2);
+            withAddr[args.length] = "--addr";
+            withAddr[args.length + 1] = "127.0.0.1:1";
+            assertThat(Cli.run(new ClientMain(), withAddr)).as("exit of %s", String.join(" ", args)).isEqualTo(2);
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,14 +21,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import kvs.KeyNotFoundException;
+import kvs.KvsException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
 import kvs.client.HostPort;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
+import kvs.protocol.Expiry;
 import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
+import kvs.store.Bytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -196,5 +200,62 @@ class GroupClientTest {
         }
         assertThat(busy.received).hasSize(1);
         assertThat(good.received).hasSize(1);
+    }
+
+    @Test
+    void aSetWithATtl_goesToTheLeaderWithItsId_afterAskingOnceThatItKnowsExpiry() throws Exception {
+        Member leader = member(r -> r instanceof Request.Ttl ? Response.Ttl.ABSENT : Response.Ok.INSTANCE);
+        Member follower = member(r -> new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader",
+                HostPort.show(leader.address())));
+        try (GroupClient c = client(Duration.ofSeconds(10), follower.address(), leader.address())) {
+            c.set("a", "1", Duration.ofSeconds(30));
+            c.set("b", "2", Duration.ofMillis(1));
+        }
+        assertThat(follower.received).containsExactly(new Request.Ttl(Bytes.EMPTY));
+        assertThat(leader.received).hasSize(3);
+        assertThat(leader.received.get(0)).as("once per connection").isEqualTo(new Request.Ttl(Bytes.EMPTY));
+        Request.Set first = (Request.Set) leader.received.get(1);
+        assertThat(first.expiry()).isEqualTo(new Expiry.After(30_000));
+        assertThat(first.id()).isNotNull();
+        assertThat(((Request.Set) leader.received.get(2)).expiry()).isEqualTo(new Expiry.After(1));
+    }
+
+    /** A server from before expiry ignores a set's unknown "ttl" and keeps the key for ever; the client finds out first. */
+    @Test
+    void aServerThatDoesNotKnowExpiry_getsNoSetWithATtl_andTheCallFailsAtOnce() throws Exception {
+        Member old = member(r -> r instanceof Request.Ttl ? new Response.Error(ErrorCode.BAD_REQUEST, "unknown op 'ttl'")
+                : Response.Ok.INSTANCE);
+        try (GroupClient c = client(Duration.ofSeconds(10), old.address())) {
+            assertThatThrownBy(() -> c.set("k", "v", Duration.ofSeconds(30))).isInstanceOf(KvsException.class)
+                    .isNotInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("does not support key expiry").hasMessageContaining("nothing was written");
+            c.set("k", "v");
+        }
+        assertThat(old.received).hasSize(2);
+        assertThat(old.received.get(0)).isEqualTo(new Request.Ttl(Bytes.EMPTY));
+        assertThat(old.received.get(1)).as("a plain set needs no question").isInstanceOfSatisfying(Request.Set.class,
+                set -> assertThat(set.expiry()).isNull());
+    }
+
+    @Test
+    void ttlExpireAndPersist_readTheServersAnswers() throws Exception {
+        Member m = member(r -> switch (r) {
+            case Request.Ttl t when t.key().utf8().equals("absent") -> Response.Ttl.ABSENT;
+            case Request.Ttl t when t.key().utf8().equals("forever") -> Response.Ttl.NO_DEADLINE;
+            case Request.Ttl t -> Response.Ttl.expiring(1_767_225_630_000L, 30_000);
+            case Request.Expire e -> Response.Changed.of(e.expiry().equals(new Expiry.At(1_767_225_630_000L)));
+            case Request.Persist p -> Response.Changed.FALSE;
+            default -> Response.Ok.INSTANCE;
+        });
+        try (GroupClient c = client(Duration.ofSeconds(10), m.address())) {
+            assertThat(c.ttl("absent")).isEqualTo(KeyTtl.ABSENT);
+            assertThat(c.ttl("forever")).isEqualTo(KeyTtl.NO_DEADLINE);
+            assertThat(c.ttl("k")).isEqualTo(new KeyTtl.Expires(Instant.ofEpochMilli(1_767_225_630_000L),
+                    Duration.ofSeconds(30)));
+            assertThat(c.expireAt("k", Instant.ofEpochMilli(1_767_225_630_000L))).isTrue();
+            assertThat(c.expire("k", Duration.ofSeconds(1))).isFalse();
+            assertThat(c.persist("k")).isFalse();
+        }
+        assertThat(m.received.get(4)).isEqualTo(new Request.Expire(Bytes.utf8("k"), new Expiry.After(1_000)));
     }
 }

@@ -31,7 +31,13 @@ class CodecTest {
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(1, 2), 7)), new Request.Remove(b("k"), new WriteId(UUID.randomUUID(), 0)),
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(-1, -1), Long.MAX_VALUE)),
             new Request.Set(Bytes.wrap(new byte[] {(byte) 0xFF, 0, '\r', '\n'}), Bytes.wrap(new byte[] {(byte) 0x80}), null),
-            new Request.Get(Bytes.wrap(new byte[] {(byte) 0xC3, '('})), new Request.Remove(Bytes.EMPTY, null));
+            new Request.Get(Bytes.wrap(new byte[] {(byte) 0xC3, '('})), new Request.Remove(Bytes.EMPTY, null),
+            new Request.Set(b("k"), b("v"), new Expiry.After(30_000), null),
+            new Request.Set(b("k"), b("v"), new Expiry.After(Long.MAX_VALUE), new WriteId(new UUID(1, 2), 8)),
+            new Request.Set(b("k"), b("v"), new Expiry.At(1), null), new Request.Set(b("k"), b("v"), new Expiry.At(Long.MAX_VALUE), null),
+            new Request.Ttl(b("k")), new Request.Ttl(Bytes.wrap(new byte[] {(byte) 0xFF})),
+            new Request.Expire(b("k"), new Expiry.After(0)), new Request.Expire(b("k"), new Expiry.At(1_767_225_630_000L)),
+            new Request.Persist(b("k")));
     private static final List<Response> RESPONSES = List.of(
             new Response.Ok(), new Response.Value("v"), Response.Value.ABSENT, new Response.Value(""),
             new Response.Value("z".repeat(100_000)), new Response.Value(Bytes.wrap(new byte[] {0, (byte) 0xFE, (byte) 0xFF})),
@@ -39,7 +45,9 @@ class CodecTest {
             new Response.Error("some_future_code", "a code this client does not know"),
             new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader", "127.0.0.1:4001"),
             new Response.Error(ErrorCode.NOT_LEADER, "not the leader; no leader is known now"),
-            new Response.Stats(Map.of()), new Response.Stats(statsOf("version", "0.1.0", "keys", 3L, "negative", -1L)));
+            new Response.Stats(Map.of()), new Response.Stats(statsOf("version", "0.1.0", "keys", 3L, "negative", -1L)),
+            Response.Ttl.ABSENT, Response.Ttl.NO_DEADLINE, Response.Ttl.expiring(1_767_225_630_000L, 30_000),
+            Response.Ttl.expiring(Long.MAX_VALUE, 0), Response.Changed.TRUE, Response.Changed.FALSE);
 
     private static Map<String, Object> statsOf(Object... pairs) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -107,6 +115,114 @@ class CodecTest {
                 "a4 626f70 62726d 636b6579 6161 63636964 50 000102030405060708090a0b0c0d0e0f 63736571 19012c"));
         // a 24-byte key takes the one-byte length form: 0x78 0x18
         assertThat(Codec.encode(new Request.Get("k".repeat(24)))).startsWith(hex("a2 626f70 63676574 636b6579 7818"));
+    }
+
+    /** docs/PROTOCOL.md, "Expiry", shows these. */
+    @Test
+    void expiryMessages_areExactlyTheDocumentedBytes() throws Exception {
+        Map<Object, String> documented = new LinkedHashMap<>();
+        documented.put(new Request.Set(b("a"), b("b"), new Expiry.After(30_000), null),
+                "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 197530");
+        documented.put(new Request.Set(b("a"), b("b"), new Expiry.At(1_767_225_630_000L), null),
+                "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 68646561646c696e65 1b0000019b76db1d30");
+        documented.put(new Request.Ttl(b("a")), "a2 626f70 6374746c 636b6579 6161");
+        documented.put(new Request.Expire(b("a"), new Expiry.After(30_000)), "a3 626f70 66657870697265 636b6579 6161 6374746c 197530");
+        documented.put(new Request.Expire(b("a"), new Expiry.At(1_767_225_630_000L)),
+                "a3 626f70 66657870697265 636b6579 6161 68646561646c696e65 1b0000019b76db1d30");
+        documented.put(new Request.Persist(b("a")), "a2 626f70 6770657273697374 636b6579 6161");
+        documented.put(Response.Ttl.ABSENT, "a2 626f6b f5 66657869737473 f4");
+        documented.put(Response.Ttl.NO_DEADLINE, "a3 626f6b f5 66657869737473 f5 68646561646c696e65 f6");
+        documented.put(Response.Ttl.expiring(1_767_225_630_000L, 30_000),
+                "a4 626f6b f5 66657869737473 f5 68646561646c696e65 1b0000019b76db1d30 6374746c 197530");
+        documented.put(Response.Changed.TRUE, "a2 626f6b f5 676368616e676564 f5");
+        documented.put(Response.Changed.FALSE, "a2 626f6b f5 676368616e676564 f4");
+        for (Map.Entry<Object, String> e : documented.entrySet()) {
+            byte[] bytes = e.getKey() instanceof Request r ? Codec.encode(r) : Codec.encode((Response) e.getKey());
+            assertThat(bytes).as("%s", e.getKey()).isEqualTo(hex(e.getValue()));
+            assertThat(e.getKey() instanceof Request ? Codec.decodeRequest(bytes) : Codec.decodeResponse(bytes)).isEqualTo(e.getKey());
+        }
+    }
+
+    @Test
+    void aRequestWithoutExpiry_isTheBytesItWasBefore() {
+        assertThat(Codec.encode(new Request.Set(b("a"), b("b"), null, null))).isEqualTo(Codec.encode(new Request.Set("a", "b")))
+                .isEqualTo(hex("a3 626f70 63736574 636b6579 6161 6576616c7565 6162"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 00",       // set with ttl 0
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 20",       // ttl -1
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 1b8000000000000000", // ttl 2^63
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 3b8000000000000000", // ttl -2^63 - 1
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c f93c00",   // ttl 1.0, a float
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 623330",   // ttl "30", text
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c f6",       // ttl null
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 68646561646c696e65 00", // deadline 0
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 68646561646c696e65 20", // deadline -1
+        "a4 626f70 63736574 636b6579 6161 6576616c7565 6162 68646561646c696e65 f5", // deadline true
+        "a5 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 01 68646561646c696e65 01", // both
+        "a2 626f70 66657870697265 636b6579 6161",                               // expire with neither
+        "a3 626f70 66657870697265 636b6579 6161 6374746c 20",                   // expire with ttl -1
+        "a3 626f70 66657870697265 636b6579 6161 68646561646c696e65 00",         // expire with deadline 0
+        "a4 626f70 66657870697265 636b6579 6161 6374746c 01 68646561646c696e65 01", // expire with both
+        "a2 626f70 66657870697265 6374746c 01",                                 // expire without key
+        "a1 626f70 6374746c",                                                   // ttl without key
+        "a2 626f70 6770657273697374 636b6579 f6",                               // persist with a null key
+        "a3 626f70 63736574 636b6579 6161 6374746c 01",                         // set with ttl, no value
+    })
+    void badExpiries_areBadRequests(String body) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void aBadExpiry_saysWhatIsWrong() {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 00")))
+                .hasMessage("'ttl' must be a positive number of milliseconds: 0");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a4 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c f93c00")))
+                .hasMessage("'ttl' must be a whole number of milliseconds below 2^63");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a2 626f70 66657870697265 636b6579 6161")))
+                .hasMessage("an expire needs 'ttl' or 'deadline'");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(
+                "a5 626f70 63736574 636b6579 6161 6576616c7565 6162 6374746c 01 68646561646c696e65 01")))
+                .hasMessage("'ttl' and 'deadline' cannot both be given");
+    }
+
+    @Test
+    void expiryFields_onOtherRequests_areIgnored() throws Exception {
+        // {"op": "get", "key": "a", "ttl": -1}: as any field a get does not take
+        assertThat(Codec.decodeRequest(hex("a3 626f70 63676574 636b6579 6161 6374746c 20"))).isEqualTo(new Request.Get("a"));
+        // {"op": "persist", "key": "a", "deadline": 5}
+        assertThat(Codec.decodeRequest(hex("a3 626f70 6770657273697374 636b6579 6161 68646561646c696e65 05")))
+                .isEqualTo(new Request.Persist(b("a")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a2 626f6b f5 66657869737473 01",                                       // exists: 1
+        "a2 626f6b f5 66657869737473 f5",                                       // exists, no deadline field
+        "a3 626f6b f5 66657869737473 f5 68646561646c696e65 1b0000019b76db1d30", // a deadline without its ttl
+        "a4 626f6b f5 66657869737473 f5 68646561646c696e65 00 6374746c 00",     // deadline 0
+        "a4 626f6b f5 66657869737473 f5 68646561646c696e65 01 6374746c 20",     // ttl -1
+        "a4 626f6b f5 66657869737473 f5 68646561646c696e65 6131 6374746c 00",   // deadline as text
+        "a2 626f6b f5 676368616e676564 f6",                                     // changed: null
+    })
+    void badExpiryAnswers_areRefused(String body) {
+        assertThatThrownBy(() -> Codec.decodeResponse(hex(body))).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void expiries_outOfRange_cannotBeMade() {
+        assertThatThrownBy(() -> new Expiry.After(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Expiry.At(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Request.Set(b("k"), b("v"), new Expiry.After(0), null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Expiry.After(Long.MAX_VALUE).deadline(1)).isInstanceOf(ArithmeticException.class);
+        assertThat(new Expiry.After(0).deadline(5)).isEqualTo(5);
+        assertThat(new Expiry.At(7).deadline(5)).isEqualTo(7);
+        assertThatThrownBy(() -> new Response.Ttl(false, 5, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Response.Ttl(true, 0, 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Response.Ttl(true, 5, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package kvs.protocol.server;
 
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -15,6 +16,7 @@ import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Guard;
 import kvs.store.Outcome;
+import kvs.store.Refusal;
 import kvs.store.Write;
 
 /**
@@ -37,6 +39,8 @@ final class Batch {
     final Ops ops = new Ops();
     private final Guard guard;
     private final Supplier<Map<String, Object>> figures;
+    /** The store's clock: a time to live counts from it (in a replicated group, the leader's: only it takes writes). */
+    private final InstantSource clock;
     /** The reply of each request answered without the engine; null for the others. */
     private Response[] fixed = new Response[INITIAL];
     /** Each request's op ("get", "set"...), or null for a frame that did not decode. */
@@ -45,10 +49,12 @@ final class Batch {
     /**
      * @param guard   the connection's gate: requests other than ping and auth wait for it to open
      * @param figures the server's figures, for stats
+     * @param clock   the store's clock, which turns a set's time to live into a deadline and counts a ttl's time left
      */
-    Batch(Guard guard, Supplier<Map<String, Object>> figures) {
+    Batch(Guard guard, Supplier<Map<String, Object>> figures, InstantSource clock) {
         this.guard = guard;
         this.figures = figures;
+        this.clock = clock;
     }
 
     int size() {
@@ -88,10 +94,26 @@ final class Batch {
             case Request.Auth a -> answered(i, authenticate(a.password()));
             case Request r when !guard.open() -> answered(i, UNAUTHENTICATED);
             case Request.Get g -> ops.read(g.key());
-            case Request.Set s -> ops.write(Write.set(s.key(), s.value(), s.id()));
+            case Request.Set s when s.expiry() == null -> ops.write(Write.set(s.key(), s.value(), s.id()));
+            case Request.Set s -> setExpiring(s, i);
             case Request.Remove r -> ops.write(Write.remove(r.key(), r.id()));
+            case Request.Ttl t -> ops.readEntry(t.key());
+            case Request.Expire e -> ops.write(Write.transaction(KeyExpiry.expire(e.key(), e.expiry())));
+            case Request.Persist p -> ops.write(Write.transaction(KeyExpiry.persist(p.key())));
             case Request.Stats s -> ops.call(figures::get);
         }
+    }
+
+    /** A set with a deadline, a time to live counted from now; a deadline past 2^63 - 1 ms is refused in place. */
+    private void setExpiring(Request.Set s, int i) {
+        long deadline;
+        try {
+            deadline = KeyExpiry.deadline(s.expiry(), clock.millis());
+        } catch (Refusal r) {
+            answered(i, Response.Error.of(r));
+            return;
+        }
+        ops.write(Write.set(s.key(), s.value(), deadline, s.id()));
     }
 
     private Response authenticate(String password) {
@@ -111,6 +133,9 @@ final class Batch {
             case Request.Get g -> "get";
             case Request.Set s -> "set";
             case Request.Remove r -> "rm";
+            case Request.Ttl t -> "ttl";
+            case Request.Expire e -> "expire";
+            case Request.Persist p -> "persist";
             case Request.Ping p -> "ping";
             case Request.Auth a -> "auth";
             case Request.Stats s -> "stats";
@@ -128,8 +153,10 @@ final class Batch {
             return fixed[i];
         }
         return switch (ops.op(i)) {
-            case Ops.Read r -> r.failure() != null ? Response.Error.of(r.failure()) : value(r);
-            case Ops.Writing w -> reply(w.write().outcome());
+            case Ops.Read r when r.failure() != null -> Response.Error.of(r.failure());
+            case Ops.Read r when kinds[i].equals("ttl") -> ttl(r);
+            case Ops.Read r -> value(r);
+            case Ops.Writing w -> reply(w.write());
             case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
             case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
         };
@@ -143,9 +170,21 @@ final class Batch {
         }
     }
 
-    /** The reply to a write: OK, or why not (a remove of an absent key: key not found). */
-    private static Response reply(Outcome<?> outcome) {
-        return switch (outcome) {
+    private Response ttl(Ops.Read r) {
+        try {
+            return KeyExpiry.ttl(r.entry(), clock.millis());
+        } catch (KvsException e) {
+            throw new IllegalStateException(e); // checked before: no failure
+        }
+    }
+
+    /**
+     * The reply to a write: OK, or why not (a remove of an absent key: key not found); for an
+     * expire or persist (the transactions here), whether it changed the key.
+     */
+    private static Response reply(Write<?> write) {
+        return switch (write.outcome()) {
+            case Outcome.Done<?> d when write instanceof Write.Txn<?> -> Response.Changed.of((Boolean) d.value());
             case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) -> Response.Error.of(new KeyNotFoundException());
             case Outcome.Done<?> d -> Response.Ok.INSTANCE;
             case Outcome.Refused<?> r -> Response.Error.of(r.refusal());

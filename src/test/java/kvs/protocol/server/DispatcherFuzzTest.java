@@ -49,7 +49,7 @@ class DispatcherFuzzTest {
 
     @FuzzTest
     void handle(byte[] body) throws Exception {
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store.clock());
         batch.addFrame(body, 0, body.length);
         assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();

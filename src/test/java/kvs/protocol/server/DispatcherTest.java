@@ -112,7 +112,7 @@ class DispatcherTest {
     @Test
     void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
         RecordingStore engine = new RecordingStore();
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock());
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Set("b", "2"));
         add(batch, new Request.Get("a"));
@@ -139,7 +139,7 @@ class DispatcherTest {
         RecordingStore engine = new RecordingStore();
         String big = "v".repeat(Dispatcher.REPLY_BYTES / 2 + 1);
         engine.map.put(Bytes.utf8("big"), Bytes.utf8(big));
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock());
         add(batch, new Request.Get("big"));
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Get("big"));
