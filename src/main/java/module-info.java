@@ -31,6 +31,7 @@ module kvs {
     exports kvs.client;
     exports kvs.server;
     exports kvs.pool;
+    exports kvs.expiry;
     // Not in the planned API, but KvsServer.Options and KvsClient.Options take its Tls and Access
     // (and kvs.server's public Link its Guard): javac's -Xlint:exports fails the build otherwise.
     exports kvs.security;

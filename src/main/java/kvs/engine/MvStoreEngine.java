@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +22,21 @@ import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
 import kvs.store.Entry;
-import kvs.store.KeyDeadline;
 import kvs.store.GroupView;
+import kvs.store.KeyDeadline;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 import kvs.store.Transaction;
 import kvs.store.Write;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +68,16 @@ public final class MvStoreEngine implements Store {
     private final Path dir;
     private final DirectoryLock lock;
     private final MVStore store;
-    /** The layout this code writes: format 2, byte-string keys and values in {@link #DATA_MAP}. */
-    static final int FORMAT = 2;
+    /**
+     * The layout this code writes: format 3, byte-string keys and values in {@link #DATA_MAP}, a
+     * value's deadline with it ({@link StoredValueType}) and in {@link #DEADLINES_MAP}. Format 2
+     * (no deadlines) is format 3 without any, read as it is.
+     */
+    static final int FORMAT = 3;
     /** Format 1 (before keys and values were bytes): UTF-8 text in a map of strings of this name. */
     private static final String FORMAT_1_MAP = "kvs";
     private static final String DATA_MAP = "data";
+    private static final String DEADLINES_MAP = "deadlines";
     /** Holds the layout's version under {@link #FORMAT_KEY}, and the store's metadata under {@link #META_PREFIX} + its name. */
     private static final String META_MAP = "kvs.meta";
     private static final String FORMAT_KEY = "format";
@@ -76,6 +85,8 @@ public final class MvStoreEngine implements Store {
 
     /** MVMap is safe for concurrent readers and writers; writes come from the commit leader only. */
     private final MVMap<byte[], StoredValue> map;
+    /** The keys that have a deadline, and it (as their values hold it): for the expiry cycle's scan and the count. */
+    private final MVMap<byte[], Long> deadlines;
     /** The layout's version and the store's metadata ({@link Write.Meta}): committed with the data. */
     private final MVMap<String, Object> meta;
     private final Durability durability;
@@ -92,32 +103,70 @@ public final class MvStoreEngine implements Store {
     private volatile long writes;
     /** Syncs of the file, by commits and by the syncer. */
     private final LongAdder syncs = new LongAdder();
+    /** Keys removed as expired since open; written by the commit leader only. */
+    private volatile long expiredKeys;
+    /** Where the next {@link #scanDeadlines} starts: after this key (null: at the first). */
+    private byte[] scanAfter;
 
     private static final class MapWrite extends GroupCommit.Op {
+        enum Kind { SET, REMOVE, REMOVE_EXPIRED, TXN, META }
+
+        final Kind kind;
+        /** The key set or removed; null for a transaction or metadata. */
         final Bytes key;
-        final Bytes value; // null: remove, or a transaction
+        /** The value set (a set, or metadata: null removes the record). */
+        final Bytes value;
+        /** A set's deadline, or the deadline a removal of an expired key requires. */
+        final long deadline;
         final Transaction<?> transaction;
-        /** The name of a record of the store's metadata this writes (then {@code key} is null), or null. */
-        String metaName;
-        /** Set by the leader: a remove that found its key absent. */
+        /** A transaction's {@link Write.Txn#asOf()}. */
+        final long asOf;
+        /** The name of a record of the store's metadata this writes, or null. */
+        final String metaName;
+        /** Set by the leader: a remove that found its key absent (or a removal of an expired key that did not apply). */
         boolean absent;
         /** Set by the leader: a transaction's result, or its refusal. */
         Object result;
         Refusal refusal;
 
-        MapWrite(Bytes key, Bytes value, Transaction<?> transaction) {
+        private MapWrite(Kind kind, Bytes key, Bytes value, long deadline, Transaction<?> transaction, long asOf,
+                         String metaName) {
+            this.kind = kind;
             this.key = key;
             this.value = value;
+            this.deadline = deadline;
             this.transaction = transaction;
+            this.asOf = asOf;
+            this.metaName = metaName;
+        }
+
+        static MapWrite set(Bytes key, Bytes value, long deadline) {
+            return new MapWrite(Kind.SET, key, value, deadline, null, Write.Txn.NOW, null);
+        }
+
+        static MapWrite remove(Bytes key) {
+            return new MapWrite(Kind.REMOVE, key, null, Entry.NONE, null, Write.Txn.NOW, null);
+        }
+
+        static MapWrite removeExpired(Bytes key, long deadline) {
+            return new MapWrite(Kind.REMOVE_EXPIRED, key, null, deadline, null, Write.Txn.NOW, null);
+        }
+
+        static MapWrite transaction(Write.Txn<?> txn) {
+            return new MapWrite(Kind.TXN, null, null, Entry.NONE, txn.transaction(), txn.asOf(), null);
+        }
+
+        static MapWrite meta(Write.Meta m) {
+            return new MapWrite(Kind.META, null, m.value(), Entry.NONE, null, Write.Txn.NOW, META_PREFIX + m.name());
         }
     }
 
-    /** The map as committed (MVMap's reads see the puts of the commit under way). */
+    /** The map as committed, expired keys too (MVMap's reads see the puts of the commit under way). */
     private final GroupView.Committed committed = new GroupView.Committed() {
         @Override
         public Entry stored(Bytes key) {
             StoredValue v = map.get(key.toByteArray());
-            return v == null ? null : Entry.of(v.bytes()); // TODO(issue 29): deadlines
+            return v == null ? null : new Entry(v.bytes(), v.deadline());
         }
 
         @Override
@@ -127,7 +176,18 @@ public final class MvStoreEngine implements Store {
 
         @Override
         public Iterator<Bytes> keys() {
-            return MvStoreEngine.this.keys();
+            Iterator<byte[]> it = map.keyIterator(null);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Bytes next() {
+                    return Bytes.wrap(it.next());
+                }
+            };
         }
     };
 
@@ -136,6 +196,7 @@ public final class MvStoreEngine implements Store {
         this.lock = lock;
         this.store = store;
         this.map = openData(store);
+        this.deadlines = openDeadlines(store);
         this.meta = store.openMap(META_MAP);
         this.durability = durability;
         this.clock = clock;
@@ -176,9 +237,9 @@ public final class MvStoreEngine implements Store {
     }
 
     /**
-     * Checks the layout's version: a newer one is refused, untouched; format 1 (UTF-8 text, no
-     * version) is read whole and rewritten as format 2 in one commit, logged; a new store is
-     * marked format 2.
+     * Checks the layout's version: a newer one is refused, untouched; format 2 is marked format 3
+     * (it is format 3 without deadlines) before the first write; format 1 (UTF-8 text, no
+     * version) is read whole and rewritten in one commit, logged; a new store is marked format 3.
      */
     private static void upgrade(MVStore store, Path dir) throws KvsException {
         MVMap<String, Object> meta = store.openMap(META_MAP);
@@ -188,9 +249,12 @@ public final class MvStoreEngine implements Store {
                 throw new KvsException(dir + " holds MvStoreEngine format " + version + ", newer than this release"
                         + " reads (" + FORMAT + "): open it with the release that wrote it");
             }
-            return;
+            if (v == FORMAT) {
+                return;
+            }
+            log.info("marking {} MvStoreEngine format {} (deadlines) from {}: its data is unchanged", dir, FORMAT, v);
         }
-        if (store.hasMap(FORMAT_1_MAP)) {
+        if (version == null && store.hasMap(FORMAT_1_MAP)) {
             MVMap<String, String> old = store.openMap(FORMAT_1_MAP);
             MVMap<byte[], StoredValue> data = openData(store);
             log.info("upgrading {} from MvStoreEngine format 1 (text) to {} (bytes): {} keys", dir, FORMAT, old.sizeAsLong());
@@ -203,6 +267,11 @@ public final class MvStoreEngine implements Store {
         meta.put(FORMAT_KEY, FORMAT);
         store.commit();
         store.sync();
+    }
+
+    private static MVMap<byte[], Long> openDeadlines(MVStore store) {
+        return store.openMap(DEADLINES_MAP, new MVMap.Builder<byte[], Long>()
+                .keyType(ByteArrayDataType.INSTANCE).valueType(LongDataType.INSTANCE));
     }
 
     /** The map of the data: byte-string keys, values as {@link StoredValueType} keeps them. */
@@ -233,27 +302,49 @@ public final class MvStoreEngine implements Store {
     private void commit(List<MapWrite> batch) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
+            long now = clock.millis();
             // The map holds the batch's writes as they are made; the view's own record of them,
             // made from the first transaction on, keeps it current for the transactions after.
             GroupView view = null;
             for (MapWrite w : batch) {
-                if (w.transaction != null) {
-                    view = view != null ? view : new GroupView(committed, clock.millis());
-                    run(w, view);
-                } else if (w.metaName != null) {
-                    if (w.value != null) {
-                        meta.put(w.metaName, w.value.toByteArray());
-                    } else {
-                        meta.remove(w.metaName);
+                switch (w.kind) {
+                    case TXN -> {
+                        view = view != null ? view : new GroupView(committed, now);
+                        run(w, view, now);
                     }
-                    continue; // the metadata is no key: transactions do not see it
-                } else if (w.value != null) {
-                    map.put(w.key.toByteArray(), new StoredValue(w.value));
-                } else if (map.remove(w.key.toByteArray()) == null) {
-                    w.absent = true;
-                }
-                if (view != null && w.transaction == null) {
-                    view.written(w.key, w.value, Entry.NONE); // TODO(issue 29)
+                    case META -> { // the metadata is no key: transactions do not see it
+                        if (w.value != null) {
+                            meta.put(w.metaName, w.value.toByteArray());
+                        } else {
+                            meta.remove(w.metaName);
+                        }
+                    }
+                    case SET -> {
+                        put(w.key, w.value, w.deadline, now);
+                        if (view != null) {
+                            view.written(w.key, w.value, w.deadline);
+                        }
+                    }
+                    case REMOVE -> {
+                        StoredValue old = remove(w.key, now);
+                        w.absent = old == null || old.expiredAt(now);
+                        if (view != null && old != null) {
+                            view.written(w.key, null, Entry.NONE);
+                        }
+                    }
+                    case REMOVE_EXPIRED -> {
+                        StoredValue current = map.get(w.key.toByteArray());
+                        w.absent = current == null || current.deadline() != w.deadline;
+                        if (!w.absent) {
+                            remove(w.key, now);
+                            if (!current.expiredAt(now)) {
+                                expiredKeys++; // removed as expired, though not by this clock: counted once
+                            }
+                            if (view != null) {
+                                view.written(w.key, null, Entry.NONE);
+                            }
+                        }
+                    }
                 }
             }
             store.commit();
@@ -274,11 +365,42 @@ public final class MvStoreEngine implements Store {
         }
     }
 
+    /** Sets {@code key}, keeping {@link #deadlines} and the count of expired keys; commit leader only. */
+    private void put(Bytes key, Bytes value, long deadline, long now) {
+        byte[] k = key.toByteArray();
+        StoredValue old = map.put(k, new StoredValue(value, deadline));
+        replaced(k, old, now);
+        if (deadline != Entry.NONE) {
+            deadlines.put(k, deadline);
+        }
+    }
+
+    /** Removes {@code key}; returns what it held, or null. Commit leader only. */
+    private StoredValue remove(Bytes key, long now) {
+        byte[] k = key.toByteArray();
+        StoredValue old = map.remove(k);
+        replaced(k, old, now);
+        return old;
+    }
+
+    /** Accounts for the value {@code old} of {@code k} being replaced or removed: its deadline goes, and an expired one counts. */
+    private void replaced(byte[] k, StoredValue old, long now) {
+        if (old == null) {
+            return;
+        }
+        if (old.deadline() != Entry.NONE) {
+            deadlines.remove(k);
+        }
+        if (old.expiredAt(now)) {
+            expiredKeys++; // the leader's own field
+        }
+    }
+
     /** Runs a transaction and applies its writes, or none of them if it refuses or fails; they commit with the batch. */
-    private void run(MapWrite w, GroupView view) {
+    private void run(MapWrite w, GroupView view, long now) {
         GroupView.Ran<?> ran;
         try {
-            ran = view.run(w.transaction);
+            ran = view.run(w.transaction, w.asOf);
         } catch (KvsException | RuntimeException e) {
             w.fail(e);
             return;
@@ -289,9 +411,9 @@ public final class MvStoreEngine implements Store {
         }
         for (GroupView.Change c : ran.changes()) {
             if (c.isRemove()) {
-                map.remove(c.key().toByteArray());
+                remove(c.key(), now);
             } else {
-                map.put(c.key().toByteArray(), new StoredValue(c.value()));
+                put(c.key(), c.value(), c.deadline(), now);
             }
         }
         w.result = ran.result();
@@ -320,7 +442,7 @@ public final class MvStoreEngine implements Store {
     @Override
     public StoreFigures figures() {
         long total = store.getFileStore().size();
-        return new StoreFigures("mvstore", durability.cliName(), map.sizeAsLong(), 0, 0,
+        return new StoreFigures("mvstore", durability.cliName(), map.sizeAsLong(), deadlines.sizeAsLong(), expiredKeys,
                 total * store.getFileStore().getFillRate() / 100, total, 0, 0, syncs.sum(), writes, null);
     }
 
@@ -342,13 +464,15 @@ public final class MvStoreEngine implements Store {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         ensureOpen();
-        commits.submit(new MapWrite(key, value, null));
+        commits.submit(MapWrite.set(key, value, Entry.NONE));
     }
 
     @Override
     public Entry entry(Bytes key) throws KvsException {
-        Bytes v = get(key); // TODO(issue 29): deadlines
-        return v == null ? null : Entry.of(v);
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        StoredValue v = read(key.toByteArray());
+        return v == null ? null : new Entry(v.bytes(), v.deadline());
     }
 
     @Override
@@ -356,10 +480,23 @@ public final class MvStoreEngine implements Store {
         return clock;
     }
 
+    /** Goes on from the key after the last one returned, in key order, round the keys with a deadline. */
     @Override
-    public List<KeyDeadline> scanDeadlines(int count) {
+    public synchronized List<KeyDeadline> scanDeadlines(int count) {
         ensureOpen();
-        return List.of(); // TODO(issue 29): deadlines
+        List<KeyDeadline> found = new ArrayList<>(Math.min(count, 1024));
+        for (int round = 0; round < 2 && found.isEmpty(); round++) { // at the end with none found: from the start
+            Cursor<byte[], Long> c = deadlines.cursor(scanAfter);
+            while (found.size() < count && c.hasNext()) {
+                byte[] k = c.next();
+                if (scanAfter != null && Arrays.equals(k, scanAfter)) {
+                    continue; // where the last call stopped: returned then
+                }
+                found.add(new KeyDeadline(Bytes.wrap(k), c.getValue()));
+            }
+            scanAfter = found.size() < count ? null : found.getLast().key().toByteArray(); // at the end: round again
+        }
+        return found;
     }
 
     @Override
@@ -385,11 +522,12 @@ public final class MvStoreEngine implements Store {
         return v == null ? Optional.empty() : Optional.of(v.text(key));
     }
 
-    /** The value of the key {@code k}, or null, read with the caller's interrupt status put aside. */
+    /** The value of the key {@code k}, or null when it is absent or expired, read with the caller's interrupt status put aside. */
     private StoredValue read(byte[] k) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
-            return map.get(k);
+            StoredValue v = map.get(k);
+            return v == null || v.expiredAt(clock.millis()) ? null : v;
         } catch (MVStoreException e) {
             throw new KvsException("MVStore read failed in " + dir + ": " + e.getMessage(), e);
         } finally {
@@ -403,7 +541,7 @@ public final class MvStoreEngine implements Store {
     public boolean remove(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        MapWrite w = new MapWrite(key, null, null);
+        MapWrite w = MapWrite.remove(key);
         commits.submit(w);
         return !w.absent;
     }
@@ -415,13 +553,11 @@ public final class MvStoreEngine implements Store {
         List<MapWrite> ops = new ArrayList<>(writes.size());
         for (Write<?> w : writes) {
             ops.add(switch (w) {
-                case Write.Set set when set.deadline() != Entry.NONE ->
-                        throw new Refusal("TODO(issue 29): deadlines"); // provisional
-                case Write.Set set -> new MapWrite(set.key(), set.value(), null);
-                case Write.Remove remove -> new MapWrite(remove.key(), null, null);
-                case Write.RemoveExpired r -> throw new Refusal("TODO(issue 29): deadlines"); // provisional
-                case Write.Txn<?> txn -> new MapWrite(null, null, txn.transaction());
-                case Write.Meta m -> metaWrite(m);
+                case Write.Set set -> MapWrite.set(set.key(), set.value(), set.deadline());
+                case Write.Remove remove -> MapWrite.remove(remove.key());
+                case Write.RemoveExpired r -> MapWrite.removeExpired(r.key(), r.deadline());
+                case Write.Txn<?> txn -> MapWrite.transaction(txn);
+                case Write.Meta m -> MapWrite.meta(m);
             });
         }
         commits.submitAll(ops);
@@ -430,38 +566,51 @@ public final class MvStoreEngine implements Store {
         }
     }
 
-    private static MapWrite metaWrite(Write.Meta m) {
-        MapWrite w = new MapWrite(null, m.value(), null);
-        w.metaName = META_PREFIX + m.name();
-        return w;
-    }
-
     @SuppressWarnings("unchecked")
     private static void settle(Write<?> w, MapWrite op) {
         if (op.failed()) {
             w.fail(op.failure());
         } else if (op.refusal != null) {
             w.refuse(op.refusal);
-        } else if (op.key != null && op.value == null) { // a remove
+        } else if (op.kind == MapWrite.Kind.REMOVE || op.kind == MapWrite.Kind.REMOVE_EXPIRED) {
             ((Write<Boolean>) w).settle(Outcome.removed(!op.absent));
         } else {
             ((Write<Object>) w).settle(new Outcome.Done<>(op.result));
         }
     }
 
+    /** The keys present, read in key order; those whose deadline has passed (by the clock as listing starts) are left out. */
     @Override
     public Iterator<Bytes> keys() {
         ensureOpen();
-        Iterator<byte[]> it = map.keyIterator(null);
+        long now = clock.millis();
+        Cursor<byte[], StoredValue> c = map.cursor(null);
         return new Iterator<>() {
+            private byte[] next = advance();
+
+            private byte[] advance() {
+                while (c.hasNext()) {
+                    byte[] k = c.next();
+                    if (!c.getValue().expiredAt(now)) {
+                        return k;
+                    }
+                }
+                return null;
+            }
+
             @Override
             public boolean hasNext() {
-                return it.hasNext();
+                return next != null;
             }
 
             @Override
             public Bytes next() {
-                return Bytes.wrap(it.next());
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Bytes k = Bytes.wrap(next);
+                next = advance();
+                return k;
             }
         };
     }

@@ -2,6 +2,7 @@ package kvs.engine;
 
 import kvs.KvsException;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 
 /**
  * A value the {@link ValueCache} holds, in the form it was last read in: its bytes (the server's
@@ -13,9 +14,25 @@ final class StoredValue {
 
     /** A Bytes or a String. */
     private Object form;
+    /** MvStoreEngine's: the key's deadline, Unix milliseconds, or {@link Entry#NONE} (KvStore keeps it in its index). */
+    private final long deadline;
 
     StoredValue(Bytes bytes) {
+        this(bytes, Entry.NONE);
+    }
+
+    StoredValue(Bytes bytes, long deadline) {
         this.form = bytes;
+        this.deadline = deadline;
+    }
+
+    long deadline() {
+        return deadline;
+    }
+
+    /** Whether the key is absent at {@code now}: its deadline has passed. */
+    boolean expiredAt(long now) {
+        return Entry.expired(deadline, now);
     }
 
     Bytes bytes() {

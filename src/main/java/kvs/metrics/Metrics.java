@@ -89,7 +89,9 @@ public final class Metrics implements RequestObserver, AutoCloseable {
         CounterWithCallback.builder().name("kvs_errors").help("Error replies, by kind (the kvs protocol's code, RESP's prefix)")
                 .labelNames("kind").callback(cb -> stats.errorsByKind().forEach((kind, n) -> cb.call(n, kind)))
                 .register(registry);
-        engineGauge("kvs_keys", "Keys present", StoreFigures::keys, stats);
+        engineGauge("kvs_keys", "Keys stored (those expired and not yet removed too)", StoreFigures::keys, stats);
+        engineGauge("kvs_keys_with_deadline", "Keys stored that have a deadline", StoreFigures::keysWithDeadline, stats);
+        engineCounter("kvs_expired_keys", "Keys removed as expired since the engine opened", StoreFigures::expiredKeys, stats);
         engineGauge("kvs_live_bytes", "Bytes of the records that hold current values", StoreFigures::liveBytes, stats);
         engineGauge("kvs_total_bytes", "Bytes of every data file", StoreFigures::totalBytes, stats);
         engineGauge("kvs_last_compaction_seconds", "How long the last compaction took", e -> e.lastCompactionMillis() / 1e3, stats);

@@ -17,6 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import kvs.command.Dispatcher;
 import kvs.concurrent.Threads;
+import kvs.expiry.ExpiryCycle;
+import kvs.expiry.ExpiryFigures;
 import kvs.pool.ThreadPool;
 import kvs.protocol.Frames;
 import kvs.protocol.server.KvsProtocol;
@@ -50,12 +52,13 @@ public final class KvsServer implements AutoCloseable {
      * close() grants in-flight requests (5 s), the most clients connected at once (10,000), who
      * may connect and with what password (default: no password, protected mode), TLS (null, the
      * default: none; given, every listener is TLS-only), and what is told each request's time
-     * (null, the default: nothing). The observer's type is kvs's own (its metrics): not exported
-     * to modules, which leave it null.
+     * (null, the default: nothing), and whether the active expiry cycle removes expired keys in
+     * the background (default on; off, they are only hidden until a write removes them). The
+     * observer's type is kvs's own (its metrics): not exported to modules, which leave it null.
      */
     @SuppressWarnings("exports")
     public record Options(int maxFrame, Duration timeout, Duration closeGrace, int maxClients, Access access, Tls tls,
-                          RequestObserver observer) {
+                          RequestObserver observer, boolean activeExpiry) {
         public Options {
             if (maxFrame < 1) {
                 throw new IllegalArgumentException("maxFrame must be positive: " + maxFrame);
@@ -73,33 +76,38 @@ public final class KvsServer implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(Frames.DEFAULT_MAX_FRAME, Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000,
-                    Access.defaults(), null, null);
+                    Access.defaults(), null, null, true);
         }
 
         public Options withMaxFrame(int maxFrame) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
         public Options withTimeout(Duration timeout) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
         public Options withMaxClients(int maxClients) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
         public Options withAccess(Access access) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
         /** These options with every listener TLS-only ({@code tls} null: plain TCP). */
         public Options withTls(Tls tls) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
+        }
+
+        /** These options with the active expiry cycle on or off. */
+        public Options withActiveExpiry(boolean on) {
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, on);
         }
 
         /** These options with {@code observer} told each request's time (null: none). */
         public Options withObserver(RequestObserver observer) {
-            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer);
+            return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
     }
 
@@ -135,13 +143,17 @@ public final class KvsServer implements AutoCloseable {
     private final Condition connectionEnded = lock.newCondition();
     /** Written under lock. */
     private volatile boolean closing;
+    /** Removes expired keys in the background; null when the options turn it off. */
+    private final ExpiryCycle expiry;
 
     private KvsServer(List<Bound> listeners, Store engine, ThreadPool pool, Options options) {
         this.listeners = listeners;
         this.pool = pool;
         this.options = options;
         this.dispatcher = new Dispatcher(engine);
-        this.stats = new ServerStats(engine, options.access(), options.observer());
+        this.expiry = options.activeExpiry() ? ExpiryCycle.start(engine) : null;
+        this.stats = new ServerStats(engine, options.access(), options.observer(),
+                expiry == null ? () -> ExpiryFigures.NONE : expiry::figures);
         this.budget = FrameBudget.forHeap(options.maxFrame());
         this.acceptors = listeners.stream()
                 .map(l -> Thread.ofPlatform().name("kvs-accept-" + l.socket().getLocalPort()).unstarted(() -> acceptLoop(l)))
@@ -304,7 +316,8 @@ public final class KvsServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets requests already received finish and be answered within the close
-     * grace period, closes every connection, then closes the pool. Does not close the engine.
+     * grace period, closes every connection, then closes the pool; stops the expiry cycle first.
+     * Does not close the engine.
      */
     @Override
     public void close() {
@@ -317,6 +330,9 @@ public final class KvsServer implements AutoCloseable {
             closeStarted.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (expiry != null) {
+            expiry.close();
         }
         for (Bound l : listeners) {
             try {

@@ -7,8 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import kvs.BuildInfo;
+import kvs.expiry.ExpiryFigures;
 import kvs.security.Access;
 import kvs.store.MemberStatus;
 import kvs.store.Store;
@@ -25,6 +27,7 @@ public final class ServerStats {
     private final Access access;
     /** Told each request's time; null when nothing wants it (the clock is not read then). */
     private final RequestObserver observer;
+    private final Supplier<ExpiryFigures> expiry;
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final LongAdder rejected = new LongAdder();
@@ -33,10 +36,12 @@ public final class ServerStats {
     private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 
-    public ServerStats(Store engine, Access access, RequestObserver observer) {
+    /** {@code expiry}: the active expiry cycle's figures ({@link ExpiryFigures#NONE} when none runs). */
+    public ServerStats(Store engine, Access access, RequestObserver observer, Supplier<ExpiryFigures> expiry) {
         this.engine = engine;
         this.access = access;
         this.observer = observer;
+        this.expiry = expiry;
     }
 
     /** When the server started (milliseconds since the epoch). */
@@ -72,6 +77,11 @@ public final class ServerStats {
     /** The store's figures now. */
     public StoreFigures engine() {
         return engine.figures();
+    }
+
+    /** The active expiry cycle's figures now. */
+    public ExpiryFigures expiry() {
+        return expiry.get();
     }
 
     /** Requests by kind, sorted by kind. */
@@ -126,6 +136,8 @@ public final class ServerStats {
             s.put("engine", e.engine());
             s.put("durability", e.durability());
             s.put("keys", e.keys());
+            s.put("keys_with_deadline", e.keysWithDeadline());
+            s.put("expired_keys", e.expiredKeys());
             s.put("live_bytes", e.liveBytes());
             s.put("total_bytes", e.totalBytes());
             s.put("compactions", e.compactions());
@@ -134,6 +146,11 @@ public final class ServerStats {
             s.put("writes", e.writes());
             s.put("writes_per_fsync", e.fsyncs() == 0 ? 0 : e.writes() / e.fsyncs());
         }
+        ExpiryFigures x = expiry();
+        s.put("expiry_avg_ttl_ms", x.avgTtlMillis());
+        s.put("expiry_stale_percent", String.format(java.util.Locale.ROOT, "%.2f", x.stalePercent()));
+        s.put("expiry_time_cap_reached", x.timeCapReached());
+        s.put("expiry_cycle_ms", x.cycleMillis());
         MemberStatus m = e.member();
         if (m != null) {
             s.put("cluster_node", m.id());

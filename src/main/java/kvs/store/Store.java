@@ -69,7 +69,7 @@ public interface Store extends KvsEngine {
     /**
      * Up to {@code count} of the keys that have a deadline, with it, for an expiry cycle: each
      * call goes on where the last one stopped, round the keyspace, visiting a bounded share of
-     * it. Empty when no key has a deadline, or when the store may not remove keys on its own
+     * it. Empty only when no key has a deadline, or when the store may not remove keys on its own
      * (a member of a replicated group that is not its leader: the leader removes them for all).
      * The cycle removes those whose deadline has passed with {@link Write#removeExpired}.
      */

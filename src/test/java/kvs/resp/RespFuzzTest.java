@@ -11,6 +11,7 @@ import java.util.Map;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import kvs.command.Dispatcher;
 import kvs.engine.KvStore;
+import kvs.expiry.ExpiryFigures;
 import kvs.security.Access;
 import kvs.session.Link;
 import kvs.session.ServerStats;
@@ -51,7 +52,7 @@ class RespFuzzTest {
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         InetSocketAddress here = new InetSocketAddress("127.0.0.1", 6379);
         Session session = RespProtocol.of(new RespProtocol.Settings("fuzz", Map.of("appendonly", "yes")))
-                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats(store, Access.defaults(), null), Access.defaults().guard(here)));
+                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats(store, Access.defaults(), null, () -> ExpiryFigures.NONE), Access.defaults().guard(here)));
         int off = 0;
         boolean open = true;
         while (open) {
