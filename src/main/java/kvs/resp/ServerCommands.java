@@ -3,10 +3,12 @@ package kvs.resp;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import kvs.command.Ops;
+import kvs.expiry.ExpiryFigures;
 import kvs.session.ServerStats;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
@@ -104,6 +106,7 @@ final class ServerCommands {
     private static String text(RespSession client, Set<String> wanted, StoreFigures figures) {
         StringBuilder b = new StringBuilder();
         ServerStats stats = client.stats();
+        ExpiryFigures expiry = stats.expiry();
         long uptime = (System.currentTimeMillis() - stats.startMillis()) / 1000;
         for (String section : SECTIONS) {
             if (!wanted.contains(section)) {
@@ -133,6 +136,9 @@ final class ServerCommands {
                         .append("total_commands_processed:").append(stats.totalCommands()).append("\r\n")
                         .append("rejected_connections:").append(stats.rejectedConnections()).append("\r\n")
                         .append("expired_keys:").append(figures.expiredKeys()).append("\r\n")
+                        .append("expired_stale_perc:").append(String.format(Locale.ROOT, "%.2f", expiry.stalePercent())).append("\r\n")
+                        .append("expired_time_cap_reached_count:").append(expiry.timeCapReached()).append("\r\n")
+                        .append("expire_cycle_cpu_milliseconds:").append(expiry.cycleMillis()).append("\r\n")
                         .append("total_error_replies:").append(stats.errorsByKind().values().stream().mapToLong(Long::longValue).sum()).append("\r\n")
                         .append("acl_access_denied_auth:").append(stats.authFailures()).append("\r\n");
                 case "commandstats" -> {
@@ -145,7 +151,7 @@ final class ServerCommands {
                     stats.errorsByKind().forEach((prefix, count) -> b.append("errorstat_").append(prefix)
                             .append(":count=").append(count).append("\r\n"));
                 }
-                case "keyspace" -> keyspace(b, figures, 0); // no expiry cycle measures avg_ttl yet
+                case "keyspace" -> keyspace(b, figures, expiry.avgTtlMillis());
                 default -> throw new AssertionError(section);
             }
         }
@@ -156,7 +162,7 @@ final class ServerCommands {
      * The keyspace section: Redis's line for db0 when it holds keys, with {@code avgTtl} the mean
      * milliseconds left of keys with a deadline, as the expiry cycle measures it (0: not measured).
      */
-    static void keyspace(StringBuilder b, StoreFigures figures, long avgTtl) {
+    private static void keyspace(StringBuilder b, StoreFigures figures, long avgTtl) {
         b.append("# Keyspace\r\n");
         if (figures.keys() > 0 || figures.keysWithDeadline() > 0) {
             b.append("db0:keys=").append(figures.keys()).append(",expires=").append(figures.keysWithDeadline())
