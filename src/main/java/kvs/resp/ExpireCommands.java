@@ -34,7 +34,7 @@ final class ExpireCommands {
                     case "xx" -> xx = true;
                     case "gt" -> gt = true;
                     case "lt" -> lt = true;
-                    default -> throw RespError.quoting("ERR Unsupported option " + cString(args.raw(j)));
+                    default -> throw RespError.quoting("ERR Unsupported option " + asErrorEnd(args.raw(j)));
                 }
             }
             if (nx && (xx || gt || lt)) {
@@ -56,10 +56,17 @@ final class ExpireCommands {
         }
     }
 
-    /** The text Redis's {@code %s} prints of an argument: up to its first NUL. */
-    private static String cString(String raw) {
-        int nul = raw.indexOf('\0');
-        return nul < 0 ? raw : raw.substring(0, nul);
+    /**
+     * An argument as Redis's error ends with it: {@code %s} prints it up to its first NUL, and the
+     * error's trailing CRs and LFs are trimmed (those inside become spaces when it is written).
+     */
+    private static String asErrorEnd(String raw) {
+        int end = raw.indexOf('\0');
+        end = end < 0 ? raw.length() : end;
+        while (end > 0 && (raw.charAt(end - 1) == '\r' || raw.charAt(end - 1) == '\n')) {
+            end--;
+        }
+        return raw.substring(0, end);
     }
 
     /** EXPIRE key seconds [NX|XX|GT|LT ...]. */

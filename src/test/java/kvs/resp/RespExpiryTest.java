@@ -291,6 +291,7 @@ class RespExpiryTest {
         expect("-ERR Unsupported option AB\r\n", "EXPIRE", "missing", "100", "AB");
         expect("-ERR Unsupported option ab\r\n", "EXPIRE", "missing", "100", "NX", "ab", "XX");
         expect("-ERR Unsupported option a\r\n", "EXPIRE", "missing", "100", "a\0b");
+        expect("-ERR Unsupported option a  b\r\n", "EXPIRE", "missing", "100", "a\r\nb\r\n\n");
         String nx = "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n";
         expect(nx, "EXPIRE", "k", "100", "NX", "XX");
         expect(nx, "EXPIRE", "k", "100", "GT", "NX");
