@@ -94,7 +94,7 @@ final class StringCommands {
     }
 
     /** The deadline of a key read, to keep it: {@link Entry#NONE} for an absent key. */
-    static long deadline(Entry e) {
+    private static long deadline(Entry e) {
         return e == null ? Entry.NONE : e.deadline();
     }
 
