@@ -84,15 +84,15 @@ class UpgradeTest {
         assertThat(sizes(kvs)).isEqualTo(before);
 
         Path mv = copy("mvstore");
-        try (MvStoreEngine engine = MvStoreEngine.open(mv)) { // upgraded to format 2
+        try (MvStoreEngine engine = MvStoreEngine.open(mv)) { // upgraded to format 3
             assertHoldsTheFixture(engine);
         }
         try (MVStore store = MVStore.open(mv.resolve(MvStoreEngine.FILE_NAME).toString())) {
-            store.<String, Object>openMap("kvs.meta").put("format", 3);
+            store.<String, Object>openMap("kvs.meta").put("format", 4);
             store.commit();
         }
         assertThatThrownBy(() -> MvStoreEngine.open(mv)).isInstanceOf(KvsException.class)
-                .hasMessageContaining("MvStoreEngine format 3, newer than this release reads (2)");
+                .hasMessageContaining("MvStoreEngine format 4, newer than this release reads (3)");
     }
 
     private static Map<String, Long> sizes(Path dir) throws Exception {
