@@ -231,7 +231,8 @@ public final class ServerMain implements Callable<Integer> {
             }
             addr = clusterConfig.selfMember().kvs();
             engineDir = dir.resolve("engine");
-            options = options.withDurability(Durability.NEVER); // the Raft log is the write-ahead log
+            // The Raft log is the write-ahead log, and it alone removes keys (expired ones too) from a member.
+            options = options.withDurability(Durability.NEVER).withCompactionExpires(false);
         }
         Files.createDirectories(engineDir);
         String chosen = EngineChoice.resolve(engineDir, engine);

@@ -35,6 +35,11 @@ import org.apache.ratis.server.RaftServer;
  * address. Every member answers {@link #get} linearizably ({@link LinearizableReads}, Raft
  * ReadIndex). Without an answer within {@link Submitter#REQUEST_TIMEOUT} a request fails with
  * {@link UnavailableException} (for a write: its outcome unknown).
+ * <p>
+ * Keys expire alike on every member: a deadline is absolute, logged with the write, and a
+ * member's reads hide a key once its deadline has passed by the member's clock, but no member
+ * removes a key on its own. Only the leader offers keys to an expiry cycle ({@link #scanDeadlines}),
+ * whose removals ({@link Write.RemoveExpired}) go through the log like any write.
  */
 public final class ClusterNode implements Store {
 
@@ -78,30 +83,38 @@ public final class ClusterNode implements Store {
         writer.writeAll(writes);
     }
 
-    /** The value of {@code key}, read linearizably: what every write acknowledged before this call began left. */
+    /**
+     * The value of {@code key}, read linearizably: what every write acknowledged before this call
+     * began left; null if its deadline has passed by this member's clock.
+     */
     @Override
     public Bytes get(Bytes key) throws KvsException {
-        ensureOpen();
-        return reads.get(key);
+        Entry e = entry(key);
+        return e == null ? null : e.value();
     }
 
     /** The entry of {@code key}, read linearizably as {@link #get} is. */
     @Override
     public Entry entry(Bytes key) throws KvsException {
-        Bytes v = get(key); // TODO(issue 29): deadlines
-        return v == null ? null : Entry.of(v);
+        ensureOpen();
+        return reads.entry(key);
     }
 
-    /** This member's engine's clock. */
+    /** This member's engine's clock: what its reads hide expired keys by, and, on the leader, what writes are logged as of. */
     @Override
     public InstantSource clock() {
         return engine.clock();
     }
 
+    /**
+     * The engine's keys with deadlines, while this member is the leader and serves writes; none on
+     * another member, which must not remove keys on its own (the leader's removals reach it
+     * through the log).
+     */
     @Override
-    public List<KeyDeadline> scanDeadlines(int count) {
+    public List<KeyDeadline> scanDeadlines(int count) throws KvsException {
         ensureOpen();
-        return List.of(); // TODO(issue 29): deadlines
+        return isReadyLeader() ? engine.scanDeadlines(count) : List.of();
     }
 
     /**

@@ -26,31 +26,44 @@ import kvs.store.WriteId;
 /**
  * The Raft log's own record format (docs/CLUSTER.md, "The Raft log's records"), apart from the
  * client protocol, so a change to either is not a change to the other. An entry is a run of
- * writes: sets, removes and read-modify-writes as the leader ran them ({@link Conditional}); its
- * reply, one outcome per write. Big-endian; lengths and counts are unsigned LEB128 varints.
+ * writes: sets (with their deadlines), removes, removals of expired keys and read-modify-writes
+ * as the leader ran them ({@link Conditional}); its reply, one outcome per write. Big-endian;
+ * lengths, counts and deadlines are unsigned LEB128 varints; a deadline is Unix milliseconds, 0 for none.
  *
  * <pre>
- * entry   := FORMAT(u8 = 2) count write*
- * write   := SET(1) bytes(key) bytes(value) id | REMOVE(2) bytes(key) id
- *          | TXN(3) count (bytes(key) nullable)* count (bytes(key) u8)* (0 | 1 count bytes(key)*) count (bytes(key) nullable)*
+ * entry   := FORMAT(u8 = 3) count write*
+ * write   := SET(1) bytes(key) bytes(value) varint(deadline) id | REMOVE(2) bytes(key) id
+ *          | TXN(3) varint(asOf) count (bytes(key) entry)* count (bytes(key) u8)* (0 | 1 count bytes(key)*) count (bytes(key) entry)*
+ *          | REMOVE_EXPIRED(4) bytes(key) varint(deadline)
+ * entry   := 0 | 1 bytes(value) varint(deadline)
  * id      := 0 | 1 u64(client hi) u64(client lo) varint(seq)
- * nullable:= 0 | 1 bytes
  * bytes   := varint(length) byte*
- * reply   := FORMAT(u8 = 2) (APPLIED(0) count outcome* | MALFORMED(1) text)
+ * reply   := REPLY_FORMAT(u8 = 2) (APPLIED(0) count outcome* | MALFORMED(1) text)
  * outcome := DONE(0) | ABSENT(1) | CONFLICT(2) | REFUSED(3) text
  * </pre>
- * A TXN holds what the leader read (each key's value, the presence of keys removed unread, the
- * keys listed if it listed them) and what it wrote. An entry written before this format (format 1:
- * frames of client requests, {@link LegacyEntries}) begins with a frame's length, whose first byte
- * is 0 or 1; one of a newer format than {@link #FORMAT} is refused, saying so.
+ * A TXN holds the time the leader ran it as of, what it read then (each key's entry, 0 when
+ * absent; the presence of keys removed unread; the keys present if it listed them) and what it
+ * wrote (0: removed). A REMOVE_EXPIRED's outcome is DONE when it removed the key, ABSENT when the
+ * key's deadline was no longer the one given.
+ * <p>
+ * Format 2, written before keys had deadlines, is format 3 without the deadlines and the TXN's
+ * asOf (its entries and values are {@code nullable := 0 | 1 bytes}), and has no REMOVE_EXPIRED; it
+ * still reads, as does an entry of format 1 (frames of client requests, {@link LegacyEntries}),
+ * which begins with a frame's length, whose first byte is 0 or 1. One of a newer format than
+ * {@link #FORMAT} is refused, saying so.
  */
 final class EntryCodec {
 
-    /** This code's format of entries and replies. */
-    static final int FORMAT = 2;
+    /** This code's format of entries. */
+    static final int FORMAT = 3;
+    /** The format before deadlines, which still reads. */
+    private static final int FORMAT_2 = 2;
+    /** The format of replies, unchanged since entries had a format of their own. */
+    static final int REPLY_FORMAT = 2;
     private static final int SET = 1;
     private static final int REMOVE = 2;
     private static final int TXN = 3;
+    private static final int REMOVE_EXPIRED = 4;
     private static final int APPLIED = 0;
     private static final int MALFORMED = 1;
     private static final int DONE = 0;
@@ -58,7 +71,7 @@ final class EntryCodec {
     private static final int CONFLICT = 2;
     private static final int REFUSED = 3;
     /** The content of a ReadIndex query: a barrier, which asks for nothing but the wait. */
-    static final byte[] BARRIER = {FORMAT, 'B'};
+    static final byte[] BARRIER = {REPLY_FORMAT, 'B'};
 
     private EntryCodec() {
     }
@@ -101,7 +114,7 @@ final class EntryCodec {
         }
     }
 
-    /** The entry of {@code writes}: sets, removes, and transactions of a {@link Conditional} (the leader's run). */
+    /** The entry of {@code writes}: sets, removes, removals of expired keys, and transactions of a {@link Conditional} (the leader's run). */
     static byte[] entry(List<? extends Write<?>> writes) {
         Out out = new Out();
         out.u8(FORMAT);
@@ -112,6 +125,7 @@ final class EntryCodec {
                     out.u8(SET);
                     out.bytes(s.key());
                     out.bytes(s.value());
+                    out.varint(s.deadline());
                     out.id(s.id());
                 }
                 case Write.Remove r -> {
@@ -123,18 +137,26 @@ final class EntryCodec {
                 case Write.Txn<?> t -> throw new IllegalArgumentException(
                         "only a transaction the leader ran goes in a log entry: " + t.transaction());
                 case Write.Meta m -> throw new IllegalArgumentException("a group's metadata goes in no log entry: " + m);
-                case Write.RemoveExpired r -> throw new IllegalArgumentException("TODO(issue 29): " + r);
+                case Write.RemoveExpired r -> {
+                    out.u8(REMOVE_EXPIRED);
+                    out.bytes(r.key());
+                    out.varint(r.deadline());
+                }
             }
         }
         return out.toByteArray();
     }
 
     private static void conditional(Out out, Conditional c) {
+        if (c.asOf() <= 0) {
+            throw new IllegalArgumentException("a read-modify-write logged without the time it ran as of: " + c);
+        }
         out.u8(TXN);
+        out.varint(c.asOf());
         out.varint(c.reads().size());
-        c.reads().forEach((k, v) -> {
+        c.reads().forEach((k, e) -> {
             out.bytes(k);
-            out.nullable(v == null ? null : v.value()); // TODO(issue 29): deadlines
+            out.entry(e);
         });
         out.varint(c.presence().size());
         c.presence().forEach((k, present) -> {
@@ -151,42 +173,51 @@ final class EntryCodec {
         out.varint(c.writes().size());
         for (GroupView.Change w : c.writes()) {
             out.bytes(w.key());
-            out.nullable(w.value());
+            out.entry(w.isRemove() ? null : new Entry(w.value(), w.deadline()));
         }
     }
 
-    /** The writes of an entry of this format or of format 1; a read-modify-write is a transaction of a {@link Conditional}. */
+    /**
+     * The writes of an entry of this format, of format 2 or of format 1; a read-modify-write is the
+     * transaction of a {@link Conditional}, as of the time the leader ran it ({@link Conditional#write()}).
+     */
     static List<Write<?>> writes(byte[] entry) throws MalformedEntry {
         if (entry.length > 0 && (entry[0] & 0xFF) <= 1) {
             return LegacyEntries.writes(entry);
         }
         In in = In.of(entry);
         try {
-            in.format("a log entry");
+            boolean deadlines = in.format("a log entry", FORMAT_2, FORMAT) == FORMAT;
             int n = in.count();
             List<Write<?>> writes = new ArrayList<>(Math.min(n, 1024));
             for (int i = 0; i < n; i++) {
                 int kind = in.u8();
                 writes.add(switch (kind) {
-                    case SET -> Write.set(in.bytes(), in.bytes(), in.id());
+                    case SET -> Write.set(in.bytes(), in.bytes(), deadlines ? in.deadline() : Entry.NONE, in.id());
                     case REMOVE -> Write.remove(in.bytes(), in.id());
-                    case TXN -> Write.transaction(conditional(in));
+                    case TXN -> conditional(in, deadlines).write();
+                    case REMOVE_EXPIRED -> {
+                        if (!deadlines) {
+                            throw new MalformedEntry("a removal of an expired key in a log entry of format " + FORMAT_2);
+                        }
+                        yield Write.removeExpired(in.bytes(), in.positive("a removal's deadline"));
+                    }
                     default -> throw new MalformedEntry("a write of kind " + kind + " in a log entry");
                 });
             }
             in.end("a log entry");
             return writes;
         } catch (IOException e) {
-            throw new MalformedEntry("a log entry is cut short: " + e.getMessage());
+            throw new MalformedEntry("a log entry does not decode (cut short, or a field out of range): " + e.getMessage());
         }
     }
 
-    private static Conditional conditional(In in) throws IOException, MalformedEntry {
+    /** A TXN's fields; {@code deadlines}: of format 3 (else 2: no time, no deadlines). */
+    private static Conditional conditional(In in, boolean deadlines) throws IOException, MalformedEntry {
+        long asOf = deadlines ? in.positive("a read-modify-write's time") : Write.Txn.NOW;
         Map<Bytes, Entry> reads = new LinkedHashMap<>();
         for (int i = in.count(); i > 0; i--) {
-            Bytes k = in.bytes();
-            Bytes v = in.nullable();
-            reads.put(k, v == null ? null : Entry.of(v)); // TODO(issue 29): deadlines
+            reads.put(in.bytes(), in.entry(deadlines));
         }
         Map<Bytes, Boolean> presence = new LinkedHashMap<>();
         for (int i = in.count(); i > 0; i--) {
@@ -201,15 +232,17 @@ final class EntryCodec {
         }
         List<GroupView.Change> writes = new ArrayList<>();
         for (int i = in.count(); i > 0; i--) {
-            writes.add(new GroupView.Change(in.bytes(), in.nullable(), Entry.NONE)); // TODO(issue 29)
+            Bytes key = in.bytes();
+            Entry e = in.entry(deadlines);
+            writes.add(e == null ? new GroupView.Change(key, null, Entry.NONE) : new GroupView.Change(key, e.value(), e.deadline()));
         }
-        return new Conditional(reads, presence, keys, writes);
+        return new Conditional(asOf, reads, presence, keys, writes);
     }
 
     /** The reply of an applied entry: one outcome per write. */
     static byte[] reply(List<Applied> outcomes) {
         Out out = new Out();
-        out.u8(FORMAT);
+        out.u8(REPLY_FORMAT);
         out.u8(APPLIED);
         out.varint(outcomes.size());
         for (Applied a : outcomes) {
@@ -228,7 +261,7 @@ final class EntryCodec {
     /** The reply to an entry that did not decode: every member refuses it alike. */
     static byte[] malformed(String message) {
         Out out = new Out();
-        out.u8(FORMAT);
+        out.u8(REPLY_FORMAT);
         out.u8(MALFORMED);
         out.bytes(Bytes.utf8(message));
         return out.toByteArray();
@@ -238,7 +271,7 @@ final class EntryCodec {
     static List<Applied> outcomes(byte[] reply) throws MalformedEntry {
         In in = In.of(reply);
         try {
-            in.format("a reply of the log");
+            in.format("a reply of the log", REPLY_FORMAT, REPLY_FORMAT);
             if (in.u8() == MALFORMED) {
                 throw new MalformedEntry("the group refused the entry: " + in.bytes().utf8());
             }
@@ -287,12 +320,14 @@ final class EntryCodec {
             }
         }
 
-        void nullable(Bytes b) {
-            if (b == null) {
+        /** An entry, or its absence: {@code 0 | 1 bytes(value) varint(deadline)}. */
+        void entry(Entry e) {
+            if (e == null) {
                 u8(0);
             } else {
                 u8(1);
-                bytes(b);
+                bytes(e.value());
+                varint(e.deadline());
             }
         }
 
@@ -426,8 +461,31 @@ final class EntryCodec {
             return Bytes.wrap(read(count()));
         }
 
-        Bytes nullable() throws IOException {
-            return u8() == 0 ? null : bytes();
+        /** An entry or its absence; of format 2 ({@code deadlines} false), a value without a deadline. */
+        Entry entry(boolean deadlines) throws IOException {
+            if (u8() == 0) {
+                return null;
+            }
+            Bytes value = bytes();
+            return new Entry(value, deadlines ? deadline() : Entry.NONE);
+        }
+
+        /** A deadline: Unix milliseconds, or {@link Entry#NONE}. */
+        long deadline() throws IOException {
+            long d = varint();
+            if (d < 0) {
+                throw new IOException("a deadline above 2^63");
+            }
+            return d;
+        }
+
+        /** A time that must be given: Unix milliseconds, above 0. */
+        long positive(String what) throws IOException {
+            long t = varint();
+            if (t <= 0) {
+                throw new IOException(what + " out of range: " + Long.toUnsignedString(t));
+            }
+            return t;
         }
 
         WriteId id() throws IOException {
@@ -442,13 +500,14 @@ final class EntryCodec {
             return new WriteId(client, seq);
         }
 
-        /** Reads the format byte; one newer than this code's is refused, saying so. */
-        void format(String what) throws IOException, MalformedEntry {
+        /** Reads the format byte, one of {@code oldest} to {@code newest}; one newer is refused, saying so. */
+        int format(String what, int oldest, int newest) throws IOException, MalformedEntry {
             int f = u8();
-            if (f != FORMAT) {
-                throw new MalformedEntry(what + " of format " + f + (f > FORMAT
-                        ? ", newer than this release reads (" + FORMAT + "): upgrade this member" : ", which this release does not read"));
+            if (f < oldest || f > newest) {
+                throw new MalformedEntry(what + " of format " + f + (f > newest
+                        ? ", newer than this release reads (" + newest + "): upgrade this member" : ", which this release does not read"));
             }
+            return f;
         }
 
         void end(String what) throws MalformedEntry {

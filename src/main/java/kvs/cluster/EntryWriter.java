@@ -20,9 +20,11 @@ import org.apache.ratis.protocol.RaftClientReply;
 
 /**
  * Packs the writes of concurrent callers into Raft log entries: the writes of every caller that
- * came while the last entry committed go in the next one (group commit), a read-modify-write run
- * by the leader over this member's engine and the entry's writes before it, and logged as what
- * it read and wrote ({@link Conditional}); each write is settled from the entry's reply.
+ * came while the last entry committed go in the next one (group commit), sets with their
+ * deadlines, a read-modify-write run by the leader over this member's engine and the entry's
+ * writes before it, as of the engine's clock, and logged as what it read and wrote and that time
+ * ({@link Conditional}); each write is settled from the entry's reply (a removal of an expired
+ * key: whether it removed the key).
  */
 final class EntryWriter {
 
@@ -55,10 +57,9 @@ final class EntryWriter {
         for (Write<?> w : writes) {
             switch (w) {
                 case Write.Meta m -> m.refuse(new Refusal("a replicated group keeps no metadata of its users' (" + m.name() + ")"));
-                case Write.Set s when s.deadline() != Entry.NONE -> s.refuse(new Refusal("TODO(issue 29): deadlines"));
                 case Write.Set s -> pending.add(new Pending(w));
                 case Write.Remove r -> pending.add(new Pending(w));
-                case Write.RemoveExpired r -> r.refuse(new Refusal("TODO(issue 29): deadlines"));
+                case Write.RemoveExpired r -> pending.add(new Pending(w));
                 case Write.Txn<?> t -> pending.add(new Pending(w));
             }
         }
@@ -82,7 +83,7 @@ final class EntryWriter {
 
         /** What the entry holds for this write. */
         Write<?> logged() {
-            return run == null ? write : Write.transaction(run.logged());
+            return run == null ? write : run.logged().write();
         }
 
         /** Records the outcome on the caller's write. */
@@ -151,7 +152,15 @@ final class EntryWriter {
         return conflicts;
     }
 
-    /** The store as an entry's read-modify-writes see it: this member's engine with the entry's earlier writes over it. */
+    /**
+     * The store as an entry's read-modify-writes see it: this member's engine with the entry's
+     * earlier writes over it, as of the engine's clock read once, the time every member then
+     * applies them as of ({@link Conditional#asOf}). The engine's reads hide a key whose
+     * deadline has passed by its clock, as the view does by its time; whether such a key is still
+     * stored, and the keys stored, are read through the engine's transactions
+     * ({@link StoredEntries}), so a read-modify-write removes a key every member still stores
+     * (a DEL of it, a FLUSHDB). Those are the only reads of the engine that cost a transaction.
+     */
     private GroupView entryView() {
         return new GroupView(new GroupView.Committed() {
             @Override
@@ -160,8 +169,13 @@ final class EntryWriter {
             }
 
             @Override
+            public boolean contains(Bytes key) throws KvsException {
+                return engine.entry(key) != null || StoredEntries.entries(engine, List.of(key)).get(0) != null;
+            }
+
+            @Override
             public Iterator<Bytes> keys() throws KvsException {
-                return engine.keys();
+                return StoredEntries.keys(engine).iterator();
             }
         }, engine.clock().millis());
     }
@@ -180,17 +194,39 @@ final class EntryWriter {
                 view.written(remove.key(), null, Entry.NONE);
                 return estimate(remove.key(), null);
             }
+            case Write.RemoveExpired expired -> {
+                return placeRemoveExpired(p, expired, view);
+            }
             case Write.Txn<?> txn -> {
                 return placeTransaction(p, txn, view);
             }
             case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
-            case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
         }
+    }
+
+    /**
+     * A removal of an expired key removes it from the view where the view shows the key with the
+     * deadline it names (set earlier in the entry). Where the leader's engine hides the key, its
+     * deadline passed, reads of the view find it absent already; the view may still count it
+     * stored, and a later removal of it in the entry then removes nothing on the members.
+     */
+    private static long placeRemoveExpired(Pending p, Write.RemoveExpired expired, GroupView view) {
+        Entry e;
+        try {
+            e = view.stored(expired.key());
+        } catch (KvsException failure) {
+            p.fail(failure);
+            return 0;
+        }
+        if (e != null && e.deadline() == expired.deadline()) {
+            view.written(expired.key(), null, Entry.NONE);
+        }
+        return estimate(expired.key(), null);
     }
 
     private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
         try {
-            p.run = Conditional.run(txn.transaction(), view);
+            p.run = Conditional.run(txn.transaction(), view, txn.asOf());
         } catch (KvsException | RuntimeException e) {
             p.run = null;
             p.fail(e);
@@ -243,7 +279,7 @@ final class EntryWriter {
 
     /** An upper bound on a write's bytes in an entry. */
     private static long estimate(Bytes key, Bytes value) {
-        return 32 + key.length() + (value == null ? 0 : value.length());
+        return 48 + key.length() + (value == null ? 0 : value.length());
     }
 
     /** Commits one entry's writes and records each outcome; a read-modify-write that conflicted goes to {@code conflicts}. */
@@ -271,11 +307,11 @@ final class EntryWriter {
                     p.outcome = switch (p.write) {
                         case Write.Set set -> Outcome.done();
                         case Write.Remove remove -> Outcome.removed(d.present());
+                        case Write.RemoveExpired expired -> Outcome.removed(d.present());
                         case Write.Txn<?> txn -> p.run.refusal() != null
                                 ? new Outcome.Refused<>(p.run.refusal()) // refused over what the group holds
                                 : new Outcome.Done<>(p.run.result());
                         case Write.Meta m -> throw new IllegalStateException("refused before it queued: " + m);
-                        case Write.RemoveExpired r -> throw new IllegalStateException("refused before it queued: " + r);
                     };
                     p.succeed();
                 }

@@ -37,10 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replicated state: a node's engine, to which every member applies the committed entries
- * in log order ({@link Entries}: runs of sets, removes and read-modify-writes as the leader ran
- * them, each applied only over what the leader read, {@link Conditional}). A remove of an
- * absent key is a normal reply ({@code key_not_found}), never an exception (an exception stops
- * the Raft server). A read is a barrier ({@code ping}, through {@link #query}), answered once
+ * in log order ({@link EntryCodec}: runs of sets, removes, removals of expired keys and
+ * read-modify-writes as the leader ran them, each applied only over what the leader read, as of
+ * the time it read it, {@link Conditional}). A remove of an absent key is a normal reply
+ * ({@code key_not_found}), never an exception (an exception stops the Raft server). No member
+ * removes a key on its own, expired or not: its engine's compaction keeps expired keys
+ * (kvs-server opens it so), and only the leader's removals of expired keys, logged, remove them,
+ * alike everywhere since each names the deadline it removes. A read is a barrier ({@code ping}, through {@link #query}), answered once
  * Ratis's ReadIndex says this member has applied everything committed when it was asked; the
  * member then reads its engine itself (ClusterNode).
  * <p>
@@ -293,8 +296,7 @@ final class KvsStateMachine extends BaseStateMachine {
      */
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         try {
-            List<Bytes> old = new ArrayList<>();
-            engine.keys().forEachRemaining(old::add);
+            List<Bytes> old = new ArrayList<>(StoredEntries.keys(engine)); // those whose deadline has passed too
             for (int i = 0; i < old.size(); i += SnapshotFile.RUN) {
                 writeOrThrow(old.subList(i, Math.min(old.size(), i + SnapshotFile.RUN)).stream().map(Write::remove).toList());
             }

@@ -52,7 +52,7 @@ final class LegacyEntries {
             for (byte[] body : bodies(entry)) {
                 Conditional c = decodeConditional(body);
                 if (c != null) {
-                    out.add(Write.transaction(c));
+                    out.add(c.write());
                     continue;
                 }
                 out.add(switch (Codec.decodeRequest(body)) {
@@ -112,7 +112,7 @@ final class LegacyEntries {
                     default -> throw new ProtocolException(ErrorCode.MALFORMED, "a transaction in a log entry has '" + field + "'");
                 }
             }
-            return new Conditional(reads, presence, keys, writes);
+            return new Conditional(Write.Txn.NOW, reads, presence, keys, writes); // no key had a deadline then
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException(ErrorCode.MALFORMED, "a transaction in a log entry did not decode: " + e.getMessage());
         }

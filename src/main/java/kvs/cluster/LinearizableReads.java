@@ -5,12 +5,14 @@ import java.util.List;
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Store;
 
 /**
  * Linearizable reads on a member: what every write acknowledged before a read began left.
  * Concurrent callers' reads share one ReadIndex, taken after they all began (a batch of
- * {@link #reads}, while the previous one is taken); each then reads this member's engine.
+ * {@link #reads}, while the previous one is taken); each then reads this member's engine, which
+ * hides a key whose deadline has passed by its own clock.
  */
 final class LinearizableReads {
 
@@ -24,17 +26,17 @@ final class LinearizableReads {
         this.submitter = submitter;
     }
 
-    /** The value of {@code key}, read linearizably. */
-    Bytes get(Bytes key) throws KvsException {
+    /** The entry of {@code key}, read linearizably; null when it is absent. */
+    Entry entry(Bytes key) throws KvsException {
         PendingRead read = new PendingRead(key);
         reads.submit(read);
-        return read.value;
+        return read.entry;
     }
 
     /** A read waiting for the next ReadIndex. */
     private static final class PendingRead extends GroupCommit.Op {
         final Bytes key;
-        Bytes value;
+        Entry entry;
 
         PendingRead(Bytes key) {
             this.key = key;
@@ -45,7 +47,7 @@ final class LinearizableReads {
     private void readGroup(List<PendingRead> group) throws KvsException {
         submitter.barrier();
         for (PendingRead r : group) {
-            r.value = engine.get(r.key);
+            r.entry = engine.entry(r.key);
             r.succeed();
         }
     }

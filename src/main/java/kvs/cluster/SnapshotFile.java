@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Store;
 import kvs.store.Write;
 import kvs.store.WriteId;
@@ -40,19 +40,24 @@ import org.apache.ratis.util.MD5FileUtil;
  * synced, then renamed: a crash leaves the old snapshot or the new one, never half of one.
  *
  * <pre>
- * file    := MAGIC("kvs-snapshot") FORMAT(u8 = 2) count session* pair* END(0)
+ * file    := MAGIC("kvs-snapshot") FORMAT(u8 = 3) count session* pair* END(0)
  * session := u64 u64 (the client's id) varint(seq) varint(index) u8(notFound)
- * pair    := PAIR(1) bytes(key) bytes(value)
+ * pair    := PAIR(1) bytes(key) bytes(value) varint(deadline)
  * </pre>
- * as {@link EntryCodec} writes and reads its fields. A snapshot of format 1 (every pair as a kvs-protocol
- * {@code set} frame, the clients' last writes first under reserved keys) begins with a frame's
- * length, whose first byte is 0 or 1, and is read as such; a newer format is refused, saying so.
+ * as {@link EntryCodec} writes and reads its fields; a deadline is Unix milliseconds, 0 for none.
+ * Every key the engine stores is in it, those whose deadline has passed too ({@link StoredEntries}):
+ * only the log removes a key from a member. A snapshot of format 2 is the same without
+ * deadlines; one of format 1 (every pair as a kvs-protocol {@code set} frame, the clients' last
+ * writes first under reserved keys) begins with a frame's length, whose first byte is 0 or 1, and
+ * is read as such; a newer format is refused, saying so.
  */
 final class SnapshotFile {
 
     /** Pairs handed to a reader's sink at a time. */
     static final int RUN = 1024;
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
+    /** The format before deadlines, which still reads. */
+    private static final int FORMAT_2 = 2;
     private static final byte[] MAGIC = "kvs-snapshot".getBytes(StandardCharsets.US_ASCII);
     private static final int PAIR = 1;
     private static final int END = 0;
@@ -68,8 +73,9 @@ final class SnapshotFile {
     }
 
     /**
-     * Writes {@code sessions}, then every pair of {@code engine}, to {@code file} (the engine must
-     * not change meanwhile), and its MD5 beside it; returns the MD5.
+     * Writes {@code sessions}, then every key {@code engine} stores with its entry, to {@code file}
+     * (the engine must not change meanwhile), and its MD5 beside it; returns the MD5. The keys are
+     * listed in memory first, then read a run of {@link #RUN} at a time.
      */
     static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Store engine)
             throws IOException, KvsException {
@@ -87,14 +93,19 @@ final class SnapshotFile {
                 fields.u8(last.notFound() ? 1 : 0);
             });
             fields.moveTo(out);
-            for (Iterator<Bytes> it = engine.keys(); it.hasNext(); ) {
-                Bytes key = it.next();
-                Bytes value = engine.get(key);
-                if (value != null) {
-                    fields.u8(PAIR);
-                    fields.bytes(key);
-                    fields.bytes(value);
-                    fields.moveTo(out);
+            List<Bytes> keys = new ArrayList<>(StoredEntries.keys(engine));
+            for (int i = 0; i < keys.size(); i += RUN) {
+                List<Bytes> run = keys.subList(i, Math.min(keys.size(), i + RUN));
+                List<Entry> entries = StoredEntries.entries(engine, run);
+                for (int j = 0; j < run.size(); j++) {
+                    Entry e = entries.get(j);
+                    if (e != null) {
+                        fields.u8(PAIR);
+                        fields.bytes(run.get(j));
+                        fields.bytes(e.value());
+                        fields.varint(e.deadline());
+                        fields.moveTo(out);
+                    }
                 }
             }
             out.write(END);
@@ -124,7 +135,8 @@ final class SnapshotFile {
             throw new IOException("the snapshot " + file + " does not match its MD5 (saved " + saved + ", read " + actual + ")");
         }
         try (DataInputStream in = open(file)) {
-            if (format(in, file) == 1) {
+            int format = format(in, file);
+            if (format == 1) {
                 legacyPairs(in, file, sink);
                 return;
             }
@@ -135,7 +147,7 @@ final class SnapshotFile {
                 if (tag != PAIR) {
                     throw new IOException("the snapshot " + file + " holds a record of kind " + tag);
                 }
-                runs.add(Write.set(fields.bytes(), fields.bytes()));
+                runs.add(Write.set(fields.bytes(), fields.bytes(), format == FORMAT_2 ? Entry.NONE : fields.deadline()));
             }
             runs.flush();
             if (in.read() >= 0) {
@@ -175,7 +187,7 @@ final class SnapshotFile {
         return new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     }
 
-    /** Reads the file's format from its start: 1 (frames, no magic) or this code's; a newer one is refused. */
+    /** Reads the file's format from its start: 1 (frames, no magic), 2 or this code's; a newer one is refused. */
     private static int format(DataInputStream in, Path file) throws IOException {
         in.mark(MAGIC.length + 1);
         byte[] head = in.readNBytes(MAGIC.length + 1);
@@ -187,7 +199,7 @@ final class SnapshotFile {
             throw new IOException(file + " is not a kvs snapshot");
         }
         int format = head[MAGIC.length] & 0xFF;
-        if (format != FORMAT) {
+        if (format != FORMAT_2 && format != FORMAT) {
             throw new IOException("the snapshot " + file + " is of format " + format + (format > FORMAT
                     ? ", newer than this release reads (" + FORMAT + "): upgrade this member" : ", which this release does not read"));
         }

@@ -25,10 +25,7 @@ import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
-import kvs.check.Ports;
 import kvs.client.HostPort;
-import kvs.engine.Durability;
-import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.store.Bytes;
 import kvs.store.Outcome;
@@ -36,90 +33,55 @@ import kvs.store.Refusal;
 import kvs.store.Store;
 import kvs.store.Write;
 import kvs.store.WriteId;
-import org.apache.ratis.server.RaftServerConfigKeys;
-import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three members of a group in one JVM on loopback (docs/CLUSTER.md): a write on the leader is applied
+ * Three members of a group in one JVM on loopback ({@link LocalGroup}; docs/CLUSTER.md): a write on the leader is applied
  * by all three and read linearizably on each; a follower refuses writes naming the leader; a
  * member that was down catches up; the group goes on with a new leader when the old one stops.
  * An isolated leader ({@link Partition}) never answers with what the majority overwrote. The
- * process-level tests (kill -9, a nemesis) are ClusterIT and ClusterNemesisIT.
+ * process-level tests (kill -9, a nemesis) are ClusterIT and ClusterNemesisIT; keys' deadlines, ClusterExpiryTest.
  */
 class ClusterNodeTest {
 
     @TempDir
     Path dir;
 
-    private final List<Member> members = new ArrayList<>();
-    private final ClusterNode[] nodes = new ClusterNode[3];
-    private final Store[] engines = new Store[3];
+    private LocalGroup group;
+    private List<Member> members;
+    private ClusterNode[] nodes;
+    private Store[] engines;
 
     @BeforeEach
     void startThree() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            members.add(new Member("n" + (i + 1), freePort(), freePort()));
-        }
-        for (int i = 0; i < 3; i++) {
-            start(i);
-        }
+        group = LocalGroup.start(dir, KvStore::open);
+        members = group.members;
+        nodes = group.nodes;
+        engines = group.engines;
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            stop(i);
-        }
+        group.close();
     }
 
     private static InetSocketAddress freePort() throws IOException {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
+        return LocalGroup.freePort();
     }
 
-    /**
-     * Starts member {@code i}, taking a snapshot every {@value #SNAPSHOT_EVERY} entries, its Raft log
-     * in segments of 16 KiB, so snapshots are taken, and the log purged, within a test's writes.
-     */
     private void start(int i) throws Exception {
-        Path data = dir.resolve("n" + (i + 1));
-        engines[i] = KvStore.open(data.resolve("engine"), EngineOptions.defaults().withDurability(Durability.NEVER));
-        ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"),
-                SNAPSHOT_EVERY, reads);
-        nodes[i] = ClusterNode.start(config, engines[i], p -> {
-            RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(16 << 10));
-            RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(16 << 10));
-        });
+        group.start(i);
     }
 
-    private static final int SNAPSHOT_EVERY = 20;
-    private ClusterConfig.Reads reads = ClusterConfig.Reads.LINEARIZABLE;
-
-    /** Stops member {@code i}: its Raft server, then its engine. */
     private void stop(int i) throws Exception {
-        if (nodes[i] != null) {
-            nodes[i].close();
-            nodes[i] = null;
-            engines[i] = null;
-        }
+        group.stop(i);
     }
 
-    /** Waits for a leader that serves writes among the running members; returns its index. */
     private int leader() {
-        int[] found = {-1};
-        await("a ready leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (int i = 0; i < 3; i++) {
-                if (nodes[i] != null && nodes[i].isReadyLeader()) {
-                    found[0] = i;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
+        return group.leader();
     }
 
     private static List<Write<?>> writeAll(ClusterNode node, Write<?>... writes) {
@@ -220,7 +182,7 @@ class ClusterNodeTest {
         for (int i = 0; i < 3; i++) {
             stop(i);
         }
-        reads = ClusterConfig.Reads.LEASE;
+        group.reads = ClusterConfig.Reads.LEASE;
         for (int i = 0; i < 3; i++) {
             start(i);
         }
@@ -496,7 +458,7 @@ class ClusterNodeTest {
         assertThat(nodes[next].get("k")).hasValue("second");
         start(leader);
 
-        for (int i = 0; i < SNAPSHOT_EVERY + 5; i++) { // past a snapshot: the clients' last writes are in it
+        for (int i = 0; i < LocalGroup.SNAPSHOT_EVERY + 5; i++) { // past a snapshot: the clients' last writes are in it
             nodes[next].set("filler" + i, "x");
         }
         for (int i = 0; i < 3; i++) {
@@ -559,19 +521,8 @@ class ClusterNodeTest {
         }
     }
 
-    /** Waits for a ready leader other than member {@code old}, which may still believe it leads. */
     private int leaderOtherThan(int old) {
-        int[] found = {-1};
-        await("a new leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            for (int i = 0; i < 3; i++) {
-                if (i != old && nodes[i] != null && nodes[i].isReadyLeader()) {
-                    found[0] = i;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
+        return group.leaderOtherThan(old);
     }
 
     /** What {@code call} returned, or the KvsException it threw. */

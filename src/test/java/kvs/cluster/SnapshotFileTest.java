@@ -2,8 +2,11 @@ package kvs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +17,19 @@ import java.util.UUID;
 
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
+import kvs.engine.MvStoreEngine;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.ManualClock;
 import kvs.store.Write;
 import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A snapshot of its own format: every pair of any bytes and the clients' last writes come back; a newer format or a damaged file is refused. */
+/**
+ * A snapshot of its own format: every pair of any bytes, its deadline, and the clients' last
+ * writes come back; format 2 still reads; a newer format or a damaged file is refused.
+ */
 class SnapshotFileTest {
 
     @TempDir
@@ -55,6 +64,43 @@ class SnapshotFileTest {
         });
         assertThat(read).isEqualTo(pairs);
         assertThat(runs).allMatch(n -> n <= SnapshotFile.RUN);
+    }
+
+    @Test
+    void everyKeyStored_roundTripsWithItsDeadline_thoseExpiredByTheEnginesClockToo() throws Exception {
+        ManualClock clock = new ManualClock();
+        long now = clock.millis();
+        Path file = dir.resolve("snapshot.1_5");
+        try (MvStoreEngine engine = MvStoreEngine.open(dir.resolve("engine"), EngineOptions.defaults().withClock(clock))) {
+            engine.set(Bytes.utf8("expired"), Bytes.utf8("e"), now + 10);
+            engine.set(Bytes.utf8("later"), Bytes.utf8("l"), now + 60_000);
+            engine.set(Bytes.utf8("forever"), Bytes.utf8("f"));
+            clock.advance(1000); // a member keeps "expired" until the log removes it: so does its snapshot
+            SnapshotFile.write(file, Map.of(), engine);
+        }
+        List<Write.Set> read = new ArrayList<>();
+        SnapshotFile.read(file, read::addAll);
+        assertThat(read).extracting(Write.Set::key, Write.Set::value, Write.Set::deadline).containsExactlyInAnyOrder(
+                tuple(Bytes.utf8("expired"), Bytes.utf8("e"), now + 10), tuple(Bytes.utf8("later"), Bytes.utf8("l"), now + 60_000),
+                tuple(Bytes.utf8("forever"), Bytes.utf8("f"), Entry.NONE));
+    }
+
+    /** Bytes as format 2 wrote them, before keys had deadlines: pairs without deadlines. */
+    @Test
+    void aSnapshotOfFormat2_stillReads() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("kvs-snapshot".getBytes(StandardCharsets.US_ASCII));
+        bytes.writeBytes(new byte[] {2, 1}); // format 2, one client's last write:
+        bytes.writeBytes(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 7, 100, 1}); // id, seq 7, index 100, not found
+        bytes.writeBytes(new byte[] {1, 1, 'k', 2, 'v', '1', 1, 0, 0, 0}); // k = v1, "" = ""; the end
+        Path file = dir.resolve("snapshot.1_100");
+        Files.write(file, bytes.toByteArray());
+        MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        assertThat(SnapshotFile.sessions(file)).containsExactly(Map.entry(new UUID(1, 2), new Sessions.Last(7, 100, true)));
+        List<Write.Set> read = new ArrayList<>();
+        SnapshotFile.read(file, read::addAll);
+        assertThat(read).extracting(Write.Set::key, Write.Set::value, Write.Set::deadline)
+                .containsExactly(tuple(Bytes.utf8("k"), Bytes.utf8("v1"), Entry.NONE), tuple(Bytes.EMPTY, Bytes.EMPTY, Entry.NONE));
     }
 
     @Test
