@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 import kvs.KvsException;
 import kvs.concurrent.Threads;
@@ -44,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * copied record (a newer write wins), syncs the active file, and deletes
  * the inputs oldest first, so a crash or a power loss at any step loses nothing and an older
  * value never outlives the tombstone that removed it.
+ *
+ * <p>With {@code options.compactionExpires()}, a live record of a key whose deadline has passed
+ * (by the clock as the compaction starts) is not copied, and once the output is durable its
+ * index entry is removed, if it is still the key's entry (a write of the key since wins). No
+ * older value of the key can come back: every older record of it is in an input too, and the
+ * dropped record's input, being the newest of them, is deleted last; a crash before leaves it to
+ * replay over them, expired as before (STORAGE.md, "Compaction").
  *
  * <p>A record left out because a newer write superseded it goes with its input; the newer record
  * may sit in the active file, unsynced under {@code never} and {@code everysec}. Syncing the
@@ -115,6 +123,8 @@ final class Compactor implements AutoCloseable {
     private volatile long compactions;
     /** How long the last compaction took; written by the compacting thread. */
     private volatile long lastMillis;
+    /** Keys removed because their deadline had passed; written by the compacting thread. */
+    private volatile long expired;
 
     Compactor(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
               EngineOptions options, ActiveLog activeLog) {
@@ -169,6 +179,11 @@ final class Compactor implements AutoCloseable {
     /** How long the last compaction took, in milliseconds; 0 before the first. */
     long lastMillis() {
         return lastMillis;
+    }
+
+    /** Keys compactions removed because their deadline had passed. */
+    long expired() {
+        return expired;
     }
 
     private void loop() {
@@ -346,7 +361,9 @@ final class Compactor implements AutoCloseable {
 
     /**
      * A live record's copy: {@code from} is the entry of {@code in} (the keys' index or the
-     * metadata's) that pointed at the original, found in {@code slot}.
+     * metadata's) that pointed at the original, found in {@code slot}; {@code to} is where the
+     * copy is, or null for a record left out because its key's deadline had passed (its entry is
+     * removed instead).
      */
     private record Swap(KeyIndex in, byte[] from, int slot, Loc to) {
     }
@@ -396,30 +413,31 @@ final class Compactor implements AutoCloseable {
         // this compaction drops.
         List<Integer> inputs = LogFiles.logIds(dir).stream().filter(id -> id < first).toList();
         long started = System.nanoTime();
+        long now = options.clock().millis();
         // At debug, as its end: a busy store compacts several times a second
         log.debug("compacting {} log files of {} ({} live bytes)", inputs.size(), dir, live);
         Map<Integer, Long> inputBytes = new HashMap<>();
         List<Swap> swaps = new ArrayList<>();
+        List<Swap> drops = new ArrayList<>();
         try (CompactionOutput out = new CompactionOutput(storage, dir, options.maxFileSize(), first, reserve)) {
-            copyLiveRecords(liveRecordsBelow(first), inputs, inputBytes, out, swaps);
+            copyLiveRecords(liveRecordsBelow(first), inputs, inputBytes, out, swaps, drops, now);
             List<Integer> published = out.publish();
             sizes.add(0, out.bytes());
             for (int id : published) {
                 readers.add(id);
             }
         }
-        int swapped = 0;
-        for (int start = 0; start < swaps.size(); start += SWAPS_AT_ONCE) {
-            List<Swap> some = swaps.subList(start, Math.min(swaps.size(), start + SWAPS_AT_ONCE));
-            swapped += activeLog.holdingWrites(() -> {
-                int n = 0;
-                for (Swap s : some) { // only if the index still points at the original
-                    if (s.in.replace(s.from, s.slot, s.to.file(), s.to.offset())) {
-                        n++;
-                    }
-                }
-                return n;
-            });
+        // Each only if the index still points at the original
+        int swapped = holdingWrites(swaps, s -> s.in.replace(s.from, s.slot, s.to.file(), s.to.offset()));
+        int dropped = holdingWrites(drops, s -> {
+            boolean removed = s.in.removeIfStill(s.from, s.slot);
+            if (removed) {
+                sizes.add(-KeyIndex.length(s.from), 0);
+            }
+            return removed;
+        });
+        if (dropped > 0) {
+            expired += dropped; // the compacting thread's own field
         }
         // Every record that superseded one left out is appended by now (the index pointed past it).
         activeLog.sync();
@@ -432,7 +450,29 @@ final class Compactor implements AutoCloseable {
         }
         lastMillis = (System.nanoTime() - started) / 1_000_000;
         compactions++;
-        log.debug("compacted {} log files of {} into {} records in {} ms", inputs.size(), dir, swapped, lastMillis);
+        log.debug("compacted {} log files of {} into {} records in {} ms; {} keys past their deadline removed",
+                inputs.size(), dir, swapped, lastMillis, dropped);
+    }
+
+    /**
+     * Applies {@code change} to each of {@code swaps}, {@value #SWAPS_AT_ONCE} at a time with
+     * writes held off; returns how many it made.
+     */
+    private int holdingWrites(List<Swap> swaps, Predicate<Swap> change) throws KvsException {
+        int made = 0;
+        for (int start = 0; start < swaps.size(); start += SWAPS_AT_ONCE) {
+            List<Swap> some = swaps.subList(start, Math.min(swaps.size(), start + SWAPS_AT_ONCE));
+            made += activeLog.holdingWrites(() -> {
+                int n = 0;
+                for (Swap s : some) {
+                    if (change.test(s)) {
+                        n++;
+                    }
+                }
+                return n;
+            });
+        }
+        return made;
     }
 
     /**
@@ -459,10 +499,13 @@ final class Compactor implements AutoCloseable {
      * reading it in windows: stale records are skipped, unread where they span a window, and never
      * checked or looked up. Each copy is checked against its checksum and its entry's key first, so
      * a record damaged since it was written fails the compaction rather than outliving its input.
-     * Records each input's size in {@code inputBytes}.
+     * With {@code options.compactionExpires()}, a record whose key's deadline has passed at
+     * {@code now} is left out, unread, and its entry joins {@code drops}. Records each input's
+     * size in {@code inputBytes}.
      */
     private void copyLiveRecords(Map<Integer, FileRecords> live, List<Integer> inputs, Map<Integer, Long> inputBytes,
-                                 CompactionOutput out, List<Swap> swaps) throws IOException, KvsException {
+                                 CompactionOutput out, List<Swap> swaps, List<Swap> drops, long now)
+            throws IOException, KvsException {
         for (int id : inputs) {
             Path file = LogFiles.log(dir, id);
             FileRecords records = live.remove(id);
@@ -473,6 +516,10 @@ final class Compactor implements AutoCloseable {
                         throw new Cancelled();
                     }
                     byte[] e = records.entries[i];
+                    if (options.compactionExpires() && KeyIndex.expired(e, now)) {
+                        drops.add(new Swap(records.indexes[i], e, records.slots[i], null));
+                        continue;
+                    }
                     int length = KeyIndex.length(e);
                     if (KeyIndex.offset(e) + (long) length > window.size()) {
                         throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
@@ -480,9 +527,9 @@ final class Compactor implements AutoCloseable {
                     }
                     int at = window.load(KeyIndex.offset(e), length);
                     byte[] b = window.buffer();
-                    if (!Record.intact(b, at, length)
-                            || Record.length(Record.keyLen(b, at), Record.valueLen(b, at)) != length
-                            || !KeyIndex.holds(e, b, at + Record.HEADER, Record.keyLen(b, at))) {
+                    if (!Record.intact(b, at, length) || Record.length(b, at) != length
+                            || Record.deadline(b, at) != KeyIndex.deadline(e)
+                            || !KeyIndex.holds(e, b, Record.keyStart(b, at), Record.keyLen(b, at))) {
                         throw new CorruptionException(file, KeyIndex.offset(e), "the live record of key '"
                                 + KeyIndex.key(e) + "' no longer checks out");
                     }

@@ -11,14 +11,14 @@ import kvs.KvsException;
 
 /**
  * A KvStore directory's {@code FORMAT} file: {@code kvs-log N}, the version of its log records and
- * hint files (docs/STORAGE.md). This release writes format {@value #FORMAT} and reads 1 and 2; a
+ * hint files (docs/STORAGE.md). This release writes format {@value #FORMAT} and reads 1, 2 and 3; a
  * directory without the file was written by a release before it had one, in format 1. A newer
  * format is refused before anything in the directory is read or written.
  */
 final class FormatFile {
 
     static final String NAME = "FORMAT";
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     private static final String PREFIX = "kvs-log ";
 
     private FormatFile() {
@@ -60,8 +60,9 @@ final class FormatFile {
 
     /**
      * Writes the FORMAT file of this release's format, synced, unless the directory is of it
-     * already ({@code found}, from {@link #check}). Format 2 reads every format-1 file as it is; it
-     * adds records of the store's metadata, which format 1's readers would take for damage.
+     * already ({@code found}, from {@link #check}). Format 3 reads every format-1 and format-2 file
+     * as it is; it adds keys' deadlines to records and hints, and format 2 had added records of the
+     * store's metadata, which older releases' readers would take for damage.
      */
     static void ensure(Storage storage, Path dir, int found) throws IOException {
         Path file = dir.resolve(NAME);

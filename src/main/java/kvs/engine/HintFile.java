@@ -8,13 +8,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
+import kvs.store.Entry;
+
 /**
  * A hint file lists a sealed log file's records (key → offset, length, tombstone) so open can
  * rebuild the index without reading values: start-up cost grows with keys, not log bytes.
  *
  * <pre>
- * entry*   keyLen u32 | offset u32 | length u32 | flags u8 | key bytes
- *          flags: bit 0 a tombstone, bit 1 the store's metadata (format 2)
+ * entry*   keyLen u32 | offset u32 | length u32 | flags u8 | [deadline i64] | key bytes
+ *          flags: bit 0 a tombstone, bit 1 the store's metadata (format 2),
+ *                 bit 2 the key has a deadline, which follows the flags (format 3)
  * footer   count u32 | logSize u64 | magic "KVSH" | crc32c u32 over everything before it
  * </pre>
  * A hint that fails any check (checksum, sizes, the log's size) is ignored and its log scanned.
@@ -23,9 +26,11 @@ final class HintFile {
 
     private static final int MAGIC = 0x4B565348; // "KVSH"
     private static final int ENTRY_HEADER = 13;
+    private static final int DEADLINE_BYTES = 8;
     private static final int FOOTER = 4 + 8 + 4 + 4;
     private static final int TOMBSTONE = 1;
     private static final int META = 2;
+    private static final int DEADLINE = 4;
 
     private HintFile() {
     }
@@ -34,15 +39,15 @@ final class HintFile {
     interface Visitor {
         /**
          * A record of the key {@code buf[keyOff, keyOff + keyLen)}, of {@code length} bytes at
-         * {@code offset}; {@code meta}: a name of the store's metadata, not a key.
+         * {@code offset}, with {@code deadline} ({@code Entry.NONE} for none); {@code meta}: a
+         * name of the store's metadata, not a key.
          */
-        void record(byte[] buf, int keyOff, int keyLen, int offset, int length, boolean tombstone, boolean meta);
+        void record(byte[] buf, int keyOff, int keyLen, int offset, int length, long deadline, boolean tombstone,
+                    boolean meta);
     }
 
     /** Streams a hint file to a temporary name; {@link #commit} makes it visible. */
     static final class Writer implements AutoCloseable {
-        private static final int ENTRY = 13;
-
         private final Storage storage;
         private final Path target;
         private final Path tmp;
@@ -66,13 +71,19 @@ final class HintFile {
         /** Adds the record at {@code start} of {@code bytes}, found at {@code offset} of the log. */
         void add(byte[] bytes, int start, long offset, int length) throws IOException {
             int keyLen = Record.keyLen(bytes, start);
-            reserve(ENTRY + keyLen);
+            boolean expires = Record.hasDeadline(bytes, start);
+            reserve(ENTRY_HEADER + (expires ? DEADLINE_BYTES : 0) + keyLen);
             putInt(keyLen);
             putInt((int) offset);
             putInt(length);
             buf[used++] = (byte) ((Record.valueLen(bytes, start) == Record.TOMBSTONE ? TOMBSTONE : 0)
-                    | (Record.meta(bytes, start) ? META : 0));
-            System.arraycopy(bytes, start + Record.HEADER, buf, used, keyLen);
+                    | (Record.meta(bytes, start) ? META : 0) | (expires ? DEADLINE : 0));
+            if (expires) {
+                long deadline = Record.deadline(bytes, start);
+                putInt((int) (deadline >>> 32));
+                putInt((int) deadline);
+            }
+            System.arraycopy(bytes, Record.keyStart(bytes, start), buf, used, keyLen);
             used += keyLen;
             count++;
         }
@@ -155,7 +166,8 @@ final class HintFile {
     private static Use read(FileChannel ch, long logSize, Visitor visitor) throws IOException {
         long hintSize = ch.size();
         long declared = declaredLogSize(ch, hintSize);
-        // A hint entry is at least 13 bytes per record of at least 12 bytes; a larger hint is not ours.
+        // A hint entry takes 13 bytes per record of at least 12 (21 per one of at least 20 with a
+        // deadline), so at most twice its log; a larger hint is not ours.
         if (declared < 0 || hintSize > FOOTER + 2 * declared || hintSize > Integer.MAX_VALUE - 8) {
             return Use.UNUSABLE;
         }
@@ -178,9 +190,11 @@ final class HintFile {
         for (int pos = 0, i = 0; i < count; i++) {
             int keyLen = buf.getInt(pos);
             int flags = b[pos + 12];
-            visitor.record(b, pos + ENTRY_HEADER, keyLen, buf.getInt(pos + 4), buf.getInt(pos + 8),
+            int keyOff = pos + ENTRY_HEADER + extra(flags);
+            long deadline = (flags & DEADLINE) != 0 ? buf.getLong(pos + ENTRY_HEADER) : Entry.NONE;
+            visitor.record(b, keyOff, keyLen, buf.getInt(pos + 4), buf.getInt(pos + 8), deadline,
                     (flags & TOMBSTONE) != 0, (flags & META) != 0);
-            pos += ENTRY_HEADER + keyLen;
+            pos = keyOff + keyLen;
         }
         return Use.APPLIED;
     }
@@ -204,7 +218,15 @@ final class HintFile {
         }
     }
 
-    /** Checks every entry's lengths against the hint and log sizes before any is applied. */
+    /** The bytes between an entry's flags and its key: a deadline's, if the flags say it has one. */
+    private static int extra(int flags) {
+        return (flags & DEADLINE) != 0 ? DEADLINE_BYTES : 0;
+    }
+
+    /**
+     * Checks every entry's lengths and flags against the hint and log sizes before any is applied:
+     * a deadline only on a set of a key, and a positive one.
+     */
     private static boolean entriesFit(ByteBuffer buf, int end, int count, long logSize) {
         int pos = 0;
         for (int i = 0; i < count; i++) {
@@ -214,11 +236,15 @@ final class HintFile {
             int keyLen = buf.getInt(pos);
             long offset = Integer.toUnsignedLong(buf.getInt(pos + 4));
             int length = buf.getInt(pos + 8);
-            if (keyLen < 0 || keyLen > end - pos - ENTRY_HEADER || length < Record.HEADER + keyLen
-                    || offset + length > logSize || (buf.get(pos + 12) & ~(TOMBSTONE | META)) != 0) {
+            int flags = buf.get(pos + 12);
+            boolean expires = (flags & DEADLINE) != 0;
+            int head = ENTRY_HEADER + extra(flags);
+            if ((flags & ~(TOMBSTONE | META | DEADLINE)) != 0 || keyLen < 0 || keyLen > end - pos - head
+                    || length < Record.length(keyLen, 0, expires) || offset + length > logSize
+                    || expires && ((flags & (TOMBSTONE | META)) != 0 || buf.getLong(pos + ENTRY_HEADER) <= 0)) {
                 return false;
             }
-            pos += ENTRY_HEADER + keyLen;
+            pos += head + keyLen;
         }
         return pos == end;
     }

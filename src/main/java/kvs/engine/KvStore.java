@@ -17,8 +17,8 @@ import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Syncer;
 import kvs.store.Bytes;
 import kvs.store.Entry;
-import kvs.store.KeyDeadline;
 import kvs.store.GroupView;
+import kvs.store.KeyDeadline;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Store;
@@ -29,11 +29,30 @@ import kvs.store.Write;
  * The log-structured engine (Bitcask model): an append-only log in generation files, an
  * in-memory index from each live key to its latest record, lock-free reads, group-committed
  * writes and compaction on a background thread. See docs/STORAGE.md.
+ *
+ * <p>A key's deadline lives in its record and its index entry: a read checks it against
+ * {@code options.clock()} without touching the disk, and hides a key whose deadline has passed
+ * until a write, the expiry cycle ({@link #scanDeadlines}, {@link Write.RemoveExpired}) or
+ * compaction removes it.
  */
 public final class KvStore implements Store {
 
     /** Reads that find their file removed retry via the index; more than this many means a fault. */
     private static final int MAX_READ_ATTEMPTS = 16;
+    /**
+     * {@link #scanDeadlines} visits at most this many index slots for each key it may return, so
+     * a sparse keyspace costs a call a bounded time (Redis's active expiry caps the buckets it
+     * visits at 20 times the keys it samples, for the same reason).
+     */
+    static final int SCAN_SLOTS_PER_KEY = 20;
+
+    /** What a read returns, made of the index entry it found and the value of the entry's record. */
+    private interface Reading<T> {
+        T of(byte[] entry, StoredValue value);
+    }
+
+    private static final Reading<StoredValue> VALUE = (entry, value) -> value;
+    private static final Reading<Entry> ENTRY = (entry, value) -> new Entry(value.bytes(), KeyIndex.deadline(entry));
     /**
      * Under {@code always}, how long a group-commit leader waits for the other writers of its last
      * batch to queue again: 50 µs, a sixth of an fsync here, made two writers' groups 2.0 sets per
@@ -57,6 +76,11 @@ public final class KvStore implements Store {
     private final Compactor compactor;
     private final Syncer syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * The index slot the next {@link #scanDeadlines} starts at. Callers racing each other (the
+     * expiry cycle is one thread) at worst scan some slots twice or skip them until next round.
+     */
+    private volatile int scanCursor;
 
     private KvStore(Storage storage, Path dir, EngineOptions options, DirectoryLock lock,
                     KeyIndex index, KeyIndex meta, Recovery.State state, Readers readers, boolean background)
@@ -96,7 +120,7 @@ public final class KvStore implements Store {
                 new GroupView.Committed() {
                     @Override
                     public Entry stored(Bytes key) throws KvsException {
-                        return KvStore.this.entry(key); // TODO(issue 29): expired ones too
+                        return read(index, key.toByteArray(), /* expiredToo= */ true, ENTRY);
                     }
 
                     @Override
@@ -177,20 +201,25 @@ public final class KvStore implements Store {
         commits.submit(logWrite(key, value));
     }
 
-    /** The write of a set, or of a remove when {@code value} is null; checked and encoded before it queues. */
+    /** The write of a set without a deadline, or of a remove when {@code value} is null; checked and encoded before it queues. */
     private static LogWriter.Write logWrite(Bytes key, Bytes value) {
-        return new LogWriter.Write(key, value, encode(key, value, false));
+        return logWrite(key, value, Entry.NONE);
+    }
+
+    /** The write of a set with {@code deadline}, or of a remove when {@code value} is null. */
+    private static LogWriter.Write logWrite(Bytes key, Bytes value, long deadline) {
+        return LogWriter.Write.of(key, value, deadline, encode(key, value, deadline, false));
     }
 
     /**
-     * The log record of a set, or of a remove when {@code value} is null; {@code continued}: the
-     * next record belongs to the same transaction.
+     * The log record of a set with {@code deadline} ({@link Entry#NONE} for none), or of a remove
+     * when {@code value} is null; {@code continued}: the next record belongs to the same transaction.
      *
      * @throws Refusal if the key or value is too long for a record
      */
-    static byte[] encode(Bytes key, Bytes value, boolean continued) {
+    static byte[] encode(Bytes key, Bytes value, long deadline, boolean continued) {
         checkLengths(key, value);
-        return Record.encode(key, value, continued);
+        return Record.encode(key, value, deadline, continued);
     }
 
     /** @throws Refusal if the key or value is too long for a record */
@@ -217,12 +246,11 @@ public final class KvStore implements Store {
         for (Write<?> w : writes) {
             try {
                 ops.add(switch (w) {
-                    case Write.Set set when set.deadline() != Entry.NONE ->
-                            throw new Refusal("TODO(issue 29): deadlines"); // provisional
-                    case Write.Set set -> logWrite(set.key(), set.value());
+                    case Write.Set set -> logWrite(set.key(), set.value(), set.deadline());
                     case Write.Remove remove -> logWrite(remove.key(), null);
-                    case Write.RemoveExpired r -> throw new Refusal("TODO(issue 29): deadlines"); // provisional
-                    case Write.Txn<?> txn -> new LogWriter.Write(txn.transaction());
+                    case Write.RemoveExpired r ->
+                            LogWriter.Write.removeIfDeadline(r.key(), r.deadline(), encode(r.key(), null, Entry.NONE, false));
+                    case Write.Txn<?> txn -> LogWriter.Write.transaction(txn.transaction(), txn.asOf());
                     case Write.Meta m -> metaWrite(m.name(), m.value());
                 });
                 owners.add(w);
@@ -240,7 +268,7 @@ public final class KvStore implements Store {
     private static LogWriter.Write metaWrite(String name, Bytes value) {
         Bytes n = Bytes.utf8(name);
         checkLengths(n, value); // the same limits as a key's
-        return new LogWriter.Write(n, value, Record.encodeMeta(n, value));
+        return LogWriter.Write.of(n, value, Entry.NONE, Record.encodeMeta(n, value));
     }
 
     /** Records on {@code w} the outcome of the log write {@code op} made of it. */
@@ -272,7 +300,7 @@ public final class KvStore implements Store {
     @Override
     public Iterator<Bytes> keys() {
         ensureOpen();
-        return index.keys();
+        return index.keys(options.clock().millis());
     }
 
     @Override
@@ -285,14 +313,15 @@ public final class KvStore implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        StoredValue v = read(index, key.toByteArray());
+        StoredValue v = read(index, key.toByteArray(), /* expiredToo= */ false, VALUE);
         return v == null ? null : v.bytes();
     }
 
     @Override
     public Entry entry(Bytes key) throws KvsException {
-        Bytes v = get(key); // TODO(issue 29): deadlines
-        return v == null ? null : Entry.of(v);
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        return read(index, key.toByteArray(), /* expiredToo= */ false, ENTRY);
     }
 
     @Override
@@ -300,17 +329,28 @@ public final class KvStore implements Store {
         return options.clock();
     }
 
+    /**
+     * {@inheritDoc} Goes round the index's table from where the last call stopped, visiting at most
+     * {@link #SCAN_SLOTS_PER_KEY} × {@code count} slots (and the table once); without a key that
+     * has a deadline it visits none.
+     */
     @Override
     public List<KeyDeadline> scanDeadlines(int count) {
         ensureOpen();
-        return List.of(); // TODO(issue 29): deadlines
+        if (count <= 0 || index.withDeadline() == 0) {
+            return List.of();
+        }
+        List<KeyDeadline> found = new ArrayList<>(Math.min(count, 64));
+        int slots = (int) Math.min(Integer.MAX_VALUE, (long) SCAN_SLOTS_PER_KEY * count);
+        scanCursor = index.scanDeadlines(scanCursor, slots, count, found);
+        return found;
     }
 
     @Override
     public Bytes meta(String name) throws KvsException {
         Objects.requireNonNull(name, "name");
         ensureOpen();
-        StoredValue v = read(meta, Bytes.utf8Array(name));
+        StoredValue v = read(meta, Bytes.utf8Array(name), /* expiredToo= */ false, VALUE);
         return v == null ? null : v.bytes();
     }
 
@@ -328,12 +368,15 @@ public final class KvStore implements Store {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // no such key can have been set
         }
-        StoredValue v = read(index, k);
+        StoredValue v = read(index, k, /* expiredToo= */ false, VALUE);
         return v == null ? Optional.empty() : Optional.of(v.text(key));
     }
 
-    /** The value of the key {@code k} in {@code in}, from the cache or its record; null when absent. */
-    private StoredValue read(KeyIndex in, byte[] k) throws KvsException {
+    /**
+     * The key {@code k} of {@code in} read {@code as} its entry and value (from the cache or its
+     * record); null when it is not stored, or when its deadline has passed unless {@code expiredToo}.
+     */
+    private <T> T read(KeyIndex in, byte[] k, boolean expiredToo, Reading<T> as) throws KvsException {
         int hash = KeyHash.of(k, 0, k.length);
         int cacheHash = KeyHash.local(k, 0, k.length);
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
@@ -341,9 +384,13 @@ public final class KvStore implements Store {
             if (entry == null) {
                 return null;
             }
+            // The clock is read only for a key that has a deadline
+            if (!expiredToo && KeyIndex.hasDeadline(entry) && KeyIndex.expired(entry, options.clock().millis())) {
+                return null;
+            }
             StoredValue cached = cache.get(cacheHash, entry);
             if (cached != null) {
-                return cached;
+                return as.of(entry, cached);
             }
             byte[] record;
             try {
@@ -353,7 +400,7 @@ public final class KvStore implements Store {
                         + e.getMessage(), e);
             }
             if (record != null) {
-                return value(record, k, cacheHash, entry);
+                return as.of(entry, value(record, k, cacheHash, entry));
             }
             ensureOpen(); // the file went away: compaction moved the record, or the store closed
         }
@@ -372,12 +419,13 @@ public final class KvStore implements Store {
         }
         int keyLen = Record.keyLen(r, 0);
         int valueLen = Record.valueLen(r, 0);
-        if (valueLen < 0 || Record.length(keyLen, valueLen) != r.length
-                || !Arrays.equals(r, Record.HEADER, Record.HEADER + keyLen, k, 0, k.length)) {
+        int keyStart = Record.keyStart(r, 0);
+        if (valueLen < 0 || Record.length(r, 0) != r.length || Record.deadline(r, 0) != KeyIndex.deadline(entry)
+                || !Arrays.equals(r, keyStart, keyStart + keyLen, k, 0, k.length)) {
             throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
-                    "record does not hold key " + KeyIndex.key(entry));
+                    "record does not hold key " + KeyIndex.key(entry) + " as indexed");
         }
-        StoredValue value = new StoredValue(Bytes.of(r, Record.HEADER + keyLen, valueLen));
+        StoredValue value = new StoredValue(Bytes.of(r, keyStart + keyLen, valueLen));
         cache.put(cacheHash, entry, value, valueLen);
         return value;
     }
@@ -421,7 +469,8 @@ public final class KvStore implements Store {
     @Override
     public StoreFigures figures() {
         LogSizes.Sizes s = sizes.get();
-        return new StoreFigures("kvs", options.durability().cliName(), index.size(), 0, 0, s.live(), s.total(),
+        return new StoreFigures("kvs", options.durability().cliName(), index.size(), index.withDeadline(),
+                writer.expired() + compactor.expired(), s.live(), s.total(),
                 compactor.compactions(), compactor.lastMillis(), writer.syncs(), writer.writes(), null);
     }
 

@@ -45,6 +45,16 @@ final class LogScanner {
             return Record.keyLen(window.buffer(), start);
         }
 
+        /** Where the key starts in {@link #bytes()}. */
+        int keyStart() {
+            return Record.keyStart(window.buffer(), start);
+        }
+
+        /** The key's deadline, or {@code Entry.NONE}. */
+        long deadline() {
+            return Record.deadline(window.buffer(), start);
+        }
+
         /** Whether the record is the store's metadata. */
         boolean meta() {
             return Record.meta(window.buffer(), start);
@@ -174,12 +184,10 @@ final class LogScanner {
             return false;
         }
         int start = window.load(pos, Record.HEADER);
-        int keyLen = Record.keyLen(window.buffer(), start);
-        int valueLen = Record.valueLen(window.buffer(), start);
-        if (!Record.plausible(keyLen, valueLen)) {
+        if (!Record.plausible(window.buffer(), start)) {
             return false;
         }
-        long length = Record.length(keyLen, valueLen);
+        long length = Record.length(window.buffer(), start);
         if (length > size - pos) {
             return false;
         }

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds the index at open: replays every log file in id order, from its hint file when one
  * is valid and otherwise by scanning it (writing the missing hint as it goes), truncates a torn
- * tail of the newest file, and removes what an interrupted step left behind.
+ * tail of the newest file, and removes what an interrupted step left behind. Keys keep their
+ * deadlines, from hints and records alike; a key whose deadline passed while the store was
+ * closed is indexed as stored (reads hide it, a write or compaction removes it).
  */
 final class Recovery {
 
@@ -77,8 +79,9 @@ final class Recovery {
         if (size > LogFiles.MAX_LOG_BYTES) {
             throw new CorruptionException(file, 0, "file of " + size + " bytes is larger than kvs writes");
         }
-        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size, (b, keyOff, keyLen, offset, length, tombstone, isMeta) ->
-                apply(isMeta ? meta : index, b, keyOff, keyLen, id, offset, length, tombstone));
+        HintFile.Use hinted = HintFile.read(storage, LogFiles.hint(dir, id), size,
+                (b, keyOff, keyLen, offset, length, deadline, tombstone, isMeta) ->
+                        apply(isMeta ? meta : index, b, keyOff, keyLen, id, offset, length, deadline, tombstone));
         if (hinted == HintFile.Use.APPLIED) {
             total += size;
             return;
@@ -89,8 +92,8 @@ final class Recovery {
         }
         try (HintFile.Writer hint = new HintFile.Writer(storage, LogFiles.hint(dir, id))) {
             LogScanner.Result r = LogScanner.scan(storage, file, newest, salvage, e -> {
-                apply(e.meta() ? meta : index, e.bytes(), e.start() + Record.HEADER, e.keyLength(), id,
-                        (int) e.offset(), e.length(), e.tombstone());
+                apply(e.meta() ? meta : index, e.bytes(), e.keyStart(), e.keyLength(), id,
+                        (int) e.offset(), e.length(), e.deadline(), e.tombstone());
                 hint.add(e.bytes(), e.start(), e.offset(), e.length());
             });
             if (r.validEnd() < size) {
@@ -106,10 +109,11 @@ final class Recovery {
         }
     }
 
-    private void apply(KeyIndex to, byte[] b, int keyOff, int keyLen, int file, int offset, int length, boolean tombstone) {
+    private void apply(KeyIndex to, byte[] b, int keyOff, int keyLen, int file, int offset, int length, long deadline,
+                       boolean tombstone) {
         int hash = KeyHash.of(b, keyOff, keyLen);
         byte[] old = tombstone ? to.remove(b, keyOff, keyLen, hash)
-                : to.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length), hash);
+                : to.put(KeyIndex.entry(b, keyOff, keyLen, file, offset, length, deadline), hash);
         live += (tombstone ? 0 : length) - (old == null ? 0 : KeyIndex.length(old));
     }
 }

@@ -15,11 +15,15 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import kvs.KvsException;
 import kvs.check.Reliability;
+import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.ManualClock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,6 +36,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * store goes on. Afterwards the contents equal the model, open leaves no temporary or orphaned
  * file, a compaction run again completes and leaves no stale log, and keys removed after the
  * failure stay removed through that compaction and a reopen (no older value outlives its delete).
+ * Deadlines are mixed in: a third of the sets have one, and the clock moves before each
+ * compaction, so it drops expired keys (among them keys with older values, some removed and set
+ * again) at every step: no key whose deadline has passed is served again, and no other is lost.
  * <p>
  * Each step and outcome runs with {@code kvs.reliability.scale} seeds (1 in every build, 5 in
  * the reliability profile) times {@code kvs.stress}. A failure names the step, the outcome and
@@ -39,8 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CompactionCrashTest {
 
-    private static final EngineOptions OPTIONS = EngineOptions.defaults().withDurability(Durability.ALWAYS)
-            .withMaxFileSize(256).withCompactionThreshold(Long.MAX_VALUE / 4);
+    private final ManualClock clock = new ManualClock();
+    private final EngineOptions options = EngineOptions.defaults().withDurability(Durability.ALWAYS)
+            .withMaxFileSize(256).withCompactionThreshold(Long.MAX_VALUE / 4).withClock(clock);
 
     /** A step of compaction, as the disk operations that mark it (see Compactor#compact). */
     private record Step(String name, Supplier<PowerLossStorage.Trigger> trigger) {
@@ -90,7 +98,8 @@ class CompactionCrashTest {
     @TempDir
     Path root;
 
-    private final Map<String, String> model = new TreeMap<>();
+    /** Each key's value and deadline ({@link Entry#NONE} for none), as last written; present while the deadline has not passed. */
+    private final Map<String, Entry> model = new TreeMap<>();
     /** The simulated disk of the store under test, for a failure's report. */
     private PowerLossStorage disk;
 
@@ -151,11 +160,12 @@ class CompactionCrashTest {
 
     private void run(Step step, Outcome outcome, Random random) throws Exception {
         Path dir = Files.createDirectories(root.resolve("store"));
-        try (KvStore store = KvStore.open(dir, OPTIONS)) {
+        try (KvStore store = KvStore.open(dir, options)) {
             writeHistory(store, random, 400);
         }
+        clock.advance(1_000); // about half the deadlines pass: the compaction drops those keys
         disk = PowerLossStorage.over(dir);
-        KvStore store = KvStore.open(dir, OPTIONS, disk, /* background= */ true);
+        KvStore store = KvStore.open(dir, options, disk, /* background= */ true);
         try {
             if (outcome == Outcome.IO_ERROR) {
                 disk.failWhen(step.trigger().get());
@@ -168,7 +178,7 @@ class CompactionCrashTest {
                 assertContents(store, "the store going on after the failure");
                 afterTheFailure(store, random, dir);
                 store.close();
-                store = KvStore.open(dir, OPTIONS, disk, /* background= */ true);
+                store = KvStore.open(dir, options, disk, /* background= */ true);
                 assertContents(store, "after reopening");
                 assertNoLeftovers(dir);
                 store.close();
@@ -185,31 +195,35 @@ class CompactionCrashTest {
         } else {
             disk.restart();
         }
-        try (KvStore reopened = KvStore.open(dir, OPTIONS, disk, /* background= */ true)) {
+        try (KvStore reopened = KvStore.open(dir, options, disk, /* background= */ true)) {
             assertContents(reopened, "after the crash");
             assertNoLeftovers(dir);
             afterTheFailure(reopened, random, dir);
         }
-        try (KvStore reopened = KvStore.open(dir, OPTIONS)) {
+        try (KvStore reopened = KvStore.open(dir, options)) {
             assertContents(reopened, "after the crash, a rerun and another open");
         }
     }
 
-    /** Removes and overwrites keys whose old values the failed compaction may have left behind, then compacts again. */
+    /**
+     * Removes and overwrites keys whose old values the failed compaction may have left behind,
+     * lets more deadlines pass, then compacts again: it leaves every key present and no other.
+     */
     private void afterTheFailure(KvStore store, Random random, Path dir) throws Exception {
         List<String> keys = new ArrayList<>(model.keySet());
         for (String key : keys) {
             if (random.nextBoolean()) {
-                store.remove(key);
+                store.remove(Bytes.utf8(key));
                 model.remove(key);
             } else if (random.nextInt(3) == 0) {
-                String value = key + "-after-" + random.nextInt(1000);
-                store.set(key, value);
-                model.put(key, value);
+                set(store, random, key, key + "-after-" + random.nextInt(1000));
             }
         }
+        clock.advance(1_000);
         store.compactNow();
         assertContents(store, "after compacting again");
+        assertThat(store.indexSnapshot().keySet()).as("the keys stored after compacting again: those present")
+                .isEqualTo(present());
         assertNoStaleLogs(store, dir);
     }
 
@@ -217,22 +231,47 @@ class CompactionCrashTest {
         for (int i = 0; i < writes; i++) {
             String key = "key" + random.nextInt(40);
             if (random.nextInt(5) == 0 && model.containsKey(key)) {
-                store.remove(key);
+                store.remove(Bytes.utf8(key));
                 model.remove(key);
             } else {
-                String value = key + "=" + i + "x".repeat(random.nextInt(50));
-                store.set(key, value);
-                model.put(key, value);
+                set(store, random, key, key + "=" + i + "x".repeat(random.nextInt(50)));
             }
         }
     }
 
+    /** Sets {@code key}, in one case of three with a deadline up to two seconds away. */
+    private void set(KvStore store, Random random, String key, String value) throws KvsException {
+        long deadline = random.nextInt(3) == 0 ? clock.millis() + 1 + random.nextInt(2_000) : Entry.NONE;
+        store.set(Bytes.utf8(key), Bytes.utf8(value), deadline);
+        model.put(key, new Entry(Bytes.utf8(value), deadline));
+    }
+
+    /** The keys of the model whose deadline has not passed. */
+    private Set<String> present() {
+        Set<String> present = new TreeSet<>();
+        model.forEach((k, e) -> {
+            if (!e.expiredAt(clock.millis())) {
+                present.add(k);
+            }
+        });
+        return present;
+    }
+
+    /**
+     * Every key present holds its value and deadline, no other is served; the keys stored are
+     * those present and perhaps some whose deadline has passed (a compaction cut short may not
+     * have dropped them), none else.
+     */
     private void assertContents(KvStore store, String when) throws KvsException {
+        Set<String> present = present();
         for (int k = 0; k < 40; k++) {
             String key = "key" + k;
-            assertThat(store.get(key)).as("%s: %s", when, key).isEqualTo(Optional.ofNullable(model.get(key)));
+            Entry expected = present.contains(key) ? model.get(key) : null;
+            assertThat(store.entry(Bytes.utf8(key))).as("%s: %s", when, key).isEqualTo(expected);
         }
-        assertThat(store.indexSnapshot().keySet()).as("%s: the keys", when).isEqualTo(model.keySet());
+        Set<String> stored = store.indexSnapshot().keySet();
+        assertThat(stored).as("%s: the keys stored", when).containsAll(present);
+        assertThat(model.keySet()).as("%s: the keys stored are the model's", when).containsAll(stored);
     }
 
     /** Open removed every temporary file and every hint without its log. */

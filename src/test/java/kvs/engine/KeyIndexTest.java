@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
 import org.junit.jupiter.api.Test;
 
 class KeyIndexTest {
@@ -30,6 +32,11 @@ class KeyIndexTest {
     private byte[] put(KeyIndex index, String key, int file, int offset) {
         byte[] b = bytes(key);
         return index.put(KeyIndex.entry(b, 0, b.length, file, offset, 20 + b.length), hash(key));
+    }
+
+    private static void putWithDeadline(KeyIndex index, String key, int file, int offset, long deadline) {
+        byte[] b = bytes(key);
+        index.put(KeyIndex.entry(b, 0, b.length, file, offset, 28 + b.length, deadline), hash(key));
     }
 
     private byte[] put(String key, int file, int offset) {
@@ -60,6 +67,118 @@ class KeyIndexTest {
         assertThat(KeyIndex.key(e).utf8()).isEqualTo("kéy");
         assertThat(KeyIndex.holds(e, b, 1, b.length - 1)).isTrue();
         assertThat(KeyIndex.holds(e, b, 0, b.length)).isFalse();
+    }
+
+    @Test
+    void entryWithADeadline_holdsItsLocationKeyAndDeadline_inEightBytesMore() {
+        byte[] b = bytes("xkéy");
+        long deadline = 1_767_225_600_123L;
+        byte[] e = KeyIndex.entry(b, 1, b.length - 1, 7, Integer.MAX_VALUE, (1 << 29) + 20, deadline);
+        assertThat(KeyIndex.file(e)).isEqualTo(7);
+        assertThat(KeyIndex.offset(e)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(KeyIndex.length(e)).isEqualTo((1 << 29) + 20);
+        assertThat(KeyIndex.hasDeadline(e)).isTrue();
+        assertThat(KeyIndex.deadline(e)).isEqualTo(deadline);
+        assertThat(KeyIndex.key(e).utf8()).isEqualTo("kéy");
+        assertThat(KeyIndex.holds(e, b, 1, b.length - 1)).isTrue();
+        assertThat(KeyIndex.holds(e, b, 0, b.length)).isFalse();
+        assertThat(KeyIndex.expired(e, deadline)).as("at its deadline").isFalse();
+        assertThat(KeyIndex.expired(e, deadline + 1)).as("after it").isTrue();
+
+        byte[] without = KeyIndex.entry(b, 1, b.length - 1, 7, 0, 20);
+        assertThat(KeyIndex.hasDeadline(without)).isFalse();
+        assertThat(KeyIndex.deadline(without)).isEqualTo(Entry.NONE);
+        assertThat(KeyIndex.expired(without, Long.MAX_VALUE)).isFalse();
+        assertThat(e.length - without.length).as("the bytes a deadline adds to an entry").isEqualTo(8);
+        assertThat(KeyIndex.deadline(KeyIndex.entry(b, 0, 1, 1, 0, 21, Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void keysWithADeadline_areCountedThroughPutsReplacesRemovesAndRebuilds() {
+        KeyIndex small = new KeyIndex(2);
+        for (int i = 0; i < 100; i++) {
+            putWithDeadline(small, "d" + i, i + 1, 0, 1000 + i);
+            put(small, "n" + i, i + 1, 0);
+        }
+        assertThat(small.withDeadline()).isEqualTo(100);
+        assertThat(small.size()).isEqualTo(200);
+        for (int i = 0; i < 10; i++) {
+            put(small, "d" + i, 1, 0); // a set without a deadline
+            putWithDeadline(small, "n" + i, 1, 0, 5); // a set with one
+        }
+        assertThat(small.withDeadline()).as("after ten lost theirs and ten gained one").isEqualTo(100);
+        for (int i = 10; i < 20; i++) {
+            putWithDeadline(small, "d" + i, 2, 0, 9); // a deadline replaced by another
+        }
+        assertThat(small.withDeadline()).isEqualTo(100);
+        for (int i = 20; i < 90; i++) {
+            byte[] b = bytes("d" + i);
+            small.remove(b, 0, b.length, hash("d" + i)); // enough removes to rebuild the table
+        }
+        assertThat(small.withDeadline()).isEqualTo(30);
+        byte[] e = get(small, "d95");
+        int[] slot = {-1};
+        small.forEach((x, i) -> slot[0] = x == e ? i : slot[0]);
+        assertThat(small.replace(e, slot[0], 40, 4)).isTrue();
+        byte[] moved = get(small, "d95");
+        assertThat(KeyIndex.deadline(moved)).as("a compaction's copy keeps the deadline").isEqualTo(1095);
+        assertThat(small.withDeadline()).isEqualTo(30);
+        assertThat(small.removeIfStill(e, slot[0])).as("no longer its entry").isFalse();
+        assertThat(small.removeIfStill(moved, slot[0])).isTrue();
+        assertThat(get(small, "d95")).isNull();
+        assertThat(small.withDeadline()).isEqualTo(29);
+        assertThat(small.size()).isEqualTo(129);
+    }
+
+    @Test
+    void removeIfStill_afterTheTableWasRebuilt_findsTheEntry_andLeavesAWrittenKeyAlone() {
+        putWithDeadline(index, "k", 1, 0, 77);
+        byte[] from = get("k");
+        int slot = slotOf(from);
+        for (int i = 0; i < 1000; i++) { // rebuilds the table several times
+            put("other" + i, 1, 100 + i);
+        }
+        assertThat(index.removeIfStill(from, slot)).isTrue();
+        assertThat(get("k")).isNull();
+        assertThat(index.withDeadline()).isZero();
+
+        putWithDeadline(index, "k", 1, 0, 77);
+        byte[] old = get("k");
+        putWithDeadline(index, "k", 2, 0, 77); // set again since, with the same deadline
+        assertThat(index.removeIfStill(old, slotOf(get("k")))).isFalse();
+        assertThat(KeyIndex.file(get("k"))).isEqualTo(2);
+    }
+
+    @Test
+    void scanDeadlines_goesRoundTheTable_visitingAtMostItsShare_andFindsEveryKeyWithADeadline() {
+        Map<String, Long> deadlines = new HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            if (i % 3 == 0) {
+                putWithDeadline(index, "k" + i, 1, i, 5000 + i);
+                deadlines.put("k" + i, 5000L + i);
+            } else {
+                put("k" + i, 1, i);
+            }
+        }
+        int slots = 4096; // the table of 3000 keys: rebuilt to 4096 slots at the 1537th, full past 3072
+        Map<String, Long> seen = new HashMap<>();
+        int cursor = 0;
+        int calls = 0;
+        long visited = 0;
+        while (visited < 2L * slots) {
+            List<KeyDeadline> found = new ArrayList<>();
+            int next = index.scanDeadlines(cursor, 100, 5, found);
+            int step = (next - cursor) & (slots - 1);
+            assertThat(step).as("slots visited by call %d", calls).isBetween(1, 100);
+            assertThat(found).as("keys found by call %d", calls).hasSizeLessThanOrEqualTo(5);
+            found.forEach(kd -> seen.put(kd.key().utf8(), kd.deadline()));
+            visited += step;
+            cursor = next;
+            calls++;
+        }
+        assertThat(seen).as("every key with a deadline, with it, after going round").isEqualTo(deadlines);
+        assertThat(index.scanDeadlines(0, Integer.MAX_VALUE, Integer.MAX_VALUE, new ArrayList<>()))
+                .as("a whole round ends where it began").isZero();
     }
 
     @Test

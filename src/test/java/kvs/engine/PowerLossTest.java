@@ -14,12 +14,17 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.check.Dirs;
 import kvs.check.Reliability;
 import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
+import kvs.store.ManualClock;
+import kvs.store.Write;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +39,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * single write in flight; after a power loss in the other modes a key holds nothing but its
  * value at the last open or a value written since. No key that was never written exists. Reads
  * during the load return the reader's own last write.
+ * <p>
+ * Deadlines are mixed in: a third of the sets have one, up to three seconds away, and the clock
+ * moves up to two seconds between cycles (never during one), so keys expire while the store is
+ * down, compaction drops them at any crash point, and writers remove them as the expiry cycle
+ * does ({@code Write.RemoveExpired}). Each outcome above is taken as of the clock when checked:
+ * a value whose deadline has passed reads as absent, so no expired key is served, and no older
+ * value comes back in its place.
  * <p>
  * Crash points: 200 for {@code always} and 100 for each other mode, times
  * {@code kvs.reliability.scale} (2000 in all in the reliability profile) times {@code kvs.stress};
@@ -53,37 +65,47 @@ class PowerLossTest {
     @TempDir
     Path root;
 
+    /** A value written, as latin-1 text, with its deadline ({@link Entry#NONE} for none). */
+    private record Value(String text, long deadline) {
+    }
+
+    /** What {@code outcome} reads as at {@code now}: itself, unless its deadline has passed. */
+    private static Optional<Value> visible(Optional<Value> outcome, long now) {
+        return outcome.filter(v -> !Entry.expired(v.deadline, now));
+    }
+
     /** One key, written by one writer only, so its operations are ordered. */
     private static final class Key {
         final String name;
         /** The value the last open found. */
-        Optional<String> baseline = Optional.empty();
+        Optional<Value> baseline = Optional.empty();
         /** The outcome of the last acknowledged operation. */
-        Optional<String> acked = Optional.empty();
+        Optional<Value> acked = Optional.empty();
         /** The outcome of the operation that failed when the power went, if any. */
-        Optional<String> inFlight;
+        Optional<Value> inFlight;
         /** Every outcome attempted since the last open. */
-        final Set<Optional<String>> attempted = new HashSet<>();
+        final Set<Optional<Value>> attempted = new HashSet<>();
 
         Key(String name) {
             this.name = name;
         }
 
-        Set<Optional<String>> allowed(Durability durability, boolean powerLost) {
-            Set<Optional<String>> allowed = new HashSet<>();
+        /** What the key may read as at {@code now}. */
+        Set<Optional<Value>> allowed(Durability durability, boolean powerLost, long now) {
+            Set<Optional<Value>> allowed = new HashSet<>();
             if (durability == Durability.ALWAYS || !powerLost) {
-                allowed.add(acked);
+                allowed.add(visible(acked, now));
                 if (inFlight != null) {
-                    allowed.add(inFlight);
+                    allowed.add(visible(inFlight, now));
                 }
             } else {
-                allowed.add(baseline);
-                allowed.addAll(attempted);
+                allowed.add(visible(baseline, now));
+                attempted.forEach(o -> allowed.add(visible(o, now)));
             }
             return allowed;
         }
 
-        void reset(Optional<String> found) {
+        void reset(Optional<Value> found) {
             baseline = found;
             acked = found;
             inFlight = null;
@@ -96,6 +118,7 @@ class PowerLossTest {
         }
     }
 
+    private final ManualClock clock = new ManualClock();
     private final List<Key> keys = new ArrayList<>();
     private final Queue<String> history = new ConcurrentLinkedQueue<>();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
@@ -108,12 +131,16 @@ class PowerLossTest {
     private int loadCrashes;
     private int idleCrashes;
     private int powerLosses;
+    /** Keys found expired by a check: their last write's deadline had passed. */
+    private int expiredAtCheck;
+    /** Removals of expired keys the writers made, as the expiry cycle does. */
+    private final AtomicInteger expiryRemovals = new AtomicInteger();
 
     @ParameterizedTest
     @EnumSource(Durability.class)
     void afterPowerLoss_openSucceeds_andKeepsWhatTheModePromises(Durability durability) throws Exception {
         int crashPoints = Reliability.rounds(durability == Durability.ALWAYS ? 200 : 100);
-        EngineOptions options = SMALL.withDurability(durability);
+        EngineOptions options = SMALL.withDurability(durability).withClock(clock);
         Random random = new Random(SEED + durability.ordinal());
         for (int t = 0; t < WRITERS; t++) {
             for (int k = 0; k < KEYS_PER_WRITER; k++) {
@@ -147,13 +174,16 @@ class PowerLossTest {
                 if (!failures.isEmpty()) {
                     fail(where);
                 }
+                clock.advance(random.nextInt(2_000)); // while the store is down: deadlines pass
             }
             Dirs.deleteTree(dir);
         }
         System.out.printf("PowerLossTest %s: %d crash points (seed %d): %d during open, %d during the load, "
-                        + "%d after it; %d with a power loss%n",
-                durability, crashPoints, SEED, openCrashes, loadCrashes, idleCrashes, powerLosses);
+                        + "%d after it; %d with a power loss; %d keys found expired, %d removed as expired%n",
+                durability, crashPoints, SEED, openCrashes, loadCrashes, idleCrashes, powerLosses, expiredAtCheck,
+                expiryRemovals.get());
         assertThat(openCrashes + loadCrashes + idleCrashes).isEqualTo(crashPoints);
+        assertThat(expiredAtCheck).as("keys whose deadline passed while the store was down").isPositive();
     }
 
     /** Opens the store on what the disk kept, checks it, and runs the writers until they finish or the power goes. */
@@ -225,23 +255,32 @@ class PowerLossTest {
 
     private void write(KvStore store, List<Key> own, Random random, String where) {
         int ops = random.nextInt(40);
+        long now = clock.millis(); // the clock stands still while the writers run
         for (int i = 0; i < ops; i++) {
             Key key = own.get(random.nextInt(own.size()));
             int dice = random.nextInt(100);
-            Optional<String> outcome = dice < 70
-                    ? Optional.of(key.name + "=" + where.replace(' ', '-') + "/" + i + anyBytes(random, random.nextInt(60)))
+            long deadline = random.nextInt(3) == 0 ? now + 1 + random.nextInt(3_000) : Entry.NONE;
+            Optional<Value> outcome = dice < 70
+                    ? Optional.of(new Value(key.name + "=" + where.replace(' ', '-') + "/" + i
+                            + anyBytes(random, random.nextInt(60)), deadline))
                     : Optional.empty();
+            if (dice >= 70 && dice < 78) {
+                if (!removeExpired(store, own, now)) {
+                    return;
+                }
+                continue;
+            }
             try {
                 if (dice >= 85) {
                     Optional<String> found = read(store, key.name);
-                    if (!found.equals(key.acked)) {
+                    if (!found.equals(visible(key.acked, now).map(Value::text))) {
                         failures.add("get " + key.name + " returned " + found + ", not its writer's last write " + key.acked);
                     }
                     continue;
                 }
                 key.attempted.add(outcome);
                 if (outcome.isPresent()) {
-                    store.set(Bytes.utf8(key.name), bytes(outcome.get()));
+                    store.set(Bytes.utf8(key.name), bytes(outcome.get().text()), deadline);
                 } else if (!store.remove(Bytes.utf8(key.name))) {
                     throw new KeyNotFoundException();
                 }
@@ -249,15 +288,46 @@ class PowerLossTest {
                 key.acked = outcome;
             } catch (KeyNotFoundException e) {
                 history.add("not found " + key.name);
-                if (key.acked.isPresent()) {
+                if (visible(key.acked, now).isPresent()) {
                     failures.add("remove " + key.name + " found nothing, but it holds " + key.acked);
                 }
+                key.acked = Optional.empty(); // removed all the same if it was stored, past its deadline
             } catch (KvsException e) {
                 history.add("failed " + key.name + " -> " + outcome + ": " + e.getMessage());
                 key.inFlight = outcome;
                 return;
             }
         }
+    }
+
+    /**
+     * As the expiry cycle does: finds keys with a deadline ({@link KvStore#scanDeadlines}) and
+     * removes those of this writer's whose deadline has passed, if it is still the one found.
+     * Returns false if a removal failed (the power went), after noting it.
+     */
+    private boolean removeExpired(KvStore store, List<Key> own, long now) {
+        for (KeyDeadline found : store.scanDeadlines(20)) {
+            Key key = own.stream().filter(k -> Bytes.utf8(k.name).equals(found.key())).findFirst().orElse(null);
+            if (key == null || !Entry.expired(found.deadline(), now)) {
+                continue; // another writer's key, or one not yet expired
+            }
+            key.attempted.add(Optional.empty());
+            try {
+                Write.RemoveExpired w = Write.removeExpired(found.key(), found.deadline());
+                store.writeAll(List.of(w));
+                boolean removed = w.outcome().get();
+                history.add("removed expired " + key.name + ": " + removed);
+                if (removed) {
+                    expiryRemovals.incrementAndGet();
+                }
+                key.acked = Optional.empty();
+            } catch (KvsException e) {
+                history.add("failed to remove expired " + key.name + ": " + e.getMessage());
+                key.inFlight = Optional.empty();
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -280,6 +350,11 @@ class PowerLossTest {
         return Optional.ofNullable(store.get(Bytes.utf8(key))).map(Bytes::latin1);
     }
 
+    /** The key's value and deadline, as the store serves it now. */
+    private static Optional<Value> readEntry(KvStore store, String key) throws KvsException {
+        return Optional.ofNullable(store.entry(Bytes.utf8(key))).map(e -> new Value(e.value().latin1(), e.deadline()));
+    }
+
     /** Every key holds what the durability promises; no other key exists. */
     private void check(KvStore store, Durability durability) throws KvsException {
         boolean powerLost = powerLostSinceCheck;
@@ -287,8 +362,11 @@ class PowerLossTest {
         Set<String> names = new HashSet<>();
         for (Key key : keys) {
             names.add(key.name);
-            Optional<String> found = read(store, key.name);
-            Set<Optional<String>> allowed = key.allowed(durability, powerLost);
+            Optional<Value> found = readEntry(store, key.name);
+            if (key.acked.isPresent() && Entry.expired(key.acked.get().deadline(), clock.millis())) {
+                expiredAtCheck++;
+            }
+            Set<Optional<Value>> allowed = key.allowed(durability, powerLost, clock.millis());
             if (!allowed.contains(found)) {
                 failures.add("after a " + (powerLost ? "power loss " : "crash ") + key + " holds " + found
                         + "; allowed: " + allowed);
