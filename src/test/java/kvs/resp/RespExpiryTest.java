@@ -46,7 +46,7 @@ class RespExpiryTest {
     private Socket s;
 
     static Stream<String> engines() {
-        return Stream.of("mvstore");
+        return Stream.of("kvs", "mvstore");
     }
 
     /** Serves {@code engine} without the active expiry cycle: an expired key stays stored until a write removes it. */
