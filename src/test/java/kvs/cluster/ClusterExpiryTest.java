@@ -15,7 +15,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
 
 import kvs.engine.EngineOptions;
-import kvs.engine.MvStoreEngine;
+import kvs.engine.KvStore;
 import kvs.expiry.ExpiryCycle;
 import kvs.store.Bytes;
 import kvs.store.Entry;
@@ -45,7 +45,7 @@ class ClusterExpiryTest {
 
     @BeforeEach
     void startThree() throws Exception {
-        group = LocalGroup.start(dir, MvStoreEngine::open);
+        group = LocalGroup.start(dir, KvStore::open);
     }
 
     @AfterEach
@@ -296,7 +296,7 @@ class ClusterExpiryTest {
         // loaded it; its engine holds a key the snapshot does not, whose deadline has passed.
         Path engineDir = group.data(follower).resolve("engine");
         deleteTree(engineDir);
-        try (MvStoreEngine engine = MvStoreEngine.open(engineDir, EngineOptions.defaults().withClock(group.clocks[follower]))) {
+        try (KvStore engine = KvStore.open(engineDir, EngineOptions.defaults().withCompactionExpires(false).withClock(group.clocks[follower]))) {
             engine.writeAll(List.of(Write.meta(KvsStateMachine.INSTALLING, b("a snapshot from the leader"))));
             engine.set(b("stale"), b("s"), group.clocks[follower].millis() + 10);
         }

@@ -53,7 +53,7 @@ class UpgradeTest {
             assertHoldsTheFixture(store);
             store.set("after", "upgrade");
         }
-        assertThat(dir.resolve("FORMAT")).hasContent("kvs-log 2");
+        assertThat(dir.resolve("FORMAT")).hasContent("kvs-log 3");
         try (KvStore store = KvStore.open(dir)) {
             assertHoldsTheFixture(store);
             assertThat(store.get("after")).hasValue("upgrade");
@@ -77,10 +77,10 @@ class UpgradeTest {
     @Test
     void aNewerFormat_isRefused_untouched() throws Exception {
         Path kvs = copy("kvs");
-        Files.writeString(kvs.resolve("FORMAT"), "kvs-log 3\n");
+        Files.writeString(kvs.resolve("FORMAT"), "kvs-log 4\n");
         Map<String, Long> before = sizes(kvs);
         assertThatThrownBy(() -> KvStore.open(kvs)).isInstanceOf(KvsException.class)
-                .hasMessageContaining("KvStore format 3, newer than this release reads (2)");
+                .hasMessageContaining("KvStore format 4, newer than this release reads (3)");
         assertThat(sizes(kvs)).isEqualTo(before);
 
         Path mv = copy("mvstore");

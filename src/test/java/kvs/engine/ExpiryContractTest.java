@@ -29,9 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExpiryContractTest {
 
-    /** The stores that hold deadlines so far: KvStore and a group member join as their steps of issue 29 land. */
     static Stream<Arguments> engines() {
-        return EngineContractTest.engines().filter(a -> a.get()[0].equals("mvstore"));
+        return EngineContractTest.engines();
     }
 
     @TempDir
