@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Smoke test of kvs-server's RESP listener with the Redis tools themselves (docs/RESP.md):
 # redis-cli (one-shot commands and --scan), redis-benchmark (ping, set, get, incr, mset; also
-# pipelined and in RESP3) and a redis-py script, against a kvs-server this script starts on free
-# loopback ports with a fresh data directory and stops by its PID; then redis-cli and
-# redis-benchmark with --tls --cacert and a password against a second kvs-server started with a
-# self-signed certificate (openssl) and --password-file (README, "Running it safely"). Installs
-# Debian's redis-tools and python3-redis when missing. Exits non-zero if any check failed.
+# pipelined and in RESP3) and a redis-py script (strings, pipelines, expiry, bytes), against a
+# kvs-server this script starts on free loopback ports with a fresh data directory and stops by
+# its PID; then redis-cli and redis-benchmark with --tls --cacert and a password against a second
+# kvs-server started with a self-signed certificate (openssl) and --password-file (README,
+# "Running it safely"). Installs Debian's redis-tools and python3-redis when missing. Exits
+# non-zero if any check failed.
 #
-#   bench/resp-smoke.sh [-n REQUESTS]     # default 20000 per redis-benchmark test; a multiple of 800
+#   bench/resp-smoke.sh [-n REQUESTS] [--engine kvs|mvstore]
+#       -n: requests per redis-benchmark test, default 20000, a multiple of 800
+#       --engine: the servers' engine, default kvs-server's default
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 requests=20000
+server_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) requests="$2"; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --engine) server_args+=(--engine "$2"); shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "resp-smoke.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -47,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_resp_server "$work"
+start_resp_server "$work" "${server_args[@]}"
 port=$resp_port
 echo "kvs-server (pid $resp_server_pid) serves RESP on 127.0.0.1:$port"
 
@@ -81,6 +86,11 @@ expect "ERR value is not an integer or out of range" incr greeting
 expect "ERR unknown command 'nosuch', with args beginning with: 'x' " nosuch x
 expect string type greeting
 expect 3 dbsize
+expect OK set tmp v pxat 4102444800123
+expect 4102444800 expiretime tmp
+expect 1 persist tmp
+expect -1 ttl tmp
+expect 1 del tmp
 expect $'appendonly\nyes' config get appendonly
 keys=$(redis-cli -h 127.0.0.1 -p "$port" --scan | sort | tr '\n' ' ')
 if [ "$keys" = "f greeting n " ]; then
@@ -118,6 +128,7 @@ expect OK flushall
 echo "redis-py:"
 if "$python" - "$port" <<'PY'
 import sys
+import time
 import redis
 
 r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True)
@@ -146,6 +157,35 @@ except redis.ResponseError as e:
 info = r.info("keyspace")
 assert info["db0"]["keys"] == 1006, info
 assert r.delete("py:a", "py:b", "py:c") == 2
+# Expiry: deadlines in the past take keys away at once, so nothing waits.
+assert r.set("py:session", "s", ex=100) is True
+assert 99 <= r.ttl("py:session") <= 100
+assert r.set("py:lock", "t", nx=True, px=30000) is True
+assert r.set("py:lock", "u", nx=True, px=30000) is None
+assert 0 < r.pttl("py:lock") <= 30000
+assert r.setex("py:sx", 60, "v") is True
+assert r.psetex("py:psx", 60000, "v") is True
+assert r.expire("py:sx", 10, lt=True) is True
+assert r.expire("py:sx", 100, lt=True) is False
+assert r.getex("py:sx", persist=True) == "v"
+assert r.ttl("py:sx") == -1
+at = int(time.time()) + 1000
+assert r.expireat("py:sx", at) is True
+assert r.expiretime("py:sx") == at
+assert r.persist("py:sx") is True
+assert r.incr("py:n") == 6 and r.getex("py:n", px=5000) == "6" and 0 < r.pttl("py:n") <= 5000
+assert r.incr("py:n") == 7 and 0 < r.pttl("py:n") <= 5000  # INCR keeps the deadline
+assert r.set("py:old", "v", exat=1) is True
+assert r.get("py:old") is None and r.exists("py:old") == 0 and r.ttl("py:old") == -2
+assert r.pexpire("py:psx", -1) is True and r.exists("py:psx") == 0
+assert r.rename("py:lock", "py:lock2") is True
+assert r.copy("py:lock2", "py:lock3") is True and r.pexpiretime("py:lock3") == r.pexpiretime("py:lock2")
+try:
+    r.setex("py:bad", 0, "v")
+    raise AssertionError("SETEX 0 succeeded")
+except redis.ResponseError as e:
+    assert str(e) == "invalid expire time in 'setex' command", str(e)
+assert r.delete("py:session", "py:lock2", "py:lock3", "py:sx", "py:n", "py:old") == 5
 # Bytes: a client that does not decode replies gets any bytes back unchanged.
 b = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
 blob = bytes(range(256)) + b"\r\n\x00"
@@ -181,7 +221,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 1 -su
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$secure/key.pem" -out "$secure/cert.pem" 2>/dev/null
 (umask 077 && echo "smoke-$RANDOM$RANDOM" >"$secure/password")
 password=$(cat "$secure/password")
-start_resp_server "$secure" --tls-cert "$secure/cert.pem" --tls-key "$secure/key.pem" --password-file "$secure/password"
+start_resp_server "$secure" "${server_args[@]}" --tls-cert "$secure/cert.pem" --tls-key "$secure/key.pem" --password-file "$secure/password"
 port=$resp_port
 echo "kvs-server (pid $resp_server_pid) serves RESP over TLS on 127.0.0.1:$port"
 tls=(--tls --cacert "$secure/cert.pem")

@@ -40,7 +40,15 @@ final class Args {
 
     /** Argument {@code i} as a 64-bit integer, as Redis's {@code string2ll} reads it. */
     long integer(int i) {
-        byte[] b = args.get(i);
+        return integer(args.get(i));
+    }
+
+    /**
+     * {@code b} as a 64-bit integer, as Redis's {@code string2ll} reads it.
+     *
+     * @throws RespError {@link RespError#NOT_INTEGER} if it is not one
+     */
+    static long integer(byte[] b) {
         long v = RespRequestReader.parseLong(b, 0, b.length);
         if (v == Long.MIN_VALUE && !isMinLong(b)) {
             throw RespError.NOT_INTEGER;

@@ -121,7 +121,19 @@ final class ConnectionCommands {
     }
 
     static Reply select(Args args, Ops ops, RespSession client) {
-        long db = args.integer(1);
+        database(args, 1);
+        return Reply.ok();
+    }
+
+    /**
+     * Checks that argument {@code i} names a database kvs has: 0, the only one (Redis with
+     * {@code --databases 1}), as SELECT, COPY and MOVE
+     * check it.
+     *
+     * @throws RespError Redis's error for a number that is not an int, or a database out of range
+     */
+    static void database(Args args, int i) {
+        long db = args.integer(i);
         if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
             throw new RespError("ERR value is out of range, value must between " + Integer.MIN_VALUE + " and "
                     + Integer.MAX_VALUE);
@@ -129,7 +141,6 @@ final class ConnectionCommands {
         if (db != 0) {
             throw new RespError("ERR DB index is out of range");
         }
-        return Reply.ok();
     }
 
     static Reply clientSetname(Args args, Ops ops, RespSession client) {

@@ -10,18 +10,23 @@ import java.util.concurrent.ThreadLocalRandom;
 import kvs.KvsException;
 import kvs.command.Ops;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Store;
 import kvs.store.Write;
 
 /**
- * The keyspace commands: DEL, EXISTS, TYPE, DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB. Listing runs
- * in its place in the batch, after every earlier write, over the engine's weakly consistent key
- * iteration.
+ * The keyspace commands: DEL, EXISTS, TYPE, RENAME, RENAMENX, COPY, MOVE, DBSIZE, KEYS, SCAN,
+ * RANDOMKEY, FLUSHDB. Listing runs in its place in the batch, after every earlier write, over the
+ * engine's weakly consistent key iteration, which leaves out keys whose deadline has passed;
+ * DBSIZE counts them until a write removes them, as Redis's does.
  */
 final class KeyCommands {
 
     /** A SCAN call returns at least this share of the keys (1/n), so a whole scan takes at most about n calls. */
     private static final int SCAN_CALLS = 256;
+
+    private static final RespError NO_SUCH_KEY = new RespError("ERR no such key");
+    private static final RespError SAME_OBJECT = new RespError("ERR source and destination objects are the same");
 
     private KeyCommands() {
     }
@@ -57,6 +62,78 @@ final class KeyCommands {
     static Reply type(Args args, Ops ops, RespSession client) {
         Ops.Read read = ops.read(args.key(1));
         return out -> out.simple(read.value() == null ? "none" : "string");
+    }
+
+    /** RENAME key newkey: {@code +OK}; the new key takes the key's value and deadline. */
+    static Reply rename(Args args, Ops ops, RespSession client) {
+        Write.Txn<Boolean> txn = rename(args, ops, false);
+        return out -> {
+            txn.outcome().get();
+            out.simple("OK");
+        };
+    }
+
+    /** RENAMENX key newkey: as RENAME, 1; or 0 and nothing done if newkey exists. */
+    static Reply renamenx(Args args, Ops ops, RespSession client) {
+        Write.Txn<Boolean> txn = rename(args, ops, true);
+        return out -> out.integer(txn.outcome().get() ? 1 : 0);
+    }
+
+    /** A transaction that renames, as Redis does: a missing key is an error, a rename to itself does nothing. */
+    private static Write.Txn<Boolean> rename(Args args, Ops ops, boolean nx) {
+        Bytes key = args.key(1);
+        Bytes newKey = args.key(2);
+        return ops.write(Write.transaction(view -> {
+            Entry e = view.entry(key);
+            if (e == null) {
+                throw NO_SUCH_KEY;
+            }
+            if (key.equals(newKey) || nx && view.entry(newKey) != null) {
+                return false;
+            }
+            view.set(newKey, e.value(), e.deadline());
+            view.remove(key);
+            return true;
+        }));
+    }
+
+    /**
+     * COPY source destination [DB 0] [REPLACE]: 1 if copied, with the source's deadline; 0 if the
+     * source is missing or the destination exists without REPLACE. One database, as SELECT has.
+     */
+    static Reply copy(Args args, Ops ops, RespSession client) {
+        boolean replace = false;
+        for (int j = 3; j < args.size(); j++) {
+            String option = args.lower(j);
+            if (option.equals("replace")) {
+                replace = true;
+            } else if (option.equals("db") && j + 1 < args.size()) {
+                ConnectionCommands.database(args, ++j);
+            } else {
+                throw RespError.SYNTAX;
+            }
+        }
+        Bytes source = args.key(1);
+        Bytes destination = args.key(2);
+        if (source.equals(destination)) {
+            throw SAME_OBJECT;
+        }
+        boolean overwrite = replace;
+        Write.Txn<Boolean> txn = ops.write(Write.transaction(view -> {
+            Entry e = view.entry(source);
+            if (e == null || !overwrite && view.entry(destination) != null) {
+                return false;
+            }
+            view.set(destination, e.value(), e.deadline());
+            return true;
+        }));
+        return out -> out.integer(txn.outcome().get() ? 1 : 0);
+    }
+
+    /** MOVE key db: with one database, the target is the key's own (Redis's error), or out of range. */
+    static Reply move(Args args, Ops ops, RespSession client) {
+        ConnectionCommands.database(args, 2);
+        throw SAME_OBJECT;
     }
 
     static Reply dbsize(Args args, Ops ops, RespSession client) {

@@ -3,10 +3,12 @@ package kvs.resp;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import kvs.command.Ops;
+import kvs.expiry.ExpiryFigures;
 import kvs.session.ServerStats;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
@@ -96,13 +98,15 @@ final class ServerCommands {
             wanted.addAll(DEFAULT_SECTIONS);
         }
         Store store = client.store();
-        Ops.Call<Long> keys = ops.call(store::size); // in its place: sees the writes before it
-        return out -> out.verbatim(text(client, wanted, keys.result()));
+        Ops.Call<StoreFigures> figures = ops.call(store::figures); // in its place: sees the writes before it
+        return out -> out.verbatim(text(client, wanted, figures.result()));
     }
 
-    private static String text(RespSession client, Set<String> wanted, long keys) {
+    /** INFO's text of the sections {@code wanted}, with the store's {@code figures} read in the command's place. */
+    private static String text(RespSession client, Set<String> wanted, StoreFigures figures) {
         StringBuilder b = new StringBuilder();
         ServerStats stats = client.stats();
+        ExpiryFigures expiry = stats.expiry();
         long uptime = (System.currentTimeMillis() - stats.startMillis()) / 1000;
         for (String section : SECTIONS) {
             if (!wanted.contains(section)) {
@@ -126,11 +130,15 @@ final class ServerCommands {
                 case "clients" -> b.append("# Clients\r\n")
                         .append("connected_clients:").append(stats.connectedClients()).append("\r\n")
                         .append("maxclients:").append(client.settings().config().getOrDefault("maxclients", "0")).append("\r\n");
-                case "persistence" -> persistence(b, stats.engine());
+                case "persistence" -> persistence(b, figures);
                 case "stats" -> b.append("# Stats\r\n")
                         .append("total_connections_received:").append(stats.totalConnections()).append("\r\n")
                         .append("total_commands_processed:").append(stats.totalCommands()).append("\r\n")
                         .append("rejected_connections:").append(stats.rejectedConnections()).append("\r\n")
+                        .append("expired_keys:").append(figures.expiredKeys()).append("\r\n")
+                        .append("expired_stale_perc:").append(String.format(Locale.ROOT, "%.2f", expiry.stalePercent())).append("\r\n")
+                        .append("expired_time_cap_reached_count:").append(expiry.timeCapReached()).append("\r\n")
+                        .append("expire_cycle_cpu_milliseconds:").append(expiry.cycleMillis()).append("\r\n")
                         .append("total_error_replies:").append(stats.errorsByKind().values().stream().mapToLong(Long::longValue).sum()).append("\r\n")
                         .append("acl_access_denied_auth:").append(stats.authFailures()).append("\r\n");
                 case "commandstats" -> {
@@ -143,16 +151,23 @@ final class ServerCommands {
                     stats.errorsByKind().forEach((prefix, count) -> b.append("errorstat_").append(prefix)
                             .append(":count=").append(count).append("\r\n"));
                 }
-                case "keyspace" -> {
-                    b.append("# Keyspace\r\n");
-                    if (keys > 0) {
-                        b.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
-                    }
-                }
+                case "keyspace" -> keyspace(b, figures, expiry.avgTtlMillis());
                 default -> throw new AssertionError(section);
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The keyspace section: Redis's line for db0 when it holds keys, with {@code avgTtl} the mean
+     * milliseconds left of keys with a deadline, as the expiry cycle measures it (0: not measured).
+     */
+    private static void keyspace(StringBuilder b, StoreFigures figures, long avgTtl) {
+        b.append("# Keyspace\r\n");
+        if (figures.keys() > 0 || figures.keysWithDeadline() > 0) {
+            b.append("db0:keys=").append(figures.keys()).append(",expires=").append(figures.keysWithDeadline())
+                    .append(",avg_ttl=").append(avgTtl).append("\r\n");
+        }
     }
 
     /** Redis's AOF fields where the log plays that part, then kvs's own figures. */
@@ -164,11 +179,8 @@ final class ServerCommands {
                 .append("rdb_bgsave_in_progress:0\r\n")
                 .append("aof_enabled:1\r\n")
                 .append("aof_rewrite_in_progress:0\r\n")
-                .append("aof_last_write_status:ok\r\n");
-        if (e == null) {
-            return;
-        }
-        b.append("aof_rewrites:").append(e.compactions()).append("\r\n")
+                .append("aof_last_write_status:ok\r\n")
+                .append("aof_rewrites:").append(e.compactions()).append("\r\n")
                 .append("aof_last_rewrite_time_sec:").append(e.compactions() == 0 ? -1 : e.lastCompactionMillis() / 1000).append("\r\n")
                 .append("aof_current_size:").append(e.totalBytes()).append("\r\n")
                 .append("kvs_engine:").append(e.engine()).append("\r\n")
@@ -187,10 +199,6 @@ final class ServerCommands {
             out.bulk(Long.toString(now.getEpochSecond()));
             out.bulk(Long.toString(now.getNano() / 1000));
         };
-    }
-
-    static Reply noExpiry(Args args, Ops ops, RespSession client) {
-        throw RespError.NO_EXPIRY;
     }
 
     static Reply noMulti(Args args, Ops ops, RespSession client) {

@@ -8,6 +8,7 @@ import java.util.List;
 import kvs.KvsException;
 import kvs.command.Ops;
 import kvs.store.Bytes;
+import kvs.store.Entry;
 import kvs.store.Transaction;
 import kvs.store.Write;
 
@@ -27,72 +28,37 @@ final class StringCommands {
         return out -> out.bulkOrNull(read.value());
     }
 
-    /** What a SET with NX, XX or GET did: the old value, and whether it wrote. */
+    /** What a SET that reads first did: the old value, and whether it wrote. */
     private record SetResult(Bytes old, boolean written) {
     }
 
+    /**
+     * SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT time|KEEPTTL]. A SET that need not read the
+     * key first (no NX, XX, GET or KEEPTTL) is a plain set, its deadline taken from the store's
+     * clock now; one that reads is a transaction, which takes a relative time from its own.
+     */
     static Reply set(Args args, Ops ops, RespSession client) {
         Bytes key = args.key(1);
         Bytes value = args.key(2);
-        boolean nx = false;
-        boolean xx = false;
-        boolean get = false;
-        boolean expiry = false;
-        for (int j = 3; j < args.size(); j++) {
-            switch (args.lower(j)) {
-                case "nx" -> {
-                    if (xx) {
-                        throw RespError.SYNTAX;
-                    }
-                    nx = true;
-                }
-                case "xx" -> {
-                    if (nx) {
-                        throw RespError.SYNTAX;
-                    }
-                    xx = true;
-                }
-                case "get" -> get = true;
-                case "keepttl" -> {
-                    if (expiry) {
-                        throw RespError.SYNTAX;
-                    }
-                    expiry = true;
-                }
-                case "ex", "px", "exat", "pxat" -> {
-                    if (expiry || j + 1 >= args.size()) {
-                        throw RespError.SYNTAX;
-                    }
-                    expiry = true;
-                    j++;
-                }
-                default -> throw RespError.SYNTAX;
-            }
+        StringOptions o = StringOptions.parse(args, 3, true);
+        Expiry.Time time = o.time();
+        long deadline = time == null ? Entry.NONE : time.deadline(client.store().clock().millis(), "set"); // its errors first
+        if (!o.reads()) {
+            return setAndReplyOk(ops, Write.set(key, value, deadline));
         }
-        if (expiry) {
-            throw RespError.NO_EXPIRY;
-        }
-        if (!nx && !xx && !get) {
-            Write.Set set = ops.write(Write.set(key, value));
-            return out -> {
-                set.outcome().get();
-                out.simple("OK");
-            };
-        }
-        boolean ifAbsent = nx;
-        boolean ifPresent = xx;
         Write.Txn<SetResult> txn = ops.write(Write.transaction(view -> {
-            Bytes old = view.get(key);
-            if (ifAbsent && old != null || ifPresent && old == null) {
-                return new SetResult(old, false);
+            Entry old = view.entry(key);
+            Bytes oldValue = old == null ? null : old.value();
+            if (o.nx() && old != null || o.xx() && old == null) {
+                return new SetResult(oldValue, false);
             }
-            view.set(key, value);
-            return new SetResult(old, true);
+            long d = time != null ? time.deadline(view.now(), "set") : o.keepTtl() ? deadline(old) : Entry.NONE;
+            view.set(key, value, d);
+            return new SetResult(oldValue, true);
         }));
-        boolean replyOld = get;
         return out -> {
             SetResult r = txn.outcome().get();
-            if (replyOld) {
+            if (o.get()) {
                 out.bulkOrNull(r.old());
             } else if (r.written()) {
                 out.simple("OK");
@@ -100,6 +66,36 @@ final class StringCommands {
                 out.nullBulk();
             }
         };
+    }
+
+    /** SETEX key seconds value. */
+    static Reply setex(Args args, Ops ops, RespSession client) {
+        return setWithTime(args, ops, client, Expiry.Unit.EX, "setex");
+    }
+
+    /** PSETEX key milliseconds value. */
+    static Reply psetex(Args args, Ops ops, RespSession client) {
+        return setWithTime(args, ops, client, Expiry.Unit.PX, "psetex");
+    }
+
+    private static Reply setWithTime(Args args, Ops ops, RespSession client, Expiry.Unit unit, String command) {
+        Bytes key = args.key(1);
+        Bytes value = args.key(3);
+        long deadline = new Expiry.Time(unit, args.bytes(2)).deadline(client.store().clock().millis(), command);
+        return setAndReplyOk(ops, Write.set(key, value, deadline));
+    }
+
+    private static Reply setAndReplyOk(Ops ops, Write.Set set) {
+        ops.write(set);
+        return out -> {
+            set.outcome().get();
+            out.simple("OK");
+        };
+    }
+
+    /** The deadline of a key read, to keep it: {@link Entry#NONE} for an absent key. */
+    private static long deadline(Entry e) {
+        return e == null ? Entry.NONE : e.deadline();
     }
 
     static Reply setnx(Args args, Ops ops, RespSession client) {
@@ -215,12 +211,13 @@ final class StringCommands {
         Bytes suffix = args.key(2);
         long max = client.maxBulk();
         Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
-            Bytes old = view.get(key);
+            Entry e = view.entry(key);
+            Bytes old = e == null ? null : e.value();
             if ((old == null ? 0L : old.length()) + suffix.length() > max) {
                 throw RespError.TOO_LONG;
             }
             Bytes value = old == null ? suffix : old.concat(suffix);
-            view.set(key, value);
+            view.set(key, value, deadline(e));
             return (long) value.length();
         }));
         return out -> out.integer(txn.outcome().get());
@@ -267,8 +264,8 @@ final class StringCommands {
         }
         long max = client.maxBulk();
         Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
-            Bytes old = view.get(key);
-            byte[] b = old == null ? new byte[0] : old.toByteArray();
+            Entry old = view.entry(key);
+            byte[] b = old == null ? new byte[0] : old.value().toByteArray();
             if (patch.length == 0) {
                 return (long) b.length;
             }
@@ -277,7 +274,7 @@ final class StringCommands {
             }
             byte[] next = Arrays.copyOf(b, (int) Math.max(b.length, offset + patch.length));
             System.arraycopy(patch, 0, next, (int) offset, patch.length);
-            view.set(key, Bytes.wrap(next));
+            view.set(key, Bytes.wrap(next), deadline(old));
             return (long) next.length;
         }));
         return out -> out.integer(txn.outcome().get());
@@ -307,20 +304,13 @@ final class StringCommands {
 
     private static Reply incrBy(Ops ops, Bytes key, long by) {
         Write.Txn<Long> txn = ops.write(Write.transaction(view -> {
-            Bytes old = view.get(key);
-            long n = 0;
-            if (old != null) {
-                byte[] b = old.toByteArray();
-                n = RespRequestReader.parseLong(b, 0, b.length);
-                if (n == Long.MIN_VALUE && !old.latin1().equals(Long.toString(Long.MIN_VALUE))) {
-                    throw RespError.NOT_INTEGER;
-                }
-            }
+            Entry old = view.entry(key);
+            long n = old == null ? 0 : Args.integer(old.value().toByteArray());
             if (by < 0 ? n < Long.MIN_VALUE - by : n > Long.MAX_VALUE - by) {
                 throw RespError.OVERFLOW;
             }
             long sum = n + by;
-            view.set(key, Bytes.utf8(Long.toString(sum)));
+            view.set(key, Bytes.utf8(Long.toString(sum)), deadline(old));
             return sum;
         }));
         return out -> out.integer(txn.outcome().get());
@@ -330,10 +320,10 @@ final class StringCommands {
         Bytes key = args.key(1);
         BigDecimal by = LongDouble.parse(args.raw(2));
         Write.Txn<String> txn = ops.write(Write.transaction(view -> {
-            Bytes old = view.get(key);
-            BigDecimal sum = LongDouble.add(old == null ? BigDecimal.ZERO : LongDouble.parse(old.latin1()), by);
+            Entry old = view.entry(key);
+            BigDecimal sum = LongDouble.add(old == null ? BigDecimal.ZERO : LongDouble.parse(old.value().latin1()), by);
             String text = LongDouble.format(sum);
-            view.set(key, Bytes.utf8(text));
+            view.set(key, Bytes.utf8(text), deadline(old));
             return text;
         }));
         return out -> out.bulk(txn.outcome().get());

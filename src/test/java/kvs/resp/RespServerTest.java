@@ -139,7 +139,7 @@ class RespServerTest {
                 {cmd("SET", "new", "1", "NX", "GET"), "$-1\r\n"},
                 {cmd("SET", "k", "v", "NX", "XX"), "-ERR syntax error\r\n"},
                 {cmd("SET", "k", "v", "EX"), "-ERR syntax error\r\n"},
-                {cmd("SET", "k", "v", "EX", "10"), "-" + RespError.NO_EXPIRY.getMessage() + "\r\n"},
+                {cmd("SET", "k", "v", "EX", "0"), "-ERR invalid expire time in 'set' command\r\n"},
                 {cmd("SET", "k", "v", "bogus"), "-ERR syntax error\r\n"},
                 {cmd("SETNX", "k", "x"), ":0\r\n"},
                 {cmd("GETSET", "k", "v2"), "$1\r\nw\r\n"},
@@ -213,8 +213,9 @@ class RespServerTest {
                 {cmd("CONFIG", "GET", "nothing"), "*0\r\n"},
                 {cmd("CONFIG", "SET", "appendfsync", "always"),
                         "-ERR Unknown option or number of arguments for CONFIG SET - 'appendfsync'\r\n"},
-                {cmd("EXPIRE", "k", "10"), "-" + RespError.NO_EXPIRY.getMessage() + "\r\n"},
-                {cmd("TTL", "k"), "-" + RespError.NO_EXPIRY.getMessage() + "\r\n"},
+                {cmd("EXPIRE", "k", "ten"), "-ERR value is not an integer or out of range\r\n"},
+                {cmd("TTL", "d"), ":-1\r\n"},
+                {cmd("TTL", "k"), ":-2\r\n"},
                 {cmd("MULTI"), "-ERR kvs does not support MULTI/EXEC transactions\r\n"},
                 {cmd("HELLO", "4"), "-NOPROTO unsupported protocol version\r\n"},
                 {cmd("HELLO", "x"), "-ERR Protocol version is not an integer or out of range\r\n"},
@@ -284,9 +285,11 @@ class RespServerTest {
             }
         });
         Socket s = fixture.connect(1);
-        send(s, cmd("SET", "k", "v") + cmd("GET", "k") + cmd("DEL", "k"));
-        expect(s, "-READONLY You can't write against a read only replica.\r\n$1\r\nv\r\n"
-                + "-READONLY You can't write against a read only replica.\r\n");
+        send(s, cmd("SET", "k", "v") + cmd("GET", "k") + cmd("DEL", "k") + cmd("TTL", "k") + cmd("GETEX", "k")
+                + cmd("EXPIRE", "k", "10"));
+        String readonly = "-READONLY You can't write against a read only replica.\r\n";
+        expect(s, readonly + "$1\r\nv\r\n" + readonly + ":-1\r\n"
+                + readonly + readonly); // GETEX is a write even without options, as in Redis
     }
 
     @Test
@@ -371,7 +374,7 @@ class RespServerTest {
     }
 
     /** Reads one whole reply, as the bytes it came in. */
-    private static String readReply(Socket s) throws IOException {
+    static String readReply(Socket s) throws IOException {
         String line = readLine(s);
         StringBuilder b = new StringBuilder(line).append("\r\n");
         switch (line.charAt(0)) {
