@@ -165,6 +165,7 @@ class RespClientsIT {
     /** Deadlines set with Jedis's parameters; a deadline in the past takes a key away at once, so nothing waits. */
     @ParameterizedTest
     @EnumSource(RedisProtocol.class)
+    @SuppressWarnings("deprecation") // SETEX and PSETEX: deprecated in Jedis for SET's EX/PX, still commands apps send
     void jedis_expiry(RedisProtocol protocol) {
         try (Jedis j = jedis(protocol)) {
             assertThat(j.set("session", "s1", SetParams.setParams().ex(100))).isEqualTo("OK");
@@ -278,6 +279,7 @@ class RespClientsIT {
 
     @ParameterizedTest
     @EnumSource(value = ProtocolVersion.class, names = {"RESP2", "RESP3"})
+    @SuppressWarnings("deprecation") // SETEX and PSETEX: deprecated in Lettuce for SET's EX/PX, still commands apps send
     void lettuce_expiry(ProtocolVersion version) {
         RedisClient client = lettuce(version);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {

@@ -90,7 +90,7 @@ final class LocalGroup implements AutoCloseable {
     }
 
     /** Stops member {@code i}: its Raft server, then its engine. */
-    void stop(int i) throws Exception {
+    void stop(int i) throws KvsException {
         if (nodes[i] != null) {
             nodes[i].close();
             nodes[i] = null;
@@ -126,7 +126,7 @@ final class LocalGroup implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws KvsException {
         for (int i = 0; i < 3; i++) {
             stop(i);
         }
