@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -37,8 +36,6 @@ import kvs.store.Write;
  */
 public final class KvStore implements Store {
 
-    /** Reads that find their file removed retry via the index; more than this many means a fault. */
-    private static final int MAX_READ_ATTEMPTS = 16;
     /**
      * {@link #scanDeadlines} visits at most this many index slots for each key it may return, so
      * a sparse keyspace costs a call a bounded time (Redis's active expiry caps the buckets it
@@ -46,13 +43,6 @@ public final class KvStore implements Store {
      */
     static final int SCAN_SLOTS_PER_KEY = 20;
 
-    /** What a read returns, made of the index entry it found and the value of the entry's record. */
-    private interface Reading<T> {
-        T of(byte[] entry, StoredValue value);
-    }
-
-    private static final Reading<StoredValue> VALUE = (entry, value) -> value;
-    private static final Reading<Entry> ENTRY = (entry, value) -> new Entry(value.bytes(), KeyIndex.deadline(entry));
     /**
      * Under {@code always}, how long a group-commit leader waits for the other writers of its last
      * batch to queue again: 50 µs, a sixth of an fsync here, made two writers' groups 2.0 sets per
@@ -70,6 +60,8 @@ public final class KvStore implements Store {
     private final KeyIndex meta;
     private final Readers readers;
     private final ValueCache cache = new ValueCache();
+    /** Reads a key's record (or its cached value) through the index, lock-free. */
+    private final RecordReads reads;
     private final LogSizes sizes;
     private final LogWriter writer;
     private final GroupCommit<LogWriter.Write> commits;
@@ -92,6 +84,7 @@ public final class KvStore implements Store {
         this.index = index;
         this.meta = meta;
         this.readers = readers;
+        this.reads = new RecordReads(dir, readers, cache, options.clock(), this::ensureOpen);
         this.sizes = new LogSizes(state.live(), state.total());
         for (int id : LogFiles.logIds(dir)) {
             readers.add(id);
@@ -120,7 +113,7 @@ public final class KvStore implements Store {
                 new GroupView.Committed() {
                     @Override
                     public Entry stored(Bytes key) throws KvsException {
-                        return read(index, key.toByteArray(), /* expiredToo= */ true, ENTRY);
+                        return reads.read(index, key.toByteArray(), /* expiredToo= */ true, RecordReads.ENTRY);
                     }
 
                     @Override
@@ -313,7 +306,7 @@ public final class KvStore implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        StoredValue v = read(index, key.toByteArray(), /* expiredToo= */ false, VALUE);
+        StoredValue v = reads.read(index, key.toByteArray(), /* expiredToo= */ false, RecordReads.VALUE);
         return v == null ? null : v.bytes();
     }
 
@@ -321,7 +314,7 @@ public final class KvStore implements Store {
     public Entry entry(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        return read(index, key.toByteArray(), /* expiredToo= */ false, ENTRY);
+        return reads.read(index, key.toByteArray(), /* expiredToo= */ false, RecordReads.ENTRY);
     }
 
     @Override
@@ -350,7 +343,7 @@ public final class KvStore implements Store {
     public Bytes meta(String name) throws KvsException {
         Objects.requireNonNull(name, "name");
         ensureOpen();
-        StoredValue v = read(meta, Bytes.utf8Array(name), /* expiredToo= */ false, VALUE);
+        StoredValue v = reads.read(meta, Bytes.utf8Array(name), /* expiredToo= */ false, RecordReads.VALUE);
         return v == null ? null : v.bytes();
     }
 
@@ -368,66 +361,8 @@ public final class KvStore implements Store {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // no such key can have been set
         }
-        StoredValue v = read(index, k, /* expiredToo= */ false, VALUE);
+        StoredValue v = reads.read(index, k, /* expiredToo= */ false, RecordReads.VALUE);
         return v == null ? Optional.empty() : Optional.of(v.text(key));
-    }
-
-    /**
-     * The key {@code k} of {@code in} read {@code as} its entry and value (from the cache or its
-     * record); null when it is not stored, or when its deadline has passed unless {@code expiredToo}.
-     */
-    private <T> T read(KeyIndex in, byte[] k, boolean expiredToo, Reading<T> as) throws KvsException {
-        int hash = KeyHash.of(k, 0, k.length);
-        int cacheHash = KeyHash.local(k, 0, k.length);
-        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            byte[] entry = in.get(k, 0, k.length, hash);
-            if (entry == null) {
-                return null;
-            }
-            // The clock is read only for a key that has a deadline
-            if (!expiredToo && KeyIndex.hasDeadline(entry) && KeyIndex.expired(entry, options.clock().millis())) {
-                return null;
-            }
-            StoredValue cached = cache.get(cacheHash, entry);
-            if (cached != null) {
-                return as.of(entry, cached);
-            }
-            byte[] record;
-            try {
-                record = readers.read(KeyIndex.file(entry), KeyIndex.offset(entry), KeyIndex.length(entry));
-            } catch (IOException e) {
-                throw new KvsException("cannot read " + LogFiles.log(dir, KeyIndex.file(entry)) + ": "
-                        + e.getMessage(), e);
-            }
-            if (record != null) {
-                return as.of(entry, value(record, k, cacheHash, entry));
-            }
-            ensureOpen(); // the file went away: compaction moved the record, or the store closed
-        }
-        throw new KvsException("record of key " + Bytes.wrap(k) + " kept moving; gave up after "
-                + MAX_READ_ATTEMPTS + " attempts");
-    }
-
-    /**
-     * Checks the record read for the index entry {@code entry} of key {@code k} and returns its
-     * value (and caches it); a wrong value is never returned.
-     */
-    private StoredValue value(byte[] r, byte[] k, int cacheHash, byte[] entry) throws CorruptionException {
-        if (!Record.intact(r, 0, r.length)) {
-            throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
-                    "checksum mismatch");
-        }
-        int keyLen = Record.keyLen(r, 0);
-        int valueLen = Record.valueLen(r, 0);
-        int keyStart = Record.keyStart(r, 0);
-        if (valueLen < 0 || Record.length(r, 0) != r.length || Record.deadline(r, 0) != KeyIndex.deadline(entry)
-                || !Arrays.equals(r, keyStart, keyStart + keyLen, k, 0, k.length)) {
-            throw new CorruptionException(LogFiles.log(dir, KeyIndex.file(entry)), KeyIndex.offset(entry),
-                    "record does not hold key " + KeyIndex.key(entry) + " as indexed");
-        }
-        StoredValue value = new StoredValue(Bytes.of(r, keyStart + keyLen, valueLen));
-        cache.put(cacheHash, entry, value, valueLen);
-        return value;
     }
 
     @Override
