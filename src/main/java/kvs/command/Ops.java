@@ -64,6 +64,11 @@ public final class Ops {
             return value == null ? null : new Entry(value, deadline);
         }
 
+        /** Whether this is a read of the key's deadline too ({@link Ops#readEntry}). */
+        public boolean withDeadline() {
+            return withDeadline;
+        }
+
         void done(Bytes v) {
             value = v;
         }

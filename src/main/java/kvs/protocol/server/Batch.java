@@ -154,7 +154,7 @@ final class Batch {
         }
         return switch (ops.op(i)) {
             case Ops.Read r when r.failure() != null -> Response.Error.of(r.failure());
-            case Ops.Read r when kinds[i].equals("ttl") -> ttl(r);
+            case Ops.Read r when r.withDeadline() -> ttl(r); // only a ttl reads a deadline
             case Ops.Read r -> value(r);
             case Ops.Writing w -> reply(w.write());
             case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
