@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import kvs.check.Ports;
+import kvs.cluster.ClusterConfig;
+import kvs.cluster.ClusterNode;
+import kvs.cluster.Member;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
@@ -28,8 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Key expiry over RESP, byte for byte as Redis 7.2 answers (its edge cases that a store of
- * strings has, checked against a redis-server), over each engine with a clock the tests move:
- * time passes only when a test says so.
+ * strings has, checked against a redis-server), over each engine and a group's member (its
+ * read-modify-writes through its log) with a clock the tests move: time passes only when a test
+ * says so.
  */
 class RespExpiryTest {
 
@@ -46,7 +54,7 @@ class RespExpiryTest {
     private Socket s;
 
     static Stream<String> engines() {
-        return Stream.of("kvs", "mvstore");
+        return Stream.of("kvs", "mvstore", "member");
     }
 
     /** Serves {@code engine} without the active expiry cycle: an expired key stays stored until a write removes it. */
@@ -56,7 +64,31 @@ class RespExpiryTest {
 
     private Store open(String engine) throws Exception {
         EngineOptions options = EngineOptions.defaults().withClock(clock);
-        return engine.equals("kvs") ? KvStore.open(dir, options) : MvStoreEngine.open(dir, options);
+        return switch (engine) {
+            case "kvs" -> KvStore.open(dir, options);
+            case "mvstore" -> MvStoreEngine.open(dir, options);
+            default -> member(options);
+        };
+    }
+
+    /**
+     * A one-member replicated group over KvStore, leading: the leader's read-modify-writes go
+     * through its log as of its time, its reads are linearizable, and its expiry cycle removes.
+     */
+    private Store member(EngineOptions options) throws Exception {
+        InetSocketAddress raft = new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
+        InetSocketAddress kvs = new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
+        Member self = new Member("m1", kvs, raft);
+        ClusterConfig config = new ClusterConfig(self.id(), List.of(self), "resp", Duration.ofMillis(100), dir.resolve("raft"));
+        ClusterNode node = ClusterNode.start(config, KvStore.open(dir.resolve("engine"), options.withCompactionExpires(false)));
+        try {
+            await("a one-member group that leads").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(node::isReadyLeader);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
     }
 
     private void serve(Store store, boolean activeExpiry) throws Exception {
