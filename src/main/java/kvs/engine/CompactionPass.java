@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CompactionPass {
 
-    private static final Logger log = LoggerFactory.getLogger(CompactionPass.class);
+    /** Compactions log under Compactor's name, which turns them on (docs/RELIABILITY.md, KillLoopIT). */
+    private static final Logger log = LoggerFactory.getLogger(Compactor.class);
 
     /** Swaps made while writes are held off at once: each batch holds writers up for well under a millisecond. */
     private static final int SWAPS_AT_ONCE = 1024;
