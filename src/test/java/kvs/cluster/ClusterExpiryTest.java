@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * alike, each member's reads hiding it by its own clock while it stays stored; only the leader
  * offers keys to an expiry cycle, and its removals, conditional on the deadline, reach every
  * member; a deadline outlives a change of leader and a snapshot; a lock taken with
- * {@code SET NX PX} by two clients at once is held by one.
+ * {@code SET NX PX} by two clients at once is held by one. Over KvStore members; over MvStoreEngine
+ * ones in {@link ClusterExpiryMvStoreTest}.
  */
 class ClusterExpiryTest {
 
@@ -45,12 +46,17 @@ class ClusterExpiryTest {
 
     @BeforeEach
     void startThree() throws Exception {
-        group = LocalGroup.start(dir, KvStore::open);
+        group = LocalGroup.start(dir, opener());
     }
 
     @AfterEach
     void stopAll() throws Exception {
         group.close();
+    }
+
+    /** The members' engine: KvStore here, MvStoreEngine in {@link ClusterExpiryMvStoreTest}. */
+    LocalGroup.Opener opener() {
+        return KvStore::open;
     }
 
     private static Bytes b(String s) {
@@ -296,7 +302,8 @@ class ClusterExpiryTest {
         // loaded it; its engine holds a key the snapshot does not, whose deadline has passed.
         Path engineDir = group.data(follower).resolve("engine");
         deleteTree(engineDir);
-        try (KvStore engine = KvStore.open(engineDir, EngineOptions.defaults().withCompactionExpires(false).withClock(group.clocks[follower]))) {
+        EngineOptions options = EngineOptions.defaults().withCompactionExpires(false).withClock(group.clocks[follower]);
+        try (Store engine = opener().open(engineDir, options)) {
             engine.writeAll(List.of(Write.meta(KvsStateMachine.INSTALLING, b("a snapshot from the leader"))));
             engine.set(b("stale"), b("s"), group.clocks[follower].millis() + 10);
         }
