@@ -1,5 +1,6 @@
 package kvs.resp;
 
+import kvs.command.Deadlines;
 import kvs.command.Ops;
 import kvs.store.Bytes;
 import kvs.store.Entry;
@@ -105,11 +106,7 @@ final class ExpireCommands {
             if (e == null || !condition.allows(e.deadline(), when)) {
                 return false;
             }
-            if (when <= view.now()) {
-                view.remove(key);
-            } else {
-                view.set(key, e.value(), when);
-            }
+            Deadlines.expire(view, key, e, when);
             return true;
         }));
         return out -> out.integer(txn.outcome().get() ? 1 : 0);
@@ -148,14 +145,7 @@ final class ExpireCommands {
     /** PERSIST key: 1 if it had a deadline, now removed; 0 if it had none or is absent. */
     static Reply persist(Args args, Ops ops, RespSession client) {
         Bytes key = args.key(1);
-        Write.Txn<Boolean> txn = ops.write(Write.transaction(view -> {
-            Entry e = view.entry(key);
-            if (e == null || !e.hasDeadline()) {
-                return false;
-            }
-            view.set(key, e.value(), Entry.NONE);
-            return true;
-        }));
+        Write.Txn<Boolean> txn = ops.write(Write.transaction(Deadlines.persist(key)));
         return out -> out.integer(txn.outcome().get() ? 1 : 0);
     }
 
@@ -175,12 +165,7 @@ final class ExpireCommands {
                 return null;
             }
             if (time != null) {
-                long deadline = time.deadline(view.now(), "getex");
-                if (deadline <= view.now()) {
-                    view.remove(key);
-                } else {
-                    view.set(key, e.value(), deadline);
-                }
+                Deadlines.expire(view, key, e, time.deadline(view.now(), "getex"));
             } else if (o.persist() && e.hasDeadline()) {
                 view.set(key, e.value(), Entry.NONE);
             }

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.command.Deadlines;
 import kvs.command.Ops;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -99,7 +100,7 @@ final class Batch {
             case Request.Remove r -> ops.write(Write.remove(r.key(), r.id()));
             case Request.Ttl t -> ops.readEntry(t.key());
             case Request.Expire e -> ops.write(Write.transaction(KeyExpiry.expire(e.key(), e.expiry())));
-            case Request.Persist p -> ops.write(Write.transaction(KeyExpiry.persist(p.key())));
+            case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
             case Request.Stats s -> ops.call(figures::get);
         }
     }

@@ -1,5 +1,6 @@
 package kvs.protocol.server;
 
+import kvs.command.Deadlines;
 import kvs.protocol.Expiry;
 import kvs.protocol.Response;
 import kvs.store.Bytes;
@@ -9,8 +10,8 @@ import kvs.store.Transaction;
 
 /**
  * The store operations behind the kvs protocol's expiry requests (docs/PROTOCOL.md): a deadline
- * from a request's {@link Expiry}, the read-modify-writes of {@code expire} and {@code persist},
- * and the answer of {@code ttl}.
+ * from a request's {@link Expiry}, the read-modify-write of {@code expire} (with {@code persist}'s,
+ * {@link Deadlines}), and the answer of {@code ttl}.
  */
 final class KeyExpiry {
 
@@ -44,23 +45,7 @@ final class KeyExpiry {
             if (e == null) {
                 return false;
             }
-            if (deadline <= now) {
-                view.remove(key);
-            } else {
-                view.set(key, e.value(), deadline);
-            }
-            return true;
-        };
-    }
-
-    /** Removes {@code key}'s deadline; the result is whether it had one (false for an absent key). */
-    static Transaction<Boolean> persist(Bytes key) {
-        return view -> {
-            Entry e = view.entry(key);
-            if (e == null || !e.hasDeadline()) {
-                return false;
-            }
-            view.set(key, e.value(), Entry.NONE);
+            Deadlines.expire(view, key, e, deadline);
             return true;
         };
     }
