@@ -18,6 +18,7 @@ import kvs.store.KeyDeadline;
 import kvs.store.MemberStatus;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
+import kvs.store.Watches;
 import kvs.store.Write;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -98,6 +99,23 @@ public final class ClusterNode implements Store {
     public Entry entry(Bytes key) throws KvsException {
         ensureOpen();
         return reads.entry(key);
+    }
+
+    /** The values of {@code keys}, read linearizably as {@link #get} is, and together, as the engine reads them. */
+    @Override
+    public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        ensureOpen();
+        return reads.values(keys);
+    }
+
+    /**
+     * The engine's: every member's engine moves the versions of watched keys as it applies the
+     * group's entries, and the leader, which runs a transaction under a watch, has applied every
+     * entry before the one it logs the transaction in.
+     */
+    @Override
+    public Watches watches() {
+        return engine.watches();
     }
 
     /** This member's engine's clock: what its reads hide expired keys by, and, on the leader, what writes are logged as of. */

@@ -13,6 +13,7 @@ import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Refusal;
 import kvs.store.Transaction;
+import kvs.store.Watch;
 import kvs.store.Write;
 
 /**
@@ -100,13 +101,23 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
     }
 
     /**
-     * Runs {@code transaction} over {@code view} as of {@code asOf} (a {@link Write.Txn#asOf()}:
-     * {@link Write.Txn#NOW} for the view's time), recording what it reads.
+     * Runs the caller's transaction {@code txn} over {@code view} as of its {@link Write.Txn#asOf()}
+     * ({@link Write.Txn#NOW} for the view's time), recording what it reads. Under a watch, the
+     * leader decides whether it still holds (this member's engine has applied every entry before
+     * this one: the writer waits for each entry's reply) and the transaction first reads the
+     * watched keys, so a member whose keys differ finds a conflict rather than a different answer.
      */
-    static <R> Run run(Transaction<R> transaction, GroupView view, long asOf) throws KvsException {
-        long at = asOf == Write.Txn.NOW ? view.now() : asOf;
+    static <R> Run run(Write.Txn<R> txn, GroupView view) throws KvsException {
+        long at = txn.asOf() == Write.Txn.NOW ? view.now() : txn.asOf();
         Listing listing = new Listing(view, at);
-        GroupView.Ran<R> ran = view.run(v -> listing.run(transaction, v), at);
+        Watch watch = txn.watch();
+        Transaction<R> transaction = watch == null ? txn.transaction() : v -> {
+            for (Bytes k : watch.keys()) {
+                v.entry(k);
+            }
+            return txn.transaction().run(v);
+        };
+        GroupView.Ran<R> ran = view.run(v -> listing.run(transaction, v), at, watch);
         return new Run(new Conditional(at, ran.reads(), ran.presence(), listing.live, ran.changes()), ran.result(), ran.refusal());
     }
 

@@ -226,7 +226,7 @@ final class EntryWriter {
 
     private long placeTransaction(Pending p, Write.Txn<?> txn, GroupView view) {
         try {
-            p.run = Conditional.run(txn.transaction(), view, txn.asOf());
+            p.run = Conditional.run(txn, view);
         } catch (KvsException | RuntimeException e) {
             p.run = null;
             p.fail(e);

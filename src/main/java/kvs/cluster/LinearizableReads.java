@@ -28,18 +28,28 @@ final class LinearizableReads {
 
     /** The entry of {@code key}, read linearizably; null when it is absent. */
     Entry entry(Bytes key) throws KvsException {
-        PendingRead read = new PendingRead(key);
+        PendingRead read = new PendingRead(key, null);
         reads.submit(read);
         return read.entry;
     }
 
-    /** A read waiting for the next ReadIndex. */
+    /** The values of {@code keys}, read linearizably and together ({@link Store#getAll}). */
+    List<Bytes> values(List<Bytes> keys) throws KvsException {
+        PendingRead read = new PendingRead(null, keys);
+        reads.submit(read);
+        return read.values;
+    }
+
+    /** A read waiting for the next ReadIndex: of one key's entry, or of several keys' values. */
     private static final class PendingRead extends GroupCommit.Op {
         final Bytes key;
+        final List<Bytes> keys;
         Entry entry;
+        List<Bytes> values;
 
-        PendingRead(Bytes key) {
+        PendingRead(Bytes key, List<Bytes> keys) {
             this.key = key;
+            this.keys = keys;
         }
     }
 
@@ -47,7 +57,11 @@ final class LinearizableReads {
     private void readGroup(List<PendingRead> group) throws KvsException {
         submitter.barrier();
         for (PendingRead r : group) {
-            r.entry = engine.entry(r.key);
+            if (r.keys == null) {
+                r.entry = engine.entry(r.key);
+            } else {
+                r.values = engine.getAll(r.keys);
+            }
             r.succeed();
         }
     }

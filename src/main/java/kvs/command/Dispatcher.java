@@ -67,6 +67,18 @@ public final class Dispatcher {
                         read.failed(logged("get", e));
                     }
                 }
+                case Ops.ReadAll read -> {
+                    writePending(ops);
+                    try {
+                        List<Bytes> values = store.getAll(read.keys);
+                        read.done(values);
+                        for (Bytes v : values) {
+                            replyBytes += v == null ? 0 : v.length();
+                        }
+                    } catch (KvsException | RuntimeException e) {
+                        read.failed(logged("get", e));
+                    }
+                }
                 case Ops.Writing w -> ops.pending.add(w.write());
                 case Ops.Call<?> call -> {
                     writePending(ops);

@@ -21,7 +21,7 @@ import kvs.store.Write;
 public final class Ops {
 
     /** One operation of a batch. */
-    public sealed interface Op permits Read, Call, Writing, Nothing {
+    public sealed interface Op permits Read, ReadAll, Call, Writing, Nothing {
     }
 
     /** A read of one key: its value, or its value and deadline. */
@@ -76,6 +76,40 @@ public final class Ops {
         void done(Entry e) {
             value = e == null ? null : e.value();
             deadline = e == null ? Entry.NONE : e.deadline();
+        }
+
+        void failed(Exception e) {
+            failure = e;
+        }
+
+        /** Why this read failed, or null. */
+        public Exception failure() {
+            return failure;
+        }
+    }
+
+    /** A read of several keys' values together ({@link Store#getAll}): no transaction's writes seen in part. */
+    public static final class ReadAll implements Op {
+        final List<Bytes> keys;
+        private List<Bytes> values;
+        private Exception failure;
+
+        private ReadAll(List<Bytes> keys) {
+            this.keys = keys;
+        }
+
+        /**
+         * The values read, in the order of the keys, null for an absent key.
+         *
+         * @throws KvsException if the read failed
+         */
+        public List<Bytes> values() throws KvsException {
+            rethrow(failure);
+            return values;
+        }
+
+        void done(List<Bytes> v) {
+            values = v;
         }
 
         void failed(Exception e) {
@@ -164,6 +198,11 @@ public final class Ops {
         return add(new Read(key, true));
     }
 
+    /** Adds a read of the values of {@code keys} together. */
+    public ReadAll readAll(List<Bytes> keys) {
+        return add(new ReadAll(List.copyOf(keys)));
+    }
+
     /** Adds a write; its outcome is on it once executed. */
     public <W extends Write<?>> W write(W write) {
         add(new Writing(write));
@@ -201,6 +240,8 @@ public final class Ops {
         for (int i = from; i < to; i++) {
             if (ops[i] instanceof Read r) {
                 r.value = null;
+            } else if (ops[i] instanceof ReadAll r) {
+                r.values = null;
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Periodic;
+import kvs.concurrent.Publication;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.GroupView;
@@ -22,6 +23,7 @@ import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
+import kvs.store.Watches;
 import kvs.store.Write;
 
 /**
@@ -68,6 +70,9 @@ public final class KvStore implements Store {
     private final Compactor compactor;
     private final Periodic syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Watches watches = new Watches();
+    /** Makes a transaction's records visible to reads all at once. */
+    private final Publication publication = new Publication();
     /**
      * The index slot the next {@link #scanDeadlines} starts at. Callers racing each other (the
      * expiry cycle is one thread) at worst scan some slots twice or skip them until next round.
@@ -126,7 +131,7 @@ public final class KvStore implements Store {
                     public Iterator<Bytes> keys() {
                         return index.keys();
                     }
-                }, cache);
+                }, cache, watches, publication);
         this.commits = new GroupCommit<>(writer, options.durability() == Durability.ALWAYS ? GATHER_NANOS : 0);
         this.syncer = options.durability() == Durability.EVERYSEC
                 ? new Periodic("kvs-fsync-" + dir.getFileName(), Periodic.EVERY_SECOND, writer::syncActive)
@@ -243,7 +248,7 @@ public final class KvStore implements Store {
                     case Write.Remove remove -> logWrite(remove.key(), null);
                     case Write.RemoveExpired r ->
                             LogWriter.Write.removeIfDeadline(r.key(), r.deadline(), encode(r.key(), null, Entry.NONE, false));
-                    case Write.Txn<?> txn -> LogWriter.Write.transaction(txn.transaction(), txn.asOf());
+                    case Write.Txn<?> txn -> LogWriter.Write.transaction(txn.transaction(), txn.asOf(), txn.watch());
                     case Write.Meta m -> metaWrite(m.name(), m.value());
                 });
                 owners.add(w);
@@ -306,15 +311,39 @@ public final class KvStore implements Store {
     public Bytes get(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        StoredValue v = reads.read(index, key.toByteArray(), /* expiredToo= */ false, RecordReads.VALUE);
+        byte[] k = key.toByteArray();
+        StoredValue v = publication.read(() -> reads.read(index, k, /* expiredToo= */ false, RecordReads.VALUE));
         return v == null ? null : v.bytes();
+    }
+
+    @Override
+    public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        ensureOpen();
+        byte[][] ks = new byte[keys.size()][];
+        for (int i = 0; i < ks.length; i++) {
+            ks[i] = keys.get(i).toByteArray();
+        }
+        return publication.read(() -> {
+            List<Bytes> values = new ArrayList<>(ks.length);
+            for (byte[] k : ks) {
+                StoredValue v = reads.read(index, k, /* expiredToo= */ false, RecordReads.VALUE);
+                values.add(v == null ? null : v.bytes());
+            }
+            return values;
+        });
+    }
+
+    @Override
+    public Watches watches() {
+        return watches;
     }
 
     @Override
     public Entry entry(Bytes key) throws KvsException {
         Objects.requireNonNull(key, "key");
         ensureOpen();
-        return reads.read(index, key.toByteArray(), /* expiredToo= */ false, RecordReads.ENTRY);
+        byte[] k = key.toByteArray();
+        return publication.read(() -> reads.read(index, k, /* expiredToo= */ false, RecordReads.ENTRY));
     }
 
     @Override
@@ -361,7 +390,8 @@ public final class KvStore implements Store {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // no such key can have been set
         }
-        StoredValue v = reads.read(index, k, /* expiredToo= */ false, RecordReads.VALUE);
+        byte[] utf8 = k;
+        StoredValue v = publication.read(() -> reads.read(index, utf8, /* expiredToo= */ false, RecordReads.VALUE));
         return v == null ? Optional.empty() : Optional.of(v.text(key));
     }
 

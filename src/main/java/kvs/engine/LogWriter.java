@@ -10,11 +10,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
+import kvs.concurrent.Publication;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.GroupView;
 import kvs.store.Refusal;
 import kvs.store.Transaction;
+import kvs.store.Watch;
+import kvs.store.Watches;
 
 /**
  * Appends group-committed batches to the active log file, then publishes them to the index.
@@ -54,6 +57,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         final Transaction<?> transaction;
         /** A transaction's time ({@code Write.Txn.asOf()}). */
         final long asOf;
+        /** The watch a transaction commits under, or null. */
+        final Watch watch;
         /** The queued operation whose outcome this write decides: itself, or the transaction that made it. */
         private final GroupCommit.Op owner;
         /** Set by the leader: a remove that found its key absent, or a conditional one that did not remove it. */
@@ -64,7 +69,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         Refusal refusal;
 
         private Write(Bytes key, Bytes value, long deadline, byte[] record, boolean onlyIfDeadline,
-                      Transaction<?> transaction, long asOf, GroupCommit.Op owner) {
+                      Transaction<?> transaction, long asOf, Watch watch, GroupCommit.Op owner) {
             this.key = key;
             this.value = value;
             this.deadline = deadline;
@@ -76,27 +81,28 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             this.meta = record != null && Record.meta(record, 0);
             this.transaction = transaction;
             this.asOf = asOf;
+            this.watch = watch;
             this.owner = owner == null ? this : owner;
         }
 
         /** A set of {@code key} with {@code deadline}, or its removal when {@code value} is null; also of the metadata's records. */
         static Write of(Bytes key, Bytes value, long deadline, byte[] record) {
-            return new Write(key, value, deadline, record, false, null, 0, null);
+            return new Write(key, value, deadline, record, false, null, 0, null, null);
         }
 
         /** An expiry cycle's removal of {@code key}, made only if its deadline is still {@code deadline}. */
         static Write removeIfDeadline(Bytes key, long deadline, byte[] tombstone) {
-            return new Write(key, null, deadline, tombstone, true, null, 0, null);
+            return new Write(key, null, deadline, tombstone, true, null, 0, null, null);
         }
 
-        /** A transaction, run as of {@code asOf} ({@code Write.Txn.NOW}: the batch's time). */
-        static Write transaction(Transaction<?> transaction, long asOf) {
-            return new Write(null, null, Entry.NONE, null, false, transaction, asOf, null);
+        /** A transaction, run as of {@code asOf} ({@code Write.Txn.NOW}: the batch's time) under {@code watch} (or none). */
+        static Write transaction(Transaction<?> transaction, long asOf, Watch watch) {
+            return new Write(null, null, Entry.NONE, null, false, transaction, asOf, watch, null);
         }
 
         /** One of the changes of the transaction {@code owner}. */
         private static Write change(GroupView.Change c, byte[] record, GroupCommit.Op owner) {
-            return new Write(c.key(), c.value(), c.isRemove() ? Entry.NONE : c.deadline(), record, false, null, 0, owner);
+            return new Write(c.key(), c.value(), c.isRemove() ? Entry.NONE : c.deadline(), record, false, null, 0, null, owner);
         }
 
         private static int keyLen(byte[] record) {
@@ -117,6 +123,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private final Compactor compactor;
     private final GroupView.Committed committed;
     private final ValueCache cache;
+    private final Watches watches;
+    private final Publication publication;
     /** Replaced under the leader lock; read without it by the everysec syncer. */
     private volatile ActiveFile active;
     private byte[] chunk = new byte[64 << 10];
@@ -132,7 +140,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     private volatile long expired;
 
     LogWriter(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
-              EngineOptions options, Compactor compactor, ActiveFile active, GroupView.Committed committed, ValueCache cache) {
+              EngineOptions options, Compactor compactor, ActiveFile active, GroupView.Committed committed, ValueCache cache,
+              Watches watches, Publication publication) {
         this.storage = storage;
         this.dir = dir;
         this.index = index;
@@ -144,6 +153,8 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
         this.active = active;
         this.committed = committed;
         this.cache = cache;
+        this.watches = watches;
+        this.publication = publication;
     }
 
     @Override
@@ -224,7 +235,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
     /** Runs a transaction over {@code view}; its writes, encoded, or none if it refused or failed. */
     private List<Write> run(Write w, GroupView view) {
         try {
-            GroupView.Ran<?> ran = view.run(w.transaction, w.asOf);
+            GroupView.Ran<?> ran = view.run(w.transaction, w.asOf, w.watch);
             if (ran.refusal() != null) {
                 w.refusal = ran.refusal();
                 w.succeed();
@@ -299,6 +310,36 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             failure = e;
             throw new KvsException("write to " + file.path() + " failed: " + e.getMessage(), e);
         }
+        long stamp = transactionRecords(ws) > 1 ? publication.begin() : 0; // readers see a transaction whole
+        try {
+            publish(ws, file, base, bytes, now);
+        } finally {
+            if (stamp != 0) {
+                publication.end(stamp);
+            }
+        }
+        if (file.size() >= options.maxFileSize()) {
+            roll(0);
+        }
+    }
+
+    /** How many of {@code ws} are records of transactions. */
+    private static int transactionRecords(List<Write> ws) {
+        int n = 0;
+        for (Write w : ws) {
+            if (w.owner != w) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Indexes the chunk {@code ws}, written to {@code file} from {@code base}, and settles its
+     * writes; then moves the versions of watched keys it set or removed (a remove of a key absent,
+     * or already past its deadline, changes nothing a reader saw, and moves none).
+     */
+    private void publish(List<Write> ws, ActiveFile file, long base, int bytes, long now) {
         long liveDelta = 0;
         long expiredNow = 0;
         int offset = (int) base;
@@ -325,6 +366,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 if (w.onlyIfDeadline || hadExpired) {
                     expiredNow++;
                 }
+                if (!w.onlyIfDeadline && (!w.remove || old != null && !hadExpired)) {
+                    watches.touched(w.key);
+                }
             }
             offset += w.record.length;
             liveDelta -= old == null ? 0 : KeyIndex.length(old);
@@ -335,9 +379,6 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
             expired += expiredNow;
         }
         sizes.add(liveDelta, bytes);
-        if (file.size() >= options.maxFileSize()) {
-            roll(0);
-        }
     }
 
     /**

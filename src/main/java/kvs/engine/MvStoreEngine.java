@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 import kvs.KvsException;
 import kvs.concurrent.GroupCommit;
 import kvs.concurrent.Periodic;
+import kvs.concurrent.Publication;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.GroupView;
@@ -29,6 +30,8 @@ import kvs.store.Refusal;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 import kvs.store.Transaction;
+import kvs.store.Watch;
+import kvs.store.Watches;
 import kvs.store.Write;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
@@ -107,6 +110,9 @@ public final class MvStoreEngine implements Store {
     private volatile long expiredKeys;
     /** Where the next {@link #scanDeadlines} starts: after this key (null: at the first). */
     private byte[] scanAfter;
+    private final Watches watches = new Watches();
+    /** Makes a transaction's puts visible to reads all at once. */
+    private final Publication publication = new Publication();
 
     private static final class MapWrite extends GroupCommit.Op {
         enum Kind { SET, REMOVE, REMOVE_EXPIRED, TXN, META }
@@ -121,6 +127,8 @@ public final class MvStoreEngine implements Store {
         final Transaction<?> transaction;
         /** A transaction's {@link Write.Txn#asOf()}. */
         final long asOf;
+        /** The watch a transaction commits under, or null. */
+        final Watch watch;
         /** The name of a record of the store's metadata this writes, or null. */
         final String metaName;
         /** Set by the leader: a remove that found its key absent (or a removal of an expired key that did not apply). */
@@ -130,34 +138,35 @@ public final class MvStoreEngine implements Store {
         Refusal refusal;
 
         private MapWrite(Kind kind, Bytes key, Bytes value, long deadline, Transaction<?> transaction, long asOf,
-                         String metaName) {
+                         Watch watch, String metaName) {
             this.kind = kind;
             this.key = key;
             this.value = value;
             this.deadline = deadline;
             this.transaction = transaction;
             this.asOf = asOf;
+            this.watch = watch;
             this.metaName = metaName;
         }
 
         static MapWrite set(Bytes key, Bytes value, long deadline) {
-            return new MapWrite(Kind.SET, key, value, deadline, null, Write.Txn.NOW, null);
+            return new MapWrite(Kind.SET, key, value, deadline, null, Write.Txn.NOW, null, null);
         }
 
         static MapWrite remove(Bytes key) {
-            return new MapWrite(Kind.REMOVE, key, null, Entry.NONE, null, Write.Txn.NOW, null);
+            return new MapWrite(Kind.REMOVE, key, null, Entry.NONE, null, Write.Txn.NOW, null, null);
         }
 
         static MapWrite removeExpired(Bytes key, long deadline) {
-            return new MapWrite(Kind.REMOVE_EXPIRED, key, null, deadline, null, Write.Txn.NOW, null);
+            return new MapWrite(Kind.REMOVE_EXPIRED, key, null, deadline, null, Write.Txn.NOW, null, null);
         }
 
         static MapWrite transaction(Write.Txn<?> txn) {
-            return new MapWrite(Kind.TXN, null, null, Entry.NONE, txn.transaction(), txn.asOf(), null);
+            return new MapWrite(Kind.TXN, null, null, Entry.NONE, txn.transaction(), txn.asOf(), txn.watch(), null);
         }
 
         static MapWrite meta(Write.Meta m) {
-            return new MapWrite(Kind.META, null, m.value(), Entry.NONE, null, Write.Txn.NOW, META_PREFIX + m.name());
+            return new MapWrite(Kind.META, null, m.value(), Entry.NONE, null, Write.Txn.NOW, null, META_PREFIX + m.name());
         }
     }
 
@@ -321,6 +330,7 @@ public final class MvStoreEngine implements Store {
                     }
                     case SET -> {
                         put(w.key, w.value, w.deadline, now);
+                        watches.touched(w.key);
                         if (view != null) {
                             view.written(w.key, w.value, w.deadline);
                         }
@@ -328,6 +338,9 @@ public final class MvStoreEngine implements Store {
                     case REMOVE -> {
                         StoredValue old = remove(w.key, now);
                         w.absent = old == null || old.expiredAt(now);
+                        if (!w.absent) {
+                            watches.touched(w.key);
+                        }
                         if (view != null && old != null) {
                             view.written(w.key, null, Entry.NONE);
                         }
@@ -400,7 +413,7 @@ public final class MvStoreEngine implements Store {
     private void run(MapWrite w, GroupView view, long now) {
         GroupView.Ran<?> ran;
         try {
-            ran = view.run(w.transaction, w.asOf);
+            ran = view.run(w.transaction, w.asOf, w.watch);
         } catch (KvsException | RuntimeException e) {
             w.fail(e);
             return;
@@ -409,11 +422,23 @@ public final class MvStoreEngine implements Store {
             w.refusal = ran.refusal();
             return;
         }
-        for (GroupView.Change c : ran.changes()) {
-            if (c.isRemove()) {
-                remove(c.key(), now);
-            } else {
-                put(c.key(), c.value(), c.deadline(), now);
+        List<GroupView.Change> changes = ran.changes();
+        long stamp = changes.size() > 1 ? publication.begin() : 0; // readers see a transaction whole
+        try {
+            for (GroupView.Change c : changes) {
+                if (c.isRemove()) {
+                    StoredValue old = remove(c.key(), now);
+                    if (old != null && !old.expiredAt(now)) {
+                        watches.touched(c.key());
+                    }
+                } else {
+                    put(c.key(), c.value(), c.deadline(), now);
+                    watches.touched(c.key());
+                }
+            }
+        } finally {
+            if (stamp != 0) {
+                publication.end(stamp);
             }
         }
         w.result = ran.result();
@@ -522,8 +547,35 @@ public final class MvStoreEngine implements Store {
         return v == null ? Optional.empty() : Optional.of(v.text(key));
     }
 
-    /** The value of the key {@code k}, or null when it is absent or expired, read with the caller's interrupt status put aside. */
+    @Override
+    public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        ensureOpen();
+        byte[][] ks = new byte[keys.size()][];
+        for (int i = 0; i < ks.length; i++) {
+            ks[i] = keys.get(i).toByteArray();
+        }
+        return publication.read(() -> {
+            List<Bytes> values = new ArrayList<>(ks.length);
+            for (byte[] k : ks) {
+                StoredValue v = readNow(k);
+                values.add(v == null ? null : v.bytes());
+            }
+            return values;
+        });
+    }
+
+    @Override
+    public Watches watches() {
+        return watches;
+    }
+
+    /** The value of the key {@code k}, or null when it is absent or expired; never part of a transaction's writes. */
     private StoredValue read(byte[] k) throws KvsException {
+        return publication.read(() -> readNow(k));
+    }
+
+    /** The value of the key {@code k}, or null when it is absent or expired, read with the caller's interrupt status put aside. */
+    private StoredValue readNow(byte[] k) throws KvsException {
         boolean interrupted = Thread.interrupted();
         try {
             StoredValue v = map.get(k);

@@ -137,17 +137,16 @@ final class StringCommands {
         return out -> out.bulkOrNull(txn.outcome().get());
     }
 
+    /** MGET key...: the keys read together, so no transaction (MSET, EXEC) is seen in part. */
     static Reply mget(Args args, Ops ops, RespSession client) {
-        Ops.Read[] reads = new Ops.Read[args.size() - 1];
-        for (int j = 0; j < reads.length; j++) {
-            reads[j] = ops.read(args.key(j + 1));
+        List<Bytes> keys = new ArrayList<>(args.size() - 1);
+        for (int j = 1; j < args.size(); j++) {
+            keys.add(args.key(j));
         }
+        Ops.ReadAll read = ops.readAll(keys);
         return out -> {
-            Bytes[] values = new Bytes[reads.length];
-            for (int j = 0; j < reads.length; j++) {
-                values[j] = reads[j].value(); // a read that failed fails the command, before any of its reply
-            }
-            out.array(values.length);
+            List<Bytes> values = read.values(); // a read that failed fails the command, before any of its reply
+            out.array(values.size());
             for (Bytes v : values) {
                 out.bulkOrNull(v);
             }

@@ -141,7 +141,22 @@ public final class GroupView {
      * unless it is {@link Write.Txn#NOW}: a {@link Write.Txn#asOf()}.
      */
     public <R> Ran<R> run(Transaction<R> transaction, long asOf) throws KvsException {
+        return run(transaction, asOf, null);
+    }
+
+    /**
+     * {@link #run(Transaction, long)} under {@code watch} (or none, when null): refused with
+     * {@link WatchBroken}, not run, if a watched key changed since it was watched, counting the
+     * group's writes before it, which readers cannot see yet.
+     */
+    public <R> Ran<R> run(Transaction<R> transaction, long asOf, Watch watch) throws KvsException {
         TxnView view = new TxnView(asOf == Write.Txn.NOW ? now : asOf);
+        if (watch != null) {
+            Bytes changed = watch.changed(view.now, k -> written != null && written.containsKey(k));
+            if (changed != null) {
+                return new Ran<>(null, new WatchBroken(changed), List.of(), Map.of(), Map.of(), null);
+            }
+        }
         R result;
         try {
             result = transaction.run(view);

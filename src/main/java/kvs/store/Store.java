@@ -44,6 +44,21 @@ public interface Store extends KvsEngine {
      */
     Entry entry(Bytes key) throws KvsException;
 
+    /**
+     * The values of {@code keys}, in order, null for an absent key, read together: a group of
+     * writes committed as one (a transaction, an MSET) is seen whole or not at all, as a single
+     * {@link #get} sees a key's value whole.
+     *
+     * @throws KvsException as {@link #get(Bytes)} does
+     */
+    List<Bytes> getAll(List<Bytes> keys) throws KvsException;
+
+    /**
+     * The keys clients watch on this store and their versions, which every write of a watched key
+     * moves once readers can see it ({@link Watches#touched}): what a {@link Watch} checks.
+     */
+    Watches watches();
+
     /** The clock deadlines are read against: Unix milliseconds ({@link InstantSource#millis()}). */
     InstantSource clock();
 

@@ -57,7 +57,15 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Rem
     }
 
     public static <R> Txn<R> transaction(Transaction<R> transaction) {
-        return new Txn<>(transaction, Txn.NOW);
+        return new Txn<>(transaction, Txn.NOW, null);
+    }
+
+    /**
+     * A transaction that commits only if {@code watch} still holds when it runs: refused with
+     * {@link WatchBroken}, having run nothing, if a watched key changed since it was watched.
+     */
+    public static <R> Txn<R> transaction(Transaction<R> transaction, Watch watch) {
+        return new Txn<>(transaction, Txn.NOW, Objects.requireNonNull(watch, "watch"));
     }
 
     /**
@@ -69,7 +77,7 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Rem
         if (asOf <= 0) {
             throw new IllegalArgumentException("asOf is a positive Unix time in milliseconds: " + asOf);
         }
-        return new Txn<>(transaction, asOf);
+        return new Txn<>(transaction, asOf, null);
     }
 
     /** Sets the record {@code name} of the store's metadata to {@code value}, or removes it when {@code value} is null. */
@@ -203,10 +211,12 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Rem
 
         private final Transaction<R> transaction;
         private final long asOf;
+        private final Watch watch;
 
-        private Txn(Transaction<R> transaction, long asOf) {
+        private Txn(Transaction<R> transaction, long asOf, Watch watch) {
             this.transaction = Objects.requireNonNull(transaction, "transaction");
             this.asOf = asOf;
+            this.watch = watch;
         }
 
         public Transaction<R> transaction() {
@@ -216,6 +226,11 @@ public abstract sealed class Write<R> permits Write.Set, Write.Remove, Write.Rem
         /** The time its view reads deadlines against (Unix milliseconds), or {@link #NOW}: the store's clock as it runs. */
         public long asOf() {
             return asOf;
+        }
+
+        /** The watch it commits under, or null. */
+        public Watch watch() {
+            return watch;
         }
     }
 

@@ -73,7 +73,7 @@ class ConditionalTest {
 
     /** The leader's run of {@code transaction} over {@code view}, as of the view's time. */
     private static <R> Conditional.Run lead(Transaction<R> transaction, GroupView view) throws Exception {
-        return Conditional.run(transaction, view, Write.Txn.NOW);
+        return Conditional.run(Write.transaction(transaction), view);
     }
 
     /** A member applying {@code logged} over {@code pairs}: whether it held, and the changes it made. */
@@ -290,8 +290,8 @@ class ConditionalTest {
     void aRunAsOfAGivenTime_readsAndIsLoggedAsOfIt() throws Exception {
         Map<String, Entry> stored = Map.of("k", new Entry(b("v"), NOW + 100));
         Transaction<Boolean> present = v -> v.get(b("k")) != null;
-        Conditional.Run before = Conditional.run(present, leaders(stored, NOW), NOW + 100);
-        Conditional.Run after = Conditional.run(present, leaders(stored, NOW), NOW + 101);
+        Conditional.Run before = Conditional.run(Write.transaction(present, NOW + 100), leaders(stored, NOW));
+        Conditional.Run after = Conditional.run(Write.transaction(present, NOW + 101), leaders(stored, NOW));
         assertThat(before.result()).isEqualTo(true);
         assertThat(after.result()).isEqualTo(false);
         assertThat(after.logged().asOf()).isEqualTo(NOW + 101);

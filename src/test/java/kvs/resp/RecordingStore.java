@@ -11,6 +11,7 @@ import kvs.store.Entry;
 import kvs.store.KeyDeadline;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
+import kvs.store.Watches;
 import kvs.store.Write;
 
 /** A store that records every write handed to it, then passes it on. */
@@ -37,6 +38,16 @@ final class RecordingStore implements Store {
     @Override
     public Entry entry(Bytes key) throws KvsException {
         return store.entry(key);
+    }
+
+    @Override
+    public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        return store.getAll(keys);
+    }
+
+    @Override
+    public Watches watches() {
+        return store.watches();
     }
 
     @Override

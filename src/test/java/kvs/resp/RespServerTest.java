@@ -29,6 +29,7 @@ import kvs.store.Entry;
 import kvs.store.KeyDeadline;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
+import kvs.store.Watches;
 import kvs.store.Write;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -231,6 +232,8 @@ class RespServerTest {
     @Test
     void aWriteToAGroupsFollower_isAnsweredReadonly_asARedisReplicaAnswersIt() throws Exception {
         start(new Store() { // a follower: every write refused, naming the leader
+            private final Watches watches = new Watches();
+
             @Override
             public void writeAll(List<? extends Write<?>> writes) {
                 writes.forEach(w -> w.fail(new NotLeaderException("127.0.0.1:4001")));
@@ -244,6 +247,16 @@ class RespServerTest {
             @Override
             public Entry entry(Bytes key) {
                 return Entry.of(get(key));
+            }
+
+            @Override
+            public List<Bytes> getAll(List<Bytes> keys) {
+                return keys.stream().map(this::get).toList();
+            }
+
+            @Override
+            public Watches watches() {
+                return watches;
             }
 
             @Override

@@ -158,6 +158,7 @@ final class Batch {
             case Ops.Read r when r.withDeadline() -> ttl(r); // only a ttl reads a deadline
             case Ops.Read r -> value(r);
             case Ops.Writing w -> reply(w.write());
+            case Ops.ReadAll r -> throw new IllegalStateException("request " + i + " reads no keys together");
             case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
             case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
         };

@@ -22,6 +22,7 @@ import kvs.store.KeyDeadline;
 import kvs.store.Outcome;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
+import kvs.store.Watches;
 import kvs.store.Write;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,7 @@ class DispatcherTest {
     /** A map that records each group of writes it is handed. */
     private static final class RecordingStore implements Store {
         final Map<Bytes, Bytes> map = new HashMap<>();
+        final Watches watches = new Watches();
         final List<List<String>> groups = new ArrayList<>();
 
         @Override
@@ -63,6 +65,16 @@ class DispatcherTest {
         public Entry entry(Bytes key) {
             Bytes v = map.get(key);
             return v == null ? null : Entry.of(v);
+        }
+
+        @Override
+        public List<Bytes> getAll(List<Bytes> keys) {
+            return keys.stream().map(map::get).toList();
+        }
+
+        @Override
+        public Watches watches() {
+            return watches;
         }
 
         @Override
