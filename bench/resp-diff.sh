@@ -4,10 +4,10 @@
 # starts (free loopback ports, fresh data directories, both stopped by their PIDs) and compares
 # the reply bytes; a reply that depends on the time (a TTL) is compared by shape and range instead,
 # and KEYS's, whose order Redis does not promise, as a set.
-# Transactions (MULTI, EXEC, DISCARD, WATCH, UNWATCH) run as sequences on two connections per server,
-# so a second client can write a watched key or look after a dropped connection.
+# Transactions (MULTI, EXEC, DISCARD, WATCH, UNWATCH) run as sequences, each on two fresh
+# connections per server, so a second client can write a watched key or look after one dropped.
 # Requests whose answers differ by design (HELLO's server name, INFO, COMMAND's table, DBSIZE with
-# expired keys, the bound on a transaction's queue...) are not sent; docs/RESP.md lists those differences.
+# expired keys, the bound on a transaction's queue...) are not sent; docs/RESP.md lists those.
 # Installs Debian's redis-server and redis-tools when missing. Exits 1 if any reply differs.
 #
 #   bench/resp-diff.sh [--engine kvs|mvstore]     # default: kvs-server's default engine
@@ -18,7 +18,7 @@ server_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --engine) server_args+=(--engine "$2"); shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "resp-diff.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -207,7 +207,7 @@ REDIS_70 = {
     cmd("CLIENT", "SETINFO", "LIB-NAME", "x"), cmd("CLIENT", "SETINFO", "lib-ver", "1.0"),
 }
 
-# Transactions (docs/RESP.md, "Transactions"): sequences from /work/notes/redis-multi.md §10, each on two
+# Transactions (docs/RESP.md, "Transactions"): the edge cases of Redis's tests/unit/multi.tcl and more, each on two
 # fresh connections per server (a and b) after a FLUSHALL. A step is a request on a; b(r) sends r on b;
 # block(r...) sends requests in one write and reads a reply for each; nap(s) waits s seconds (expiry
 # cases; a sleep in a script, never in a test); eof() reads a until the server closes it; hangup()
@@ -243,12 +243,12 @@ K_AND_SRC = [cmd("SET", "k", "v"), cmd("SET", "src", "s")]
 SRC = [cmd("SET", "src", "s")]
 K_1 = [cmd("SET", "k", "1")]
 TRANSACTIONS = [
-    # 1-4: the commands themselves; nested MULTI and WATCH inside MULTI do not abort.
+    # The commands themselves; nested MULTI and WATCH inside MULTI do not abort.
     [cmd("MULTI"), cmd("EXEC")],
     [cmd("MULTI"), cmd("MULTI"), cmd("SET", "a", "1"), cmd("WATCH", "a"), cmd("EXEC"), cmd("GET", "a")],
     [cmd("EXEC"), cmd("DISCARD"), cmd("UNWATCH")],
     [cmd("MULTI"), cmd("SET", "a", "1"), cmd("DISCARD"), cmd("GET", "a"), cmd("EXEC")],
-    # 5-7: refused while queueing: EXECABORT, nothing written; EXEC x aborts at once.
+    # Refused while queueing: EXECABORT, nothing written; EXEC x aborts at once.
     [cmd("MULTI"), cmd("SET", "a", "1"), cmd("NOSUCH", "x", "y"), cmd("SET", "b", "2"), cmd("EXEC"),
      cmd("EXISTS", "a", "b"), cmd("EXEC")],
     [cmd("MULTI"), cmd("NOSUCH"), cmd("EXEC")],
@@ -262,7 +262,7 @@ TRANSACTIONS = [
     [cmd("MULTI"), cmd("SET", "a", "2"), cmd("EXEC", "x"), cmd("EXEC"), cmd("GET", "a")],
     [cmd("EXEC", "x"), cmd("EXEC")],
     [cmd("WATCH", "k"), cmd("EXEC", "x"), b(cmd("SET", "k", "1"))] + RUN,  # EXEC x drops the watch
-    # 8: a run-time error is its command's element; the others apply.
+    # A run-time error is its command's element; the others apply.
     [cmd("MULTI"), cmd("SET", "s", "foo"), cmd("INCR", "s"), cmd("SET", "t", "1"), cmd("EXEC"), cmd("GET", "t")],
     # Checked only when EXEC runs them, as Redis: options, numbers, types, subcommands' arguments.
     in_multi(cmd("SET", "k", "v", "EX", "10", "PX", "10"), cmd("SET", "k", "v", "bogus"), cmd("SET", "k", "v"),
@@ -282,30 +282,30 @@ TRANSACTIONS = [
              cmd("DBSIZE"), cmd("KEYS", "*"), cmd("RANDOMKEY"), cmd("EXISTS", "k")),
     in_multi(cmd("CLIENT", "SETNAME", "tx"), cmd("CLIENT", "GETNAME"), cmd("CONFIG", "GET", "databases"),
              cmd("AUTH", "x"), cmd("MOVE", "k", "1"), cmd("COPY", "k", "c", "DB", "1")) + [cmd("CLIENT", "GETNAME")],
-    # 11: UNWATCH is queued; 15: SELECT 0 queued (one database: SELECT 1 is out of range on both).
+    # UNWATCH is queued; so is SELECT (one database: SELECT 1 is out of range on both).
     [cmd("MULTI"), cmd("UNWATCH"), cmd("PING"), cmd("EXEC")],
     in_multi(cmd("SELECT", "0"), cmd("SET", "k", "v")),
     in_multi(cmd("SELECT", "1"), cmd("SET", "k", "w")),
-    # 17: QUIT or a dropped connection discards the queue.
+    # QUIT or a dropped connection discards the queue.
     [cmd("MULTI"), cmd("SET", "q", "1"), cmd("QUIT"), eof(), b(cmd("EXISTS", "q"))],
     [cmd("MULTI"), cmd("SET", "q2", "1"), hangup(), b(cmd("EXISTS", "q2"))],
     [cmd("WATCH", "q3"), hangup(), b(cmd("SET", "q3", "1")), b(cmd("EXISTS", "q3"))],
-    # 18: whole transactions in one write; an error among them; inline commands.
+    # Whole transactions in one write; an error among them; inline commands.
     [block(cmd("MULTI"), cmd("SET", "p", "1"), cmd("INCR", "p"), cmd("GET", "p"), cmd("EXEC"))],
     [block(cmd("WATCH", "k"), cmd("MULTI"), cmd("SET", "k", "5"), cmd("EXEC"), cmd("GET", "k"))],
     [block(cmd("MULTI"), cmd("SET", "a", "1"), cmd("BOGUS"), cmd("SET", "b", "2"), cmd("EXEC"), cmd("EXISTS", "a", "b"))],
     [b"multi\r\nset a 'x y'\r\nget a\r\nexec\r\n"],
     [block(cmd("MULTI"), *[cmd("INCR", "n") for _ in range(3000)], cmd("EXEC")), cmd("GET", "n")],
     [cmd("WATCH", *["w%d" % i for i in range(1000)]), b(cmd("SET", "w999", "1"))] + RUN,
-    # 19: RESP3 (every sequence runs in both): the abort is _, a missing value _.
+    # RESP3 (every sequence runs in both): the abort is _, a missing value _.
     [cmd("WATCH", "x"), b(cmd("SET", "x", "2"))] + RUN,
     in_multi(cmd("GET", "nokey"), cmd("INCR", "n2"), cmd("MGET", "nokey", "n2")),
-    # 20-23: what touches a watched key (WATCH k, then (b) writes).
+    # What touches a watched key (WATCH k, then (b) writes).
     watched([cmd("SET", "x", "30")], cmd("SET", "x", "30")),
     [cmd("SET", "x", "30"), cmd("WATCH", "x"), b(cmd("SET", "x", "30"))] + RUN,
     watched([], cmd("SET", "k", "v")),
     watched([], cmd("DEL", "k")),
-    # 22: no touch.
+    # No touch.
     watched(SET_K, cmd("SET", "k", "v", "NX")), watched([], cmd("SET", "k", "v", "XX")),
     watched(SET_K, cmd("SET", "k", "w", "NX", "GET")), watched(SET_K, cmd("SETNX", "k", "x")),
     watched(SET_K, cmd("EXPIRE", "k", "100", "XX")), watched(K_TTL, cmd("EXPIRE", "k", "50", "GT")),
@@ -320,7 +320,7 @@ TRANSACTIONS = [
     watched([], cmd("GETDEL", "k")), watched(SET_K, cmd("SET", "other", "1")), watched(SET_K, cmd("INCR", "k")),
     watched(SET_K, cmd("INCRBYFLOAT", "k", "1")), watched(SET_K, cmd("SET", "k", "v", "EX", "0")),
     watched(SET_K, cmd("GETEX", "k", "EX", "abc")), watched([], cmd("FLUSHDB")),
-    # 23: touched.
+    # Touched.
     watched(K_TTL, cmd("SET", "k", "v", "KEEPTTL")), watched(SET_K, cmd("MSET", "k", "v")),
     watched(SET_K, cmd("SET", "k", "w", "XX")), watched(SET_K, cmd("GETSET", "k", "x")),
     watched([], cmd("SETNX", "k", "x")), watched([], cmd("MSETNX", "k", "v", "new", "1")),
@@ -336,34 +336,34 @@ TRANSACTIONS = [
     watched(SRC, cmd("COPY", "src", "k")), watched(K_AND_SRC, cmd("COPY", "src", "k", "REPLACE")),
     watched(SET_K, cmd("FLUSHALL")), watched([], b"set k inline\r\n"),
     [cmd("WATCH", "k"), b(cmd("MULTI")), b(cmd("SET", "k", "1")), b(cmd("EXEC"))] + RUN,
-    # 24: FLUSHDB touches a watched key that exists, not one that does not; so does FLUSHALL, the watcher's own.
+    # FLUSHDB touches a watched key that exists, not one that does not; so does FLUSHALL, the watcher's own.
     [cmd("SET", "k", "v"), cmd("WATCH", "k"), b(cmd("FLUSHDB"))] + RUN,
     [cmd("WATCH", "k"), b(cmd("SET", "other", "1")), b(cmd("FLUSHDB"))] + RUN,
     [cmd("SET", "k", "v"), cmd("WATCH", "k"), cmd("FLUSHALL")] + RUN,
-    # 26: the watcher's own write aborts its EXEC; EXEC's own writes do not matter.
+    # The watcher's own write aborts its EXEC; EXEC's own writes do not matter.
     [cmd("WATCH", "k"), cmd("SET", "k", "1"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC"), cmd("GET", "k"),
      cmd("WATCH", "k"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC")],
-    # 27: (one database: SELECT 1 fails on both, so k stays in db 0.)
+    # A watch stays with its database (one database here: SELECT 1 fails on both, so k stays in db 0).
     [cmd("SELECT", "0"), cmd("WATCH", "k"), cmd("SELECT", "1"), cmd("SET", "k", "1")] + RUN,
     [cmd("SELECT", "0"), cmd("WATCH", "k"), cmd("MULTI"), cmd("PING"), b(cmd("SET", "k", "1")), cmd("EXEC")],
-    # 28: WATCH again, WATCH after a touch, UNWATCH clears both.
+    # WATCH again, WATCH after a touch, UNWATCH clears both.
     [cmd("WATCH", "k"), cmd("WATCH", "k"), cmd("WATCH", "k", "j"), b(cmd("SET", "k", "1")), cmd("WATCH", "z"),
      cmd("UNWATCH")] + RUN,
     [cmd("WATCH", "k", "k", "k"), b(cmd("SET", "j", "1")), cmd("WATCH", "j"), b(cmd("SET", "k", "1"))] + RUN,
     [cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("WATCH", "z")] + RUN,
-    # 29: DISCARD lets go of the watch.
+    # DISCARD lets go of the watch.
     [cmd("WATCH", "x"), cmd("SET", "x", "10"), cmd("MULTI"), cmd("DISCARD"), cmd("MULTI"), cmd("INCR", "x"), cmd("EXEC")],
     [cmd("WATCH", "k"), cmd("MULTI"), cmd("DISCARD"), b(cmd("SET", "k", "1"))] + RUN,
-    # 30: EXEC without MULTI keeps the watch; an EXECABORT drops it.
+    # EXEC without MULTI keeps the watch; an EXECABORT drops it.
     [cmd("WATCH", "k"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
     [cmd("WATCH", "k"), cmd("MULTI"), cmd("BOGUS"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
     [cmd("WATCH", "k"), cmd("MULTI"), cmd("SET", "k", "2"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
-    # 31: an aborted EXEC writes nothing; a queue-time error wins over a touched watch.
+    # An aborted EXEC writes nothing; a queue-time error wins over a touched watch.
     [cmd("SET", "n", "1"), cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("MULTI"), cmd("INCR", "n"), cmd("EXEC"),
      cmd("GET", "n")],
     [cmd("SET", "n", "1"), cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("MULTI"), cmd("INCR", "n"), cmd("BOGUS"),
      cmd("EXEC"), cmd("GET", "n")],
-    # 33-35: a watched key whose deadline passes (Redis's active expiry may or may not delete it meanwhile).
+    # A watched key whose deadline passes (Redis's active expiry may or may not delete it meanwhile).
     [cmd("SET", "k", "v", "PX", "100"), cmd("WATCH", "k"), nap(0.3)] + RUN,
     [cmd("SET", "k", "v", "PX", "200"), cmd("WATCH", "k"), cmd("MULTI"), cmd("GET", "k"), nap(0.4), cmd("EXEC")],
     [cmd("SET", "k", "v", "PX", "100"), cmd("WATCH", "k"), nap(0.3), b(cmd("GET", "k"))] + RUN,
