@@ -30,14 +30,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * No reader ever sees part of an EXEC: writers run transactions that move amounts between
- * {@value #ACCOUNTS} accounts holding a fixed total (and rename an account away and back), while
- * readers check the total with MGET, with an EXEC of GETs (its reads see no other client's writes
- * mid-way), and that SCAN lists exactly the accounts. Any wrong total or listing fails it.
+ * No reader ever sees part of an EXEC or an MSET: writers run transactions that move amounts
+ * between {@value #ACCOUNTS} accounts holding a fixed total (and rename an account away and back),
+ * and MSETs that set two keys to one value, while readers check the total with MGET, with an EXEC
+ * of GETs (its reads see no other client's writes mid-way), that SCAN lists exactly the accounts (and the pair),
+ * and that an MGET of the pair finds one value. Any wrong total, listing or pair fails it.
  * <p>
  * Checked to fail (2026-12-05, 2 cores): with the engines publishing a transaction's records key
  * by key (LogWriter and MvStoreEngine without their {@code Publication} write lock), MGET saw
- * totals off by a moved amount on both engines, in every run.
+ * totals off by a moved amount, and pairs of different values, on both engines, in every run.
  */
 class RespIsolationTest {
 
@@ -103,6 +104,12 @@ class RespIsolationTest {
             long seed = w;
             writers.add(Thread.ofPlatform().start(() -> write(seed, wrong)));
         }
+        writers.add(Thread.ofPlatform().start(() -> msets(wrong)));
+        threads.add(Thread.ofPlatform().start(() -> read(writing, wrong, reads, s -> {
+            String reply = call(s, "MGET", "pair:a", "pair:b");
+            String[] lines = reply.split("\r\n");
+            return lines.length == 1 || lines[1].equals("$-1") || lines[2].equals(lines[4]) ? null : "MGET of an MSET's pair " + reply;
+        })));
         threads.add(Thread.ofPlatform().start(() -> read(writing, wrong, reads, s -> {
             List<String> mget = new ArrayList<>(List.of("MGET"));
             mget.addAll(List.of(accounts));
@@ -119,6 +126,7 @@ class RespIsolationTest {
         })));
         threads.add(Thread.ofPlatform().start(() -> read(writing, wrong, reads, s -> {
             Set<String> listed = scan(s);
+            listed.removeAll(Set.of("pair:a", "pair:b"));
             return listed.equals(Set.of(accounts)) ? null : "SCAN " + listed;
         })));
         for (Thread t : writers) {
@@ -156,6 +164,18 @@ class RespIsolationTest {
                 if (!reply.startsWith("*2\r\n") || reply.contains("\r\n-")) {
                     wrong.add("EXEC " + reply);
                 }
+            }
+        } catch (IOException | RuntimeException e) {
+            wrong.add(e.toString());
+        }
+    }
+
+    /** Sets two keys to the same value with one MSET, again and again. */
+    private void msets(ConcurrentLinkedQueue<String> wrong) {
+        try (Socket s = fixture.connect(1)) {
+            for (int i = 0; i < TRANSFERS; i++) {
+                String v = Integer.toString(i);
+                call(s, "MSET", "pair:a", v, "pair:b", v);
             }
         } catch (IOException | RuntimeException e) {
             wrong.add(e.toString());
