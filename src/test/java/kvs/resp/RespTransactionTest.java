@@ -9,8 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
 import kvs.client.KvsClient;
@@ -426,6 +428,47 @@ class RespTransactionTest {
         await("a closed connection let go of the watch").atMost(Duration.ofSeconds(5))
                 .until(() -> fixture.engine().watches().watchedKeys() == 0);
         assertThat(call(b, "EXISTS", "q2")).isEqualTo(integer(0));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void clientsIncrementingOneCounter_withWatchAndRetries_loseNoIncrement(String engine) throws Exception {
+        start(engine);
+        expect(OK, "SET", "counter", "0");
+        int clients = 4;
+        int each = 25;
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (Socket s = fixture.connect(1)) {
+                    for (int i = 0; i < each; i++) {
+                        boolean committed;
+                        do {
+                            committed = increment(s); // again after a conflict, as a client retries
+                        } while (!committed);
+                    }
+                } catch (IOException | RuntimeException | AssertionError e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        expect(bulk(Integer.toString(clients * each)), "GET", "counter");
+    }
+
+    /** One optimistic increment: WATCH, read, then MULTI, SET, EXEC; whether it committed. */
+    private static boolean increment(Socket s) throws IOException {
+        assertThat(call(s, "WATCH", "counter")).isEqualTo(OK);
+        String value = call(s, "GET", "counter").split("\r\n")[1];
+        assertThat(call(s, "MULTI")).isEqualTo(OK);
+        assertThat(call(s, "SET", "counter", Long.toString(Long.parseLong(value) + 1))).isEqualTo(QUEUED);
+        String exec = call(s, "EXEC");
+        assertThat(exec).isIn(NULL_ARRAY, "*1\r\n+OK\r\n");
+        return !exec.equals(NULL_ARRAY);
     }
 
     @Test
