@@ -125,10 +125,13 @@ public final class Ops {
         }
     }
 
-    /** Work done in its place in the batch, after every earlier write is applied. */
+    /**
+     * Work done in its place in the batch, after every earlier write is applied; what it reads of
+     * the whole keyspace, it reads through {@code keys} (inside a transaction, its view).
+     */
     @FunctionalInterface
     public interface Work<R> {
-        R run() throws KvsException;
+        R run(Keyspace keys) throws KvsException;
     }
 
     /** A call of some {@link Work}, with its result once run. */
@@ -147,9 +150,9 @@ public final class Ops {
             return result;
         }
 
-        void run() {
+        void run(Keyspace keys) {
             try {
-                result = work.run();
+                result = work.run(keys);
                 failure = null;
             } catch (KvsException | RuntimeException e) {
                 failure = Dispatcher.logged("call", e);

@@ -17,9 +17,9 @@ import kvs.store.Write;
  * settled as the {@link Dispatcher} would settle it: a command that fails or is refused (an
  * INCR of a word) has its own outcome, writes nothing, and the others still run, as in Redis.
  * <p>
- * Calls (a listing of keys, a count, the figures) run on the store itself, so they see the data
- * as the transaction began, without its own earlier writes. A replicated group may run the
- * transaction more than once; each run settles the operations again, and the last one stands.
+ * Calls (a listing of keys, a count) read the keyspace through the view too, with the
+ * transaction's own earlier writes. A replicated group may run the transaction more than once;
+ * each run settles the operations again, and the last one stands.
  */
 public final class QueuedTransaction implements Transaction<Void> {
 
@@ -37,7 +37,7 @@ public final class QueuedTransaction implements Transaction<Void> {
                 case Ops.Read read -> read(read, view);
                 case Ops.ReadAll read -> readAll(read, view);
                 case Ops.Writing w -> apply(w.write(), view);
-                case Ops.Call<?> call -> call.run();
+                case Ops.Call<?> call -> call.run(Keyspace.of(view));
                 case Ops.Nothing n -> {
                 } // a command answered without the store
             }

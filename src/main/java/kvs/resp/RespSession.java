@@ -116,7 +116,8 @@ final class RespSession implements Session {
                 drop = true;
                 break;
             }
-            add(plan(command), Commands.exists(command) ? command : null);
+            Reply reply = plan(command);
+            add(reply, reply != QUEUED && Commands.exists(command) ? command : null); // a queued command counts when EXEC runs it
         }
         if (commands > 0 && replied == 0) {
             takenAt = link.stats().now();
@@ -161,7 +162,7 @@ final class RespSession implements Session {
             if (multi.active()) {
                 multi.end();
             }
-            ops.call(() -> {
+            ops.call(keyspace -> {
                 watch().close();
                 return null;
             });
@@ -173,10 +174,8 @@ final class RespSession implements Session {
         return e;
     }
 
-    /** Plans a command EXEC runs, queued as {@code queued}, into the transaction's {@code queue}; its error is its reply. */
-    Reply planQueued(List<byte[]> queued, Ops queue) {
-        Args queuedArgs = new Args(queued);
-        String command = queuedArgs.lower(0);
+    /** Plans a command EXEC runs, {@code command} queued with {@code queuedArgs}, into the transaction's {@code queue}; its error is its reply. */
+    Reply planQueued(String command, Args queuedArgs, Ops queue) {
         runningQueued = true;
         try {
             return Commands.find(command, queuedArgs, this).handler().plan(queuedArgs, queue, this);
@@ -193,8 +192,9 @@ final class RespSession implements Session {
         }
     }
 
-    /** Writes one element of EXEC's reply, or the error it ends in. */
-    void writeElement(Reply reply) {
+    /** Writes one element of EXEC's reply, or the error it ends in; the command it answers, {@code command}, is counted as if sent alone, as in Redis. */
+    void writeElement(String command, Reply reply) {
+        tally.add(command, takenAt);
         write(reply);
     }
 

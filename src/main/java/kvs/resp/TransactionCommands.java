@@ -59,8 +59,11 @@ final class TransactionCommands {
         }
         Ops queue = new Ops();
         Reply[] replies = new Reply[queued.size()];
+        String[] names = new String[replies.length];
         for (int i = 0; i < replies.length; i++) {
-            replies[i] = client.planQueued(queued.get(i), queue);
+            Args queuedArgs = new Args(queued.get(i));
+            names[i] = queuedArgs.lower(0);
+            replies[i] = client.planQueued(names[i], queuedArgs, queue);
         }
         // Under the watch as it will be when the transaction runs: a WATCH before it in the batch adds to it first.
         Write.Txn<Void> txn = ops.write(Write.transaction(new QueuedTransaction(queue), watch));
@@ -81,8 +84,8 @@ final class TransactionCommands {
                 throw new RespError(ABORTED + e.getMessage());
             }
             out.array(replies.length);
-            for (Reply r : replies) {
-                client.writeElement(r);
+            for (int i = 0; i < replies.length; i++) {
+                client.writeElement(names[i], replies[i]);
             }
         };
     }
@@ -106,7 +109,7 @@ final class TransactionCommands {
         for (int j = 1; j < args.size(); j++) {
             keys.add(args.key(j));
         }
-        Ops.Call<Object> call = ops.call(() -> {
+        Ops.Call<Object> call = ops.call(keyspace -> {
             for (Bytes k : keys) {
                 watch.add(k);
             }
@@ -128,7 +131,7 @@ final class TransactionCommands {
 
     /** Lets go of the watched keys in this place among the connection's operations. */
     private static void unwatch(Ops ops, Watch watch) {
-        ops.call(() -> {
+        ops.call(keyspace -> {
             watch.close();
             return null;
         });

@@ -211,6 +211,19 @@ class RespTransactionTest {
 
     @ParameterizedTest
     @MethodSource("engines")
+    void readsOfTheWholeKeyspace_insideExec_seeTheTransactionsOwnWrites(String engine) throws Exception {
+        start(engine);
+        expect(OK, "MULTI");
+        for (String[] c : new String[][] {{"SET", "k", "v"}, {"DBSIZE"}, {"KEYS", "*"}, {"SCAN", "0"}, {"RANDOMKEY"},
+                {"DEL", "k"}, {"DBSIZE"}, {"KEYS", "*"}, {"RANDOMKEY"}, {"EXISTS", "k"}}) {
+            expect(QUEUED, c);
+        }
+        expect("*10\r\n+OK\r\n:1\r\n*1\r\n$1\r\nk\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n$1\r\nk\r\n:1\r\n:0\r\n"
+                + "*0\r\n$-1\r\n:0\r\n", "EXEC"); // Redis 7.0.15's bytes
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
     void aWholeTransaction_inOneWrite_isAnsweredInOrder(String engine) throws Exception {
         start(engine);
         pipelined("+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n",
@@ -486,6 +499,17 @@ class RespTransactionTest {
         expect(OK, "MULTI"); // a new transaction starts empty
         expect(QUEUED, "SET", "k0", value);
         expect("*1\r\n+OK\r\n", "EXEC");
+    }
+
+    @Test
+    void queuedCommands_areCountedInCommandstats_asIfSentAlone() throws Exception {
+        start(KvStore.open(dir), KvsServer.Options.defaults());
+        expect(OK, "MULTI");
+        expect(QUEUED, "INCR", "x");
+        expect(QUEUED, "INCR", "x");
+        expect("*2\r\n:1\r\n:2\r\n", "EXEC");
+        String stats = call(a, "INFO", "commandstats");
+        assertThat(stats).contains("cmdstat_incr:calls=2,").contains("cmdstat_exec:calls=1,").contains("cmdstat_multi:calls=1,");
     }
 
     @Test

@@ -101,7 +101,7 @@ final class Batch {
             case Request.Ttl t -> ops.readEntry(t.key());
             case Request.Expire e -> ops.write(Write.transaction(KeyExpiry.expire(e.key(), e.expiry())));
             case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
-            case Request.Stats s -> ops.call(figures::get);
+            case Request.Stats s -> ops.call(keys -> figures.get());
         }
     }
 
