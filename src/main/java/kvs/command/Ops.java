@@ -71,11 +71,13 @@ public final class Ops {
 
         void done(Bytes v) {
             value = v;
+            failure = null;
         }
 
         void done(Entry e) {
             value = e == null ? null : e.value();
             deadline = e == null ? Entry.NONE : e.deadline();
+            failure = null;
         }
 
         void failed(Exception e) {
@@ -110,6 +112,7 @@ public final class Ops {
 
         void done(List<Bytes> v) {
             values = v;
+            failure = null;
         }
 
         void failed(Exception e) {
@@ -147,6 +150,7 @@ public final class Ops {
         void run() {
             try {
                 result = work.run();
+                failure = null;
             } catch (KvsException | RuntimeException e) {
                 failure = Dispatcher.logged("call", e);
             }

@@ -200,8 +200,4 @@ final class ServerCommands {
             out.bulk(Long.toString(now.getNano() / 1000));
         };
     }
-
-    static Reply noMulti(Args args, Ops ops, RespSession client) {
-        throw RespError.NO_MULTI;
-    }
 }
