@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import kvs.KvsException;
+import kvs.client.KvsClient;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.server.KvsServer;
@@ -32,9 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * No reader ever sees part of an EXEC or an MSET: writers run transactions that move amounts
  * between {@value #ACCOUNTS} accounts holding a fixed total (and rename an account away and back),
- * and MSETs that set two keys to one value, while readers check the total with MGET, with an EXEC
- * of GETs (its reads see no other client's writes mid-way), that SCAN lists exactly the accounts (and the pair),
- * and that an MGET of the pair finds one value. Any wrong total, listing or pair fails it.
+ * and MSETs that set two keys to one value, while readers check the total with MGET over RESP and
+ * the kvs protocol's mget, and with an EXEC of GETs (its reads see no other client's writes
+ * mid-way); check that SCAN lists exactly the accounts (and the pair); and that an MGET of the pair
+ * finds one value. Any wrong total, listing or pair fails it.
  * <p>
  * Checked to fail (2026-12-05, 2 cores): with the engines publishing a transaction's records key
  * by key (LogWriter and MvStoreEngine without their {@code Publication} write lock), MGET saw
@@ -115,6 +119,18 @@ class RespIsolationTest {
             mget.addAll(List.of(accounts));
             String reply = call(s, mget.toArray(String[]::new));
             return sum(reply) == TOTAL ? null : "MGET " + reply;
+        })));
+        KvsClient kvs = fixture.client(KvsClient.Options.defaults());
+        threads.add(Thread.ofPlatform().start(() -> read(writing, wrong, reads, s -> {
+            try {
+                long total = 0;
+                for (Optional<String> v : kvs.getAll(accounts)) {
+                    total += Long.parseLong(v.orElseThrow());
+                }
+                return total == TOTAL ? null : "kvs-protocol mget, total " + total;
+            } catch (KvsException e) {
+                return e.toString();
+            }
         })));
         threads.add(Thread.ofPlatform().start(() -> read(writing, wrong, reads, s -> {
             call(s, "MULTI");
