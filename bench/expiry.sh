@@ -25,19 +25,6 @@ trap 'stop_processes "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
 py=$(debian_python)
 
-start_redis() { # sets redis_pid, redis_port; an empty data directory each time
-    redis_port=$(free_port)
-    rm -rf "$work/redis"
-    mkdir -p "$work/redis"
-    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync everysec \
-        --save '' --daemonize no --logfile "$work/redis/log" &
-    redis_pid=$!
-    pids+=("$redis_pid")
-    for _ in $(seq 100); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0; sleep 0.1; done
-    echo "redis-server did not start" >&2
-    exit 1
-}
-
 start_kvs() { # sets kvs_pid, kvs_port
     rm -rf "$work/kvs"
     mkdir -p "$work/kvs"
@@ -63,7 +50,8 @@ echo "## SET with EX, GET of keys with deadlines (redis-benchmark, 50 clients, m
 echo
 echo "| workload | Redis req/s | kvs req/s | kvs/Redis | Redis CPU µs/req | kvs CPU µs/req | kvs/Redis CPU |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-start_redis
+start_redis "$work/redis"
+pids+=("$redis_pid")
 start_kvs
 for pipeline in 1 16; do
     for op in set get; do
@@ -139,7 +127,8 @@ echo
 echo "| server | keys | seconds to DBSIZE 0 | keys gone/s | server CPU ms | of which cycle / compactor ms | GET p50 µs | GET p99 µs | GET max µs |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 # Each server first reclaims a tenth as many, unreported: kvs's JIT compiles the paths (Redis needs none).
-start_redis
+start_redis "$work/redis"
+pids+=("$redis_pid")
 reclaim Redis "$redis_pid" "$redis_port" "$((reclaim_keys / 10))" quiet
 reclaim Redis "$redis_pid" "$redis_port" "$reclaim_keys"
 stop_processes "$redis_pid"
@@ -151,7 +140,8 @@ stop_processes "$kvs_pid"
 echo
 echo "## Redis's memory per key, with and without a deadline ($reclaim_keys keys, INFO used_memory)"
 echo
-start_redis
+start_redis "$work/redis"
+pids+=("$redis_pid")
 used() { redis-cli -p "$redis_port" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 for ttl in none day; do
     redis-cli -p "$redis_port" flushall >/dev/null

@@ -97,6 +97,21 @@ start_resp_server() {
     fi
 }
 
+# start_redis DIR: starts redis-server on a free loopback port with an empty data directory DIR, AOF on and fsynced
+# every second (as kvs-server's default durability), and waits until it answers; sets redis_pid and redis_port, or
+# exits 1. The caller stops it.
+start_redis() {
+    redis_port=$(free_port)
+    rm -rf "$1"
+    mkdir -p "$1"
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$1" --appendonly yes --appendfsync everysec \
+        --save '' --daemonize no --logfile "$1/log" &
+    redis_pid=$!
+    for _ in $(seq 100); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0; sleep 0.1; done
+    echo "redis-server did not start" >&2
+    exit 1
+}
+
 # cpu_ticks PID: the user + system time of process PID so far, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"

@@ -26,19 +26,6 @@ hz=$(getconf CLK_TCK)
 py=$(debian_python)
 gcc -O2 -o "$work/txload" bench/txload.c
 
-start_redis() { # sets redis_pid, redis_port; an empty data directory each time
-    redis_port=$(free_port)
-    rm -rf "$work/redis"
-    mkdir -p "$work/redis"
-    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync everysec \
-        --save '' --daemonize no --logfile "$work/redis/log" &
-    redis_pid=$!
-    pids+=("$redis_pid")
-    for _ in $(seq 100); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0; sleep 0.1; done
-    echo "redis-server did not start" >&2
-    exit 1
-}
-
 start_kvs() { # ENGINE: sets kvs_pid, kvs_port
     rm -rf "$work/kvs"
     mkdir -p "$work/kvs"
@@ -68,7 +55,8 @@ echo
 echo "| engine | in flight | Redis tx/s | kvs tx/s | kvs/Redis | Redis p99 µs | kvs p99 µs | Redis CPU µs/tx | kvs CPU µs/tx | kvs/Redis CPU |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for engine in kvs mvstore; do
-    start_redis
+    start_redis "$work/redis"
+    pids+=("$redis_pid")
     start_kvs "$engine"
     for pipeline in 1 16; do
         : >"$work/r" && : >"$work/k"
@@ -88,7 +76,8 @@ echo "## WATCH under contention (txload -t watch, 50 clients, ${secs} s runs, me
 echo
 echo "| hot keys | Redis increments/s | kvs increments/s | Redis broken watches | kvs broken watches | Redis CPU µs/increment | kvs CPU µs/increment |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
-start_redis
+start_redis "$work/redis"
+pids+=("$redis_pid")
 start_kvs kvs
 for keys in 1 100; do
     : >"$work/r" && : >"$work/k"

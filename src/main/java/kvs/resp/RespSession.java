@@ -133,17 +133,34 @@ final class RespSession implements Session {
      */
     private Reply plan(String command) {
         try {
-            Command c;
-            try {
-                c = Commands.find(command, args, this);
-            } catch (RespError e) {
-                throw refusedBeforeRunning(command, e);
-            }
-            if (multi.active() && !NOT_QUEUED.contains(command)) {
-                multi.queue(argv);
-                return QUEUED;
-            }
-            return c.handler().plan(args, ops, this);
+            return answered(command, () -> {
+                Command c;
+                try {
+                    c = Commands.find(command, args, this);
+                } catch (RespError e) {
+                    throw refusedBeforeRunning(command, e);
+                }
+                if (multi.active() && !NOT_QUEUED.contains(command)) {
+                    multi.queue(argv);
+                    return QUEUED;
+                }
+                return c.handler().plan(args, ops, this);
+            });
+        } finally {
+            ops.endRequest();
+        }
+    }
+
+    /** A command's planning, which may refuse it. */
+    @FunctionalInterface
+    private interface Planning {
+        Reply plan();
+    }
+
+    /** The reply {@code planning} plans for {@code command}, or the error it ends in, counted. */
+    private Reply answered(String command, Planning planning) {
+        try {
+            return planning.plan();
         } catch (RespError e) {
             countError(e.line());
             return Reply.error(e);
@@ -151,8 +168,6 @@ final class RespSession implements Session {
             log.error("planning {} failed", command, e);
             link.stats().error("ERR");
             return out -> out.error("ERR " + e.getMessage());
-        } finally {
-            ops.endRequest();
         }
     }
 
@@ -178,14 +193,7 @@ final class RespSession implements Session {
     Reply planQueued(String command, Args queuedArgs, Ops queue) {
         runningQueued = true;
         try {
-            return Commands.find(command, queuedArgs, this).handler().plan(queuedArgs, queue, this);
-        } catch (RespError e) {
-            countError(e.line());
-            return Reply.error(e);
-        } catch (RuntimeException e) {
-            log.error("planning {} failed", command, e);
-            link.stats().error("ERR");
-            return out -> out.error("ERR " + e.getMessage());
+            return answered(command, () -> Commands.find(command, queuedArgs, this).handler().plan(queuedArgs, queue, this));
         } finally {
             runningQueued = false;
             queue.endRequest();
