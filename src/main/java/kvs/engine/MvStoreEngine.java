@@ -352,6 +352,7 @@ public final class MvStoreEngine implements Store {
                             remove(w.key, now);
                             if (!current.expiredAt(now)) {
                                 expiredKeys++; // removed as expired, though not by this clock: counted once
+                                watches.touched(w.key); // present by this clock: a reader saw it go
                             }
                             if (view != null) {
                                 view.written(w.key, null, Entry.NONE);

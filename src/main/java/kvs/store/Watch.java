@@ -1,5 +1,6 @@
 package kvs.store;
 
+import java.lang.invoke.VarHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +21,11 @@ import kvs.KvsException;
  */
 public final class Watch implements AutoCloseable {
 
-    /** A key held: its slot in the store's table, its version when added, and its deadline then if it was present with one. */
-    private record Held(Watches.Slot slot, long version, long deadline) {
+    /**
+     * A key held: its slot in the store's table, its version when added, whether it was present
+     * then, and its deadline then if it was present with one.
+     */
+    private record Held(Watches.Slot slot, long version, boolean present, long deadline) {
     }
 
     private final Store store;
@@ -49,9 +53,12 @@ public final class Watch implements AutoCloseable {
         }
         Watches.Slot slot = table.hold(key);
         try {
+            // The writer publishes a write, then looks the key up (Watches.touched); this registers
+            // the key, then reads it: with a full fence on each side, one of the two sees the other.
+            VarHandle.fullFence();
             long version = slot.version.get(); // before the read: a write published after it moves the version
             Entry e = store.entry(key);
-            held.put(key, new Held(slot, version, e == null ? Entry.NONE : e.deadline()));
+            held.put(key, new Held(slot, version, e != null, e == null ? Entry.NONE : e.deadline()));
         } catch (KvsException | RuntimeException e) {
             table.release(key, slot);
             throw e;
@@ -63,21 +70,29 @@ public final class Watch implements AutoCloseable {
         return held.keySet();
     }
 
+    /** Whether no key is watched. */
     public boolean isEmpty() {
         return held.isEmpty();
     }
 
     /**
-     * The first watched key that changed, or null if none did: its version moved, or
-     * {@code writtenSince} says the store's group wrote it before this check (not yet visible to
-     * readers, so not yet counted), or it was present with a deadline that has passed by {@code now}.
+     * The first watched key that changed, or null if none did: its version moved; or the store's
+     * group wrote it before this check (its writes are not visible to readers yet, so not yet
+     * counted): set it ({@code setSince}), or removed it ({@code removedSince}) while it was
+     * present when watched; or it was present with a deadline that has passed by {@code now}.
+     * <p>
+     * A removal counts only for a key present when watched, as the store's touches count only the
+     * removal of a present key: with the version unmoved, a key present then is present until
+     * the group removes it, or its deadline passes (which the deadline rule catches), and one
+     * absent then (never set, or past its deadline) stays absent, so removing it changes nothing.
      */
-    Bytes changed(long now, Predicate<Bytes> writtenSince) {
+    Bytes changed(long now, Predicate<Bytes> setSince, Predicate<Bytes> removedSince) {
         for (Map.Entry<Bytes, Held> e : held.entrySet()) {
             Held h = e.getValue();
-            if (h.slot.version.get() != h.version || writtenSince.test(e.getKey())
+            Bytes k = e.getKey();
+            if (h.slot.version.get() != h.version || setSince.test(k) || h.present && removedSince.test(k)
                     || h.deadline != Entry.NONE && Entry.expired(h.deadline, now)) {
-                return e.getKey();
+                return k;
             }
         }
         return null;
