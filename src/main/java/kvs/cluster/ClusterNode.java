@@ -59,7 +59,7 @@ public final class ClusterNode implements Store {
         this.server = started.server();
         this.groupId = started.groupId();
         this.submitter = new Submitter(config, server, groupId, started.stateMachine().leaderEvents());
-        this.writer = new EntryWriter(engine, submitter);
+        this.writer = new EntryWriter(engine, submitter, this::isReadyLeader);
         this.reads = new LinearizableReads(engine, submitter);
     }
 
@@ -110,8 +110,8 @@ public final class ClusterNode implements Store {
 
     /**
      * The engine's: every member's engine moves the versions of watched keys as it applies the
-     * group's entries, and the leader, which runs a transaction under a watch, has applied every
-     * entry before the one it logs the transaction in.
+     * group's entries, and the leader, which decides a transaction under a watch, has applied
+     * every entry committed before the one it would log the transaction in ({@link EntryWriter}).
      */
     @Override
     public Watches watches() {
@@ -184,7 +184,8 @@ public final class ClusterNode implements Store {
                 info.getCurrentTerm(), leader == null ? null : leader.toString(), info.getLastAppliedIndex());
     }
 
-    private RaftServer.Division division() {
+    /** This member's Raft server's part in its group (tests move the leadership through it). */
+    RaftServer.Division division() {
         try {
             return server.getDivision(groupId);
         } catch (IOException e) {

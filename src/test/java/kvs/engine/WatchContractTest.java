@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -360,24 +361,24 @@ class WatchContractTest {
         CyclicBarrier firstReads = new CyclicBarrier(threads); // all read the first value: all but one must retry
         try (Store s = open(opener)) {
             EngineContractTest.runAll(threads, false, i -> {
-                try (Watch w = Watch.on(s)) {
-                    for (int done = 0, round = 0; done < each; round++) {
-                        w.add(b("counter")); // WATCH counter; GET counter; MULTI; SET counter n+1; EXEC
+                for (int done = 0, round = 0; done < each; round++) {
+                    try (Watch w = Watch.on(s)) { // WATCH counter; GET counter; MULTI; SET counter n+1; EXEC
+                        w.add(b("counter"));
                         Bytes read = s.get(b("counter"));
                         long next = (read == null ? 0 : Long.parseLong(read.utf8())) + 1;
                         if (round == 0) {
-                            firstReads.await();
+                            firstReads.await(30, TimeUnit.SECONDS);
                         }
                         Write.Txn<Object> exec = Write.transaction(view -> {
                             view.set(b("counter"), b(Long.toString(next)));
                             return null;
                         }, w);
                         s.writeAll(List.of(exec));
-                        w.close();
-                        switch (exec.outcome()) {
-                            case Outcome.Done<Object> d -> done++;
-                            case Outcome.Refused<Object> r when r.refusal() instanceof WatchBroken -> broken.incrementAndGet();
-                            default -> exec.outcome().get();
+                        if (exec.outcome() instanceof Outcome.Refused<Object> r && r.refusal() instanceof WatchBroken) {
+                            broken.incrementAndGet(); // retry
+                        } else {
+                            exec.outcome().get();
+                            done++;
                         }
                     }
                 }
