@@ -550,6 +550,7 @@ public final class MvStoreEngine implements Store {
 
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        Objects.requireNonNull(keys, "keys");
         ensureOpen();
         byte[][] ks = new byte[keys.size()][];
         for (int i = 0; i < ks.length; i++) {
