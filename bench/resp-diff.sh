@@ -4,8 +4,10 @@
 # starts (free loopback ports, fresh data directories, both stopped by their PIDs) and compares
 # the reply bytes; a reply that depends on the time (a TTL) is compared by shape and range instead,
 # and KEYS's, whose order Redis does not promise, as a set.
-# Requests whose answers differ by design (HELLO's server name, INFO, COMMAND's table, the MULTI
-# error, DBSIZE with expired keys...) are not sent; docs/RESP.md lists those differences.
+# Transactions (MULTI, EXEC, DISCARD, WATCH, UNWATCH) run as sequences, each on two fresh
+# connections per server, so a second client can write a watched key or look after one dropped.
+# Requests whose answers differ by design (HELLO's server name, INFO, COMMAND's table, DBSIZE with
+# expired keys, the bound on a transaction's queue...) are not sent; docs/RESP.md lists those.
 # Installs Debian's redis-server and redis-tools when missing. Exits 1 if any reply differs.
 #
 #   bench/resp-diff.sh [--engine kvs|mvstore]     # default: kvs-server's default engine
@@ -16,7 +18,7 @@ server_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --engine) server_args+=(--engine "$2"); shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "resp-diff.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +52,7 @@ echo "redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $redis_por
 "$python" - "$redis_port" "$kvs_port" <<'PY'
 import socket
 import sys
+import time
 
 def cmd(*args):
     out = b"*%d\r\n" % len(args)
@@ -204,6 +207,219 @@ REDIS_70 = {
     cmd("CLIENT", "SETINFO", "LIB-NAME", "x"), cmd("CLIENT", "SETINFO", "lib-ver", "1.0"),
 }
 
+# Transactions (docs/RESP.md, "Transactions"): the edge cases of Redis's tests/unit/multi.tcl and more, each on two
+# fresh connections per server (a and b) after a FLUSHALL. A step is a request on a; b(r) sends r on b;
+# block(r...) sends requests in one write and reads a reply for each; nap(s) waits s seconds (expiry
+# cases; a sleep in a script, never in a test); eof() reads a until the server closes it; hangup()
+# closes a.
+def b(r):
+    return ("b", r)
+
+def block(*rs):
+    return ("block", rs)
+
+def nap(seconds):
+    return ("nap", seconds)
+
+def eof():
+    return ("eof", None)
+
+def hangup():
+    return ("hangup", None)
+
+RUN = [cmd("MULTI"), cmd("PING"), cmd("EXEC")]  # after a WATCH: *-1 if a watched key was touched, else *1 +PONG
+
+def watched(setup, write):
+    """A watcher's WATCH k, then (b) runs write, then MULTI PING EXEC: whether write touched k."""
+    return [b(r) for r in setup] + [cmd("WATCH", "k"), b(write)] + RUN
+
+def in_multi(*rs):
+    """MULTI, the requests, EXEC, then GET k: what each request gives when queued."""
+    return [cmd("MULTI"), *rs, cmd("EXEC"), cmd("GET", "k")]
+
+SET_K = [cmd("SET", "k", "v")]
+K_TTL = [cmd("SET", "k", "v", "EX", "100")]
+K_AND_SRC = [cmd("SET", "k", "v"), cmd("SET", "src", "s")]
+SRC = [cmd("SET", "src", "s")]
+K_1 = [cmd("SET", "k", "1")]
+TRANSACTIONS = [
+    # The commands themselves; nested MULTI and WATCH inside MULTI do not abort.
+    [cmd("MULTI"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("MULTI"), cmd("SET", "a", "1"), cmd("WATCH", "a"), cmd("EXEC"), cmd("GET", "a")],
+    [cmd("EXEC"), cmd("DISCARD"), cmd("UNWATCH")],
+    [cmd("MULTI"), cmd("SET", "a", "1"), cmd("DISCARD"), cmd("GET", "a"), cmd("EXEC")],
+    # Refused while queueing: EXECABORT, nothing written; EXEC x aborts at once.
+    [cmd("MULTI"), cmd("SET", "a", "1"), cmd("NOSUCH", "x", "y"), cmd("SET", "b", "2"), cmd("EXEC"),
+     cmd("EXISTS", "a", "b"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("NOSUCH"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("GET"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("SET", "a", "1"), cmd("MULTI", "x"), cmd("EXEC"), cmd("GET", "a")],
+    [cmd("MULTI"), cmd("DISCARD", "x"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("UNWATCH", "x"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("WATCH"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("CONFIG", "GET"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("CLIENT", "FOO"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("SET", "a", "2"), cmd("EXEC", "x"), cmd("EXEC"), cmd("GET", "a")],
+    [cmd("EXEC", "x"), cmd("EXEC")],
+    [cmd("WATCH", "k"), cmd("EXEC", "x"), b(cmd("SET", "k", "1"))] + RUN,  # EXEC x drops the watch
+    # A run-time error is its command's element; the others apply.
+    [cmd("MULTI"), cmd("SET", "s", "foo"), cmd("INCR", "s"), cmd("SET", "t", "1"), cmd("EXEC"), cmd("GET", "t")],
+    # Checked only when EXEC runs them, as Redis: options, numbers, types, subcommands' arguments.
+    in_multi(cmd("SET", "k", "v", "EX", "10", "PX", "10"), cmd("SET", "k", "v", "bogus"), cmd("SET", "k", "v"),
+             cmd("INCR", "k"), cmd("GETRANGE", "k", "x", "2"), cmd("EXPIRE", "k", "abc"), cmd("EXPIRE", "k", "10", "NX", "XX"),
+             cmd("SETEX", "k", "0", "v"), cmd("INCRBYFLOAT", "k", "1"), cmd("SELECT", "x"), cmd("SCAN", "x"),
+             cmd("COPY", "k", "k"), cmd("RENAME", "nope", "k2"), cmd("CLIENT", "SETNAME", "a b"), cmd("FLUSHDB", "bogus"),
+             cmd("ECHO", "é"), cmd("PING", "x")),
+    in_multi(cmd("SET", "k", "1"), cmd("INCRBY", "k", "41"), cmd("GET", "k"), cmd("MSET", "k", "2", "j", "3"),
+             cmd("MGET", "k", "j", "none"), cmd("GETDEL", "j"), cmd("EXISTS", "j"), cmd("APPEND", "k", "0"), cmd("STRLEN", "k"),
+             cmd("DEL", "k"), cmd("GET", "k"), cmd("SETNX", "k", "x"), cmd("DBSIZE"), cmd("TYPE", "k"), cmd("RENAME", "k", "k2"),
+             cmd("COPY", "k2", "k"), cmd("FLUSHALL"), cmd("DBSIZE"), cmd("SET", "k", "last")),
+    in_multi(cmd("SET", "k", "v", "PX", "100000"), cmd("GETEX", "k", "PERSIST"), cmd("TTL", "k"), cmd("EXPIRE", "k", "100"),
+             cmd("PERSIST", "k"), cmd("PEXPIRE", "k", "-1"), cmd("EXISTS", "k"), cmd("SET", "k", "v", "EXAT", "1"), cmd("GET", "k"),
+             cmd("TTL", "k"), cmd("SET", "k", "w")),
+    # Whole-keyspace reads inside EXEC see the transaction's own earlier writes (one key: no order to compare).
+    in_multi(cmd("SET", "k", "v"), cmd("DBSIZE"), cmd("KEYS", "*"), cmd("SCAN", "0"), cmd("RANDOMKEY"), cmd("DEL", "k"),
+             cmd("DBSIZE"), cmd("KEYS", "*"), cmd("RANDOMKEY"), cmd("EXISTS", "k")),
+    in_multi(cmd("CLIENT", "SETNAME", "tx"), cmd("CLIENT", "GETNAME"), cmd("CONFIG", "GET", "databases"),
+             cmd("AUTH", "x"), cmd("MOVE", "k", "1"), cmd("COPY", "k", "c", "DB", "1")) + [cmd("CLIENT", "GETNAME")],
+    # UNWATCH is queued; so is SELECT (one database: SELECT 1 is out of range on both).
+    [cmd("MULTI"), cmd("UNWATCH"), cmd("PING"), cmd("EXEC")],
+    in_multi(cmd("SELECT", "0"), cmd("SET", "k", "v")),
+    in_multi(cmd("SELECT", "1"), cmd("SET", "k", "w")),
+    # QUIT or a dropped connection discards the queue.
+    [cmd("MULTI"), cmd("SET", "q", "1"), cmd("QUIT"), eof(), b(cmd("EXISTS", "q"))],
+    [cmd("MULTI"), cmd("SET", "q2", "1"), hangup(), b(cmd("EXISTS", "q2"))],
+    [cmd("WATCH", "q3"), hangup(), b(cmd("SET", "q3", "1")), b(cmd("EXISTS", "q3"))],
+    # Whole transactions in one write; an error among them; inline commands.
+    [block(cmd("MULTI"), cmd("SET", "p", "1"), cmd("INCR", "p"), cmd("GET", "p"), cmd("EXEC"))],
+    [block(cmd("WATCH", "k"), cmd("MULTI"), cmd("SET", "k", "5"), cmd("EXEC"), cmd("GET", "k"))],
+    [block(cmd("MULTI"), cmd("SET", "a", "1"), cmd("BOGUS"), cmd("SET", "b", "2"), cmd("EXEC"), cmd("EXISTS", "a", "b"))],
+    [b"multi\r\nset a 'x y'\r\nget a\r\nexec\r\n"],
+    [block(cmd("MULTI"), *[cmd("INCR", "n") for _ in range(3000)], cmd("EXEC")), cmd("GET", "n")],
+    [cmd("WATCH", *["w%d" % i for i in range(1000)]), b(cmd("SET", "w999", "1"))] + RUN,
+    # RESP3 (every sequence runs in both): the abort is _, a missing value _.
+    [cmd("WATCH", "x"), b(cmd("SET", "x", "2"))] + RUN,
+    in_multi(cmd("GET", "nokey"), cmd("INCR", "n2"), cmd("MGET", "nokey", "n2")),
+    # What touches a watched key (WATCH k, then (b) writes).
+    watched([cmd("SET", "x", "30")], cmd("SET", "x", "30")),
+    [cmd("SET", "x", "30"), cmd("WATCH", "x"), b(cmd("SET", "x", "30"))] + RUN,
+    watched([], cmd("SET", "k", "v")),
+    watched([], cmd("DEL", "k")),
+    # No touch.
+    watched(SET_K, cmd("SET", "k", "v", "NX")), watched([], cmd("SET", "k", "v", "XX")),
+    watched(SET_K, cmd("SET", "k", "w", "NX", "GET")), watched(SET_K, cmd("SETNX", "k", "x")),
+    watched(SET_K, cmd("EXPIRE", "k", "100", "XX")), watched(K_TTL, cmd("EXPIRE", "k", "50", "GT")),
+    watched(SET_K, cmd("PERSIST", "k")), watched([], cmd("PERSIST", "k")), watched([], cmd("EXPIRE", "k", "100")),
+    watched(SET_K, cmd("SETRANGE", "k", "0", "")), watched([], cmd("SETRANGE", "k", "3", "")),
+    watched(SET_K, cmd("RENAME", "k", "k")), watched(SET_K, cmd("RENAMENX", "k", "k")),
+    watched(K_AND_SRC, cmd("RENAMENX", "src", "k")), watched(SET_K, cmd("MSETNX", "k", "v", "new", "1")),
+    watched(SET_K, cmd("GETEX", "k")), watched(SET_K, cmd("GETEX", "k", "PERSIST")), watched(SET_K, cmd("COPY", "k", "dst")),
+    watched(K_AND_SRC, cmd("COPY", "src", "k")), watched(SET_K, cmd("MOVE", "k", "1")),
+    watched(SET_K, cmd("GET", "k")), watched(SET_K, cmd("EXISTS", "k")), watched(SET_K, cmd("STRLEN", "k")),
+    watched(SET_K, cmd("MGET", "k")), watched(SET_K, cmd("TTL", "k")), watched(SET_K, cmd("TYPE", "k")),
+    watched([], cmd("GETDEL", "k")), watched(SET_K, cmd("SET", "other", "1")), watched(SET_K, cmd("INCR", "k")),
+    watched(SET_K, cmd("INCRBYFLOAT", "k", "1")), watched(SET_K, cmd("SET", "k", "v", "EX", "0")),
+    watched(SET_K, cmd("GETEX", "k", "EX", "abc")), watched([], cmd("FLUSHDB")),
+    # Touched.
+    watched(K_TTL, cmd("SET", "k", "v", "KEEPTTL")), watched(SET_K, cmd("MSET", "k", "v")),
+    watched(SET_K, cmd("SET", "k", "w", "XX")), watched(SET_K, cmd("GETSET", "k", "x")),
+    watched([], cmd("SETNX", "k", "x")), watched([], cmd("MSETNX", "k", "v", "new", "1")),
+    watched(K_1, cmd("INCRBY", "k", "0")), watched(K_1, cmd("DECRBY", "k", "0")), watched([], cmd("INCR", "k")),
+    watched(K_1, cmd("INCRBYFLOAT", "k", "0")), watched(SET_K, cmd("APPEND", "k", "")), watched([], cmd("APPEND", "k", "x")),
+    watched(SET_K, cmd("SETRANGE", "k", "0", "v")), watched(SET_K, cmd("SETEX", "k", "100", "v")),
+    watched(SET_K, cmd("EXPIRE", "k", "100")), watched(SET_K, cmd("GETEX", "k", "EX", "100")),
+    watched(K_TTL, cmd("PERSIST", "k")), watched(K_TTL, cmd("GETEX", "k", "PERSIST")), watched(SET_K, cmd("PEXPIRE", "k", "-1")),
+    watched(SET_K, cmd("EXPIREAT", "k", "1")), watched(SET_K, cmd("GETEX", "k", "EXAT", "1")),
+    watched(SET_K, cmd("DEL", "k")), watched(SET_K, cmd("UNLINK", "k")), watched(SET_K, cmd("GETDEL", "k")),
+    watched(SET_K, cmd("RENAME", "k", "other")), watched(SET_K, cmd("RENAMENX", "k", "other")),
+    watched(K_AND_SRC, cmd("RENAME", "src", "k")), watched(SRC, cmd("RENAMENX", "src", "k")),
+    watched(SRC, cmd("COPY", "src", "k")), watched(K_AND_SRC, cmd("COPY", "src", "k", "REPLACE")),
+    watched(SET_K, cmd("FLUSHALL")), watched([], b"set k inline\r\n"),
+    [cmd("WATCH", "k"), b(cmd("MULTI")), b(cmd("SET", "k", "1")), b(cmd("EXEC"))] + RUN,
+    # FLUSHDB touches a watched key that exists, not one that does not; so does FLUSHALL, the watcher's own.
+    [cmd("SET", "k", "v"), cmd("WATCH", "k"), b(cmd("FLUSHDB"))] + RUN,
+    [cmd("WATCH", "k"), b(cmd("SET", "other", "1")), b(cmd("FLUSHDB"))] + RUN,
+    [cmd("SET", "k", "v"), cmd("WATCH", "k"), cmd("FLUSHALL")] + RUN,
+    # The watcher's own write aborts its EXEC; EXEC's own writes do not matter.
+    [cmd("WATCH", "k"), cmd("SET", "k", "1"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC"), cmd("GET", "k"),
+     cmd("WATCH", "k"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC"), cmd("MULTI"), cmd("INCR", "k"), cmd("EXEC")],
+    # A watch stays with its database (one database here: SELECT 1 fails on both, so k stays in db 0).
+    [cmd("SELECT", "0"), cmd("WATCH", "k"), cmd("SELECT", "1"), cmd("SET", "k", "1")] + RUN,
+    [cmd("SELECT", "0"), cmd("WATCH", "k"), cmd("MULTI"), cmd("PING"), b(cmd("SET", "k", "1")), cmd("EXEC")],
+    # WATCH again, WATCH after a touch, UNWATCH clears both.
+    [cmd("WATCH", "k"), cmd("WATCH", "k"), cmd("WATCH", "k", "j"), b(cmd("SET", "k", "1")), cmd("WATCH", "z"),
+     cmd("UNWATCH")] + RUN,
+    [cmd("WATCH", "k", "k", "k"), b(cmd("SET", "j", "1")), cmd("WATCH", "j"), b(cmd("SET", "k", "1"))] + RUN,
+    [cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("WATCH", "z")] + RUN,
+    # DISCARD lets go of the watch.
+    [cmd("WATCH", "x"), cmd("SET", "x", "10"), cmd("MULTI"), cmd("DISCARD"), cmd("MULTI"), cmd("INCR", "x"), cmd("EXEC")],
+    [cmd("WATCH", "k"), cmd("MULTI"), cmd("DISCARD"), b(cmd("SET", "k", "1"))] + RUN,
+    # EXEC without MULTI keeps the watch; an EXECABORT drops it.
+    [cmd("WATCH", "k"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
+    [cmd("WATCH", "k"), cmd("MULTI"), cmd("BOGUS"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
+    [cmd("WATCH", "k"), cmd("MULTI"), cmd("SET", "k", "2"), cmd("EXEC"), b(cmd("SET", "k", "1"))] + RUN,
+    # An aborted EXEC writes nothing; a queue-time error wins over a touched watch.
+    [cmd("SET", "n", "1"), cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("MULTI"), cmd("INCR", "n"), cmd("EXEC"),
+     cmd("GET", "n")],
+    [cmd("SET", "n", "1"), cmd("WATCH", "k"), b(cmd("SET", "k", "1")), cmd("MULTI"), cmd("INCR", "n"), cmd("BOGUS"),
+     cmd("EXEC"), cmd("GET", "n")],
+    # A watched key whose deadline passes (Redis's active expiry may or may not delete it meanwhile).
+    [cmd("SET", "k", "v", "PX", "100"), cmd("WATCH", "k"), nap(0.3)] + RUN,
+    [cmd("SET", "k", "v", "PX", "200"), cmd("WATCH", "k"), cmd("MULTI"), cmd("GET", "k"), nap(0.4), cmd("EXEC")],
+    [cmd("SET", "k", "v", "PX", "100"), cmd("WATCH", "k"), nap(0.3), b(cmd("GET", "k"))] + RUN,
+    [cmd("SET", "k", "v", "PX", "100"), nap(0.3), cmd("WATCH", "k")] + RUN,
+    [cmd("SET", "k", "v", "PX", "100"), nap(0.3), cmd("WATCH", "k"), b(cmd("EXISTS", "k"))] + RUN,
+    [cmd("SET", "k", "v", "PX", "100"), nap(0.3), cmd("WATCH", "k"), b(cmd("FLUSHDB"))] + RUN,
+    [cmd("SET", "k", "v", "PX", "100"), nap(0.3), cmd("WATCH", "k"), b(cmd("SET", "k", "x"))] + RUN,
+    [cmd("SET", "k", "v", "PX", "100000"), cmd("WATCH", "k"), nap(0.2)] + RUN,
+]
+
+def transaction_replies(port, protocol, sequences):
+    """The replies to each step of each sequence, on fresh connections a and b per sequence."""
+    out = []
+    for sequence in sequences:
+        conns = {}
+        for side in ("a", "b"):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            conns[side] = (s, s.makefile("rb"))
+            s.sendall(cmd("HELLO", str(protocol)))
+            read_reply(conns[side][1])
+        conns["b"][0].sendall(cmd("FLUSHALL"))
+        read_reply(conns["b"][1])
+        got = []
+        try:
+            for step in sequence:
+                kind, arg = step if isinstance(step, tuple) else ("a", step)
+                if kind == "nap":
+                    time.sleep(arg)
+                elif kind == "hangup":
+                    conns["a"][0].close()
+                elif kind == "eof":
+                    got.append(conns["a"][1].read() or b"<closed>")
+                elif kind == "block":
+                    conns["a"][0].sendall(b"".join(arg))
+                    got.append(b"".join(read_reply(conns["a"][1]) for _ in arg))
+                else:
+                    s, f = conns[kind]
+                    s.sendall(arg)
+                    n = 1 if arg.startswith(b"*") else arg.count(b"\n")
+                    got.append(b"".join(read_reply(f) for _ in range(n)))
+        except OSError as e:  # a reply that never came (socket.timeout) ends the sequence
+            got.append(b"<%s>" % type(e).__name__.encode())
+        for s, f in conns.values():
+            s.close()
+        out.append(got)
+    return out
+
+def label(step):
+    kind, arg = step if isinstance(step, tuple) else ("a", step)
+    if kind == "block":
+        return b"(one write) " + b" ".join(label(r) for r in arg)
+    if kind in ("a", "b"):
+        words = arg.split(b"\r\n")[2::2] if arg.startswith(b"*") else [arg.strip()]
+        return (b"(b) " if kind == "b" else b"") + b" ".join(words)
+    return kind.encode()
+
 def unordered(r):
     """Whether the reply to r is a list in no promised order (KEYS): compared as a set, not in order."""
     return r.startswith(b"*") and r.split(b"\r\n")[2].upper() == b"KEYS"
@@ -263,6 +479,19 @@ for protocol in (2, 3):
         if x != y and not (unordered(req) and sorted(x.split(b"\r\n")) == sorted(y.split(b"\r\n"))):
             differences += 1
             print("RESP%d DIFFERS %r\n  redis: %r\n  kvs:   %r" % (protocol, req, x, y))
-print("%d requests in RESP2 and RESP3 each, %d replies differ" % (len(REQUESTS), differences))
+    a = transaction_replies(redis_port, protocol, TRANSACTIONS)
+    b = transaction_replies(kvs_port, protocol, TRANSACTIONS)
+    for i, (sequence, x, y) in enumerate(zip(TRANSACTIONS, a, b)):
+        if x != y:
+            differences += 1
+            steps = [label(s) for s in sequence if not (isinstance(s, tuple) and s[0] in ("nap", "hangup"))]
+            print("RESP%d TRANSACTION %d DIFFERS: %s" % (protocol, i + 1, "; ".join(
+                s.decode("utf-8", "replace")[:60] for s in steps)))
+            for j in range(max(len(x), len(y))):
+                if j >= len(x) or j >= len(y) or x[j] != y[j]:
+                    print("  at %s\n    redis: %r\n    kvs:   %r" % (steps[j].decode("utf-8", "replace")[:200] if j < len(steps)
+                          else "?", x[j] if j < len(x) else None, y[j] if j < len(y) else None))
+print("%d requests and %d transaction sequences in RESP2 and RESP3 each, %d differ"
+      % (len(REQUESTS), len(TRANSACTIONS), differences))
 sys.exit(1 if differences else 0)
 PY

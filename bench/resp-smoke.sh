@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Smoke test of kvs-server's RESP listener with the Redis tools themselves (docs/RESP.md):
-# redis-cli (one-shot commands and --scan), redis-benchmark (ping, set, get, incr, mset; also
-# pipelined and in RESP3) and a redis-py script (strings, pipelines, expiry, bytes), against a
-# kvs-server this script starts on free loopback ports with a fresh data directory and stops by
-# its PID; then redis-cli and redis-benchmark with --tls --cacert and a password against a second
-# kvs-server started with a self-signed certificate (openssl) and --password-file (README,
-# "Running it safely"). Installs Debian's redis-tools and python3-redis when missing. Exits
-# non-zero if any check failed.
+# redis-cli (one-shot commands, --scan, MULTI/EXEC sessions), redis-benchmark (ping, set, get,
+# incr, mset; also pipelined and in RESP3) and redis-py scripts (strings, pipelines, expiry,
+# bytes; transactions: pipeline(transaction=True), WatchError, EXECABORT, a counter raced by
+# processes with r.transaction), against a kvs-server this script starts on free loopback ports
+# with a fresh data directory and stops by its PID; then redis-cli and redis-benchmark with --tls
+# --cacert and a password against a second kvs-server started with a self-signed certificate
+# (openssl) and --password-file (README, "Running it safely"). Installs Debian's redis-tools and
+# python3-redis when missing. Exits non-zero if any check failed.
 #
 #   bench/resp-smoke.sh [-n REQUESTS] [--engine kvs|mvstore]
 #       -n: requests per redis-benchmark test, default 20000, a multiple of 800
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         -n) requests="$2"; shift 2 ;;
         --engine) server_args+=(--engine "$2"); shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "resp-smoke.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -202,6 +203,135 @@ then :; else
     echo "  FAIL redis-py" >&2
     failures=$((failures + 1))
 fi
+
+echo "redis-cli transactions:"
+# expect_session WANT INPUT: feeds INPUT's lines to one redis-cli connection and compares its output with WANT.
+expect_session() {
+    local got
+    got=$(printf '%s' "$2" | redis-cli -h 127.0.0.1 -p "$port" 2>&1) || true
+    if [ "$got" = "$1" ]; then
+        echo "  ok   redis-cli <<< $(printf '%s' "${2%$'\n'}" | tr '\n' ';')"
+    else
+        echo "  FAIL redis-cli <<< $(printf '%s' "${2%$'\n'}" | tr '\n' ';'): expected '$1', got '$got'" >&2
+        failures=$((failures + 1))
+    fi
+}
+expect_session $'OK\nQUEUED\nQUEUED\nQUEUED\nOK\n2\n2' $'MULTI\nSET cli:a 1\nINCR cli:a\nGET cli:a\nEXEC\n'
+# The watcher's own SET touches the key: EXEC's null array prints as an empty line.
+expect_session $'OK\nOK\nOK\nQUEUED\n\n1' $'WATCH cli:w\nSET cli:w 1\nMULTI\nINCR cli:w\nEXEC\nGET cli:w\n'
+expect_session $'OK\nQUEUED\nERR unknown command \'NOSUCH\', with args beginning with: \'x\' \n\nEXECABORT Transaction discarded because of previous errors.\n\n0' \
+    $'MULTI\nSET cli:b 1\nNOSUCH x\nEXEC\nEXISTS cli:b\n'
+expect_session $'OK\nQUEUED\nQUEUED\nQUEUED\nOK\nERR value is not an integer or out of range\n\nOK\n1' \
+    $'MULTI\nSET cli:s foo\nINCR cli:s\nSET cli:t 1\nEXEC\nGET cli:t\n'
+expect_session $'OK\nQUEUED\nOK\n0\nERR EXEC without MULTI\n\nERR DISCARD without MULTI' \
+    $'MULTI\nSET cli:d 1\nDISCARD\nEXISTS cli:d\nEXEC\nDISCARD\n'
+expect OK flushall
+
+echo "redis-py transactions:"
+if "$python" - "$port" <<'PY'
+import multiprocessing
+import sys
+import redis
+
+port = int(sys.argv[1])
+r = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+# pipeline() is a transaction by default: MULTI, the commands and EXEC in one write.
+pipe = r.pipeline(transaction=True)
+pipe.set("tx:a", "1").incr("tx:a").get("tx:a").mget("tx:a", "tx:none").delete("tx:none")
+assert pipe.execute() == [True, 2, "2", ["2", None], 0]
+pipe = r.pipeline()
+for i in range(3000):  # more than one batch of the server's reads
+    pipe.incr("tx:many")
+assert pipe.execute() == list(range(1, 3001))
+# A run-time error is that command's element; the others apply.
+pipe = r.pipeline()
+pipe.set("tx:w", "word").incr("tx:w").set("tx:after", "1")
+try:
+    pipe.execute()
+    raise AssertionError("INCR of a word succeeded")
+except redis.ResponseError as e:
+    assert str(e) == "Command # 2 (INCRBY tx:w 1) of pipeline caused error: value is not an integer or out of range", str(e)
+assert r.get("tx:after") == "1"
+pipe.set("tx:w2", "word").incr("tx:w2").get("tx:w2")
+results = pipe.execute(raise_on_error=False)
+assert results[0] is True and isinstance(results[1], redis.ResponseError) and results[2] == "word", results
+# A command refused while queueing: EXECABORT, nothing written. redis-py raises the first queueing error.
+pipe = r.pipeline()
+pipe.set("tx:x", "1").execute_command("NOSUCH", "x")
+pipe.set("tx:y", "2")
+try:
+    pipe.execute()
+    raise AssertionError("a transaction with an unknown command ran")
+except redis.ResponseError as e:
+    want = "Command # 2 (NOSUCH x) of pipeline caused error: unknown command 'NOSUCH', with args beginning with: 'x' "
+    assert str(e) == want, str(e)
+assert r.exists("tx:x", "tx:y") == 0
+one = redis.Redis(host="127.0.0.1", port=port, decode_responses=True, single_connection_client=True)
+assert one.execute_command("MULTI") == "OK"
+assert one.execute_command("APPEND", "tx:x", "1") == "QUEUED"  # SET's reply would pass through its callback
+try:
+    one.execute_command("GET")
+    raise AssertionError("GET without a key was queued")
+except redis.ResponseError as e:
+    assert str(e) == "wrong number of arguments for 'get' command", str(e)
+try:
+    one.execute_command("EXEC")
+    raise AssertionError("EXEC ran after a queueing error")
+except redis.exceptions.ExecAbortError as e:
+    assert str(e) == "Transaction discarded because of previous errors.", str(e)
+assert one.exists("tx:x") == 0
+one.close()
+# WATCH: another client's write, even of the same value, makes EXEC fail with WatchError and write nothing.
+r.set("tx:watched", "v")
+with r.pipeline() as pipe:
+    pipe.watch("tx:watched")
+    assert pipe.get("tx:watched") == "v"
+    r.set("tx:watched", "v")
+    pipe.multi()
+    pipe.set("tx:watched", "mine").set("tx:also", "1")
+    try:
+        pipe.execute()
+        raise AssertionError("EXEC ran after a watched key changed")
+    except redis.WatchError:
+        pass
+assert r.get("tx:watched") == "v" and r.exists("tx:also") == 0
+with r.pipeline() as pipe:  # unchanged: it runs
+    pipe.watch("tx:watched")
+    pipe.multi()
+    pipe.set("tx:watched", "mine")
+    assert pipe.execute() == [True]
+assert r.get("tx:watched") == "mine"
+
+# The WATCH counter race: processes increment one counter with r.transaction (WATCH, GET, MULTI, SET, EXEC,
+# retried on WatchError); none is lost, none doubled.
+PROCESSES, INCREMENTS = 4, 100
+
+def increments(_):
+    c = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    attempts = 0
+    for _ in range(INCREMENTS):
+        def incr(pipe):
+            nonlocal attempts
+            attempts += 1
+            n = int(pipe.get("tx:counter") or 0)
+            pipe.multi()
+            pipe.set("tx:counter", n + 1)
+        c.transaction(incr, "tx:counter")
+    c.close()
+    return attempts
+
+with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+    attempts = sum(pool.map(increments, range(PROCESSES)))
+total = PROCESSES * INCREMENTS
+assert r.get("tx:counter") == str(total), r.get("tx:counter")
+print("  ok   redis-py transactions: %d increments by %d processes in %d attempts (%d retried)"
+      % (total, PROCESSES, attempts, attempts - total))
+PY
+then :; else
+    echo "  FAIL redis-py transactions" >&2
+    failures=$((failures + 1))
+fi
+expect OK flushall
 
 alive_or_exit() {
     if ! kill -0 "$resp_server_pid" 2>/dev/null; then

@@ -224,6 +224,7 @@ class CliIT {
         assertUsageError(run("kvs-client", "ttl"));
         assertUsageError(run("kvs-client", "expire", "k"));
         assertUsageError(run("kvs-client", "persist", "a", "b"));
+        assertUsageError(run("kvs-client", "mget"));
         for (String[] args : List.of(new String[] {"set", "k", "v", "--ttl", "5x"}, new String[] {"set", "k", "v", "--ttl", "0"},
                 new String[] {"set", "k", "v", "--ttl", "1.5s"}, new String[] {"expire", "k", "soon"},
                 new String[] {"expire", "k", "9999999999999h"})) {
@@ -281,6 +282,8 @@ class CliIT {
         assertThat(again.log()).contains("engine " + engine);
         assertThat(client(again, "get", "k").out()).isEqualTo("v2\n");
         assertThat(client(again, "get", "gone").out()).isEqualTo("Key not found\n");
+        assertThat(client(again, "mget", "k", "gone", "ключ 🔑")).as("a line each, Key not found as get")
+                .isEqualTo(new Result(0, "v2\nKey not found\nзначение ✓\n", ""));
         assertThat(run("kvs-client", "--addr", again.addr(), "get", "ключ 🔑").out()).isEqualTo("значение ✓\n");
         again.stop();
     }

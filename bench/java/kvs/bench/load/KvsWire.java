@@ -114,6 +114,7 @@ final class KvsWire implements Wire {
             case Response.Stats st -> throw new IOException("a stats reply to a get or set");
             case Response.Ttl t -> throw new IOException("a ttl reply to a get or set");
             case Response.Changed c -> throw new IOException("an expire or persist reply to a get or set");
+            case Response.Values v -> throw new IOException("an mget reply to a get or set");
         };
     }
 }

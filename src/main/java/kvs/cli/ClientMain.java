@@ -1,9 +1,11 @@
 package kvs.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,13 +28,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code kvs-client set KEY VALUE|- [--ttl TTL] | get [--raw] KEY | rm KEY | ttl KEY | expire KEY TTL | persist KEY
- * | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
+ * {@code kvs-client set KEY VALUE|- [--ttl TTL] | get [--raw] KEY | mget KEY... | rm KEY | ttl KEY | expire KEY TTL
+ * | persist KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
  * (README.md, "kvs-server options"; docs/CLUSTER.md: a write whose outcome is unknown exits 3).
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
         description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
-        ClientMain.Rm.class, ClientMain.Ttl.class, ClientMain.Expire.class, ClientMain.Persist.class,
+        ClientMain.Mget.class, ClientMain.Rm.class, ClientMain.Ttl.class, ClientMain.Expire.class, ClientMain.Persist.class,
         ClientMain.Ping.class, ClientMain.Stats.class, ClientMain.Cluster.class})
 public final class ClientMain implements Callable<Integer> {
 
@@ -64,13 +66,28 @@ public final class ClientMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Where the commands print: standard output and error, or a test's streams. */
+    final PrintStream out;
+    final PrintStream err;
+
+    /** A kvs-client printing to standard output and error. */
+    public ClientMain() {
+        this(Cli.OUT, Cli.ERR);
+    }
+
+    /** A kvs-client whose commands print to {@code out} and {@code err} (tests). */
+    ClientMain(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
     public static void main(String[] args) {
         System.exit(Cli.run(new ClientMain(), args));
     }
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, rm, ttl, expire, persist, ping, stats or cluster");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, mget, rm, ttl, expire, persist, ping, stats or cluster");
     }
 
     /** The connection options: the password from --password-file, else from KVS_PASSWORD. */
@@ -126,7 +143,7 @@ public final class ClientMain implements Callable<Integer> {
         @Override
         int run(Client client) throws KvsException {
             client.ping();
-            Cli.OUT.println("PONG");
+            parent.out.println("PONG");
             return Cli.OK;
         }
     }
@@ -135,7 +152,7 @@ public final class ClientMain implements Callable<Integer> {
     static final class Stats extends Connected {
         @Override
         int run(Client client) throws KvsException {
-            client.stats().forEach((name, value) -> Cli.OUT.println(name + ": " + value));
+            client.stats().forEach((name, value) -> parent.out.println(name + ": " + value));
             return Cli.OK;
         }
     }
@@ -156,15 +173,15 @@ public final class ClientMain implements Callable<Integer> {
                 try (KvsClient client = KvsClient.connect(address, options)) {
                     Map<String, Object> s = client.stats();
                     if (s.get("cluster_role") == null) {
-                        Cli.OUT.println(where + " single node (not in a group)");
+                        parent.out.println(where + " single node (not in a group)");
                         continue;
                     }
-                    Cli.OUT.println(where + " " + s.get("cluster_node") + " " + s.get("cluster_role") + " term "
+                    parent.out.println(where + " " + s.get("cluster_node") + " " + s.get("cluster_role") + " term "
                             + s.get("cluster_term") + " leader " + (s.get("cluster_leader").equals("") ? "unknown"
                             : s.get("cluster_leader")) + " applied " + s.get("cluster_applied_index"));
                 } catch (KvsException e) {
-                    Cli.OUT.println(where + " unreachable");
-                    Cli.ERR.println("cluster: " + e.getMessage());
+                    parent.out.println(where + " unreachable");
+                    parent.err.println("cluster: " + e.getMessage());
                     code = Cli.FAILED;
                 }
             }
@@ -214,17 +231,48 @@ public final class ClientMain implements Callable<Integer> {
         int run(Client client) throws KvsException {
             Optional<Bytes> value = client.getBytes(Bytes.utf8(key));
             if (value.isEmpty()) {
-                Cli.OUT.println("Key not found");
+                parent.out.println("Key not found");
             } else if (!raw && value.get().isUtf8()) {
-                Cli.OUT.println(value.get().utf8());
+                parent.out.println(value.get().utf8());
             } else {
                 try {
-                    value.get().writeTo(Cli.OUT);
+                    value.get().writeTo(parent.out);
                 } catch (IOException e) {
                     throw new KvsException("cannot write the value: " + e.getMessage(), e);
                 }
-                Cli.OUT.flush();
+                parent.out.flush();
             }
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "mget", mixinStandardHelpOptions = true,
+            description = "Prints the values of the KEYs, read together (never part of a transaction's writes), one line "
+                    + "each, in order: the value, or Key not found, as get. A value that is not one line of UTF-8 text "
+                    + "prints nothing at all and exits 1, naming its key: read that one with get.")
+    static final class Mget extends Connected {
+        @Parameters(index = "0..*", arity = "1..*", paramLabel = "KEY")
+        List<String> keys;
+
+        @Override
+        int run(Client client) throws KvsException {
+            List<Optional<Bytes>> values = client.getAll(keys.stream().map(Bytes::utf8).toList());
+            List<String> lines = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i).isEmpty()) {
+                    lines.add("Key not found");
+                    continue;
+                }
+                Bytes value = values.get(i).get();
+                String text = value.utf8OrNull();
+                if (text == null || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+                    parent.err.println("mget: the value of '" + keys.get(i) + "' is not one line of UTF-8 text ("
+                            + value.length() + " bytes); read it with get");
+                    return Cli.FAILED;
+                }
+                lines.add(text);
+            }
+            lines.forEach(parent.out::println);
             return Cli.OK;
         }
     }
@@ -237,7 +285,7 @@ public final class ClientMain implements Callable<Integer> {
                 client.remove(key);
                 return Cli.OK;
             } catch (KeyNotFoundException e) {
-                Cli.ERR.println(e.getMessage());
+                parent.err.println(e.getMessage());
                 return Cli.FAILED;
             }
         }
@@ -249,7 +297,7 @@ public final class ClientMain implements Callable<Integer> {
     static final class Ttl extends KeyCommand {
         @Override
         int run(Client client) throws KvsException {
-            Cli.OUT.println(switch (client.ttl(key)) {
+            parent.out.println(switch (client.ttl(key)) {
                 case KeyTtl.Absent a -> "Key not found";
                 case KeyTtl.NoDeadline n -> "No deadline";
                 case KeyTtl.Expires e -> e.remaining().toMillis() + "ms until " + e.deadline();
@@ -268,7 +316,7 @@ public final class ClientMain implements Callable<Integer> {
         @Override
         int run(Client client) throws KvsException {
             if (!client.expire(key, ttl)) {
-                Cli.ERR.println("Key not found");
+                parent.err.println("Key not found");
                 return Cli.FAILED;
             }
             return Cli.OK;
@@ -281,7 +329,7 @@ public final class ClientMain implements Callable<Integer> {
         @Override
         int run(Client client) throws KvsException {
             if (!client.persist(key)) {
-                Cli.OUT.println("No deadline");
+                parent.out.println("No deadline");
             }
             return Cli.OK;
         }

@@ -2,6 +2,9 @@ package kvs.client;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +27,17 @@ public interface Client extends KvsEngine {
      * @throws KvsException if the server cannot answer
      */
     Optional<Bytes> getBytes(Bytes key) throws KvsException;
+
+    /**
+     * The values of {@code keys}, in their order (a key given twice has its value twice), each
+     * empty when its key is absent, read together: a transaction's writes (an EXEC, an MSET) are
+     * seen whole or not at all. No keys: an empty list, without asking the server.
+     *
+     * @throws IllegalArgumentException if there are more than {@value kvs.protocol.Request.GetAll#MAX_KEYS} keys
+     * @throws KvsException             if the server cannot answer, or the answer is above the maximum
+     *                                  frame; a server from before mget answers {@code bad_request}
+     */
+    List<Optional<Bytes>> getAll(List<Bytes> keys) throws KvsException;
 
     /** Stores {@code value} under {@code key}, replacing any earlier value. */
     void set(Bytes key, Bytes value) throws KvsException;
@@ -89,14 +103,36 @@ public interface Client extends KvsEngine {
      */
     @Override
     default Optional<String> get(String key) throws KvsException {
-        Optional<Bytes> value = getBytes(Bytes.utf8(key));
+        return text(key, getBytes(Bytes.utf8(key)), "getBytes");
+    }
+
+    /**
+     * {@link #getAll(List)} of the UTF-8 of {@code keys}, the values as text.
+     *
+     * @throws KvsException if a value is not UTF-8 text (read them with {@link #getAll(List)})
+     */
+    default List<Optional<String>> getAll(String... keys) throws KvsException {
+        List<Bytes> utf8 = new ArrayList<>(keys.length);
+        for (String key : keys) {
+            utf8.add(Bytes.utf8(key));
+        }
+        List<Optional<Bytes>> values = getAll(utf8);
+        List<Optional<String>> texts = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            texts.add(text(keys[i], values.get(i), "getAll(List<Bytes>)"));
+        }
+        return Collections.unmodifiableList(texts);
+    }
+
+    /** {@code value}, read from {@code key}, as text; one that is not UTF-8 fails, naming the method that reads it. */
+    private static Optional<String> text(String key, Optional<Bytes> value, String readWith) throws KvsException {
         if (value.isEmpty()) {
             return Optional.empty();
         }
         String text = value.get().utf8OrNull();
         if (text == null) {
             throw new KvsException("the value of '" + key + "' is not UTF-8 text (" + value.get().length()
-                    + " bytes); read it with getBytes");
+                    + " bytes); read it with " + readWith);
         }
         return Optional.of(text);
     }

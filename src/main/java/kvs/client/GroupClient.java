@@ -104,6 +104,11 @@ public final class GroupClient implements Client {
     }
 
     @Override
+    public List<Optional<Bytes>> getAll(List<Bytes> keys) throws KvsException {
+        return call(false, c -> c.getAll(keys));
+    }
+
+    @Override
     public void set(Bytes key, Bytes value) throws KvsException {
         set(key, value, (Expiry) null);
     }

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -160,6 +161,19 @@ public final class KvsClient implements Client {
     @Override
     public Optional<Bytes> getBytes(Bytes key) throws KvsException {
         return Optional.ofNullable(expect(call(new Request.Get(key)), Response.Value.class).value());
+    }
+
+    @Override
+    public List<Optional<Bytes>> getAll(List<Bytes> keys) throws KvsException {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<Bytes> values = expect(call(new Request.GetAll(keys)), Response.Values.class).values();
+        if (values.size() != keys.size()) {
+            throw new KvsException("unexpected response from " + HostPort.show(address) + ": " + values.size()
+                    + " values for " + keys.size() + " keys");
+        }
+        return values.stream().map(Optional::ofNullable).toList();
     }
 
     @Override

@@ -28,9 +28,11 @@ public final class Dispatcher {
     public static final int REPLY_BYTES = 64 << 10;
 
     private final Store store;
+    private final Keyspace keyspace;
 
     public Dispatcher(Store store) {
         this.store = store;
+        this.keyspace = Keyspace.of(store);
     }
 
     /** The store the operations run on. */
@@ -82,7 +84,7 @@ public final class Dispatcher {
                 case Ops.Writing w -> ops.pending.add(w.write());
                 case Ops.Call<?> call -> {
                     writePending(ops);
-                    call.run();
+                    call.run(keyspace);
                 }
                 case Ops.Nothing n -> {
                 } // a request that did not decode, or was answered without the store

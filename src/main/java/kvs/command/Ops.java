@@ -71,11 +71,13 @@ public final class Ops {
 
         void done(Bytes v) {
             value = v;
+            failure = null;
         }
 
         void done(Entry e) {
             value = e == null ? null : e.value();
             deadline = e == null ? Entry.NONE : e.deadline();
+            failure = null;
         }
 
         void failed(Exception e) {
@@ -110,6 +112,7 @@ public final class Ops {
 
         void done(List<Bytes> v) {
             values = v;
+            failure = null;
         }
 
         void failed(Exception e) {
@@ -122,10 +125,13 @@ public final class Ops {
         }
     }
 
-    /** Work done in its place in the batch, after every earlier write is applied. */
+    /**
+     * Work done in its place in the batch, after every earlier write is applied; what it reads of
+     * the whole keyspace, it reads through {@code keys} (inside a transaction, its view).
+     */
     @FunctionalInterface
     public interface Work<R> {
-        R run() throws KvsException;
+        R run(Keyspace keys) throws KvsException;
     }
 
     /** A call of some {@link Work}, with its result once run. */
@@ -144,9 +150,10 @@ public final class Ops {
             return result;
         }
 
-        void run() {
+        void run(Keyspace keys) {
             try {
-                result = work.run();
+                result = work.run(keys);
+                failure = null;
             } catch (KvsException | RuntimeException e) {
                 failure = Dispatcher.logged("call", e);
             }

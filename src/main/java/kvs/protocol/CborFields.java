@@ -1,8 +1,10 @@
 package kvs.protocol;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,10 +19,11 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
  * {@value Cbor#MAX_DEPTH}: {@link ErrorCode#MALFORMED}); only then is the shape judged (not a map,
  * a non-text or duplicate key: {@link ErrorCode#BAD_REQUEST}).
  *
- * <p>Each wanted field's value lands in its slot as a String, a Boolean, {@link #NULL} or
- * {@link #OTHER}; other fields are read (so their text is checked) and ignored. Nothing is
- * allocated from a declared length or count: Jackson reads a length against the bytes there
- * are, and byte strings it is not asked for are skipped, not copied.
+ * <p>Each wanted field's value lands in its slot as a String, a byte[], a Long, a Boolean,
+ * {@link #NULL} or {@link #OTHER}; other fields are read (so their text is checked) and ignored.
+ * One field may be a map ({@code mapSlot}) and one an array ({@code listSlot}) of at most
+ * {@value #MAX_ITEMS} items. Nothing is allocated from a declared length or count: Jackson reads
+ * a length against the bytes there are, and byte strings it is not asked for are skipped, not copied.
  */
 final class CborFields {
 
@@ -39,6 +42,9 @@ final class CborFields {
         }
     };
 
+    /** The most items an array field may hold: the keys of one mget ({@link Request.GetAll#MAX_KEYS}), or their values. */
+    static final int MAX_ITEMS = Request.GetAll.MAX_KEYS;
+
     private static final int MAJOR_TEXT = 3;
 
     private final byte[] buf;
@@ -46,38 +52,36 @@ final class CborFields {
     private final Object[] slots;
     /** The slot whose value may be a map of text to text or integers (read into a Map); -1 for none. */
     private final int mapSlot;
+    /** The slot whose value may be an array (read into a List); -1 for none. */
+    private final int listSlot;
     /** The first shape problem seen; reported only if the whole item is well-formed. */
     private String shapeError;
     /** Names of the fields not asked for, to find their duplicates; made when the first comes. */
     private Set<String> others;
 
-    private CborFields(byte[] buf, String[] names, Object[] slots, int mapSlot) {
+    private CborFields(byte[] buf, String[] names, Object[] slots, int mapSlot, int listSlot) {
         this.buf = buf;
         this.names = names;
         this.slots = slots;
         this.mapSlot = mapSlot;
+        this.listSlot = listSlot;
     }
 
     /**
      * Reads {@code len} bytes of {@code buf} from {@code off}, a map holding {@code what}; the
      * value of the field {@code names[i]} goes to {@code slots[i]}, and stays null when absent.
+     * The value of field {@code names[mapSlot]} may be a map of text keys to text or integer
+     * values, which lands in its slot as a {@code Map<String, Object>} of Strings and Longs, in
+     * the order sent; that of {@code names[listSlot]} may be an array, which lands in its slot as
+     * a {@code List<Object>} of its items as single values (a nested array or map: {@link #OTHER}).
+     * Either slot may be -1, for none.
      */
-    static void read(byte[] buf, int off, int len, String what, String[] names, Object[] slots)
-            throws ProtocolException {
-        read(buf, off, len, what, names, slots, -1);
-    }
-
-    /**
-     * As {@link #read(byte[], int, int, String, String[], Object[])}, and the value of field
-     * {@code names[mapSlot]} may be a map of text keys to text or integer values, which lands in
-     * its slot as a {@code Map<String, Object>} of Strings and Longs, in the order sent.
-     */
-    static void read(byte[] buf, int off, int len, String what, String[] names, Object[] slots, int mapSlot)
-            throws ProtocolException {
+    static void read(byte[] buf, int off, int len, String what, String[] names, Object[] slots, int mapSlot,
+                     int listSlot) throws ProtocolException {
         if (len == 0) {
             throw malformed("the frame body is empty", null);
         }
-        CborFields fields = new CborFields(buf, names, slots, mapSlot);
+        CborFields fields = new CborFields(buf, names, slots, mapSlot, listSlot);
         try (JsonParser p = Cbor.FACTORY.createParser(buf, off, len)) {
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_OBJECT) {
@@ -109,8 +113,14 @@ final class CborFields {
             boolean textKey = (buf[keyStart] & 0xFF) >>> 5 == MAJOR_TEXT;
             String name = p.currentName();
             JsonToken first = p.nextToken();
-            Object value = mapSlot >= 0 && first == JsonToken.START_OBJECT && names[mapSlot].equals(name)
-                    ? flatMap(p, name) : value(p, first);
+            Object value;
+            if (mapSlot >= 0 && first == JsonToken.START_OBJECT && names[mapSlot].equals(name)) {
+                value = flatMap(p, name);
+            } else if (listSlot >= 0 && first == JsonToken.START_ARRAY && names[listSlot].equals(name)) {
+                value = list(p, name);
+            } else {
+                value = value(p, first);
+            }
             if (!textKey) {
                 shape("map keys must be text");
                 continue;
@@ -161,6 +171,28 @@ final class CborFields {
             throw malformed("the CBOR item is cut short", null);
         }
         return map;
+    }
+
+    /**
+     * An array, whose start the parser is on, as a list of its items' values; past
+     * {@value #MAX_ITEMS} items the rest are read (so their text is checked) but not kept, and
+     * that is a shape error.
+     */
+    private List<Object> list(JsonParser p, String field) throws IOException {
+        List<Object> items = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw malformed("the CBOR item is cut short", null);
+            }
+            if (items.size() < MAX_ITEMS) {
+                items.add(value(p, t));
+            } else {
+                consume(p, t);
+                shape("'" + field + "' holds more than " + MAX_ITEMS + " items");
+            }
+        }
+        return items;
     }
 
     /** The value whose first token is {@code t}, read to its end. */

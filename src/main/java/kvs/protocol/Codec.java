@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -43,11 +45,17 @@ public final class Codec {
     private static final SerializedString PERSIST = new SerializedString("persist");
     private static final SerializedString EXISTS = new SerializedString("exists");
     private static final SerializedString CHANGED = new SerializedString("changed");
+    private static final SerializedString MGET = new SerializedString("mget");
+    private static final SerializedString KEYS = new SerializedString("keys");
+    private static final SerializedString VALUES = new SerializedString("values");
 
-    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq", "ttl", "deadline"};
+    private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq", "ttl", "deadline",
+        "keys"};
+    private static final int KEYS_SLOT = 8;
     private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader", "exists", "deadline",
-        "ttl", "changed"};
+        "ttl", "changed", "values"};
     private static final int STATS_SLOT = 4;
+    private static final int VALUES_SLOT = 10;
 
     private Codec() {
     }
@@ -56,6 +64,7 @@ public final class Codec {
     public static byte[] encode(Request request) {
         return switch (request) {
             case Request.Get r -> encodeRequest(GET, KEY, r.key(), null, null, null);
+            case Request.GetAll r -> encodeGetAll(r.keys());
             case Request.Remove r -> encodeRequest(RM, KEY, r.key(), null, null, r.id());
             case Request.Set r -> encodeRequest(SET, KEY, r.key(), r.value(), r.expiry(), r.id());
             case Request.Ttl r -> encodeRequest(TTL, KEY, r.key(), null, null, null);
@@ -114,6 +123,26 @@ public final class Codec {
         return out.toByteArray();
     }
 
+    /** {@code {"op": "mget", "keys": [key, ...]}}. */
+    private static byte[] encodeGetAll(List<Bytes> keys) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 2 * keys.size());
+        try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+            g.writeStartObject(null, 2);
+            g.writeFieldName(OP);
+            g.writeString(MGET);
+            g.writeFieldName(KEYS);
+            g.writeStartArray(null, keys.size());
+            for (Bytes key : keys) {
+                writeBytes(g, key);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array output does not fail
+        }
+        return out.toByteArray();
+    }
+
     /** {@code b} as CBOR text if it is UTF-8, else as a byte string. */
     private static void writeBytes(JsonGenerator g, Bytes b) throws IOException {
         byte[] array = b.toByteArray();
@@ -161,6 +190,24 @@ public final class Codec {
                     } else {
                         writeBytes(g, v.value());
                     }
+                    g.writeEndObject();
+                }
+            }
+            case Response.Values v -> {
+                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+                    g.writeStartObject(null, 2);
+                    g.writeFieldName(OK);
+                    g.writeBoolean(true);
+                    g.writeFieldName(VALUES);
+                    g.writeStartArray(null, v.values().size());
+                    for (Bytes value : v.values()) {
+                        if (value == null) {
+                            g.writeNull();
+                        } else {
+                            writeBytes(g, value);
+                        }
+                    }
+                    g.writeEndArray();
                     g.writeEndObject();
                 }
             }
@@ -249,7 +296,7 @@ public final class Codec {
      */
     public static Request decodeRequest(byte[] buf, int off, int len) throws ProtocolException {
         Object[] f = new Object[REQUEST_FIELDS.length];
-        CborFields.read(buf, off, len, "a request", REQUEST_FIELDS, f);
+        CborFields.read(buf, off, len, "a request", REQUEST_FIELDS, f, -1, KEYS_SLOT);
         Object op = f[0];
         if (op == null) {
             throw badRequest("the request has no 'op'");
@@ -259,6 +306,7 @@ public final class Codec {
         }
         return switch (name) {
             case "get" -> new Request.Get(bytes(f[1], "key"));
+            case "mget" -> new Request.GetAll(keys(f[KEYS_SLOT]));
             case "rm" -> new Request.Remove(bytes(f[1], "key"), writeId(f[4], f[5]));
             case "set" -> set(bytes(f[1], "key"), bytes(f[2], "value"), expiry(f[6], f[7]), writeId(f[4], f[5]));
             case "ttl" -> new Request.Ttl(bytes(f[1], "key"));
@@ -269,6 +317,27 @@ public final class Codec {
             case "auth" -> new Request.Auth(text(f[3], "password"));
             default -> throw badRequest("unknown op '" + name + "'");
         };
+    }
+
+    /** The keys of an mget: an array of one or more keys (its length is bounded as it is read, by {@link CborFields}). */
+    private static List<Bytes> keys(Object value) throws ProtocolException {
+        if (value == null) {
+            throw badRequest("missing field 'keys'");
+        }
+        if (!(value instanceof List<?> items)) {
+            throw badRequest("'keys' must be an array of keys (text or bytes), not " + shown(value));
+        }
+        if (items.isEmpty()) {
+            throw badRequest("'keys' must hold at least one key");
+        }
+        List<Bytes> keys = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (!(item instanceof String) && !(item instanceof byte[])) {
+                throw badRequest("'keys' item " + keys.size() + " must be text or bytes, not " + shown(item));
+            }
+            keys.add(bytes(item, "keys"));
+        }
+        return keys;
     }
 
     private static Request.Set set(Bytes key, Bytes value, Expiry expiry, WriteId id) throws ProtocolException {
@@ -321,7 +390,7 @@ public final class Codec {
      */
     public static Response decodeResponse(byte[] buf, int off, int len) throws ProtocolException {
         Object[] f = new Object[RESPONSE_FIELDS.length];
-        CborFields.read(buf, off, len, "a response", RESPONSE_FIELDS, f, STATS_SLOT);
+        CborFields.read(buf, off, len, "a response", RESPONSE_FIELDS, f, STATS_SLOT, VALUES_SLOT);
         if (Boolean.TRUE.equals(f[0])) {
             if (f[STATS_SLOT] != null) {
                 if (!(f[STATS_SLOT] instanceof Map<?, ?> stats)) {
@@ -337,6 +406,9 @@ public final class Codec {
             if (f[6] != null) {
                 return ttl(flag(f[6], "exists"), f[7], f[8]);
             }
+            if (f[VALUES_SLOT] != null) {
+                return values(f[VALUES_SLOT]);
+            }
             if (f[1] == null) {
                 return new Response.Ok();
             }
@@ -346,6 +418,36 @@ public final class Codec {
             return new Response.Error(text(f[2], "code"), text(f[3], "msg"), f[5] == null ? null : text(f[5], "leader"));
         }
         throw badRequest("a response needs 'ok' as true or false");
+    }
+
+    /** The answer of an mget: an array of values, null for an absent key. */
+    private static Response.Values values(Object value) throws ProtocolException {
+        if (!(value instanceof List<?> items)) {
+            throw badRequest("'values' must be an array, not " + shown(value));
+        }
+        List<Bytes> values = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (item == CborFields.NULL) {
+                values.add(null);
+            } else if (item instanceof String || item instanceof byte[]) {
+                values.add(bytes(item, "values"));
+            } else {
+                throw badRequest("'values' item " + values.size() + " must be text, bytes or null, not " + shown(item));
+            }
+        }
+        return new Response.Values(values);
+    }
+
+    /** What kind of value a field or item holds, for an error message. */
+    private static String shown(Object value) {
+        return switch (value) {
+            case String s -> "text";
+            case byte[] b -> "a byte string";
+            case Long n -> "an integer";
+            case Boolean b -> b.toString();
+            case List<?> l -> "an array";
+            default -> value == CborFields.NULL ? "null" : "a value of another kind (a map, an array, a float...)";
+        };
     }
 
     private static boolean flag(Object value, String name) throws ProtocolException {

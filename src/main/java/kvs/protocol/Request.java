@@ -1,5 +1,6 @@
 package kvs.protocol;
 
+import java.util.List;
 import java.util.Objects;
 
 import kvs.store.Bytes;
@@ -7,7 +8,8 @@ import kvs.store.WriteId;
 
 /**
  * A client's request: {@code {"op": "get"|"set"|"rm"|"ttl"|"expire"|"persist", "key": bytes[, "value": bytes]}},
- * {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}} or {@code {"op": "stats"}}.
+ * {@code {"op": "mget", "keys": [bytes, ...]}}, {@code {"op": "ping"}}, {@code {"op": "auth", "password": text}}
+ * or {@code {"op": "stats"}}.
  * A key or value goes as CBOR text when its bytes are UTF-8 and as a byte string otherwise; a
  * server takes either. A set may carry an {@link Expiry}, an expire must. A set or rm may carry
  * {@code "cid"} and {@code "seq"} ({@link WriteId}), so a replicated group applies it once
@@ -23,6 +25,24 @@ public sealed interface Request {
         /** A get of the UTF-8 of {@code key}. */
         public Get(String key) {
             this(Bytes.utf8(key));
+        }
+    }
+
+    /**
+     * A read of several keys together, answered with their values in key order ({@link Response.Values}):
+     * no transaction's writes are seen in part.
+     *
+     * @param keys one to {@value #MAX_KEYS} keys, repeats allowed
+     */
+    record GetAll(List<Bytes> keys) implements Request {
+        /** The most keys one mget may read: RESP's most arguments of one command. */
+        public static final int MAX_KEYS = 1024 * 1024;
+
+        public GetAll {
+            keys = List.copyOf(keys);
+            if (keys.isEmpty() || keys.size() > MAX_KEYS) {
+                throw new IllegalArgumentException("an mget reads 1 to " + MAX_KEYS + " keys, not " + keys.size());
+            }
         }
     }
 

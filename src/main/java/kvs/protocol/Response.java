@@ -1,7 +1,9 @@
 package kvs.protocol;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,6 +30,16 @@ public sealed interface Response {
         /** The UTF-8 of {@code value}, or null. */
         public Value(String value) {
             this(value == null ? null : Bytes.utf8(value));
+        }
+    }
+
+    /**
+     * {@code {"ok": true, "values": [text | bytes | null, ...]}}: an mget; the values in the order of
+     * its keys, null for an absent key (an empty value is empty bytes, not null).
+     */
+    record Values(List<Bytes> values) implements Response {
+        public Values {
+            values = Collections.unmodifiableList(new ArrayList<>(values)); // null items: absent keys
         }
     }
 

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import kvs.command.Ops;
 
 /** The command table and the checks Redis makes before a command runs: that it exists, and its arity. */
 final class Commands {
@@ -76,12 +75,11 @@ final class Commands {
             Command.of("renamenx", 3, KeyCommands::renamenx),
             Command.of("copy", -3, KeyCommands::copy),
             Command.of("move", 3, KeyCommands::move),
-            // Not supported until an issue adds them: an error that says so.
-            Command.of("multi", 1, ServerCommands::noMulti),
-            Command.of("exec", 1, ServerCommands::noMulti),
-            Command.of("discard", 1, ServerCommands::noMulti),
-            Command.of("watch", -2, ServerCommands::noMulti),
-            Command.of("unwatch", 1, ServerCommands::noMulti)));
+            Command.of("multi", 1, TransactionCommands::multi),
+            Command.of("exec", 1, TransactionCommands::exec),
+            Command.of("discard", 1, TransactionCommands::discard),
+            Command.of("watch", -2, TransactionCommands::watch),
+            Command.of("unwatch", 1, TransactionCommands::unwatch)));
 
     /** The commands a client may send before it authenticates (Redis's {@code no_auth} flag). */
     private static final Set<String> NO_AUTH = Set.of("auth", "hello", "quit");
@@ -109,13 +107,13 @@ final class Commands {
     }
 
     /**
-     * Finds the command {@code args} names ({@code name}: argument 0 in lower case), checks its
-     * arity and plans it.
+     * Finds the command {@code args} names ({@code name}: argument 0 in lower case) and makes
+     * Redis's checks before a command runs, or is queued in a transaction.
      *
      * @throws RespError Redis's error for an unknown command or subcommand, a wrong number of
-     *                   arguments, a client yet to authenticate, or the command's own refusal
+     *                   arguments, or a client yet to authenticate
      */
-    static Reply plan(String name, Args args, Ops ops, RespSession client) {
+    static Command find(String name, Args args, RespSession client) {
         Command c = TABLE.get(name);
         if (c == null) {
             throw unknown(args);
@@ -134,7 +132,7 @@ final class Commands {
         if (!client.authenticated() && !NO_AUTH.contains(name)) { // after the checks above, as in Redis
             throw NOAUTH;
         }
-        return c.handler().plan(args, ops, client);
+        return c;
     }
 
     /** Redis's text: the name, then the first arguments, each quoted and followed by a space, up to 128 characters. */

@@ -8,10 +8,10 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 import kvs.KvsException;
+import kvs.command.Keyspace;
 import kvs.command.Ops;
 import kvs.store.Bytes;
 import kvs.store.Entry;
-import kvs.store.Store;
 import kvs.store.Write;
 
 /**
@@ -137,18 +137,16 @@ final class KeyCommands {
     }
 
     static Reply dbsize(Args args, Ops ops, RespSession client) {
-        Store store = client.store();
-        Ops.Call<Long> size = ops.call(store::size);
+        Ops.Call<Long> size = ops.call(Keyspace::size);
         return out -> out.integer(size.result());
     }
 
     static Reply keys(Args args, Ops ops, RespSession client) {
-        Store store = client.store();
         byte[] pattern = args.bytes(1);
         boolean all = pattern.length == 1 && pattern[0] == '*';
-        Ops.Call<List<Bytes>> found = ops.call(() -> {
+        Ops.Call<List<Bytes>> found = ops.call(keyspace -> {
             List<Bytes> keys = new ArrayList<>();
-            for (Iterator<Bytes> it = store.keys(); it.hasNext(); ) {
+            for (Iterator<Bytes> it = keyspace.keys(); it.hasNext(); ) {
                 Bytes k = it.next();
                 if (all || Glob.matches(pattern, k.toByteArray(), false)) {
                     keys.add(k);
@@ -193,13 +191,12 @@ final class KeyCommands {
                 default -> throw RespError.SYNTAX;
             }
         }
-        Store store = client.store();
         if (!strings) { // every key is a string: no other type has any
             return out -> out.array(2).bulk("0").array(0);
         }
         long wanted = count;
         byte[] pattern = match;
-        Ops.Call<ScanPage> call = ops.call(() -> ScanPage.of(store, cursor, Math.max(wanted, store.size() / SCAN_CALLS), pattern));
+        Ops.Call<ScanPage> call = ops.call(keys -> ScanPage.of(keys, cursor, Math.max(wanted, keys.size() / SCAN_CALLS), pattern));
         return out -> {
             ScanPage page = call.result();
             out.array(2);
@@ -228,15 +225,14 @@ final class KeyCommands {
     }
 
     static Reply randomkey(Args args, Ops ops, RespSession client) {
-        Store store = client.store();
-        Ops.Call<Bytes> call = ops.call(() -> {
-            long n = store.size();
+        Ops.Call<Bytes> call = ops.call(keys -> {
+            long n = keys.size();
             if (n == 0) {
                 return null;
             }
             long skip = ThreadLocalRandom.current().nextLong(n);
             Bytes last = null;
-            Iterator<Bytes> it = store.keys();
+            Iterator<Bytes> it = keys.keys();
             for (long j = 0; j <= skip && it.hasNext(); j++) {
                 last = it.next();
             }
@@ -275,7 +271,7 @@ final class KeyCommands {
          * positions only (keys whose hashes collide go together), then filtered by the pattern.
          * Two passes: the first finds the last position to return, the second takes the keys up to it.
          */
-        static ScanPage of(Store keys, long cursor, long count, byte[] match) throws KvsException {
+        static ScanPage of(Keyspace keys, long cursor, long count, byte[] match) throws KvsException {
             int limit = (int) Math.min(count, Integer.MAX_VALUE - 8);
             PriorityQueue<Long> smallest = new PriorityQueue<>(Comparator.reverseOrder()); // the limit smallest positions
             boolean more = false;

@@ -19,7 +19,6 @@ final class RespError extends Refusal {
     static final RespError NOT_FLOAT = new RespError("ERR value is not a valid float");
     static final RespError OVERFLOW = new RespError("ERR increment or decrement would overflow");
     static final RespError TOO_LONG = new RespError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-    static final RespError NO_MULTI = new RespError("ERR kvs does not support MULTI/EXEC transactions");
 
     /** The line's bytes: UTF-8, or each char one byte for a line that quotes arguments. */
     private final transient byte[] line;

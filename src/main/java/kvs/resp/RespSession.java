@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import kvs.KvsException;
 import kvs.NotLeaderException;
@@ -15,6 +16,7 @@ import kvs.session.RequestTally;
 import kvs.session.ServerStats;
 import kvs.session.Session;
 import kvs.store.Store;
+import kvs.store.Watch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +36,11 @@ final class RespSession implements Session {
     /** Commands in one batch at most. */
     private static final int MAX_COMMANDS = 1024;
     /** Redis's answer to a write sent to a replica; a group's follower gives it (docs/CLUSTER.md). */
-    private static final String READONLY = "READONLY You can't write against a read only replica.";
+    static final String READONLY = "READONLY You can't write against a read only replica.";
     private static final int BUFFER = 8 << 10;
+    /** The commands run at once inside a transaction, never queued (as Redis's processCommand). */
+    private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit");
+    private static final Reply QUEUED = out -> out.simple("QUEUED");
 
     private final Link link;
     private final Guard guard;
@@ -65,6 +70,12 @@ final class RespSession implements Session {
     /** QUIT: close after the batch's replies. */
     private boolean quit;
     private String name;
+    /** The transaction MULTI began, if any. */
+    private final Multi multi;
+    /** The keys this connection watches; made at the first WATCH. */
+    private Watch watch;
+    /** Whether EXEC is planning the commands it queued. */
+    private boolean runningQueued;
 
     RespSession(Link link, RespProtocol.Settings settings) {
         this.link = link;
@@ -73,6 +84,7 @@ final class RespSession implements Session {
         this.dispatcher = link.dispatcher();
         this.reader = new RespRequestReader(link.maxFrame());
         this.tally = new RequestTally(link.stats());
+        this.multi = new Multi(link.maxFrame());
     }
 
     @Override
@@ -104,7 +116,8 @@ final class RespSession implements Session {
                 drop = true;
                 break;
             }
-            add(plan(command), Commands.exists(command) ? command : null);
+            Reply reply = plan(command);
+            add(reply, reply != QUEUED && Commands.exists(command) ? command : null); // a queued command counts when EXEC runs it
         }
         if (commands > 0 && replied == 0) {
             takenAt = link.stats().now();
@@ -112,10 +125,25 @@ final class RespSession implements Session {
         return p - off;
     }
 
-    /** Plans the request named {@code command} (argument 0 in lower case). */
+    /**
+     * Plans the request named {@code command} (argument 0 in lower case), or queues it in the
+     * transaction MULTI began. A request refused by the checks made before a command runs
+     * refuses the transaction it was sent in (EXEC discards it); an EXEC so refused discards it
+     * at once, as Redis does.
+     */
     private Reply plan(String command) {
         try {
-            return Commands.plan(command, args, ops, this);
+            Command c;
+            try {
+                c = Commands.find(command, args, this);
+            } catch (RespError e) {
+                throw refusedBeforeRunning(command, e);
+            }
+            if (multi.active() && !NOT_QUEUED.contains(command)) {
+                multi.queue(argv);
+                return QUEUED;
+            }
+            return c.handler().plan(args, ops, this);
         } catch (RespError e) {
             countError(e.line());
             return Reply.error(e);
@@ -126,6 +154,48 @@ final class RespSession implements Session {
         } finally {
             ops.endRequest();
         }
+    }
+
+    /** What Redis answers a request its checks refuse, and what that does to a transaction. */
+    private RespError refusedBeforeRunning(String command, RespError e) {
+        if (command.equals("exec")) {
+            if (multi.active()) {
+                multi.end();
+            }
+            ops.call(keyspace -> {
+                watch().close();
+                return null;
+            });
+            return TransactionCommands.aborted(e);
+        }
+        if (multi.active()) {
+            multi.refuse();
+        }
+        return e;
+    }
+
+    /** Plans a command EXEC runs, {@code command} queued with {@code queuedArgs}, into the transaction's {@code queue}; its error is its reply. */
+    Reply planQueued(String command, Args queuedArgs, Ops queue) {
+        runningQueued = true;
+        try {
+            return Commands.find(command, queuedArgs, this).handler().plan(queuedArgs, queue, this);
+        } catch (RespError e) {
+            countError(e.line());
+            return Reply.error(e);
+        } catch (RuntimeException e) {
+            log.error("planning {} failed", command, e);
+            link.stats().error("ERR");
+            return out -> out.error("ERR " + e.getMessage());
+        } finally {
+            runningQueued = false;
+            queue.endRequest();
+        }
+    }
+
+    /** Writes one element of EXEC's reply, or the error it ends in; the command it answers, {@code command}, is counted as if sent alone, as in Redis. */
+    void writeElement(String command, Reply reply) {
+        tally.add(command, takenAt);
+        write(reply);
     }
 
     private void add(Reply reply, String kind) {
@@ -246,6 +316,34 @@ final class RespSession implements Session {
 
     void quit() {
         quit = true;
+    }
+
+    Multi multi() {
+        return multi;
+    }
+
+    /** The keys this connection watches. */
+    Watch watch() {
+        if (watch == null) {
+            watch = Watch.on(store());
+        }
+        return watch;
+    }
+
+    /** Whether EXEC is planning the commands it queued (an UNWATCH among them does nothing). */
+    boolean runningQueued() {
+        return runningQueued;
+    }
+
+    /** The connection is gone: what it queued is dropped, and what it watched let go. */
+    @Override
+    public void close() {
+        if (multi.active()) {
+            multi.end();
+        }
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     /** Whether the client may run commands other than AUTH, HELLO and QUIT. */

@@ -98,7 +98,7 @@ final class ServerCommands {
             wanted.addAll(DEFAULT_SECTIONS);
         }
         Store store = client.store();
-        Ops.Call<StoreFigures> figures = ops.call(store::figures); // in its place: sees the writes before it
+        Ops.Call<StoreFigures> figures = ops.call(keys -> store.figures()); // in its place: sees the writes before it
         return out -> out.verbatim(text(client, wanted, figures.result()));
     }
 
@@ -199,9 +199,5 @@ final class ServerCommands {
             out.bulk(Long.toString(now.getEpochSecond()));
             out.bulk(Long.toString(now.getNano() / 1000));
         };
-    }
-
-    static Reply noMulti(Args args, Ops ops, RespSession client) {
-        throw RespError.NO_MULTI;
     }
 }

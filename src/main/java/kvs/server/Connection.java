@@ -100,7 +100,9 @@ final class Connection implements Runnable {
                 }
                 Link link = new Link(new WatchedOutput(io.getOutputStream()), dispatcher, maxFrame, clientId,
                         socket.getRemoteSocketAddress(), socket.getLocalSocketAddress(), stats, access.guard(peer));
-                serve(new Input(io.getInputStream(), BUFFER), protocol.open(link));
+                try (Session session = protocol.open(link)) {
+                    serve(new Input(io.getInputStream(), BUFFER), session);
+                }
             } finally {
                 if (io != socket) {
                     closeWithinTimeout(io);

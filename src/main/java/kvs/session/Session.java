@@ -8,7 +8,7 @@ import java.io.IOException;
  * thread. The connection owns the socket, the timeouts and the buffer; the session owns the
  * meaning of the bytes. Not API.
  */
-public interface Session {
+public interface Session extends AutoCloseable {
 
     /** What {@link #answer()} leaves to do. */
     enum Step {
@@ -42,4 +42,8 @@ public interface Session {
 
     /** Sends the buffered replies. */
     void send() throws IOException;
+
+    /** The connection has ended, whatever the reason: lets go of what the session holds for its client. */
+    default void close() {
+    }
 }

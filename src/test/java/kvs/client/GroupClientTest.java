@@ -14,7 +14,9 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -257,5 +259,35 @@ class GroupClientTest {
             assertThat(c.persist("k")).isFalse();
         }
         assertThat(m.received.get(4)).isEqualTo(new Request.Expire(Bytes.utf8("k"), new Expiry.After(1_000)));
+    }
+
+    @Test
+    void anMget_movesOnFromAMemberThatDrops_andFollowsTheLeaderAMemberNames() throws Exception {
+        Member leader = member(r -> new Response.Values(Arrays.asList(Bytes.utf8("1"), null)));
+        Member follower = member(r -> new Response.Error(ErrorCode.NOT_LEADER.wireName(), "not the leader",
+                HostPort.show(leader.address())));
+        Member dropping = member(r -> null);
+        List<Bytes> keys = List.of(Bytes.utf8("a"), Bytes.utf8("b"));
+        try (GroupClient c = client(Duration.ofSeconds(10), dropping.address(), follower.address(), leader.address())) {
+            assertThat(c.getAll(keys)).containsExactly(Optional.of(Bytes.utf8("1")), Optional.empty());
+        }
+        assertThat(dropping.received).containsExactly(new Request.GetAll(keys));
+        assertThat(follower.received).containsExactly(new Request.GetAll(keys));
+        assertThat(leader.received).containsExactly(new Request.GetAll(keys));
+    }
+
+    @Test
+    void anMgetNoMemberAnswers_isUnavailable_andAnAnswerOfTheWrongLength_failsAtOnce() throws Exception {
+        Member dropping = member(r -> null);
+        try (GroupClient c = client(Duration.ofMillis(600), dropping.address(), closedPort())) {
+            assertThatThrownBy(() -> c.getAll("a", "b")).isInstanceOf(UnavailableException.class)
+                    .isNotInstanceOf(UnknownOutcomeException.class).hasMessageContaining("no member of the group answered");
+        }
+        Member wrong = member(r -> new Response.Values(List.of(Bytes.utf8("1"))));
+        try (GroupClient c = client(Duration.ofSeconds(10), wrong.address())) {
+            assertThatThrownBy(() -> c.getAll("a", "b")).isInstanceOf(KvsException.class)
+                    .hasMessageContaining("1 values for 2 keys");
+        }
+        assertThat(wrong.received).as("not retried").hasSize(1);
     }
 }

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,8 @@ class CodecTest {
             new Request.Set(b("k"), b("v"), new Expiry.At(1), null), new Request.Set(b("k"), b("v"), new Expiry.At(Long.MAX_VALUE), null),
             new Request.Ttl(b("k")), new Request.Ttl(Bytes.wrap(new byte[] {(byte) 0xFF})),
             new Request.Expire(b("k"), new Expiry.After(0)), new Request.Expire(b("k"), new Expiry.At(1_767_225_630_000L)),
-            new Request.Persist(b("k")));
+            new Request.Persist(b("k")), new Request.GetAll(List.of(b("k"))),
+            new Request.GetAll(List.of(b("a"), Bytes.EMPTY, Bytes.wrap(new byte[] {(byte) 0xFF, 0}), b("a"), b("ключ 🔑"))));
     private static final List<Response> RESPONSES = List.of(
             new Response.Ok(), new Response.Value("v"), Response.Value.ABSENT, new Response.Value(""),
             new Response.Value("z".repeat(100_000)), new Response.Value(Bytes.wrap(new byte[] {0, (byte) 0xFE, (byte) 0xFF})),
@@ -47,7 +50,9 @@ class CodecTest {
             new Response.Error(ErrorCode.NOT_LEADER, "not the leader; no leader is known now"),
             new Response.Stats(Map.of()), new Response.Stats(statsOf("version", "0.1.0", "keys", 3L, "negative", -1L)),
             Response.Ttl.ABSENT, Response.Ttl.NO_DEADLINE, Response.Ttl.expiring(1_767_225_630_000L, 30_000),
-            Response.Ttl.expiring(Long.MAX_VALUE, 0), Response.Changed.TRUE, Response.Changed.FALSE);
+            Response.Ttl.expiring(Long.MAX_VALUE, 0), Response.Changed.TRUE, Response.Changed.FALSE,
+            new Response.Values(List.of(b("v"))), new Response.Values(List.of()),
+            new Response.Values(Arrays.asList(b("v"), null, Bytes.EMPTY, Bytes.wrap(new byte[] {(byte) 0xC3, '('}), null)));
 
     private static Map<String, Object> statsOf(Object... pairs) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -141,6 +146,99 @@ class CodecTest {
             assertThat(bytes).as("%s", e.getKey()).isEqualTo(hex(e.getValue()));
             assertThat(e.getKey() instanceof Request ? Codec.decodeRequest(bytes) : Codec.decodeResponse(bytes)).isEqualTo(e.getKey());
         }
+    }
+
+    /** docs/PROTOCOL.md, "Reading keys together", shows these. */
+    @Test
+    void mgetMessages_areExactlyTheDocumentedBytes() throws Exception {
+        Request mget = new Request.GetAll(List.of(b("a"), b("b"), b("c")));
+        assertThat(Codec.encode(mget)).isEqualTo(hex("a2 626f70 646d676574 646b657973 83 6161 6162 6163"));
+        Response values = new Response.Values(Arrays.asList(b("1"), null, Bytes.EMPTY));
+        assertThat(Codec.encode(values)).as("an absent key is null, an empty value empty text")
+                .isEqualTo(hex("a2 626f6b f5 6676616c756573 83 6131 f6 60"));
+        assertThat(Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 83 6161 6162 6163"))).isEqualTo(mget);
+        assertThat(Codec.decodeResponse(hex("a2 626f6b f5 6676616c756573 83 6131 f6 60"))).isEqualTo(values);
+        // keys and values that are not UTF-8 go as byte strings; text sent as bytes is the same key
+        assertThat(Codec.encode(new Request.GetAll(List.of(Bytes.wrap(new byte[] {(byte) 0xFF})))))
+                .isEqualTo(hex("a2 626f70 646d676574 646b657973 81 41ff"));
+        assertThat(Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 9f 4161 6162 ff")))
+                .as("an indefinite array, a key as a byte string").isEqualTo(new Request.GetAll(List.of(b("a"), b("b"))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a1 626f70 646d676574",                                  // no keys
+        "a2 626f70 646d676574 646b657973 80",                    // no key in keys
+        "a2 626f70 646d676574 646b657973 6161",                  // keys as text, not an array
+        "a2 626f70 646d676574 646b657973 f6",                    // keys null
+        "a2 626f70 646d676574 646b657973 a1 6161 6162",          // keys a map
+        "a2 626f70 646d676574 646b657973 82 6161 01",            // an integer key
+        "a2 626f70 646d676574 646b657973 82 6161 f6",            // a null key
+        "a2 626f70 646d676574 646b657973 81 81 6161",            // a key that is an array
+        "a2 626f70 646d676574 646b657973 81 f93c00",             // a float key
+        "a3 626f70 646d676574 646b657973 81 6161 646b657973 81 6162", // keys twice
+        "a2 626f70 646d676574 636b6579 6161",                    // "key" instead of "keys"
+    })
+    void badMgets_areBadRequests(String body) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void aBadMget_saysWhatIsWrong() {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a1 626f70 646d676574"))).hasMessage("missing field 'keys'");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 80")))
+                .hasMessage("'keys' must hold at least one key");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 6161")))
+                .hasMessage("'keys' must be an array of keys (text or bytes), not text");
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 82 6161 f6")))
+                .hasMessage("'keys' item 1 must be text or bytes, not null");
+    }
+
+    @Test
+    void anMgetOfTheMostKeys_decodes_andOneKeyMore_isABadRequest() throws Exception {
+        assertThat(((Request.GetAll) Codec.decodeRequest(mgetOfEmptyKeys(Request.GetAll.MAX_KEYS))).keys())
+                .hasSize(Request.GetAll.MAX_KEYS).containsOnly(Bytes.EMPTY);
+        assertThatThrownBy(() -> Codec.decodeRequest(mgetOfEmptyKeys(Request.GetAll.MAX_KEYS + 1)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
+                .hasMessage("'keys' holds more than 1048576 items");
+        assertThatThrownBy(() -> new Request.GetAll(Collections.nCopies(Request.GetAll.MAX_KEYS + 1, Bytes.EMPTY)))
+                .as("nor can a client make one").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Request.GetAll(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** {@code {"op": "mget", "keys": ["", "", ...]}} with {@code n} empty keys, the array's length in 4 bytes. */
+    private static byte[] mgetOfEmptyKeys(int n) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(n + 20);
+        b.writeBytes(hex("a2 626f70 646d676574 646b657973 9a"));
+        b.writeBytes(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        for (int i = 0; i < n; i++) {
+            b.write(0x60);
+        }
+        return b.toByteArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a2 626f70 646d676574 646b657973 82 6161",               // an array cut short
+        "a2 626f70 646d676574 646b657973 9f 6161",               // an indefinite array never ended
+        "a2 626f70 646d676574 646b657973 9b ffffffffffffffff",   // an array declaring 2^64-1 items
+        "a2 626f70 646d676574 646b657973 82 6161 61ff",          // invalid UTF-8 in a key
+    })
+    void brokenMgets_areMalformed(String body) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "a2 626f6b f5 6676616c756573 6161",                     // values as text
+        "a2 626f6b f5 6676616c756573 82 6161 01",               // an integer value
+        "a2 626f6b f5 6676616c756573 81 80",                    // a value that is an array
+        "a2 626f6b f5 6676616c756573 81 f5",                    // a value that is true
+    })
+    void badMgetAnswers_areRefused(String body) {
+        assertThatThrownBy(() -> Codec.decodeResponse(hex(body))).isInstanceOf(ProtocolException.class);
     }
 
     @Test
@@ -282,7 +380,7 @@ class CodecTest {
     void bodyInsideALargerBuffer_isDecodedInPlace() throws Exception {
         byte[] body = Codec.encode(new Request.Set("k", "v"));
         byte[] buf = new byte[body.length + 10];
-        java.util.Arrays.fill(buf, (byte) 0xff);
+        Arrays.fill(buf, (byte) 0xff);
         System.arraycopy(body, 0, buf, 7, body.length);
         assertThat(Codec.decodeRequest(buf, 7, body.length)).isEqualTo(new Request.Set("k", "v"));
         assertThatThrownBy(() -> Codec.decodeRequest(buf, 7, body.length + 1))

@@ -67,7 +67,7 @@ class RespExpiryTest {
         return switch (engine) {
             case "kvs" -> KvStore.open(dir, options);
             case "mvstore" -> MvStoreEngine.open(dir, options);
-            default -> member(options);
+            default -> member(dir, options);
         };
     }
 
@@ -75,7 +75,7 @@ class RespExpiryTest {
      * A one-member replicated group over KvStore, leading: the leader's read-modify-writes go
      * through its log as of its time, its reads are linearizable, and its expiry cycle removes.
      */
-    private Store member(EngineOptions options) throws Exception {
+    static Store member(Path dir, EngineOptions options) throws Exception {
         InetSocketAddress raft = new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
         InetSocketAddress kvs = new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
         Member self = new Member("m1", kvs, raft);

@@ -217,7 +217,7 @@ class RespServerTest {
                 {cmd("EXPIRE", "k", "ten"), "-ERR value is not an integer or out of range\r\n"},
                 {cmd("TTL", "d"), ":-1\r\n"},
                 {cmd("TTL", "k"), ":-2\r\n"},
-                {cmd("MULTI"), "-ERR kvs does not support MULTI/EXEC transactions\r\n"},
+                {cmd("EXEC"), "-ERR EXEC without MULTI\r\n"},
                 {cmd("HELLO", "4"), "-NOPROTO unsupported protocol version\r\n"},
                 {cmd("HELLO", "x"), "-ERR Protocol version is not an integer or out of range\r\n"},
                 {cmd("HELLO", "3", "bogus"), "-ERR Syntax error in HELLO option 'bogus'\r\n"},
@@ -303,6 +303,9 @@ class RespServerTest {
         String readonly = "-READONLY You can't write against a read only replica.\r\n";
         expect(s, readonly + "$1\r\nv\r\n" + readonly + ":-1\r\n"
                 + readonly + readonly); // GETEX is a write even without options, as in Redis
+        send(s, cmd("MULTI") + cmd("SET", "k", "v") + cmd("EXEC"));
+        expect(s, "+OK\r\n+QUEUED\r\n-EXECABORT Transaction discarded because of: READONLY You can't write against a"
+                + " read only replica.\r\n"); // as Redis's EXEC on a server that became a replica
     }
 
     @Test

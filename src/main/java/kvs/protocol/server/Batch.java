@@ -95,13 +95,14 @@ final class Batch {
             case Request.Auth a -> answered(i, authenticate(a.password()));
             case Request r when !guard.open() -> answered(i, UNAUTHENTICATED);
             case Request.Get g -> ops.read(g.key());
+            case Request.GetAll g -> ops.readAll(g.keys());
             case Request.Set s when s.expiry() == null -> ops.write(Write.set(s.key(), s.value(), s.id()));
             case Request.Set s -> setExpiring(s, i);
             case Request.Remove r -> ops.write(Write.remove(r.key(), r.id()));
             case Request.Ttl t -> ops.readEntry(t.key());
             case Request.Expire e -> ops.write(Write.transaction(KeyExpiry.expire(e.key(), e.expiry())));
             case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
-            case Request.Stats s -> ops.call(figures::get);
+            case Request.Stats s -> ops.call(keys -> figures.get());
         }
     }
 
@@ -132,6 +133,7 @@ final class Batch {
     private static String kind(Request request) {
         return switch (request) {
             case Request.Get g -> "get";
+            case Request.GetAll g -> "mget";
             case Request.Set s -> "set";
             case Request.Remove r -> "rm";
             case Request.Ttl t -> "ttl";
@@ -158,7 +160,8 @@ final class Batch {
             case Ops.Read r when r.withDeadline() -> ttl(r); // only a ttl reads a deadline
             case Ops.Read r -> value(r);
             case Ops.Writing w -> reply(w.write());
-            case Ops.ReadAll r -> throw new IllegalStateException("request " + i + " reads no keys together");
+            case Ops.ReadAll r when r.failure() != null -> Response.Error.of(r.failure());
+            case Ops.ReadAll r -> values(r);
             case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
             case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
         };
@@ -169,6 +172,14 @@ final class Batch {
             return new Response.Value(r.value());
         } catch (KvsException | RuntimeException e) {
             return Response.Error.of(e);
+        }
+    }
+
+    private static Response values(Ops.ReadAll r) {
+        try {
+            return new Response.Values(r.values());
+        } catch (KvsException e) {
+            throw new IllegalStateException(e); // checked before: no failure
         }
     }
 

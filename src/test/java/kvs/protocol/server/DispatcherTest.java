@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import kvs.KvsException;
 import kvs.command.Dispatcher;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
@@ -33,6 +35,8 @@ class DispatcherTest {
         final Map<Bytes, Bytes> map = new HashMap<>();
         final Watches watches = new Watches();
         final List<List<String>> groups = new ArrayList<>();
+        /** What getAll throws; null: it reads. */
+        KvsException readFailure;
 
         @Override
         public void writeAll(List<? extends Write<?>> writes) {
@@ -68,7 +72,10 @@ class DispatcherTest {
         }
 
         @Override
-        public List<Bytes> getAll(List<Bytes> keys) {
+        public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+            if (readFailure != null) {
+                throw readFailure;
+            }
             return keys.stream().map(map::get).toList();
         }
 
@@ -163,5 +170,39 @@ class DispatcherTest {
         assertThat(batch.reply(0)).isEqualTo(new Response.Value(big));
         assertThat(batch.reply(2)).isEqualTo(new Response.Value(big));
         assertThat(batch.reply(3)).isEqualTo(new Response.Value("1"));
+    }
+
+    @Test
+    void anMget_endsARunOfWrites_andSeesIt_andAFailedReadIsItsReply() {
+        RecordingStore engine = new RecordingStore();
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock());
+        add(batch, new Request.Set("a", "1"));
+        add(batch, new Request.GetAll(List.of(Bytes.utf8("a"), Bytes.utf8("b"))));
+        add(batch, new Request.Set("b", "2"));
+        Dispatcher dispatcher = new Dispatcher(engine);
+        assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(3);
+        assertThat(engine.groups).containsExactly(List.of("set a"), List.of("set b"));
+        assertThat(batch.reply(1)).isEqualTo(new Response.Values(Arrays.asList(Bytes.utf8("1"), null)));
+        assertThat(batch.kind(1)).isEqualTo("mget");
+
+        batch.clear();
+        engine.readFailure = new KvsException("the disk failed");
+        add(batch, new Request.GetAll(List.of(Bytes.utf8("a"))));
+        assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
+        assertThat(batch.reply(0)).isEqualTo(new Response.Error(ErrorCode.INTERNAL, "the disk failed"));
+    }
+
+    @Test
+    void largeValuesReadByAnMget_endAPartOfTheBatch() {
+        RecordingStore engine = new RecordingStore();
+        Bytes big = Bytes.utf8("v".repeat(Dispatcher.REPLY_BYTES / 2 + 1));
+        engine.map.put(Bytes.utf8("big"), big);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock());
+        add(batch, new Request.GetAll(List.of(Bytes.utf8("big"), Bytes.utf8("big"))));
+        add(batch, new Request.Get("big"));
+        Dispatcher dispatcher = new Dispatcher(engine);
+        assertThat(dispatcher.execute(batch.ops, 0)).as("the mget's values reached the reply bytes").isEqualTo(1);
+        assertThat(batch.reply(0)).isEqualTo(new Response.Values(List.of(big, big)));
+        assertThat(dispatcher.execute(batch.ops, 1)).isEqualTo(2);
     }
 }
