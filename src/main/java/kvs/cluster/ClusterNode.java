@@ -101,6 +101,13 @@ public final class ClusterNode implements Store {
         return reads.entry(key);
     }
 
+    /** The entries of {@code keys}, read linearizably as {@link #get} is, after one ReadIndex. */
+    @Override
+    public List<Entry> entries(List<Bytes> keys) throws KvsException {
+        ensureOpen();
+        return reads.entries(keys);
+    }
+
     /** The values of {@code keys}, read linearizably as {@link #get} is, and together, as the engine reads them. */
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {

@@ -1,8 +1,12 @@
 package kvs.store;
 
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -48,19 +52,48 @@ public final class Watch implements AutoCloseable {
      * @throws KvsException if the key cannot be read (its deadline is noted)
      */
     public void add(Bytes key) throws KvsException {
-        if (held.containsKey(key)) {
+        addAll(List.of(key));
+    }
+
+    /**
+     * Watches each of {@code keys} from now on, as {@link #add} does, reading them with one
+     * {@link Store#entries} (a group member: after one ReadIndex). Nothing is added if they
+     * cannot be read.
+     *
+     * @throws KvsException if the keys cannot be read (their deadlines are noted)
+     */
+    public void addAll(List<Bytes> keys) throws KvsException {
+        Set<Bytes> fresh = new LinkedHashSet<>();
+        for (Bytes k : keys) {
+            if (!held.containsKey(k)) {
+                fresh.add(Objects.requireNonNull(k, "key"));
+            }
+        }
+        if (fresh.isEmpty()) {
             return;
         }
-        Watches.Slot slot = table.hold(key);
+        List<Bytes> adding = List.copyOf(fresh);
+        List<Watches.Slot> slots = new ArrayList<>(adding.size());
         try {
+            for (Bytes k : adding) {
+                slots.add(table.hold(k));
+            }
             // The writer publishes a write, then looks the key up (Watches.touched); this registers
             // the key, then reads it: with a full fence on each side, one of the two sees the other.
             VarHandle.fullFence();
-            long version = slot.version.get(); // before the read: a write published after it moves the version
-            Entry e = store.entry(key);
-            held.put(key, new Held(slot, version, e != null, e == null ? Entry.NONE : e.deadline()));
+            long[] versions = new long[slots.size()];
+            for (int i = 0; i < versions.length; i++) {
+                versions[i] = slots.get(i).version.get(); // before the read: a write published after it moves the version
+            }
+            List<Entry> entries = store.entries(adding);
+            for (int i = 0; i < versions.length; i++) {
+                Entry e = entries.get(i);
+                held.put(adding.get(i), new Held(slots.get(i), versions[i], e != null, e == null ? Entry.NONE : e.deadline()));
+            }
         } catch (KvsException | RuntimeException e) {
-            table.release(key, slot);
+            for (int i = 0; i < slots.size(); i++) {
+                table.release(adding.get(i), slots.get(i));
+            }
             throw e;
         }
     }

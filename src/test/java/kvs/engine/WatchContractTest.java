@@ -1,6 +1,7 @@
 package kvs.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -297,8 +298,9 @@ class WatchContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("engines")
-    void close_releasesTheKeys_andAClosedWatchWorksAgain(String name, EngineContractTest.Opener opener) throws Exception {
-        try (Store s = open(opener)) {
+    void close_releasesTheKeys_andAClosedWatchWorksAgain_andAFailedAddHoldsNothing(String name, EngineContractTest.Opener opener) throws Exception {
+        Store s = open(opener);
+        try {
             assertThat(s.watches().watchedKeys()).isZero();
             Watch first = watch(s, "k", "a", "k");
             Watch second = watch(s, "k", "b");
@@ -322,6 +324,13 @@ class WatchContractTest {
             assertThat(one(s, exec(first))).isInstanceOf(Outcome.Refused.class);
             first.close();
             assertThat(s.watches().watchedKeys()).isZero();
+
+            s.close();
+            assertThatThrownBy(() -> first.addAll(List.of(b("k"), b("a")))).isInstanceOf(IllegalStateException.class);
+            assertThat(first.isEmpty()).isTrue();
+            assertThat(s.watches().watchedKeys()).as("keys that could not be read are let go").isZero();
+        } finally {
+            s.close();
         }
     }
 
@@ -336,10 +345,15 @@ class WatchContractTest {
             }
             s.writeAll(sets);
             try (Watch w = Watch.on(s)) {
-                for (int i = 0; i < 1000; i++) {
+                for (int i = 0; i < 500; i++) {
                     w.add(b("w" + i));
                 }
-                w.add(b("k"));
+                List<Bytes> more = new ArrayList<>();
+                for (int i = 250; i < 1000; i++) { // half of them watched already
+                    more.add(b("w" + i));
+                }
+                more.add(b("k"));
+                w.addAll(more);
                 assertThat(s.watches().watchedKeys()).isEqualTo(1001);
                 for (int i = 0; i < 200; i++) {
                     s.set(b("other" + i), b("x"));
