@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>
  * A test that can fail: with the publication's write lock taken out (LogWriter.write's and
  * MvStoreEngine.run's {@code publication.begin()} replaced by a stamp of 0, so readers never
- * wait nor retry), it failed on both engines in each of two runs (one of them: 107 wrong totals
- * of 23,141 reads on KvStore, 3,237 of 536,907 on MvStoreEngine); with the lock, none in any run.
- * Each engine's run takes a second or two.
+ * wait nor retry), it failed on both engines in each of five runs, with 107 to 10,518 wrong
+ * totals a run (of 23,000 to 550,000 reads); with the lock, never.
+ * Each engine's run takes a second or two at most.
  */
 class GetAllIsolationTest {
 
