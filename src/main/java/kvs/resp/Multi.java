@@ -3,11 +3,15 @@ package kvs.resp;
 import java.util.ArrayList;
 import java.util.List;
 
+import kvs.session.MemoryRoom;
+
 /**
  * A connection's transaction as Redis keeps it between MULTI and EXEC: the commands queued (their
  * arguments, planned only when EXEC runs them), whether one was refused while queueing (then EXEC
- * discards them all), and the bytes they hold, which may not pass the connection's maximum frame:
- * a client cannot queue without bound, and what it queued goes with its connection.
+ * discards them all), and the bytes they hold. Those may not pass the connection's maximum frame,
+ * and beyond the first {@value #FREE} bytes they are reserved in the server's memory budget, as a
+ * large frame is while it arrives: a client cannot queue without bound, many clients cannot
+ * queue more than the budget together, and what a client queued goes with its connection.
  */
 final class Multi {
 
@@ -15,15 +19,21 @@ final class Multi {
     private static final int OVERHEAD = 64;
     /** What each argument costs besides its bytes. */
     private static final int ARGUMENT_OVERHEAD = 16;
+    /** Bytes a queue holds without a reservation, as a small frame needs none; then reserved in steps of as many. */
+    static final int FREE = 64 << 10;
 
     private final long maxBytes;
+    private final MemoryRoom room;
     private List<List<byte[]>> queued;
     private boolean refused;
     private long bytes;
+    /** What the queue has reserved in the server's budget. */
+    private long reserved;
 
-    /** A connection's transaction state, its queue held to {@code maxBytes}. */
-    Multi(long maxBytes) {
+    /** A connection's transaction state, its queue held to {@code maxBytes} and reserved in {@code room}. */
+    Multi(long maxBytes, MemoryRoom room) {
         this.maxBytes = maxBytes;
+        this.room = room;
     }
 
     /** Whether MULTI has begun a transaction that EXEC or DISCARD has not yet ended. */
@@ -51,10 +61,19 @@ final class Multi {
             size += a.length + ARGUMENT_OVERHEAD;
         }
         if (bytes + size > maxBytes) {
-            refused = true;
-            queued.clear();
+            refuse();
             throw new RespError("ERR the transaction's queued commands would pass the max frame (" + maxBytes
                     + " bytes); it is discarded at EXEC");
+        }
+        long over = bytes + size - FREE - reserved;
+        if (over > 0) {
+            long step = (over + FREE - 1) / FREE * FREE;
+            if (!room.reserve(step)) {
+                refuse();
+                throw new RespError("ERR the server's memory budget for requests is full: the transaction's queued"
+                        + " commands cannot grow; it is discarded at EXEC");
+            }
+            reserved += step;
         }
         bytes += size;
         queued.add(List.copyOf(argv)); // each argument is an array of its own, never written again
@@ -64,6 +83,7 @@ final class Multi {
     void refuse() {
         refused = true;
         queued.clear();
+        letGo();
     }
 
     boolean refused() {
@@ -74,7 +94,14 @@ final class Multi {
     List<List<byte[]>> end() {
         List<List<byte[]>> q = queued;
         queued = null;
-        bytes = 0;
+        letGo();
         return q;
+    }
+
+    /** Gives back what the queue reserved. */
+    private void letGo() {
+        room.release(reserved);
+        reserved = 0;
+        bytes = 0;
     }
 }

@@ -84,7 +84,7 @@ final class RespSession implements Session {
         this.dispatcher = link.dispatcher();
         this.reader = new RespRequestReader(link.maxFrame());
         this.tally = new RequestTally(link.stats());
-        this.multi = new Multi(link.maxFrame());
+        this.multi = new Multi(link.maxFrame(), link.room());
     }
 
     @Override

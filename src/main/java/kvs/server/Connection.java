@@ -99,7 +99,7 @@ final class Connection implements Runnable {
                     return;
                 }
                 Link link = new Link(new WatchedOutput(io.getOutputStream()), dispatcher, maxFrame, clientId,
-                        socket.getRemoteSocketAddress(), socket.getLocalSocketAddress(), stats, access.guard(peer));
+                        socket.getRemoteSocketAddress(), socket.getLocalSocketAddress(), stats, access.guard(peer), budget);
                 try (Session session = protocol.open(link)) {
                     serve(new Input(io.getInputStream(), BUFFER), session);
                 }

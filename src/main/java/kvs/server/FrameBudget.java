@@ -3,13 +3,15 @@ package kvs.server;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import kvs.session.MemoryRoom;
+
 /**
  * Room for the large request frames all connections are receiving at once, so that clients
  * sending large frames slowly cannot fill the heap together. A frame above {@link #SMALL} bytes
  * reserves its length before its body is read and gives it back once it is answered; small
  * frames, whatever else is going on, are never held up.
  */
-final class FrameBudget {
+final class FrameBudget implements MemoryRoom {
 
     /** Frames up to this size need no room. */
     static final int SMALL = 64 << 10;
@@ -51,5 +53,22 @@ final class FrameBudget {
         if (reserved > 0) {
             kib.release(reserved);
         }
+    }
+
+    /** Reserves {@code bytes}, rounded up to whole KiB, if there is room now: what a session keeps between requests. */
+    @Override
+    public boolean reserve(long bytes) {
+        return bytes <= 0 || kib.tryAcquire(kibOf(bytes));
+    }
+
+    @Override
+    public void release(long bytes) {
+        if (bytes > 0) {
+            kib.release(kibOf(bytes));
+        }
+    }
+
+    private static int kibOf(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, (bytes + 1023) >> 10);
     }
 }

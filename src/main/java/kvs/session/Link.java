@@ -9,8 +9,9 @@ import kvs.security.Guard;
 /**
  * What a connection gives its session: the socket's output (each write under the server's
  * timeout), the command layer, the maximum frame, the client's id and address, the listener's
- * address, the server's figures and the connection's gate (authentication). Not API.
+ * address, the server's figures, the connection's gate (authentication) and its share of the
+ * server's memory budget. Not API.
  */
 public record Link(OutputStream out, Dispatcher dispatcher, int maxFrame, long clientId, SocketAddress peer,
-                   SocketAddress local, ServerStats stats, Guard guard) {
+                   SocketAddress local, ServerStats stats, Guard guard, MemoryRoom room) {
 }

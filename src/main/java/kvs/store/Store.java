@@ -154,6 +154,17 @@ public interface Store extends KvsEngine {
         return one(Write.transaction(transaction));
     }
 
+    /**
+     * Runs {@code transaction} as {@link #transact(Transaction)} does, if {@code watch} still holds
+     * when it runs: no watched key written, removed or expired since it was added.
+     *
+     * @throws WatchBroken if a watched key changed: nothing ran, nothing was written
+     * @throws Refusal     if the transaction refused
+     */
+    default <R> R transact(Transaction<R> transaction, Watch watch) throws KvsException {
+        return one(Write.transaction(transaction, watch));
+    }
+
     private <R> R one(Write<R> write) throws KvsException {
         writeAll(List.of(write));
         return write.outcome().get();

@@ -14,6 +14,7 @@ import kvs.engine.KvStore;
 import kvs.expiry.ExpiryFigures;
 import kvs.security.Access;
 import kvs.session.Link;
+import kvs.session.MemoryRoom;
 import kvs.session.ServerStats;
 import kvs.session.Session;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +53,7 @@ class RespFuzzTest {
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         InetSocketAddress here = new InetSocketAddress("127.0.0.1", 6379);
         Session session = RespProtocol.of(new RespProtocol.Settings("fuzz", Map.of("appendonly", "yes")))
-                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats(store, Access.defaults(), null, () -> ExpiryFigures.NONE), Access.defaults().guard(here)));
+                .open(new Link(sent, dispatcher, MAX_BULK, 1, here, here, new ServerStats(store, Access.defaults(), null, () -> ExpiryFigures.NONE), Access.defaults().guard(here), MemoryRoom.UNLIMITED));
         int off = 0;
         boolean open = true;
         while (open) {
