@@ -59,7 +59,7 @@ public final class ClusterNode implements Store {
         this.server = started.server();
         this.groupId = started.groupId();
         this.submitter = new Submitter(config, server, groupId, started.stateMachine().leaderEvents());
-        this.writer = new EntryWriter(engine, submitter);
+        this.writer = new EntryWriter(engine, submitter, this::isReadyLeader);
         this.reads = new LinearizableReads(engine, submitter);
     }
 
@@ -101,6 +101,13 @@ public final class ClusterNode implements Store {
         return reads.entry(key);
     }
 
+    /** The entries of {@code keys}, read linearizably as {@link #get} is, after one ReadIndex. */
+    @Override
+    public List<Entry> entries(List<Bytes> keys) throws KvsException {
+        ensureOpen();
+        return reads.entries(keys);
+    }
+
     /** The values of {@code keys}, read linearizably as {@link #get} is, and together, as the engine reads them. */
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
@@ -110,8 +117,8 @@ public final class ClusterNode implements Store {
 
     /**
      * The engine's: every member's engine moves the versions of watched keys as it applies the
-     * group's entries, and the leader, which runs a transaction under a watch, has applied every
-     * entry before the one it logs the transaction in.
+     * group's entries, and the leader, which decides a transaction under a watch, has applied
+     * every entry committed before the one it would log the transaction in ({@link EntryWriter}).
      */
     @Override
     public Watches watches() {
@@ -184,7 +191,8 @@ public final class ClusterNode implements Store {
                 info.getCurrentTerm(), leader == null ? null : leader.toString(), info.getLastAppliedIndex());
     }
 
-    private RaftServer.Division division() {
+    /** This member's Raft server's part in its group (tests move the leadership through it). */
+    RaftServer.Division division() {
         try {
             return server.getDivision(groupId);
         } catch (IOException e) {

@@ -103,9 +103,9 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
     /**
      * Runs the caller's transaction {@code txn} over {@code view} as of its {@link Write.Txn#asOf()}
      * ({@link Write.Txn#NOW} for the view's time), recording what it reads. Under a watch, the
-     * leader decides whether it still holds (this member's engine has applied every entry before
-     * this one: the writer waits for each entry's reply) and the transaction first reads the
-     * watched keys, so a member whose keys differ finds a conflict rather than a different answer.
+     * leader decides whether it still holds (its engine has applied every entry committed before
+     * this one: {@link EntryWriter} sees to it) and the transaction first reads the watched keys,
+     * so a member whose keys differ finds a conflict rather than a different answer.
      */
     static <R> Run run(Write.Txn<R> txn, GroupView view) throws KvsException {
         long at = txn.asOf() == Write.Txn.NOW ? view.now() : txn.asOf();

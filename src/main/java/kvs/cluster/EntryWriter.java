@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import kvs.KvsException;
 import kvs.UnavailableException;
@@ -15,6 +16,7 @@ import kvs.store.GroupView;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Store;
+import kvs.store.WatchBroken;
 import kvs.store.Write;
 import org.apache.ratis.protocol.RaftClientReply;
 
@@ -25,6 +27,14 @@ import org.apache.ratis.protocol.RaftClientReply;
  * writes before it, as of the engine's clock, and logged as what it read and wrote and that time
  * ({@link Conditional}); each write is settled from the entry's reply (a removal of an expired
  * key: whether it removed the key).
+ * <p>
+ * A transaction under a {@link kvs.store.Watch} is decided here, over this member's engine: so
+ * before a group that holds one, the engine must have applied every entry committed before it.
+ * The writer waits for each of its entries to be applied, and a leader serves writes once it has
+ * applied its term's first entry, so a ready leader's engine is current unless an entry of its own
+ * is in doubt (its submission failed); otherwise, or on a member not a ready leader, the group
+ * waits for a ReadIndex first. A watch that no longer holds refuses its transaction at once,
+ * with nothing logged: the write that broke it is applied already.
  */
 final class EntryWriter {
 
@@ -43,12 +53,17 @@ final class EntryWriter {
 
     private final Store engine;
     private final Submitter submitter;
+    /** Whether this member is a leader that has applied its term's first entry. */
+    private final BooleanSupplier readyLeader;
+    /** Whether an entry this writer submitted may yet be applied (its submission failed); the commit leader's. */
+    private boolean inDoubt;
     /** Concurrent callers' writes, gathered into one log entry while the previous one commits. */
     private final GroupCommit<Pending> commits = new GroupCommit<>(this::commitGroup, GATHER_NANOS, GATHER_PAUSE_NANOS);
 
-    EntryWriter(Store engine, Submitter submitter) {
+    EntryWriter(Store engine, Submitter submitter, BooleanSupplier readyLeader) {
         this.engine = engine;
         this.submitter = submitter;
+        this.readyLeader = readyLeader;
     }
 
     /** Commits {@code writes} through the group's log and settles each. */
@@ -127,6 +142,15 @@ final class EntryWriter {
 
     /** Commits {@code group} in entries of at most {@link #ENTRY_BYTES}; returns the read-modify-writes that conflicted. */
     private List<Pending> commitInEntries(List<Pending> group) {
+        if (watched(group) && (inDoubt || !readyLeader.getAsBoolean())) {
+            try {
+                submitter.barrier(); // the engine applies every entry committed before a watch is decided over it
+                inDoubt = false;
+            } catch (KvsException e) {
+                group.forEach(p -> p.fail(e));
+                return List.of();
+            }
+        }
         List<Pending> conflicts = new ArrayList<>();
         List<Pending> entry = new ArrayList<>();
         GroupView view = entryView();
@@ -150,6 +174,16 @@ final class EntryWriter {
             commitOrFail(entry, List.of(), conflicts);
         }
         return conflicts;
+    }
+
+    /** Whether {@code group} holds a transaction under a watch. */
+    private static boolean watched(List<Pending> group) {
+        for (Pending p : group) {
+            if (p.write instanceof Write.Txn<?> t && t.watch() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -232,6 +266,11 @@ final class EntryWriter {
             p.fail(e);
             return 0;
         }
+        if (p.run.refusal() instanceof WatchBroken broken) { // decided over what this member applied: nothing to log
+            p.run = null;
+            p.refuse(broken);
+            return 0;
+        }
         Conditional logged = p.run.logged();
         long bytes = 32;
         for (Map.Entry<Bytes, Entry> r : logged.reads().entrySet()) {
@@ -271,6 +310,7 @@ final class EntryWriter {
             placed.forEach(p -> p.fail(e));
             return true;
         } catch (KvsException e) {
+            inDoubt = true;
             placed.forEach(p -> p.fail(e));
             rest.forEach(p -> p.fail(e));
             return false;

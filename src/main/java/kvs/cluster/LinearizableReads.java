@@ -19,7 +19,7 @@ final class LinearizableReads {
     private final Store engine;
     private final Submitter submitter;
     /** Concurrent callers' reads, answered together after one ReadIndex while the previous one is taken. */
-    private final GroupCommit<PendingRead> reads = new GroupCommit<>(this::readGroup);
+    private final GroupCommit<PendingRead<?>> reads = new GroupCommit<>(this::readGroup);
 
     LinearizableReads(Store engine, Submitter submitter) {
         this.engine = engine;
@@ -28,40 +28,50 @@ final class LinearizableReads {
 
     /** The entry of {@code key}, read linearizably; null when it is absent. */
     Entry entry(Bytes key) throws KvsException {
-        PendingRead read = new PendingRead(key, null);
-        reads.submit(read);
-        return read.entry;
+        return read(engine -> engine.entry(key));
+    }
+
+    /** The entries of {@code keys}, read linearizably, after one ReadIndex ({@link Store#entries}). */
+    List<Entry> entries(List<Bytes> keys) throws KvsException {
+        return read(engine -> engine.entries(keys));
     }
 
     /** The values of {@code keys}, read linearizably and together ({@link Store#getAll}). */
     List<Bytes> values(List<Bytes> keys) throws KvsException {
-        PendingRead read = new PendingRead(null, keys);
-        reads.submit(read);
-        return read.values;
+        return read(engine -> engine.getAll(keys));
     }
 
-    /** A read waiting for the next ReadIndex: of one key's entry, or of several keys' values. */
-    private static final class PendingRead extends GroupCommit.Op {
-        final Bytes key;
-        final List<Bytes> keys;
-        Entry entry;
-        List<Bytes> values;
+    private <T> T read(EngineRead<T> read) throws KvsException {
+        PendingRead<T> pending = new PendingRead<>(read);
+        reads.submit(pending);
+        return pending.result;
+    }
 
-        PendingRead(Bytes key, List<Bytes> keys) {
-            this.key = key;
-            this.keys = keys;
+    /** A read of this member's engine. */
+    @FunctionalInterface
+    private interface EngineRead<T> {
+        T run(Store engine) throws KvsException;
+    }
+
+    /** A read waiting for the next ReadIndex, and its result once made. */
+    private static final class PendingRead<T> extends GroupCommit.Op {
+        final EngineRead<T> read;
+        T result;
+
+        PendingRead(EngineRead<T> read) {
+            this.read = read;
+        }
+
+        void run(Store engine) throws KvsException {
+            result = read.run(engine);
         }
     }
 
     /** Answers a batch of reads that all began before this call: one ReadIndex, then this member's engine. */
-    private void readGroup(List<PendingRead> group) throws KvsException {
+    private void readGroup(List<PendingRead<?>> group) throws KvsException {
         submitter.barrier();
-        for (PendingRead r : group) {
-            if (r.keys == null) {
-                r.entry = engine.entry(r.key);
-            } else {
-                r.values = engine.getAll(r.keys);
-            }
+        for (PendingRead<?> r : group) {
+            r.run(engine);
             r.succeed();
         }
     }

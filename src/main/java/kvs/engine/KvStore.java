@@ -318,6 +318,7 @@ public final class KvStore implements Store {
 
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        Objects.requireNonNull(keys, "keys");
         ensureOpen();
         byte[][] ks = new byte[keys.size()][];
         for (int i = 0; i < ks.length; i++) {

@@ -336,8 +336,9 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
 
     /**
      * Indexes the chunk {@code ws}, written to {@code file} from {@code base}, and settles its
-     * writes; then moves the versions of watched keys it set or removed (a remove of a key absent,
-     * or already past its deadline, changes nothing a reader saw, and moves none).
+     * writes; each write, once indexed, moves the version of its key if watched: a set always, a
+     * removal (an expiry cycle's too) only of a key present as of {@code now} (removing a key
+     * absent, or already past its deadline, changes nothing a reader saw).
      */
     private void publish(List<Write> ws, ActiveFile file, long base, int bytes, long now) {
         long liveDelta = 0;
@@ -366,7 +367,7 @@ final class LogWriter implements GroupCommit.Handler<LogWriter.Write> {
                 if (w.onlyIfDeadline || hadExpired) {
                     expiredNow++;
                 }
-                if (!w.onlyIfDeadline && (!w.remove || old != null && !hadExpired)) {
+                if (!w.remove || old != null && !hadExpired) {
                     watches.touched(w.key);
                 }
             }

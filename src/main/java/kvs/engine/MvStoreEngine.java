@@ -352,6 +352,7 @@ public final class MvStoreEngine implements Store {
                             remove(w.key, now);
                             if (!current.expiredAt(now)) {
                                 expiredKeys++; // removed as expired, though not by this clock: counted once
+                                watches.touched(w.key); // present by this clock: a reader saw it go
                             }
                             if (view != null) {
                                 view.written(w.key, null, Entry.NONE);
@@ -549,6 +550,7 @@ public final class MvStoreEngine implements Store {
 
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        Objects.requireNonNull(keys, "keys");
         ensureOpen();
         byte[][] ks = new byte[keys.size()][];
         for (int i = 0; i < ks.length; i++) {

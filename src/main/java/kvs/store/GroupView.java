@@ -62,6 +62,8 @@ public final class GroupView {
     private final long now;
     /** The group's writes so far: a key's entry, or {@link #REMOVED}; made on first use. */
     private Map<Bytes, Entry> written;
+    /** The keys the group set (not only removed) so far; made on first use. */
+    private Set<Bytes> set;
 
     /** The group over {@code committed}, read as of {@code now} (Unix milliseconds). */
     public GroupView(Committed committed, long now) {
@@ -80,6 +82,12 @@ public final class GroupView {
             written = new HashMap<>();
         }
         written.put(key, value == null ? REMOVED : new Entry(value, deadline));
+        if (value != null) {
+            if (set == null) {
+                set = new HashSet<>();
+            }
+            set.add(key);
+        }
     }
 
     /** The entry of {@code key} as stored with the group's writes so far (its deadline may have passed), or null. */
@@ -147,12 +155,14 @@ public final class GroupView {
     /**
      * {@link #run(Transaction, long)} under {@code watch} (or none, when null): refused with
      * {@link WatchBroken}, not run, if a watched key changed since it was watched, counting the
-     * group's writes before it, which readers cannot see yet.
+     * group's writes before it, which readers cannot see yet: a set of the key, or a removal of a
+     * key present when watched ({@link Watch}); a removal of a key absent then changes nothing.
      */
     public <R> Ran<R> run(Transaction<R> transaction, long asOf, Watch watch) throws KvsException {
         TxnView view = new TxnView(asOf == Write.Txn.NOW ? now : asOf);
         if (watch != null) {
-            Bytes changed = watch.changed(view.now, k -> written != null && written.containsKey(k));
+            Bytes changed = watch.changed(view.now, k -> set != null && set.contains(k),
+                    k -> written != null && written.containsKey(k));
             if (changed != null) {
                 return new Ran<>(null, new WatchBroken(changed), List.of(), Map.of(), Map.of(), null);
             }

@@ -1,6 +1,7 @@
 package kvs.store;
 
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,21 @@ public interface Store extends KvsEngine {
      * @throws KvsException as {@link #get(Bytes)} does
      */
     Entry entry(Bytes key) throws KvsException;
+
+    /**
+     * The entries of {@code keys}, in order, null for an absent key, each read as {@link #entry}
+     * reads it, though not necessarily together (a {@link Watch} reads its keys so). A
+     * replicated group's member reads them all after one ReadIndex.
+     *
+     * @throws KvsException as {@link #get(Bytes)} does
+     */
+    default List<Entry> entries(List<Bytes> keys) throws KvsException {
+        List<Entry> entries = new ArrayList<>(keys.size());
+        for (Bytes k : keys) {
+            entries.add(entry(k));
+        }
+        return entries;
+    }
 
     /**
      * The values of {@code keys}, in order, null for an absent key, read together: a group of

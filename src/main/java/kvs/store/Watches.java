@@ -1,5 +1,6 @@
 package kvs.store;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,8 +31,15 @@ public final class Watches {
     public Watches() {
     }
 
-    /** A write of {@code key} is now visible to readers: a watch of it no longer holds. */
+    /**
+     * A write of {@code key} is now visible to readers: a watch of it no longer holds. Called by
+     * the store's writer after it published the write, for a set, and for a removal of a key that
+     * was present (stored, and not past its deadline as of the write's time).
+     */
     public void touched(Bytes key) {
+        // The write was published with a release store at best: without a full fence this lookup
+        // could miss a key a watcher registers meanwhile while the watcher reads the old value.
+        VarHandle.fullFence();
         if (slots.isEmpty()) {
             return;
         }
