@@ -110,9 +110,7 @@ final class TransactionCommands {
             keys.add(args.key(j));
         }
         Ops.Call<Object> call = ops.call(keyspace -> {
-            for (Bytes k : keys) {
-                watch.add(k);
-            }
+            watch.addAll(keys); // read together: a group member takes one ReadIndex for them all
             return null;
         });
         return out -> {
