@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
 import kvs.client.KvsClient;
+import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
@@ -499,6 +500,29 @@ class RespTransactionTest {
         expect(OK, "MULTI"); // a new transaction starts empty
         expect(QUEUED, "SET", "k0", value);
         expect("*1\r\n+OK\r\n", "EXEC");
+    }
+
+    @Test
+    void anExecUnderAlways_isOneFsync() throws Exception {
+        start(KvStore.open(dir, EngineOptions.defaults().withDurability(Durability.ALWAYS)), KvsServer.Options.defaults());
+        long before = fsyncs();
+        expect(OK, "MULTI");
+        for (int i = 0; i < 5; i++) {
+            expect(QUEUED, "SET", "k" + i, "v");
+        }
+        expect(QUEUED, "INCR", "n");
+        expect("*6\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n:1\r\n", "EXEC");
+        assertThat(fsyncs()).isEqualTo(before + 1);
+    }
+
+    /** INFO's count of the engine's fsyncs. */
+    private long fsyncs() throws IOException {
+        for (String line : call(a, "INFO", "persistence").split("\r\n")) {
+            if (line.startsWith("kvs_fsyncs:")) {
+                return Long.parseLong(line.substring("kvs_fsyncs:".length()));
+            }
+        }
+        throw new AssertionError("no kvs_fsyncs in INFO");
     }
 
     @Test
