@@ -43,6 +43,8 @@ public final class Codec {
     private static final SerializedString DEADLINE = new SerializedString("deadline");
     private static final SerializedString EXPIRE = new SerializedString("expire");
     private static final SerializedString PERSIST = new SerializedString("persist");
+    /** {@code {"ok": true}}, the body of every plain success (a set, a remove...): encoded once. */
+    private static final byte[] OK_BODY = okBody();
     private static final SerializedString EXISTS = new SerializedString("exists");
     private static final SerializedString CHANGED = new SerializedString("changed");
     private static final SerializedString MGET = new SerializedString("mget");
@@ -153,6 +155,19 @@ public final class Codec {
         }
     }
 
+    private static byte[] okBody() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8);
+        try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+            g.writeStartObject(null, 1);
+            g.writeFieldName(OK);
+            g.writeBoolean(true);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array output does not fail
+        }
+        return out.toByteArray();
+    }
+
     /** @throws IllegalArgumentException if a string holds an unpaired surrogate, which UTF-8 cannot carry */
     public static byte[] encode(Response response) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16);
@@ -171,14 +186,7 @@ public final class Codec {
      */
     public static void encode(Response response, OutputStream out) throws IOException {
         switch (response) {
-            case Response.Ok ok -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 1);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeEndObject();
-                }
-            }
+            case Response.Ok ok -> out.write(OK_BODY);
             case Response.Value v -> {
                 try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
                     g.writeStartObject(null, 2);
