@@ -155,6 +155,15 @@ public final class Codec {
         }
     }
 
+    /** {@code b} as {@link #writeBytes} writes it, or a CBOR null when it is null (an absent key's value). */
+    private static void writeBytesOrNull(JsonGenerator g, Bytes b) throws IOException {
+        if (b == null) {
+            g.writeNull();
+        } else {
+            writeBytes(g, b);
+        }
+    }
+
     private static byte[] okBody() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8);
         try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
@@ -193,11 +202,7 @@ public final class Codec {
                     g.writeFieldName(OK);
                     g.writeBoolean(true);
                     g.writeFieldName(VALUE);
-                    if (v.value() == null) {
-                        g.writeNull();
-                    } else {
-                        writeBytes(g, v.value());
-                    }
+                    writeBytesOrNull(g, v.value());
                     g.writeEndObject();
                 }
             }
@@ -209,11 +214,7 @@ public final class Codec {
                     g.writeFieldName(VALUES);
                     g.writeStartArray(null, v.values().size());
                     for (Bytes value : v.values()) {
-                        if (value == null) {
-                            g.writeNull();
-                        } else {
-                            writeBytes(g, value);
-                        }
+                        writeBytesOrNull(g, value);
                     }
                     g.writeEndArray();
                     g.writeEndObject();

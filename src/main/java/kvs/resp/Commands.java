@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-
 /** The command table and the checks Redis makes before a command runs: that it exists, and its arity. */
 final class Commands {
 

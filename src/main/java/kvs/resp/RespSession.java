@@ -177,10 +177,7 @@ final class RespSession implements Session {
             if (multi.active()) {
                 multi.end();
             }
-            ops.call(keyspace -> {
-                watch().close();
-                return null;
-            });
+            TransactionCommands.unwatch(ops, watch());
             return TransactionCommands.aborted(e);
         }
         if (multi.active()) {

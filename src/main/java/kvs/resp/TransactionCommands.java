@@ -128,7 +128,7 @@ final class TransactionCommands {
     }
 
     /** Lets go of the watched keys in this place among the connection's operations. */
-    private static void unwatch(Ops ops, Watch watch) {
+    static void unwatch(Ops ops, Watch watch) {
         ops.call(keyspace -> {
             watch.close();
             return null;

@@ -41,7 +41,7 @@ final class FrameBudget implements MemoryRoom {
         if (length <= SMALL) {
             return 0;
         }
-        int need = (int) ((length + 1023L) >> 10);
+        int need = kibOf(length);
         if (need > totalKib) {
             return -1;
         }
