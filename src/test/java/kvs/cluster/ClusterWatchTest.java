@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import kvs.engine.KvStore;
@@ -17,6 +16,7 @@ import kvs.store.Bytes;
 import kvs.store.Outcome;
 import kvs.store.Watch;
 import kvs.store.WatchBroken;
+import kvs.store.WatchedIncrements;
 import kvs.store.Write;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -144,27 +144,7 @@ class ClusterWatchTest {
         for (int c = 0; c < clients; c++) {
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
-                    for (int done = 0, round = 0; done < each; round++) {
-                        try (Watch w = Watch.on(node)) { // WATCH counter; GET counter; MULTI; SET counter n+1; EXEC
-                            w.add(b("counter"));
-                            Bytes read = node.get(b("counter"));
-                            long next = (read == null ? 0 : Long.parseLong(read.utf8())) + 1;
-                            if (round == 0) {
-                                firstReads.await(30, TimeUnit.SECONDS);
-                            }
-                            Write.Txn<Object> exec = Write.transaction(view -> {
-                                view.set(b("counter"), b(Long.toString(next)));
-                                return null;
-                            }, w);
-                            node.writeAll(List.of(exec));
-                            if (exec.outcome() instanceof Outcome.Refused<Object> r && r.refusal() instanceof WatchBroken) {
-                                broken.incrementAndGet(); // retry
-                            } else {
-                                exec.outcome().get();
-                                done++;
-                            }
-                        }
-                    }
+                    WatchedIncrements.run(node, b("counter"), each, firstReads, broken);
                 } catch (Throwable t) {
                     failures.add(t);
                 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -19,6 +18,7 @@ import kvs.store.Store;
 import kvs.store.Transaction;
 import kvs.store.Watch;
 import kvs.store.WatchBroken;
+import kvs.store.WatchedIncrements;
 import kvs.store.Write;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -374,29 +374,7 @@ class WatchContractTest {
         AtomicInteger broken = new AtomicInteger();
         CyclicBarrier firstReads = new CyclicBarrier(threads); // all read the first value: all but one must retry
         try (Store s = open(opener)) {
-            EngineContractTest.runAll(threads, false, i -> {
-                for (int done = 0, round = 0; done < each; round++) {
-                    try (Watch w = Watch.on(s)) { // WATCH counter; GET counter; MULTI; SET counter n+1; EXEC
-                        w.add(b("counter"));
-                        Bytes read = s.get(b("counter"));
-                        long next = (read == null ? 0 : Long.parseLong(read.utf8())) + 1;
-                        if (round == 0) {
-                            firstReads.await(30, TimeUnit.SECONDS);
-                        }
-                        Write.Txn<Object> exec = Write.transaction(view -> {
-                            view.set(b("counter"), b(Long.toString(next)));
-                            return null;
-                        }, w);
-                        s.writeAll(List.of(exec));
-                        if (exec.outcome() instanceof Outcome.Refused<Object> r && r.refusal() instanceof WatchBroken) {
-                            broken.incrementAndGet(); // retry
-                        } else {
-                            exec.outcome().get();
-                            done++;
-                        }
-                    }
-                }
-            });
+            EngineContractTest.runAll(threads, false, i -> WatchedIncrements.run(s, b("counter"), each, firstReads, broken));
             assertThat(s.get(b("counter"))).isEqualTo(b(Long.toString((long) threads * each)));
             assertThat(s.watches().watchedKeys()).isZero();
         }
