@@ -25,41 +25,21 @@ trap 'stop_processes "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
 py=$(debian_python)
 
-start_kvs() { # sets kvs_pid, kvs_port
-    rm -rf "$work/kvs"
-    mkdir -p "$work/kvs"
-    start_resp_server "$work/kvs" --fsync everysec
-    kvs_pid=$resp_server_pid
-    kvs_port=$resp_port
-    pids+=("$kvs_pid")
-}
-
-bench_one() { # PID PORT PIPELINE COMMAND...: prints "requests/s cpu-µs/request"
-    local pid=$1 port=$2 pipeline=$3
-    shift 3
-    local n=$((pipeline == 1 ? 200000 : 1000000)) t0 t1 rps
-    t0=$(cpu_ticks "$pid")
-    rps=$(redis-benchmark -p "$port" -c 50 -n "$n" -r 100000 -P "$pipeline" --csv "$@" | tail -1 | cut -d, -f2 | tr -d '"')
-    t1=$(cpu_ticks "$pid")
-    awk -v r="$rps" -v d="$((t1 - t0))" -v n="$n" -v hz="$hz" 'BEGIN { printf "%.0f %.1f\n", r, d * 1e6 / hz / n }'
-}
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-
 echo "## SET with EX, GET of keys with deadlines (redis-benchmark, 50 clients, median of $rounds)"
 echo
 echo "| workload | Redis req/s | kvs req/s | kvs/Redis | Redis CPU µs/req | kvs CPU µs/req | kvs/Redis CPU |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 start_redis "$work/redis"
 pids+=("$redis_pid")
-start_kvs
+start_kvs "$work/kvs"
+pids+=("$kvs_pid")
 for pipeline in 1 16; do
     for op in set get; do
         if [ "$op" = set ]; then cmd=(SET "key:__rand_int__" v EX 3600); else cmd=(GET "key:__rand_int__"); fi
         : >"$work/r" && : >"$work/k"
         for _ in $(seq "$rounds"); do
-            bench_one "$redis_pid" "$redis_port" "$pipeline" "${cmd[@]}" >>"$work/r"
-            bench_one "$kvs_pid" "$kvs_port" "$pipeline" "${cmd[@]}" >>"$work/k"
+            redis_benchmark_cpu "$redis_pid" "$redis_port" 100000 "$pipeline" "${cmd[@]}" >>"$work/r"
+            redis_benchmark_cpu "$kvs_pid" "$kvs_port" 100000 "$pipeline" "${cmd[@]}" >>"$work/k"
         done
         rr=$(cut -d' ' -f1 "$work/r" | median) kr=$(cut -d' ' -f1 "$work/k" | median)
         rc=$(cut -d' ' -f2 "$work/r" | median) kc=$(cut -d' ' -f2 "$work/k" | median)
@@ -132,7 +112,8 @@ pids+=("$redis_pid")
 reclaim Redis "$redis_pid" "$redis_port" "$((reclaim_keys / 10))" quiet
 reclaim Redis "$redis_pid" "$redis_port" "$reclaim_keys"
 stop_processes "$redis_pid"
-start_kvs
+start_kvs "$work/kvs"
+pids+=("$kvs_pid")
 reclaim kvs "$kvs_pid" "$kvs_port" "$((reclaim_keys / 10))" quiet
 reclaim kvs "$kvs_pid" "$kvs_port" "$reclaim_keys"
 stop_processes "$kvs_pid"

@@ -112,6 +112,36 @@ start_redis() {
     exit 1
 }
 
+# start_kvs DIR [OPTIONS...]: start_resp_server in an empty DIR, fsync every second (as start_redis), with any more
+# kvs-server OPTIONS; sets kvs_pid and kvs_port. The caller stops it.
+start_kvs() {
+    local dir=$1
+    shift
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    start_resp_server "$dir" --fsync everysec "$@"
+    kvs_pid=$resp_server_pid
+    kvs_port=$resp_port
+}
+
+# redis_benchmark_cpu PID PORT KEYS PIPELINE COMMAND...: redis-benchmark's COMMAND (__rand_int__ over KEYS keys), 50
+# clients, 200,000 requests (1,000,000 pipelined) against the server PID listening on PORT; prints "requests/s
+# cpu-µs/request", the server's user + system CPU over the run.
+redis_benchmark_cpu() {
+    local pid=$1 port=$2 keys=$3 pipeline=$4
+    shift 4
+    local n=$((pipeline == 1 ? 200000 : 1000000)) t0 t1 rps
+    t0=$(cpu_ticks "$pid")
+    rps=$(redis-benchmark -p "$port" -c 50 -n "$n" -r "$keys" -P "$pipeline" --csv "$@" | tail -1 | cut -d, -f2 | tr -d '"')
+    t1=$(cpu_ticks "$pid")
+    awk -v r="$rps" -v d="$((t1 - t0))" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f %.1f\n", r, d * 1e6 / hz / n }'
+}
+
+# median: the middle of the numbers on standard input, one a line (of an even count, the lower of the two).
+median() {
+    sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
 # cpu_ticks PID: the user + system time of process PID so far, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"

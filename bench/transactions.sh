@@ -26,15 +26,6 @@ hz=$(getconf CLK_TCK)
 py=$(debian_python)
 gcc -O2 -o "$work/txload" bench/txload.c
 
-start_kvs() { # ENGINE: sets kvs_pid, kvs_port
-    rm -rf "$work/kvs"
-    mkdir -p "$work/kvs"
-    start_resp_server "$work/kvs" --fsync everysec --engine "$1"
-    kvs_pid=$resp_server_pid
-    kvs_port=$resp_port
-    pids+=("$kvs_pid")
-}
-
 txload() { # PID PORT TXLOAD-ARGS...: prints txload's line and the server's CPU µs per committed transaction
     local pid=$1 port=$2 t0 t1 out
     shift 2
@@ -47,7 +38,6 @@ txload() { # PID PORT TXLOAD-ARGS...: prints txload's line and the server's CPU 
         printf "%s %s %s %s %.1f\n", v["tps"], v["p99_us"], v["commits"], v["conflicts"], d * 1e6 / hz / (v["tps"] * (s + 0.5)) }'
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 col() { cut -d' ' -f"$1" "$2" | median; }
 
 echo "## MULTI, SET, INCR, EXEC (txload, 50 clients, ${secs} s runs, median of $rounds)"
@@ -57,7 +47,8 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for engine in kvs mvstore; do
     start_redis "$work/redis"
     pids+=("$redis_pid")
-    start_kvs "$engine"
+    start_kvs "$work/kvs" --engine "$engine"
+    pids+=("$kvs_pid")
     for pipeline in 1 16; do
         : >"$work/r" && : >"$work/k"
         for _ in $(seq "$rounds"); do
@@ -78,7 +69,8 @@ echo "| hot keys | Redis increments/s | kvs increments/s | Redis broken watches 
 echo "|---:|---:|---:|---:|---:|---:|---:|"
 start_redis "$work/redis"
 pids+=("$redis_pid")
-start_kvs kvs
+start_kvs "$work/kvs" --engine kvs
+pids+=("$kvs_pid")
 for keys in 1 100; do
     : >"$work/r" && : >"$work/k"
     for _ in $(seq "$rounds"); do
@@ -96,13 +88,6 @@ echo "## What a watch of 1,000 keys costs other clients (redis-benchmark SET ove
 echo
 echo "| server | pipeline | req/s, nothing watched | req/s, 1,000 watched | CPU µs/req, nothing watched | CPU µs/req, 1,000 watched |"
 echo "|---|---:|---:|---:|---:|---:|"
-bench_set() { # PID PORT PIPELINE: prints "requests/s cpu-µs/request"
-    local n=$(($3 == 1 ? 200000 : 1000000)) t0 t1 rps
-    t0=$(cpu_ticks "$1")
-    rps=$(redis-benchmark -p "$2" -c 50 -n "$n" -r 1000 -P "$3" --csv SET "key:__rand_int__" v | tail -1 | cut -d, -f2 | tr -d '"')
-    t1=$(cpu_ticks "$1")
-    awk -v r="$rps" -v d="$((t1 - t0))" -v n="$n" -v hz="$hz" 'BEGIN { printf "%.0f %.1f\n", r, d * 1e6 / hz / n }'
-}
 watcher() { # PORT: a connection that watches redis-benchmark's 1,000 keys, until killed
     "$py" - "$1" <<'EOF' &
 import socket, sys, time
@@ -120,9 +105,9 @@ for server in redis kvs; do
     for pipeline in 1 16; do
         : >"$work/none" && : >"$work/watched"
         for _ in $(seq "$rounds"); do
-            bench_set "$pid" "$port" "$pipeline" >>"$work/none"
+            redis_benchmark_cpu "$pid" "$port" 1000 "$pipeline" SET "key:__rand_int__" v >>"$work/none"
             watcher "$port"
-            bench_set "$pid" "$port" "$pipeline" >>"$work/watched"
+            redis_benchmark_cpu "$pid" "$port" 1000 "$pipeline" SET "key:__rand_int__" v >>"$work/watched"
             kill "$watcher_pid" && { wait "$watcher_pid" 2>/dev/null || true; }
         done
         awk -v s="$server" -v p="$pipeline" -v nr="$(col 1 "$work/none")" -v wr="$(col 1 "$work/watched")" \
