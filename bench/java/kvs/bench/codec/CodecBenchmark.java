@@ -2,9 +2,11 @@ package kvs.bench.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import kvs.protocol.Codec;
+import kvs.protocol.Frames;
 import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
@@ -13,6 +15,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -45,6 +48,12 @@ public class CodecBenchmark {
 
     private byte[] setBody;
     private byte[] getBody;
+    /** {@value #RUN} set frames one after another, as a connection pipelining that many reads them. */
+    private byte[] setRun;
+    private byte[] runCopy;
+    private final Request[] requests = new Request[RUN];
+    private final ProtocolException[] failures = new ProtocolException[RUN];
+    private static final int RUN = 16;
     private Response.Value value;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
 
@@ -53,6 +62,12 @@ public class CodecBenchmark {
         String v = "v".repeat(valueSize);
         setBody = Codec.encode(new Request.Set("key:0000012345", v));
         getBody = Codec.encode(new Request.Get("key:0000012345"));
+        byte[] frame = Frames.frame(setBody);
+        setRun = new byte[RUN * frame.length];
+        for (int i = 0; i < RUN; i++) {
+            System.arraycopy(frame, 0, setRun, i * frame.length, frame.length);
+        }
+        runCopy = new byte[setRun.length];
         value = new Response.Value(v);
     }
 
@@ -63,6 +78,22 @@ public class CodecBenchmark {
     @Benchmark
     public Request decodeSet() throws ProtocolException {
         return jackson() ? Codec.decodeRequest(setBody) : HandCodec.decodeRequest(setBody);
+    }
+
+    /** Per request: {@value #RUN} sets decoded as one run (the jackson codec only; a copy of the run first, as its headers are overwritten). */
+    @Benchmark
+    @OperationsPerInvocation(RUN)
+    public Request decodeSetRun() throws ProtocolException {
+        System.arraycopy(setRun, 0, runCopy, 0, setRun.length);
+        if (jackson()) {
+            Codec.decodeRequests(runCopy, 0, RUN, requests, failures);
+            return requests[RUN - 1];
+        }
+        Request last = null;
+        for (int off = 0; off < runCopy.length; off += Frames.HEADER + setBody.length) {
+            last = HandCodec.decodeRequest(Arrays.copyOfRange(runCopy, off + Frames.HEADER, off + Frames.HEADER + setBody.length));
+        }
+        return last;
     }
 
     @Benchmark

@@ -1,7 +1,9 @@
 package kvs.protocol;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import kvs.store.Bytes;
 
 /**
  * Reads the top-level fields of a frame body that must be exactly one well-formed CBOR item,
@@ -19,8 +22,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
  * {@value Cbor#MAX_DEPTH}: {@link ErrorCode#MALFORMED}); only then is the shape judged (not a map,
  * a non-text or duplicate key: {@link ErrorCode#BAD_REQUEST}).
  *
- * <p>Each wanted field's value lands in its slot as a String, a byte[], a Long, a Boolean,
+ * <p>Each wanted field's value lands in its slot as {@link Text}, a byte[], a Long, a Boolean,
  * {@link #NULL} or {@link #OTHER}; other fields are read (so their text is checked) and ignored.
+ * A text value is taken as the UTF-8 bytes it is in the frame, checked, rather than decoded to a
+ * String and encoded back (a key or value is bytes to the store); Jackson skips it.
  * One field may be a map ({@code mapSlot}) and one an array ({@code listSlot}) of at most
  * {@value #MAX_ITEMS} items. Nothing is allocated from a declared length or count: Jackson reads
  * a length against the bytes there are, and byte strings it is not asked for are skipped, not copied.
@@ -47,7 +52,21 @@ final class CborFields {
 
     private static final int MAJOR_TEXT = 3;
 
+    /** A text value: its UTF-8 bytes, checked. */
+    record Text(byte[] utf8) {
+        String string() {
+            return new String(utf8, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return string();
+        }
+    }
+
     private final byte[] buf;
+    /** Where the item ends in {@link #buf}. */
+    private final int end;
     private final String[] names;
     private final Object[] slots;
     /** The slot whose value may be a map of text to text or integers (read into a Map); -1 for none. */
@@ -59,8 +78,9 @@ final class CborFields {
     /** Names of the fields not asked for, to find their duplicates; made when the first comes. */
     private Set<String> others;
 
-    private CborFields(byte[] buf, String[] names, Object[] slots, int mapSlot, int listSlot) {
+    private CborFields(byte[] buf, int off, int len, String[] names, Object[] slots, int mapSlot, int listSlot) {
         this.buf = buf;
+        this.end = off + len;
         this.names = names;
         this.slots = slots;
         this.mapSlot = mapSlot;
@@ -81,15 +101,9 @@ final class CborFields {
         if (len == 0) {
             throw malformed("the frame body is empty", null);
         }
-        CborFields fields = new CborFields(buf, names, slots, mapSlot, listSlot);
+        CborFields fields = new CborFields(buf, off, len, names, slots, mapSlot, listSlot);
         try (JsonParser p = Cbor.FACTORY.createParser(buf, off, len)) {
-            JsonToken first = p.nextToken();
-            if (first == JsonToken.START_OBJECT) {
-                fields.map(p);
-            } else {
-                fields.shape(what + " must be a CBOR map");
-                consume(p, first);
-            }
+            fields.item(p, what);
             if (p.nextToken() != null) {
                 throw malformed("bytes follow the CBOR item", null);
             }
@@ -100,17 +114,104 @@ final class CborFields {
         } catch (IOException e) {
             throw malformed(message(e), e);
         }
-        if (fields.shapeError != null) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, fields.shapeError);
+        ProtocolException shape = fields.shapeFailure();
+        if (shape != null) {
+            throw shape;
         }
+    }
+
+    /** What one frame of a run read to: its fields in {@code slots}, or why it is refused ({@code failure}, slots null). */
+    interface Each {
+        void frame(int i, Object[] slots, ProtocolException failure);
+    }
+
+    /**
+     * Reads the bodies of {@code count} whole frames that follow one another in {@code buf} from
+     * {@code off} (each a {@link Frames#HEADER}-byte length, then its body) as {@link #read} reads
+     * each, with one parser for the run rather than one per frame: each frame's header is made an
+     * item the parser steps over (its first byte becomes {@link #SEPARATOR}). A frame whose item
+     * does not end exactly where its body does (cut short, bytes after it), or that the run's
+     * parser cannot read, is read alone by {@link #read}, whose answer is the frame's, and the run
+     * goes on from the next frame with a new parser.
+     */
+    static void readRun(byte[] buf, int off, int count, String what, String[] names, int mapSlot, int listSlot,
+                        Each each) {
+        int[] at = new int[count];
+        int[] lengths = new int[count];
+        int p = off;
+        for (int i = 0; i < count; i++) {
+            lengths[i] = (int) Frames.length(buf, p);
+            buf[p] = SEPARATOR;
+            at[i] = p + Frames.HEADER;
+            p = at[i] + lengths[i];
+        }
+        Run run = new Run(buf, at, lengths, p, what, names, mapSlot, listSlot, each);
+        for (int i = 0; i < count; ) {
+            i = run.readFrom(i);
+        }
+    }
+
+    /** A frame header's first byte in a run: with the three after it, a byte string of three bytes. */
+    private static final byte SEPARATOR = 0x43;
+
+    private record Run(byte[] buf, int[] at, int[] lengths, int end, String what, String[] names, int mapSlot,
+                       int listSlot, Each each) {
+
+        /** Reads frames from the {@code first}th with one parser, until one it cannot; returns the next frame to read. */
+        int readFrom(int first) {
+            int i = first;
+            try (JsonParser p = Cbor.FACTORY.createParser(buf, at[first], end - at[first])) {
+                for (; i < at.length && lengths[i] > 0; i++) {
+                    if (i > first && p.nextToken() != JsonToken.VALUE_EMBEDDED_OBJECT) { // the frame's header
+                        break;
+                    }
+                    Object[] slots = new Object[names.length];
+                    CborFields fields = new CborFields(buf, at[i], lengths[i], names, slots, mapSlot, listSlot);
+                    fields.item(p, what);
+                    if (p.currentLocation().getByteOffset() != at[i] + lengths[i]) {
+                        break;
+                    }
+                    ProtocolException shape = fields.shapeFailure();
+                    each.frame(i, shape == null ? slots : null, shape);
+                }
+            } catch (IOException e) {
+                // the frame is read alone below, which says why it does not decode
+            }
+            if (i == at.length) {
+                return i;
+            }
+            Object[] slots = new Object[names.length];
+            try {
+                read(buf, at[i], lengths[i], what, names, slots, mapSlot, listSlot);
+                each.frame(i, slots, null);
+            } catch (ProtocolException e) {
+                each.frame(i, null, e);
+            }
+            return i + 1;
+        }
+    }
+
+    /** Reads the item the parser is before: a map, or anything else (a shape error), to its end. */
+    private void item(JsonParser p, String what) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.START_OBJECT) {
+            map(p);
+        } else {
+            shape(what + " must be a CBOR map");
+            consume(p, first);
+        }
+    }
+
+    /** The first shape problem seen, as the error to answer with; null if none. */
+    private ProtocolException shapeFailure() {
+        return shapeError == null ? null : new ProtocolException(ErrorCode.BAD_REQUEST, shapeError);
     }
 
     /** The top-level map, whose start the parser is on. */
     private void map(JsonParser p) throws IOException {
         for (JsonToken t; (t = p.nextToken()) == JsonToken.FIELD_NAME; ) {
             // Jackson reads an integer or byte string key as text: the key's first byte tells.
-            int keyStart = (int) p.currentTokenLocation().getByteOffset();
-            boolean textKey = (buf[keyStart] & 0xFF) >>> 5 == MAJOR_TEXT;
+            boolean textKey = (buf[tokenStart(p)] & 0xFF) >>> 5 == MAJOR_TEXT;
             String name = p.currentName();
             JsonToken first = p.nextToken();
             Object value;
@@ -195,10 +296,10 @@ final class CborFields {
         return items;
     }
 
-    /** The value whose first token is {@code t}, read to its end. */
-    private static Object value(JsonParser p, JsonToken t) throws IOException {
+    /** The value whose first token is {@code t}, read to its end (a text: left for Jackson to skip). */
+    private Object value(JsonParser p, JsonToken t) throws IOException {
         return switch (t) {
-            case VALUE_STRING -> p.getText();
+            case VALUE_STRING -> text(p);
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> NULL;
@@ -209,6 +310,44 @@ final class CborFields {
                 yield OTHER;
             }
         };
+    }
+
+    /**
+     * The text value the parser is on, as its bytes in the frame, checked to be UTF-8; Jackson
+     * skips them (and still records them as CBOR string references' targets). One that is not a
+     * plain definite-length string (chunked, tagged: a string reference), or is cut short, goes
+     * through Jackson, which reads it or reports why not.
+     */
+    private Text text(JsonParser p) throws IOException {
+        int at = tokenStart(p);
+        int head = buf[at] & 0xFF;
+        int info = head & 0x1F;
+        int lengthBytes = info < 24 ? 0 : info <= 27 ? 1 << (info - 24) : -1;
+        if (head >>> 5 != MAJOR_TEXT || lengthBytes < 0 || end - at - 1 < lengthBytes) {
+            return decodedText(p);
+        }
+        long length = info < 24 ? info : 0;
+        for (int i = 1; i <= lengthBytes; i++) {
+            length = length << 8 | (buf[at + i] & 0xFF);
+        }
+        int start = at + 1 + lengthBytes;
+        if (length < 0 || length > end - start) {
+            return decodedText(p);
+        }
+        if (!Bytes.isUtf8(buf, start, (int) length)) {
+            throw malformed("not well-formed CBOR: invalid UTF-8 in a text string", null);
+        }
+        return new Text(Arrays.copyOfRange(buf, start, start + (int) length));
+    }
+
+    /** The text value the parser is on, decoded by Jackson (which refuses invalid UTF-8). */
+    private static Text decodedText(JsonParser p) throws IOException {
+        return new Text(p.getText().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Where the current token starts in the frame (Jackson counts from the start of the array). */
+    private static int tokenStart(JsonParser p) {
+        return (int) p.currentTokenLocation().getByteOffset();
     }
 
     /**

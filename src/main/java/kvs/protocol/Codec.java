@@ -306,13 +306,42 @@ public final class Codec {
     public static Request decodeRequest(byte[] buf, int off, int len) throws ProtocolException {
         Object[] f = new Object[REQUEST_FIELDS.length];
         CborFields.read(buf, off, len, "a request", REQUEST_FIELDS, f, -1, KEYS_SLOT);
+        return request(f);
+    }
+
+    /**
+     * Decodes the requests of {@code count} whole frames that follow one another in {@code buf}
+     * from {@code off} (each a {@link Frames#HEADER}-byte length, then its body, as {@link Frames}
+     * reads them; lengths already checked), as {@link #decodeRequest} decodes each: request i, or
+     * why it does not decode, lands in {@code requests[i]} or {@code failures[i]}. One parser reads
+     * the run (not one per frame), stepping over the frames' headers, which this overwrites: the
+     * caller is done with them.
+     */
+    public static void decodeRequests(byte[] buf, int off, int count, Request[] requests, ProtocolException[] failures) {
+        CborFields.readRun(buf, off, count, "a request", REQUEST_FIELDS, -1, KEYS_SLOT, (i, f, failure) -> {
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                requests[i] = request(f);
+                failures[i] = null;
+            } catch (ProtocolException e) {
+                requests[i] = null;
+                failures[i] = e;
+            }
+        });
+    }
+
+    /** The request whose fields are {@code f}. */
+    private static Request request(Object[] f) throws ProtocolException {
         Object op = f[0];
         if (op == null) {
             throw badRequest("the request has no 'op'");
         }
-        if (!(op instanceof String name)) {
+        if (!(op instanceof CborFields.Text text)) {
             throw badRequest("'op' must be text, not " + op);
         }
+        String name = text.string();
         return switch (name) {
             case "get" -> new Request.Get(bytes(f[1], "key"));
             case "mget" -> new Request.GetAll(keys(f[KEYS_SLOT]));
@@ -341,7 +370,7 @@ public final class Codec {
         }
         List<Bytes> keys = new ArrayList<>(items.size());
         for (Object item : items) {
-            if (!(item instanceof String) && !(item instanceof byte[])) {
+            if (!(item instanceof CborFields.Text) && !(item instanceof byte[])) {
                 throw badRequest("'keys' item " + keys.size() + " must be text or bytes, not " + shown(item));
             }
             keys.add(bytes(item, "keys"));
@@ -438,7 +467,7 @@ public final class Codec {
         for (Object item : items) {
             if (item == CborFields.NULL) {
                 values.add(null);
-            } else if (item instanceof String || item instanceof byte[]) {
+            } else if (item instanceof CborFields.Text || item instanceof byte[]) {
                 values.add(bytes(item, "values"));
             } else {
                 throw badRequest("'values' item " + values.size() + " must be text, bytes or null, not " + shown(item));
@@ -450,7 +479,7 @@ public final class Codec {
     /** What kind of value a field or item holds, for an error message. */
     private static String shown(Object value) {
         return switch (value) {
-            case String s -> "text";
+            case CborFields.Text s -> "text";
             case byte[] b -> "a byte string";
             case Long n -> "an integer";
             case Boolean b -> b.toString();
@@ -486,14 +515,18 @@ public final class Codec {
     }
 
     private static String text(Object value, String name) throws ProtocolException {
+        return utf8(value, name).string();
+    }
+
+    private static CborFields.Text utf8(Object value, String name) throws ProtocolException {
         if (value == null) {
             throw badRequest("missing field '" + name + "'");
         }
-        if (!(value instanceof String s)) {
+        if (!(value instanceof CborFields.Text t)) {
             throw badRequest("'" + name + "' must be " + (name.equals("key") || name.equals("value") ? "text or bytes" : "text") + ", not "
                     + (value instanceof Boolean || value == CborFields.NULL ? value : CborFields.OTHER));
         }
-        return s;
+        return t;
     }
 
     /** A key or value: text (its UTF-8) or a byte string. */
@@ -501,12 +534,7 @@ public final class Codec {
         if (value instanceof byte[] b) {
             return Bytes.wrap(b);
         }
-        String text = text(value, name);
-        try {
-            return Bytes.utf8(text);
-        } catch (IllegalArgumentException e) {
-            throw badRequest("'" + name + "' is not valid Unicode: " + e.getMessage());
-        }
+        return Bytes.wrap(utf8(value, name).utf8());
     }
 
     /** The write's identity from the fields {@code cid} and {@code seq}: both, or neither (null). */

@@ -2,7 +2,10 @@ package kvs.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -13,6 +16,8 @@ import java.util.Arrays;
  * freely between threads: a cached value is handed to every reader without a copy.
  */
 public final class Bytes implements Comparable<Bytes> {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The empty string of bytes. */
     public static final Bytes EMPTY = new Bytes(new byte[0]);
@@ -138,12 +143,16 @@ public final class Bytes implements Comparable<Bytes> {
      * U+10FFFF); every ASCII string is. Reads the bytes once and allocates nothing.
      */
     public boolean isUtf8() {
-        byte[] b = bytes;
-        int i = 0;
-        int n = b.length;
+        return isUtf8(bytes, 0, bytes.length);
+    }
+
+    /** Whether {@code b[off, off + len)} is valid UTF-8, as {@link #isUtf8()} judges it. */
+    public static boolean isUtf8(byte[] b, int off, int len) {
+        int i = off;
+        int n = off + len;
         while (i < n) {
             // ASCII, the common case, eight bytes at a time
-            while (i + 8 <= n && (b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7]) >= 0) {
+            while (i + 8 <= n && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
                 i += 8;
             }
             if (i >= n) {

@@ -9,11 +9,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 import kvs.store.Bytes;
@@ -387,6 +389,33 @@ class CodecTest {
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
     }
 
+    /**
+     * A text is taken as its bytes in the frame (every form of length head, the frame at an
+     * offset, the string cut by the frame's end though the buffer goes on); a tagged item may
+     * refer to an earlier string (CBOR stringref), so its texts go through Jackson.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 23, 24, 255, 256, 65_535, 65_536})
+    void textOfEveryLengthHead_isReadFromTheFrame(int length) throws Exception {
+        String value = "é".repeat(length / 2) + "v".repeat(length % 2);
+        byte[] body = Codec.encode(new Request.Set("key", value));
+        byte[] buf = new byte[body.length + 20];
+        Arrays.fill(buf, (byte) 0x61);
+        System.arraycopy(body, 0, buf, 9, body.length);
+        assertThat(Codec.decodeRequest(buf, 9, body.length)).isEqualTo(new Request.Set("key", value));
+        assertThatThrownBy(() -> Codec.decodeRequest(buf, 9, body.length - 1)) // the value's last byte is outside the frame
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    }
+
+    @Test
+    void stringReferences_inATaggedItem_resolve() throws Exception {
+        // 256({"op": "get", "key": 25(0)}): the key refers to the first string of 3 bytes or more, "get"
+        assertThat(Codec.decodeRequest(hex("d90100 a2 626f70 63676574 636b6579 d819 00"))).isEqualTo(new Request.Get("get"));
+        // {"op": "mget", "keys": 256(["abc", 25(0)])}
+        assertThat(Codec.decodeRequest(hex("a2 626f70 646d676574 646b657973 d90100 82 63616263 d819 00")))
+                .isEqualTo(new Request.GetAll(List.of(Bytes.utf8("abc"), Bytes.utf8("abc"))));
+    }
+
     @Test
     void longText_isOneDefiniteLengthString() {
         // Jackson would write text over 1996 characters in indefinite-length chunks; kvs writes one string
@@ -488,5 +517,73 @@ class CodecTest {
     void unpairedSurrogates_cannotBeSent() {
         assertThatThrownBy(() -> Codec.encode(new Request.Set("k", "\uD800")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A run of frames decoded by one parser answers each frame exactly as decoding it alone, where
+     * it is, does, whatever the frames around it: well-formed requests, requests cut short or
+     * followed by bytes (whose items would run into the next frame), empty bodies, bad requests,
+     * bytes changed.
+     */
+    @Test
+    void aRunOfFrames_decodesEachAsAlone() throws Exception {
+        Random random = new Random(31);
+        for (int round = 0; round < 2_000; round++) {
+            int count = 1 + random.nextInt(12);
+            List<Integer> at = new ArrayList<>();
+            ByteArrayOutputStream run = new ByteArrayOutputStream();
+            run.writeBytes(hex("0102")); // the run starts inside the buffer
+            for (int i = 0; i < count; i++) {
+                byte[] body = someBody(random);
+                run.writeBytes(Frames.frame(body));
+                at.add(run.size() - body.length);
+            }
+            run.writeBytes(hex("a0 ff")); // and bytes follow it
+            byte[] buf = run.toByteArray();
+            byte[] original = buf.clone();
+            Request[] requests = new Request[count];
+            ProtocolException[] failures = new ProtocolException[count];
+            Codec.decodeRequests(buf, 2, count, requests, failures);
+            for (int i = 0; i < count; i++) {
+                int off = at.get(i);
+                int len = (int) Frames.length(original, off - Frames.HEADER);
+                String frame = "round " + round + ", frame " + i + ": " + HexFormat.of().formatHex(original, off, off + len);
+                try {
+                    Request alone = Codec.decodeRequest(original, off, len);
+                    assertThat(failures[i]).as(frame).isNull();
+                    assertThat(requests[i]).as(frame).isEqualTo(alone);
+                } catch (ProtocolException e) {
+                    assertThat(requests[i]).as(frame).isNull();
+                    assertThat(failures[i]).as(frame).isNotNull();
+                    assertThat(failures[i].code()).as(frame).isEqualTo(e.code());
+                    assertThat(failures[i].getMessage()).as(frame).isEqualTo(e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** A request's body, often broken: cut short, lengthened, a byte changed, or empty. */
+    private static byte[] someBody(Random random) {
+        String key = "k".repeat(random.nextInt(30));
+        String value = "é".repeat(random.nextInt(20));
+        Request request = switch (random.nextInt(6)) {
+            case 0 -> new Request.Get(key);
+            case 1 -> new Request.Set(key, value);
+            case 2 -> new Request.Set(Bytes.utf8(key), Bytes.wrap(new byte[] {(byte) 0xff, 1}), new Expiry.After(5), null);
+            case 3 -> new Request.GetAll(List.of(Bytes.utf8(key), Bytes.utf8(value)));
+            case 4 -> new Request.Remove(key);
+            default -> new Request.Ping();
+        };
+        byte[] body = Codec.encode(request);
+        return switch (random.nextInt(8)) {
+            case 0 -> Arrays.copyOf(body, random.nextInt(body.length)); // cut short, maybe empty
+            case 1 -> Arrays.copyOf(body, body.length + 1 + random.nextInt(3)); // zeros after the item
+            case 2 -> {
+                body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+                yield body;
+            }
+            case 3 -> hex(random.nextBoolean() ? "a1 626f70 f6" : "63676574"); // a bad request; not a map
+            default -> body;
+        };
     }
 }

@@ -46,6 +46,9 @@ final class Batch {
     private Response[] fixed = new Response[INITIAL];
     /** Each request's op ("get", "set"...), or null for a frame that did not decode. */
     private String[] kinds = new String[INITIAL];
+    /** The requests of the frames being added, or why each did not decode; empty between additions. */
+    private Request[] decoded = new Request[INITIAL];
+    private ProtocolException[] failures = new ProtocolException[INITIAL];
 
     /**
      * @param guard   the connection's gate: requests other than ping and auth wait for it to open
@@ -66,26 +69,36 @@ final class Batch {
         return ops.size() == 0;
     }
 
-    boolean isFull() {
-        return ops.size() == MAX;
-    }
-
-    /** Adds the request in the frame body of {@code length} bytes at {@code off}, or the error that it does not decode. */
-    void addFrame(byte[] buf, int off, int length) {
-        int i = ops.size();
-        if (i == fixed.length) {
-            fixed = Arrays.copyOf(fixed, Math.min(MAX, 2 * i));
+    /**
+     * Adds the requests of {@code count} whole frames that follow one another in {@code buf} from
+     * {@code off} (their lengths checked), or for each that does not decode, the error; the
+     * frames' headers are overwritten ({@link Codec#decodeRequests}).
+     */
+    void addFrames(byte[] buf, int off, int count) {
+        int first = ops.size();
+        if (first + count > fixed.length) {
+            fixed = Arrays.copyOf(fixed, Math.min(MAX, Math.max(first + count, 2 * fixed.length)));
             kinds = Arrays.copyOf(kinds, fixed.length);
         }
-        try {
-            Request request = Codec.decodeRequest(buf, off, length);
-            kinds[i] = kind(request);
-            add(request, i);
-        } catch (ProtocolException e) {
-            ops.none();
-            fixed[i] = new Response.Error(e.code(), e.getMessage());
+        if (decoded.length < count) {
+            decoded = new Request[fixed.length];
+            failures = new ProtocolException[fixed.length];
         }
-        ops.endRequest();
+        Codec.decodeRequests(buf, off, count, decoded, failures);
+        for (int j = 0; j < count; j++) {
+            int i = first + j;
+            Request request = decoded[j];
+            if (request == null) {
+                ops.none();
+                fixed[i] = new Response.Error(failures[j].code(), failures[j].getMessage());
+            } else {
+                kinds[i] = kind(request);
+                add(request, i);
+            }
+            ops.endRequest();
+        }
+        Arrays.fill(decoded, 0, count, null);
+        Arrays.fill(failures, 0, count, null);
     }
 
     /** Adds exactly one operation for {@code request}, the {@code i}th. */

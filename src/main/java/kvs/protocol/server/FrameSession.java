@@ -15,7 +15,7 @@ import kvs.session.Session;
 
 /**
  * The kvs protocol's side of a connection (docs/PROTOCOL.md): every whole frame received is decoded in
- * place into the batch, the batch is executed (a run of writes with one durability wait), and
+ * place into the batch (the run of them by one parser), the batch is executed (a run of writes with one durability wait), and
  * the replies are encoded into one buffer sent with one write. A frame declaring more than the
  * maximum is answered with {@code too_large} and ends the connection, its body unread.
  */
@@ -55,7 +55,11 @@ final class FrameSession implements Session {
     public int take(byte[] buf, int off, int len) {
         int p = off;
         int end = off + len;
-        while (!batch.isFull() && closing == null) {
+        // Whole frames from runStart, decoded together once all are found; before the guard opens,
+        // each is decoded as it is found: an auth among them opens it for the frames after it.
+        int runStart = off;
+        int frames = 0;
+        while (batch.size() + frames < Batch.MAX && closing == null) {
             if (end - p < Frames.HEADER) {
                 needed = Frames.HEADER;
                 break;
@@ -76,8 +80,17 @@ final class FrameSession implements Session {
                 needed = Frames.HEADER + declared;
                 break;
             }
-            batch.addFrame(buf, p + Frames.HEADER, (int) declared);
+            int start = p;
             p += Frames.HEADER + (int) declared;
+            if (guard.open()) {
+                frames++;
+            } else {
+                batch.addFrames(buf, start, 1);
+                runStart = p;
+            }
+        }
+        if (frames > 0) {
+            batch.addFrames(buf, runStart, frames);
         }
         if (p > off && answered == 0) {
             takenAt = stats.now();

@@ -50,7 +50,7 @@ class DispatcherFuzzTest {
     @FuzzTest
     void handle(byte[] body) throws Exception {
         Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store.clock());
-        batch.addFrame(body, 0, body.length);
+        batch.addFrames(Frames.frame(body), 0, 1);
         assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         FrameOutput out = new FrameOutput(sent, 64, Frames.DEFAULT_MAX_FRAME);

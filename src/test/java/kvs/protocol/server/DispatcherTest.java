@@ -2,6 +2,7 @@ package kvs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import kvs.KvsException;
 import kvs.command.Dispatcher;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
+import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.protocol.server.Batch;
@@ -124,22 +126,26 @@ class DispatcherTest {
     }
 
     private static void add(Batch batch, Request r) {
-        byte[] body = Codec.encode(r);
-        batch.addFrame(body, 0, body.length);
+        add(batch, Codec.encode(r));
+    }
+
+    private static void add(Batch batch, byte[] body) {
+        batch.addFrames(Frames.frame(body), 0, 1);
     }
 
     @Test
     void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
         RecordingStore engine = new RecordingStore();
         Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock());
-        add(batch, new Request.Set("a", "1"));
-        add(batch, new Request.Set("b", "2"));
-        add(batch, new Request.Get("a"));
-        add(batch, new Request.Set("a", "3"));
-        batch.addFrame(new byte[] {(byte) 0xff}, 0, 1); // malformed: answered in its place
-        add(batch, new Request.Remove("b"));
-        add(batch, new Request.Remove("b"));
-        add(batch, new Request.Get("a"));
+        // one run of frames, as a connection reads them
+        ByteArrayOutputStream run = new ByteArrayOutputStream();
+        for (byte[] body : List.of(Codec.encode(new Request.Set("a", "1")), Codec.encode(new Request.Set("b", "2")),
+                Codec.encode(new Request.Get("a")), Codec.encode(new Request.Set("a", "3")),
+                new byte[] {(byte) 0xff}, // malformed: answered in its place
+                Codec.encode(new Request.Remove("b")), Codec.encode(new Request.Remove("b")), Codec.encode(new Request.Get("a")))) {
+            run.writeBytes(Frames.frame(body));
+        }
+        batch.addFrames(run.toByteArray(), 0, 8);
         assertThat(new Dispatcher(engine).execute(batch.ops, 0)).isEqualTo(8);
 
         assertThat(engine.groups).containsExactly(List.of("set a", "set b"), List.of("set a", "rm b", "rm b"));

@@ -16,6 +16,7 @@ import kvs.engine.MvStoreEngine;
 import kvs.protocol.Codec;
 import kvs.protocol.ErrorCode;
 import kvs.protocol.Expiry;
+import kvs.protocol.Frames;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Access;
@@ -71,7 +72,7 @@ class ExpiryRequestsTest {
         Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store.clock());
         for (Request r : requests) {
             byte[] body = Codec.encode(r);
-            batch.addFrame(body, 0, body.length);
+            batch.addFrames(Frames.frame(body), 0, 1);
         }
         assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(requests.length);
         List<Response> replies = new ArrayList<>();
