@@ -22,6 +22,7 @@ import kvs.engine.KvStore;
 import kvs.engine.MvStoreEngine;
 import kvs.metrics.Metrics;
 import kvs.pool.ThreadPool;
+import kvs.pool.VirtualThreadPool;
 import kvs.protocol.server.KvsProtocol;
 import kvs.resp.RespProtocol;
 import kvs.security.Access;
@@ -62,7 +63,8 @@ public final class ServerMain implements Callable<Integer> {
             description = "Thread pool serving connections (default: ${DEFAULT-VALUE}).")
     String pool;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads of the shared-queue pool (default: the number of cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads of the shared-queue pool (default: the number of"
+            + " cores), or carrier threads of the virtual pool (default: one fewer than the cores, at least 1).")
     Integer threads;
 
     @Option(names = "--fsync", paramLabel = "always|everysec|never", defaultValue = "everysec",
@@ -207,10 +209,17 @@ public final class ServerMain implements Callable<Integer> {
         EngineOptions options = engineOptions(durability);
         Metrics metrics = metricsAddr == null ? null : new Metrics();
         KvsServer.Options serverOptions = serverOptions().withObserver(metrics);
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        boolean virtual = pool.equals("virtual");
+        int cores = Runtime.getRuntime().availableProcessors();
+        // Virtual threads leave a core to what serves them: the kernel's network stack, the poller, GC, fsync.
+        int n = threads != null ? threads : virtual ? Math.max(1, cores - 1) : cores;
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
         }
+        if (virtual) {
+            n = VirtualThreadPool.useCarriers(n);
+        }
+        String poolShown = pool + (virtual ? " on " + n + " carrier thread" + (n == 1 ? "" : "s") : "");
         ThreadPool threadPool;
         try {
             threadPool = ThreadPool.named(pool, n);
@@ -287,7 +296,7 @@ public final class ServerMain implements Callable<Integer> {
             Runtime.getRuntime().halt(status);
         }, "kvs-shutdown"));
         log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}; {}", Version.VERSION,
-                chosen, pool, clusterConfig == null ? durability.cliName() : "by the Raft log, as member " + clusterConfig.self()
+                chosen, poolShown, clusterConfig == null ? durability.cliName() : "by the Raft log, as member " + clusterConfig.self()
                         + " of " + clusterConfig.members().size() + " (cluster " + clusterConfig.clusterId() + ", Raft on "
                         + HostPort.show(clusterConfig.selfMember().raft()) + ")",
                 dir, HostPort.show(server.address()),

@@ -105,6 +105,27 @@ class ThreadPoolTest {
         assertThatThrownBy(() -> new SharedQueueThreadPool(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** The carrier count is the JVM's: asked for, it is set where the JVM was not told one, and the JVM's own wins. */
+    @Test
+    void useCarriers_setsTheSchedulersCount_unlessTheJvmWasGivenOne() {
+        String before = System.getProperty(VirtualThreadPool.CARRIERS);
+        try {
+            System.clearProperty(VirtualThreadPool.CARRIERS);
+            assertThat(VirtualThreadPool.useCarriers(3)).isEqualTo(3);
+            assertThat(System.getProperty(VirtualThreadPool.CARRIERS)).isEqualTo("3");
+            System.setProperty(VirtualThreadPool.CARRIERS, " 5");
+            assertThat(VirtualThreadPool.useCarriers(1)).isEqualTo(5);
+            assertThat(System.getProperty(VirtualThreadPool.CARRIERS)).isEqualTo(" 5");
+            assertThatThrownBy(() -> VirtualThreadPool.useCarriers(0)).isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            if (before == null) {
+                System.clearProperty(VirtualThreadPool.CARRIERS);
+            } else {
+                System.setProperty(VirtualThreadPool.CARRIERS, before);
+            }
+        }
+    }
+
     @Test
     void named_givesEachPoolByItsCommandLineName() {
         try (ThreadPool naive = ThreadPool.named("naive", 1);
