@@ -178,7 +178,10 @@ int main(int argc, char **argv) {
   int o;
   while ((o = getopt(argc, argv, "p:a:t:c:P:d:r:s:")) != -1) {
     switch (o) {
-      case 'p': resp = !strcmp(optarg, "resp"); break;
+      case 'p':
+        if (strcmp(optarg, "kvs") && strcmp(optarg, "resp")) { fprintf(stderr, "kvload: -p kvs or resp\n"); return 2; }
+        resp = !strcmp(optarg, "resp");
+        break;
       case 'a': {
         char *colon = strrchr(optarg, ':');
         if (!colon) { fprintf(stderr, "kvload: -a takes HOST:PORT\n"); return 2; }
@@ -187,7 +190,10 @@ int main(int argc, char **argv) {
         port = atoi(colon + 1);
         break;
       }
-      case 't': set = !strcmp(optarg, "set"); break;
+      case 't':
+        if (strcmp(optarg, "set") && strcmp(optarg, "get")) { fprintf(stderr, "kvload: -t set or get\n"); return 2; }
+        set = !strcmp(optarg, "set");
+        break;
       case 'c': clients = atoi(optarg); break;
       case 'P': pipeline = atoi(optarg); break;
       case 'd': vsize = atoi(optarg); break;
@@ -198,8 +204,9 @@ int main(int argc, char **argv) {
         return 2;
     }
   }
-  if (clients < 1 || pipeline < 1 || pipeline > 10000 || vsize < 0 || vsize > (1 << 20) || keyspace < 1) {
-    fprintf(stderr, "kvload: -c, -P (up to 10000), -r must be positive, -d 0 to 1048576\n");
+  if (clients < 1 || pipeline < 1 || vsize < 0 || vsize > (1 << 20) || keyspace < 1 ||
+      (long long)pipeline * (vsize + 128) > (1 << 28)) {
+    fprintf(stderr, "kvload: -c, -P, -r must be positive, -d 0 to 1048576, and a batch (P x the request) at most 256 MiB\n");
     return 2;
   }
   build_request();
