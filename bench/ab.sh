@@ -17,6 +17,9 @@
 # AB_TOOL=redis-benchmark drives each side's RESP listener with Redis's redis-benchmark instead (16-byte
 # values, 100,000 keys by default, set first): one workload per test of AB_TESTS (default set,get,incr),
 # AB_REQUESTS requests each (default 2,000,000; about 4 s at pipeline 16).
+# AB_TOOL=kvload drives each side with the project's lean C client (bench/kvload.c) instead, on the kvs protocol
+# or, with AB_PROTO=resp, the RESP listener: sets then gets (AB_TESTS, default set,get), 16-byte values and
+# 100,000 keys by default, 4 s each after 2 s of sets; each round's line gives the p99 too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -32,14 +35,15 @@ tool=${AB_TOOL:-kvs-bench}
 case $tool in
 kvs-bench) workloads=(gets:sets=0:1 gets:sets=1:0) ;;
 redis-benchmark) ensure_redis; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get,incr}" ;;
-*) echo "AB_TOOL is kvs-bench or redis-benchmark, not $tool" >&2; exit 2 ;;
+kvload) gcc -O2 -o "$work/kvload" bench/kvload.c; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get}" ;;
+*) echo "AB_TOOL is kvs-bench, redis-benchmark or kvload, not $tool" >&2; exit 2 ;;
 esac
 
 run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs per request
     local data="$work/data" log="$work/server.log"
     rm -rf "$data" && mkdir "$data"
     local resp=()
-    [ "$tool" = redis-benchmark ] && resp=(--resp-addr 127.0.0.1:0) # not before commits that have it
+    [ "$tool" = redis-benchmark ] || [ "${AB_PROTO:-kvs}" = resp ] && resp=(--resp-addr 127.0.0.1:0) # not before commits that have it
     KVS_JAVA_OPTS="$3" "$1/bin/kvs-server" --addr 127.0.0.1:0 "${resp[@]}" --data-dir "$data" ${AB_ARGS:-} >/dev/null 2>"$log" &
     local pid=$! port before after count rate
     if [ "$tool" = kvs-bench ]; then
@@ -50,6 +54,18 @@ run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs pe
         before=$(cpu_ticks "$pid")
         read -r count rate <<<"$(requests_of "$("${load[@]}" --duration 4)")"
         after=$(cpu_ticks "$pid")
+    elif [ "$tool" = kvload ]; then
+        local proto=${AB_PROTO:-kvs} out
+        if [ "$proto" = resp ]; then port=$(await_port "$log" RESP); else port=$(await_port "$log"); fi
+        local load=("$work/kvload" -p "$proto" -a "127.0.0.1:$port" -c 50 -P "${AB_PIPELINE:-16}" -d "${AB_VALUE:-16}"
+            -r "${AB_KEYS:-100000}")
+        "${load[@]}" -t set -s 2 >/dev/null # fill and warm-up
+        before=$(cpu_ticks "$pid")
+        out=$("${load[@]}" -t "$2" -s 4)
+        after=$(cpu_ticks "$pid")
+        rate=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
+        count=$((rate * 9 / 2)) # kvload runs half a second of warm-up first, in the CPU time: count it too
+        echo "p99 $(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$out") us" >&2
     else
         port=$(await_port "$log" RESP)
         local load=(redis-benchmark -p "$port" -c 50 -P "${AB_PIPELINE:-16}" -d "${AB_VALUE:-16}" -r "${AB_KEYS:-100000}" --csv)

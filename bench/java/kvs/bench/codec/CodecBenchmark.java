@@ -113,6 +113,25 @@ public class CodecBenchmark {
         return out.size();
     }
 
+    /** Per reply: {@value #RUN} value replies with one generator, as a connection encodes a batch's (the jackson codec only). */
+    @Benchmark
+    @OperationsPerInvocation(RUN)
+    public int encodeValueRun() throws IOException {
+        out.reset();
+        if (jackson()) {
+            try (Codec.ResponseWriter writer = new Codec.ResponseWriter(out)) {
+                for (int i = 0; i < RUN; i++) {
+                    writer.write(value);
+                }
+            }
+        } else {
+            for (int i = 0; i < RUN; i++) {
+                out.write(HandCodec.encode(value));
+            }
+        }
+        return out.size();
+    }
+
     @Benchmark
     public int encodeOk() throws IOException {
         out.reset();

@@ -1,6 +1,7 @@
 package kvs.protocol;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -194,100 +195,150 @@ public final class Codec {
      * @throws IllegalArgumentException if a string holds an unpaired surrogate; nothing is written then
      */
     public static void encode(Response response, OutputStream out) throws IOException {
+        try (ResponseWriter writer = new ResponseWriter(out)) {
+            writer.write(response);
+        }
+    }
+
+    /**
+     * Writes response bodies one after another to one output, with one Jackson generator for as
+     * many as it is given before {@link #close} (a connection's batch of replies) rather than one
+     * per body. Each body is whole in the output when {@link #write} returns. Not thread-safe.
+     */
+    public static final class ResponseWriter implements Closeable {
+
+        private final OutputStream out;
+        /** Made by the first body that needs one; null after close, or after a body failed. */
+        private JsonGenerator g;
+
+        public ResponseWriter(OutputStream out) {
+            this.out = out;
+        }
+
+        /**
+         * Writes the body of {@code response}.
+         *
+         * @throws IllegalArgumentException if a string holds an unpaired surrogate; nothing is written then
+         */
+        public void write(Response response) throws IOException {
+            if (response instanceof Response.Ok) {
+                out.write(OK_BODY);
+                return;
+            }
+            if (g == null) {
+                g = Cbor.FACTORY.createGenerator(out);
+            }
+            try {
+                body(g, response);
+            } catch (IOException | RuntimeException e) {
+                g = null; // part of a body may be in it: dropped unwritten (its buffer to the collector, not the pool)
+                throw e;
+            }
+            g.flush();
+        }
+
+        /** Ends the generator, if one was made; the writer may be used again, and makes another. */
+        @Override
+        public void close() throws IOException {
+            if (g != null) {
+                JsonGenerator done = g;
+                g = null;
+                done.close();
+            }
+        }
+    }
+
+    /** Writes the body of {@code response}, not {@link Response.Ok}, with {@code g}. */
+    private static void body(JsonGenerator g, Response response) throws IOException {
         switch (response) {
-            case Response.Ok ok -> out.write(OK_BODY);
+            case Response.Ok ok -> throw new IllegalStateException("written as its bytes");
             case Response.Value v -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 2);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeFieldName(VALUE);
-                    writeBytesOrNull(g, v.value());
-                    g.writeEndObject();
-                }
+                g.writeStartObject(null, 2);
+                g.writeFieldName(OK);
+                g.writeBoolean(true);
+                g.writeFieldName(VALUE);
+                writeBytesOrNull(g, v.value());
+                g.writeEndObject();
             }
             case Response.Values v -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 2);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeFieldName(VALUES);
-                    g.writeStartArray(null, v.values().size());
-                    for (Bytes value : v.values()) {
-                        writeBytesOrNull(g, value);
-                    }
-                    g.writeEndArray();
-                    g.writeEndObject();
+                g.writeStartObject(null, 2);
+                g.writeFieldName(OK);
+                g.writeBoolean(true);
+                g.writeFieldName(VALUES);
+                g.writeStartArray(null, v.values().size());
+                for (Bytes value : v.values()) {
+                    writeBytesOrNull(g, value);
                 }
+                g.writeEndArray();
+                g.writeEndObject();
             }
             case Response.Ttl t -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, !t.exists() ? 2 : t.deadline() == 0 ? 3 : 4);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeFieldName(EXISTS);
-                    g.writeBoolean(t.exists());
-                    if (t.exists()) {
-                        g.writeFieldName(DEADLINE);
-                        if (t.deadline() == 0) {
-                            g.writeNull();
-                        } else {
-                            g.writeNumber(t.deadline());
-                            g.writeFieldName(TTL);
-                            g.writeNumber(t.ttl());
-                        }
+                g.writeStartObject(null, !t.exists() ? 2 : t.deadline() == 0 ? 3 : 4);
+                g.writeFieldName(OK);
+                g.writeBoolean(true);
+                g.writeFieldName(EXISTS);
+                g.writeBoolean(t.exists());
+                if (t.exists()) {
+                    g.writeFieldName(DEADLINE);
+                    if (t.deadline() == 0) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(t.deadline());
+                        g.writeFieldName(TTL);
+                        g.writeNumber(t.ttl());
                     }
-                    g.writeEndObject();
                 }
+                g.writeEndObject();
             }
             case Response.Changed c -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 2);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeFieldName(CHANGED);
-                    g.writeBoolean(c.changed());
-                    g.writeEndObject();
-                }
+                g.writeStartObject(null, 2);
+                g.writeFieldName(OK);
+                g.writeBoolean(true);
+                g.writeFieldName(CHANGED);
+                g.writeBoolean(c.changed());
+                g.writeEndObject();
             }
             case Response.Stats st -> {
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, 2);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(true);
-                    g.writeFieldName(STATS);
-                    g.writeStartObject(null, st.stats().size());
-                    for (Map.Entry<String, Object> e : st.stats().entrySet()) {
-                        g.writeFieldName(e.getKey());
-                        if (e.getValue() instanceof Long n) {
-                            g.writeNumber(n);
-                        } else {
-                            byte[] text = Bytes.utf8((String) e.getValue()).toByteArray();
-                            g.writeUTF8String(text, 0, text.length);
-                        }
+                List<byte[]> texts = new ArrayList<>(); // checked before anything is written
+                for (Object figure : st.stats().values()) {
+                    if (!(figure instanceof Long)) {
+                        texts.add(Bytes.utf8((String) figure).toByteArray());
                     }
-                    g.writeEndObject();
-                    g.writeEndObject();
                 }
+                g.writeStartObject(null, 2);
+                g.writeFieldName(OK);
+                g.writeBoolean(true);
+                g.writeFieldName(STATS);
+                g.writeStartObject(null, st.stats().size());
+                int next = 0;
+                for (Map.Entry<String, Object> e : st.stats().entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    if (e.getValue() instanceof Long n) {
+                        g.writeNumber(n);
+                    } else {
+                        byte[] text = texts.get(next++);
+                        g.writeUTF8String(text, 0, text.length);
+                    }
+                }
+                g.writeEndObject();
+                g.writeEndObject();
             }
             case Response.Error e -> {
                 byte[] code = Bytes.utf8(e.code()).toByteArray();
                 byte[] msg = Bytes.utf8(e.message()).toByteArray();
                 byte[] leader = e.leader() == null ? null : Bytes.utf8(e.leader()).toByteArray();
-                try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
-                    g.writeStartObject(null, leader == null ? 3 : 4);
-                    g.writeFieldName(OK);
-                    g.writeBoolean(false);
-                    g.writeFieldName(CODE);
-                    g.writeUTF8String(code, 0, code.length);
-                    g.writeFieldName(MSG);
-                    g.writeUTF8String(msg, 0, msg.length);
-                    if (leader != null) {
-                        g.writeFieldName(LEADER);
-                        g.writeUTF8String(leader, 0, leader.length);
-                    }
-                    g.writeEndObject();
+                g.writeStartObject(null, leader == null ? 3 : 4);
+                g.writeFieldName(OK);
+                g.writeBoolean(false);
+                g.writeFieldName(CODE);
+                g.writeUTF8String(code, 0, code.length);
+                g.writeFieldName(MSG);
+                g.writeUTF8String(msg, 0, msg.length);
+                if (leader != null) {
+                    g.writeFieldName(LEADER);
+                    g.writeUTF8String(leader, 0, leader.length);
                 }
+                g.writeEndObject();
             }
         }
     }

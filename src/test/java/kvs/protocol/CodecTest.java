@@ -562,6 +562,28 @@ class CodecTest {
         }
     }
 
+    /** One writer for many replies writes each as encoding it alone does; one it cannot write leaves nothing, and the next is whole. */
+    @Test
+    void aResponseWriter_writesEachReplyAsAlone() throws Exception {
+        List<Response> replies = List.of(new Response.Value("a"), Response.Ok.INSTANCE, Response.Value.ABSENT,
+                new Response.Values(Arrays.asList(Bytes.utf8("x"), null)), Response.Changed.of(true),
+                new Response.Error(ErrorCode.BAD_REQUEST, "no"), new Response.Value(Bytes.wrap(new byte[] {(byte) 0xff})));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (Codec.ResponseWriter writer = new Codec.ResponseWriter(out)) {
+            for (Response reply : replies) {
+                writer.write(reply);
+                expected.writeBytes(Codec.encode(reply));
+                assertThat(out.toByteArray()).as("whole after each write").isEqualTo(expected.toByteArray());
+            }
+            assertThatThrownBy(() -> writer.write(new Response.Error(ErrorCode.BAD_REQUEST, "bad \uD800")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            writer.write(new Response.Value("b"));
+            expected.writeBytes(Codec.encode(new Response.Value("b")));
+        }
+        assertThat(out.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
     /** A request's body, often broken: cut short, lengthened, a byte changed, or empty. */
     private static byte[] someBody(Random random) {
         String key = "k".repeat(random.nextInt(30));

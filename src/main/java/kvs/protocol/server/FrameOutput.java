@@ -37,6 +37,9 @@ final class FrameOutput {
         }
     };
 
+    /** Encodes the replies of a batch with one generator, ended as they are sent. */
+    private final Codec.ResponseWriter writer = new Codec.ResponseWriter(sink);
+
     FrameOutput(OutputStream socket, int initialSize, int maxFrame) {
         this.socket = socket;
         this.initialSize = initialSize;
@@ -49,7 +52,12 @@ final class FrameOutput {
         int start = size;
         ensure(Frames.HEADER);
         size += Frames.HEADER;
-        Codec.encode(response, sink);
+        try {
+            writer.write(response);
+        } catch (IllegalArgumentException e) {
+            size = start; // nothing of it is sent
+            throw e;
+        }
         int length = size - start - Frames.HEADER;
         if (length > maxFrame) {
             size = start;
@@ -62,6 +70,7 @@ final class FrameOutput {
 
     /** Sends every reply appended so far with one write. */
     void send() throws IOException {
+        writer.close(); // its buffers go back to the pool before a write that may block
         if (size == 0) {
             return;
         }
