@@ -14,33 +14,14 @@
 //        (defaults: kvs, 127.0.0.1:4000, set, 50, 1, 16, 100000, 5)
 // prints: proto=.. op=.. c=.. P=.. d=.. rps=.. p50_us=.. p99_us=.. errors=..
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "load.h"
 
 static int resp = 0, set = 1, clients = 50, pipeline = 1, vsize = 16, keyspace = 100000;
 static double seconds = 5;
-static char host[64] = "127.0.0.1";
 static int port = 4000;
-
-static uint64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
-#define NB 100000 // latency histogram: 1 us buckets up to 100 ms
-static uint64_t hist[NB + 1];
 static uint64_t answered, errors;
 
 typedef struct {
@@ -182,14 +163,9 @@ int main(int argc, char **argv) {
         if (strcmp(optarg, "kvs") && strcmp(optarg, "resp")) { fprintf(stderr, "kvload: -p kvs or resp\n"); return 2; }
         resp = !strcmp(optarg, "resp");
         break;
-      case 'a': {
-        char *colon = strrchr(optarg, ':');
-        if (!colon) { fprintf(stderr, "kvload: -a takes HOST:PORT\n"); return 2; }
-        *colon = 0;
-        snprintf(host, sizeof host, "%s", optarg);
-        port = atoi(colon + 1);
+      case 'a':
+        if (!parse_addr(optarg, &port)) { fprintf(stderr, "kvload: -a takes HOST:PORT\n"); return 2; }
         break;
-      }
       case 't':
         if (strcmp(optarg, "set") && strcmp(optarg, "get")) { fprintf(stderr, "kvload: -t set or get\n"); return 2; }
         set = !strcmp(optarg, "set");
@@ -212,15 +188,9 @@ int main(int argc, char **argv) {
   build_request();
   int ep = epoll_create1(0);
   conn *cs = calloc(clients, sizeof(conn));
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) { fprintf(stderr, "kvload: %s is not an IPv4 address\n", host); return 2; }
   for (int i = 0; i < clients; i++) {
     conn *c = &cs[i];
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) { perror("kvload: connect"); return 1; }
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+    if ((c->fd = connect_to(port, "kvload")) < 0) return 1;
     c->out = malloc((size_t)pipeline * request_len);
     c->incap = pipeline * (vsize + 64) + 65536; // a batch of replies, each at most the value and a few bytes
     c->in = malloc(c->incap);
@@ -257,8 +227,7 @@ int main(int argc, char **argv) {
       }
       if (got) {
         if (measuring) {
-          uint64_t lat = (now_ns() - c->sent_at) / 1000;
-          hist[lat > NB ? NB : lat] += got;
+          record_latency((now_ns() - c->sent_at) / 1000, got);
           answered += got;
           errors += bad;
         }
@@ -275,12 +244,8 @@ int main(int argc, char **argv) {
     }
   }
   double el = (now_ns() - start) / 1e9;
-  uint64_t cum = 0, p50 = 0, p99 = 0;
-  for (int i = 0; i <= NB; i++) {
-    cum += hist[i];
-    if (!p50 && cum >= answered / 2) p50 = i;
-    if (!p99 && cum >= answered * 99 / 100) { p99 = i; break; }
-  }
+  uint64_t p50, p99;
+  percentiles(answered, &p50, &p99);
   printf("proto=%s op=%s c=%d P=%d d=%d rps=%.0f p50_us=%llu p99_us=%llu errors=%llu\n", resp ? "resp" : "kvs",
          set ? "set" : "get", clients, pipeline, vsize, answered / el, (unsigned long long)p50, (unsigned long long)p99,
          (unsigned long long)errors);

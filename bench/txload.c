@@ -12,33 +12,14 @@
 // usage: txload -a HOST:PORT -t multi|watch -c CLIENTS -P PIPELINE -d VALUE_BYTES -r KEYS -s SECONDS
 // prints: op c=.. P=.. tps=.. p50_us=.. p99_us=.. commits=.. conflicts=.. errors=..
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "load.h"
 
 static int watch_mode = 0, clients = 50, pipeline = 1, vsize = 16, keyspace = 100000;
 static double seconds = 5;
-static char host[64] = "127.0.0.1";
 static int port = 6379;
-
-static uint64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
-#define NB 100000 // latency histogram: 1 us buckets up to 100 ms
-static uint64_t hist[NB + 1];
 static uint64_t commits, conflicts, errors;
 
 typedef struct {
@@ -156,7 +137,7 @@ static void done_one(conn *c, int measuring) {
   c->head = (c->head + 1) % 256;
   c->inflight--;
   if (measuring) {
-    hist[lat > NB ? NB : lat]++;
+    record_latency(lat, 1);
     commits++;
   }
 }
@@ -209,7 +190,7 @@ int main(int argc, char **argv) {
   int o;
   while ((o = getopt(argc, argv, "a:t:c:P:d:r:s:")) != -1) {
     switch (o) {
-      case 'a': { char *colon = strrchr(optarg, ':'); *colon = 0; snprintf(host, sizeof host, "%s", optarg); port = atoi(colon + 1); break; }
+      case 'a': if (!parse_addr(optarg, &port)) { fprintf(stderr, "txload: -a takes HOST:PORT\n"); return 2; } break;
       case 't': watch_mode = !strcmp(optarg, "watch"); break;
       case 'c': clients = atoi(optarg); break;
       case 'P': pipeline = atoi(optarg); if (pipeline > 200) pipeline = 200; break;
@@ -224,14 +205,9 @@ int main(int argc, char **argv) {
   srand(42);
   int ep = epoll_create1(0);
   conn *cs = calloc(clients, sizeof(conn));
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-  inet_pton(AF_INET, host, &a.sin_addr);
   for (int i = 0; i < clients; i++) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) { perror("connect"); return 1; }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    fcntl(fd, F_SETFL, O_NONBLOCK);
+    int fd = connect_to(port, "txload");
+    if (fd < 0) return 1;
     cs[i].fd = fd;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = i};
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
@@ -259,12 +235,8 @@ int main(int argc, char **argv) {
     }
   }
   double el = (now_ns() - start) / 1e9;
-  uint64_t cum = 0, p50 = 0, p99 = 0;
-  for (int i = 0; i <= NB; i++) {
-    cum += hist[i];
-    if (!p50 && cum >= commits / 2) p50 = i;
-    if (!p99 && cum >= commits * 99 / 100) { p99 = i; break; }
-  }
+  uint64_t p50, p99;
+  percentiles(commits, &p50, &p99);
   printf("%s c=%d P=%d tps=%.0f p50_us=%llu p99_us=%llu commits=%llu conflicts=%llu errors=%llu\n",
          watch_mode ? "watch" : "multi", clients, pipeline, commits / el, (unsigned long long)p50, (unsigned long long)p99,
          (unsigned long long)commits, (unsigned long long)conflicts, (unsigned long long)errors);

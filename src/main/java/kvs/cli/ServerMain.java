@@ -64,7 +64,7 @@ public final class ServerMain implements Callable<Integer> {
     String pool;
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads of the shared-queue pool (default: the number of"
-            + " cores), or carrier threads of the virtual pool (default: one fewer than the cores, at least 1).")
+            + " cores), or carrier threads of the virtual pool (default: the number of cores).")
     Integer threads;
 
     @Option(names = "--fsync", paramLabel = "always|everysec|never", defaultValue = "everysec",
@@ -210,9 +210,7 @@ public final class ServerMain implements Callable<Integer> {
         Metrics metrics = metricsAddr == null ? null : new Metrics();
         KvsServer.Options serverOptions = serverOptions().withObserver(metrics);
         boolean virtual = pool.equals("virtual");
-        int cores = Runtime.getRuntime().availableProcessors();
-        // Virtual threads leave a core to what serves them: the kernel's network stack, the poller, GC, fsync.
-        int n = threads != null ? threads : virtual ? Math.max(1, cores - 1) : cores;
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw usage("--threads must be at least 1, not " + n);
         }
