@@ -215,7 +215,11 @@ public final class ServerMain implements Callable<Integer> {
             throw usage("--threads must be at least 1, not " + n);
         }
         if (virtual) {
-            n = VirtualThreadPool.useCarriers(n);
+            try {
+                n = VirtualThreadPool.useCarriers(n);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
         }
         String poolShown = pool + (virtual ? " on " + n + " carrier thread" + (n == 1 ? "" : "s") : "");
         ThreadPool threadPool;

@@ -21,12 +21,17 @@ public final class VirtualThreadPool extends ThreadPerJob {
      * effect only if no virtual thread has started yet, since the scheduler reads it once.
      *
      * @return the count asked for: {@code carriers}, or the JVM's own
+     * @throws IllegalArgumentException if {@code carriers} is below 1, or the JVM's own is not a number
      */
     public static int useCarriers(int carriers) {
         Jobs.checkThreads(carriers);
         String given = System.getProperty(CARRIERS);
         if (given != null) {
-            return Integer.parseInt(given.trim());
+            try {
+                return Integer.parseInt(given.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + CARRIERS + " must be a number of threads, not '" + given + "'", e);
+            }
         }
         System.setProperty(CARRIERS, Integer.toString(carriers));
         return carriers;

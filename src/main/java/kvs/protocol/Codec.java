@@ -231,7 +231,7 @@ public final class Codec {
             try {
                 body(g, response);
             } catch (IOException | RuntimeException e) {
-                g = null; // part of a body may be in it: dropped unwritten (its buffer to the collector, not the pool)
+                g = null; // mid-body: dropped unflushed (a body's texts are checked before it starts), its buffer to the collector
                 throw e;
             }
             g.flush();

@@ -117,6 +117,9 @@ class ThreadPoolTest {
             assertThat(VirtualThreadPool.useCarriers(1)).isEqualTo(5);
             assertThat(System.getProperty(VirtualThreadPool.CARRIERS)).isEqualTo(" 5");
             assertThatThrownBy(() -> VirtualThreadPool.useCarriers(0)).isInstanceOf(IllegalArgumentException.class);
+            System.setProperty(VirtualThreadPool.CARRIERS, "two");
+            assertThatThrownBy(() -> VirtualThreadPool.useCarriers(1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'two'");
         } finally {
             if (before == null) {
                 System.clearProperty(VirtualThreadPool.CARRIERS);
