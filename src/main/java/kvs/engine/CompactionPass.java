@@ -34,13 +34,16 @@ final class CompactionPass {
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
+    /** Keeps the values it holds across the swap to their records' copies. */
+    private final ValueCache cache;
     private final Compactor.ActiveLog activeLog;
     /** Whether the store is closing: the pass is cancelled ({@link Cancelled}) between records. */
     private final BooleanSupplier stopping;
 
     CompactionPass(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
-                   EngineOptions options, Compactor.ActiveLog activeLog, BooleanSupplier stopping) {
+                   EngineOptions options, ValueCache cache, Compactor.ActiveLog activeLog, BooleanSupplier stopping) {
         this.storage = storage;
+        this.cache = cache;
         this.dir = dir;
         this.index = index;
         this.meta = meta;
@@ -129,7 +132,13 @@ final class CompactionPass {
             }
         }
         // Each only if the index still points at the original
-        int swapped = holdingWrites(swaps, s -> s.in.replace(s.from, s.slot, s.to.file(), s.to.offset()));
+        int swapped = holdingWrites(swaps, s -> {
+            byte[] to = s.in.replace(s.from, s.slot, s.to.file(), s.to.offset());
+            if (to != null && s.in == index) {
+                cache.moved(KeyIndex.cacheHash(s.from), s.from, to);
+            }
+            return to != null;
+        });
         int dropped = holdingWrites(drops, s -> {
             boolean removed = s.in.removeIfStill(s.from, s.slot);
             if (removed) {

@@ -87,6 +87,8 @@ final class Compactor implements AutoCloseable {
     private final Readers readers;
     private final LogSizes sizes;
     private final EngineOptions options;
+    /** Handed to each pass, which keeps cached values across its swaps. */
+    private final ValueCache cache;
     private final ActiveLog activeLog;
     private final Thread thread;
     /** Sealed files still without a hint. */
@@ -118,8 +120,9 @@ final class Compactor implements AutoCloseable {
     private volatile long expired;
 
     Compactor(Storage storage, Path dir, KeyIndex index, KeyIndex meta, Readers readers, LogSizes sizes,
-              EngineOptions options, ActiveLog activeLog) {
+              EngineOptions options, ValueCache cache, ActiveLog activeLog) {
         this.storage = storage;
+        this.cache = cache;
         this.dir = dir;
         this.index = index;
         this.meta = meta;
@@ -352,7 +355,7 @@ final class Compactor implements AutoCloseable {
 
     /** Runs one compaction pass, and counts it. */
     private void compact() throws IOException, KvsException {
-        CompactionPass.Done done = new CompactionPass(storage, dir, index, meta, readers, sizes, options, activeLog,
+        CompactionPass.Done done = new CompactionPass(storage, dir, index, meta, readers, sizes, options, cache, activeLog,
                 () -> stopping).run();
         expired += done.dropped(); // the compacting thread's own fields
         lastMillis = done.millis();

@@ -160,6 +160,12 @@ final class KeyIndex {
         return (b[at] << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 
+    /** The value cache's hash of the key of {@code entry}. */
+    static int cacheHash(byte[] entry) {
+        int at = keyAt(entry);
+        return KeyHash.local(entry, at, entry.length - at);
+    }
+
     static Bytes key(byte[] entry) {
         int at = keyAt(entry);
         return Bytes.of(entry, at, entry.length - at);
@@ -309,16 +315,19 @@ final class KeyIndex {
      * Points {@code from}'s key at the record at {@code file}/{@code offset} (same length), if
      * {@code from} is still its entry; writer only. Compaction's swap to a record's copy. {@code slot}
      * is where {@link #forEach} found {@code from}: the entry is looked up only if it has moved since.
+     *
+     * @return the key's new entry, or null if {@code from} is no longer its entry
      */
-    boolean replace(byte[] from, int slot, int file, int offset) {
+    byte[] replace(byte[] from, int slot, int file, int offset) {
         Table t = table;
         int i = slotOf(t, from, slot);
         if (i < 0) {
-            return false;
+            return null;
         }
         int at = keyAt(from);
-        ENTRIES.setRelease(t.entries, i, entry(from, at, from.length - at, file, offset, length(from), deadline(from)));
-        return true;
+        byte[] to = entry(from, at, from.length - at, file, offset, length(from), deadline(from));
+        ENTRIES.setRelease(t.entries, i, to);
+        return to;
     }
 
     /** Moves the live entries to a new table with room for {@code keys} at a load of at most a half. */

@@ -98,7 +98,7 @@ public final class KvStore implements Store {
         ActiveFile active = ActiveFile.create(storage, dir, activeId);
         readers.add(activeId);
         storage.syncDirectory(dir);
-        this.compactor = new Compactor(storage, dir, index, meta, readers, sizes, options, new Compactor.ActiveLog() {
+        this.compactor = new Compactor(storage, dir, index, meta, readers, sizes, options, cache, new Compactor.ActiveLog() {
             @Override
             public int roll(int reserve) throws KvsException {
                 return commits.exclusive(() -> writer.roll(reserve));

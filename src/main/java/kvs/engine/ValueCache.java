@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * memory rather than by a system call. Direct-mapped: a key's hash picks one slot, and a newer
  * value for another key in that slot simply replaces the old one. An entry names the exact
  * record it was read from by the index entry that pointed at it (compared by identity); the
- * caller passes the index entry of now, so an overwritten, removed or moved key misses and is
- * read again.
+ * caller passes the index entry of now, so an overwritten or removed key misses and is read
+ * again. Compaction re-points an entry at its record's copy ({@link #moved}): same bytes.
  * Reads take no lock: entries are immutable, and their final fields make a racy slot read safe.
  * <p>
  * Memory is bounded by the bytes of the values held, not by a count of small ones: a value too
@@ -114,6 +114,19 @@ final class ValueCache {
         }
         Entry e = new Entry(record, value, valueBytes);
         account(e, slots.getAndSet(i, e));
+    }
+
+    /**
+     * Keeps the value of {@code from} for {@code to}, the entry of the same record's copy:
+     * compaction moved it, and the value is the same bytes. Without this a compaction would turn
+     * every cached value into a miss (a read from disk), each key's next read after every pass.
+     */
+    void moved(int keyHash, Object from, Object to) {
+        int i = slot(keyHash);
+        Entry e = slots.getPlain(i);
+        if (e != null && e.record == from) {
+            slots.compareAndSet(i, e, new Entry(to, e.value, e.bytes));
+        }
     }
 
     /** Whether {@code keyHash} missed before in this window; remembers that it has now. */

@@ -119,7 +119,7 @@ class KeyIndexTest {
         byte[] e = get(small, "d95");
         int[] slot = {-1};
         small.forEach((x, i) -> slot[0] = x == e ? i : slot[0]);
-        assertThat(small.replace(e, slot[0], 40, 4)).isTrue();
+        assertThat(small.replace(e, slot[0], 40, 4)).isNotNull();
         byte[] moved = get(small, "d95");
         assertThat(KeyIndex.deadline(moved)).as("a compaction's copy keeps the deadline").isEqualTo(1095);
         assertThat(small.withDeadline()).isEqualTo(30);
@@ -206,19 +206,19 @@ class KeyIndexTest {
     void replace_swapsOnlyTheEntryItWasGiven() {
         put("k", 1, 0);
         byte[] from = get("k");
-        assertThat(index.replace(from, slotOf(from), 9, 100)).isTrue();
+        assertThat(index.replace(from, slotOf(from), 9, 100)).isNotNull();
         byte[] moved = get("k");
         assertThat(KeyIndex.file(moved)).isEqualTo(9);
         assertThat(KeyIndex.offset(moved)).isEqualTo(100);
         assertThat(KeyIndex.length(moved)).isEqualTo(KeyIndex.length(from));
-        assertThat(index.replace(from, slotOf(moved), 10, 0)).as("the key moved on since").isFalse();
+        assertThat(index.replace(from, slotOf(moved), 10, 0)).as("the key moved on since").isNull();
 
         int slot = slotOf(moved);
         put("k", 2, 0);
-        assertThat(index.replace(moved, slot, 11, 0)).as("overwritten since").isFalse();
+        assertThat(index.replace(moved, slot, 11, 0)).as("overwritten since").isNull();
         remove("k");
         byte[] removed = KeyIndex.entry(bytes("k"), 0, 1, 2, 0, 21);
-        assertThat(index.replace(removed, slot, 12, 0)).as("removed since").isFalse();
+        assertThat(index.replace(removed, slot, 12, 0)).as("removed since").isNull();
         assertThat(get("k")).isNull();
     }
 
@@ -230,7 +230,7 @@ class KeyIndexTest {
         for (int i = 0; i < 1000; i++) { // rebuilds the table several times
             put("other" + i, 1, 100 + i);
         }
-        assertThat(index.replace(from, slot, 9, 100)).isTrue();
+        assertThat(index.replace(from, slot, 9, 100)).isNotNull();
         assertThat(KeyIndex.file(get("k"))).isEqualTo(9);
         for (int i = 0; i < 1000; i++) {
             assertThat(KeyIndex.offset(get("other" + i))).as("other%d", i).isEqualTo(100 + i);

@@ -347,6 +347,38 @@ class KvStoreTest {
         }
     }
 
+    /**
+     * A compaction keeps the cached values of the records it moves: reads after it are served from
+     * memory, not from the copies. Shown by damaging every copy on disk: the cached keys still read
+     * their values, while a key whose value was never cached (a large one, written once) reads the
+     * damage and reports it.
+     */
+    @Test
+    void valuesCachedBeforeACompaction_areServedFromMemoryAfterIt() throws Exception {
+        Bytes cold = Bytes.utf8("cold");
+        try (KvStore store = KvStore.open(dir, SMALL)) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 200; i++) {
+                    store.set(Bytes.utf8("key" + i), Bytes.utf8("value" + round + "-" + i)); // cached as written
+                }
+            }
+            store.set(cold, Bytes.utf8("x".repeat(ValueCache.ADMIT_AT_ONCE_BELOW))); // a large value: cached at its second miss
+            store.compactNow();
+            assertThat(store.compactions()).isPositive();
+            for (Path log : LogFiles.withSuffix(dir, LogFiles.LOG)) {
+                try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
+                    byte[] damage = new byte[(int) f.length()];
+                    java.util.Arrays.fill(damage, (byte) 0x55);
+                    f.write(damage);
+                }
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(store.get(Bytes.utf8("key" + i))).as("key%d", i).isEqualTo(Bytes.utf8("value2-" + i));
+            }
+            assertThatThrownBy(() -> store.get(cold)).as("read from the damaged copy").isInstanceOf(CorruptionException.class);
+        }
+    }
+
     private static void assertHolds(KvStore store, Map<Bytes, Bytes> model) throws Exception {
         assertThat(store.size()).isEqualTo(model.size());
         for (Map.Entry<Bytes, Bytes> e : model.entrySet()) {

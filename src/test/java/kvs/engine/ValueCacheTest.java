@@ -37,6 +37,23 @@ class ValueCacheTest {
     }
 
     @Test
+    void aMovedRecord_keepsItsValue_underItsNewEntryOnly() {
+        Loc original = loc(1);
+        Loc copy = loc(2);
+        cache.put(hash("a"), original, new StoredValue(Bytes.utf8("x")), 1);
+        cache.moved(hash("a"), original, copy);
+        assertThat(cache.get(hash("a"), copy).bytes()).isEqualTo(Bytes.utf8("x"));
+        assertThat(cache.get(hash("a"), original)).as("the entry it was moved from").isNull();
+        assertThat(cache.bytes()).isEqualTo(1);
+
+        Loc newer = loc(3);
+        cache.put(hash("a"), newer, new StoredValue(Bytes.utf8("y")), 1); // a write since
+        cache.moved(hash("a"), copy, loc(4)); // a stale move: not the record cached now
+        assertThat(cache.get(hash("a"), newer).bytes()).isEqualTo(Bytes.utf8("y"));
+        assertThat(cache.get(hash("a"), loc(4))).isNull();
+    }
+
+    @Test
     void neverHoldsMoreThanItsBudget_andANewWorkingSetDisplacesTheOld() {
         int size = 4096;
         String value = "v".repeat(size);
