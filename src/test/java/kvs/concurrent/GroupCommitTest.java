@@ -33,6 +33,51 @@ class GroupCommitTest {
         return new GroupCommit<>(batch -> batches.add(batch.stream().map(op -> op.name).toList()), gather.toNanos());
     }
 
+    /**
+     * Without a wait to gather, a leader on a virtual thread yields once before it takes the queue, so the
+     * writers its carrier runs next join its batch. Shown on one carrier, in a JVM of its own (the carriers are
+     * the JVM's): ten writers started together commit in one batch, not ten.
+     */
+    @Test
+    void aLeaderOnAVirtualThread_letsTheWritersItsCarrierRunsNextJoinItsBatch() throws Exception {
+        // Everything on the class path: these tests may run as a module patched with them.
+        String classPath = String.join(java.io.File.pathSeparator, java.nio.file.Path.of(
+                OneCarrier.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                System.getProperty("jdk.module.path", ""), System.getProperty("java.class.path", ""));
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "-Djdk.virtualThreadScheduler.parallelism=1", "-cp", classPath, OneCarrier.class.getName())
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child JVM ended").isTrue();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.exitValue()).as("exit; output: %s", out).isZero();
+        assertThat(out).isEqualTo("[[w0, w1, w2, w3, w4, w5, w6, w7, w8, w9]]");
+    }
+
+    /** Ten virtual threads started by one (so all are queued on the one carrier before the first runs) each submit a write. */
+    static final class OneCarrier {
+        public static void main(String[] args) throws Exception {
+            List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+            GroupCommit<Op> commits = new GroupCommit<>(batch -> batches.add(batch.stream().map(op -> op.name).toList()));
+            List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
+            Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 10; i++) {
+                    String name = "w" + i;
+                    writers.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            commits.submit(new Op(name));
+                        } catch (KvsException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+            }).join();
+            for (Thread w : writers) {
+                w.join();
+            }
+            System.out.println(batches);
+        }
+    }
+
     @Test
     void aLeaderWhoseLastBatchHadTwoWriters_waitsForTheOtherOneBeforeCommitting() throws Exception {
         GroupCommit<Op> commits = commits(Duration.ofSeconds(30));
