@@ -342,6 +342,29 @@ class CliIT {
         assertThat(r.err()).contains("holds a '" + engine + "' store");
     }
 
+    /** --config FILE: the file's settings apply, the command line's win, and a bad one names its line. */
+    @Test
+    void aConfigurationFile_setsOptions_theCommandLineOverridesIt_andABadLineIsNamed() throws Exception {
+        Path conf = Files.write(logs.resolve("kvs.conf"), List.of("# test", "protected-mode no", "max-clients 3", "fsync always"));
+        Server s = new Server("--config", conf.toString(), "--fsync", "never");
+        assertThat(s.log()).contains("protected mode off", "fsync never");
+        assertThat(client(s, "set", "k", "v").exit()).isZero();
+        s.stop();
+
+        Files.write(conf, List.of("fsync always", "", "max-clients 0"));
+        Result bad = run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString());
+        assertUsageError(bad);
+        assertThat(bad.err().lines().findFirst().orElseThrow()).isEqualTo(conf + ":3: --max-clients must be at least 1, not 0");
+        Files.write(conf, List.of("fsync sometimes"));
+        assertThat(run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString()).err().lines().findFirst()
+                .orElseThrow()).startsWith(conf + ":1: --fsync");
+        Files.write(conf, List.of("fsnyc always"));
+        Result unknown = run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString());
+        assertUsageError(unknown);
+        assertThat(unknown.err().lines().findFirst().orElseThrow()).isEqualTo(conf + ":1: unknown setting 'fsnyc'");
+        assertThat(Files.exists(dir.resolve("engine"))).as("no marker after failed starts").isFalse();
+    }
+
     @Test
     void serverStartErrors_areOneClearLine() throws Exception {
         assertUsageError(run("kvs-server", "--engine", "redis", "--data-dir", dir.toString()));

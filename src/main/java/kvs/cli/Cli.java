@@ -29,6 +29,21 @@ public final class Cli {
     }
 
     public static int run(Object command, String[] args) {
+        return commandLine(command).execute(args);
+    }
+
+    /** Reports a usage error found before the arguments are parsed (a configuration file's) as the parser does its own. */
+    static int usageError(Object command, String message) {
+        CommandLine cl = commandLine(command);
+        try {
+            return cl.getParameterExceptionHandler().handleParseException(new CommandLine.ParameterException(cl, message), new String[0]);
+        } catch (Exception e) {
+            ERR.println(cl.getCommandName() + ": " + message);
+            return USAGE;
+        }
+    }
+
+    private static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(OUT, true));
         cl.setErr(new PrintWriter(ERR, true));
@@ -40,7 +55,7 @@ public final class Cli {
             ERR.println(commandLine.getCommandName() + ": " + oneLine(e));
             return e instanceof UnknownOutcomeException ? UNKNOWN_OUTCOME : FAILED;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     private static String oneLine(Throwable e) {

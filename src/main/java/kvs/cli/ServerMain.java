@@ -117,11 +117,32 @@ public final class ServerMain implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterOptions cluster = new ClusterOptions();
 
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
+            description = "Read settings from FILE, one 'name value' a line, named as these options without their dashes"
+                    + " (conf/kvs.conf lists them all); an option given here overrides the file's.")
+    Path config;
+
+    /** FILE:LINE of each option whose value came from the {@code --config} file: its usage errors name the line. */
+    private Map<String, String> origins = Map.of();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new ServerMain(), args));
+        System.exit(run(args));
+    }
+
+    /** Runs kvs-server with {@code args} and the settings of the {@code --config} file they name; the exit code. */
+    static int run(String[] args) {
+        ConfigFile.Applied applied;
+        try {
+            applied = ConfigFile.apply(args, ServerMain::new);
+        } catch (ConfigFile.Invalid e) {
+            return Cli.usageError(new ServerMain(), e.getMessage());
+        }
+        ServerMain server = new ServerMain();
+        server.origins = applied.origins();
+        return Cli.run(server, applied.args());
     }
 
     /** The engine's options; their own checks of the values, named after the option. */
@@ -198,7 +219,7 @@ public final class ServerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (engine != null && !engine.equals(EngineChoice.KVS) && !engine.equals(EngineChoice.MVSTORE)) {
-            throw usage("unknown engine '" + engine + "': expected kvs or mvstore");
+            throw usage("--engine: unknown engine '" + engine + "': expected kvs or mvstore");
         }
         Durability durability;
         try {
@@ -331,7 +352,17 @@ public final class ServerMain implements Callable<Integer> {
         return new RespProtocol.Settings(Version.VERSION, config);
     }
 
+    /** A usage error; one about an option the {@code --config} file set names its line first. */
     private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
+        String where = null;
+        for (Map.Entry<String, String> o : origins.entrySet()) {
+            int at = message.indexOf(o.getKey());
+            int end = at + o.getKey().length();
+            if (at >= 0 && (end == message.length() || !Character.isLetterOrDigit(message.charAt(end)) && message.charAt(end) != '-')) {
+                where = o.getValue();
+                break;
+            }
+        }
+        return new CommandLine.ParameterException(spec.commandLine(), where == null ? message : where + ": " + message);
     }
 }
