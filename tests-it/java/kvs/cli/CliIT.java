@@ -351,18 +351,19 @@ class CliIT {
         assertThat(client(s, "set", "k", "v").exit()).isZero();
         s.stop();
 
+        Path fresh = Files.createDirectory(dir.resolve("fresh"));
         Files.write(conf, List.of("fsync always", "", "max-clients 0"));
-        Result bad = run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString());
+        Result bad = run("kvs-server", "--config", conf.toString(), "--data-dir", fresh.toString());
         assertUsageError(bad);
         assertThat(bad.err().lines().findFirst().orElseThrow()).isEqualTo(conf + ":3: --max-clients must be at least 1, not 0");
         Files.write(conf, List.of("fsync sometimes"));
-        assertThat(run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString()).err().lines().findFirst()
+        assertThat(run("kvs-server", "--config", conf.toString(), "--data-dir", fresh.toString()).err().lines().findFirst()
                 .orElseThrow()).startsWith(conf + ":1: --fsync");
         Files.write(conf, List.of("fsnyc always"));
-        Result unknown = run("kvs-server", "--config", conf.toString(), "--data-dir", dir.toString());
+        Result unknown = run("kvs-server", "--config", conf.toString(), "--data-dir", fresh.toString());
         assertUsageError(unknown);
         assertThat(unknown.err().lines().findFirst().orElseThrow()).isEqualTo(conf + ":1: unknown setting 'fsnyc'");
-        assertThat(Files.exists(dir.resolve("engine"))).as("no marker after failed starts").isFalse();
+        assertThat(Files.exists(fresh.resolve("engine"))).as("no marker after failed starts").isFalse();
     }
 
     @Test
