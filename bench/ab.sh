@@ -35,7 +35,7 @@ tool=${AB_TOOL:-kvs-bench}
 case $tool in
 kvs-bench) workloads=(gets:sets=0:1 gets:sets=1:0) ;;
 redis-benchmark) ensure_redis; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get,incr}" ;;
-kvload) gcc -O2 -o "$work/kvload" bench/kvload.c; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get}" ;;
+kvload) build_kvload "$work"; IFS=, read -r -a workloads <<<"${AB_TESTS:-set,get}" ;;
 *) echo "AB_TOOL is kvs-bench, redis-benchmark or kvload, not $tool" >&2; exit 2 ;;
 esac
 
@@ -63,9 +63,9 @@ run() { # TREE WORKLOAD JVM_FLAGS: prints requests/s and the server's CPU µs pe
         before=$(cpu_ticks "$pid")
         out=$("${load[@]}" -t "$2" -s 4)
         after=$(cpu_ticks "$pid")
-        rate=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
+        rate=$(kvload_field rps "$out")
         count=$((rate * 9 / 2)) # kvload runs half a second of warm-up first, in the CPU time: count it too
-        echo "p99 $(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$out") us" >&2
+        echo "p99 $(kvload_field p99_us "$out") us" >&2
     else
         port=$(await_port "$log" RESP)
         local load=(redis-benchmark -p "$port" -c 50 -P "${AB_PIPELINE:-16}" -d "${AB_VALUE:-16}" -r "${AB_KEYS:-100000}" --csv)

@@ -18,7 +18,7 @@ rounds=${3:-3}
 work=$(mktemp -d)
 pids=()
 trap 'stop_processes "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
-gcc -O2 -Wall -Wextra -o "$work/kvload" bench/kvload.c
+build_kvload "$work"
 ensure_jar
 
 # carrier_stats PID: the summed "ran waited" nanoseconds of PID's virtual-thread carriers (ForkJoinPool-1-worker-N).
@@ -61,8 +61,8 @@ for r in $(seq "$rounds"); do
         read -r c1 w1 <<<"$(carrier_stats "$pid")"
         t1=$(date +%s%N)
         wait "$client"
-        rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$work/out")
-        p99=$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' "$work/out")
+        rps=$(kvload_field rps "$(<"$work/out")")
+        p99=$(kvload_field p99_us "$(<"$work/out")")
         # Both sides over the same span: the middle of the run.
         awk -v c="$config" -v rps="$rps" -v p99="$p99" -v l=$((l1 - l0)) -v lw=$((lw1 - lw0)) -v span=$((t1 - t0)) \
             -v cr=$((c1 - c0)) -v cw=$((w1 - w0)) \

@@ -137,6 +137,16 @@ redis_benchmark_cpu() {
     awk -v r="$rps" -v d="$((t1 - t0))" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f %.1f\n", r, d * 1e6 / hz / n }'
 }
 
+# build_kvload DIR: compiles the project's lean C client, bench/kvload.c, to DIR/kvload.
+build_kvload() {
+    gcc -O2 -Wall -Wextra -o "$1/kvload" "$kvs_home/bench/kvload.c"
+}
+
+# kvload_field NAME OUTPUT: the number NAME (rps, p99_us, errors...) in kvload's result line OUTPUT.
+kvload_field() {
+    sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"
+}
+
 # median: the middle of the numbers on standard input, one a line (of an even count, the lower of the two).
 median() {
     sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'

@@ -25,7 +25,7 @@ work=$(mktemp -d)
 pids=()
 trap 'stop_processes "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
-gcc -O2 -Wall -Wextra -o "$work/kvload" bench/kvload.c
+build_kvload "$work"
 
 # start_servers FSYNC: a fresh Redis (AOF, appendfsync FSYNC) and kvs-server (--fsync FSYNC, a RESP listener too);
 # sets redis_pid, redis_port, kvs_pid, kvs_port (the kvs protocol's) and resp_port.

@@ -18,7 +18,7 @@ rounds=${3:-3}
 work=$(mktemp -d)
 pids=()
 trap 'stop_processes "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
-gcc -O2 -Wall -Wextra -o "$work/kvload" bench/kvload.c
+build_kvload "$work"
 ensure_jar
 source "$kvs_home/bin/lib/launch.sh"
 java=$(bench_java)
@@ -54,19 +54,17 @@ for r in $(seq "$rounds"); do
         opts=""
         [ "$variant" = aot ] && opts="-XX:AOTCache=$work/kvs.aot"
         t0=$(date +%s%N)
-        KVS_JAVA_OPTS="$opts" "$kvs_home/bin/kvs-server" --addr 127.0.0.1:0 --data-dir "$work/kvs/data" --fsync "$fsync" \
-            >/dev/null 2>"$work/kvs/kvs.log" &
-        pid=$!
+        KVS_JAVA_OPTS="$opts" start_resp_server "$work/kvs" --fsync "$fsync"
+        pid=$resp_server_pid
         pids=("$pid")
         port=$(await_port "$work/kvs/kvs.log")
-        [ -n "$port" ] || { echo "kvs-server did not start:" >&2; cat "$work/kvs/kvs.log" >&2; exit 1; }
         line="| $variant | $((($(date +%s%N) - t0) / 1000000))"
         for run in 1 2 3; do
             c0=$(cpu_ticks "$pid")
             out=$("$work/kvload" -p kvs -a "127.0.0.1:$port" -c 50 -P 1 -d 16 -r 100000 -t set -s "$secs")
             c1=$(cpu_ticks "$pid")
-            rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
-            p99=$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$out")
+            rps=$(kvload_field rps "$out")
+            p99=$(kvload_field p99_us "$out")
             # kvload's half second of warm-up is in the CPU time: count its sets too
             line="$line | $(awk -v rps="$rps" -v p99="$p99" -v t=$((c1 - c0)) -v hz="$hz" -v s="$secs" \
                 'BEGIN { printf "%d, %d, %.1f", rps, p99, t * 1e6 / hz / (rps * (s + 0.5)) }')"
