@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,8 +80,37 @@ public final class ServerProcess implements AutoCloseable {
         return launch(List.of(java, "-cp", classPath, main.getName()), "", Transport.PLAIN, dataDir, logDir, args);
     }
 
+    /**
+     * Starts {@code bin/kvs-server} of the installation at {@code home} (an unpacked release, say)
+     * with {@code environment} as its whole environment, and waits until it listens.
+     */
+    public static ServerProcess startInstalled(Path home, Map<String, String> environment, Path dataDir, Path logDir,
+                                               String... args) throws IOException {
+        ServerProcess s = launch(List.of(home.resolve("bin/kvs-server").toString()), env -> {
+            env.clear();
+            env.putAll(environment);
+        }, Transport.PLAIN, dataDir, logDir, args);
+        try {
+            s.awaitReady();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
     private static ServerProcess launch(List<String> program, String javaOpts, Transport transport, Path dataDir,
                                         Path logDir, String... args) throws IOException {
+        return launch(program, env -> {
+            if (!javaOpts.isEmpty()) {
+                env.put("KVS_JAVA_OPTS", javaOpts);
+            }
+        }, transport, dataDir, logDir, args);
+    }
+
+    private static ServerProcess launch(List<String> program, Consumer<Map<String, String>> environment,
+                                        Transport transport, Path dataDir, Path logDir, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(program);
         cmd.addAll(List.of("--data-dir", dataDir.toString()));
         if (!List.of(args).contains("--addr") && !List.of(args).contains("--peer")) {
@@ -89,9 +120,7 @@ public final class ServerProcess implements AutoCloseable {
         Path log = Files.createTempFile(logDir, "server-", ".log");
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(log.toFile());
-        if (!javaOpts.isEmpty()) {
-            builder.environment().put("KVS_JAVA_OPTS", javaOpts);
-        }
+        environment.accept(builder.environment());
         return new ServerProcess(builder.start(), log, transport);
     }
 
