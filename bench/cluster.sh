@@ -7,7 +7,7 @@
 #
 # Before measuring, every member is warmed for WARMUP seconds (default 60): three JVMs compiling
 # Ratis, gRPC and kvs on 2 cores take about a minute to reach their steady speed, and a cold
-# group's sets are 5-10 times slower than a warm one's (RESULTS.md, issue 16, second part).
+# group's sets are 5-10 times slower than a warm one's (bench/history/issue-16.md, second part).
 #
 #   bench/cluster.sh [SECONDS]    # each measured run (default 5), after 1 s of warm-up
 #   CLIENTS=1 bench/cluster.sh    # only these client counts

@@ -42,7 +42,7 @@ final class EntryWriter {
      * How long the member committing an entry waits, after an entry of several callers' writes,
      * for as many to be queued again (in pauses of {@link #GATHER_PAUSE_NANOS}): entries then hold
      * about 20 writes instead of 12 at 50 clients, and a set costs the three members less CPU
-     * (bench/RESULTS.md, issue 16, third part). Parked, not yielding: the CPU is the writers'.
+     * (bench/history/issue-16.md, third part). Parked, not yielding: the CPU is the writers'.
      */
     private static final long GATHER_NANOS = 1_000_000;
     private static final long GATHER_PAUSE_NANOS = 50_000;

@@ -202,7 +202,7 @@ public final class GroupCommit<T extends GroupCommit.Op> {
      * connections its carrier runs next queue their writes first, and one batch (one log write) serves
      * them. One carrier, 50 clients: 1.13× the sets a second at pipeline 1, 1.20× at 16, at 0.85× the
      * CPU per set; with two carriers even, and p99 at pipeline 1 down by a fifth to a half
-     * (bench/RESULTS.md, issue 31, third session). Not where a wait gathers: an fsync a batch
+     * (bench/history/issue-31.md, third session). Not where a wait gathers: an fsync a batch
      * ({@code always}) did worse with it.
      */
     private void gather() {

@@ -48,7 +48,7 @@ public final class KvStore implements Store {
     /**
      * Under {@code always}, how long a group-commit leader waits for the other writers of its last
      * batch to queue again: 50 µs, a sixth of an fsync here, made two writers' groups 2.0 sets per
-     * fsync instead of 1.3 (GroupCommitReport, bench/RESULTS.md issue 14, fourth session).
+     * fsync instead of 1.3 (GroupCommitReport, bench/history/issue-14.md, fourth session).
      */
     private static final long GATHER_NANOS = 50_000;
 

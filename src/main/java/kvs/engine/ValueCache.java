@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * window (a doorkeeper, as in TinyLFU). Keys read again soon are cached as before; a large key
  * space read at random no longer churns the cache: 4 KiB gets over 1,000,000 keys read
  * 35,000-110,000/s, falling as a trial went on, with every miss cached, and about 190,000/s
- * steadily with the doorkeeper (bench/RESULTS.md, issue 14, fourth session).
+ * steadily with the doorkeeper (bench/history/issue-14.md, fourth session).
  */
 final class ValueCache {
 
