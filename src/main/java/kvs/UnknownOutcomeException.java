@@ -9,6 +9,12 @@ public final class UnknownOutcomeException extends KvsException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the report of a write given up on.
+     *
+     * @param message which write, and why it was given up on
+     * @param cause   the failure underneath (typically the last timeout)
+     */
     public UnknownOutcomeException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -66,6 +66,10 @@ public final class GroupClient implements Client {
     /**
      * A client of the group whose members' kvs addresses are {@code members}; it connects at its
      * first request.
+     *
+     * @param members the kvs address of every member; the first is tried first
+     * @param options how to connect to each member
+     * @return a client that follows the group's leader
      */
     public static GroupClient of(List<InetSocketAddress> members, KvsClient.Options options) {
         return of(members, options, Duration.ofSeconds(GIVE_UP_SECONDS));

@@ -8,7 +8,12 @@ public final class HostPort {
     private HostPort() {
     }
 
-    /** {@code 127.0.0.1:4000}, {@code [::1]:4000}, or the host name of an unresolved address. */
+    /**
+     * An address as a person and {@link #parse} read it.
+     *
+     * @param a the address
+     * @return {@code 127.0.0.1:4000}, {@code [::1]:4000}, or the host name of an unresolved address
+     */
     public static String show(InetSocketAddress a) {
         String host = a.isUnresolved() ? a.getHostString() : a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -17,6 +22,8 @@ public final class HostPort {
     /**
      * The address {@link #show} shows: {@code HOST:PORT}, or {@code [IPv6]:PORT}.
      *
+     * @param hostPort the text to read
+     * @return the address, unresolved if its host is a name
      * @throws IllegalArgumentException if {@code hostPort} is not one, or its port is out of range
      */
     public static InetSocketAddress parse(String hostPort) {

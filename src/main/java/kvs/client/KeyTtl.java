@@ -23,8 +23,16 @@ public sealed interface KeyTtl permits KeyTtl.Absent, KeyTtl.NoDeadline, KeyTtl.
     /**
      * The key is present until {@code deadline} (it is absent from the millisecond after), which
      * was {@code remaining} away by the server's clock when it answered.
+     *
+     * @param deadline  the last instant at which the key is present
+     * @param remaining the time from the server's answer to {@code deadline}, never negative
      */
     record Expires(Instant deadline, Duration remaining) implements KeyTtl {
+        /**
+         * Checks the answer.
+         *
+         * @throws IllegalArgumentException if {@code remaining} is negative
+         */
         public Expires {
             Objects.requireNonNull(deadline, "deadline");
             Objects.requireNonNull(remaining, "remaining");

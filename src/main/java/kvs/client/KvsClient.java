@@ -42,28 +42,58 @@ public final class KvsClient implements Client {
     /**
      * How to connect: the largest response accepted (default 16 MiB), the password to
      * authenticate with on connecting (default: none), and TLS (default: none, plain TCP).
+     *
+     * @param maxFrame the largest response accepted, in bytes
+     * @param password the password sent on connecting, or null for none
+     * @param tls      the TLS settings, or null for plain TCP
      */
     public record Options(int maxFrame, String password, Tls tls) {
+        /**
+         * Checks the options.
+         *
+         * @throws IllegalArgumentException if {@code maxFrame} is not positive
+         */
         public Options {
             if (maxFrame < 1) {
                 throw new IllegalArgumentException("maxFrame must be positive: " + maxFrame);
             }
         }
 
+        /**
+         * The defaults: responses up to 16 MiB, no password, plain TCP.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(Frames.DEFAULT_MAX_FRAME, null, null);
         }
 
+        /**
+         * These options accepting responses up to {@code maxFrame} bytes.
+         *
+         * @param maxFrame the largest response accepted, in bytes
+         * @return the new options
+         */
         public Options withMaxFrame(int maxFrame) {
             return new Options(maxFrame, password, tls);
         }
 
-        /** These options with {@code password} sent on connecting (null: none). */
+        /**
+         * These options with {@code password} sent on connecting.
+         *
+         * @param password the password, or null for none
+         * @return the new options
+         */
         public Options withPassword(String password) {
             return new Options(maxFrame, password, tls);
         }
 
-        /** These options with the connection over TLS ({@code tls} null: plain TCP). */
+        /**
+         * These options with the connection over TLS.
+         *
+         * @param tls the TLS settings, or null for plain TCP
+         * @return the new options
+         */
         public Options withTls(Tls tls) {
             return new Options(maxFrame, password, tls);
         }
@@ -92,7 +122,13 @@ public final class KvsClient implements Client {
         this.maxFrame = maxFrame;
     }
 
-    /** Connects to a kvs-server at {@code address}. */
+    /**
+     * Connects to a kvs-server at {@code address} with the default options.
+     *
+     * @param address the server's kvs address
+     * @return a connected client
+     * @throws KvsException if the server cannot be reached
+     */
     public static KvsClient connect(InetSocketAddress address) throws KvsException {
         return connect(address, Options.defaults());
     }
@@ -100,6 +136,9 @@ public final class KvsClient implements Client {
     /**
      * Connects to a kvs-server at {@code address}, accepting responses up to {@code maxFrame} bytes.
      *
+     * @param address  the server's kvs address
+     * @param maxFrame the largest response accepted, in bytes
+     * @return a connected client
      * @throws KvsException if the server cannot be reached
      */
     public static KvsClient connect(InetSocketAddress address, int maxFrame) throws KvsException {
@@ -109,6 +148,9 @@ public final class KvsClient implements Client {
     /**
      * Connects to a kvs-server at {@code address}, and authenticates if the options hold a password.
      *
+     * @param address the server's kvs address
+     * @param options how to connect
+     * @return a connected (and authenticated) client
      * @throws KvsException if the server cannot be reached, or refuses the password
      */
     public static KvsClient connect(InetSocketAddress address, Options options) throws KvsException {

@@ -11,7 +11,11 @@ public enum Durability {
     /** never fsync; the operating system writes dirty pages back when it chooses. */
     NEVER;
 
-    /** The name used on the command line and in docs: {@code always}, {@code everysec}, {@code never}. */
+    /**
+     * The name used on the command line and in docs.
+     *
+     * @return {@code always}, {@code everysec} or {@code never}
+     */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -19,6 +23,8 @@ public enum Durability {
     /**
      * Parses a command-line name.
      *
+     * @param name {@code always}, {@code everysec} or {@code never}
+     * @return the mode of that name
      * @throws IllegalArgumentException naming the accepted values when {@code name} is none of them
      */
     public static Durability parse(String name) {

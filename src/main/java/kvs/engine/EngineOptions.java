@@ -35,7 +35,15 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
         }
     }
 
-    /** Options with the system clock, and compaction that drops expired keys. */
+    /**
+     * Options with the system clock, and compaction that drops expired keys.
+     *
+     * @param durability          when writes are fsynced
+     * @param compactionThreshold the stale bytes, at least 1, that make a compaction worth running
+     * @param maxFileSize         the size, 1 to {@link #MAX_FILE_SIZE_LIMIT} bytes, at which a log file is sealed
+     * @param salvage             whether open keeps the valid records of a corrupted directory
+     *                            instead of failing
+     */
     public EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage) {
         this(durability, compactionThreshold, maxFileSize, salvage, InstantSource.system(), true);
     }
@@ -43,37 +51,71 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
     /** The default compaction threshold: 1 MiB, the least stale bytes worth a compaction. */
     public static final long DEFAULT_COMPACTION_THRESHOLD = 1L << 20;
 
-    /** The defaults: {@code everysec}, 1 MiB compaction threshold, 64 MiB files, no salvage. */
+    /**
+     * The defaults: {@code everysec}, 1 MiB compaction threshold, 64 MiB files, no salvage.
+     *
+     * @return the default options
+     */
     public static EngineOptions defaults() {
         return new EngineOptions(Durability.EVERYSEC, DEFAULT_COMPACTION_THRESHOLD, 64L << 20, /* salvage= */ false);
     }
 
-    /** These options with another durability. */
+    /**
+     * These options with another durability.
+     *
+     * @param d when writes are fsynced
+     * @return the new options
+     */
     public EngineOptions withDurability(Durability d) {
         return new EngineOptions(d, compactionThreshold, maxFileSize, salvage, clock, compactionExpires);
     }
 
-    /** These options with another compaction threshold, in bytes. */
+    /**
+     * These options with another compaction threshold.
+     *
+     * @param bytes the stale bytes, at least 1, that make a compaction worth running
+     * @return the new options
+     */
     public EngineOptions withCompactionThreshold(long bytes) {
         return new EngineOptions(durability, bytes, maxFileSize, salvage, clock, compactionExpires);
     }
 
-    /** These options with another maximum log file size, in bytes. */
+    /**
+     * These options with another maximum log file size.
+     *
+     * @param bytes the size, 1 to {@link #MAX_FILE_SIZE_LIMIT} bytes, at which a log file is sealed
+     * @return the new options
+     */
     public EngineOptions withMaxFileSize(long bytes) {
         return new EngineOptions(durability, compactionThreshold, bytes, salvage, clock, compactionExpires);
     }
 
-    /** These options with salvage on or off. */
+    /**
+     * These options with salvage on or off.
+     *
+     * @param on whether open keeps the valid records of a corrupted directory instead of failing
+     * @return the new options
+     */
     public EngineOptions withSalvage(boolean on) {
         return new EngineOptions(durability, compactionThreshold, maxFileSize, on, clock, compactionExpires);
     }
 
-    /** These options with another clock. */
+    /**
+     * These options with another clock.
+     *
+     * @param c the clock that expiry deadlines are compared with
+     * @return the new options
+     */
     public EngineOptions withClock(InstantSource c) {
         return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, c, compactionExpires);
     }
 
-    /** These options with compaction dropping expired keys, or not. */
+    /**
+     * These options with compaction dropping expired keys, or not.
+     *
+     * @param on whether compaction drops the records of expired keys
+     * @return the new options
+     */
     public EngineOptions withCompactionExpires(boolean on) {
         return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, clock, on);
     }

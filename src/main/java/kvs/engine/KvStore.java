@@ -142,7 +142,14 @@ public final class KvStore implements Store {
         }
     }
 
-    /** Opens (creating if needed) the store in {@code dir} with default options. */
+    /**
+     * Opens (creating if needed) the store in {@code dir} with default options.
+     *
+     * @param dir the store's directory
+     * @return the open store
+     * @throws CorruptionException if a log file is corrupt
+     * @throws KvsException        if the directory is locked by another engine or cannot be read
+     */
     public static KvStore open(Path dir) throws KvsException {
         return open(dir, EngineOptions.defaults());
     }
@@ -150,6 +157,9 @@ public final class KvStore implements Store {
     /**
      * Opens (creating if needed) the store in {@code dir}.
      *
+     * @param dir     the store's directory
+     * @param options durability, compaction, file size and salvage
+     * @return the open store
      * @throws CorruptionException if a log file is corrupt and {@code options.salvage()} is off
      * @throws KvsException        if the directory is locked by another engine or cannot be read
      */

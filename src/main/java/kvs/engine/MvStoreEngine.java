@@ -218,7 +218,13 @@ public final class MvStoreEngine implements Store {
                 : null;
     }
 
-    /** Opens (creating if needed) the engine in {@code dir} with default options. */
+    /**
+     * Opens (creating if needed) the engine in {@code dir} with default options.
+     *
+     * @param dir the engine's directory
+     * @return the open engine
+     * @throws KvsException if the directory is locked by another engine or the store cannot be opened
+     */
     public static MvStoreEngine open(Path dir) throws KvsException {
         return open(dir, EngineOptions.defaults());
     }
@@ -227,6 +233,9 @@ public final class MvStoreEngine implements Store {
      * Opens (creating if needed) the engine in {@code dir}; of the options it uses the durability,
      * and salvage (MVStore's recovery mode).
      *
+     * @param dir     the engine's directory
+     * @param options the durability and salvage to use
+     * @return the open engine
      * @throws KvsException if the directory is locked by another engine or the store cannot be opened
      */
     public static MvStoreEngine open(Path dir, EngineOptions options) throws KvsException {

@@ -60,7 +60,12 @@ public final class ExpiryCycle implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** Starts the cycle over {@code store} on a thread of its own, until {@link #close} (before the store's). */
+    /**
+     * Starts the cycle over {@code store} on a thread of its own, until {@link #close} (before the store's).
+     *
+     * @param store the store whose expired keys the cycle removes
+     * @return the running cycle
+     */
     public static ExpiryCycle start(Store store) {
         ExpiryCycle c = new ExpiryCycle(store);
         c.thread = new Periodic("kvs-expiry", Duration.ofSeconds(1).dividedBy(HZ), () -> c.runOnce(BUDGET_NANOS));
@@ -150,7 +155,11 @@ public final class ExpiryCycle implements AutoCloseable {
         return n;
     }
 
-    /** The cycle's figures now. */
+    /**
+     * The cycle's figures now.
+     *
+     * @return keys expired, their average time to live, the stale share, and the cycle's own cost
+     */
     public ExpiryFigures figures() {
         return new ExpiryFigures(expired, avgTtlMillis, Math.round(stale * 10_000) / 100.0, timeCapReached,
                 TimeUnit.NANOSECONDS.toMillis(cycleNanos), cycles);

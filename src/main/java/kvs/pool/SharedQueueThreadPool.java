@@ -19,7 +19,11 @@ public final class SharedQueueThreadPool implements ThreadPool {
     /** Guarded by queue, so no job is queued behind the STOP markers. */
     private boolean closed;
 
-    /** @param threads the number of worker threads, at least 1 */
+    /**
+     * Creates the pool and starts its workers.
+     *
+     * @param threads the number of worker threads, at least 1
+     */
     public SharedQueueThreadPool(int threads) {
         Jobs.checkThreads(threads);
         for (int i = 0; i < threads; i++) {

@@ -9,6 +9,7 @@ public interface ThreadPool extends AutoCloseable {
     /**
      * Runs {@code job} on one of the pool's threads, or a new one.
      *
+     * @param job the job; if it throws, the exception is logged
      * @throws java.util.concurrent.RejectedExecutionException once the pool is closed
      */
     void spawn(Runnable job);
@@ -24,6 +25,9 @@ public interface ThreadPool extends AutoCloseable {
      * The pool called {@code name} on the command line: {@code naive}, {@code shared-queue} or
      * {@code virtual}, with {@code threads} threads (used by the shared-queue pool only).
      *
+     * @param name    {@code naive}, {@code shared-queue} or {@code virtual}
+     * @param threads the number of threads, at least 1
+     * @return a new pool
      * @throws IllegalArgumentException for another name, or fewer than one thread
      */
     static ThreadPool named(String name, int threads) {

@@ -10,7 +10,11 @@ public final class VirtualThreadPool extends ThreadPerJob {
     /** The system property the JDK's virtual-thread scheduler reads its carrier count from, when it starts. */
     static final String CARRIERS = "jdk.virtualThreadScheduler.parallelism";
 
-    /** @param threads unused: every job gets its own virtual thread; must be positive all the same */
+    /**
+     * Creates the pool.
+     *
+     * @param threads unused: every job gets its own virtual thread; must be positive all the same
+     */
     public VirtualThreadPool(int threads) {
         super("VirtualThreadPool", Thread.ofVirtual().name("kvs-virtual-", 0).factory(), threads);
     }
@@ -20,6 +24,7 @@ public final class VirtualThreadPool extends ThreadPerJob {
      * started with its own count ({@code -Djdk.virtualThreadScheduler.parallelism=N}); takes
      * effect only if no virtual thread has started yet, since the scheduler reads it once.
      *
+     * @param carriers the number of carrier threads, at least 1
      * @return the count asked for: {@code carriers}, or the JVM's own
      * @throws IllegalArgumentException if {@code carriers} is below 1, or the JVM's own is not a number
      */

@@ -35,47 +35,88 @@ public final class Access {
         this.local = Objects.requireNonNull(local, "local");
     }
 
-    /** No password, protected mode on: loopback clients only. */
+    /**
+     * No password, protected mode on: loopback clients only.
+     *
+     * @return the default settings
+     */
     public static Access defaults() {
         return new Access(null, /* protectedMode= */ true, InetAddress::isLoopbackAddress);
     }
 
-    /** These settings with {@code password} required of every client (null: none). */
+    /**
+     * These settings with {@code password} required of every client (null: none).
+     *
+     * @param password the password every client must give, or null for none
+     * @return the new settings
+     */
     public Access withPassword(Password password) {
         return new Access(password, protectedMode, local);
     }
 
-    /** These settings with protected mode on or off (it matters only without a password). */
+    /**
+     * These settings with protected mode on or off (it matters only without a password).
+     *
+     * @param on whether, without a password, only local clients may connect
+     * @return the new settings
+     */
     public Access withProtectedMode(boolean on) {
         return new Access(password, on, local);
     }
 
-    /** For tests: which peer addresses count as local (the loopback interface by default). */
+    /**
+     * For tests: which peer addresses count as local (the loopback interface by default).
+     *
+     * @param isLocal whether a peer address counts as local
+     * @return the new settings
+     */
     public Access withLocalPeers(Predicate<InetAddress> isLocal) {
         return new Access(password, protectedMode, isLocal);
     }
 
-    /** Whether clients must authenticate. */
+    /**
+     * Whether clients must authenticate.
+     *
+     * @return whether a password is set
+     */
     public boolean passwordSet() {
         return password != null;
     }
 
-    /** Whether a client at {@code peer} may connect at all: false only in protected mode, without a password, for a remote peer. */
+    /**
+     * Whether a client at {@code peer} may connect at all: false only in protected mode, without a password, for a remote peer.
+     *
+     * @param peer the client's address
+     * @return whether the client may connect
+     */
     public boolean admits(InetAddress peer) {
         return password != null || !protectedMode || local.test(peer);
     }
 
-    /** The gate of a new connection from {@code peer} (named in the log of failed attempts). */
+    /**
+     * The gate of a new connection from {@code peer} (named in the log of failed attempts).
+     *
+     * @param peer the client, as the log of failed attempts names it
+     * @return the connection's gate, shut while a password is still owed
+     */
     public Guard guard(Object peer) {
         return new Guard(this, peer);
     }
 
-    /** Failed password attempts since the start. */
+    /**
+     * Failed password attempts since the start.
+     *
+     * @return the number of wrong passwords given
+     */
     public long failures() {
         return failures.sum();
     }
 
-    /** What the start-up log says about access. */
+    /**
+     * What the start-up log says about access.
+     *
+     * @return one line: whether a password is set, and protected mode
+     */
     public String describe() {
         if (password != null) {
             return "a password is required";

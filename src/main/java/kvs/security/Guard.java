@@ -16,12 +16,20 @@ public final class Guard {
         this.open = !access.passwordSet();
     }
 
-    /** Whether the client may make any request. */
+    /**
+     * Whether the client may make any request.
+     *
+     * @return whether the client has authenticated, or needs not
+     */
     public boolean open() {
         return open;
     }
 
-    /** Whether a password is set, so that authenticating means anything. */
+    /**
+     * Whether a password is set, so that authenticating means anything.
+     *
+     * @return whether a password is set
+     */
     public boolean passwordSet() {
         return access.passwordSet();
     }
@@ -30,6 +38,7 @@ public final class Guard {
      * Checks {@code guess} (UTF-8) against the password, in constant time; opens the gate if it
      * is right. A wrong guess leaves an open gate open, as Redis does.
      *
+     * @param guess the password the client gave, in UTF-8
      * @return whether the guess is right
      */
     public boolean authenticate(byte[] guess) {

@@ -38,6 +38,8 @@ public final class Password {
     /**
      * The password {@code text}.
      *
+     * @param text the password
+     * @return the password
      * @throws IllegalArgumentException if it is empty
      */
     public static Password of(String text) {
@@ -51,6 +53,8 @@ public final class Password {
      * The first line of {@code file} (without its line end). Warns when others than the owner
      * may read the file.
      *
+     * @param file the password file
+     * @return the password on its first line
      * @throws IOException              if the file cannot be read
      * @throws IllegalArgumentException if its first line is empty or longer than 4096 bytes
      */
@@ -67,6 +71,9 @@ public final class Password {
     /**
      * The first line of {@code file}, without its line end: what a client sends as its password.
      *
+     * @param file the password file
+     * @return its first line, which may be empty
+     * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the line is longer than 4096 bytes
      */
     public static String firstLine(Path file) throws IOException {
@@ -90,6 +97,12 @@ public final class Password {
     /**
      * The password given by {@code file} if not null, else by the environment's {@value #ENV},
      * else null (no password).
+     *
+     * @param file        the password file, or null
+     * @param environment the environment to read {@value #ENV} from
+     * @return the password, or null when neither gives one
+     * @throws IOException              if the file cannot be read
+     * @throws IllegalArgumentException if the file's first line or {@value #ENV} is empty
      */
     public static Password fromFileOrEnvironment(Path file, Map<String, String> environment) throws IOException {
         if (file != null) {
@@ -106,12 +119,22 @@ public final class Password {
         }
     }
 
-    /** Whether {@code guess} (UTF-8) is this password, in time that depends on neither. */
+    /**
+     * Whether {@code guess} (UTF-8) is this password, in time that depends on neither.
+     *
+     * @param guess the password a client gave, in UTF-8
+     * @return whether it is this one
+     */
     public boolean matches(byte[] guess) {
         return MessageDigest.isEqual(sha256(guess), digest);
     }
 
-    /** Whether {@code guess} is this password, in time that depends on neither. */
+    /**
+     * Whether {@code guess} is this password, in time that depends on neither.
+     *
+     * @param guess the password a client gave
+     * @return whether it is this one
+     */
     public boolean matches(String guess) {
         return matches(guess.getBytes(StandardCharsets.UTF_8));
     }

@@ -56,6 +56,10 @@ public final class Tls {
      * A server's TLS: its certificate chain and key, and, when {@code clientCa} is given, client
      * certificates required and checked against that CA.
      *
+     * @param certChain the PEM file of the server's certificate, then its chain
+     * @param key       the PEM file of the certificate's private key (PKCS#8)
+     * @param clientCa  the PEM file of the authorities client certificates must chain to, or null to ask none
+     * @return the server's TLS
      * @throws IOException              if a file cannot be read
      * @throws IllegalArgumentException if a file holds no usable certificate or key, or the key is not the certificate's
      */
@@ -72,6 +76,10 @@ public final class Tls {
      * JDK's trusted authorities), and the client shows {@code cert} and {@code key} if given
      * (for a server that asks for client certificates).
      *
+     * @param ca   the PEM file of the authorities to trust, or null for the JDK's
+     * @param cert the PEM file of the client's certificate, or null to show none
+     * @param key  the PEM file of its private key (PKCS#8), or null
+     * @return the client's TLS
      * @throws IOException              if a file cannot be read
      * @throws IllegalArgumentException if a file holds no usable certificate or key
      */
@@ -88,6 +96,10 @@ public final class Tls {
      * TLS over {@code plain}, a connection a server accepted, as its server side; the handshake
      * is the caller's to run. Closing {@code plain} ends the TLS socket at once, whatever it is
      * blocked in (a close of the TLS socket itself may wait to send its close_notify).
+     *
+     * @param plain the accepted connection
+     * @return the TLS socket, before its handshake
+     * @throws IOException if the socket cannot be layered
      */
     public SSLSocket serverSide(Socket plain) throws IOException {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, null, /* autoClose= */ true);
@@ -101,6 +113,12 @@ public final class Tls {
     /**
      * TLS over {@code plain}, a socket connected to {@code host}, whose certificate must name that
      * host (or IP address); the handshake runs before this returns, within the socket's timeout.
+     *
+     * @param plain the connected socket
+     * @param host  the host the certificate must name
+     * @param port  the server's port
+     * @return the TLS socket, after its handshake
+     * @throws IOException if the handshake fails or times out
      */
     public SSLSocket wrap(Socket plain, String host, int port) throws IOException {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, /* autoClose= */ true);

@@ -55,10 +55,24 @@ public final class KvsServer implements AutoCloseable {
      * (null, the default: nothing), and whether the active expiry cycle removes expired keys in
      * the background (default on; off, they are only hidden until a write removes them). The
      * observer's type is kvs's own (its metrics): not exported to modules, which leave it null.
+     *
+     * @param maxFrame     the largest request or response frame, in bytes
+     * @param timeout      how long a read or a write may stall before its connection is closed
+     * @param closeGrace   how long {@link KvsServer#close()} lets received requests finish
+     * @param maxClients   the most clients connected at once; one more is refused
+     * @param access       who may connect, and the password they must give
+     * @param tls          the TLS every listener speaks, or null for plain TCP
+     * @param observer     what is told each request's time, or null for nothing
+     * @param activeExpiry whether a background cycle removes expired keys
      */
     @SuppressWarnings("exports")
     public record Options(int maxFrame, Duration timeout, Duration closeGrace, int maxClients, Access access, Tls tls,
                           RequestObserver observer, boolean activeExpiry) {
+        /**
+         * Checks the options.
+         *
+         * @throws IllegalArgumentException if {@code maxFrame}, {@code timeout} or {@code maxClients} is not positive
+         */
         public Options {
             if (maxFrame < 1) {
                 throw new IllegalArgumentException("maxFrame must be positive: " + maxFrame);
@@ -74,38 +88,83 @@ public final class KvsServer implements AutoCloseable {
             }
         }
 
+        /**
+         * The defaults: 16 MiB frames, a 30 s timeout, a 5 s close grace, 10,000 clients, no
+         * password in protected mode, plain TCP, no observer, active expiry on.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(Frames.DEFAULT_MAX_FRAME, Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000,
                     Access.defaults(), null, null, true);
         }
 
+        /**
+         * These options with another maximum frame.
+         *
+         * @param maxFrame the largest request or response frame, in bytes
+         * @return the new options
+         */
         public Options withMaxFrame(int maxFrame) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
+        /**
+         * These options with another read/write timeout.
+         *
+         * @param timeout how long a read or a write may stall before its connection is closed
+         * @return the new options
+         */
         public Options withTimeout(Duration timeout) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
+        /**
+         * These options with another limit on clients.
+         *
+         * @param maxClients the most clients connected at once
+         * @return the new options
+         */
         public Options withMaxClients(int maxClients) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
+        /**
+         * These options with other access rules.
+         *
+         * @param access who may connect, and the password they must give
+         * @return the new options
+         */
         public Options withAccess(Access access) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
-        /** These options with every listener TLS-only ({@code tls} null: plain TCP). */
+        /**
+         * These options with every listener TLS-only ({@code tls} null: plain TCP).
+         *
+         * @param tls the TLS every listener speaks, or null for plain TCP
+         * @return the new options
+         */
         public Options withTls(Tls tls) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
 
-        /** These options with the active expiry cycle on or off. */
+        /**
+         * These options with the active expiry cycle on or off.
+         *
+         * @param on whether a background cycle removes expired keys
+         * @return the new options
+         */
         public Options withActiveExpiry(boolean on) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, on);
         }
 
-        /** These options with {@code observer} told each request's time (null: none). */
+        /**
+         * These options with {@code observer} told each request's time (null: none).
+         *
+         * @param observer what is told each request's time, or null
+         * @return the new options
+         */
         public Options withObserver(RequestObserver observer) {
             return new Options(maxFrame, timeout, closeGrace, maxClients, access, tls, observer, activeExpiry);
         }
@@ -115,9 +174,13 @@ public final class KvsServer implements AutoCloseable {
      * An address to listen on and the protocol spoken there. The protocols are kvs's own
      * adapters (kvs-server's RESP listener): not exported to modules, which start a server of the
      * kvs protocol with {@link #start(Store, ThreadPool, InetSocketAddress, Options)}.
+     *
+     * @param address  the address to bind; port 0 picks a free port
+     * @param protocol the protocol spoken to the clients that connect there
      */
     @SuppressWarnings("exports")
     public record Listener(InetSocketAddress address, Protocol protocol) {
+        /** Checks that both are given. */
         public Listener {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(protocol, "protocol");
@@ -161,7 +224,15 @@ public final class KvsServer implements AutoCloseable {
         this.watchdog = Thread.ofPlatform().name("kvs-watchdog").daemon(true).unstarted(this::watch);
     }
 
-    /** Binds {@code address} (port 0 picks a free port) and starts serving with default options. */
+    /**
+     * Binds {@code address} (port 0 picks a free port) and starts serving with default options.
+     *
+     * @param engine  the store to serve; the caller closes it after the server
+     * @param pool    the pool that runs each connection; the server closes it
+     * @param address the address to bind
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
     public static KvsServer start(Store engine, ThreadPool pool, InetSocketAddress address) throws IOException {
         return start(engine, pool, address, Options.defaults());
     }
@@ -169,7 +240,13 @@ public final class KvsServer implements AutoCloseable {
     /**
      * Binds {@code address} (port 0 picks a free port) and starts serving.
      *
+     * @param engine  the store to serve; the caller closes it after the server
+     * @param pool    the pool that runs each connection; the server closes it
+     * @param address the address to bind
+     * @param options limits, access, TLS and expiry
+     * @return the running server
      * @throws java.net.BindException if the address is in use or cannot be bound
+     * @throws IOException if the socket cannot be opened
      */
     public static KvsServer start(Store engine, ThreadPool pool, InetSocketAddress address, Options options)
             throws IOException {
@@ -180,7 +257,13 @@ public final class KvsServer implements AutoCloseable {
      * Binds every listener (port 0 picks a free port) and starts serving; if one cannot be bound,
      * none stays bound.
      *
+     * @param engine    the store to serve; the caller closes it after the server
+     * @param pool      the pool that runs each connection; the server closes it
+     * @param listeners the addresses to bind and their protocols, at least one
+     * @param options   limits, access, TLS and expiry
+     * @return the running server
      * @throws java.net.BindException if an address is in use or cannot be bound
+     * @throws IOException if a socket cannot be opened
      */
     public static KvsServer start(Store engine, ThreadPool pool, List<Listener> listeners, Options options)
             throws IOException {
@@ -209,18 +292,30 @@ public final class KvsServer implements AutoCloseable {
         return server;
     }
 
-    /** The address of the first listener (with the actual port when it bound port 0). */
+    /**
+     * The address of the first listener (with the actual port when it bound port 0).
+     *
+     * @return the first listener's bound address
+     */
     public InetSocketAddress address() {
         return addresses().get(0);
     }
 
-    /** The server's figures (connections, requests, the engine's), as stats and INFO report them; kvs's own, not exported to modules. */
+    /**
+     * The server's figures (connections, requests, the engine's), as stats and INFO report them; kvs's own, not exported to modules.
+     *
+     * @return the live figures
+     */
     @SuppressWarnings("exports")
     public ServerStats stats() {
         return stats;
     }
 
-    /** The address of every listener, in the order given (with the actual port when it bound port 0). */
+    /**
+     * The address of every listener, in the order given (with the actual port when it bound port 0).
+     *
+     * @return the bound addresses
+     */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(l -> (InetSocketAddress) l.socket().getLocalSocketAddress()).toList();
     }

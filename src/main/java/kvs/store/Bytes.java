@@ -30,12 +30,24 @@ public final class Bytes implements Comparable<Bytes> {
         this.bytes = bytes;
     }
 
-    /** A copy of {@code bytes}. */
+    /**
+     * A copy of {@code bytes}.
+     *
+     * @param bytes the bytes to copy
+     * @return the copy
+     */
     public static Bytes of(byte[] bytes) {
         return bytes.length == 0 ? EMPTY : new Bytes(bytes.clone());
     }
 
-    /** A copy of {@code bytes[off, off+len)}. */
+    /**
+     * A copy of {@code bytes[off, off+len)}.
+     *
+     * @param bytes the array to copy from
+     * @param off   the index of the first byte
+     * @param len   the number of bytes
+     * @return the copy
+     */
     public static Bytes of(byte[] bytes, int off, int len) {
         return len == 0 ? EMPTY : new Bytes(Arrays.copyOfRange(bytes, off, off + len));
     }
@@ -43,6 +55,9 @@ public final class Bytes implements Comparable<Bytes> {
     /**
      * {@code bytes} themselves, without a copy: the caller hands the array over and must never
      * change it again (a decoder that has just filled it, say).
+     *
+     * @param bytes the array handed over
+     * @return the bytes, sharing the array
      */
     public static Bytes wrap(byte[] bytes) {
         return bytes.length == 0 ? EMPTY : new Bytes(bytes);
@@ -51,6 +66,8 @@ public final class Bytes implements Comparable<Bytes> {
     /**
      * The UTF-8 encoding of {@code text}.
      *
+     * @param text the text
+     * @return its UTF-8 bytes
      * @throws IllegalArgumentException if {@code text} holds an unpaired surrogate, which UTF-8
      *                                  cannot hold (Java would store '?' in its place)
      */
@@ -61,6 +78,8 @@ public final class Bytes implements Comparable<Bytes> {
     /**
      * The UTF-8 encoding of {@code text}, as a new array the caller owns.
      *
+     * @param text the text
+     * @return its UTF-8 bytes
      * @throws IllegalArgumentException if {@code text} holds an unpaired surrogate
      */
     public static byte[] utf8Array(String text) {
@@ -75,60 +94,125 @@ public final class Bytes implements Comparable<Bytes> {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The number of bytes.
+     *
+     * @return the length, 0 for {@link #EMPTY}
+     */
     public int length() {
         return bytes.length;
     }
 
+    /**
+     * Whether there are no bytes.
+     *
+     * @return whether the length is 0
+     */
     public boolean isEmpty() {
         return bytes.length == 0;
     }
 
+    /**
+     * One byte.
+     *
+     * @param i its index, from 0 to {@code length() - 1}
+     * @return the byte at {@code i}
+     * @throws IndexOutOfBoundsException if {@code i} is out of range
+     */
     public byte byteAt(int i) {
         return bytes[i];
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a new array the caller owns
+     */
     public byte[] toByteArray() {
         return bytes.clone();
     }
 
-    /** Copies the bytes into {@code dst} from {@code off}. */
+    /**
+     * Copies the bytes into {@code dst} from {@code off}.
+     *
+     * @param dst the array to copy into
+     * @param off the index in {@code dst} of the first byte
+     */
     public void copyTo(byte[] dst, int off) {
         System.arraycopy(bytes, 0, dst, off, bytes.length);
     }
 
-    /** Copies {@code len} bytes from {@code from} into {@code dst} from {@code off}. */
+    /**
+     * Copies {@code len} bytes from {@code from} into {@code dst} from {@code off}.
+     *
+     * @param from the index of the first byte copied
+     * @param dst  the array to copy into
+     * @param off  the index in {@code dst} of the first byte
+     * @param len  the number of bytes copied
+     */
     public void copyTo(int from, byte[] dst, int off, int len) {
         System.arraycopy(bytes, from, dst, off, len);
     }
 
-    /** Writes the bytes to {@code out}. */
+    /**
+     * Writes the bytes to {@code out}.
+     *
+     * @param out the stream to write to
+     * @throws IOException if the stream fails
+     */
     public void writeTo(OutputStream out) throws IOException {
         out.write(bytes);
     }
 
-    /** Puts the bytes into {@code out}. */
+    /**
+     * Puts the bytes into {@code out}.
+     *
+     * @param out the buffer, with room for {@link #length()} bytes
+     */
     public void writeTo(ByteBuffer out) {
         out.put(bytes);
     }
 
-    /** Whether these bytes equal {@code other[off, off+len)}. */
+    /**
+     * Whether these bytes equal {@code other[off, off+len)}.
+     *
+     * @param other the array
+     * @param off   the index of the range's first byte
+     * @param len   the range's length
+     * @return whether the range holds these bytes
+     */
     public boolean equalsRange(byte[] other, int off, int len) {
         return Arrays.equals(bytes, 0, bytes.length, other, off, off + len);
     }
 
-    /** Whether these bytes begin with {@code prefix}. */
+    /**
+     * Whether these bytes begin with {@code prefix}.
+     *
+     * @param prefix the bytes to look for
+     * @return whether these bytes begin with {@code prefix}
+     */
     public boolean startsWith(Bytes prefix) {
         return prefix.bytes.length <= bytes.length
                 && Arrays.equals(bytes, 0, prefix.bytes.length, prefix.bytes, 0, prefix.bytes.length);
     }
 
-    /** The bytes from {@code from} to {@code to}. */
+    /**
+     * The bytes from {@code from} to {@code to}.
+     *
+     * @param from the index of the first byte, inclusive
+     * @param to   the index after the last byte
+     * @return the slice (these bytes themselves when it is all of them)
+     */
     public Bytes slice(int from, int to) {
         return from == 0 && to == bytes.length ? this : of(bytes, from, to - from);
     }
 
-    /** These bytes, then {@code more}. */
+    /**
+     * These bytes, then {@code more}.
+     *
+     * @param more the bytes to append
+     * @return the concatenation
+     */
     public Bytes concat(Bytes more) {
         if (more.bytes.length == 0) {
             return this;
@@ -141,12 +225,21 @@ public final class Bytes implements Comparable<Bytes> {
     /**
      * Whether the bytes are valid UTF-8 (RFC 3629: no overlong form, no surrogate, nothing above
      * U+10FFFF); every ASCII string is. Reads the bytes once and allocates nothing.
+     *
+     * @return whether the bytes are valid UTF-8
      */
     public boolean isUtf8() {
         return isUtf8(bytes, 0, bytes.length);
     }
 
-    /** Whether {@code b[off, off + len)} is valid UTF-8, as {@link #isUtf8()} judges it. */
+    /**
+     * Whether {@code b[off, off + len)} is valid UTF-8, as {@link #isUtf8()} judges it.
+     *
+     * @param b   the array
+     * @param off the index of the first byte
+     * @param len the number of bytes
+     * @return whether the range is valid UTF-8
+     */
     public static boolean isUtf8(byte[] b, int off, int len) {
         int i = off;
         int n = off + len;
@@ -199,6 +292,7 @@ public final class Bytes implements Comparable<Bytes> {
     /**
      * The text these bytes encode in UTF-8.
      *
+     * @return the decoded text
      * @throws IllegalStateException if they are not valid UTF-8
      */
     public String utf8() {
@@ -209,12 +303,20 @@ public final class Bytes implements Comparable<Bytes> {
         return s;
     }
 
-    /** The bytes as UTF-8 text, or null if they are not valid UTF-8. */
+    /**
+     * The bytes as UTF-8 text, or null if they are not valid UTF-8.
+     *
+     * @return the decoded text, or null
+     */
     public String utf8OrNull() {
         return isUtf8() ? new String(bytes, StandardCharsets.UTF_8) : null;
     }
 
-    /** Each byte as one char (ISO-8859-1), as Redis echoes bytes in its error texts. */
+    /**
+     * Each byte as one char (ISO-8859-1), as Redis echoes bytes in its error texts.
+     *
+     * @return one char per byte
+     */
     public String latin1() {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }

@@ -16,6 +16,11 @@ public record Entry(Bytes value, long deadline) {
     /** The deadline of a key that does not expire. */
     public static final long NONE = 0;
 
+    /**
+     * Checks the entry.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is negative
+     */
     public Entry {
         Objects.requireNonNull(value, "value");
         if (deadline < 0) {
@@ -23,21 +28,42 @@ public record Entry(Bytes value, long deadline) {
         }
     }
 
-    /** A value that does not expire. */
+    /**
+     * A value that does not expire.
+     *
+     * @param value the value
+     * @return the entry, without a deadline
+     */
     public static Entry of(Bytes value) {
         return new Entry(value, NONE);
     }
 
+    /**
+     * Whether the key expires.
+     *
+     * @return whether the deadline is not {@link #NONE}
+     */
     public boolean hasDeadline() {
         return deadline != NONE;
     }
 
-    /** Whether the key is absent at {@code now} (Unix milliseconds): its deadline has passed. */
+    /**
+     * Whether the key is absent at {@code now} (Unix milliseconds): its deadline has passed.
+     *
+     * @param now the time, in Unix milliseconds
+     * @return whether the deadline is set and before {@code now}
+     */
     public boolean expiredAt(long now) {
         return expired(deadline, now);
     }
 
-    /** Whether a key with {@code deadline} ({@link #NONE} for none) is absent at {@code now}. */
+    /**
+     * Whether a key with {@code deadline} ({@link #NONE} for none) is absent at {@code now}.
+     *
+     * @param deadline the deadline in Unix milliseconds, or {@link #NONE}
+     * @param now      the time, in Unix milliseconds
+     * @return whether the deadline is set and before {@code now}
+     */
     public static boolean expired(long deadline, long now) {
         return deadline != NONE && now > deadline;
     }

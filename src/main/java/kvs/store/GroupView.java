@@ -25,20 +25,48 @@ public final class GroupView {
 
     /** The data as committed before the group. */
     public interface Committed {
-        /** The entry of {@code key} as stored (its deadline may have passed), or null. */
+        /**
+         * The entry of {@code key} as stored (its deadline may have passed), or null.
+         *
+         * @param key the key
+         * @return its stored entry, or null
+         * @throws KvsException if the store cannot be read
+         */
         Entry stored(Bytes key) throws KvsException;
 
-        /** Whether {@code key} is stored (its deadline may have passed): a lookup that need not read the value. */
+        /**
+         * Whether {@code key} is stored (its deadline may have passed): a lookup that need not read the value.
+         *
+         * @param key the key
+         * @return whether an entry is stored
+         * @throws KvsException if the store cannot be read
+         */
         default boolean contains(Bytes key) throws KvsException {
             return stored(key) != null;
         }
 
-        /** Every key stored. */
+        /**
+         * Every key stored.
+         *
+         * @return the stored keys, whatever their deadlines
+         * @throws KvsException if the store cannot be read
+         */
         Iterator<Bytes> keys() throws KvsException;
     }
 
-    /** A set ({@code value} non-null, with {@code deadline} or {@link Entry#NONE}) or a remove of {@code key}. */
+    /**
+     * A set ({@code value} non-null, with {@code deadline} or {@link Entry#NONE}) or a remove of {@code key}.
+     *
+     * @param key      the key written
+     * @param value    the value set, or null for a remove
+     * @param deadline the value's deadline in Unix milliseconds, or {@link Entry#NONE}
+     */
     public record Change(Bytes key, Bytes value, long deadline) {
+        /**
+         * Whether this is a remove.
+         *
+         * @return whether {@code value} is null
+         */
         public boolean isRemove() {
             return value == null;
         }
@@ -50,6 +78,14 @@ public final class GroupView {
      * view's time: each key's entry ({@code reads}, null when absent), the presence of keys it
      * removed without reading ({@code presence}), and the keys it listed ({@code listed}, those
      * stored, or null if it did not list them).
+     *
+     * @param <R>      the transaction's result type
+     * @param result   the transaction's result, null when refused
+     * @param refusal  the transaction's refusal, or null when it ran to the end
+     * @param changes  what it wrote, each key once, in the order first written; empty when refused
+     * @param reads    each key it read, with its entry as of the view's time (null when absent)
+     * @param presence whether each key it removed without reading was present
+     * @param listed   the keys stored when it listed them, or null if it did not
      */
     public record Ran<R>(R result, Refusal refusal, List<Change> changes, Map<Bytes, Entry> reads,
                          Map<Bytes, Boolean> presence, Set<Bytes> listed) {
@@ -65,18 +101,33 @@ public final class GroupView {
     /** The keys the group set (not only removed) so far; made on first use. */
     private Set<Bytes> set;
 
-    /** The group over {@code committed}, read as of {@code now} (Unix milliseconds). */
+    /**
+     * The group over {@code committed}, read as of {@code now} (Unix milliseconds).
+     *
+     * @param committed the data before the group
+     * @param now       the time deadlines are read against, in Unix milliseconds
+     */
     public GroupView(Committed committed, long now) {
         this.committed = committed;
         this.now = now;
     }
 
-    /** The time the view reads deadlines against. */
+    /**
+     * The time the view reads deadlines against.
+     *
+     * @return the view's time, in Unix milliseconds
+     */
     public long now() {
         return now;
     }
 
-    /** Records a plain write of the group: {@code key} set to {@code value} with {@code deadline}, or removed when {@code value} is null. */
+    /**
+     * Records a plain write of the group: {@code key} set to {@code value} with {@code deadline}, or removed when {@code value} is null.
+     *
+     * @param key      the key written
+     * @param value    the value set, or null for a remove
+     * @param deadline the value's deadline in Unix milliseconds, or {@link Entry#NONE}
+     */
     public void written(Bytes key, Bytes value, long deadline) {
         if (written == null) {
             written = new HashMap<>();
@@ -90,13 +141,25 @@ public final class GroupView {
         }
     }
 
-    /** The entry of {@code key} as stored with the group's writes so far (its deadline may have passed), or null. */
+    /**
+     * The entry of {@code key} as stored with the group's writes so far (its deadline may have passed), or null.
+     *
+     * @param key the key
+     * @return its entry, or null
+     * @throws KvsException if the store cannot be read
+     */
     public Entry stored(Bytes key) throws KvsException {
         Entry e = written == null ? null : written.get(key);
         return e == null ? committed.stored(key) : e == REMOVED ? null : e;
     }
 
-    /** The entry of {@code key} with the group's writes so far, or null when it is absent as of {@link #now()}. */
+    /**
+     * The entry of {@code key} with the group's writes so far, or null when it is absent as of {@link #now()}.
+     *
+     * @param key the key
+     * @return its entry, or null
+     * @throws KvsException if the store cannot be read
+     */
     public Entry entry(Bytes key) throws KvsException {
         return entry(key, now);
     }
@@ -106,13 +169,24 @@ public final class GroupView {
         return e == null || e.expiredAt(at) ? null : e;
     }
 
-    /** Whether {@code key} is stored with the group's writes so far (its deadline may have passed). */
+    /**
+     * Whether {@code key} is stored with the group's writes so far (its deadline may have passed).
+     *
+     * @param key the key
+     * @return whether an entry is stored
+     * @throws KvsException if the store cannot be read
+     */
     public boolean contains(Bytes key) throws KvsException {
         Entry e = written == null ? null : written.get(key);
         return e == null ? committed.contains(key) : e != REMOVED;
     }
 
-    /** Every key stored with the group's writes so far. */
+    /**
+     * Every key stored with the group's writes so far.
+     *
+     * @return a new set of the keys
+     * @throws KvsException if the store cannot be read
+     */
     public Set<Bytes> keys() throws KvsException {
         Set<Bytes> keys = new HashSet<>();
         for (Iterator<Bytes> it = committed.keys(); it.hasNext(); ) {
@@ -139,6 +213,11 @@ public final class GroupView {
      * Runs {@code transaction} over the group so far; on success its writes join the group and
      * are returned. A {@link Refusal} it throws is the run's, with what it read, and nothing it
      * wrote joins the group; a failure to read is thrown here.
+     *
+     * @param <R>         the transaction's result type
+     * @param transaction the transaction to run
+     * @return its run: result or refusal, writes and reads
+     * @throws KvsException if the store cannot be read
      */
     public <R> Ran<R> run(Transaction<R> transaction) throws KvsException {
         return run(transaction, Write.Txn.NOW);
@@ -147,6 +226,12 @@ public final class GroupView {
     /**
      * {@link #run(Transaction)} as of {@code asOf} (Unix milliseconds) instead of {@link #now()},
      * unless it is {@link Write.Txn#NOW}: a {@link Write.Txn#asOf()}.
+     *
+     * @param <R>         the transaction's result type
+     * @param transaction the transaction to run
+     * @param asOf        the time it reads deadlines against, or {@link Write.Txn#NOW}
+     * @return its run: result or refusal, writes and reads
+     * @throws KvsException if the store cannot be read
      */
     public <R> Ran<R> run(Transaction<R> transaction, long asOf) throws KvsException {
         return run(transaction, asOf, null);
@@ -157,6 +242,13 @@ public final class GroupView {
      * {@link WatchBroken}, not run, if a watched key changed since it was watched, counting the
      * group's writes before it, which readers cannot see yet: a set of the key, or a removal of a
      * key present when watched ({@link Watch}); a removal of a key absent then changes nothing.
+     *
+     * @param <R>         the transaction's result type
+     * @param transaction the transaction to run
+     * @param asOf        the time it reads deadlines against, or {@link Write.Txn#NOW}
+     * @param watch       the keys that must not have changed, or null
+     * @return its run: result or refusal, writes and reads
+     * @throws KvsException if the store cannot be read
      */
     public <R> Ran<R> run(Transaction<R> transaction, long asOf, Watch watch) throws KvsException {
         TxnView view = new TxnView(asOf == Write.Txn.NOW ? now : asOf);

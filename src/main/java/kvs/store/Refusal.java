@@ -9,7 +9,11 @@ public class Refusal extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** A refusal that says, in {@code message}, what was wrong with the request. */
+    /**
+     * A refusal that says, in {@code message}, what was wrong with the request.
+     *
+     * @param message what was wrong with the request, as the client is told
+     */
     public Refusal(String message) {
         super(message, null, false, false); // control flow, not a fault: no stack trace
     }

@@ -33,6 +33,8 @@ public interface Store extends KvsEngine {
     /**
      * The value of {@code key}, or null when it is absent.
      *
+     * @param key the key to read
+     * @return the value, or null
      * @throws KvsException if it cannot be read (an I/O error, a checksum that fails, a group
      *                      member that cannot serve now)
      */
@@ -41,6 +43,8 @@ public interface Store extends KvsEngine {
     /**
      * The value of {@code key} with its deadline, or null when it is absent (or its deadline has passed).
      *
+     * @param key the key to read
+     * @return its value and deadline, or null
      * @throws KvsException as {@link #get(Bytes)} does
      */
     Entry entry(Bytes key) throws KvsException;
@@ -50,6 +54,8 @@ public interface Store extends KvsEngine {
      * reads it, though not necessarily together (a {@link Watch} reads its keys so). A
      * replicated group's member reads them all after one ReadIndex.
      *
+     * @param keys the keys to read
+     * @return one entry per key, in the keys' order, null for an absent key
      * @throws KvsException as {@link #get(Bytes)} does
      */
     default List<Entry> entries(List<Bytes> keys) throws KvsException {
@@ -65,6 +71,8 @@ public interface Store extends KvsEngine {
      * writes committed as one (a transaction, an MSET) is seen whole or not at all, as a single
      * {@link #get} sees a key's value whole.
      *
+     * @param keys the keys to read
+     * @return one value per key, in the keys' order, null for an absent key
      * @throws KvsException as {@link #get(Bytes)} does
      */
     List<Bytes> getAll(List<Bytes> keys) throws KvsException;
@@ -72,10 +80,16 @@ public interface Store extends KvsEngine {
     /**
      * The keys clients watch on this store and their versions, which every write of a watched key
      * moves once readers can see it ({@link Watches#touched}): what a {@link Watch} checks.
+     *
+     * @return the store's table of watched keys
      */
     Watches watches();
 
-    /** The clock deadlines are read against: Unix milliseconds ({@link InstantSource#millis()}). */
+    /**
+     * The clock deadlines are read against: Unix milliseconds ({@link InstantSource#millis()}).
+     *
+     * @return the store's clock
+     */
     InstantSource clock();
 
     /**
@@ -84,6 +98,7 @@ public interface Store extends KvsEngine {
      * {@link Write#outcome()} says what became of it. One write refused or failed does not stop
      * the others unless the store itself fails.
      *
+     * @param writes the writes, each settled on return
      * @throws IllegalStateException if the store is closed
      */
     void writeAll(List<? extends Write<?>> writes);
@@ -91,10 +106,18 @@ public interface Store extends KvsEngine {
     /**
      * The keys present, in no particular order, weakly consistent with writes made meanwhile;
      * none whose deadline has passed.
+     *
+     * @return an iterator over the present keys
+     * @throws KvsException if the store cannot be read
      */
     Iterator<Bytes> keys() throws KvsException;
 
-    /** How many keys are stored: those whose deadline has passed and no write has removed yet too. */
+    /**
+     * How many keys are stored: those whose deadline has passed and no write has removed yet too.
+     *
+     * @return the number of keys stored
+     * @throws KvsException if the store cannot be read
+     */
     long size() throws KvsException;
 
     /**
@@ -103,24 +126,42 @@ public interface Store extends KvsEngine {
      * it. Empty only when no key has a deadline, or when the store may not remove keys on its own
      * (a member of a replicated group that is not its leader: the leader removes them for all).
      * The cycle removes those whose deadline has passed with {@link Write#removeExpired}.
+     *
+     * @param count the most keys to return
+     * @return keys with their deadlines, at most {@code count}
+     * @throws KvsException if the store cannot be read
      */
     List<KeyDeadline> scanDeadlines(int count) throws KvsException;
 
     /**
      * The record {@code name} of the store's metadata ({@link Write.Meta}), or null when it has
      * none: what its user recorded with its writes, apart from the keys.
+     *
+     * @param name the record's name
+     * @return its value, or null
+     * @throws KvsException if the store cannot be read
      */
     Bytes meta(String name) throws KvsException;
 
-    /** Makes every write so far durable, whatever the durability policy. */
+    /**
+     * Makes every write so far durable, whatever the durability policy.
+     *
+     * @throws KvsException if the fsync fails
+     */
     void sync() throws KvsException;
 
-    /** The store's figures now. */
+    /**
+     * The store's figures now.
+     *
+     * @return keys, bytes and compaction figures
+     */
     StoreFigures figures();
 
     /**
      * Sets {@code key} to {@code value}.
      *
+     * @param key   the key
+     * @param value the value, any bytes
      * @throws Refusal     if the store refuses the pair (a key or value too long)
      * @throws KvsException if the write cannot be made durable per the store's policy
      */
@@ -132,6 +173,9 @@ public interface Store extends KvsEngine {
      * Sets {@code key} to {@code value} with {@code deadline} (Unix milliseconds, or
      * {@link Entry#NONE}).
      *
+     * @param key      the key
+     * @param value    the value, any bytes
+     * @param deadline when the key expires, in Unix milliseconds, or {@link Entry#NONE}
      * @throws Refusal     if the store refuses the pair or the deadline
      * @throws KvsException if the write cannot be made durable per the store's policy
      */
@@ -139,7 +183,14 @@ public interface Store extends KvsEngine {
         one(Write.set(key, value, deadline));
     }
 
-    /** Removes {@code key}; whether it was present. */
+    /**
+     * Removes {@code key}; whether it was present.
+     *
+     * @param key the key to remove
+     * @return whether the key was present
+     * @throws Refusal     if the store refuses the key
+     * @throws KvsException if the write cannot be made durable per the store's policy
+     */
     default boolean remove(Bytes key) throws KvsException {
         return one(Write.remove(key));
     }
@@ -148,7 +199,11 @@ public interface Store extends KvsEngine {
      * Runs {@code transaction} with every other write held off and commits what it wrote; returns
      * its result.
      *
+     * @param <R>         the transaction's result type
+     * @param transaction the reads and writes to run as one
+     * @return the transaction's result
      * @throws Refusal if the transaction refused
+     * @throws KvsException if the store fails to read or commit
      */
     default <R> R transact(Transaction<R> transaction) throws KvsException {
         return one(Write.transaction(transaction));
@@ -158,8 +213,13 @@ public interface Store extends KvsEngine {
      * Runs {@code transaction} as {@link #transact(Transaction)} does, if {@code watch} still holds
      * when it runs: no watched key written, removed or expired since it was added.
      *
+     * @param <R>         the transaction's result type
+     * @param transaction the reads and writes to run as one
+     * @param watch       the keys that must not have changed
+     * @return the transaction's result
      * @throws WatchBroken if a watched key changed: nothing ran, nothing was written
      * @throws Refusal     if the transaction refused
+     * @throws KvsException if the store fails to read or commit
      */
     default <R> R transact(Transaction<R> transaction, Watch watch) throws KvsException {
         return one(Write.transaction(transaction, watch));

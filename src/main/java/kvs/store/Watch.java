@@ -41,7 +41,12 @@ public final class Watch implements AutoCloseable {
         this.table = store.watches();
     }
 
-    /** An empty watch of {@code store}'s keys. */
+    /**
+     * An empty watch of {@code store}'s keys.
+     *
+     * @param store the store whose writes break the watch
+     * @return a watch of no key yet; close it to let go
+     */
     public static Watch on(Store store) {
         return new Watch(store);
     }
@@ -49,6 +54,7 @@ public final class Watch implements AutoCloseable {
     /**
      * Watches {@code key} from now on; a key already watched keeps its first version.
      *
+     * @param key the key to watch
      * @throws KvsException if the key cannot be read (its deadline is noted)
      */
     public void add(Bytes key) throws KvsException {
@@ -60,6 +66,7 @@ public final class Watch implements AutoCloseable {
      * {@link Store#entries} (a group member: after one ReadIndex). Nothing is added if they
      * cannot be read.
      *
+     * @param keys the keys to watch
      * @throws KvsException if the keys cannot be read (their deadlines are noted)
      */
     public void addAll(List<Bytes> keys) throws KvsException {
@@ -98,12 +105,20 @@ public final class Watch implements AutoCloseable {
         }
     }
 
-    /** The keys watched. */
+    /**
+     * The keys watched.
+     *
+     * @return the watched keys, in the order they were added
+     */
     public Set<Bytes> keys() {
         return held.keySet();
     }
 
-    /** Whether no key is watched. */
+    /**
+     * Whether no key is watched.
+     *
+     * @return whether no key is watched
+     */
     public boolean isEmpty() {
         return held.isEmpty();
     }

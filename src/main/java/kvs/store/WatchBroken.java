@@ -9,6 +9,11 @@ public final class WatchBroken extends Refusal {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the refusal.
+     *
+     * @param key the watched key that changed
+     */
     public WatchBroken(Bytes key) {
         super("a watched key changed: " + key);
     }

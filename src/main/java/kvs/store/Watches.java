@@ -35,6 +35,8 @@ public final class Watches {
      * A write of {@code key} is now visible to readers: a watch of it no longer holds. Called by
      * the store's writer after it published the write, for a set, and for a removal of a key that
      * was present (stored, and not past its deadline as of the write's time).
+     *
+     * @param key the key written
      */
     public void touched(Bytes key) {
         // The write was published with a release store at best: without a full fence this lookup
@@ -49,7 +51,11 @@ public final class Watches {
         }
     }
 
-    /** How many distinct keys are watched now. */
+    /**
+     * How many distinct keys are watched now.
+     *
+     * @return the number of keys with at least one watch
+     */
     public int watchedKeys() {
         return slots.size();
     }

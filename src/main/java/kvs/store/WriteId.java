@@ -13,6 +13,11 @@ import java.util.UUID;
  */
 public record WriteId(UUID client, long seq) {
 
+    /**
+     * Checks the identity.
+     *
+     * @throws IllegalArgumentException if {@code seq} is negative
+     */
     public WriteId {
         Objects.requireNonNull(client, "client");
         if (seq < 0) {
