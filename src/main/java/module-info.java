@@ -46,6 +46,9 @@ module kvs {
     requires com.fasterxml.jackson.dataformat.cbor;
     requires com.h2database.mvstore;
     requires info.picocli;
+    // kvs-client's interactive mode only; the one-shot commands never load a class of it.
+    requires org.jline.reader;
+    requires org.jline.terminal;
 
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;

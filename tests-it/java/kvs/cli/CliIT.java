@@ -214,8 +214,8 @@ class CliIT {
 
     @Test
     void clientUsageErrors_exitTwoWithAMessage() throws Exception {
-        assertUsageError(run("kvs-client"));
         assertUsageError(run("kvs-client", "get"));
+        assertUsageError(run("kvs-client", "-i", "get", "k"));
         assertUsageError(run("kvs-client", "set", "k"));
         assertUsageError(run("kvs-client", "get", "a", "b"));
         assertUsageError(run("kvs-client", "rm"));

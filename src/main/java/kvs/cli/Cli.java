@@ -44,15 +44,20 @@ public final class Cli {
     }
 
     private static CommandLine commandLine(Object command) {
+        return commandLine(command, OUT, ERR);
+    }
+
+    /** The command line of {@code command}, printing its help to {@code out} and its errors to {@code err}. */
+    static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(OUT, true));
-        cl.setErr(new PrintWriter(ERR, true));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CommandLine.ParameterException pe) {
                 throw pe; // a usage error found while running: reported as one
             }
-            ERR.println(commandLine.getCommandName() + ": " + oneLine(e));
+            err.println(commandLine.getCommandName() + ": " + oneLine(e));
             return e instanceof UnknownOutcomeException ? UNKNOWN_OUTCOME : FAILED;
         });
         return cl;

@@ -1,6 +1,7 @@
 package kvs.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.concurrent.Callable;
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
 import kvs.client.Client;
-import kvs.client.GroupClient;
 import kvs.client.HostPort;
 import kvs.client.KeyTtl;
 import kvs.client.KvsClient;
@@ -30,10 +30,17 @@ import picocli.CommandLine.ScopeType;
 /**
  * {@code kvs-client set KEY VALUE|- [--ttl TTL] | get [--raw] KEY | mget KEY... | rm KEY | ttl KEY | expire KEY TTL
  * | persist KEY | ping | stats [--addr IP:PORT[,IP:PORT...]] [--password-file FILE]}
- * (README.md, "kvs-server options"; docs/CLUSTER.md: a write whose outcome is unknown exits 3).
+ * (README.md, "kvs-server options"; docs/CLUSTER.md: a write whose outcome is unknown exits 3); without a
+ * command, or with {@code -i}, an interactive session of those commands ({@link ClientSession}).
  */
 @Command(name = "kvs-client", versionProvider = Version.class, mixinStandardHelpOptions = true,
-        description = "Talks to a kvs-server.", subcommands = {ClientMain.Set.class, ClientMain.Get.class,
+        description = {"Talks to a kvs-server.",
+            "Without a command, or with -i, opens an interactive session on one connection: a command a line, as "
+                    + "below but without the connection options (quote a word with blanks: set k \"two words\"); "
+                    + "help lists them, quit or Ctrl-D ends it. On a terminal: line editing, completion and a history "
+                    + "kept in ~/.kvs_history (KVS_HISTFILE names another file; empty or /dev/null, none). "
+                    + "Lines piped in run with no prompt; the exit code is then the highest of theirs (0 if none failed)."},
+        subcommands = {ClientMain.Set.class, ClientMain.Get.class,
         ClientMain.Mget.class, ClientMain.Rm.class, ClientMain.Ttl.class, ClientMain.Expire.class, ClientMain.Persist.class,
         ClientMain.Ping.class, ClientMain.Stats.class, ClientMain.Cluster.class})
 public final class ClientMain implements Callable<Integer> {
@@ -63,31 +70,70 @@ public final class ClientMain implements Callable<Integer> {
             description = "With --cert: its private key, PEM, unencrypted PKCS#8.")
     Path key;
 
+    @Option(names = {"-i", "--interactive"},
+            description = "Open an interactive session (the default without a command).")
+    boolean interactive;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Standard input (a one-shot set's value, a session's lines when not on a terminal), or a test's. */
+    private final InputStream in;
     /** Where the commands print: standard output and error, or a test's streams. */
     final PrintStream out;
     final PrintStream err;
+    /** The session the commands of its lines run in; null for one-shot, whose mode the options make. */
+    private final ClientMode mode;
+    /** One-shot: the mode made from the options, once (picocli runs a command on the main thread alone). */
+    private ClientMode oneShot;
 
-    /** A kvs-client printing to standard output and error. */
+    /** A kvs-client on standard input, output and error. */
     public ClientMain() {
-        this(Cli.OUT, Cli.ERR);
+        this(System.in, Cli.OUT, Cli.ERR, null);
     }
 
     /** A kvs-client whose commands print to {@code out} and {@code err} (tests). */
     ClientMain(PrintStream out, PrintStream err) {
+        this(System.in, out, err, null);
+    }
+
+    /**
+     * A kvs-client reading {@code in}, printing to {@code out} and {@code err}; its commands run in
+     * {@code mode} (a session's), or (null) one-shot, on a connection of their own.
+     */
+    ClientMain(InputStream in, PrintStream out, PrintStream err, ClientMode mode) {
+        this.in = in;
         this.out = out;
         this.err = err;
+        this.mode = mode;
     }
 
     public static void main(String[] args) {
         System.exit(Cli.run(new ClientMain(), args));
     }
 
+    /** No command: an interactive session, on a terminal if standard input and output are one, else of the lines piped in. */
     @Override
-    public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: set, get, mget, rm, ttl, expire, persist, ping, stats or cluster");
+    public Integer call() throws KvsException {
+        ClientMode.Target target = new ClientMode.Target(addrs, options());
+        if (in == System.in && ClientSession.isTerminal()) {
+            return ClientSession.interactive(target, out, err);
+        }
+        return ClientSession.piped(target, in, out, err);
+    }
+
+    /** The mode the commands run in: the session's, or one-shot, on a connection of the command's own made from the options. */
+    ClientMode mode() throws KvsException {
+        if (mode != null) {
+            return mode;
+        }
+        if (interactive) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-i opens an interactive session: give it no command");
+        }
+        if (oneShot == null) {
+            oneShot = new ClientMode.OneShot(new ClientMode.Target(addrs, options()), in);
+        }
+        return oneShot;
     }
 
     /** The connection options: the password from --password-file, else from KVS_PASSWORD. */
@@ -114,18 +160,17 @@ public final class ClientMain implements Callable<Integer> {
         }
     }
 
-    /** What every subcommand shares: one connection to the server (or a group's members, in turn) for the command. */
+    /**
+     * What every subcommand shares: a connection to the server (or a group's members, in turn), its own
+     * or its session's.
+     */
     abstract static class Connected implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
 
         @Override
         public final Integer call() throws KvsException {
-            KvsClient.Options options = parent.options();
-            try (Client client = parent.addrs.size() == 1 ? KvsClient.connect(parent.addrs.get(0), options)
-                    : GroupClient.of(parent.addrs, options)) {
-                return run(client);
-            }
+            return parent.mode().run(this::run);
         }
 
         /** Runs the command; returns its exit code. */
@@ -166,11 +211,11 @@ public final class ClientMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws KvsException {
-            KvsClient.Options options = parent.options();
+            ClientMode.Target target = parent.mode().target();
             int code = Cli.OK;
-            for (InetSocketAddress address : parent.addrs) {
+            for (InetSocketAddress address : target.addresses()) {
                 String where = HostPort.show(address);
-                try (KvsClient client = KvsClient.connect(address, options)) {
+                try (KvsClient client = KvsClient.connect(address, target.options())) {
                     Map<String, Object> s = client.stats();
                     if (s.get("cluster_role") == null) {
                         parent.out.println(where + " single node (not in a group)");
@@ -202,21 +247,13 @@ public final class ClientMain implements Callable<Integer> {
 
         @Override
         int run(Client client) throws KvsException {
-            Bytes v = value.equals("-") ? stdin() : Bytes.utf8(value);
+            Bytes v = value.equals("-") ? parent.mode().standardInput() : Bytes.utf8(value);
             if (ttl == null) {
                 client.set(Bytes.utf8(key), v);
             } else {
                 client.set(Bytes.utf8(key), v, ttl);
             }
             return Cli.OK;
-        }
-
-        private static Bytes stdin() throws KvsException {
-            try {
-                return Bytes.wrap(System.in.readAllBytes());
-            } catch (IOException e) {
-                throw new KvsException("cannot read the value from standard input: " + e.getMessage(), e);
-            }
         }
     }
 
