@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import kvs.it.ServerProcess;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +107,7 @@ class ClientInteractiveIT {
      */
     @Test
     void onATerminal_aPromptLineEditingCompletionAndHistory() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is not installed");
+        assertThat(Path.of("/usr/bin/script")).as("util-linux's script (Debian's essential bsdutils)").isExecutable();
         Path history = logs.resolve("history");
         ProcessBuilder builder = new ProcessBuilder("/usr/bin/script", "--quiet", "--return", "--flush", "--command",
                 "stty cols 120 rows 40; exec " + CLIENT + " --addr " + server.addr(), "/dev/null").redirectErrorStream(true);
