@@ -57,10 +57,24 @@ public final class Cli {
             if (e instanceof CommandLine.ParameterException pe) {
                 throw pe; // a usage error found while running: reported as one
             }
-            err.println(commandLine.getCommandName() + ": " + oneLine(e));
-            return e instanceof UnknownOutcomeException ? UNKNOWN_OUTCOME : FAILED;
+            return failed(err, commandLine.getCommandName(), e);
         });
         return cl;
+    }
+
+    /** Reports a command's failure on one line of {@code err}; its exit code. */
+    static int failed(PrintStream err, String command, Exception e) {
+        err.println(command + ": " + oneLine(e));
+        return e instanceof UnknownOutcomeException ? UNKNOWN_OUTCOME : FAILED;
+    }
+
+    /** Runs a command read without picocli ({@link FastArgs}) as picocli runs one: its exit code, a failure reported. */
+    static int run(FastArgs.Command command) {
+        try {
+            return command.command().call();
+        } catch (Exception e) {
+            return failed(command.command().parent.err, command.name(), e);
+        }
     }
 
     private static String oneLine(Throwable e) {

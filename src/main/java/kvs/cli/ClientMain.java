@@ -109,7 +109,8 @@ public final class ClientMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new ClientMain(), args));
+        Optional<FastArgs.Command> everyday = FastArgs.read(args);
+        System.exit(everyday.isPresent() ? Cli.run(everyday.get()) : Cli.run(new ClientMain(), args));
     }
 
     /** No command: an interactive session, on a terminal if standard input and output are one, else of the lines piped in. */
