@@ -54,8 +54,12 @@ modules="$modules,jdk.management"
 [ -f "$jdk/jmods/jdk.crypto.ec.jmod" ] && modules="$modules,jdk.crypto.ec"
 modules=$(tr , '\n' <<<"$modules" | sort -u | paste -sd,)
 echo "image.sh: jlink of $jdk: $modules"
+# Below JDK 25 there are no AOT caches: the runtime gets the JDK's default CDS archive instead, which the
+# client's own archive (written on its first run) builds on.
+cds=()
+[ "$(kvs_java_version "$jdk/bin/java")" -lt 25 ] && cds=(--generate-cds-archive)
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    --compress zip-6 --output "$base/runtime"
+    --compress zip-6 "${cds[@]}" --output "$base/runtime"
 
 version=$(kvs_java_version "$base/runtime/bin/java")
 if [ "$version" -ge 25 ]; then
