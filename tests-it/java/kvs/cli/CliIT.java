@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import kvs.it.Programs;
+import kvs.it.Programs.Result;
 import kvs.it.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,9 +39,6 @@ class CliIT {
     Path logs;
 
     private final List<Server> servers = new ArrayList<>();
-
-    record Result(int exit, String out, String err) {
-    }
 
     /** A running kvs-server (see {@link ServerProcess}), stopped by the test that started it. */
     final class Server {
@@ -86,18 +85,10 @@ class CliIT {
     private Result run(Map<String, String> env, String program, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin").resolve(program).toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(logs, program + "-", ".out");
-        Path err = Files.createTempFile(logs, program + "-", ".err");
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().remove("KVS_PASSWORD");
         builder.environment().putAll(env);
-        Process p = builder.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError(program + " did not finish: " + cmd);
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return Programs.run(builder, logs);
     }
 
     private Result client(Server s, String... args) throws Exception {

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import kvs.it.Programs;
+import kvs.it.Programs.Result;
 import kvs.it.ServerProcess;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -37,9 +39,6 @@ class ClientInteractiveIT {
 
     private ServerProcess server;
 
-    record Result(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void start() throws IOException {
         server = ServerProcess.start(dir, logs);
@@ -56,19 +55,10 @@ class ClientInteractiveIT {
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--addr", server.addr()));
         Path in = Files.writeString(Files.createTempFile(logs, "kvs-client-", ".in"), stdin, StandardCharsets.UTF_8);
-        Path out = Files.createTempFile(logs, "kvs-client-", ".out");
-        Path err = Files.createTempFile(logs, "kvs-client-", ".err");
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectInput(in.toFile());
         builder.environment().remove("KVS_PASSWORD");
         builder.environment().putAll(env);
-        Process p = builder.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError("kvs-client did not finish: " + cmd);
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return Programs.run(builder, logs);
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import kvs.it.Programs;
+import kvs.it.Programs.Result;
 import kvs.it.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +38,6 @@ class DistIT {
 
     @TempDir
     Path dir;
-
-    record Result(int exit, String out, String err) {
-    }
 
     /** The archive runs on the JDK that JAVA_HOME names; its client keeps its start archive in the user's cache. */
     @Test
@@ -141,20 +140,11 @@ class DistIT {
     private Result run(Path home, Map<String, String> env, String program, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(home.resolve("bin").resolve(program).toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, program + "-", ".out");
-        Path err = Files.createTempFile(dir, program + "-", ".err");
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+        ProcessBuilder builder = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().clear();
         builder.environment().putAll(env);
-        Process p = builder.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(60, TimeUnit.SECONDS);
-            throw new AssertionError(program + " did not finish: " + cmd);
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return Programs.run(builder, dir);
     }
 
     /** One RESP command; its reply, a status line or a bulk string, as text. */

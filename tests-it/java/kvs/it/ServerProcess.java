@@ -86,17 +86,10 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess startInstalled(Path home, Map<String, String> environment, Path dataDir, Path logDir,
                                                String... args) throws IOException {
-        ServerProcess s = launch(List.of(home.resolve("bin/kvs-server").toString()), env -> {
+        return ready(launch(List.of(home.resolve("bin/kvs-server").toString()), env -> {
             env.clear();
             env.putAll(environment);
-        }, Transport.PLAIN, dataDir, logDir, args);
-        try {
-            s.awaitReady();
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        }, Transport.PLAIN, dataDir, logDir, args));
     }
 
     private static ServerProcess launch(List<String> program, String javaOpts, Transport transport, Path dataDir,
@@ -133,14 +126,17 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts kvs-server with JVM flags, for clients that come through {@code transport}, and waits until it listens. */
     static ServerProcess start(String javaOpts, Transport transport, Path dataDir, Path logDir, String... args)
             throws IOException {
-        ServerProcess s = launch(javaOpts, transport, dataDir, logDir, args);
+        return ready(launch(javaOpts, transport, dataDir, logDir, args));
+    }
+
+    /** {@code s} once it listens; stopped if it never does. */
+    private static ServerProcess ready(ServerProcess s) throws IOException {
         try {
-            s.awaitReady();
+            return s.awaitReady();
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
-        return s;
     }
 
     /**
