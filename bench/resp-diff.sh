@@ -95,6 +95,9 @@ REQUESTS = [
     cmd("CLIENT", "GETNAME"), cmd("CLIENT", "SETNAME", "me"), cmd("CLIENT", "GETNAME"),
     cmd("CLIENT", "SETNAME", ""), cmd("CLIENT", "GETNAME"),
     cmd("CLIENT", "SETINFO", "LIB-NAME", "x"), cmd("CLIENT", "SETINFO", "lib-ver", "1.0"),
+    cmd("CLUSTER", "INFO"), cmd("cluster", "keyslot", "foo"), cmd("CLUSTER", "ADDSLOTS", "1", "2"), cmd("CLUSTER"),
+    cmd("CLUSTER", "KEYSLOT"), cmd("CLUSTER", "SLOTS", "x"), cmd("CLUSTER", "nope"), cmd("CLUSTER", "GETKEYSINSLOT", "1"),
+    cmd("ASKING"), cmd("READONLY"), cmd("READWRITE"), cmd("READONLY", "x"),
     cmd("SELECT", "0"), cmd("SELECT", "1"), cmd("SELECT", "x"), cmd("SELECT", "99999999999"),
     cmd("CONFIG", "GET", "appendonly", "nothing*"), cmd("CONFIG", "GET", "databases"),
     cmd("HELLO", "4"), cmd("HELLO", "x"), cmd("HELLO", "3", "bogus"), cmd("HELLO", "3", "AUTH", "x"),
@@ -259,6 +262,7 @@ TRANSACTIONS = [
     [cmd("MULTI"), cmd("WATCH"), cmd("EXEC")],
     [cmd("MULTI"), cmd("CONFIG", "GET"), cmd("EXEC")],
     [cmd("MULTI"), cmd("CLIENT", "FOO"), cmd("EXEC")],
+    [cmd("MULTI"), cmd("CLUSTER", "INFO"), cmd("SET", "a", "3"), cmd("EXEC"), cmd("GET", "a")],
     [cmd("MULTI"), cmd("SET", "a", "2"), cmd("EXEC", "x"), cmd("EXEC"), cmd("GET", "a")],
     [cmd("EXEC", "x"), cmd("EXEC")],
     [cmd("WATCH", "k"), cmd("EXEC", "x"), b(cmd("SET", "k", "1"))] + RUN,  # EXEC x drops the watch

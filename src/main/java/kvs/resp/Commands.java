@@ -78,7 +78,8 @@ final class Commands {
             Command.of("exec", 1, TransactionCommands::exec),
             Command.of("discard", 1, TransactionCommands::discard),
             Command.of("watch", -2, TransactionCommands::watch),
-            Command.of("unwatch", 1, TransactionCommands::unwatch)));
+            Command.of("unwatch", 1, TransactionCommands::unwatch)),
+            ClusterCommands.commands());
 
     /** The commands a client may send before it authenticates (Redis's {@code no_auth} flag). */
     private static final Set<String> NO_AUTH = Set.of("auth", "hello", "quit");
@@ -87,9 +88,12 @@ final class Commands {
     private Commands() {
     }
 
-    private static Map<String, Command> table(List<Command> commands) {
+    private static Map<String, Command> table(List<Command> commands, List<Command> cluster) {
         Map<String, Command> table = new HashMap<>();
         for (Command c : commands) {
+            table.put(c.name(), c);
+        }
+        for (Command c : cluster) {
             table.put(c.name(), c);
         }
         return Map.copyOf(table);

@@ -18,10 +18,10 @@ final class ServerCommands {
 
     /** INFO's sections, in the order Redis prints them; all of them for "all" and "everything"... */
     private static final List<String> SECTIONS = List.of("server", "clients", "persistence", "stats", "commandstats",
-            "errorstats", "keyspace");
+            "errorstats", "cluster", "keyspace");
     /** ...and these for INFO alone and "default". */
     private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "persistence", "stats",
-            "errorstats", "keyspace");
+            "errorstats", "cluster", "keyspace");
 
     private ServerCommands() {
     }
@@ -79,7 +79,7 @@ final class ServerCommands {
     }
 
     /**
-     * INFO [section...]: server, clients, persistence, stats, commandstats, errorstats, keyspace
+     * INFO [section...]: server, clients, persistence, stats, commandstats, errorstats, cluster, keyspace
      * ("all" and "everything" give them all; no section or "default", all but commandstats).
      */
     static Reply info(Args args, Ops ops, RespSession client) {
@@ -151,6 +151,7 @@ final class ServerCommands {
                     stats.errorsByKind().forEach((prefix, count) -> b.append("errorstat_").append(prefix)
                             .append(":count=").append(count).append("\r\n"));
                 }
+                case "cluster" -> b.append("# Cluster\r\n").append("cluster_enabled:0\r\n"); // not a Redis Cluster node
                 case "keyspace" -> keyspace(b, figures, expiry.avgTtlMillis());
                 default -> throw new AssertionError(section);
             }
