@@ -17,6 +17,8 @@ import kvs.client.HostPort;
 final class ClusterGroup implements AutoCloseable {
 
     final String[] kvs = new String[3];
+    /** Each member's RESP address, in a sharded cluster; null otherwise. */
+    final String[] resp = new String[3];
     final ServerProcess[] members = new ServerProcess[3];
     private final List<String> peers = new ArrayList<>();
     private final Path dir;
@@ -38,14 +40,29 @@ final class ClusterGroup implements AutoCloseable {
      * {@code moreArgs} too.
      */
     ClusterGroup(Path dir, Path logs, String engine, boolean partitionable, String... moreArgs) throws IOException {
+        this(dir, logs, engine, partitionable, 1, moreArgs);
+    }
+
+    /** Three processes of a sharded cluster of {@code shards} shards (docs/CLUSTER.md), each with its RESP address. */
+    static ClusterGroup sharded(Path dir, Path logs, String engine, int shards) throws IOException {
+        return new ClusterGroup(dir, logs, engine, false, shards);
+    }
+
+    private ClusterGroup(Path dir, Path logs, String engine, boolean partitionable, int shards, String... moreArgs)
+            throws IOException {
         this.dir = dir;
         this.logs = logs;
         this.engine = engine;
         this.partitionable = partitionable;
-        this.moreArgs = List.of(moreArgs);
+        List<String> more = new ArrayList<>(List.of(moreArgs));
+        if (shards > 1) {
+            more.addAll(List.of("--shards", Integer.toString(shards)));
+        }
+        this.moreArgs = List.copyOf(more);
         for (int i = 0; i < 3; i++) {
             kvs[i] = freeAddress();
-            peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress());
+            resp[i] = shards > 1 ? freeAddress() : null;
+            peers.add("n" + (i + 1) + "=" + kvs[i] + "," + freeAddress() + (resp[i] == null ? "" : "," + resp[i]));
         }
         try {
             for (int i = 0; i < 3; i++) {

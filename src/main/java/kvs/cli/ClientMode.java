@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import kvs.KvsException;
+import kvs.MovedException;
 import kvs.client.Client;
 import kvs.client.GroupClient;
 import kvs.client.HostPort;
@@ -63,12 +64,28 @@ interface ClientMode {
         }
     }
 
-    /** A one-shot command's: a connection for that command alone, and the process's standard input. */
+    /**
+     * A one-shot command's: a connection for that command alone, and the process's standard input.
+     * Given one server of a sharded cluster, it runs the command again where a {@code moved} answer
+     * sends it (nothing was done where it was moved from), up to {@value #MOST_MOVES} times.
+     */
     record OneShot(Target target, InputStream in) implements ClientMode {
+        /** The most redirections a command follows (a slot served elsewhere; its shard's leader changing meanwhile). */
+        static final int MOST_MOVES = 3;
+
         @Override
         public int run(OnClient command) throws KvsException {
-            try (Client client = target.connect()) {
-                return command.run(client);
+            Target to = target;
+            for (int moves = 0; ; moves++) {
+                try (Client client = to.connect()) {
+                    return command.run(client);
+                } catch (MovedException e) {
+                    InetSocketAddress owner = HostPort.parse(e.address());
+                    if (moves == MOST_MOVES || to.addresses().size() > 1) {
+                        throw e; // a group's client follows on its own
+                    }
+                    to = new Target(List.of(owner), to.options());
+                }
             }
         }
 

@@ -18,9 +18,15 @@ final class ClusterOptions {
     @Option(names = "--node-id", paramLabel = "ID", description = "Cluster mode: this member's id, one of the --peer ids.")
     String nodeId;
 
-    @Option(names = "--peer", paramLabel = "ID=KVS_HOST:PORT,RAFT_HOST:PORT",
-            description = "Cluster mode: a member of the group, this one included; one --peer per member (3 or 5).")
+    @Option(names = "--peer", paramLabel = "ID=KVS_HOST:PORT,RAFT_HOST:PORT[,RESP_HOST:PORT]",
+            description = "Cluster mode: a member of the group, this one included; one --peer per member (3 or 5). "
+                    + "A sharded cluster needs each member's RESP address too.")
     List<String> peers = new ArrayList<>();
+
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "1",
+            description = "Cluster mode: split the keyspace's 16384 hash slots into N shards, each a Raft group of "
+                    + "every member, served over RESP as a Redis Cluster; fixed at the first start (default: ${DEFAULT-VALUE}).")
+    int shards = 1;
 
     @Option(names = "--cluster-id", paramLabel = "NAME", defaultValue = "kvs",
             description = "Cluster mode: the group's name; its Raft group id is derived from it (default: ${DEFAULT-VALUE}).")
@@ -42,7 +48,7 @@ final class ClusterOptions {
     String read;
 
     boolean enabled() {
-        return !peers.isEmpty() || nodeId != null;
+        return !peers.isEmpty() || nodeId != null || shards != 1;
     }
 
     /**
@@ -72,23 +78,36 @@ final class ClusterOptions {
         if (members.size() < 3 || members.size() % 2 == 0) {
             throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
         }
+        if (shards < 1 || shards > kvs.slots.HashSlot.SLOTS) {
+            throw usage("--shards must be 1 to " + kvs.slots.HashSlot.SLOTS + ", not " + shards);
+        }
+        if (shards > 1) {
+            for (Member m : members) {
+                if (m.resp() == null) {
+                    throw usage("--shards " + shards + " needs every member's RESP address: --peer " + m.id()
+                            + "=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT");
+                }
+            }
+        }
         if (addrGiven && !addr.equals(config.selfMember().kvs())) {
             throw usage("--addr " + HostPort.show(addr) + " is not the address --peer gives " + nodeId);
         }
         return config;
     }
 
-    /** {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT}. */
+    /** {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT[,RESP_HOST:PORT]}. */
     private static Member member(String spec) {
         int eq = spec.indexOf('=');
         int comma = spec.indexOf(',', Math.max(eq, 0));
         if (eq <= 0 || comma < 0) {
-            throw usage("bad --peer '" + spec + "': expected ID=KVS_HOST:PORT,RAFT_HOST:PORT");
+            throw usage("bad --peer '" + spec + "': expected ID=KVS_HOST:PORT,RAFT_HOST:PORT[,RESP_HOST:PORT]");
         }
+        int second = spec.indexOf(',', comma + 1);
         Addresses addresses = new Addresses();
         try {
             return new Member(spec.substring(0, eq), addresses.convert(spec.substring(eq + 1, comma)),
-                    addresses.convert(spec.substring(comma + 1)));
+                    addresses.convert(second < 0 ? spec.substring(comma + 1) : spec.substring(comma + 1, second)),
+                    second < 0 ? null : addresses.convert(spec.substring(second + 1)));
         } catch (CommandLine.TypeConversionException | IllegalArgumentException e) {
             throw usage("bad --peer '" + spec + "': " + e.getMessage());
         }

@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import kvs.KvsException;
 import kvs.client.HostPort;
 import kvs.cluster.ClusterConfig;
 import kvs.cluster.ClusterNode;
+import kvs.cluster.ShardedNode;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
 import kvs.engine.KvStore;
@@ -30,6 +32,7 @@ import kvs.security.Password;
 import kvs.security.Tls;
 import kvs.server.KvsServer;
 import kvs.store.Store;
+import kvs.store.Watches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -263,22 +266,38 @@ public final class ServerMain implements Callable<Integer> {
             }
             addr = clusterConfig.selfMember().kvs();
             engineDir = dir.resolve("engine");
+            if (cluster.shards > 1) {
+                InetSocketAddress peerResp = clusterConfig.selfMember().resp();
+                if (respAddr != null && !respAddr.equals(peerResp)) {
+                    throw usage("--resp-addr " + HostPort.show(respAddr) + " is not the RESP address --peer gives "
+                            + clusterConfig.self());
+                }
+                respAddr = peerResp;
+            }
             // The Raft log is the write-ahead log, and it alone removes keys (expired ones too) from a member.
             options = options.withDurability(Durability.NEVER).withCompactionExpires(false);
         }
-        Files.createDirectories(engineDir);
-        String chosen = EngineChoice.resolve(engineDir, engine);
-        Store local = chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
+        String chosen;
         Store store;
+        ShardedNode sharded = null;
         try {
-            store = clusterConfig == null ? local : ClusterNode.start(clusterConfig, local); // which then owns local
+            if (clusterConfig != null && cluster.shards > 1) {
+                chosen = EngineChoice.resolve(Files.createDirectories(dir.resolve("shards").resolve("0")), engine);
+                sharded = ShardedNode.start(clusterConfig, openShards(dir.resolve("shards"), cluster.shards, chosen, options));
+                store = sharded;
+            } else {
+                Files.createDirectories(engineDir);
+                chosen = EngineChoice.resolve(engineDir, engine);
+                Store local = open(engineDir, chosen, options);
+                store = clusterConfig == null ? local : ClusterNode.start(clusterConfig, local); // which then owns local
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         List<KvsServer.Listener> listeners = new ArrayList<>();
         listeners.add(new KvsServer.Listener(addr, KvsProtocol.INSTANCE));
         if (respAddr != null) {
-            listeners.add(new KvsServer.Listener(respAddr, RespProtocol.of(respSettings(dir, durability, serverOptions))));
+            listeners.add(new KvsServer.Listener(respAddr, RespProtocol.of(respSettings(dir, durability, serverOptions, sharded))));
         }
         KvsServer server;
         try {
@@ -298,7 +317,13 @@ public final class ServerMain implements Callable<Integer> {
                 throw new IllegalStateException("cannot serve metrics on " + HostPort.show(metricsAddr) + ": " + e.getMessage(), e);
             }
         }
-        EngineChoice.record(engineDir, chosen);
+        if (sharded == null) {
+            EngineChoice.record(engineDir, chosen);
+        } else {
+            for (int i = 0; i < sharded.shardCount(); i++) {
+                EngineChoice.record(dir.resolve("shards").resolve(Integer.toString(i)), chosen);
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -320,7 +345,8 @@ public final class ServerMain implements Callable<Integer> {
         }, "kvs-shutdown"));
         log.info("kvs-server {} started: engine {}, pool {}, fsync {}, data {}, listening on {}{}; {}", Version.VERSION,
                 chosen, poolShown, clusterConfig == null ? durability.cliName() : "by the Raft log, as member " + clusterConfig.self()
-                        + " of " + clusterConfig.members().size() + " (cluster " + clusterConfig.clusterId() + ", Raft on "
+                        + " of " + clusterConfig.members().size() + " (cluster " + clusterConfig.clusterId()
+                        + (sharded == null ? "" : ", " + sharded.shardCount() + " shards") + ", Raft on "
                         + HostPort.show(clusterConfig.selfMember().raft()) + ")",
                 dir, HostPort.show(server.address()),
                 respAddr == null ? "" : ", RESP on " + HostPort.show(server.addresses().get(1)),
@@ -331,8 +357,33 @@ public final class ServerMain implements Callable<Integer> {
         return 0;
     }
 
+    private static Store open(Path engineDir, String chosen, EngineOptions options) throws IOException, KvsException {
+        return chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
+    }
+
+    /** The engines of {@code shards} shards, in {@code DIR/0}, {@code DIR/1}...; one table of watched keys for them all. */
+    private static List<Store> openShards(Path dir, int shards, String chosen, EngineOptions options)
+            throws IOException, KvsException {
+        EngineOptions shared = options.withWatches(new Watches());
+        List<Store> engines = new ArrayList<>();
+        try {
+            for (int i = 0; i < shards; i++) {
+                Path d = Files.createDirectories(dir.resolve(Integer.toString(i)));
+                EngineChoice.resolve(d, chosen); // refuses another engine's data
+                engines.add(open(d, chosen, shared));
+            }
+        } catch (IOException | KvsException | RuntimeException e) {
+            for (Store opened : engines) {
+                opened.close();
+            }
+            throw e;
+        }
+        return engines;
+    }
+
     /** What the RESP listener reports: CONFIG GET's table holds the settings Redis tools ask about. */
-    private RespProtocol.Settings respSettings(Path dir, Durability durability, KvsServer.Options serverOptions) {
+    private RespProtocol.Settings respSettings(Path dir, Durability durability, KvsServer.Options serverOptions,
+                                               ShardedNode sharded) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("save", "");
         config.put("appendonly", "yes");
@@ -347,9 +398,9 @@ public final class ServerMain implements Callable<Integer> {
         config.put("port", Integer.toString(respAddr.getPort()));
         config.put("dir", dir.toString());
         config.put("proto-max-bulk-len", Integer.toString(serverOptions.maxFrame()));
-        config.put("cluster-enabled", "no");
+        config.put("cluster-enabled", sharded == null ? "no" : "yes");
         config.put("daemonize", "no");
-        return new RespProtocol.Settings(Version.VERSION, config);
+        return new RespProtocol.Settings(Version.VERSION, config, sharded);
     }
 
     /** A usage error; one about an option the {@code --config} file set names its line first. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 import kvs.KvsException;
+import kvs.MovedException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
@@ -27,7 +28,7 @@ import kvs.store.WriteId;
 /**
  * A client of a replicated group given its members' addresses (docs/CLUSTER.md), over one connection
  * at a time. A request goes to the member last used; {@code not_leader} sends it to the leader
- * named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
+ * named, and in a sharded cluster {@code moved} sends it to the process named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
  * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each set and remove carries this
  * client's id and its own sequence number, the same on every try, so the group applies it once
  * (an expire or persist has none: see each).
@@ -225,6 +226,17 @@ public final class GroupClient implements Client {
                     }
                 } else {
                     moveOn();
+                }
+            } catch (MovedException e) {
+                // a sharded cluster: another process serves the key's slot; nothing was done here
+                failures.add(HostPort.show(c.address()) + ": " + e.getMessage());
+                InetSocketAddress owner = parse(e.address());
+                if (owner != null && !owner.equals(c.address())) {
+                    follow(owner);
+                    if (!followed) {
+                        followed = true;
+                        continue;
+                    }
                 }
             } catch (UnavailableException e) {
                 maybeApplied = true; // the member may have submitted it before giving up

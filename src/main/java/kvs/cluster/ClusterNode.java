@@ -53,12 +53,21 @@ public final class ClusterNode implements Store {
     private final EntryWriter writer;
     private final LinearizableReads reads;
 
-    private ClusterNode(ClusterConfig config, Store engine, RaftBootstrap.Started started) {
+    /** Whether closing this node stops the Raft server (a sharded process's shards share one, which it stops). */
+    private final boolean ownsServer;
+
+    /**
+     * A member of group {@code groupId} of {@code server}, whose state machine is
+     * {@code stateMachine}, over {@code engine}.
+     */
+    ClusterNode(ClusterConfig config, Store engine, RaftServer server, RaftGroupId groupId, KvsStateMachine stateMachine,
+                boolean ownsServer) {
         this.config = config;
         this.engine = engine;
-        this.server = started.server();
-        this.groupId = started.groupId();
-        this.submitter = new Submitter(config, server, groupId, started.stateMachine().leaderEvents());
+        this.server = server;
+        this.groupId = groupId;
+        this.ownsServer = ownsServer;
+        this.submitter = new Submitter(config, server, groupId, stateMachine.leaderEvents());
         this.writer = new EntryWriter(engine, submitter, this::isReadyLeader);
         this.reads = new LinearizableReads(engine, submitter);
     }
@@ -74,7 +83,8 @@ public final class ClusterNode implements Store {
 
     /** {@link #start(ClusterConfig, Store)}, with Ratis's properties adjusted last by {@code tuning} (tests: small log segments). */
     static ClusterNode start(ClusterConfig config, Store engine, Consumer<RaftProperties> tuning) throws IOException {
-        return new ClusterNode(config, engine, RaftBootstrap.start(config, engine, tuning));
+        RaftBootstrap.Started started = RaftBootstrap.start(config, engine, tuning);
+        return new ClusterNode(config, engine, started.server(), started.groupId(), started.stateMachine(), true);
     }
 
     /** Commits {@code writes} through the group's log and settles each; a {@link Write.Meta} is refused (the group's metadata is its own). */
@@ -215,6 +225,12 @@ public final class ClusterNode implements Store {
         return info.isLeader() && info.isLeaderReady();
     }
 
+    /** The group's leader as this member knows it, or null while it knows none. */
+    Member leader() {
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        return leader == null ? null : config.member(leader.toString());
+    }
+
     /** This member's kvs address. */
     public InetSocketAddress address() {
         return config.selfMember().kvs();
@@ -227,7 +243,9 @@ public final class ClusterNode implements Store {
             return;
         }
         try {
-            server.close();
+            if (ownsServer) {
+                server.close();
+            }
         } catch (IOException e) {
             closeQuietly(engine, e);
             throw new KvsException("cannot stop the Raft server of '" + config.self() + "': " + e.getMessage(), e);

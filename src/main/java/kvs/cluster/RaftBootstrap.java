@@ -15,6 +15,9 @@ import kvs.client.HostPort;
 import kvs.store.Store;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -22,6 +25,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -48,7 +52,158 @@ final class RaftBootstrap {
      * {@code tuning} (tests: small log segments); closes the engine if it cannot start.
      */
     static Started start(ClusterConfig config, Store engine, Consumer<RaftProperties> tuning) throws IOException {
+        RaftGroupId groupId = groupId(config.clusterId());
+        KvsStateMachine stateMachine;
+        try {
+            checkMembers(config);
+            checkShards(config, 1);
+            stateMachine = new KvsStateMachine(engine, isNewLog(config, groupId));
+        } catch (IOException e) {
+            ClusterNode.closeQuietly(engine, e);
+            throw e;
+        }
+        RaftServer server;
+        try {
+            server = startServer(config, RaftGroup.valueOf(groupId, peers(config, -1)), g -> stateMachine, tuning);
+        } catch (IOException e) {
+            ClusterNode.closeQuietly(engine, e);
+            throw e;
+        }
+        return new Started(server, stateMachine, groupId);
+    }
+
+    /** A started member's Ratis server, hosting one group per shard: each shard's state machine and group id, in order. */
+    record StartedShards(RaftServer server, List<KvsStateMachine> stateMachines, List<RaftGroupId> groupIds) {
+    }
+
+    /**
+     * Starts {@code config}'s member of every shard, shard {@code i} over {@code engines.get(i)}, in
+     * one Ratis server (multi-raft): shard 0's group given to the server, the others added to it
+     * (each member adds its own). Each shard's first leader is expected on a different member (shard
+     * {@code i}'s on member {@code i} mod their number, by Raft priority). Closes the engines if it
+     * cannot start.
+     */
+    static StartedShards startShards(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
+        List<RaftGroup> groups = new ArrayList<>();
+        List<KvsStateMachine> machines = new ArrayList<>();
+        try {
+            checkMembers(config);
+            checkShards(config, engines.size());
+            for (int i = 0; i < engines.size(); i++) {
+                RaftGroupId id = groupId(config.clusterId() + "/shard-" + i);
+                groups.add(RaftGroup.valueOf(id, peers(config, i % config.members().size())));
+                machines.add(new KvsStateMachine(engines.get(i), isNewLog(config, id)));
+            }
+        } catch (IOException e) {
+            closeAll(engines, e);
+            throw e;
+        }
+        java.util.Map<RaftGroupId, KvsStateMachine> byGroup = new java.util.HashMap<>();
+        for (int i = 0; i < groups.size(); i++) {
+            byGroup.put(groups.get(i).getGroupId(), machines.get(i));
+        }
+        RaftServer server;
+        try {
+            server = startServer(config, groups.get(0), byGroup::get, tuning);
+        } catch (IOException e) {
+            closeAll(engines, e);
+            throw e;
+        }
+        try {
+            for (RaftGroup g : groups.subList(1, groups.size())) {
+                addGroup(server, g);
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            closeAll(engines, e);
+            throw new IOException("cannot start the shards of '" + config.self() + "': " + e.getMessage(), e);
+        }
+        return new StartedShards(server, machines, groups.stream().map(RaftGroup::getGroupId).toList());
+    }
+
+    /**
+     * Adds {@code group} to {@code server}, unless the server loaded it from its directory: then
+     * repairs it when it came back with no members (a group added and stopped before its first
+     * election, RATIS-2661), by removing it, keeping its directory, and adding it again.
+     */
+    private static void addGroup(RaftServer server, RaftGroup group) throws IOException {
+        ClientId client = ClientId.randomId();
+        boolean loaded = false;
+        for (RaftGroupId id : server.getGroupIds()) {
+            loaded |= id.equals(group.getGroupId());
+        }
+        if (loaded) {
+            if (!server.getDivision(group.getGroupId()).getGroup().getPeers().isEmpty()) {
+                return;
+            }
+            check(server.groupManagement(GroupManagementRequest.newRemove(client, server.getId(), 1, group.getGroupId(),
+                    /* deleteDirectory= */ false, /* renameDirectory= */ false)));
+            check(server.groupManagement(GroupManagementRequest.newAdd(client, server.getId(), 2, group, /* format= */ false)));
+            return;
+        }
+        check(server.groupManagement(GroupManagementRequest.newAdd(client, server.getId(), 3, group)));
+    }
+
+    private static void check(RaftClientReply reply) throws IOException {
+        if (!reply.isSuccess()) {
+            throw reply.getException() != null ? reply.getException() : new IOException("refused: " + reply);
+        }
+    }
+
+    private static void closeAll(List<Store> engines, Exception failure) {
+        for (Store e : engines) {
+            ClusterNode.closeQuietly(e, failure);
+        }
+    }
+
+    /** The Raft group id of the group named {@code name}, the same on every member. */
+    private static RaftGroupId groupId(String name) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Whether the group {@code id} has no log in this member's directory yet. */
+    private static boolean isNewLog(ClusterConfig config, RaftGroupId id) {
+        return !Files.isDirectory(config.raftDir().resolve(id.getUuid().toString()));
+    }
+
+    /** The group's members as Raft peers; member {@code preferred} (when 0 or more) of higher priority, to lead. */
+    private static List<RaftPeer> peers(ClusterConfig config, int preferred) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 0; i < config.members().size(); i++) {
+            Member m = config.members().get(i);
+            RaftPeer.Builder b = RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft());
+            if (preferred >= 0) {
+                b.setPriority(i == preferred ? 1 : 0);
+            }
+            peers.add(b.build());
+        }
+        return peers;
+    }
+
+    /** Starts the member's Ratis server with {@code group}, each group's state machine from {@code machines}. */
+    private static RaftServer startServer(ClusterConfig config, RaftGroup group, StateMachine.Registry machines,
+                                          Consumer<RaftProperties> tuning) throws IOException {
         ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
+        Member self = config.selfMember();
+        RaftProperties p = properties(config, tuning);
+        RaftServer server = null;
+        try {
+            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
+                    .setGroup(group).setStateMachineRegistry(machines)
+                    .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+            server.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            throw new IOException("cannot start the Raft server of '" + config.self() + "' on "
+                    + HostPort.show(self.raft()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Ratis's properties for {@code config}'s member, adjusted last by {@code tuning}. */
+    private static RaftProperties properties(ClusterConfig config, Consumer<RaftProperties> tuning) {
         Member self = config.selfMember();
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
@@ -68,35 +223,34 @@ final class RaftBootstrap {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotEvery(), 1024));
         tuning.accept(p);
-        List<RaftPeer> peers = new ArrayList<>();
-        for (Member m : config.members()) {
-            peers.add(RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft()).build());
-        }
-        RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(config.clusterId().getBytes(StandardCharsets.UTF_8)));
-        boolean newLog = !Files.isDirectory(config.raftDir().resolve(groupId.getUuid().toString()));
-        KvsStateMachine stateMachine;
-        try {
-            checkMembers(config);
-            stateMachine = new KvsStateMachine(engine, newLog);
-        } catch (IOException e) {
-            ClusterNode.closeQuietly(engine, e);
-            throw e;
-        }
-        RaftServer server = null;
-        try {
-            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
-                    .setGroup(RaftGroup.valueOf(groupId, peers)).setStateMachine(stateMachine)
-                    .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            if (server != null) {
-                server.close();
+        return p;
+    }
+
+    /**
+     * Records how many shards the member's cluster has in {@code DATA/raft/shards} on its first
+     * sharded start, and refuses a later start with another number (the slot map is fixed).
+     */
+    private static void checkShards(ClusterConfig config, int shards) throws IOException {
+        Path file = config.raftDir().resolve("shards");
+        if (Files.exists(file)) {
+            String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (!stored.equals(Integer.toString(shards))) {
+                throw new IOException("this member's cluster has " + stored + " shards (in " + file + "), not " + shards
+                        + " as --shards now says; the number of shards is fixed at the first start");
             }
-            ClusterNode.closeQuietly(engine, e);
-            throw new IOException("cannot start the Raft server of '" + config.self() + "' on "
-                    + HostPort.show(self.raft()) + ": " + e.getMessage(), e);
+            return;
         }
-        return new Started(server, stateMachine, groupId);
+        if (shards == 1) {
+            return; // a single group, as before shards
+        }
+        if (!isNewLog(config, groupId(config.clusterId()))) {
+            throw new IOException("this member holds a single group's log (in " + config.raftDir()
+                    + "); it cannot become a member of " + shards + " shards");
+        }
+        Files.createDirectories(config.raftDir());
+        Path tmp = file.resolveSibling("shards.tmp");
+        Files.writeString(tmp, shards + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -1,8 +1,10 @@
 package kvs.command;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import kvs.KvsException;
+import kvs.MovedException;
 import kvs.NotLeaderException;
 import kvs.store.Bytes;
 import kvs.store.Entry;
@@ -55,13 +57,14 @@ public final class Dispatcher {
                 case Ops.Read read -> {
                     writePending(ops);
                     try {
+                        Store target = target(ops.slots[i]);
                         Bytes value;
                         if (read.withDeadline) {
-                            Entry e = store.entry(read.key);
+                            Entry e = target.entry(read.key);
                             read.done(e);
                             value = e == null ? null : e.value();
                         } else {
-                            value = store.get(read.key);
+                            value = target.get(read.key);
                             read.done(value);
                         }
                         replyBytes += value == null ? 0 : value.length();
@@ -72,7 +75,7 @@ public final class Dispatcher {
                 case Ops.ReadAll read -> {
                     writePending(ops);
                     try {
-                        List<Bytes> values = store.getAll(read.keys);
+                        List<Bytes> values = target(ops.slots[i]).getAll(read.keys);
                         read.done(values);
                         for (Bytes v : values) {
                             replyBytes += v == null ? 0 : v.length();
@@ -81,7 +84,7 @@ public final class Dispatcher {
                         read.failed(logged("get", e));
                     }
                 }
-                case Ops.Writing w -> ops.pending.add(w.write());
+                case Ops.Writing w -> pend(ops, w.write(), ops.slots[i]);
                 case Ops.Call<?> call -> {
                     writePending(ops);
                     call.run(keyspace);
@@ -97,14 +100,70 @@ public final class Dispatcher {
         return i;
     }
 
-    /** Hands the run of queued writes to the store as one group; each outcome is on its Write. */
+    /** The store that runs an operation of hash slot {@code slot} ({@link Ops#NO_SLOT}: the store itself). */
+    private Store target(int slot) throws MovedException {
+        return slot == Ops.NO_SLOT ? store : store.forSlot(slot);
+    }
+
+    /** Queues {@code write} for the store that serves {@code slot}; one that another process serves fails at once. */
+    private void pend(Ops ops, Write<?> write, int slot) {
+        if (slot == Ops.NO_SLOT && ops.pendingStores.isEmpty()) {
+            ops.pending.add(write);
+            return;
+        }
+        Store target;
+        try {
+            target = target(slot);
+        } catch (MovedException e) {
+            write.fail(e);
+            return;
+        }
+        if (ops.pendingStores.isEmpty() && !ops.pending.isEmpty()) {
+            for (int k = 0; k < ops.pending.size(); k++) {
+                ops.pendingStores.add(store);
+            }
+        }
+        ops.pending.add(write);
+        ops.pendingStores.add(target);
+    }
+
+    /**
+     * Hands the run of queued writes to the store as one group (in a sharded cluster, one group per
+     * shard, in the order of their first writes); each outcome is on its Write.
+     */
     private void writePending(Ops ops) {
         List<Write<?>> writes = ops.pending;
         if (writes.isEmpty()) {
             return;
         }
+        List<Store> stores = ops.pendingStores;
+        if (stores.isEmpty()) {
+            writeAll(store, writes);
+            writes.clear();
+            return;
+        }
+        while (!writes.isEmpty()) {
+            Store target = stores.get(0);
+            List<Write<?>> group = new ArrayList<>();
+            for (int k = 0; k < writes.size(); k++) {
+                if (stores.get(k) == target) {
+                    group.add(writes.get(k));
+                }
+            }
+            writeAll(target, group);
+            for (int k = writes.size() - 1; k >= 0; k--) {
+                if (stores.get(k) == target) {
+                    writes.remove(k);
+                    stores.remove(k);
+                }
+            }
+        }
+    }
+
+    /** Hands {@code writes} to {@code target} as one group; each outcome is on its Write. */
+    private static void writeAll(Store target, List<Write<?>> writes) {
         try {
-            store.writeAll(writes);
+            target.writeAll(writes);
             for (Write<?> w : writes) {
                 if (w.outcome() instanceof Outcome.Failed<?> f) {
                     logged("write", f.cause());
@@ -119,12 +178,12 @@ public final class Dispatcher {
                 }
             }
         }
-        writes.clear();
     }
 
     /** Logs a failure that is not the request's own fault (a refusal, a write sent to a follower); returns it. */
     static Exception logged(String what, Exception e) {
-        if (!(e instanceof Refusal) && !(e instanceof NotLeaderException) && !(e instanceof IllegalArgumentException)) {
+        if (!(e instanceof Refusal) && !(e instanceof NotLeaderException) && !(e instanceof MovedException)
+                && !(e instanceof IllegalArgumentException)) {
             log.error("{} failed", what, e);
         }
         return e;

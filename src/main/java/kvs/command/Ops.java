@@ -184,12 +184,21 @@ public final class Ops {
 
     private static final int INITIAL = 8;
 
+    /** No hash slot: the operation runs on the dispatcher's store itself. */
+    public static final int NO_SLOT = -1;
+
     Op[] ops = new Op[INITIAL];
     /** Whether a request ends after this operation. */
     boolean[] ends = new boolean[INITIAL];
+    /** Each operation's hash slot in a sharded cluster ({@link Store#forSlot}), or {@link #NO_SLOT}. */
+    int[] slots = new int[INITIAL];
+    /** The slot of the operations the request being planned adds. */
+    private int slot = NO_SLOT;
     int size;
     /** The dispatcher's run of writes not yet handed to the store. */
     final List<Write<?>> pending = new ArrayList<>();
+    /** The store each pending write goes to, in a sharded cluster; empty otherwise. */
+    final List<Store> pendingStores = new ArrayList<>();
 
     /** An empty batch (the kvs protocol's and RESP's sessions each keep one). */
     public Ops() {
@@ -226,11 +235,21 @@ public final class Ops {
         add(Nothing.INSTANCE);
     }
 
+    /**
+     * Runs the operations the request being planned adds from now on, until its end, on the store
+     * that serves hash slot {@code slot} ({@link Store#forSlot}): a sharded cluster's protocols
+     * name each keyed request's slot.
+     */
+    public void inSlot(int slot) {
+        this.slot = slot;
+    }
+
     /** Marks the end of a request: the batch may be answered in parts only at such a mark. */
     public void endRequest() {
         if (size > 0) {
             ends[size - 1] = true;
         }
+        slot = NO_SLOT;
     }
 
     public int size() {
@@ -257,7 +276,9 @@ public final class Ops {
         if (size == ops.length) {
             ops = Arrays.copyOf(ops, 2 * size);
             ends = Arrays.copyOf(ends, 2 * size);
+            slots = Arrays.copyOf(slots, 2 * size);
         }
+        slots[size] = slot;
         ops[size++] = op;
         return op;
     }
@@ -266,6 +287,8 @@ public final class Ops {
         Arrays.fill(ops, 0, size, null);
         Arrays.fill(ends, 0, size, false);
         size = 0;
+        slot = NO_SLOT;
         pending.clear();
+        pendingStores.clear();
     }
 }

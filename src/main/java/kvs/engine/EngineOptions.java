@@ -15,9 +15,11 @@ import java.time.InstantSource;
  * @param clock               the clock keys' deadlines are read against (default the system clock; tests move one)
  * @param compactionExpires   whether KvStore's compaction drops the records of keys whose deadline has passed
  *                            (default on; off for a member of a replicated group, whose keys go only as its log says)
+ * @param watches             the table of watched keys the engine's writes move (Redis's WATCH), or null for one of
+ *                            its own (the default); the shards of one process of a sharded cluster share one
  */
 public record EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage,
-                            InstantSource clock, boolean compactionExpires) {
+                            InstantSource clock, boolean compactionExpires, kvs.store.Watches watches) {
 
     /** The largest allowed {@code maxFileSize}; keeps every record offset within an int. */
     public static final long MAX_FILE_SIZE_LIMIT = 1L << 30;
@@ -36,6 +38,21 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
     }
 
     /**
+     * Options with a table of watched keys of the engine's own.
+     *
+     * @param durability          when writes are fsynced
+     * @param compactionThreshold the stale bytes, at least 1, that make a compaction worth running
+     * @param maxFileSize         the size, 1 to {@link #MAX_FILE_SIZE_LIMIT} bytes, at which a log file is sealed
+     * @param salvage             whether open keeps the valid records of a corrupted directory instead of failing
+     * @param clock               the clock that expiry deadlines are compared with
+     * @param compactionExpires   whether compaction drops the records of expired keys
+     */
+    public EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage,
+                         InstantSource clock, boolean compactionExpires) {
+        this(durability, compactionThreshold, maxFileSize, salvage, clock, compactionExpires, null);
+    }
+
+    /**
      * Options with the system clock, and compaction that drops expired keys.
      *
      * @param durability          when writes are fsynced
@@ -45,7 +62,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      *                            instead of failing
      */
     public EngineOptions(Durability durability, long compactionThreshold, long maxFileSize, boolean salvage) {
-        this(durability, compactionThreshold, maxFileSize, salvage, InstantSource.system(), true);
+        this(durability, compactionThreshold, maxFileSize, salvage, InstantSource.system(), true, null);
     }
 
     /** The default compaction threshold: 1 MiB, the least stale bytes worth a compaction. */
@@ -67,7 +84,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withDurability(Durability d) {
-        return new EngineOptions(d, compactionThreshold, maxFileSize, salvage, clock, compactionExpires);
+        return new EngineOptions(d, compactionThreshold, maxFileSize, salvage, clock, compactionExpires, watches);
     }
 
     /**
@@ -77,7 +94,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withCompactionThreshold(long bytes) {
-        return new EngineOptions(durability, bytes, maxFileSize, salvage, clock, compactionExpires);
+        return new EngineOptions(durability, bytes, maxFileSize, salvage, clock, compactionExpires, watches);
     }
 
     /**
@@ -87,7 +104,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withMaxFileSize(long bytes) {
-        return new EngineOptions(durability, compactionThreshold, bytes, salvage, clock, compactionExpires);
+        return new EngineOptions(durability, compactionThreshold, bytes, salvage, clock, compactionExpires, watches);
     }
 
     /**
@@ -97,7 +114,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withSalvage(boolean on) {
-        return new EngineOptions(durability, compactionThreshold, maxFileSize, on, clock, compactionExpires);
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, on, clock, compactionExpires, watches);
     }
 
     /**
@@ -107,7 +124,7 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withClock(InstantSource c) {
-        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, c, compactionExpires);
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, c, compactionExpires, watches);
     }
 
     /**
@@ -117,6 +134,17 @@ public record EngineOptions(Durability durability, long compactionThreshold, lon
      * @return the new options
      */
     public EngineOptions withCompactionExpires(boolean on) {
-        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, clock, on);
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, clock, on, watches);
+    }
+
+    /**
+     * These options with a table of watched keys shared with other engines (a sharded cluster's
+     * process: one WATCH covers the keys of every shard), or null for one of the engine's own.
+     *
+     * @param table the table the engine's writes move
+     * @return the new options
+     */
+    public EngineOptions withWatches(kvs.store.Watches table) {
+        return new EngineOptions(durability, compactionThreshold, maxFileSize, salvage, clock, compactionExpires, table);
     }
 }

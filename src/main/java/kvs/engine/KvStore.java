@@ -70,7 +70,7 @@ public final class KvStore implements Store {
     private final Compactor compactor;
     private final Periodic syncer;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Watches watches = new Watches();
+    private final Watches watches;
     /** Makes a transaction's records visible to reads all at once. */
     private final Publication publication = new Publication();
     /**
@@ -85,6 +85,7 @@ public final class KvStore implements Store {
         this.storage = storage;
         this.dir = dir;
         this.options = options;
+        this.watches = options.watches() != null ? options.watches() : new Watches();
         this.lock = lock;
         this.index = index;
         this.meta = meta;

@@ -110,7 +110,7 @@ public final class MvStoreEngine implements Store {
     private volatile long expiredKeys;
     /** Where the next {@link #scanDeadlines} starts: after this key (null: at the first). */
     private byte[] scanAfter;
-    private final Watches watches = new Watches();
+    private final Watches watches;
     /** Makes a transaction's puts visible to reads all at once. */
     private final Publication publication = new Publication();
 
@@ -200,7 +200,8 @@ public final class MvStoreEngine implements Store {
         }
     };
 
-    private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability, InstantSource clock) {
+    private MvStoreEngine(Path dir, DirectoryLock lock, MVStore store, Durability durability, InstantSource clock,
+                          Watches watches) {
         this.dir = dir;
         this.lock = lock;
         this.store = store;
@@ -209,6 +210,7 @@ public final class MvStoreEngine implements Store {
         this.meta = store.openMap(META_MAP);
         this.durability = durability;
         this.clock = clock;
+        this.watches = watches != null ? watches : new Watches();
         this.commits = new GroupCommit<>(this::commit);
         if (durability != Durability.ALWAYS) {
             syncAndReleaseSpace();
@@ -250,7 +252,7 @@ public final class MvStoreEngine implements Store {
                 store.closeImmediately();
                 throw e;
             }
-            return new MvStoreEngine(dir, lock, store, options.durability(), options.clock());
+            return new MvStoreEngine(dir, lock, store, options.durability(), options.clock(), options.watches());
         });
     }
 

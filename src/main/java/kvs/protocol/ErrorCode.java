@@ -2,6 +2,7 @@ package kvs.protocol;
 
 import kvs.KeyNotFoundException;
 import kvs.KvsException;
+import kvs.MovedException;
 import kvs.NotLeaderException;
 import kvs.UnavailableException;
 import kvs.store.Refusal;
@@ -27,7 +28,12 @@ public enum ErrorCode {
     /** The server cannot serve the request now (the client limit; a replicated group without a leader); retriable. */
     UNAVAILABLE("unavailable"),
     /** A write to a member of a replicated group that is not its leader; the error names the leader when known. */
-    NOT_LEADER("not_leader");
+    NOT_LEADER("not_leader"),
+    /**
+     * A key whose hash slot another process serves, in a sharded cluster; the error names it, the
+     * slot's shard's leader ({@code "leader"}), and its message starts {@code slot N }.
+     */
+    MOVED("moved");
 
     private final String wireName;
 
@@ -47,6 +53,7 @@ public enum ErrorCode {
             case Refusal r -> BAD_REQUEST;
             case IllegalArgumentException i -> BAD_REQUEST;
             case NotLeaderException n -> NOT_LEADER;
+            case MovedException m -> MOVED;
             case UnavailableException u -> UNAVAILABLE;
             default -> INTERNAL;
         };
@@ -64,9 +71,18 @@ public enum ErrorCode {
         if (code.equals(NOT_LEADER.wireName)) {
             return new NotLeaderException(leader);
         }
+        if (code.equals(MOVED.wireName) && leader != null) {
+            return new MovedException(slotOf(message), leader, null);
+        }
         if (code.equals(UNAVAILABLE.wireName)) {
             return new UnavailableException(server + " is unavailable: " + message);
         }
         return new KvsException("server error " + code + ": " + message);
+    }
+
+    /** The slot a {@code moved} error's message starts with ({@code slot N ...}), or -1. */
+    private static int slotOf(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^slot (\\d{1,5}) ").matcher(message);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 }

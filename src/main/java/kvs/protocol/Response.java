@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import kvs.MovedException;
 import kvs.NotLeaderException;
 import kvs.store.Bytes;
 
@@ -123,8 +124,11 @@ public sealed interface Response {
         public static Error of(Exception e) {
             ErrorCode code = ErrorCode.of(e);
             String message = String.valueOf(e.getMessage());
-            return e instanceof NotLeaderException n ? new Error(code.wireName(), message, n.leader().orElse(null))
-                    : new Error(code, message);
+            return switch (e) {
+                case NotLeaderException n -> new Error(code.wireName(), message, n.leader().orElse(null));
+                case MovedException m -> new Error(code.wireName(), message, m.address());
+                default -> new Error(code, message);
+            };
         }
 
         /** Whether this error has the given code. */

@@ -26,6 +26,8 @@ final class Multi {
     private final MemoryRoom room;
     private List<List<byte[]>> queued;
     private boolean refused;
+    /** The slot of the keys queued so far in a sharded cluster: NO_SLOT before the first, SEVERAL once two differ. */
+    private int slot = kvs.command.Ops.NO_SLOT;
     private long bytes;
     /** What the queue has reserved in the server's budget. */
     private long reserved;
@@ -45,6 +47,7 @@ final class Multi {
         queued = new ArrayList<>();
         refused = false;
         bytes = 0;
+        slot = kvs.command.Ops.NO_SLOT;
     }
 
     /**
@@ -77,6 +80,20 @@ final class Multi {
         }
         bytes += size;
         queued.add(List.copyOf(argv)); // each argument is an array of its own, never written again
+    }
+
+    /** A queued command's keys hash to {@code keySlot}. */
+    void inSlot(int keySlot) {
+        if (slot == kvs.command.Ops.NO_SLOT) {
+            slot = keySlot;
+        } else if (slot != keySlot) {
+            slot = kvs.slots.HashSlot.SEVERAL;
+        }
+    }
+
+    /** The slot of every key queued, NO_SLOT when none has keys, or SEVERAL (EXEC then answers CROSSSLOT). */
+    int slot() {
+        return slot;
     }
 
     /** A command was refused while queueing: EXEC will discard the transaction. */

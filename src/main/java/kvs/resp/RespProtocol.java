@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import kvs.session.Link;
+import kvs.slots.Topology;
 import kvs.session.Protocol;
 import kvs.session.Refusal;
 import kvs.session.Session;
@@ -16,12 +17,18 @@ public final class RespProtocol {
      * What the RESP commands report about the server.
      *
      * @param version kvs's version (INFO's kvs_version)
-     * @param config  CONFIG GET's fixed table: parameter → value (a "port" entry reads as the listener's port)
+     * @param config   CONFIG GET's fixed table: parameter → value (a "port" entry reads as the listener's port)
+     * @param topology the sharded cluster this server is a process of, or null: then it is no Redis Cluster node
      */
-    public record Settings(String version, Map<String, String> config) {
+    public record Settings(String version, Map<String, String> config, Topology topology) {
         public Settings {
             Objects.requireNonNull(version, "version");
             config = Map.copyOf(config);
+        }
+
+        /** The settings of a server that is no Redis Cluster node. */
+        public Settings(String version, Map<String, String> config) {
+            this(version, config, null);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import kvs.KvsException;
+import kvs.MovedException;
 import kvs.NotLeaderException;
 import kvs.command.Dispatcher;
 import kvs.command.Ops;
@@ -15,6 +16,7 @@ import kvs.session.Link;
 import kvs.session.RequestTally;
 import kvs.session.ServerStats;
 import kvs.session.Session;
+import kvs.slots.HashSlot;
 import kvs.store.Store;
 import kvs.store.Watch;
 import org.slf4j.Logger;
@@ -41,6 +43,7 @@ final class RespSession implements Session {
     /** The commands run at once inside a transaction, never queued (as Redis's processCommand). */
     private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit");
     private static final Reply QUEUED = out -> out.simple("QUEUED");
+    static final RespError CROSSSLOT = new RespError("CROSSSLOT Keys in request don't hash to the same slot");
 
     private final Link link;
     private final Guard guard;
@@ -140,7 +143,11 @@ final class RespSession implements Session {
                 } catch (RespError e) {
                     throw refusedBeforeRunning(command, e);
                 }
-                if (multi.active() && !NOT_QUEUED.contains(command)) {
+                boolean queued = multi.active() && !NOT_QUEUED.contains(command);
+                if (settings.topology() != null) {
+                    route(command, c, queued);
+                }
+                if (queued) {
                     multi.queue(argv);
                     return QUEUED;
                 }
@@ -149,6 +156,47 @@ final class RespSession implements Session {
         } finally {
             ops.endRequest();
         }
+    }
+
+    /**
+     * A sharded cluster's check before a command runs or is queued, after the others as in Redis:
+     * its keys must hash to one slot, served here; the command's operations then run on that
+     * slot's shard. A queued command's slot is the transaction's, which EXEC runs in.
+     */
+    private void route(String command, Command c, boolean queued) {
+        boolean exec = command.equals("exec");
+        int slot = exec ? (multi.active() ? multi.slot() : Ops.NO_SLOT) : c.slot(args);
+        RespError refusal = null;
+        if (slot == HashSlot.SEVERAL) {
+            refusal = CROSSSLOT;
+        } else if (slot != Ops.NO_SLOT) {
+            try {
+                store().forSlot(slot);
+            } catch (MovedException e) {
+                refusal = moved(e);
+            }
+        }
+        if (refusal != null) {
+            if (!exec) {
+                throw refusedBeforeRunning(command, refusal);
+            }
+            multi.end(); // an EXEC so refused discards the transaction, and answers the refusal as it is
+            TransactionCommands.unwatch(ops, watch());
+            throw refusal;
+        }
+        if (slot == Ops.NO_SLOT) {
+            return;
+        }
+        if (queued) {
+            multi.inSlot(slot);
+        } else {
+            ops.inSlot(slot);
+        }
+    }
+
+    /** Redis Cluster's redirection to the process that serves a key's slot. */
+    static RespError moved(MovedException e) {
+        return new RespError("MOVED " + e.slot() + " " + e.respAddress());
     }
 
     /** A command's planning, which may refuse it. */
@@ -272,6 +320,10 @@ final class RespSession implements Session {
             out.truncate(mark);
             out.error(e.line());
             countError(e.line());
+        } catch (MovedException e) {
+            out.truncate(mark);
+            out.error(moved(e).line());
+            link.stats().error("MOVED");
         } catch (NotLeaderException e) {
             // A follower of a replicated group: Redis's reply from a replica, which clients know.
             out.truncate(mark);

@@ -119,7 +119,7 @@ final class ServerCommands {
                 case "server" -> b.append("# Server\r\n")
                         .append("redis_version:").append(RespSession.REDIS_VERSION).append("\r\n")
                         .append("kvs_version:").append(client.settings().version()).append("\r\n")
-                        .append("redis_mode:standalone\r\n")
+                        .append("redis_mode:").append(client.settings().topology() == null ? "standalone" : "cluster").append("\r\n")
                         .append("os:").append(System.getProperty("os.name")).append(' ')
                         .append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch")).append("\r\n")
                         .append("arch_bits:64\r\n")
@@ -151,7 +151,8 @@ final class ServerCommands {
                     stats.errorsByKind().forEach((prefix, count) -> b.append("errorstat_").append(prefix)
                             .append(":count=").append(count).append("\r\n"));
                 }
-                case "cluster" -> b.append("# Cluster\r\n").append("cluster_enabled:0\r\n"); // not a Redis Cluster node
+                case "cluster" -> b.append("# Cluster\r\n").append("cluster_enabled:")
+                        .append(client.settings().topology() == null ? 0 : 1).append("\r\n");
                 case "keyspace" -> keyspace(b, figures, expiry.avgTtlMillis());
                 default -> throw new AssertionError(section);
             }

@@ -36,6 +36,26 @@ public final class HashSlot {
         return crc16(key, 0, key.length()) & (SLOTS - 1);
     }
 
+    /** What {@link #common} answers for keys in several slots. */
+    public static final int SEVERAL = -2;
+
+    /**
+     * The slot all of {@code keys} hash to, or {@link #SEVERAL} when they do not share one (Redis
+     * Cluster's CROSSSLOT).
+     *
+     * @param keys one key or more
+     * @return 0 to {@link #SLOTS} - 1, or {@link #SEVERAL}
+     */
+    public static int common(java.util.List<Bytes> keys) {
+        int slot = of(keys.get(0));
+        for (int i = 1; i < keys.size(); i++) {
+            if (of(keys.get(i)) != slot) {
+                return SEVERAL;
+            }
+        }
+        return slot;
+    }
+
     /** CRC16-XMODEM of bytes {@code from} (inclusive) to {@code to} (exclusive) of {@code key}. */
     static int crc16(Bytes key, int from, int to) {
         int crc = 0;

@@ -158,6 +158,28 @@ public interface Store extends KvsEngine {
     StoreFigures figures();
 
     /**
+     * Whether this store is one process's part of a sharded cluster, whose keys go to the store
+     * {@link #forSlot} names: the protocols then compute each request's hash slot.
+     *
+     * @return false, but for a sharded cluster's process
+     */
+    default boolean sharded() {
+        return false;
+    }
+
+    /**
+     * The store that serves the keys of hash slot {@code slot} here: this one, but in a sharded
+     * cluster ({@link #sharded}), where it is the slot's shard, led by this process.
+     *
+     * @param slot a hash slot, 0 to 16383 ({@code kvs.slots.HashSlot})
+     * @return the store to run the slot's reads and writes on
+     * @throws kvs.MovedException if another process serves the slot
+     */
+    default Store forSlot(int slot) throws kvs.MovedException {
+        return this;
+    }
+
+    /**
      * Sets {@code key} to {@code value}.
      *
      * @param key   the key

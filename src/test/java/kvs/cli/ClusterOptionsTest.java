@@ -68,4 +68,27 @@ class ClusterOptionsTest {
         stale.read = "stale";
         assertThatThrownBy(() -> stale.config(RAFT, any, false)).hasMessage("--read must be linearizable or lease, not 'stale'");
     }
+
+    @Test
+    void aShardedClusterNamesEveryMembersRespAddress() {
+        List<String> withResp = List.of("n1=127.0.0.1:4001,127.0.0.1:5001,127.0.0.1:6001",
+                "n2=127.0.0.1:4002,127.0.0.1:5002,127.0.0.1:6002", "n3=127.0.0.1:4003,127.0.0.1:5003,[::1]:6003");
+        ClusterOptions o = options("n3", withResp);
+        o.shards = 3;
+        ClusterConfig c = o.config(RAFT, new InetSocketAddress("127.0.0.1", 4000), false);
+        assertThat(c.selfMember().resp()).isEqualTo(new InetSocketAddress("::1", 6003));
+        assertThat(c.member("n1").resp().getPort()).isEqualTo(6001);
+        assertThat(options("n1", THREE).config(RAFT, new InetSocketAddress("127.0.0.1", 4000), false).selfMember().resp()).isNull();
+
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 4000);
+        ClusterOptions noResp = options("n1", List.of(withResp.get(0), withResp.get(1), THREE.get(2)));
+        noResp.shards = 3;
+        assertThatThrownBy(() -> noResp.config(RAFT, any, false))
+                .hasMessage("--shards 3 needs every member's RESP address: --peer n3=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT");
+        ClusterOptions none = options("n1", withResp);
+        none.shards = 0;
+        assertThatThrownBy(() -> none.config(RAFT, any, false)).hasMessage("--shards must be 1 to 16384, not 0");
+        assertThatThrownBy(() -> options("n1", List.of("n1=127.0.0.1:4001,127.0.0.1:5001,127.0.0.1:y", THREE.get(1), THREE.get(2)))
+                .config(RAFT, any, false)).hasMessageContaining("bad --peer").hasMessageContaining("the port is not a number");
+    }
 }

@@ -16,6 +16,7 @@ import kvs.protocol.ProtocolException;
 import kvs.protocol.Request;
 import kvs.protocol.Response;
 import kvs.security.Guard;
+import kvs.slots.HashSlot;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
 import kvs.store.Write;
@@ -33,6 +34,8 @@ final class Batch {
     private static final int INITIAL = 8;
     private static final Response UNAUTHENTICATED = new Response.Error(ErrorCode.UNAUTHORIZED,
             "authentication required: send {\"op\": \"auth\", \"password\": ...} first");
+    private static final Response CROSSSLOT = new Response.Error(ErrorCode.BAD_REQUEST,
+            "the keys of one request must hash to one slot in a sharded cluster (a {hash tag} makes them)");
     private static final Response WRONG_PASSWORD = new Response.Error(ErrorCode.UNAUTHORIZED, "invalid password");
     private static final Response NO_PASSWORD = new Response.Error(ErrorCode.BAD_REQUEST,
             "auth called without any password configured on the server");
@@ -42,6 +45,8 @@ final class Batch {
     private final Supplier<Map<String, Object>> figures;
     /** The store's clock: a time to live counts from it (in a replicated group, the leader's: only it takes writes). */
     private final InstantSource clock;
+    /** Whether the store is a sharded cluster's: each keyed request then runs on its slot's shard. */
+    private final boolean sharded;
     /** The reply of each request answered without the engine; null for the others. */
     private Response[] fixed = new Response[INITIAL];
     /** Each request's op ("get", "set"...), or null for a frame that did not decode. */
@@ -54,11 +59,13 @@ final class Batch {
      * @param guard   the connection's gate: requests other than ping and auth wait for it to open
      * @param figures the server's figures, for stats
      * @param clock   the store's clock, which turns a set's time to live into a deadline and counts a ttl's time left
+     * @param sharded whether the store is a sharded cluster's ({@link kvs.store.Store#sharded})
      */
-    Batch(Guard guard, Supplier<Map<String, Object>> figures, InstantSource clock) {
+    Batch(Guard guard, Supplier<Map<String, Object>> figures, InstantSource clock, boolean sharded) {
         this.guard = guard;
         this.figures = figures;
         this.clock = clock;
+        this.sharded = sharded;
     }
 
     int size() {
@@ -107,6 +114,7 @@ final class Batch {
             case Request.Ping p -> answered(i, Response.Ok.INSTANCE);
             case Request.Auth a -> answered(i, authenticate(a.password()));
             case Request r when !guard.open() -> answered(i, UNAUTHENTICATED);
+            case Request r when sharded && !inSlot(r) -> answered(i, CROSSSLOT);
             case Request.Get g -> ops.read(g.key());
             case Request.GetAll g -> ops.readAll(g.keys());
             case Request.Set s when s.expiry() == null -> ops.write(Write.set(s.key(), s.value(), s.id()));
@@ -117,6 +125,30 @@ final class Batch {
             case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
             case Request.Stats s -> ops.call(keys -> figures.get());
         }
+    }
+
+    /**
+     * Runs {@code request}'s operation on the shard of its keys' slot; false when its keys fall in
+     * several slots (one request runs on one shard).
+     */
+    private boolean inSlot(Request request) {
+        int slot = switch (request) {
+            case Request.Get g -> HashSlot.of(g.key());
+            case Request.GetAll g -> HashSlot.common(g.keys());
+            case Request.Set r -> HashSlot.of(r.key());
+            case Request.Remove r -> HashSlot.of(r.key());
+            case Request.Ttl r -> HashSlot.of(r.key());
+            case Request.Expire r -> HashSlot.of(r.key());
+            case Request.Persist r -> HashSlot.of(r.key());
+            case Request.Ping r -> Ops.NO_SLOT;
+            case Request.Auth r -> Ops.NO_SLOT;
+            case Request.Stats r -> Ops.NO_SLOT;
+        };
+        if (slot == HashSlot.SEVERAL) {
+            return false;
+        }
+        ops.inSlot(slot);
+        return true;
     }
 
     /** A set with a deadline, a time to live counted from now; a deadline past 2^63 - 1 ms is refused in place. */

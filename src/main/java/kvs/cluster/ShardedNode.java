@@ -1,0 +1,372 @@
+package kvs.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import kvs.KvsException;
+import kvs.MovedException;
+import kvs.client.HostPort;
+import kvs.slots.HashSlot;
+import kvs.slots.SlotMap;
+import kvs.slots.Topology;
+import kvs.store.Bytes;
+import kvs.store.Entry;
+import kvs.store.KeyDeadline;
+import kvs.store.Refusal;
+import kvs.store.Store;
+import kvs.store.StoreFigures;
+import kvs.store.Watches;
+import kvs.store.Write;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * One process of a sharded cluster (docs/CLUSTER.md): a member of every shard, each shard a Raft
+ * group of the same members with an engine of its own, all hosted by one Ratis server
+ * (multi-raft). The hash slots are split evenly over the shards ({@link SlotMap#even}); a slot is
+ * served by its shard's leader. As the {@link Store} the server serves, it runs each slot's
+ * requests on the slot's shard when this process leads it ({@link #forSlot}) and redirects the
+ * others ({@link MovedException}); its whole keyspace ({@link #keys}, {@link #size}) is that of
+ * the shards it leads, as a Redis Cluster node's is that of its slots. Its shards' engines share
+ * one table of watched keys, so one watch covers keys of any shard.
+ */
+public final class ShardedNode implements Store, Topology {
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ClusterConfig config;
+    private final RaftServer server;
+    private final List<ClusterNode> shards;
+    private final SlotMap map;
+    private final Watches watches;
+    private final List<Node> nodes;
+    private final Map<String, Node> nodeById = new LinkedHashMap<>();
+    private final Node self;
+    /** Where the next expiry scan starts, round the shards. */
+    private final AtomicInteger nextScan = new AtomicInteger();
+
+    private ShardedNode(ClusterConfig config, List<Store> engines, RaftBootstrap.StartedShards started) {
+        this.config = config;
+        this.server = started.server();
+        List<ClusterNode> nodesOfShards = new ArrayList<>();
+        for (int i = 0; i < engines.size(); i++) {
+            nodesOfShards.add(new ClusterNode(config, engines.get(i), server, started.groupIds().get(i),
+                    started.stateMachines().get(i), false));
+        }
+        this.shards = List.copyOf(nodesOfShards);
+        this.map = SlotMap.even(engines.size());
+        this.watches = engines.get(0).watches();
+        for (Member m : config.members()) {
+            nodeById.put(m.id(), new Node(nodeId(config.clusterId(), m.id()), m.resp().getAddress().getHostAddress(),
+                    m.resp().getPort(), m.raft().getPort()));
+        }
+        this.nodes = List.copyOf(nodeById.values());
+        this.self = nodeById.get(config.self());
+    }
+
+    /**
+     * Starts this process's member of each of {@code engines.size()} shards (2 or more), shard
+     * {@code i} over {@code engines.get(i)}; the engines must share one table of watched keys
+     * ({@code EngineOptions.withWatches}). The process owns the engines from then on (they are
+     * closed with it, or at once if it cannot start). Returns once the Ratis server hosts every
+     * shard; the first leaders are elected in the background.
+     */
+    public static ShardedNode start(ClusterConfig config, List<Store> engines) throws IOException {
+        return start(config, engines, p -> { });
+    }
+
+    /** {@link #start(ClusterConfig, List)}, with Ratis's properties adjusted last by {@code tuning}. */
+    static ShardedNode start(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
+        if (engines.size() < 2 || engines.size() > HashSlot.SLOTS) {
+            throw new IllegalArgumentException("a sharded cluster has 2 to " + HashSlot.SLOTS + " shards, not " + engines.size());
+        }
+        for (Store e : engines) {
+            if (e.watches() != engines.get(0).watches()) {
+                throw new IllegalArgumentException("the shards' engines must share one table of watched keys");
+            }
+        }
+        for (Member m : config.members()) {
+            if (m.resp() == null) {
+                throw new IllegalArgumentException("member '" + m.id() + "' has no RESP address: a sharded cluster "
+                        + "redirects clients to each member's RESP address (--peer ID=KVS,RAFT,RESP)");
+            }
+        }
+        return new ShardedNode(config, engines, RaftBootstrap.startShards(config, engines, tuning));
+    }
+
+    /** A Redis-style node id for member {@code member} of cluster {@code cluster}: 40 hex digits, the same on every process. */
+    static String nodeId(String cluster, String member) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest((cluster + "/" + member).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+        }
+    }
+
+    @Override
+    public boolean sharded() {
+        return true;
+    }
+
+    /** Slot {@code slot}'s shard, when this process leads it, or while it knows no leader (the shard then waits for one). */
+    @Override
+    public Store forSlot(int slot) throws MovedException {
+        ensureOpen();
+        ClusterNode shard = shards.get(map.owner(slot));
+        Member leader = shard.leader();
+        if (leader == null || leader.id().equals(config.self())) {
+            return shard;
+        }
+        throw new MovedException(slot, HostPort.show(leader.kvs()), HostPort.show(leader.resp()));
+    }
+
+    private Store shardOf(Bytes key) throws MovedException {
+        return forSlot(HashSlot.of(key));
+    }
+
+    private Store shardOf(List<Bytes> keys) throws MovedException {
+        int slot = HashSlot.common(keys);
+        if (slot == HashSlot.SEVERAL) {
+            throw new Refusal("the keys of one request must hash to one slot in a sharded cluster (a {hash tag} makes them)");
+        }
+        return forSlot(slot);
+    }
+
+    @Override
+    public Bytes get(Bytes key) throws KvsException {
+        return shardOf(key).get(key);
+    }
+
+    @Override
+    public Entry entry(Bytes key) throws KvsException {
+        return shardOf(key).entry(key);
+    }
+
+    @Override
+    public List<Entry> entries(List<Bytes> keys) throws KvsException {
+        return shardOf(keys).entries(keys);
+    }
+
+    @Override
+    public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
+        return shardOf(keys).getAll(keys);
+    }
+
+    /** The table every shard's engine moves: a watch of this process covers keys of any shard. */
+    @Override
+    public Watches watches() {
+        return watches;
+    }
+
+    @Override
+    public InstantSource clock() {
+        return shards.get(0).clock();
+    }
+
+    /**
+     * Commits each write on its key's shard; one whose slot another process serves fails with
+     * {@link MovedException}. A transaction names no key: it is refused here, and runs on the
+     * store {@link #forSlot} gives for its keys' slot.
+     */
+    @Override
+    public void writeAll(List<? extends Write<?>> writes) {
+        ensureOpen();
+        Map<Store, List<Write<?>>> byShard = new LinkedHashMap<>();
+        for (Write<?> w : writes) {
+            Bytes key = switch (w) {
+                case Write.Set set -> set.key();
+                case Write.Remove remove -> remove.key();
+                case Write.RemoveExpired expired -> expired.key();
+                case Write.Txn<?> txn -> null;
+                case Write.Meta meta -> null;
+            };
+            if (key == null) {
+                w.fail(new KvsException("a sharded cluster runs a transaction on the shard of its keys' slot (forSlot)"));
+                continue;
+            }
+            try {
+                byShard.computeIfAbsent(shardOf(key), s -> new ArrayList<>()).add(w);
+            } catch (MovedException e) {
+                w.fail(e);
+            }
+        }
+        byShard.forEach(Store::writeAll);
+    }
+
+    /** The shards this process leads: its part of the keyspace. */
+    private List<ClusterNode> led() {
+        List<ClusterNode> led = new ArrayList<>();
+        for (ClusterNode shard : shards) {
+            if (shard.isReadyLeader()) {
+                led.add(shard);
+            }
+        }
+        return led;
+    }
+
+    /** The keys of the shards this process leads, as each lists them. */
+    @Override
+    public Iterator<Bytes> keys() throws KvsException {
+        ensureOpen();
+        List<Iterator<Bytes>> each = new ArrayList<>();
+        for (ClusterNode shard : led()) {
+            each.add(shard.keys());
+        }
+        return each.stream().flatMap(it -> java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(it, 0), false)).iterator();
+    }
+
+    /** How many keys the shards this process leads hold. */
+    @Override
+    public long size() throws KvsException {
+        ensureOpen();
+        long n = 0;
+        for (ClusterNode shard : led()) {
+            n += shard.size();
+        }
+        return n;
+    }
+
+    /** Keys with deadlines from the shards this process leads, a shard at a time, round them. */
+    @Override
+    public List<KeyDeadline> scanDeadlines(int count) throws KvsException {
+        ensureOpen();
+        List<KeyDeadline> found = new ArrayList<>();
+        int start = Math.floorMod(nextScan.getAndIncrement(), shards.size());
+        for (int i = 0; i < shards.size() && found.size() < count; i++) {
+            found.addAll(shards.get((start + i) % shards.size()).scanDeadlines(count - found.size()));
+        }
+        return found;
+    }
+
+    @Override
+    public Bytes meta(String name) {
+        ensureOpen();
+        return null;
+    }
+
+    @Override
+    public void sync() throws KvsException {
+        ensureOpen();
+        for (ClusterNode shard : shards) {
+            shard.sync();
+        }
+    }
+
+    /** The sums of the shards' engines' figures (every shard this process is a member of), and shard 0's Raft status. */
+    @Override
+    public StoreFigures figures() {
+        ensureOpen();
+        StoreFigures first = shards.get(0).figures();
+        long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
+        for (ClusterNode shard : shards) {
+            StoreFigures f = shard.figures();
+            keys += f.keys();
+            withDeadline += f.keysWithDeadline();
+            expired += f.expiredKeys();
+            live += f.liveBytes();
+            total += f.totalBytes();
+            compactions += f.compactions();
+            last = Math.max(last, f.lastCompactionMillis());
+            fsyncs += f.fsyncs();
+            writes += f.writes();
+        }
+        return new StoreFigures(first.engine(), first.durability(), keys, withDeadline, expired, live, total, compactions, last,
+                fsyncs, writes, first.member());
+    }
+
+    @Override
+    public Node self() {
+        return self;
+    }
+
+    @Override
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    @Override
+    public SlotMap slots() {
+        return map;
+    }
+
+    /** Shard {@code shard}'s leader, or while it has none known, the member of highest priority, which is to lead it. */
+    @Override
+    public Node server(int shard) {
+        Member leader = shards.get(shard).leader();
+        String id = leader != null ? leader.id() : config.members().get(shard % config.members().size()).id();
+        return nodeById.get(id);
+    }
+
+    @Override
+    public boolean allServed() {
+        for (ClusterNode shard : shards) {
+            if (shard.leader() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** This process's kvs address. */
+    public InetSocketAddress address() {
+        return config.selfMember().kvs();
+    }
+
+    /** How many shards the cluster has. */
+    public int shardCount() {
+        return shards.size();
+    }
+
+    /** Shard {@code i}'s member here (tests). */
+    ClusterNode shard(int i) {
+        return shards.get(i);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("ShardedNode is closed");
+        }
+    }
+
+    /** Stops the Ratis server, then closes every shard's engine. */
+    @Override
+    public void close() throws KvsException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        KvsException failure = null;
+        try {
+            server.close();
+        } catch (IOException e) {
+            failure = new KvsException("cannot stop the Raft server of '" + config.self() + "': " + e.getMessage(), e);
+        }
+        for (ClusterNode shard : shards) {
+            try {
+                shard.close();
+            } catch (KvsException | RuntimeException e) {
+                if (failure == null) {
+                    failure = e instanceof KvsException k ? k : new KvsException(e.getMessage(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

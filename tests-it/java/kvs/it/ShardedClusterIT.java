@@ -1,0 +1,227 @@
+package kvs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import kvs.client.HostPort;
+import kvs.slots.HashSlot;
+import kvs.slots.SlotMap;
+import kvs.store.Bytes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Three kvs-server processes started with {@code --shards 3} on loopback (docs/CLUSTER.md, "Sharded
+ * mode"), used by Redis Cluster clients as they come: Jedis's and Lettuce's
+ * {@code RedisClusterClient}s each write and read 10,000 keys across all slots, which land on the
+ * shard of their slot; a plain connection is redirected with {@code -MOVED} and refused
+ * {@code -CROSSSLOT}; and when the process that leads a shard is killed, another member takes the
+ * shard over and the clients go on.
+ */
+class ShardedClusterIT {
+
+    private static final int KEYS = 10_000;
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path logs;
+
+    private ClusterGroup cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = ClusterGroup.sharded(dir, logs, "kvs", 3);
+        awaitServed();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private HostAndPort resp(int i) {
+        var a = HostPort.parse(cluster.resp[i]);
+        return new HostAndPort(a.getHostString(), a.getPort());
+    }
+
+    /** Waits until every running process reports every shard led (CLUSTER INFO's cluster_state:ok). */
+    private void awaitServed() {
+        await("every shard has a leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (int i = 0; i < 3; i++) {
+                if (!cluster.members[i].process.isAlive()) {
+                    continue;
+                }
+                try (Jedis j = new Jedis(resp(i))) {
+                    if (!j.clusterInfo().contains("cluster_state:ok")) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    /** How many keys each process serves (DBSIZE: the keys of the shards it leads). */
+    private long servedKeys() {
+        long n = 0;
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = new Jedis(resp(i))) {
+                n += j.dbSize();
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void jedisClusterWritesAndReadsTenThousandKeysAcrossAllSlots() {
+        try (redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0)))) {
+            try (ClusterPipeline p = jedis.pipelined()) {
+                for (int i = 0; i < KEYS; i++) {
+                    p.set("jedis:" + i, "v" + i);
+                }
+                p.sync();
+            }
+            Map<Integer, Response<String>> read = new HashMap<>();
+            try (ClusterPipeline p = jedis.pipelined()) {
+                for (int i = 0; i < KEYS; i++) {
+                    read.put(i, p.get("jedis:" + i));
+                }
+                p.sync();
+            }
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(read.get(i).get()).as("jedis:%d", i).isEqualTo("v" + i);
+            }
+            assertThat(jedis.get("jedis:42")).isEqualTo("v42");
+            assertThat(jedis.mset("{user}.a", "1", "{user}.b", "2")).isEqualTo("OK");
+            assertThat(jedis.mget("{user}.a", "{user}.b")).containsExactly("1", "2");
+        }
+        assertThat(servedKeys()).isEqualTo(KEYS + 2);
+    }
+
+    @Test
+    void lettuceClusterClientWritesAndReadsTenThousandKeysAcrossAllSlots() {
+        RedisClusterClient client = RedisClusterClient.create(RedisURI.create(resp(1).getHost(), resp(1).getPort()));
+        try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
+            RedisAdvancedClusterAsyncCommands<String, String> async = c.async();
+            List<RedisFuture<String>> sets = new ArrayList<>();
+            for (int i = 0; i < KEYS; i++) {
+                sets.add(async.set("lettuce:" + i, "v" + i));
+            }
+            assertThat(LettuceFutures.awaitAll(60, TimeUnit.SECONDS, sets.toArray(RedisFuture[]::new))).isTrue();
+            for (RedisFuture<String> f : sets) {
+                assertThat(f.toCompletableFuture().join()).isEqualTo("OK");
+            }
+            List<RedisFuture<String>> gets = new ArrayList<>();
+            for (int i = 0; i < KEYS; i++) {
+                gets.add(async.get("lettuce:" + i));
+            }
+            assertThat(LettuceFutures.awaitAll(60, TimeUnit.SECONDS, gets.toArray(RedisFuture[]::new))).isTrue();
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(gets.get(i).toCompletableFuture().join()).as("lettuce:%d", i).isEqualTo("v" + i);
+            }
+            assertThat(c.sync().clusterMyId()).matches("[0-9a-f]{40}");
+        } finally {
+            client.shutdown();
+        }
+        assertThat(servedKeys()).isEqualTo(KEYS);
+    }
+
+    @Test
+    void aPlainConnectionIsRedirectedToTheSlotsProcessAndRefusedKeysOfSeveralSlots() {
+        SlotMap map = SlotMap.even(3);
+        int slot = HashSlot.of(Bytes.utf8("foo")); // 12182: shard 2, first led by n3
+        try (Jedis first = new Jedis(resp(0))) {
+            String other = null;
+            try {
+                first.set("foo", "1");
+            } catch (JedisDataException e) {
+                other = e.getMessage();
+            }
+            assertThat(other).isEqualTo("MOVED " + slot + " " + cluster.resp[map.owner(slot)]);
+            try {
+                first.mget("bar", "hello");
+            } catch (JedisDataException e) {
+                other = e.getMessage();
+            }
+            assertThat(other).isEqualTo("CROSSSLOT Keys in request don't hash to the same slot");
+            assertThat(first.clusterKeySlot("foo")).isEqualTo(slot);
+        }
+        try (Jedis owner = new Jedis(resp(map.owner(slot)))) {
+            assertThat(owner.set("foo", "1")).isEqualTo("OK");
+            assertThat(owner.clusterCountKeysInSlot(slot)).isEqualTo(1);
+            assertThat(owner.clusterGetKeysInSlot(slot, 10)).containsExactly("foo");
+        }
+    }
+
+    private Programs.Result kvsClient(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ServerProcess.HOME.resolve("bin").resolve("kvs-client").toString()));
+        command.addAll(List.of(args));
+        return Programs.run(new ProcessBuilder(command), logs);
+    }
+
+    @Test
+    void kvsClientGivenAnyProcessFollowsTheKeysSlotToItsProcess() throws Exception {
+        // foo: slot 12182, served by n3; bar: slot 5061, by n1
+        assertThat(kvsClient("--addr", cluster.kvs[0], "set", "foo", "1").exit()).isZero();
+        Programs.Result get = kvsClient("--addr", cluster.kvs[1], "get", "foo");
+        assertThat(get.exit()).isZero();
+        assertThat(get.out()).isEqualTo("1\n");
+        assertThat(kvsClient("--addr", String.join(",", cluster.kvs), "set", "bar", "2").exit()).isZero();
+        assertThat(kvsClient("--addr", String.join(",", cluster.kvs[2], cluster.kvs[1]), "get", "bar").out()).isEqualTo("2\n");
+        Programs.Result mget = kvsClient("--addr", cluster.kvs[0], "mget", "foo", "bar");
+        assertThat(mget.exit()).isEqualTo(1);
+        assertThat(mget.err()).contains("must hash to one slot");
+        try (Jedis n3 = new Jedis(resp(2))) {
+            assertThat(n3.get("foo")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void whenAShardsLeaderIsKilledAnotherMemberServesItAndClientsGoOn() throws Exception {
+        try (redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0), resp(1), resp(2)))) {
+            for (int i = 0; i < 300; i++) {
+                jedis.set("before:" + i, "v" + i);
+            }
+            cluster.members[1].kill(); // n2 leads shard 1
+            await("another member serves shard 1").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> "OK".equals(jedis.set("after:shard1", "x")));
+            for (int i = 0; i < 300; i++) {
+                assertThat(jedis.get("before:" + i)).as("before:%d", i).isEqualTo("v" + i);
+            }
+            cluster.restart(1);
+            awaitServed();
+            for (int i = 0; i < 300; i++) {
+                jedis.set("again:" + i, "w" + i);
+            }
+            for (int i = 0; i < 300; i++) {
+                assertThat(jedis.get("again:" + i)).isEqualTo("w" + i);
+                assertThat(jedis.get("before:" + i)).isEqualTo("v" + i);
+            }
+        }
+    }
+}
