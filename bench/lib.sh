@@ -213,3 +213,46 @@ start_group() {
     cat "$dir"/n*.log >&2
     exit 1
 }
+
+# start_sharded DIR SHARDS [OPTIONS...]: starts three kvs-servers as a sharded cluster of SHARDS shards
+# (docs/CLUSTER.md, "Sharded mode") on free loopback ports, with any more kvs-server OPTIONS, member n's data in
+# DIR/nN and its log in DIR/nN.log, and waits until each reports every shard served by its first leader (CLUSTER
+# INFO's cluster_state:ok, and CLUSTER NODES naming each member as the master of some slots). Sets group_kvs (the
+# members' kvs addresses), group_resp (their RESP ports) and group_pids, or prints the logs and exits 1. The
+# caller stops the members.
+start_sharded() {
+    local dir=$1 shards=$2
+    shift 2
+    local ids=(n1 n2 n3) peers=() i k r p
+    group_kvs=()
+    group_resp=()
+    group_pids=()
+    for i in 0 1 2; do
+        k=127.0.0.1:$(free_port)
+        r=127.0.0.1:$(free_port)
+        p=$(free_port)
+        group_kvs+=("$k")
+        group_resp+=("$p")
+        peers+=(--peer "${ids[$i]}=$k,$r,127.0.0.1:$p")
+    done
+    for i in 0 1 2; do
+        "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --shards "$shards" "$@" \
+            --data-dir "$dir/${ids[$i]}" >/dev/null 2>"$dir/${ids[$i]}.log" &
+        group_pids+=($!)
+    done
+    local want=$(( shards < 3 ? shards : 3 )) ready
+    for _ in $(seq 600); do
+        ready=0
+        for i in 0 1 2; do
+            if redis-cli -p "${group_resp[$i]}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' \
+                    && [ "$(redis-cli -p "${group_resp[$i]}" cluster nodes 2>/dev/null | awk 'NF > 8' | wc -l)" -eq "$want" ]; then
+                ready=$((ready + 1))
+            fi
+        done
+        [ "$ready" -eq 3 ] && return 0
+        sleep 0.1
+    done
+    echo "the shards were not all led by their first leaders within 60 s; the members' logs:" >&2
+    cat "$dir"/n*.log >&2
+    exit 1
+}

@@ -42,17 +42,27 @@ record Command(String name, int arity, Handler handler, Map<String, Command> sub
         return new Command(name, arity, handler, Map.of(), new Keys(first, last, step));
     }
 
+    /** The positions of the keys among {@code argc} arguments, in order; none for a command without keys. */
+    int[] keyPositions(int argc) {
+        if (keys == null) {
+            return new int[0];
+        }
+        int last = Math.min(keys.last() < 0 ? argc + keys.last() : keys.last(), argc - 1);
+        int n = last < keys.first() ? 0 : (last - keys.first()) / keys.step() + 1;
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = keys.first() + i * keys.step();
+        }
+        return positions;
+    }
+
     /**
      * The hash slot of the keys {@code args} names, {@link kvs.slots.HashSlot#SEVERAL} when they
      * fall in several, or {@link kvs.command.Ops#NO_SLOT} for a command without keys.
      */
     int slot(Args args) {
-        if (keys == null) {
-            return kvs.command.Ops.NO_SLOT;
-        }
-        int last = keys.last() < 0 ? args.size() + keys.last() : keys.last();
         int slot = kvs.command.Ops.NO_SLOT;
-        for (int i = keys.first(); i <= last && i < args.size(); i += keys.step()) {
+        for (int i : keyPositions(args.size())) {
             int s = kvs.slots.HashSlot.of(args.key(i));
             if (slot != kvs.command.Ops.NO_SLOT && s != slot) {
                 return kvs.slots.HashSlot.SEVERAL;

@@ -22,6 +22,7 @@ final class Commands {
                     Command.of("client|setinfo", 4, ConnectionCommands::clientSetinfo)),
             Command.container("command", -1, ServerCommands::command,
                     Command.of("command|count", 2, ServerCommands::commandCount),
+                    Command.of("command|getkeys", -4, ServerCommands::commandGetkeys),
                     Command.of("command|docs", -2, ServerCommands::commandDocs),
                     Command.of("command|info", -2, ServerCommands::commandInfo)),
             Command.container("config", -2, null,
@@ -102,6 +103,16 @@ final class Commands {
     /** Whether {@code name} (lower case) is a command of the table. */
     static boolean exists(String name) {
         return TABLE.containsKey(name);
+    }
+
+    /** The commands of the table, by name (COMMAND). */
+    static List<Command> all() {
+        return TABLE.values().stream().sorted(java.util.Comparator.comparing(Command::name)).toList();
+    }
+
+    /** The command named {@code name} (lower case), or null. */
+    static Command named(String name) {
+        return TABLE.get(name);
     }
 
     /** How many commands the table has (COMMAND COUNT). */

@@ -114,7 +114,7 @@ final class ConnectionCommands {
             out.bulk("version").bulk(RespSession.REDIS_VERSION);
             out.bulk("proto").integer(out.protocol());
             out.bulk("id").integer(client.id());
-            out.bulk("mode").bulk("standalone");
+            out.bulk("mode").bulk(client.settings().topology() == null ? "standalone" : "cluster");
             out.bulk("role").bulk("master");
             out.bulk("modules").array(0);
         };

@@ -27,8 +27,62 @@ final class ServerCommands {
     }
 
     /** COMMAND with no subcommand: the table's details are not served (an empty list). */
+    private static final RespError INVALID_COMMAND = new RespError("ERR Invalid command specified");
+    private static final RespError NO_KEY_ARGUMENTS = new RespError("ERR The command has no key arguments");
+    private static final RespError INVALID_ARGUMENT_COUNT = new RespError("ERR Invalid number of arguments specified for command");
+
+    /**
+     * COMMAND: every command of the table as Redis 7 describes one: name, arity, flags, first key,
+     * last key, step, ACL categories, tips, key specs, subcommands; flags, categories, tips and key
+     * specs empty (what cluster clients read is the key positions).
+     */
     static Reply command(Args args, Ops ops, RespSession client) {
-        return out -> out.array(0);
+        List<Command> all = Commands.all();
+        return out -> {
+            out.array(all.size());
+            for (Command c : all) {
+                describe(out, c);
+            }
+        };
+    }
+
+    private static void describe(RespWriter out, Command c) {
+        Command.Keys keys = c.keys();
+        out.array(10).bulk(c.name()).integer(c.arity()).set(0)
+                .integer(keys == null ? 0 : keys.first()).integer(keys == null ? 0 : keys.last())
+                .integer(keys == null ? 0 : keys.step()).set(0).array(0).array(0);
+        List<Command> subs = c.subcommands().values().stream().sorted(java.util.Comparator.comparing(Command::name)).toList();
+        out.array(subs.size());
+        for (Command sub : subs) {
+            describe(out, sub);
+        }
+    }
+
+    /** COMMAND GETKEYS command arg...: the keys among the arguments, by the command's key positions. */
+    static Reply commandGetkeys(Args args, Ops ops, RespSession client) {
+        Command c = Commands.named(args.lower(2));
+        if (c != null && !c.subcommands().isEmpty() && args.size() > 3) {
+            c = c.subcommands().get(args.lower(3));
+        }
+        if (c == null) {
+            throw INVALID_COMMAND;
+        }
+        if (c.keys() == null) {
+            throw NO_KEY_ARGUMENTS;
+        }
+        if (!c.arityFits(args.size() - 2)) {
+            throw INVALID_ARGUMENT_COUNT;
+        }
+        List<byte[]> keys = new java.util.ArrayList<>();
+        for (int i : c.keyPositions(args.size() - 2)) {
+            keys.add(args.bytes(i + 2)); // now: the arguments are the connection's, reused once planned
+        }
+        return out -> {
+            out.array(keys.size());
+            for (byte[] k : keys) {
+                out.bulk(k);
+            }
+        };
     }
 
     static Reply commandCount(Args args, Ops ops, RespSession client) {
@@ -39,13 +93,20 @@ final class ServerCommands {
         return out -> out.map(0);
     }
 
-    /** COMMAND INFO [name...]: no details; a null for each command named, as for one Redis does not know. */
+    /** COMMAND INFO [name...]: each command named as COMMAND describes it, or a null for one the table lacks. */
     static Reply commandInfo(Args args, Ops ops, RespSession client) {
-        int n = args.size() - 2;
+        List<Command> named = new java.util.ArrayList<>();
+        for (int j = 2; j < args.size(); j++) {
+            named.add(Commands.named(args.lower(j)));
+        }
         return out -> {
-            out.array(n);
-            for (int j = 0; j < n; j++) {
-                out.nullArray();
+            out.array(named.size());
+            for (Command c : named) {
+                if (c == null) {
+                    out.nullArray();
+                } else {
+                    describe(out, c);
+                }
             }
         };
     }

@@ -208,6 +208,40 @@ class RespClusterTest {
     }
 
     @Test
+    void helloSaysItIsAClusterNode() throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write(cmd("HELLO", "2").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        assertThat(line()).isEqualTo("*14");
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 7; i++) {
+            String name = bulkAfter(line());
+            String value = line();
+            fields.put(name, value.startsWith("$") ? bulkAfter(value) : value);
+        }
+        assertThat(fields).containsEntry("mode", "cluster").containsEntry("role", "master");
+    }
+
+    /** The next line of the reply, without its CRLF. */
+    private String line() throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = s.getInputStream().read()) != '\r') {
+            b.append((char) c);
+        }
+        assertThat(s.getInputStream().read()).isEqualTo('\n');
+        return b.toString();
+    }
+
+    /** The bulk string whose header is {@code header}. */
+    private String bulkAfter(String header) throws IOException {
+        assertThat(header).startsWith("$");
+        String value = line();
+        assertThat(value).hasSize(Integer.parseInt(header.substring(1)));
+        return value;
+    }
+
+    @Test
     void infoAndConfigSayItIsAClusterNode() throws Exception {
         assertThat(bulkReply(cmd("INFO", "cluster"))).isEqualTo("# Cluster\r\ncluster_enabled:1\r\n");
     }
