@@ -217,9 +217,9 @@ start_group() {
 # start_sharded DIR SHARDS [OPTIONS...]: starts three kvs-servers as a sharded cluster of SHARDS shards
 # (docs/CLUSTER.md, "Sharded mode") on free loopback ports, with any more kvs-server OPTIONS, member n's data in
 # DIR/nN and its log in DIR/nN.log, and waits until each reports every shard served by its first leader (CLUSTER
-# INFO's cluster_state:ok, and CLUSTER NODES naming each member as the master of some slots). Sets group_kvs (the
-# members' kvs addresses), group_resp (their RESP ports) and group_pids, or prints the logs and exits 1. The
-# caller stops the members.
+# INFO's cluster_state:ok, and CLUSTER NODES naming each member as the master of some slots); one shard is a plain
+# group, ready once its leader takes a write (group_leader: its index). Sets group_kvs (the members' kvs addresses),
+# group_resp (their RESP ports) and group_pids, or prints the logs and exits 1. The caller stops the members.
 start_sharded() {
     local dir=$1 shards=$2
     shift 2
@@ -240,6 +240,21 @@ start_sharded() {
             --data-dir "$dir/${ids[$i]}" >/dev/null 2>"$dir/${ids[$i]}.log" &
         group_pids+=($!)
     done
+    group_leader=""
+    if [ "$shards" -eq 1 ]; then # a group: wait until its leader takes a write
+        for _ in $(seq 600); do
+            for i in 0 1 2; do
+                if [ "$(redis-cli -p "${group_resp[$i]}" set probe 1 2>/dev/null)" = OK ]; then
+                    group_leader=$i
+                    return 0
+                fi
+            done
+            sleep 0.1
+        done
+        echo "no leader within 60 s; the members' logs:" >&2
+        cat "$dir"/n*.log >&2
+        exit 1
+    fi
     local want=$(( shards < 3 ? shards : 3 )) ready
     for _ in $(seq 600); do
         ready=0

@@ -266,8 +266,8 @@ public final class ServerMain implements Callable<Integer> {
             }
             addr = clusterConfig.selfMember().kvs();
             engineDir = dir.resolve("engine");
-            if (cluster.shards > 1) {
-                InetSocketAddress peerResp = clusterConfig.selfMember().resp();
+            InetSocketAddress peerResp = clusterConfig.selfMember().resp();
+            if (peerResp != null) { // where the member serves RESP (a sharded cluster's redirections name it)
                 if (respAddr != null && !respAddr.equals(peerResp)) {
                     throw usage("--resp-addr " + HostPort.show(respAddr) + " is not the RESP address --peer gives "
                             + clusterConfig.self());
