@@ -199,6 +199,12 @@ class ShardedClusterIT {
         try (Jedis n3 = new Jedis(resp(2))) {
             assertThat(n3.get("foo")).isEqualTo("1");
         }
+        Programs.Result view = kvsClient("--addr", cluster.kvs[1], "cluster");
+        assertThat(view.exit()).isZero();
+        assertThat(view.out().lines()).hasSize(3).satisfiesExactly(
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 0 slots 0-5460 follower term ").contains(" leader n1 "),
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 1 slots 5461-10922 leader term ").contains(" leader n2 "),
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 2 slots 10923-16383 follower term ").contains(" leader n3 "));
     }
 
     @Test

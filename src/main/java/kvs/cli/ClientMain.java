@@ -205,7 +205,8 @@ public final class ClientMain implements Callable<Integer> {
 
     @Command(name = "cluster", mixinStandardHelpOptions = true,
             description = "Asks every --addr (a replicated group's members) for its view: id, role, term, leader and "
-                    + "applied index, one member a line; exits 1 if one does not answer.")
+                    + "applied index, one member a line (in a sharded cluster, one line per shard, with its slots); "
+                    + "exits 1 if one does not answer.")
     static final class Cluster implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
@@ -222,9 +223,15 @@ public final class ClientMain implements Callable<Integer> {
                         parent.out.println(where + " single node (not in a group)");
                         continue;
                     }
-                    parent.out.println(where + " " + s.get("cluster_node") + " " + s.get("cluster_role") + " term "
-                            + s.get("cluster_term") + " leader " + (s.get("cluster_leader").equals("") ? "unknown"
-                            : s.get("cluster_leader")) + " applied " + s.get("cluster_applied_index"));
+                    if (s.get("cluster_shards") instanceof Number shards) {
+                        for (int i = 0; i < shards.intValue(); i++) {
+                            String p = "cluster_shard_" + i + "_";
+                            parent.out.println(where + " " + s.get("cluster_node") + " shard " + i + " slots " + s.get(p + "slots")
+                                    + " " + view(s, p));
+                        }
+                        continue;
+                    }
+                    parent.out.println(where + " " + s.get("cluster_node") + " " + view(s, "cluster_"));
                 } catch (KvsException e) {
                     parent.out.println(where + " unreachable");
                     parent.err.println("cluster: " + e.getMessage());
@@ -233,6 +240,13 @@ public final class ClientMain implements Callable<Integer> {
             }
             return code;
         }
+    }
+
+    /** A member's view of its group in {@code stats}, whose fields start with {@code prefix}: role, term, leader and applied index. */
+    private static String view(Map<String, Object> stats, String prefix) {
+        Object leader = stats.get(prefix + "leader");
+        return stats.get(prefix + "role") + " term " + stats.get(prefix + "term") + " leader "
+                + ("".equals(leader) ? "unknown" : leader) + " applied " + stats.get(prefix + "applied_index");
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,

@@ -37,6 +37,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 final class RaftBootstrap {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RaftBootstrap.class);
+
     /** Ratis's appender buffer, which bounds an entry: the largest frame (one set) and room to spare. */
     static final SizeInBytes APPENDER_BUFFER = SizeInBytes.valueOf(20L << 20);
 
@@ -85,26 +87,32 @@ final class RaftBootstrap {
      */
     static StartedShards startShards(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
         List<RaftGroup> groups = new ArrayList<>();
-        List<KvsStateMachine> machines = new ArrayList<>();
+        java.util.Map<RaftGroupId, Integer> shardOf = new java.util.HashMap<>();
+        boolean[] newLog = new boolean[engines.size()];
         try {
             checkMembers(config);
             checkShards(config, engines.size());
             for (int i = 0; i < engines.size(); i++) {
                 RaftGroupId id = groupId(config.clusterId() + "/shard-" + i);
                 groups.add(RaftGroup.valueOf(id, peers(config, i % config.members().size())));
-                machines.add(new KvsStateMachine(engines.get(i), isNewLog(config, id)));
+                shardOf.put(id, i);
+                newLog[i] = isNewLog(config, id);
             }
         } catch (IOException e) {
             closeAll(engines, e);
             throw e;
         }
-        java.util.Map<RaftGroupId, KvsStateMachine> byGroup = new java.util.HashMap<>();
-        for (int i = 0; i < groups.size(); i++) {
-            byGroup.put(groups.get(i).getGroupId(), machines.get(i));
-        }
+        // Each time Ratis makes a shard's division (at start, when adding it, when adding it again) it gets a
+        // state machine of its own over the shard's engine; the last one made is the shard's.
+        KvsStateMachine[] machines = new KvsStateMachine[engines.size()];
+        StateMachine.Registry registry = id -> {
+            int i = shardOf.get(id);
+            machines[i] = new KvsStateMachine(engines.get(i), newLog[i]);
+            return machines[i];
+        };
         RaftServer server;
         try {
-            server = startServer(config, groups.get(0), byGroup::get, tuning);
+            server = startServer(config, groups.get(0), registry, tuning);
         } catch (IOException e) {
             closeAll(engines, e);
             throw e;
@@ -118,7 +126,7 @@ final class RaftBootstrap {
             closeAll(engines, e);
             throw new IOException("cannot start the shards of '" + config.self() + "': " + e.getMessage(), e);
         }
-        return new StartedShards(server, machines, groups.stream().map(RaftGroup::getGroupId).toList());
+        return new StartedShards(server, List.of(machines), groups.stream().map(RaftGroup::getGroupId).toList());
     }
 
     /**
@@ -136,6 +144,8 @@ final class RaftBootstrap {
             if (!server.getDivision(group.getGroupId()).getGroup().getPeers().isEmpty()) {
                 return;
             }
+            log.info("Raft group {} came back without members (stopped before its first election, RATIS-2661): adding it again",
+                    group.getGroupId());
             check(server.groupManagement(GroupManagementRequest.newRemove(client, server.getId(), 1, group.getGroupId(),
                     /* deleteDirectory= */ false, /* renameDirectory= */ false)));
             check(server.groupManagement(GroupManagementRequest.newAdd(client, server.getId(), 2, group, /* format= */ false)));

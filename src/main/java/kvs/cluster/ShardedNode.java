@@ -26,6 +26,7 @@ import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.KeyDeadline;
 import kvs.store.Refusal;
+import kvs.store.ShardStatus;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 import kvs.store.Watches;
@@ -266,7 +267,10 @@ public final class ShardedNode implements Store, Topology {
         }
     }
 
-    /** The sums of the shards' engines' figures (every shard this process is a member of), and shard 0's Raft status. */
+    /**
+     * The sums of the shards' engines' figures (every shard this process is a member of), shard 0's
+     * Raft status as the process's, and each shard's slots and Raft status.
+     */
     @Override
     public StoreFigures figures() {
         ensureOpen();
@@ -284,8 +288,19 @@ public final class ShardedNode implements Store, Topology {
             fsyncs += f.fsyncs();
             writes += f.writes();
         }
+        List<ShardStatus> each = new ArrayList<>();
+        for (int i = 0; i < shards.size(); i++) {
+            StringBuilder slots = new StringBuilder();
+            for (SlotMap.Range r : map.ranges(i)) {
+                slots.append(slots.isEmpty() ? "" : ",").append(r.first());
+                if (r.last() != r.first()) {
+                    slots.append('-').append(r.last());
+                }
+            }
+            each.add(new ShardStatus(i, slots.toString(), shards.get(i).status()));
+        }
         return new StoreFigures(first.engine(), first.durability(), keys, withDeadline, expired, live, total, compactions, last,
-                fsyncs, writes, first.member());
+                fsyncs, writes, first.member(), each);
     }
 
     @Override

@@ -13,6 +13,7 @@ import kvs.BuildInfo;
 import kvs.expiry.ExpiryFigures;
 import kvs.security.Access;
 import kvs.store.MemberStatus;
+import kvs.store.ShardStatus;
 import kvs.store.Store;
 import kvs.store.StoreFigures;
 
@@ -158,6 +159,17 @@ public final class ServerStats {
             s.put("cluster_term", m.term());
             s.put("cluster_leader", m.leader() == null ? "" : m.leader());
             s.put("cluster_applied_index", m.appliedIndex());
+        }
+        if (!e.shards().isEmpty()) {
+            s.put("cluster_shards", (long) e.shards().size());
+            for (ShardStatus shard : e.shards()) {
+                String p = "cluster_shard_" + shard.shard() + "_";
+                s.put(p + "slots", shard.slots());
+                s.put(p + "role", shard.member().role());
+                s.put(p + "term", shard.member().term());
+                s.put(p + "leader", shard.member().leader() == null ? "" : shard.member().leader());
+                s.put(p + "applied_index", shard.member().appliedIndex());
+            }
         }
         s.put("connections_current", (long) connectedClients());
         s.put("connections_total", totalConnections());

@@ -17,7 +17,36 @@ package kvs.store;
  * @param fsyncs      fsyncs of data files since the store opened
  * @param writes      writes committed since the store opened
  * @param member      the group as this member sees it, or null for a store of one machine
+ * @param shards      each shard of a sharded cluster as this process sees it; empty for any other store
  */
 public record StoreFigures(String engine, String durability, long keys, long keysWithDeadline, long expiredKeys, long liveBytes, long totalBytes,
-                           long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member) {
+                           long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member,
+                           java.util.List<ShardStatus> shards) {
+
+    /** Copies the shards' list. */
+    public StoreFigures {
+        shards = java.util.List.copyOf(shards);
+    }
+
+    /**
+     * The figures of a store that is no sharded cluster's.
+     *
+     * @param engine      the engine's name
+     * @param durability  the fsync policy
+     * @param keys        keys stored
+     * @param keysWithDeadline of those, the keys that have a deadline
+     * @param expiredKeys keys removed as expired since the store opened
+     * @param liveBytes   bytes on disk holding current values
+     * @param totalBytes  bytes of every data file
+     * @param compactions compactions completed since the store opened
+     * @param lastCompactionMillis how long the last one took
+     * @param fsyncs      fsyncs of data files since the store opened
+     * @param writes      writes committed since the store opened
+     * @param member      the group as this member sees it, or null
+     */
+    public StoreFigures(String engine, String durability, long keys, long keysWithDeadline, long expiredKeys, long liveBytes,
+                        long totalBytes, long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member) {
+        this(engine, durability, keys, keysWithDeadline, expiredKeys, liveBytes, totalBytes, compactions, lastCompactionMillis,
+                fsyncs, writes, member, java.util.List.of());
+    }
 }

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three processes of a sharded cluster of three shards in one JVM, on loopback (docs/CLUSTER.md,
  * "Sharded mode"): each shard's first leader is its preferred member; each process serves the slots
  * of the shards it leads and redirects the others to their leader; each shard's engines hold only
- * its slots' keys; and the cluster comes back whole after every process restarts.
+ * its slots' keys; and the cluster comes back whole after every process restarts. Over KvStore
+ * shards; over MvStoreEngine ones in {@link ShardedNodeMvStoreTest}.
  */
 class ShardedNodeTest {
 
@@ -75,10 +76,15 @@ class ShardedNodeTest {
                 .withWatches(new Watches());
         List<Store> engines = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
-            engines.add(KvStore.open(data.resolve("shards").resolve(Integer.toString(s)), options));
+            engines.add(open(data.resolve("shards").resolve(Integer.toString(s)), options));
         }
         ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"));
         return ShardedNode.start(config, engines);
+    }
+
+    /** A shard's engine: KvStore here, MvStoreEngine in {@link ShardedNodeMvStoreTest}. */
+    Store open(Path dir, EngineOptions options) throws KvsException {
+        return KvStore.open(dir, options);
     }
 
     private void stop(int i) throws KvsException {
@@ -204,6 +210,11 @@ class ShardedNodeTest {
         }
         assertThat(t.allServed()).isTrue();
         assertThat(t.slots()).isEqualTo(SlotMap.even(SHARDS));
+
+        List<kvs.store.ShardStatus> shards = processes[1].figures().shards();
+        assertThat(shards).extracting(kvs.store.ShardStatus::slots).containsExactly("0-5460", "5461-10922", "10923-16383");
+        assertThat(shards).extracting(s -> s.member().role()).containsExactly("follower", "leader", "follower");
+        assertThat(shards).extracting(s -> s.member().leader()).containsExactly("n1", "n2", "n3");
     }
 
     @Test
