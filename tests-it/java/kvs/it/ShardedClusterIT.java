@@ -20,7 +20,9 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import kvs.client.GroupClient;
 import kvs.client.HostPort;
+import kvs.client.KvsClient;
 import kvs.slots.HashSlot;
 import kvs.slots.SlotMap;
 import kvs.store.Bytes;
@@ -205,6 +207,33 @@ class ShardedClusterIT {
                 l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 0 slots 0-5460 follower term ").contains(" leader n1 "),
                 l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 1 slots 5461-10922 leader term ").contains(" leader n2 "),
                 l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 2 slots 10923-16383 follower term ").contains(" leader n3 "));
+    }
+
+    @Test
+    void aGroupClientLearnsEachSlotsProcessFromItsFirstMove() throws Exception {
+        List<Bytes> keys = new ArrayList<>();
+        for (String tag : List.of("a", "b", "c", "d", "e", "f")) { // six slots, over the three processes
+            for (int i = 0; i < 50; i++) {
+                keys.add(Bytes.utf8("{" + tag + "}" + i));
+            }
+        }
+        try (GroupClient client = GroupClient.of(cluster.addresses(), KvsClient.Options.defaults())) {
+            for (Bytes k : keys) {
+                client.set(k, k);
+            }
+            for (Bytes k : keys) {
+                assertThat(client.getBytes(k)).contains(k);
+            }
+        }
+        long moved = 0;
+        for (int i = 0; i < 3; i++) {
+            try (KvsClient direct = KvsClient.connect(cluster.addresses().get(i))) {
+                Object n = direct.stats().get("errors_moved");
+                moved += n == null ? 0 : ((Number) n).longValue();
+            }
+        }
+        assertThat(moved).as("moved answers: one at most for each of six slots").isBetween(1L, 6L);
+        assertThat(servedKeys()).isEqualTo(keys.size());
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,14 +23,17 @@ import kvs.UnavailableException;
 import kvs.UnknownOutcomeException;
 import kvs.client.HostPort;
 import kvs.protocol.Expiry;
+import kvs.slots.HashSlot;
 import kvs.store.Bytes;
 import kvs.store.WriteId;
 
 /**
- * A client of a replicated group given its members' addresses (docs/CLUSTER.md), over one connection
- * at a time. A request goes to the member last used; {@code not_leader} sends it to the leader
- * named, and in a sharded cluster {@code moved} sends it to the process named; a member that cannot be reached, drops the connection or answers {@code unavailable} is
- * left for the next one after a jittered, doubling pause (50 ms to 1 s). Each set and remove carries this
+ * A client of a replicated group given its members' addresses (docs/CLUSTER.md), with a connection
+ * to each member it sends requests to. A request goes to the member last used; {@code not_leader}
+ * sends it to the leader named. In a sharded cluster, {@code moved} sends it to the process named,
+ * and every later request of that hash slot goes there at once (the client learns the slot map
+ * as the cluster answers). A member that cannot be reached, drops the connection or answers
+ * {@code unavailable} is left for the next one after a jittered, doubling pause (50 ms to 1 s). Each set and remove carries this
  * client's id and its own sequence number, the same on every try, so the group applies it once
  * (an expire or persist has none: see each).
  * A member silent for {@value #ATTEMPT_SECONDS} s (paused, cut off) is left too: the reply may
@@ -41,6 +45,8 @@ import kvs.store.WriteId;
 public final class GroupClient implements Client {
 
     static final long GIVE_UP_SECONDS = 10;
+    /** A request with no key (ping, stats), or keys of several slots: it goes to the target. */
+    private static final int NO_SLOT = -1;
     /** The longest one member may take to answer one try. */
     static final int ATTEMPT_SECONDS = 3;
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -54,7 +60,10 @@ public final class GroupClient implements Client {
     private long seq;
     /** Where requests go now: a member, or the leader a member named. */
     private InetSocketAddress target;
-    private KvsClient connection;
+    /** A connection to each address requests went to, kept while it works. */
+    private final Map<InetSocketAddress, KvsClient> connections = new HashMap<>();
+    /** In a sharded cluster, the process each slot's requests go to, as {@code moved} answers named it; null before the first. */
+    private InetSocketAddress[] slotOwners;
     private boolean closed;
 
     private GroupClient(List<InetSocketAddress> members, KvsClient.Options options, Duration giveUp) {
@@ -92,7 +101,7 @@ public final class GroupClient implements Client {
 
     @Override
     public void ping() throws KvsException {
-        call(false, c -> {
+        call(false, NO_SLOT, c -> {
             c.ping();
             return null;
         });
@@ -100,17 +109,17 @@ public final class GroupClient implements Client {
 
     @Override
     public Map<String, Object> stats() throws KvsException {
-        return call(false, KvsClient::stats);
+        return call(false, NO_SLOT, KvsClient::stats);
     }
 
     @Override
     public Optional<Bytes> getBytes(Bytes key) throws KvsException {
-        return call(false, c -> c.getBytes(key));
+        return call(false, HashSlot.of(key), c -> c.getBytes(key));
     }
 
     @Override
     public List<Optional<Bytes>> getAll(List<Bytes> keys) throws KvsException {
-        return call(false, c -> c.getAll(keys));
+        return call(false, keys.isEmpty() ? NO_SLOT : Math.max(NO_SLOT, HashSlot.common(keys)), c -> c.getAll(keys));
     }
 
     @Override
@@ -131,7 +140,7 @@ public final class GroupClient implements Client {
     /** A set applied once however often it is retried; a time to live counts from when the leader applies it. */
     private synchronized void set(Bytes key, Bytes value, Expiry expiry) throws KvsException {
         WriteId write = new WriteId(id, seq++);
-        call(true, c -> {
+        call(true, HashSlot.of(key), c -> {
             c.set(key, value, expiry, write);
             return null;
         });
@@ -139,7 +148,7 @@ public final class GroupClient implements Client {
 
     @Override
     public KeyTtl ttl(Bytes key) throws KvsException {
-        return call(false, c -> c.ttl(key));
+        return call(false, HashSlot.of(key), c -> c.ttl(key));
     }
 
     /**
@@ -152,7 +161,7 @@ public final class GroupClient implements Client {
     @Override
     public boolean expire(Bytes key, Duration ttl) throws KvsException {
         Expiry expiry = KvsClient.after(ttl, /* zeroAllowed= */ true);
-        return call(true, c -> c.expire(key, expiry));
+        return call(true, HashSlot.of(key), c -> c.expire(key, expiry));
     }
 
     /**
@@ -164,7 +173,7 @@ public final class GroupClient implements Client {
     @Override
     public boolean expireAt(Bytes key, Instant deadline) throws KvsException {
         Expiry expiry = KvsClient.at(deadline);
-        return call(true, c -> c.expire(key, expiry));
+        return call(true, HashSlot.of(key), c -> c.expire(key, expiry));
     }
 
     /**
@@ -175,19 +184,23 @@ public final class GroupClient implements Client {
      */
     @Override
     public boolean persist(Bytes key) throws KvsException {
-        return call(true, c -> c.persist(key));
+        return call(true, HashSlot.of(key), c -> c.persist(key));
     }
 
     @Override
     public synchronized void remove(Bytes key) throws KvsException {
         WriteId write = new WriteId(id, seq++);
-        call(true, c -> {
+        call(true, HashSlot.of(key), c -> {
             c.remove(key, write);
             return null;
         });
     }
 
-    private synchronized <T> T call(boolean write, Attempt<T> attempt) throws KvsException {
+    /**
+     * Runs {@code attempt} on the member or process that serves {@code slot} (the hash slot of the
+     * request's keys, or {@link #NO_SLOT}), following what the answers say, until it is answered.
+     */
+    private synchronized <T> T call(boolean write, int slot, Attempt<T> attempt) throws KvsException {
         if (closed) {
             throw new IllegalStateException("GroupClient is closed");
         }
@@ -197,16 +210,17 @@ public final class GroupClient implements Client {
         boolean followed = false; // since the last pause: members naming one another wait like the rest
         List<String> failures = new ArrayList<>();
         while (true) {
+            InetSocketAddress to = destination(slot);
             KvsClient c;
             try {
-                c = connection();
+                c = connection(to);
             } catch (KvsException e) {
                 boolean unreachable = e.getCause() instanceof IOException && !(e.getCause() instanceof SSLException);
                 if (!unreachable && !(e instanceof UnavailableException)) {
                     throw e; // refused (TLS, the password): another try would be refused alike
                 }
                 failures.add(e.getMessage());
-                moveOn();
+                leave(to, slot);
                 pause = await(pause, deadline, write && maybeApplied, failures);
                 followed = false;
                 continue;
@@ -219,20 +233,20 @@ public final class GroupClient implements Client {
                 failures.add(HostPort.show(c.address()) + ": " + e.getMessage());
                 InetSocketAddress leader = e.leader().map(GroupClient::parse).orElse(null);
                 if (leader != null && !leader.equals(c.address())) {
-                    follow(leader);
+                    follow(to, slot, leader);
                     if (!followed) {
                         followed = true;
                         continue; // at once: the member named the leader
                     }
                 } else {
-                    moveOn();
+                    leave(to, slot);
                 }
             } catch (MovedException e) {
                 // a sharded cluster: another process serves the key's slot; nothing was done here
                 failures.add(HostPort.show(c.address()) + ": " + e.getMessage());
                 InetSocketAddress owner = parse(e.address());
                 if (owner != null && !owner.equals(c.address())) {
-                    follow(owner);
+                    route(e.slot() >= 0 ? e.slot() : slot, owner);
                     if (!followed) {
                         followed = true;
                         continue;
@@ -241,14 +255,14 @@ public final class GroupClient implements Client {
             } catch (UnavailableException e) {
                 maybeApplied = true; // the member may have submitted it before giving up
                 failures.add(e.getMessage());
-                moveOn();
+                leave(to, slot);
             } catch (KvsException e) {
                 if (!(e.getCause() instanceof IOException)) {
                     throw e; // the server's answer: a missing key, a refused request...
                 }
                 maybeApplied = true; // the connection failed after the request may have been sent
                 failures.add(e.getMessage());
-                moveOn();
+                leave(to, slot);
             }
             pause = await(pause, deadline, write && maybeApplied, failures);
             followed = false;
@@ -276,34 +290,67 @@ public final class GroupClient implements Client {
         return Math.min(2 * pause, LAST_PAUSE_NANOS);
     }
 
-    private KvsClient connection() throws KvsException {
-        if (connection == null) {
-            connection = KvsClient.connect(target, options);
+    /** Where a request of {@code slot} goes: the process a {@code moved} named for the slot, or the target. */
+    private InetSocketAddress destination(int slot) {
+        InetSocketAddress owner = slot == NO_SLOT || slotOwners == null ? null : slotOwners[slot];
+        return owner != null ? owner : target;
+    }
+
+    /** The connection to {@code to}, made if there is none. */
+    private KvsClient connection(InetSocketAddress to) throws KvsException {
+        KvsClient c = connections.get(to);
+        if (c == null) {
+            c = KvsClient.connect(to, options);
+            connections.put(to, c);
         }
-        return connection;
+        return c;
     }
 
-    /** Sends the next requests to {@code leader}. */
-    private void follow(InetSocketAddress leader) {
-        dropConnection();
-        target = leader;
+    /** Sends {@code slot}'s requests to {@code owner} from now on (a sharded cluster's {@code moved}). */
+    private void route(int slot, InetSocketAddress owner) {
+        if (slot == NO_SLOT) {
+            target = owner;
+            return;
+        }
+        if (slotOwners == null) {
+            slotOwners = new InetSocketAddress[HashSlot.SLOTS];
+        }
+        slotOwners[slot] = owner;
     }
 
-    /** Sends the next requests to the member after the current target in the list. */
-    private void moveOn() {
-        dropConnection();
-        int i = members.indexOf(target);
-        target = members.get((i + 1) % members.size()); // a named leader not in the list: back to the first
+    /** {@code to}, where a request of {@code slot} went, named {@code leader} as the leader: the next requests go there. */
+    private void follow(InetSocketAddress to, int slot, InetSocketAddress leader) {
+        if (!to.equals(target)) {
+            route(slot, leader); // to was the slot's process: its shard's leader moved
+        } else {
+            target = leader;
+        }
     }
 
-    private void dropConnection() {
-        if (connection != null) {
+    /**
+     * {@code to} failed a request of {@code slot}: its connection is dropped, and the slot's
+     * requests go to the target again; if {@code to} was the target, the target moves on to the
+     * next member in the list.
+     */
+    private void leave(InetSocketAddress to, int slot) {
+        dropConnection(to);
+        if (slot != NO_SLOT && slotOwners != null && to.equals(slotOwners[slot])) {
+            slotOwners[slot] = null;
+        }
+        if (to.equals(target)) {
+            int i = members.indexOf(target);
+            target = members.get((i + 1) % members.size()); // a named leader not in the list: back to the first
+        }
+    }
+
+    private void dropConnection(InetSocketAddress to) {
+        KvsClient c = connections.remove(to);
+        if (c != null) {
             try {
-                connection.close();
+                c.close();
             } catch (KvsException e) {
                 // the connection is gone either way
             }
-            connection = null;
         }
     }
 
@@ -319,6 +366,8 @@ public final class GroupClient implements Client {
     @Override
     public synchronized void close() {
         closed = true;
-        dropConnection();
+        for (InetSocketAddress to : List.copyOf(connections.keySet())) {
+            dropConnection(to);
+        }
     }
 }
