@@ -71,21 +71,35 @@ class ShardedClusterIT {
         return new HostAndPort(a.getHostString(), a.getPort());
     }
 
-    /** Waits until every running process reports every shard led (CLUSTER INFO's cluster_state:ok). */
+    /**
+     * Waits until every running process reports every shard led by its first leader, shard i by
+     * process i (its Raft priority): CLUSTER INFO's cluster_state:ok, and CLUSTER NODES giving each
+     * process its shard's slots.
+     */
     private void awaitServed() {
-        await("every shard has a leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (int i = 0; i < 3; i++) {
-                if (!cluster.members[i].process.isAlive()) {
-                    continue;
-                }
-                try (Jedis j = new Jedis(resp(i))) {
-                    if (!j.clusterInfo().contains("cluster_state:ok")) {
-                        return false;
+        String[] slots = {"0-5460", "5461-10922", "10923-16383"};
+        await("every shard led by its first leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        if (!cluster.members[i].process.isAlive()) {
+                            continue;
+                        }
+                        try (Jedis j = new Jedis(resp(i))) {
+                            if (!j.clusterInfo().contains("cluster_state:ok")) {
+                                return false;
+                            }
+                            String nodes = j.clusterNodes();
+                            for (int s = 0; s < 3; s++) {
+                                int shard = s;
+                                if (nodes.lines().noneMatch(l -> l.contains(":" + resp(shard).getPort() + "@")
+                                        && l.endsWith(" " + slots[shard]))) {
+                                    return false;
+                                }
+                            }
+                        }
                     }
-                }
-            }
-            return true;
-        });
+                    return true;
+                });
     }
 
     /** How many keys each process serves (DBSIZE: the keys of the shards it leads). */
@@ -236,6 +250,17 @@ class ShardedClusterIT {
         assertThat(servedKeys()).isEqualTo(keys.size());
     }
 
+    /** A key whose slot is {@code shard}'s in the even map of three shards. */
+    private static String keyOfShard(int shard) {
+        SlotMap map = SlotMap.even(3);
+        for (int i = 0; ; i++) {
+            String k = "after:" + i;
+            if (map.owner(HashSlot.of(Bytes.utf8(k))) == shard) {
+                return k;
+            }
+        }
+    }
+
     @Test
     void whenAShardsLeaderIsKilledAnotherMemberServesItAndClientsGoOn() throws Exception {
         try (redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0), resp(1), resp(2)))) {
@@ -243,8 +268,10 @@ class ShardedClusterIT {
                 jedis.set("before:" + i, "v" + i);
             }
             cluster.members[1].kill(); // n2 leads shard 1
+            String ofShard1 = keyOfShard(1);
+            // Until the two left elect a leader of shard 1, its requests fail (a client retries): await the first write.
             await("another member serves shard 1").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .ignoreExceptions().until(() -> "OK".equals(jedis.set("after:shard1", "x")));
+                    .ignoreExceptions().until(() -> "OK".equals(jedis.set(ofShard1, "x")));
             for (int i = 0; i < 300; i++) {
                 assertThat(jedis.get("before:" + i)).as("before:%d", i).isEqualTo("v" + i);
             }

@@ -94,13 +94,22 @@ class ShardedNodeTest {
         }
     }
 
-    /** Waits until shard {@code s} is led by member {@code s}, the member its priority prefers, and serves writes. */
+    /**
+     * Waits until shard {@code s} is led by member {@code s}, the member its priority prefers, serving
+     * writes, and every process knows it (a process that knows no leader yet would not redirect).
+     */
     private void awaitPreferredLeaders() {
         await("each shard led by its preferred member").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     for (int s = 0; s < SHARDS; s++) {
                         if (!processes[s].shard(s).isReadyLeader()) {
                             return false;
+                        }
+                        for (ShardedNode p : processes) {
+                            Member leader = p.shard(s).leader();
+                            if (leader == null || !leader.id().equals("n" + (s + 1))) {
+                                return false;
+                            }
                         }
                     }
                     return true;
