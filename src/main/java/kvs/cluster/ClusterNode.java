@@ -194,7 +194,7 @@ public final class ClusterNode implements Store {
     }
 
     /** This member's view of the group now. */
-    MemberStatus status() {
+    private MemberStatus status() {
         DivisionInfo info = division().getInfo();
         RaftPeerId leader = info.getLeaderId();
         return new MemberStatus(config.self(), info.getCurrentRole().name().toLowerCase(Locale.ROOT),

@@ -274,10 +274,15 @@ public final class ShardedNode implements Store, Topology {
     @Override
     public StoreFigures figures() {
         ensureOpen();
-        StoreFigures first = shards.get(0).figures();
-        long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
+        List<StoreFigures> figures = new ArrayList<>();
         for (ClusterNode shard : shards) {
-            StoreFigures f = shard.figures();
+            figures.add(shard.figures());
+        }
+        StoreFigures first = figures.get(0);
+        long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
+        List<ShardStatus> each = new ArrayList<>();
+        for (int i = 0; i < figures.size(); i++) {
+            StoreFigures f = figures.get(i);
             keys += f.keys();
             withDeadline += f.keysWithDeadline();
             expired += f.expiredKeys();
@@ -287,17 +292,8 @@ public final class ShardedNode implements Store, Topology {
             last = Math.max(last, f.lastCompactionMillis());
             fsyncs += f.fsyncs();
             writes += f.writes();
-        }
-        List<ShardStatus> each = new ArrayList<>();
-        for (int i = 0; i < shards.size(); i++) {
-            StringBuilder slots = new StringBuilder();
-            for (SlotMap.Range r : map.ranges(i)) {
-                slots.append(slots.isEmpty() ? "" : ",").append(r.first());
-                if (r.last() != r.first()) {
-                    slots.append('-').append(r.last());
-                }
-            }
-            each.add(new ShardStatus(i, slots.toString(), shards.get(i).status()));
+            String slots = String.join(",", map.ranges(i).stream().map(SlotMap.Range::text).toList());
+            each.add(new ShardStatus(i, slots, f.member()));
         }
         return new StoreFigures(first.engine(), first.durability(), keys, withDeadline, expired, live, total, compactions, last,
                 fsyncs, writes, first.member(), each);

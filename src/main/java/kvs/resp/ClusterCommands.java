@@ -138,18 +138,19 @@ final class ClusterCommands {
         SlotMap map = t.slots();
         StringBuilder b = new StringBuilder();
         long now = System.currentTimeMillis();
+        List<Topology.Node> servers = new ArrayList<>();
+        for (int shard = 0; shard < map.shards(); shard++) {
+            servers.add(t.server(shard)); // once: a shard's server is read from its Raft state
+        }
         for (Topology.Node node : t.nodes()) {
             boolean self = node.equals(t.self());
             b.append(node.id()).append(' ').append(address(node)).append(':').append(node.port()).append('@').append(node.bus())
                     .append(self ? " myself,master - 0 " : " master - 0 ").append(self ? 0 : now).append(' ')
                     .append(map.epoch()).append(" connected");
             for (int shard = 0; shard < map.shards(); shard++) {
-                if (t.server(shard).equals(node)) {
+                if (servers.get(shard).equals(node)) {
                     for (SlotMap.Range r : map.ranges(shard)) {
-                        b.append(' ').append(r.first());
-                        if (r.last() != r.first()) {
-                            b.append('-').append(r.last());
-                        }
+                        b.append(' ').append(r.text());
                     }
                 }
             }

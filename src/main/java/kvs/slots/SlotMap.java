@@ -22,6 +22,15 @@ public final class SlotMap {
         public int size() {
             return last - first + 1;
         }
+
+        /**
+         * The range as CLUSTER NODES writes it: {@code first-last}, or the one slot.
+         *
+         * @return {@code 0-5460}, or {@code 42}
+         */
+        public String text() {
+            return first == last ? Integer.toString(first) : first + "-" + last;
+        }
     }
 
     private final long epoch;

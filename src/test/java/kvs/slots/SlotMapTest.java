@@ -68,4 +68,10 @@ class SlotMapTest {
         assertThatThrownBy(() -> SlotMap.even(3).assign(new Range(0, 1), 5)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no shard 5");
     }
+
+    @Test
+    void aRangeReadsAsClusterNodesWritesIt() {
+        assertThat(new Range(0, 5460).text()).isEqualTo("0-5460");
+        assertThat(new Range(42, 42).text()).isEqualTo("42");
+    }
 }
