@@ -50,27 +50,14 @@ p2=${group_resp[1]}
 p3=${group_resp[2]}
 
 failures=0
-# expect WANT redis-cli-args...: runs redis-cli and compares its output with WANT.
-expect() {
-    local want="$1"; shift
-    local got
-    got=$(redis-cli -h 127.0.0.1 "$@" 2>&1) || true
-    if [ "$got" = "$want" ]; then
-        echo "  ok   redis-cli $*"
-    else
-        echo "  FAIL redis-cli $*: expected '$want', got '$got'" >&2
-        failures=$((failures + 1))
-    fi
-}
-
 echo "redis-cli:"
-expect OK -c -p "$p1" set foo bar # slot 12182, served by the third process
-expect bar -c -p "$p2" get foo
-expect "MOVED 12182 127.0.0.1:$p3" -p "$p1" get foo
-expect "CROSSSLOT Keys in request don't hash to the same slot" -p "$p1" mget foo bar
-expect OK -c -p "$p2" mset '{user1000}.a' 1 '{user1000}.b' 2
-expect $'1\n2' -c -p "$p3" mget '{user1000}.a' '{user1000}.b'
-expect 12182 -p "$p1" cluster keyslot foo
+expect_redis_cli OK -c -p "$p1" set foo bar # slot 12182, served by the third process
+expect_redis_cli bar -c -p "$p2" get foo
+expect_redis_cli "MOVED 12182 127.0.0.1:$p3" -p "$p1" get foo
+expect_redis_cli "CROSSSLOT Keys in request don't hash to the same slot" -p "$p1" mget foo bar
+expect_redis_cli OK -c -p "$p2" mset '{user1000}.a' 1 '{user1000}.b' 2
+expect_redis_cli $'1\n2' -c -p "$p3" mget '{user1000}.a' '{user1000}.b'
+expect_redis_cli 12182 -p "$p1" cluster keyslot foo
 state=$(redis-cli -p "$p2" cluster info | head -1 | tr -d '\r')
 if [ "$state" = cluster_state:ok ]; then
     echo "  ok   redis-cli cluster info: $state"
@@ -85,8 +72,8 @@ else
     echo "  FAIL redis-cli cluster slots: '$slots'" >&2
     failures=$((failures + 1))
 fi
-expect 1 -c -p "$p1" del foo
-expect 1 -c -p "$p1" del '{user1000}.a' '{user1000}.c' # one of two
+expect_redis_cli 1 -c -p "$p1" del foo
+expect_redis_cli 1 -c -p "$p1" del '{user1000}.a' '{user1000}.c' # one of two
 
 echo "redis-py:"
 if "$python" - "$p1" <<'EOF'

@@ -178,27 +178,40 @@ stop_processes() {
     done
 }
 
-# start_group DIR [OPTIONS...]: starts a replicated group of three kvs-servers (docs/CLUSTER.md) on free loopback
-# ports with any more kvs-server OPTIONS, member n's data in DIR/nN and its log in DIR/nN.log, and waits until one
-# acknowledges a write. Sets group_kvs (the members' kvs addresses), group_pids and group_leader (an index into
-# them), or prints the logs and exits 1. The caller stops the members.
-start_group() {
-    local dir=$1
-    shift
-    local ids=(n1 n2 n3) peers=() i k r
+# launch_group DIR RESP [OPTIONS...]: starts three kvs-servers as the members of a group on free loopback ports,
+# with any more kvs-server OPTIONS, member n's data in DIR/nN and its log in DIR/nN.log; with RESP "yes" each --peer
+# names a RESP address too. Sets group_kvs (the members' kvs addresses), group_resp (their RESP ports, with RESP
+# "yes") and group_pids. The caller stops the members.
+launch_group() {
+    local dir=$1 resp=$2
+    shift 2
+    local ids=(n1 n2 n3) peers=() i k r p
     group_kvs=()
+    group_resp=()
     group_pids=()
     for i in 0 1 2; do
         k=127.0.0.1:$(free_port)
         r=127.0.0.1:$(free_port)
         group_kvs+=("$k")
-        peers+=(--peer "${ids[$i]}=$k,$r")
+        if [ "$resp" = yes ]; then
+            p=$(free_port)
+            group_resp+=("$p")
+            peers+=(--peer "${ids[$i]}=$k,$r,127.0.0.1:$p")
+        else
+            peers+=(--peer "${ids[$i]}=$k,$r")
+        fi
     done
     for i in 0 1 2; do
         "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" "$@" --data-dir "$dir/${ids[$i]}" \
             >/dev/null 2>"$dir/${ids[$i]}.log" &
         group_pids+=($!)
     done
+}
+
+# await_group_leader DIR: waits until a member of the group launch_group started in DIR acknowledges a write; sets
+# group_leader (an index into group_kvs), or prints the members' logs and exits 1.
+await_group_leader() {
+    local i
     group_leader=""
     for _ in $(seq 600); do
         for i in 0 1 2; do
@@ -210,52 +223,34 @@ start_group() {
         sleep 0.1
     done
     echo "no leader within 60 s; the members' logs:" >&2
-    cat "$dir"/n*.log >&2
+    cat "$1"/n*.log >&2
     exit 1
 }
 
+# start_group DIR [OPTIONS...]: starts a replicated group of three kvs-servers (docs/CLUSTER.md) on free loopback
+# ports with any more kvs-server OPTIONS, member n's data in DIR/nN and its log in DIR/nN.log, and waits until one
+# acknowledges a write. Sets group_kvs (the members' kvs addresses), group_pids and group_leader (an index into
+# them), or prints the logs and exits 1. The caller stops the members.
+start_group() {
+    launch_group "$1" no "${@:2}"
+    await_group_leader "$1"
+}
+
 # start_sharded DIR SHARDS [OPTIONS...]: starts three kvs-servers as a sharded cluster of SHARDS shards
-# (docs/CLUSTER.md, "Sharded mode") on free loopback ports, with any more kvs-server OPTIONS, member n's data in
-# DIR/nN and its log in DIR/nN.log, and waits until each reports every shard served by its first leader (CLUSTER
-# INFO's cluster_state:ok, and CLUSTER NODES naming each member as the master of some slots); one shard is a plain
-# group, ready once its leader takes a write (group_leader: its index). Sets group_kvs (the members' kvs addresses),
-# group_resp (their RESP ports) and group_pids, or prints the logs and exits 1. The caller stops the members.
+# (docs/CLUSTER.md, "Sharded mode") as launch_group does, each --peer with a RESP address, and waits until each
+# reports every shard served by its first leader (CLUSTER INFO's cluster_state:ok, and CLUSTER NODES naming each
+# member as the master of some slots); one shard is a plain group, ready once its leader takes a write
+# (group_leader: its index). Sets group_kvs, group_resp (the members' RESP ports) and group_pids, or prints the
+# logs and exits 1. The caller stops the members.
 start_sharded() {
     local dir=$1 shards=$2
     shift 2
-    local ids=(n1 n2 n3) peers=() i k r p
-    group_kvs=()
-    group_resp=()
-    group_pids=()
-    for i in 0 1 2; do
-        k=127.0.0.1:$(free_port)
-        r=127.0.0.1:$(free_port)
-        p=$(free_port)
-        group_kvs+=("$k")
-        group_resp+=("$p")
-        peers+=(--peer "${ids[$i]}=$k,$r,127.0.0.1:$p")
-    done
-    for i in 0 1 2; do
-        "$kvs_home/bin/kvs-server" --node-id "${ids[$i]}" "${peers[@]}" --shards "$shards" "$@" \
-            --data-dir "$dir/${ids[$i]}" >/dev/null 2>"$dir/${ids[$i]}.log" &
-        group_pids+=($!)
-    done
-    group_leader=""
-    if [ "$shards" -eq 1 ]; then # a group: wait until its leader takes a write
-        for _ in $(seq 600); do
-            for i in 0 1 2; do
-                if [ "$(redis-cli -p "${group_resp[$i]}" set probe 1 2>/dev/null)" = OK ]; then
-                    group_leader=$i
-                    return 0
-                fi
-            done
-            sleep 0.1
-        done
-        echo "no leader within 60 s; the members' logs:" >&2
-        cat "$dir"/n*.log >&2
-        exit 1
+    launch_group "$dir" yes --shards "$shards" "$@"
+    if [ "$shards" -eq 1 ]; then
+        await_group_leader "$dir"
+        return 0
     fi
-    local want=$(( shards < 3 ? shards : 3 )) ready
+    local want=$(( shards < 3 ? shards : 3 )) ready i
     for _ in $(seq 600); do
         ready=0
         for i in 0 1 2; do
@@ -270,4 +265,18 @@ start_sharded() {
     echo "the shards were not all led by their first leaders within 60 s; the members' logs:" >&2
     cat "$dir"/n*.log >&2
     exit 1
+}
+
+# expect_redis_cli WANT REDIS-CLI-ARGS...: runs redis-cli -h 127.0.0.1 with the arguments and compares its output
+# with WANT; prints ok or FAIL, and counts a failure in the caller's failures.
+expect_redis_cli() {
+    local want="$1"; shift
+    local got
+    got=$(redis-cli -h 127.0.0.1 "$@" 2>&1) || true
+    if [ "$got" = "$want" ]; then
+        echo "  ok   redis-cli $*"
+    else
+        echo "  FAIL redis-cli $*: expected '$want', got '$got'" >&2
+        failures=$((failures + 1))
+    fi
 }

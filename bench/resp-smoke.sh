@@ -58,17 +58,10 @@ port=$resp_port
 echo "kvs-server (pid $resp_server_pid) serves RESP on 127.0.0.1:$port"
 
 failures=0
-# expect WANT redis-cli-args...: runs redis-cli and compares its output with WANT.
+# expect WANT redis-cli-args...: expect_redis_cli against this server.
 expect() {
     local want="$1"; shift
-    local got
-    got=$(redis-cli -h 127.0.0.1 -p "$port" "$@" 2>&1) || true
-    if [ "$got" = "$want" ]; then
-        echo "  ok   redis-cli $*"
-    else
-        echo "  FAIL redis-cli $*: expected '$want', got '$got'" >&2
-        failures=$((failures + 1))
-    fi
+    expect_redis_cli "$want" -p "$port" "$@"
 }
 
 echo "redis-cli:"

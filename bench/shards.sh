@@ -31,41 +31,34 @@ cleanup() {
 trap cleanup EXIT
 hz=$(getconf CLK_TCK)
 
-# measure LABEL TEST REDIS-BENCHMARK-ARGS...: RUNS runs of TEST; prints a table row of the medians.
+# benchmark TEST REDIS-BENCHMARK-ARGS...: one redis-benchmark run of TEST; prints "REQUESTS/S REQUESTS".
+benchmark() {
+    local test=$1 rps
+    shift
+    rps=$(redis-benchmark "$@" -c 50 -n "$requests" -r 100000 -t "$test" --csv 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"')
+    echo "${rps%.*} $requests"
+}
+
+# plain_client: 5 s of sets by bench/kvload, a plain RESP client, at the first process; two thirds of them are
+# answered -MOVED. Prints "REQUESTS/S REQUESTS (ERRORS of ANSWERED answered MOVED)", the requests over the
+# 5.5 s the CPU is counted: kvload's half-second warm-up too, at about the same rate.
+plain_client() {
+    local out rps
+    out=$("$work/kvload" -p resp -a "127.0.0.1:${group_resp[0]}" -t set -c 50 -d 3 -r 100000 -s 5)
+    rps=$(kvload_field rps "$out")
+    echo "$rps $(awk -v r="$rps" 'BEGIN { printf "%.0f", r * 5.5 }') ($(kvload_field errors "$out") of $((rps * 5)) answered MOVED)"
+}
+
+# measure LABEL TEST LOAD...: RUNS runs of the command LOAD (which prints "REQUESTS/S REQUESTS [NOTE]"), each with
+# the three processes' CPU over it; prints a table row of the medians, and every run on stderr.
 measure() {
     local label=$1 test=$2
     shift 2
-    local rates=() totals=() busiest=() i before after rps t most p
+    local rates=() totals=() busiest=() i before after rps n note t most p
     for ((i = 0; i < runs; i++)); do
         before=()
         for p in "${group_pids[@]}"; do before+=("$(cpu_ticks "$p")"); done
-        rps=$(redis-benchmark "$@" -c 50 -n "$requests" -r 100000 -t "$test" --csv 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"')
-        t=0
-        most=0
-        for p in 0 1 2; do
-            after=$(( $(cpu_ticks "${group_pids[$p]}") - before[p] ))
-            t=$((t + after))
-            [ "$after" -gt "$most" ] && most=$after
-        done
-        rates+=("${rps%.*}")
-        totals+=("$(awk -v d="$t" -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
-        busiest+=("$(awk -v d="$most" -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
-        echo "  $label $test run $((i + 1)): ${rates[-1]} requests/s, ${totals[-1]} cpu-µs/request in all, ${busiest[-1]} at the busiest" >&2
-    done
-    printf '| %s | %s | %s | %s | %s |\n' "$label" "$test" \
-        "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${totals[@]}" | median)" "$(printf '%s\n' "${busiest[@]}" | median)"
-}
-
-# measure_moved: RUNS runs of 5 s of sets by bench/kvload, a plain RESP client, at the first process of three shards:
-# two thirds of its sets are answered -MOVED. Prints a row of the medians; the CPU is per request answered.
-measure_moved() {
-    local rates=() totals=() busiest=() i before after out rps errors t most p
-    for ((i = 0; i < runs; i++)); do
-        before=()
-        for p in "${group_pids[@]}"; do before+=("$(cpu_ticks "$p")"); done
-        out=$("$work/kvload" -p resp -a "127.0.0.1:${group_resp[0]}" -t set -c 50 -d 3 -r 100000 -s 5)
-        rps=$(kvload_field rps "$out")
-        errors=$(kvload_field errors "$out")
+        read -r rps n note <<<"$("$@")"
         t=0
         most=0
         for p in 0 1 2; do
@@ -74,12 +67,11 @@ measure_moved() {
             [ "$after" -gt "$most" ] && most=$after
         done
         rates+=("$rps")
-        # the ticks span kvload's half-second warm-up too: 5.5 s of requests at about this rate
-        totals+=("$(awk -v d="$t" -v r="$rps" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / (r * 5.5) }')")
-        busiest+=("$(awk -v d="$most" -v r="$rps" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / (r * 5.5) }')")
-        echo "  plain client run $((i + 1)): $rps requests/s ($errors of $((rps * 5)) answered MOVED), ${totals[-1]} cpu-µs/request in all, ${busiest[-1]} at the busiest" >&2
+        totals+=("$(awk -v d="$t" -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
+        busiest+=("$(awk -v d="$most" -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
+        echo "  $label $test run $((i + 1)): $rps requests/s${note:+ $note}, ${totals[-1]} cpu-µs/request in all, ${busiest[-1]} at the busiest" >&2
     done
-    printf '| %s | %s | %s | %s | %s |\n' "3 shards, a plain client (bench/kvload) at one process: 2/3 answered -MOVED" set \
+    printf '| %s | %s | %s | %s | %s |\n' "$label" "$test" \
         "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${totals[@]}" | median)" "$(printf '%s\n' "${busiest[@]}" | median)"
 }
 
@@ -98,10 +90,10 @@ for shards in 1 3; do
         label="3 shards, redis-benchmark --cluster"
     fi
     timeout "$warmup" redis-benchmark "${target[@]}" -c 50 -n 100000000 -r 100000 -t set -q >/dev/null 2>&1 || true
-    measure "$label" set "${target[@]}"
-    measure "$label" get "${target[@]}"
+    measure "$label" set benchmark set "${target[@]}"
+    measure "$label" get benchmark get "${target[@]}"
     if [ "$shards" -eq 3 ]; then
-        measure_moved
+        measure "3 shards, a plain client (bench/kvload) at one process: 2/3 answered -MOVED" set plain_client
     fi
     stop_processes "${group_pids[@]}"
     group_pids=()
