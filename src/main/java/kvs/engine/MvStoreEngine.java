@@ -372,7 +372,7 @@ public final class MvStoreEngine implements Store {
                     }
                 }
             }
-            store.commit();
+            interrupted |= commitWritten();
             writes += batch.size(); // the leader's own field
             if (durability == Durability.ALWAYS) {
                 store.sync();
@@ -388,6 +388,27 @@ public final class MvStoreEngine implements Store {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Commits the batch and returns once the file holds it. MVStore's background writer may have
+     * stored the batch's changes first ({@code tryCommit}: the chunk is serialized and written on
+     * its own executors after the store lock is let go); then {@code commit()} finds nothing to
+     * store and returns before that chunk is in the file, and a crash would lose writes already
+     * acknowledged. So when this commit stored nothing, or an interrupt may have cut its wait for
+     * the write short (MVStore waits ignoring interrupts), it waits for every store operation
+     * under way to finish. Commit leader only, with the interrupt status put aside; returns
+     * whether an interrupt came meanwhile (put aside too, for the caller to restore).
+     */
+    private boolean commitWritten() {
+        boolean stored = store.commit() >= 0;
+        boolean interrupted = false;
+        for (boolean cut = Thread.interrupted(); !stored || cut; cut = Thread.interrupted()) {
+            interrupted |= cut;
+            store.executeFilestoreOperation(() -> { }); // drains the serialization and write executors
+            stored = true;
+        }
+        return interrupted;
     }
 
     /** Sets {@code key}, keeping {@link #deadlines} and the count of expired keys; commit leader only. */
