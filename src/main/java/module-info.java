@@ -55,6 +55,7 @@ module kvs {
     requires io.prometheus.metrics.exporter.httpserver;
     requires io.prometheus.metrics.instrumentation.jvm;
 
+    requires ratis.client;
     requires ratis.common;
     requires ratis.proto;
     requires ratis.server;

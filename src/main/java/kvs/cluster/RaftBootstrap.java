@@ -74,21 +74,30 @@ final class RaftBootstrap {
         return new Started(server, stateMachine, groupId);
     }
 
-    /** A started member's Ratis server, hosting one group per shard: each shard's state machine and group id, in order. */
-    record StartedShards(RaftServer server, List<KvsStateMachine> stateMachines, List<RaftGroupId> groupIds) {
+    /**
+     * A started member's Ratis server, hosting one group per shard (each shard's state machine and
+     * group, in order) and the metadata group, which holds the slot map.
+     */
+    record StartedShards(RaftServer server, List<KvsStateMachine> stateMachines, List<RaftGroup> groups,
+                         SlotMapMachine slotMap, RaftGroup slotMapGroup) {
+        /** The shards' group ids, in order. */
+        List<RaftGroupId> groupIds() {
+            return groups.stream().map(RaftGroup::getGroupId).toList();
+        }
     }
 
     /**
      * Starts {@code config}'s member of every shard, shard {@code i} over {@code engines.get(i)}, in
      * one Ratis server (multi-raft): shard 0's group given to the server, the others added to it
      * (each member adds its own). Each shard's first leader is expected on a different member (shard
-     * {@code i}'s on member {@code i} mod their number, by Raft priority). Closes the engines if it
-     * cannot start.
+     * {@code i}'s on member {@code i} mod their number, by Raft priority). The metadata group, over
+     * the same members, is added last ({@link SlotMapMachine}). Closes the engines if it cannot start.
      */
     static StartedShards startShards(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
         List<RaftGroup> groups = new ArrayList<>();
         java.util.Map<RaftGroupId, Integer> shardOf = new java.util.HashMap<>();
         boolean[] newLog = new boolean[engines.size()];
+        RaftGroup metaGroup;
         try {
             checkMembers(config);
             checkShards(config, engines.size());
@@ -98,6 +107,7 @@ final class RaftBootstrap {
                 shardOf.put(id, i);
                 newLog[i] = isNewLog(config, id);
             }
+            metaGroup = RaftGroup.valueOf(groupId(config.clusterId() + "/meta"), peers(config, -1));
         } catch (IOException e) {
             closeAll(engines, e);
             throw e;
@@ -105,7 +115,12 @@ final class RaftBootstrap {
         // Each time Ratis makes a shard's division (at start, when adding it, when adding it again) it gets a
         // state machine of its own over the shard's engine; the last one made is the shard's.
         KvsStateMachine[] machines = new KvsStateMachine[engines.size()];
+        SlotMapMachine[] slotMap = new SlotMapMachine[1];
         StateMachine.Registry registry = id -> {
+            if (id.equals(metaGroup.getGroupId())) {
+                slotMap[0] = new SlotMapMachine(engines.size());
+                return slotMap[0];
+            }
             int i = shardOf.get(id);
             machines[i] = new KvsStateMachine(engines.get(i), newLog[i]);
             return machines[i];
@@ -121,12 +136,13 @@ final class RaftBootstrap {
             for (RaftGroup g : groups.subList(1, groups.size())) {
                 addGroup(server, g);
             }
+            addGroup(server, metaGroup);
         } catch (IOException | RuntimeException e) {
             server.close();
             closeAll(engines, e);
             throw new IOException("cannot start the shards of '" + config.self() + "': " + e.getMessage(), e);
         }
-        return new StartedShards(server, List.of(machines), groups.stream().map(RaftGroup::getGroupId).toList());
+        return new StartedShards(server, List.of(machines), List.copyOf(groups), slotMap[0], metaGroup);
     }
 
     /**

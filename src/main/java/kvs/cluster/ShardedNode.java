@@ -12,12 +12,15 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import kvs.KvsException;
 import kvs.MovedException;
+import kvs.UnavailableException;
 import kvs.client.HostPort;
 import kvs.slots.HashSlot;
 import kvs.slots.SlotMap;
@@ -32,13 +35,16 @@ import kvs.store.StoreFigures;
 import kvs.store.Watches;
 import kvs.store.Write;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 
 /**
  * One process of a sharded cluster (docs/CLUSTER.md): a member of every shard, each shard a Raft
  * group of the same members with an engine of its own, all hosted by one Ratis server
- * (multi-raft). The hash slots are split evenly over the shards ({@link SlotMap#even}); a slot is
- * served by its shard's leader. As the {@link Store} the server serves, it runs each slot's
+ * (multi-raft). Which shard owns each hash slot is the slot map of the cluster's metadata group
+ * ({@link SlotMapMachine}), another Raft group over the same members; a slot is served by its
+ * shard's leader, as this process's last applied map says. As the {@link Store} the server serves, it runs each slot's
  * requests on the slot's shard when this process leads it ({@link #forSlot}) and redirects the
  * others ({@link MovedException}); its whole keyspace ({@link #keys}, {@link #size}) is that of
  * the shards it leads, as a Redis Cluster node's is that of its slots. Its shards' engines share
@@ -50,7 +56,10 @@ public final class ShardedNode implements Store, Topology {
     private final ClusterConfig config;
     private final RaftServer server;
     private final List<ClusterNode> shards;
-    private final SlotMap map;
+    /** The metadata group's state machine: the slot map as this process last applied it. */
+    private final SlotMapMachine slotMap;
+    private final RaftGroupId slotMapGroup;
+    private final GroupClients groupClients;
     private final Watches watches;
     private final List<Node> nodes;
     private final Map<String, Node> nodeById = new LinkedHashMap<>();
@@ -67,7 +76,11 @@ public final class ShardedNode implements Store, Topology {
                     started.stateMachines().get(i), false));
         }
         this.shards = List.copyOf(nodesOfShards);
-        this.map = SlotMap.even(engines.size());
+        this.slotMap = started.slotMap();
+        this.slotMapGroup = started.slotMapGroup().getGroupId();
+        List<RaftGroup> groups = new ArrayList<>(started.groups());
+        groups.add(started.slotMapGroup());
+        this.groupClients = new GroupClients(groups);
         this.watches = engines.get(0).watches();
         for (Member m : config.members()) {
             nodeById.put(m.id(), new Node(nodeId(config.clusterId(), m.id()), m.resp().getAddress().getHostAddress(),
@@ -126,7 +139,7 @@ public final class ShardedNode implements Store, Topology {
     @Override
     public Store forSlot(int slot) throws MovedException {
         ensureOpen();
-        ClusterNode shard = shards.get(map.owner(slot));
+        ClusterNode shard = shards.get(slotMap.map().owner(slot));
         Member leader = shard.leader();
         if (leader == null || leader.id().equals(config.self())) {
             return shard;
@@ -281,6 +294,7 @@ public final class ShardedNode implements Store, Topology {
         StoreFigures first = figures.get(0);
         long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
         List<ShardStatus> each = new ArrayList<>();
+        SlotMap map = slotMap.map();
         for (int i = 0; i < figures.size(); i++) {
             StoreFigures f = figures.get(i);
             keys += f.keys();
@@ -311,7 +325,40 @@ public final class ShardedNode implements Store, Topology {
 
     @Override
     public SlotMap slots() {
-        return map;
+        return slotMap.map();
+    }
+
+    /**
+     * Gives {@code range} to {@code shard} in the replicated slot map, made on the map of epoch
+     * {@code epoch}, through the metadata group's leader wherever it runs; returns the epoch of the
+     * map after it, once this process has applied it.
+     *
+     * @throws KvsException if the map is no longer at {@code epoch} (another change came first), or
+     *                      the metadata group cannot take the change now
+     */
+    long assign(long epoch, SlotMap.Range range, int shard) throws KvsException {
+        if (shard < 0 || shard >= shards.size()) {
+            throw new IllegalArgumentException("no shard " + shard + " of " + shards.size());
+        }
+        SlotMapMachine.Applied applied = SlotMapMachine.Applied.of(
+                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard)).getContent());
+        if (!applied.done()) {
+            throw new KvsException("the slot map is at epoch " + applied.epoch() + ", not " + epoch + " as the change assumed");
+        }
+        awaitMap(applied.epoch());
+        return applied.epoch();
+    }
+
+    /** Waits until this process has applied the slot map of epoch {@code epoch} or a later one. */
+    private void awaitMap(long epoch) throws KvsException {
+        long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
+        while (slotMap.map().epoch() < epoch) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new UnavailableException("this process has not applied the slot map of epoch " + epoch + " within "
+                        + Submitter.REQUEST_TIMEOUT.toSeconds() + " s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     /** Shard {@code shard}'s leader, or while it has none known, the member of highest priority, which is to lead it. */
@@ -361,6 +408,7 @@ public final class ShardedNode implements Store, Topology {
         }
         KvsException failure = null;
         try {
+            groupClients.close();
             server.close();
         } catch (IOException e) {
             failure = new KvsException("cannot stop the Raft server of '" + config.self() + "': " + e.getMessage(), e);

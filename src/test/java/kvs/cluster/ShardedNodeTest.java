@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -240,6 +241,47 @@ class ShardedNodeTest {
         awaitPreferredLeaders();
         for (int s = 0; s < SHARDS; s++) {
             assertThat(processes[s].get(keyOf(s, 0))).isEqualTo(b("kept-" + s));
+        }
+    }
+
+    /**
+     * The slot map is the metadata group's: a change made through any process (here one that
+     * leads no shard of the slots it moves) reaches every process, routing follows it, a change
+     * made on an older map is refused, and a restarted process learns the map from the group.
+     */
+    @Test
+    void theSlotMapIsReplicatedAndRoutingFollowsIt() throws Exception {
+        SlotMap.Range range = new SlotMap.Range(100, 199); // shard 0's slots, which hold no key here
+        assertThat(processes[2].assign(1, range, 1)).isEqualTo(2);
+        await("every process at epoch 2").atMost(Duration.ofSeconds(30)).until(() ->
+                Arrays.stream(processes).allMatch(p -> p.slots().epoch() == 2));
+        for (ShardedNode p : processes) {
+            assertThat(p.slots().owner(150)).isEqualTo(1);
+            assertThat(p.slots().owner(99)).isZero();
+            assertThat(p.slots().ranges(0)).containsExactly(new SlotMap.Range(0, 99), new SlotMap.Range(200, 5460));
+        }
+        Bytes key = keyInSlots(range);
+        processes[1].set(key, b("on shard 1"));
+        assertThatThrownBy(() -> processes[0].get(key)).isInstanceOf(MovedException.class);
+        assertThat(processes[1].get(key)).isEqualTo(b("on shard 1"));
+
+        assertThatThrownBy(() -> processes[0].assign(1, new SlotMap.Range(300, 300), 2))
+                .isInstanceOf(KvsException.class).hasMessageContaining("at epoch 2, not 1");
+        assertThat(processes[0].slots().owner(300)).isZero();
+
+        stop(2);
+        processes[2] = start(2, SHARDS);
+        await("the restarted process replays the map").atMost(Duration.ofSeconds(30)).until(() ->
+                processes[2].slots().epoch() == 2 && processes[2].slots().owner(150) == 1);
+    }
+
+    private static Bytes keyInSlots(SlotMap.Range range) {
+        for (int i = 0; ; i++) {
+            Bytes k = b("moved:" + i);
+            int slot = HashSlot.of(k);
+            if (slot >= range.first() && slot <= range.last()) {
+                return k;
+            }
         }
     }
 
