@@ -52,6 +52,10 @@ public final class ClusterNode implements Store {
     private final Submitter submitter;
     private final EntryWriter writer;
     private final LinearizableReads reads;
+    /** Where reads of a slot this shard no longer serves go, or null for a single group. */
+    private final Rerouter rerouter;
+    /** A shard's slot states (its ownership fence), or null for a single group. */
+    private final SlotStates slots;
 
     /** Whether closing this node stops the Raft server (a sharded process's shards share one, which it stops). */
     private final boolean ownsServer;
@@ -62,6 +66,22 @@ public final class ClusterNode implements Store {
      */
     ClusterNode(ClusterConfig config, Store engine, RaftServer server, RaftGroupId groupId, KvsStateMachine stateMachine,
                 boolean ownsServer) {
+        this(config, engine, server, groupId, stateMachine, ownsServer, null);
+    }
+
+    /**
+     * Where a shard's read goes when the shard no longer serves the slot it read (the slot moved
+     * meanwhile): the store that serves it now, or a {@link kvs.MovedException} to the process that does.
+     */
+    @FunctionalInterface
+    interface Rerouter {
+        Store reroute(ClusterNode from, int slot) throws KvsException;
+    }
+
+    /** A shard's member, whose reads of a slot that moved away go where {@code rerouter} says. */
+    ClusterNode(ClusterConfig config, Store engine, RaftServer server, RaftGroupId groupId, KvsStateMachine stateMachine,
+                boolean ownsServer, Rerouter rerouter) {
+        this.rerouter = rerouter;
         this.config = config;
         this.engine = engine;
         this.server = server;
@@ -69,7 +89,8 @@ public final class ClusterNode implements Store {
         this.ownsServer = ownsServer;
         this.submitter = new Submitter(config, server, groupId, stateMachine.leaderEvents());
         this.writer = new EntryWriter(engine, submitter, this::isReadyLeader);
-        this.reads = new LinearizableReads(engine, submitter);
+        this.slots = stateMachine.slots();
+        this.reads = new LinearizableReads(engine, submitter, slots);
     }
 
     /**
@@ -92,6 +113,36 @@ public final class ClusterNode implements Store {
     public void writeAll(List<? extends Write<?>> writes) {
         ensureOpen();
         writer.writeAll(writes);
+        if (rerouter != null) {
+            writeMovedAgain(writes);
+        }
+    }
+
+    /** Times a shard's write the log refused as its slot moved is sent again where the slot went. */
+    private static final int MOVED_WRITE_ATTEMPTS = 3;
+
+    /**
+     * Sends each write the shard's log refused because its slot began to move (it passed the
+     * leader's check just before the slot froze) where the slot is served now ({@link Rerouter}),
+     * settling it with the outcome there; nothing of a refused write was applied, and its id was
+     * not recorded, so it applies once wherever it goes.
+     */
+    private void writeMovedAgain(List<? extends Write<?>> writes) {
+        for (Write<?> w : writes) {
+            int slot;
+            for (int attempt = 0; (slot = refusedAsMoving(w)) >= 0 && attempt < MOVED_WRITE_ATTEMPTS; attempt++) {
+                try {
+                    rerouter.reroute(this, slot).writeAll(List.of(w));
+                } catch (KvsException e) {
+                    w.fail(e);
+                }
+            }
+        }
+    }
+
+    /** The slot of a write the shard's log refused because the slot was moving, or -1. */
+    private static int refusedAsMoving(Write<?> w) {
+        return w.outcome() instanceof kvs.store.Outcome.Refused<?> r ? KvsStateMachine.movingSlot(r.refusal().getMessage()) : -1;
     }
 
     /**
@@ -108,21 +159,33 @@ public final class ClusterNode implements Store {
     @Override
     public Entry entry(Bytes key) throws KvsException {
         ensureOpen();
-        return reads.entry(key);
+        try {
+            return reads.entry(key);
+        } catch (SlotNotServed e) {
+            return rerouter.reroute(this, e.slot()).entry(key);
+        }
     }
 
     /** The entries of {@code keys}, read linearizably as {@link #get} is, after one ReadIndex. */
     @Override
     public List<Entry> entries(List<Bytes> keys) throws KvsException {
         ensureOpen();
-        return reads.entries(keys);
+        try {
+            return reads.entries(keys);
+        } catch (SlotNotServed e) {
+            return rerouter.reroute(this, e.slot()).entries(keys);
+        }
     }
 
     /** The values of {@code keys}, read linearizably as {@link #get} is, and together, as the engine reads them. */
     @Override
     public List<Bytes> getAll(List<Bytes> keys) throws KvsException {
         ensureOpen();
-        return reads.values(keys);
+        try {
+            return reads.values(keys);
+        } catch (SlotNotServed e) {
+            return rerouter.reroute(this, e.slot()).getAll(keys);
+        }
     }
 
     /**
@@ -229,6 +292,16 @@ public final class ClusterNode implements Store {
     Member leader() {
         RaftPeerId leader = division().getInfo().getLeaderId();
         return leader == null ? null : config.member(leader.toString());
+    }
+
+    /** The shard's slot states as this member has applied its log, or null for a single group. */
+    SlotStates slots() {
+        return slots;
+    }
+
+    /** The index of the last entry this member has applied. */
+    long appliedIndex() {
+        return division().getInfo().getLastAppliedIndex();
     }
 
     /** This member's kvs address. */

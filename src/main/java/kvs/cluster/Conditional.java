@@ -96,6 +96,16 @@ record Conditional(long asOf, Map<Bytes, Entry> reads, Map<Bytes, Boolean> prese
         return live;
     }
 
+    /** Every key the transaction read, checked the presence of, or wrote. */
+    Set<Bytes> touched() {
+        Set<Bytes> all = new HashSet<>(reads.keySet());
+        all.addAll(presence.keySet());
+        for (GroupView.Change c : writes) {
+            all.add(c.key());
+        }
+        return all;
+    }
+
     /** A caller's transaction run by the leader: what goes in the entry, and the caller's result or refusal. */
     record Run(Conditional logged, Object result, Refusal refusal) {
     }

@@ -36,15 +36,15 @@ final class GroupClients implements AutoCloseable {
         this.groups = byId;
     }
 
-    /** Commits {@code entry} to group {@code id}'s log through its leader; its reply's content. */
-    Message write(RaftGroupId id, byte[] entry) throws KvsException {
+    /** Commits {@code entry} to group {@code id}'s log through its leader; the leader's reply (its content, the entry's index). */
+    RaftClientReply write(RaftGroupId id, byte[] entry) throws KvsException {
         RaftClient client = clients.computeIfAbsent(id, this::client);
         try {
             RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
             if (!reply.isSuccess()) {
                 throw new UnavailableException("group " + id + " refused an entry: " + reply.getException(), reply.getException());
             }
-            return reply.getMessage();
+            return reply;
         } catch (IOException e) {
             throw new UnavailableException("group " + id + " cannot take an entry now: " + e.getMessage(), e);
         }

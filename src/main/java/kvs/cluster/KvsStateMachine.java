@@ -62,6 +62,8 @@ final class KvsStateMachine extends BaseStateMachine {
     static final String APPLIED = "raft.applied";
     /** Present while a snapshot from the leader may be published but not yet loaded ({@link #pause}); a restore removes it. */
     static final String INSTALLING = "raft.installing";
+    /** The engine's metadata record of a shard's slot states ({@link SlotStates}), written with each entry that changes them. */
+    static final String SLOTS = "raft.slots";
     /**
      * Where a release before the engines had metadata kept {@link #APPLIED} and {@link #INSTALLING}:
      * under keys of this prefix, which its groups refused to clients. Moved once, at start-up.
@@ -82,14 +84,31 @@ final class KvsStateMachine extends BaseStateMachine {
     private volatile long engineApplied = -1;
     private final LeaderEvents leaderEvents = new LeaderEvents();
     private final Sessions sessions = new Sessions();
+    /** A shard's slot states (its ownership fence), or null for a single group, which serves every slot. */
+    private final SlotStates slots;
 
     /**
      * @param engine this member's store (a KvStore or MvStoreEngine)
      * @param newLog whether this member's Raft directory was just created
      */
     KvsStateMachine(Store engine, boolean newLog) {
+        this(engine, newLog, null);
+    }
+
+    /**
+     * A shard's state machine.
+     *
+     * @param slots the shard's slot states before its log's first entry; the engine's record of them, if any, replaces them
+     */
+    KvsStateMachine(Store engine, boolean newLog, SlotStates slots) {
         this.engine = engine;
         this.newLog = newLog;
+        this.slots = slots;
+    }
+
+    /** The shard's slot states, or null for a single group. */
+    SlotStates slots() {
+        return slots;
     }
 
     /** Signalled when this member learns of a new leader, or becomes a leader that serves writes. */
@@ -141,6 +160,7 @@ final class KvsStateMachine extends BaseStateMachine {
                         + "snapshot is purged; to rejoin the group, remove both directories, as for a lost disk (docs/CLUSTER.md)");
             }
             engineApplied = held == null ? -1 : held.getIndex();
+            loadSlots();
             latestSnapshot = snapshot;
             if (snapshot != null) {
                 SnapshotFile.sessions(snapshot.getFile().getPath()).forEach(sessions::restore);
@@ -177,6 +197,21 @@ final class KvsStateMachine extends BaseStateMachine {
             }
         } catch (KvsException e) {
             throw new IOException("cannot move the engine's Raft records to its metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes the slot states the engine recorded, if it recorded any (a shard whose slots never moved has none). */
+    private void loadSlots() throws IOException {
+        if (slots == null) {
+            return;
+        }
+        try {
+            Bytes stored = engine.meta(SLOTS);
+            if (stored != null) {
+                slots.load(stored);
+            }
+        } catch (KvsException | IllegalArgumentException e) {
+            throw new IOException("cannot read the shard's slot states: " + e.getMessage(), e);
         }
     }
 
@@ -236,7 +271,7 @@ final class KvsStateMachine extends BaseStateMachine {
             writeOrThrow(List.of(appliedMarker(last)));
             engine.sync();
             Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-            MD5Hash md5 = SnapshotFile.write(file, sessions.all(), engine);
+            MD5Hash md5 = SnapshotFile.write(file, sessions.all(), slots == null ? Map.of() : Map.of(SLOTS, slots.encode()), engine);
             SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file, md5), last);
             storage.updateLatestSnapshot(taken);
             latestSnapshot = taken;
@@ -303,6 +338,11 @@ final class KvsStateMachine extends BaseStateMachine {
             sessions.clear();
             SnapshotFile.sessions(snapshot.getFile().getPath()).forEach(sessions::restore);
             SnapshotFile.read(snapshot.getFile().getPath(), this::writeOrThrow);
+            Bytes states = SnapshotFile.records(snapshot.getFile().getPath()).get(SLOTS);
+            if (slots != null && states != null) {
+                slots.load(states);
+                writeOrThrow(List.of(Write.meta(SLOTS, states)));
+            }
             writeOrThrow(List.of(appliedMarker(snapshot.getTermIndex()), Write.meta(INSTALLING, null)));
             engine.sync();
             engineApplied = snapshot.getIndex();
@@ -324,8 +364,10 @@ final class KvsStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] reply;
         try {
-            List<Write<?>> writes = EntryCodec.writes(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            reply = apply(writes, TermIndex.valueOf(entry));
+            byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+            reply = SlotEntries.is(data) && slots != null
+                    ? applySlots(SlotEntries.decode(data), TermIndex.valueOf(entry))
+                    : apply(EntryCodec.writes(data), TermIndex.valueOf(entry));
         } catch (EntryCodec.MalformedEntry e) {
             // Only this code writes entries; one that does not decode is refused alike on every member.
             log.error("log entry {} does not decode; refused: {}", entry.getIndex(), e.getMessage());
@@ -368,6 +410,9 @@ final class KvsStateMachine extends BaseStateMachine {
             fresh.add(w);
         }
         boolean held = index.getIndex() <= engineApplied;
+        if (slots != null && !held) {
+            fence(fresh);
+        }
         if (!held) {
             Write.Meta marker = appliedMarker(index);
             fresh.add(marker);
@@ -387,7 +432,7 @@ final class KvsStateMachine extends BaseStateMachine {
                 outcomes[i] = EntryCodec.Applied.of(w, w.outcome());
             }
             WriteId id = id(w);
-            if (id != null) {
+            if (id != null && !(outcomes[i] instanceof EntryCodec.Applied.Refused)) { // a refused write's retry is decided again
                 sessions.record(id, index.getIndex(), outcomes[i] == EntryCodec.Applied.NOT_FOUND);
             }
         }
@@ -397,6 +442,114 @@ final class KvsStateMachine extends BaseStateMachine {
             }
         }
         return EntryCodec.reply(List.of(outcomes));
+    }
+
+    /**
+     * Refuses, and takes out of {@code fresh}, each write of a slot this shard does not take writes
+     * of now (not its own, or frozen for a move): decided by the log, alike on every member.
+     */
+    private void fence(List<Write<?>> fresh) {
+        fresh.removeIf(w -> {
+            for (Bytes key : keysOf(w)) {
+                int slot = kvs.slots.HashSlot.of(key);
+                if (!slots.writable(slot)) {
+                    w.refuse(new kvs.store.Refusal(notServed(slot)));
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** The refusal of a write of {@code slot} by a shard that does not take its writes now. */
+    static String notServed(int slot) {
+        return NOT_SERVED + slot + NOT_SERVED_END;
+    }
+
+    private static final String NOT_SERVED = "TRYAGAIN slot ";
+    private static final String NOT_SERVED_END = " is moving between shards; try again";
+
+    /** The slot a refusal of {@link #notServed} names, or -1 for any other refusal. */
+    static int movingSlot(String refusal) {
+        if (refusal == null || !refusal.startsWith(NOT_SERVED) || !refusal.endsWith(NOT_SERVED_END)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(refusal.substring(NOT_SERVED.length(), refusal.length() - NOT_SERVED_END.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The keys a write reads or writes. */
+    private static java.util.Collection<Bytes> keysOf(Write<?> w) {
+        return switch (w) {
+            case Write.Set s -> List.of(s.key());
+            case Write.Remove r -> List.of(r.key());
+            case Write.RemoveExpired r -> List.of(r.key());
+            case Write.Meta m -> List.of();
+            case Write.Txn<?> t -> t.transaction() instanceof Conditional c ? c.touched() : List.of();
+        };
+    }
+
+    /**
+     * Applies an entry that moves slots in or out of this shard: the states change, the keys it
+     * writes or removes with them, in one group write with the states and the entry's index.
+     */
+    private byte[] applySlots(SlotEntries.Decoded e, TermIndex index) throws KvsException {
+        if (index.getIndex() <= engineApplied) {
+            return EntryCodec.reply(List.of(EntryCodec.Applied.OK)); // the engine's record of the states is as of a later entry
+        }
+        List<Write<?>> writes = new ArrayList<>();
+        java.util.BitSet of = new java.util.BitSet(kvs.slots.HashSlot.SLOTS);
+        for (int slot : e.slots()) {
+            of.set(slot);
+        }
+        switch (e.op()) {
+            case FREEZE -> slots.change(e.slots(), SlotStates.OWNED, SlotStates.FROZEN);
+            case THAW -> slots.change(e.slots(), SlotStates.FROZEN, SlotStates.OWNED);
+            case RELEASE -> {
+                slots.change(e.slots(), SlotStates.OWNED, SlotStates.ABSENT);
+                slots.change(e.slots(), SlotStates.FROZEN, SlotStates.ABSENT);
+            }
+            case RECEIVE -> {
+                for (int slot : e.slots()) {
+                    of.set(slot, slots.state(slot) == SlotStates.ABSENT);
+                }
+                removeKeysOf(of, writes);
+                slots.change(e.slots(), SlotStates.ABSENT, SlotStates.IMPORTING);
+            }
+            case IMPORT -> {
+                for (Write.Set p : e.pairs()) {
+                    if (slots.state(kvs.slots.HashSlot.of(p.key())) == SlotStates.IMPORTING) {
+                        writes.add(p);
+                    }
+                }
+            }
+            case OWN -> slots.change(e.slots(), SlotStates.IMPORTING, SlotStates.OWNED);
+            case DROP -> {
+                for (int slot : e.slots()) {
+                    of.set(slot, slots.state(slot) == SlotStates.ABSENT);
+                }
+                removeKeysOf(of, writes);
+            }
+        }
+        writes.add(Write.meta(SLOTS, slots.encode()));
+        writes.add(appliedMarker(index));
+        writeOrThrow(writes);
+        return EntryCodec.reply(List.of(EntryCodec.Applied.OK));
+    }
+
+    /** Adds a removal of each key of the engine whose slot is in {@code of} to {@code writes}. */
+    private void removeKeysOf(java.util.BitSet of, List<Write<?>> writes) throws KvsException {
+        if (of.isEmpty()) {
+            return;
+        }
+        for (Bytes key : StoredEntries.keys(engine)) {
+            if (of.get(kvs.slots.HashSlot.of(key))) {
+                writes.add(Write.remove(key));
+            }
+        }
     }
 
     /** The client's identity for a set or remove, or null. */

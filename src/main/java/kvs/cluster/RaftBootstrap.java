@@ -122,7 +122,7 @@ final class RaftBootstrap {
                 return slotMap[0];
             }
             int i = shardOf.get(id);
-            machines[i] = new KvsStateMachine(engines.get(i), newLog[i]);
+            machines[i] = new KvsStateMachine(engines.get(i), newLog[i], SlotStates.initial(i, engines.size()));
             return machines[i];
         };
         RaftServer server;

@@ -56,6 +56,9 @@ public final class ShardedNode implements Store, Topology {
     private final ClusterConfig config;
     private final RaftServer server;
     private final List<ClusterNode> shards;
+    /** Each shard's engine here, and its Raft group. */
+    private final List<Store> engines;
+    private final List<RaftGroupId> groupIds;
     /** The metadata group's state machine: the slot map as this process last applied it. */
     private final SlotMapMachine slotMap;
     private final RaftGroupId slotMapGroup;
@@ -73,9 +76,11 @@ public final class ShardedNode implements Store, Topology {
         List<ClusterNode> nodesOfShards = new ArrayList<>();
         for (int i = 0; i < engines.size(); i++) {
             nodesOfShards.add(new ClusterNode(config, engines.get(i), server, started.groupIds().get(i),
-                    started.stateMachines().get(i), false));
+                    started.stateMachines().get(i), false, this::reroute));
         }
         this.shards = List.copyOf(nodesOfShards);
+        this.engines = List.copyOf(engines);
+        this.groupIds = started.groupIds();
         this.slotMap = started.slotMap();
         this.slotMapGroup = started.slotMapGroup().getGroupId();
         List<RaftGroup> groups = new ArrayList<>(started.groups());
@@ -135,16 +140,52 @@ public final class ShardedNode implements Store, Topology {
         return true;
     }
 
-    /** Slot {@code slot}'s shard, when this process leads it, or while it knows no leader (the shard then waits for one). */
+    /**
+     * Slot {@code slot}'s shard, as the slot map says, when this process leads it, or while it
+     * knows no leader (the shard then waits for one). While the slot moves in or out of a shard
+     * led here (frozen, released before the map names its new owner, or being imported) it waits
+     * for the move's next step, {@link Submitter#REQUEST_TIMEOUT} at most; then the shard's log
+     * decides (a write of a slot it does not take is refused).
+     */
     @Override
     public Store forSlot(int slot) throws MovedException {
         ensureOpen();
-        ClusterNode shard = shards.get(slotMap.map().owner(slot));
-        Member leader = shard.leader();
-        if (leader == null || leader.id().equals(config.self())) {
-            return shard;
+        long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
+        for (;;) {
+            ClusterNode shard = shards.get(slotMap.map().owner(slot));
+            Member leader = shard.leader();
+            if (leader != null && !leader.id().equals(config.self())) {
+                throw new MovedException(slot, HostPort.show(leader.kvs()), HostPort.show(leader.resp()));
+            }
+            SlotStates states = shard.slots();
+            long seen = states.version();
+            if (leader == null || states.writable(slot) || System.nanoTime() - deadline > 0) {
+                return shard;
+            }
+            try {
+                states.await(seen, MOVE_POLL_NANOS); // the map's change is not signalled there: look again soon
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return shard;
+            }
         }
-        throw new MovedException(slot, HostPort.show(leader.kvs()), HostPort.show(leader.resp()));
+    }
+
+    /** How often a request of a moving slot looks again at the slot map. */
+    private static final long MOVE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /**
+     * Where a request goes that shard {@code from} ran after its slot moved (a read of a slot
+     * released, a write the shard's log refused as the slot froze): the slot's shard now
+     * ({@link #forSlot}), which may be {@code from} again once it takes the slot's writes.
+     */
+    private Store reroute(ClusterNode from, int slot) throws KvsException {
+        Store next = forSlot(slot);
+        if (next == from && !from.slots().writable(slot)) {
+            throw new UnavailableException("slot " + slot + " is moving between shards and its move has not gone on within "
+                    + Submitter.REQUEST_TIMEOUT.toSeconds() + " s; try again");
+        }
+        return next;
     }
 
     private Store shardOf(Bytes key) throws MovedException {
@@ -341,12 +382,131 @@ public final class ShardedNode implements Store, Topology {
             throw new IllegalArgumentException("no shard " + shard + " of " + shards.size());
         }
         SlotMapMachine.Applied applied = SlotMapMachine.Applied.of(
-                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard)).getContent());
+                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard)).getMessage().getContent());
         if (!applied.done()) {
             throw new KvsException("the slot map is at epoch " + applied.epoch() + ", not " + epoch + " as the change assumed");
         }
         awaitMap(applied.epoch());
         return applied.epoch();
+    }
+
+    /** Pairs an import entry carries at most, and bytes of keys and values (an entry must fit Ratis's appender buffer). */
+    static final int IMPORT_PAIRS = 1024;
+    static final int IMPORT_BYTES = 1 << 20;
+
+    /**
+     * Moves {@code slots}, which shard {@code from} owns, with their keys to shard {@code to}, while
+     * clients go on: (1) {@code from} freezes the slots through its log (their writes wait; reads
+     * go on), and this process's member of it applies the freeze, after which its engine holds the
+     * slots' keys as they stay; (2) {@code to} makes ready to receive them (removing any a move rolled
+     * back left) and (3) imports them through its log, in entries of at most {@value #IMPORT_PAIRS}
+     * pairs; (4) {@code from} releases the slots (it serves them no more: held requests go where the
+     * map sends them); (5) the metadata group gives them to {@code to}, a map of a new epoch per run
+     * of slots; (6) {@code to} owns them (serves them from then on); (7) {@code from} drops its copy.
+     * Every step is an entry of a log, applied alike by every member, and each is harmless done
+     * again: a move cut short is finished by the same call made again. One move at a time.
+     *
+     * @return the epoch of the slot map after the move
+     * @throws KvsException if a group cannot take a step now (the move stops there; call again to finish it)
+     */
+    long moveSlots(int from, int to, int[] slots) throws KvsException {
+        return moveSlots(from, to, slots, step -> { });
+    }
+
+    /** The steps of a move a caller of {@link #moveSlots(int, int, int[], Consumer)} is told of, once each is done. */
+    enum MoveStep { FROZEN, COPIED }
+
+    /** {@link #moveSlots(int, int, int[])}, telling {@code steps} of each step done (tests hold a move there). */
+    long moveSlots(int from, int to, int[] slots, Consumer<MoveStep> steps) throws KvsException {
+        ensureOpen();
+        if (from == to || from < 0 || to < 0 || from >= shards.size() || to >= shards.size()) {
+            throw new IllegalArgumentException("a move is between two shards of " + shards.size() + ": not " + from + " to " + to);
+        }
+        int[] sorted = java.util.Arrays.stream(slots).sorted().distinct().toArray();
+        SlotMap map = slotMap.map();
+        for (int slot : sorted) {
+            if (map.owner(slot) != from) {
+                throw new IllegalArgumentException("slot " + slot + " is shard " + map.owner(slot) + "'s, not " + from + "'s");
+            }
+        }
+        RaftGroupId source = groupIds.get(from);
+        RaftGroupId target = groupIds.get(to);
+        long frozen = groupClients.write(source, SlotEntries.entry(SlotEntries.Op.FREEZE, sorted)).getLogIndex();
+        awaitApplied(shards.get(from), frozen);
+        steps.accept(MoveStep.FROZEN);
+        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.RECEIVE, sorted));
+        copy(engines.get(from), sorted, target);
+        steps.accept(MoveStep.COPIED);
+        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.RELEASE, sorted));
+        long epoch = map.epoch();
+        for (SlotMap.Range range : ranges(sorted)) {
+            epoch = assign(epoch, range, to);
+        }
+        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.OWN, sorted));
+        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.DROP, sorted));
+        return epoch;
+    }
+
+    /** Imports into group {@code target} the keys of {@code slots} that {@code engine} holds, with their deadlines. */
+    private void copy(Store engine, int[] slots, RaftGroupId target) throws KvsException {
+        java.util.BitSet moving = new java.util.BitSet(HashSlot.SLOTS);
+        for (int slot : slots) {
+            moving.set(slot);
+        }
+        List<Bytes> keys = new ArrayList<>();
+        for (Bytes key : StoredEntries.keys(engine)) {
+            if (moving.get(HashSlot.of(key))) {
+                keys.add(key);
+            }
+        }
+        List<Write.Set> pairs = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < keys.size(); i += IMPORT_PAIRS) {
+            List<Bytes> run = keys.subList(i, Math.min(keys.size(), i + IMPORT_PAIRS));
+            List<Entry> entries = StoredEntries.entries(engine, run);
+            for (int j = 0; j < run.size(); j++) {
+                Entry e = entries.get(j);
+                if (e == null) {
+                    continue;
+                }
+                pairs.add(Write.set(run.get(j), e.value(), e.deadline()));
+                bytes += run.get(j).length() + e.value().length();
+                if (pairs.size() == IMPORT_PAIRS || bytes >= IMPORT_BYTES) {
+                    groupClients.write(target, SlotEntries.entry(SlotEntries.Op.IMPORT, slots, pairs));
+                    pairs.clear();
+                    bytes = 0;
+                }
+            }
+        }
+        if (!pairs.isEmpty()) {
+            groupClients.write(target, SlotEntries.entry(SlotEntries.Op.IMPORT, slots, pairs));
+        }
+    }
+
+    /** The runs of consecutive slots of {@code sorted}. */
+    private static List<SlotMap.Range> ranges(int[] sorted) {
+        List<SlotMap.Range> ranges = new ArrayList<>();
+        for (int i = 0; i < sorted.length; ) {
+            int j = i;
+            while (j + 1 < sorted.length && sorted[j + 1] == sorted[j] + 1) {
+                j++;
+            }
+            ranges.add(new SlotMap.Range(sorted[i], sorted[j]));
+            i = j + 1;
+        }
+        return ranges;
+    }
+
+    /** Waits until this process's member of {@code shard} has applied the entry at {@code index}. */
+    private static void awaitApplied(ClusterNode shard, long index) throws KvsException {
+        long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
+        while (shard.appliedIndex() < index) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new UnavailableException("this process has not applied entry " + index + " of a shard within "
+                        + Submitter.REQUEST_TIMEOUT.toSeconds() + " s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     /** Waits until this process has applied the slot map of epoch {@code epoch} or a later one. */

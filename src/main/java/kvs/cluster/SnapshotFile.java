@@ -40,13 +40,15 @@ import org.apache.ratis.util.MD5FileUtil;
  * synced, then renamed: a crash leaves the old snapshot or the new one, never half of one.
  *
  * <pre>
- * file    := MAGIC("kvs-snapshot") FORMAT(u8 = 3) count session* pair* END(0)
+ * file    := MAGIC("kvs-snapshot") FORMAT(u8 = 4) count session* count record* pair* END(0)
  * session := u64 u64 (the client's id) varint(seq) varint(index) u8(notFound)
+ * record  := bytes(name) bytes(value)         (the engine's records the group keeps: a shard's slot states)
  * pair    := PAIR(1) bytes(key) bytes(value) varint(deadline)
  * </pre>
  * as {@link EntryCodec} writes and reads its fields; a deadline is Unix milliseconds, 0 for none.
  * Every key the engine stores is in it, those whose deadline has passed too ({@link StoredEntries}):
- * only the log removes a key from a member. A snapshot of format 2 is the same without
+ * only the log removes a key from a member. Format 3 is format 4 without the records (a snapshot
+ * with none is still written so, for a release before 4 to read); format 2 is format 3 without
  * deadlines; one of format 1 (every pair as a kvs-protocol {@code set} frame, the clients' last
  * writes first under reserved keys) begins with a frame's length, whose first byte is 0 or 1, and
  * is read as such; a newer format is refused, saying so.
@@ -55,7 +57,9 @@ final class SnapshotFile {
 
     /** Pairs handed to a reader's sink at a time. */
     static final int RUN = 1024;
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
+    /** The format before the engine's records, which is still written when there are none. */
+    private static final int FORMAT_3 = 3;
     /** The format before deadlines, which still reads. */
     private static final int FORMAT_2 = 2;
     private static final byte[] MAGIC = "kvs-snapshot".getBytes(StandardCharsets.US_ASCII);
@@ -73,18 +77,18 @@ final class SnapshotFile {
     }
 
     /**
-     * Writes {@code sessions}, then every key {@code engine} stores with its entry, to {@code file}
-     * (the engine must not change meanwhile), and its MD5 beside it; returns the MD5. The keys are
-     * listed in memory first, then read a run of {@link #RUN} at a time.
+     * Writes {@code sessions}, the engine's {@code records}, then every key {@code engine} stores
+     * with its entry, to {@code file} (the engine must not change meanwhile), and its MD5 beside
+     * it; returns the MD5. The keys are listed in memory first, then read a run of {@link #RUN} at a time.
      */
-    static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Store engine)
+    static MD5Hash write(Path file, Map<UUID, Sessions.Last> sessions, Map<String, Bytes> records, Store engine)
             throws IOException, KvsException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16))) {
             out.write(MAGIC);
-            out.write(FORMAT);
+            out.write(records.isEmpty() ? FORMAT_3 : FORMAT);
             EntryCodec.Out fields = new EntryCodec.Out();
             fields.varint(sessions.size());
             sessions.forEach((client, last) -> {
@@ -92,6 +96,13 @@ final class SnapshotFile {
                 fields.varint(last.index());
                 fields.u8(last.notFound() ? 1 : 0);
             });
+            if (!records.isEmpty()) {
+                fields.varint(records.size());
+                records.forEach((name, value) -> {
+                    fields.bytes(Bytes.utf8(name));
+                    fields.bytes(value);
+                });
+            }
             fields.moveTo(out);
             List<Bytes> keys = new ArrayList<>(StoredEntries.keys(engine));
             for (int i = 0; i < keys.size(); i += RUN) {
@@ -114,6 +125,27 @@ final class SnapshotFile {
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+    }
+
+    /** The engine's records {@code file} holds (none before format 4); the MD5 is not checked. */
+    static Map<String, Bytes> records(Path file) throws IOException {
+        try (DataInputStream in = open(file)) {
+            int format = format(in, file);
+            if (format < FORMAT) {
+                return Map.of();
+            }
+            EntryCodec.In fields = EntryCodec.In.of(in);
+            sessions(fields, file);
+            return records(fields);
+        }
+    }
+
+    private static Map<String, Bytes> records(EntryCodec.In in) throws IOException {
+        Map<String, Bytes> records = new LinkedHashMap<>();
+        for (long n = in.varint(); n > 0; n--) {
+            records.put(in.bytes().utf8(), in.bytes());
+        }
+        return records;
     }
 
     /** The clients' last writes {@code file} holds, oldest use first; the MD5 is not checked (that reads it all). */
@@ -142,6 +174,9 @@ final class SnapshotFile {
             }
             EntryCodec.In fields = EntryCodec.In.of(in);
             sessions(fields, file);
+            if (format == FORMAT) {
+                records(fields);
+            }
             Runs runs = new Runs(sink);
             for (int tag; (tag = fields.u8()) != END; ) {
                 if (tag != PAIR) {
@@ -199,7 +234,7 @@ final class SnapshotFile {
             throw new IOException(file + " is not a kvs snapshot");
         }
         int format = head[MAGIC.length] & 0xFF;
-        if (format != FORMAT_2 && format != FORMAT) {
+        if (format != FORMAT_2 && format != FORMAT_3 && format != FORMAT) {
             throw new IOException("the snapshot " + file + " is of format " + format + (format > FORMAT
                     ? ", newer than this release reads (" + FORMAT + "): upgrade this member" : ", which this release does not read"));
         }

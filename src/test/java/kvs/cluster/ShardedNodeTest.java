@@ -244,45 +244,136 @@ class ShardedNodeTest {
         }
     }
 
+    /** Slots 100-199: shard 0's at the start. */
+    private static final int[] MOVED = java.util.stream.IntStream.rangeClosed(100, 199).toArray();
+
     /**
-     * The slot map is the metadata group's: a change made through any process (here one that
-     * leads no shard of the slots it moves) reaches every process, routing follows it, a change
-     * made on an older map is refused, and a restarted process learns the map from the group.
+     * Slots move with their keys, driven through a process that leads neither shard: every
+     * process's map reaches the new epoch and routes by it, the keys are served by the new shard
+     * and are gone from every member of the old one, a change made on an old map is refused, and a
+     * restarted process learns the map and the shards' states again.
      */
     @Test
-    void theSlotMapIsReplicatedAndRoutingFollowsIt() throws Exception {
-        SlotMap.Range range = new SlotMap.Range(100, 199); // shard 0's slots, which hold no key here
-        assertThat(processes[2].assign(1, range, 1)).isEqualTo(2);
+    void slotsMoveWithTheirKeysAndEveryProcessRoutesByTheReplicatedMap() throws Exception {
+        List<Bytes> keys = keysInSlots(100, 199, 300);
+        for (Bytes k : keys) {
+            processes[0].set(k, b("v-" + k.utf8()), processes[0].clock().millis() + 3_600_000);
+        }
+        assertThat(processes[2].moveSlots(0, 1, MOVED)).isEqualTo(2);
         await("every process at epoch 2").atMost(Duration.ofSeconds(30)).until(() ->
                 Arrays.stream(processes).allMatch(p -> p.slots().epoch() == 2));
         for (ShardedNode p : processes) {
             assertThat(p.slots().owner(150)).isEqualTo(1);
-            assertThat(p.slots().owner(99)).isZero();
             assertThat(p.slots().ranges(0)).containsExactly(new SlotMap.Range(0, 99), new SlotMap.Range(200, 5460));
         }
-        Bytes key = keyInSlots(range);
-        processes[1].set(key, b("on shard 1"));
-        assertThatThrownBy(() -> processes[0].get(key)).isInstanceOf(MovedException.class);
-        assertThat(processes[1].get(key)).isEqualTo(b("on shard 1"));
-
+        for (Bytes k : keys) {
+            assertThat(processes[1].get(k)).isEqualTo(b("v-" + k.utf8()));
+            assertThat(processes[1].entry(k).deadline()).isPositive();
+            assertThatThrownBy(() -> processes[0].get(k)).isInstanceOf(MovedException.class);
+        }
+        for (ShardedNode p : processes) { // the old shard's copy is dropped on every member
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.shard(0).figures().keys() == 0
+                    && p.shard(1).figures().keys() == keys.size());
+        }
         assertThatThrownBy(() -> processes[0].assign(1, new SlotMap.Range(300, 300), 2))
                 .isInstanceOf(KvsException.class).hasMessageContaining("at epoch 2, not 1");
-        assertThat(processes[0].slots().owner(300)).isZero();
 
         stop(2);
         processes[2] = start(2, SHARDS);
         await("the restarted process replays the map").atMost(Duration.ofSeconds(30)).until(() ->
-                processes[2].slots().epoch() == 2 && processes[2].slots().owner(150) == 1);
+                processes[2].slots().epoch() == 2);
+        assertThat(processes[2].shard(1).slots().state(150)).isEqualTo(SlotStates.OWNED);
+        assertThat(processes[2].shard(0).slots().state(150)).isEqualTo(SlotStates.ABSENT);
+        processes[1].set(keys.get(0), b("after"));
+        assertThat(processes[1].get(keys.get(0))).isEqualTo(b("after"));
     }
 
-    private static Bytes keyInSlots(SlotMap.Range range) {
-        for (int i = 0; ; i++) {
-            Bytes k = b("moved:" + i);
-            int slot = HashSlot.of(k);
-            if (slot >= range.first() && slot <= range.last()) {
-                return k;
+    /**
+     * Writers of keys of the moving slots go on through the move, each following MOVED; every
+     * acknowledged write is there after it, and a key holds its last acknowledged value or one
+     * whose outcome its writer never learned.
+     */
+    @Test
+    void writesGoOnThroughAMoveAndNoAcknowledgedWriteIsLost() throws Exception {
+        List<Bytes> all = keysInSlots(100, 199, 3040);
+        List<Bytes> keys = all.subList(0, 40);
+        List<Write<?>> fill = new ArrayList<>(); // more keys to copy: a longer move, so more writes come during it
+        for (Bytes k : all.subList(40, all.size())) {
+            fill.add(Write.set(k, b("filler")));
+        }
+        processes[0].writeAll(fill);
+        java.util.Map<Bytes, long[]> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Bytes, Set<Long>> unknown = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger redirects = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            List<Bytes> mine = keys.subList(10 * w, 10 * w + 10);
+            writers.add(Thread.ofVirtual().start(() -> {
+                for (long seq = 1; !stop.get(); seq++) {
+                    Bytes k = mine.get((int) (seq % mine.size()));
+                    unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+                    inFlight.increment();
+                    boolean done = setFollowingMoves(k, b(Long.toString(seq)), redirects);
+                    if (done) {
+                        acked.put(k, new long[] {seq});
+                        unknown.get(k).clear();
+                    }
+                    inFlight.decrement();
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == keys.size());
+        // Held once frozen and once copied until every writer has a write in flight: writes come in both windows.
+        processes[2].moveSlots(0, 1, MOVED, step -> await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .until(() -> inFlight.sum() == 4));
+        stop.set(true); // at once: a write lost during the copy is not overwritten before the check
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertThat(redirects.get()).as("writes moved to the new shard").isPositive();
+        assertThat(refusals.get()).as("writes refused: a write that comes as its slot freezes is sent again, not refused").isZero();
+        for (Bytes k : keys) {
+            long seq = Long.parseLong(processes[1].get(k).utf8());
+            assertThat(seq == acked.get(k)[0] || seq > acked.get(k)[0] && unknown.get(k).contains(seq))
+                    .as("%s holds %d; acknowledged %d", k, seq, acked.get(k)[0]).isTrue();
+        }
+    }
+
+    /** Sets {@code k} through the process that serves it, following MOVED; whether the set was acknowledged. */
+    private final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+
+    private boolean setFollowingMoves(Bytes k, Bytes v, java.util.concurrent.atomic.AtomicInteger redirects) {
+        ShardedNode at = processes[0];
+        for (int hop = 0; hop < 5; hop++) {
+            try {
+                at.set(k, v);
+                return true;
+            } catch (MovedException e) {
+                redirects.incrementAndGet();
+                at = Arrays.stream(processes).filter(p -> HostPort.show(p.address()).equals(e.address())).findFirst().orElseThrow();
+            } catch (Refusal e) {
+                refusals.incrementAndGet();
+                return false;
+            } catch (KvsException e) {
+                return false; // its outcome unknown
             }
         }
+        return false;
+    }
+
+    /** {@code n} keys whose slots are {@code first} to {@code last}. */
+    private static List<Bytes> keysInSlots(int first, int last, int n) {
+        List<Bytes> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < n; i++) {
+            Bytes k = b("moved:" + i);
+            int slot = HashSlot.of(k);
+            if (slot >= first && slot <= last) {
+                keys.add(k);
+            }
+        }
+        return keys;
     }
 
     @Test

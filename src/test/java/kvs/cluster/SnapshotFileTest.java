@@ -51,7 +51,7 @@ class SnapshotFileTest {
                 engine.set(p.getKey(), p.getValue());
             }
             engine.writeAll(List.of(Write.meta(KvsStateMachine.APPLIED, Bytes.utf8("not in a snapshot"))));
-            SnapshotFile.write(file, sessions, engine);
+            SnapshotFile.write(file, sessions, Map.of(), engine);
         }
         assertThat(SnapshotFile.sessions(file)).containsExactlyEntriesOf(sessions);
         Map<Bytes, Bytes> read = new LinkedHashMap<>();
@@ -66,6 +66,28 @@ class SnapshotFileTest {
         assertThat(runs).allMatch(n -> n <= SnapshotFile.RUN);
     }
 
+    /** A shard's slot states go with its snapshot (format 4); a snapshot without records is written in format 3, with none. */
+    @Test
+    void theEnginesRecords_roundTripBesideThePairs() throws Exception {
+        Bytes states = Bytes.wrap(new byte[] {1, 0, 2, 3});
+        Path with = dir.resolve("snapshot.1_20");
+        Path without = dir.resolve("snapshot.1_21");
+        try (KvStore engine = KvStore.open(dir.resolve("engine"), EngineOptions.defaults())) {
+            engine.set(Bytes.utf8("k"), Bytes.utf8("v"));
+            SnapshotFile.write(with, Map.of(new UUID(3, 4), new Sessions.Last(1, 2, false)), Map.of("raft.slots", states), engine);
+            SnapshotFile.write(without, Map.of(), Map.of(), engine);
+        }
+        assertThat(SnapshotFile.records(with)).containsExactly(Map.entry("raft.slots", states));
+        assertThat(SnapshotFile.sessions(with)).containsOnlyKeys(new UUID(3, 4));
+        assertThat(java.nio.file.Files.readAllBytes(without)[12]).isEqualTo((byte) 3);
+        assertThat(SnapshotFile.records(without)).isEmpty();
+        for (Path file : List.of(with, without)) {
+            List<Bytes> keys = new ArrayList<>();
+            SnapshotFile.read(file, run -> run.forEach(set -> keys.add(set.key())));
+            assertThat(keys).containsExactly(Bytes.utf8("k"));
+        }
+    }
+
     @Test
     void everyKeyStored_roundTripsWithItsDeadline_thoseExpiredByTheEnginesClockToo() throws Exception {
         ManualClock clock = new ManualClock();
@@ -76,7 +98,7 @@ class SnapshotFileTest {
             engine.set(Bytes.utf8("later"), Bytes.utf8("l"), now + 60_000);
             engine.set(Bytes.utf8("forever"), Bytes.utf8("f"));
             clock.advance(1000); // a member keeps "expired" until the log removes it: so does its snapshot
-            SnapshotFile.write(file, Map.of(), engine);
+            SnapshotFile.write(file, Map.of(), Map.of(), engine);
         }
         List<Write.Set> read = new ArrayList<>();
         SnapshotFile.read(file, read::addAll);
@@ -108,7 +130,7 @@ class SnapshotFileTest {
         Path file = dir.resolve("snapshot.1_1");
         try (KvStore engine = KvStore.open(dir.resolve("engine"), EngineOptions.defaults())) {
             engine.set("k", "v");
-            SnapshotFile.write(file, Map.of(), engine);
+            SnapshotFile.write(file, Map.of(), Map.of(), engine);
         }
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 2] ^= 1;
