@@ -52,6 +52,8 @@ import org.apache.ratis.server.RaftServer;
  */
 public final class ShardedNode implements Store, Topology {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShardedNode.class);
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterConfig config;
     private final RaftServer server;
@@ -86,6 +88,7 @@ public final class ShardedNode implements Store, Topology {
         List<RaftGroup> groups = new ArrayList<>(started.groups());
         groups.add(started.slotMapGroup());
         this.groupClients = new GroupClients(groups);
+        slotMap.onMove((move, fresh) -> takeUp(move));
         this.watches = engines.get(0).watches();
         for (Member m : config.members()) {
             nodeById.put(m.id(), new Node(nodeId(config.clusterId(), m.id()), m.resp().getAddress().getHostAddress(),
@@ -396,28 +399,16 @@ public final class ShardedNode implements Store, Topology {
 
     /**
      * Moves {@code slots}, which shard {@code from} owns, with their keys to shard {@code to}, while
-     * clients go on: (1) {@code from} freezes the slots through its log (their writes wait; reads
-     * go on), and this process's member of it applies the freeze, after which its engine holds the
-     * slots' keys as they stay; (2) {@code to} makes ready to receive them (removing any a move rolled
-     * back left) and (3) imports them through its log, in entries of at most {@value #IMPORT_PAIRS}
-     * pairs; (4) {@code from} releases the slots (it serves them no more: held requests go where the
-     * map sends them); (5) the metadata group gives them to {@code to}, a map of a new epoch per run
-     * of slots; (6) {@code to} owns them (serves them from then on); (7) {@code from} drops its copy.
-     * Every step is an entry of a log, applied alike by every member, and each is harmless done
-     * again: a move cut short is finished by the same call made again. One move at a time.
+     * clients go on, and returns once the move is done. The metadata group records the move as it
+     * begins (refused while another is under way); the process that leads that group drives it
+     * ({@link #drive}), and if that process stops, the next leader takes the move up where it was.
      *
      * @return the epoch of the slot map after the move
-     * @throws KvsException if a group cannot take a step now (the move stops there; call again to finish it)
+     * @throws IllegalArgumentException if the shards are not two of this cluster's, or a slot is not {@code from}'s
+     * @throws KvsException if another move is under way, or this one has not ended within {@link #MOVE_TIMEOUT}
+     *                      (it goes on: the slot map and {@code kvs-client cluster} show when it ends)
      */
     long moveSlots(int from, int to, int[] slots) throws KvsException {
-        return moveSlots(from, to, slots, step -> { });
-    }
-
-    /** The steps of a move a caller of {@link #moveSlots(int, int, int[], Consumer)} is told of, once each is done. */
-    enum MoveStep { FROZEN, COPIED }
-
-    /** {@link #moveSlots(int, int, int[])}, telling {@code steps} of each step done (tests hold a move there). */
-    long moveSlots(int from, int to, int[] slots, Consumer<MoveStep> steps) throws KvsException {
         ensureOpen();
         if (from == to || from < 0 || to < 0 || from >= shards.size() || to >= shards.size()) {
             throw new IllegalArgumentException("a move is between two shards of " + shards.size() + ": not " + from + " to " + to);
@@ -425,26 +416,133 @@ public final class ShardedNode implements Store, Topology {
         int[] sorted = java.util.Arrays.stream(slots).sorted().distinct().toArray();
         SlotMap map = slotMap.map();
         for (int slot : sorted) {
-            if (map.owner(slot) != from) {
-                throw new IllegalArgumentException("slot " + slot + " is shard " + map.owner(slot) + "'s, not " + from + "'s");
+            if (slot < 0 || slot >= HashSlot.SLOTS || map.owner(slot) != from) {
+                throw new IllegalArgumentException("slot " + slot + " is not shard " + from + "'s");
             }
         }
-        RaftGroupId source = groupIds.get(from);
-        RaftGroupId target = groupIds.get(to);
-        long frozen = groupClients.write(source, SlotEntries.entry(SlotEntries.Op.FREEZE, sorted)).getLogIndex();
-        awaitApplied(shards.get(from), frozen);
-        steps.accept(MoveStep.FROZEN);
-        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.RECEIVE, sorted));
-        copy(engines.get(from), sorted, target);
-        steps.accept(MoveStep.COPIED);
-        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.RELEASE, sorted));
-        long epoch = map.epoch();
-        for (SlotMap.Range range : ranges(sorted)) {
-            epoch = assign(epoch, range, to);
+        SlotMapMachine.Applied begun = SlotMapMachine.Applied.of(
+                groupClients.write(slotMapGroup, SlotMapMachine.begin(from, to, sorted)).getMessage().getContent());
+        if (!begun.done()) {
+            throw new KvsException("another move of slots (" + begun.epoch() + ") is under way; one moves at a time");
         }
-        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.OWN, sorted));
-        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.DROP, sorted));
-        return epoch;
+        long deadline = System.nanoTime() + MOVE_TIMEOUT.toNanos();
+        for (SlotMapMachine.Move m; (m = slotMap.move()) == null || m.id() <= begun.epoch(); ) {
+            if (m == null && slotMap.map().owner(sorted[0]) == to) {
+                return slotMap.map().epoch();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new UnavailableException("the move of " + sorted.length + " slots from shard " + from + " to shard " + to
+                        + " has not ended within " + MOVE_TIMEOUT.toMinutes() + " min; it goes on");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        throw new KvsException("the move of slots " + begun.epoch() + " was not the one under way");
+    }
+
+    /** The move of slots under way, as this process last applied the metadata group's log, or null (tests). */
+    SlotMapMachine.Move slotMapMove() {
+        return slotMap.move();
+    }
+
+    /** How long {@link #moveSlots} waits for its move to end. */
+    static final java.time.Duration MOVE_TIMEOUT = java.time.Duration.ofMinutes(30);
+
+    /** The steps of a move its driver tells {@link #moveSteps} of, once each is done. */
+    enum MoveStep { FROZEN, COPIED }
+
+    /** Told of each step of a move this process drives (tests hold a move there). */
+    volatile Consumer<MoveStep> moveSteps = step -> { };
+
+    /** The id of the move this process drives, or 0. */
+    private final java.util.concurrent.atomic.AtomicLong driving = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Starts driving {@code move} here, when this process leads the metadata group and does not drive it yet. */
+    private void takeUp(SlotMapMachine.Move move) {
+        if (!closed.get() && leadsSlotMap() && driving.compareAndSet(0, move.id())) {
+            Thread.ofVirtual().name("kvs-move-" + move.id()).start(() -> drive(move));
+        }
+    }
+
+    private boolean leadsSlotMap() {
+        try {
+            return server.getDivision(slotMapGroup).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Drives {@code move} to its end while it is under way and this process leads the metadata
+     * group: its steps ({@link #moveSteps(SlotMapMachine.Move)}), then the entry that ends it; a
+     * step that fails is tried again, the whole move from its first step, each step being harmless
+     * done again.
+     */
+    private void drive(SlotMapMachine.Move move) {
+        try {
+            while (!closed.get() && leadsSlotMap() && slotMap.move() != null && slotMap.move().id() == move.id()) {
+                try {
+                    moveSteps(move);
+                    groupClients.write(slotMapGroup, SlotMapMachine.end(move.id()));
+                    return;
+                } catch (KvsException | RuntimeException e) {
+                    if (closed.get()) {
+                        return;
+                    }
+                    log.warn("move {} of slots: {}; trying again", move.id(), e.toString());
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                }
+            }
+        } finally {
+            driving.set(0);
+        }
+    }
+
+    /**
+     * A move's steps, each an entry of a log, applied alike by every member, and each harmless done
+     * again: (1) the source freezes the slots (their writes wait; reads go on) and this process's
+     * member of it applies the freeze, after which its engine holds the slots' keys as they stay;
+     * (2) the target makes ready to receive them (removing any an earlier attempt left of a slot not
+     * yet its own) and (3) imports them, in entries of at most {@value #IMPORT_PAIRS} pairs (a slot it
+     * owns already takes none); (4) the source releases the slots (it serves them no more: held
+     * requests go where the map sends them); (5) the metadata group gives each run of them to the
+     * target, a map of a new epoch per run not given yet; (6) the target owns them (serves them from
+     * then on); (7) the source drops its copy.
+     */
+    private void moveSteps(SlotMapMachine.Move move) throws KvsException {
+        RaftGroupId source = groupIds.get(move.from());
+        RaftGroupId target = groupIds.get(move.to());
+        int[] slots = move.slots();
+        long frozen = groupClients.write(source, SlotEntries.entry(SlotEntries.Op.FREEZE, slots)).getLogIndex();
+        awaitApplied(shards.get(move.from()), frozen);
+        moveSteps.accept(MoveStep.FROZEN);
+        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.RECEIVE, slots));
+        copy(engines.get(move.from()), slots, target);
+        moveSteps.accept(MoveStep.COPIED);
+        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.RELEASE, slots));
+        for (SlotMap.Range range : ranges(slots)) {
+            while (!ownedBy(range, move.to())) {
+                try {
+                    assign(slotMap.map().epoch(), range, move.to());
+                } catch (UnavailableException e) {
+                    throw e;
+                } catch (KvsException e) { // made on a map this process had not caught up with: look again
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+            }
+        }
+        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.OWN, slots));
+        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.DROP, slots));
+    }
+
+    /** Whether the slot map this process applied gives every slot of {@code range} to {@code shard}. */
+    private boolean ownedBy(SlotMap.Range range, int shard) {
+        SlotMap map = slotMap.map();
+        for (int slot = range.first(); slot <= range.last(); slot++) {
+            if (map.owner(slot) != shard) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Imports into group {@code target} the keys of {@code slots} that {@code engine} holds, with their deadlines. */

@@ -20,33 +20,84 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state machine of a sharded cluster's metadata group: the slot map, which every process
- * learns by applying the group's log. It starts as {@link SlotMap#even} of the cluster's shards at
- * epoch 1, the same on every member, and changes only by the group's entries, each a
- * change made on the epoch it names ({@link #assign}): an entry made on an older map is refused,
- * so two changes made on one map cannot both apply. The log is short (a few entries per slot
- * move) and is replayed whole at every start; no snapshot is taken.
+ * learns by applying the group's log, and the move of slots under way, if any. The map starts as
+ * {@link SlotMap#even} of the cluster's shards at epoch 1, the same on every member, and changes
+ * only by the group's entries, each a change made on the epoch it names ({@link #assign}): an
+ * entry made on an older map is refused, so two changes made on one map cannot both apply. A
+ * move is recorded when it begins ({@link #begin}: refused while another is under way) and
+ * cleared when it ends ({@link #end}); the member that leads the group drives it, and a new
+ * leader takes up a move its predecessor left. The log is short (a few entries per move) and is
+ * replayed whole at every start; no snapshot is taken.
  *
  * <pre>
- * entry := FORMAT(u8 = 1) ASSIGN(u8 = 1) i64(epoch) u16(first) u16(last) u16(shard)
- * reply := OK(u8 = 0) i64(epoch of the map after) | STALE(u8 = 1) i64(epoch of the map now)
+ * entry := FORMAT(u8 = 1) (ASSIGN(u8 = 1) i64(epoch) u16(first) u16(last) u16(shard)
+ *                          | BEGIN(u8 = 2) u16(from) u16(to) u16(count) u16(slot)* | END(u8 = 3) i64(move))
+ * reply := OK(u8 = 0) i64(epoch of the map after, or the move's id) | STALE(u8 = 1) i64(epoch of the map now, or the move under way)
  * </pre>
+ * A move's id is the index of its BEGIN entry.
  */
 final class SlotMapMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(SlotMapMachine.class);
     private static final int FORMAT = 1;
     private static final int ASSIGN = 1;
+    private static final int BEGIN = 2;
+    private static final int END = 3;
     private static final int OK = 0;
     private static final int STALE = 1;
     private static final ByteString BARRIER = ByteString.copyFrom(EntryCodec.BARRIER);
 
     private volatile SlotMap map;
+    /** The move under way, or null. */
+    private volatile Move move;
+    /** Told of a move when it begins here and when this member becomes the group's leader with one under way. */
+    private volatile java.util.function.BiConsumer<Move, Boolean> moves = (m, fresh) -> { };
     private final List<Consumer<SlotMap>> listeners = new CopyOnWriteArrayList<>();
     private final LeaderEvents leaderEvents = new LeaderEvents();
 
     /** The machine of a cluster of {@code shards} shards, at its first map. */
     SlotMapMachine(int shards) {
         this.map = SlotMap.even(shards);
+    }
+
+    /**
+     * A move of slots from one shard to another.
+     *
+     * @param id    the index of the entry that began it
+     * @param from  the shard that owns the slots at the start
+     * @param to    the shard that owns them at the end
+     * @param slots the slots, in order
+     */
+    record Move(long id, int from, int to, int[] slots) {
+    }
+
+    /** The move under way as of the last entry this member applied, or null. */
+    Move move() {
+        return move;
+    }
+
+    /**
+     * Calls {@code driver} with a move as it begins (second argument true) and, when this member
+     * becomes the group's leader, with the move under way, if any (false); it runs on Ratis's
+     * threads and must not block.
+     */
+    void onMove(java.util.function.BiConsumer<Move, Boolean> driver) {
+        this.moves = driver;
+    }
+
+    /** The entry that begins a move of {@code slots} from shard {@code from} to shard {@code to}. */
+    static byte[] begin(int from, int to, int[] slots) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 * slots.length).put((byte) FORMAT).put((byte) BEGIN)
+                .putShort((short) from).putShort((short) to).putShort((short) slots.length);
+        for (int slot : slots) {
+            b.putShort((short) slot);
+        }
+        return b.array();
+    }
+
+    /** The entry that ends move {@code id}. */
+    static byte[] end(long id) {
+        return ByteBuffer.allocate(10).put((byte) FORMAT).put((byte) END).putLong(id).array();
     }
 
     /** The map as of the last entry this member applied. */
@@ -72,6 +123,10 @@ final class SlotMapMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderReady() {
         leaderEvents.signal();
+        Move m = move;
+        if (m != null) {
+            moves.accept(m, false);
+        }
     }
 
     /** The entry that gives {@code range} to {@code shard}, made on the map of epoch {@code epoch}. */
@@ -93,7 +148,10 @@ final class SlotMapMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         ByteBuffer in = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
         ByteBuffer reply = ByteBuffer.allocate(9);
-        if (in.remaining() != 16 || in.get() != FORMAT || in.get() != ASSIGN) {
+        int kind = in.remaining() >= 2 && in.get(0) == FORMAT ? in.get(1) : -1;
+        if (kind == BEGIN || kind == END) {
+            applyMove(in.position(2), entry.getIndex(), kind, reply);
+        } else if (in.remaining() != 16 || in.get() != FORMAT || in.get() != ASSIGN) {
             // Only this code writes entries: one that does not decode is a newer release's, refused alike everywhere.
             log.error("slot map entry {} does not decode; ignored", entry.getIndex());
             reply.put((byte) STALE).putLong(map.epoch());
@@ -117,6 +175,35 @@ final class SlotMapMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.array())));
+    }
+
+    /** Begins a move (unless one is under way) or ends one. */
+    private void applyMove(ByteBuffer in, long index, int kind, ByteBuffer reply) {
+        Move now = move;
+        if (kind == END) {
+            long id = in.getLong();
+            if (now != null && now.id() == id) {
+                move = null;
+                log.info("move {} of {} slots from shard {} to shard {} done", id, now.slots().length, now.from(), now.to());
+            }
+            reply.put((byte) OK).putLong(id);
+            return;
+        }
+        int from = Short.toUnsignedInt(in.getShort());
+        int to = Short.toUnsignedInt(in.getShort());
+        int[] slots = new int[Short.toUnsignedInt(in.getShort())];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = Short.toUnsignedInt(in.getShort());
+        }
+        if (now != null) {
+            reply.put((byte) STALE).putLong(now.id());
+            return;
+        }
+        Move begun = new Move(index, from, to, slots);
+        move = begun;
+        log.info("move {} of {} slots from shard {} to shard {} begins", index, slots.length, from, to);
+        reply.put((byte) OK).putLong(index);
+        moves.accept(begun, true);
     }
 
     /** A ReadIndex barrier: answered once this member has applied every change committed when it was asked. */

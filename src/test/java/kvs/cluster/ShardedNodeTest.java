@@ -326,8 +326,11 @@ class ShardedNodeTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == keys.size());
         // Held once frozen and once copied until every writer has a write in flight: writes come in both windows.
-        processes[2].moveSlots(0, 1, MOVED, step -> await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                .until(() -> inFlight.sum() == 4));
+        for (ShardedNode p : processes) { // whichever drives the move (the metadata group's leader)
+            p.moveSteps = step -> await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> inFlight.sum() == 4);
+        }
+        processes[2].moveSlots(0, 1, MOVED);
         stop.set(true); // at once: a write lost during the copy is not overwritten before the check
         for (Thread t : writers) {
             t.join();
@@ -341,9 +344,74 @@ class ShardedNodeTest {
         }
     }
 
-    /** Sets {@code k} through the process that serves it, following MOVED; whether the set was acknowledged. */
+    /**
+     * The process driving a move (the metadata group's leader) stops once the keys are copied: the
+     * move stays recorded in the metadata group, the next leader takes it up and ends it, and the
+     * keys are served by the new shard.
+     */
+    @Test
+    void aMoveWhoseDriverStopsIsEndedByTheNextLeader() throws Exception {
+        List<Bytes> keys = keysInSlots(100, 199, 200);
+        for (Bytes k : keys) {
+            processes[0].set(k, b("v-" + k.utf8()));
+        }
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<ShardedNode> driver = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        for (ShardedNode p : processes) {
+            p.moveSteps = step -> {
+                if (step == ShardedNode.MoveStep.COPIED && driver.compareAndSet(null, p)) {
+                    held.countDown();
+                    try {
+                        stopped.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+        }
+        Thread mover = Thread.ofVirtual().start(() -> {
+            try {
+                processes[0].moveSlots(0, 1, MOVED);
+            } catch (KvsException e) {
+                // its process may be the one stopped: the move goes on all the same
+            }
+        });
+        assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        int d = Arrays.asList(processes).indexOf(driver.get());
+        stop(d);
+        stopped.countDown();
+        mover.join();
+        for (ShardedNode p : processes) {
+            if (p != null) {
+                await("the move ended").atMost(Duration.ofSeconds(60)).until(() -> p.slots().epoch() == 2 && p.slotMapMove() == null);
+            }
+        }
+        processes[d] = start(d, SHARDS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processes[d].slots().epoch() == 2 && processes[d].slotMapMove() == null);
+        for (Bytes k : keys) {
+            assertThat(getFollowingMoves(k)).isEqualTo(b("v-" + k.utf8()));
+        }
+    }
+
+    /** The value of {@code k}, read where MOVED sends the read. */
+    private Bytes getFollowingMoves(Bytes k) throws KvsException {
+        ShardedNode at = processes[0];
+        for (int hop = 0; ; hop++) {
+            try {
+                return at.get(k);
+            } catch (MovedException e) {
+                if (hop == 5) {
+                    throw e;
+                }
+                at = Arrays.stream(processes).filter(p -> HostPort.show(p.address()).equals(e.address())).findFirst().orElseThrow();
+            }
+        }
+    }
+
     private final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Sets {@code k} through the process that serves it, following MOVED; whether the set was acknowledged. */
     private boolean setFollowingMoves(Bytes k, Bytes v, java.util.concurrent.atomic.AtomicInteger redirects) {
         ShardedNode at = processes[0];
         for (int hop = 0; hop < 5; hop++) {
