@@ -223,6 +223,59 @@ class ShardedClusterIT {
                 l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 2 slots 10923-16383 follower term ").contains(" leader n3 "));
     }
 
+    /**
+     * kvs-client cluster move-slots moves 1,000 slots (0's highest) to shard 1 while Jedis's cluster
+     * client writes keys of every slot: it follows the slots to their new process, every write it
+     * saw acknowledged is there after, and CLUSTER SLOTS gives the new map; a move that cannot be is
+     * refused with a message and exit status 1.
+     */
+    @Test
+    void kvsClientMovesSlotsWhileAClusterClientWrites() throws Exception {
+        int keys = 2000;
+        Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Set<Long>> unknown = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0)))) {
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (long seq = 0; !stop.get(); seq++) {
+                    String k = "move:" + seq % keys;
+                    unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+                    try {
+                        jedis.set(k, Long.toString(seq));
+                        acked.put(k, seq);
+                        unknown.get(k).clear();
+                    } catch (RuntimeException e) {
+                        // its outcome unknown (a timeout while the slot was held): either value may be there
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() == keys);
+            Programs.Result move = kvsClient("--addr", cluster.kvs[2], "cluster", "move-slots", "0", "1", "1000");
+            assertThat(move.exit()).as(move.err()).isZero();
+            assertThat(move.out()).isEqualTo("moved 1000 slots from shard 0 to shard 1: shard 0 slots 0-4460, shard 1 slots 4461-10922\n");
+            long ackedAtTheEnd = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.values().stream().mapToLong(Long::longValue).max().orElseThrow()
+                    > ackedAtTheEnd + keys);
+            stop.set(true);
+            writer.join();
+            for (int i = 0; i < keys; i++) {
+                String k = "move:" + i;
+                long held = Long.parseLong(jedis.get(k));
+                assertThat(held == acked.get(k) || held > acked.get(k) && unknown.get(k).contains(held))
+                        .as("%s holds %d; acknowledged %d", k, held, acked.get(k)).isTrue();
+            }
+        }
+        try (Jedis n1 = new Jedis(resp(0))) {
+            String ownSlots = n1.clusterNodes().lines().filter(l -> l.contains("myself")).findFirst().orElseThrow();
+            assertThat(ownSlots).endsWith(" 0-4460");
+            assertThat(n1.clusterInfo()).contains("cluster_current_epoch:2");
+        }
+        Programs.Result same = kvsClient("--addr", cluster.kvs[0], "cluster", "move-slots", "1", "1", "5");
+        assertThat(same.exit()).isEqualTo(1);
+        assertThat(same.err()).isEqualTo("move-slots: server error bad_request: a move is between two shards of the 3 (0 to 2): not 1 to 1\n");
+        assertThat(kvsClient("--addr", cluster.kvs[0], "cluster", "move-slots", "0", "1", "0").exit()).isEqualTo(2);
+    }
+
     @Test
     void aGroupClientLearnsEachSlotsProcessFromItsFirstMove() throws Exception {
         List<Bytes> keys = new ArrayList<>();

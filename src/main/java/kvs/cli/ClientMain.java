@@ -203,7 +203,7 @@ public final class ClientMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "cluster", mixinStandardHelpOptions = true,
+    @Command(name = "cluster", mixinStandardHelpOptions = true, subcommands = {ClientMain.MoveSlots.class},
             description = "Asks every --addr (a replicated group's members) for its view: id, role, term, leader and "
                     + "applied index, one member a line (in a sharded cluster, one line per shard, with its slots); "
                     + "exits 1 if one does not answer.")
@@ -239,6 +239,41 @@ public final class ClientMain implements Callable<Integer> {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "move-slots", mixinStandardHelpOptions = true,
+            description = "Moves COUNT slots of shard FROM with their keys to shard TO of a sharded cluster, while clients go "
+                    + "on (the slots next to TO's: FROM's highest when TO is the greater shard, else its lowest); asks the "
+                    + "first --addr and waits for the move to end, then prints both shards' slots.")
+    static final class MoveSlots implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cluster cluster;
+
+        @Parameters(index = "0", paramLabel = "FROM", description = "the shard the slots leave (0, 1, ...)")
+        int from;
+
+        @Parameters(index = "1", paramLabel = "TO", description = "the shard they join")
+        int to;
+
+        @Parameters(index = "2", paramLabel = "COUNT", description = "how many slots, 1 or more")
+        int count;
+
+        @Override
+        public Integer call() throws KvsException {
+            ClientMain parent = cluster.parent;
+            if (from < 0 || to < 0 || count < 1) {
+                return Cli.usageError(this, "FROM and TO are shards (0 or more) and COUNT 1 or more: " + from + " " + to + " " + count);
+            }
+            ClientMode.Target target = parent.mode().target();
+            try (KvsClient client = KvsClient.connect(target.addresses().get(0), target.options())) {
+                client.moveSlots(from, to, count);
+                Map<String, Object> s = client.stats();
+                parent.out.println("moved " + count + " slots from shard " + from + " to shard " + to + ": shard " + from
+                        + " slots " + s.get("cluster_shard_" + from + "_slots") + ", shard " + to + " slots "
+                        + s.get("cluster_shard_" + to + "_slots"));
+            }
+            return Cli.OK;
         }
     }
 

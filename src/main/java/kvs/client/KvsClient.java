@@ -200,6 +200,20 @@ public final class KvsClient implements Client {
         return expect(call(new Request.Stats()), Response.Stats.class).stats();
     }
 
+    /**
+     * Moves {@code count} slots of shard {@code from} with their keys to shard {@code to} (a sharded
+     * cluster, docs/CLUSTER.md, "Moving slots"); returns once the move is done, however long it takes.
+     *
+     * @param from  the shard the slots leave
+     * @param to    the shard they join
+     * @param count how many slots, 1 or more
+     * @throws KvsException the server's refusal ({@code bad_request}: not a sharded cluster, no such
+     *                      shard, too many slots, another move under way), or a connection failure
+     */
+    public void moveSlots(int from, int to, int count) throws KvsException {
+        expect(call(new Request.MoveSlots(from, to, count)), Response.Ok.class);
+    }
+
     @Override
     public Optional<Bytes> getBytes(Bytes key) throws KvsException {
         return Optional.ofNullable(expect(call(new Request.Get(key)), Response.Value.class).value());

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -398,6 +399,30 @@ public final class ShardedNode implements Store, Topology {
     static final int IMPORT_BYTES = 1 << 20;
 
     /**
+     * Moves {@code count} of shard {@code from}'s slots, those next to {@code to}'s (its highest
+     * when {@code to} is the greater shard, else its lowest), as {@link #moveSlots(int, int, int[])} does.
+     */
+    @Override
+    public long moveSlots(int from, int to, int count) throws KvsException {
+        ensureOpen();
+        if (from == to || from >= shards.size() || to >= shards.size()) {
+            throw new Refusal("a move is between two shards of the " + shards.size() + " (0 to " + (shards.size() - 1)
+                    + "): not " + from + " to " + to);
+        }
+        SlotMap map = slotMap.map();
+        int[] owned = java.util.stream.IntStream.range(0, HashSlot.SLOTS).filter(slot -> map.owner(slot) == from).toArray();
+        if (count > owned.length) {
+            throw new Refusal("shard " + from + " owns " + owned.length + " slots, fewer than " + count);
+        }
+        int[] slots = to > from ? Arrays.copyOfRange(owned, owned.length - count, owned.length) : Arrays.copyOf(owned, count);
+        try {
+            return moveSlots(from, to, slots);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(e.getMessage()); // the map changed since it was read
+        }
+    }
+
+    /**
      * Moves {@code slots}, which shard {@code from} owns, with their keys to shard {@code to}, while
      * clients go on, and returns once the move is done. The metadata group records the move as it
      * begins (refused while another is under way); the process that leads that group drives it
@@ -423,7 +448,7 @@ public final class ShardedNode implements Store, Topology {
         SlotMapMachine.Applied begun = SlotMapMachine.Applied.of(
                 groupClients.write(slotMapGroup, SlotMapMachine.begin(from, to, sorted)).getMessage().getContent());
         if (!begun.done()) {
-            throw new KvsException("another move of slots (" + begun.epoch() + ") is under way; one moves at a time");
+            throw new Refusal("another move of slots (" + begun.epoch() + ") is under way; one moves at a time");
         }
         long deadline = System.nanoTime() + MOVE_TIMEOUT.toNanos();
         for (SlotMapMachine.Move m; (m = slotMap.move()) == null || m.id() <= begun.epoch(); ) {

@@ -44,6 +44,10 @@ public final class Codec {
     private static final SerializedString DEADLINE = new SerializedString("deadline");
     private static final SerializedString EXPIRE = new SerializedString("expire");
     private static final SerializedString PERSIST = new SerializedString("persist");
+    private static final SerializedString MOVE_SLOTS = new SerializedString("move_slots");
+    private static final SerializedString FROM = new SerializedString("from");
+    private static final SerializedString TO = new SerializedString("to");
+    private static final SerializedString COUNT = new SerializedString("count");
     /** {@code {"ok": true}}, the body of every plain success (a set, a remove...): encoded once. */
     private static final byte[] OK_BODY = okBody();
     private static final SerializedString EXISTS = new SerializedString("exists");
@@ -53,8 +57,9 @@ public final class Codec {
     private static final SerializedString VALUES = new SerializedString("values");
 
     private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq", "ttl", "deadline",
-        "keys"};
+        "keys", "from", "to", "count"};
     private static final int KEYS_SLOT = 8;
+    private static final int FROM_SLOT = 9;
     private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader", "exists", "deadline",
         "ttl", "changed", "values"};
     private static final int STATS_SLOT = 4;
@@ -76,7 +81,28 @@ public final class Codec {
             case Request.Ping r -> encodeRequest(PING, null, null, null, null, null);
             case Request.Stats r -> encodeRequest(STATS, null, null, null, null, null);
             case Request.Auth r -> encodeRequest(AUTH, PASSWORD, Bytes.utf8(r.password()), null, null, null);
+            case Request.MoveSlots r -> encodeMoveSlots(r);
         };
+    }
+
+    /** {@code {"op": "move_slots", "from": n, "to": n, "count": n}}. */
+    private static byte[] encodeMoveSlots(Request.MoveSlots r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(48);
+        try (JsonGenerator g = Cbor.FACTORY.createGenerator(out)) {
+            g.writeStartObject(null, 4);
+            g.writeFieldName(OP);
+            g.writeString(MOVE_SLOTS);
+            g.writeFieldName(FROM);
+            g.writeNumber(r.from());
+            g.writeFieldName(TO);
+            g.writeNumber(r.to());
+            g.writeFieldName(COUNT);
+            g.writeNumber(r.count());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array output does not fail
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -404,6 +430,8 @@ public final class Codec {
             case "ping" -> new Request.Ping();
             case "stats" -> new Request.Stats();
             case "auth" -> new Request.Auth(text(f[3], "password"));
+            case "move_slots" -> new Request.MoveSlots(count(f[FROM_SLOT], "from", 0), count(f[FROM_SLOT + 1], "to", 0),
+                    count(f[FROM_SLOT + 2], "count", 1));
             default -> throw badRequest("unknown op '" + name + "'");
         };
     }
@@ -458,6 +486,17 @@ public final class Codec {
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
         }
+    }
+
+    /** A whole number from {@code least} to 2^31 - 1, as a move names its shards and count. */
+    private static int count(Object value, String name, int least) throws ProtocolException {
+        if (value == null) {
+            throw badRequest("missing field '" + name + "'");
+        }
+        if (!(value instanceof Long n) || n < least || n > Integer.MAX_VALUE) {
+            throw badRequest("'" + name + "' must be a whole number from " + least + " to 2^31 - 1, not " + shown(value));
+        }
+        return n.intValue();
     }
 
     private static long millis(Object value, String name) throws ProtocolException {

@@ -126,4 +126,16 @@ public sealed interface Request {
     /** Answered with the server's figures. */
     record Stats() implements Request {
     }
+
+    /**
+     * Moves {@code count} slots of shard {@code from} with their keys to shard {@code to} (a sharded
+     * cluster, docs/CLUSTER.md); answered {@code {"ok": true}} once the move is done.
+     */
+    record MoveSlots(int from, int to, int count) implements Request {
+        public MoveSlots {
+            if (from < 0 || to < 0 || count < 1) {
+                throw new IllegalArgumentException("a move names two shards (0 or more) and 1 slot or more: " + from + " " + to + " " + count);
+            }
+        }
+    }
 }

@@ -180,6 +180,23 @@ public interface Store extends KvsEngine {
     }
 
     /**
+     * Moves {@code count} slots of shard {@code from} with their keys to shard {@code to}, while
+     * clients go on, and returns once the move is done (a sharded cluster, docs/CLUSTER.md, "Moving
+     * slots"): the slots next to {@code to}'s (the highest-numbered of {@code from}'s when {@code to}
+     * is the greater shard, else the lowest).
+     *
+     * @param from  the shard the slots leave
+     * @param to    the shard they join
+     * @param count how many, 1 to as many as {@code from} owns
+     * @return the slot map's epoch after the move
+     * @throws KvsException a {@link Refusal} when this store is not a sharded cluster's, or the move
+     *                      is not possible (no such shard, too many slots, another move under way)
+     */
+    default long moveSlots(int from, int to, int count) throws KvsException {
+        throw new Refusal("not a sharded cluster: there are no slots to move (kvs-server --shards)");
+    }
+
+    /**
      * Sets {@code key} to {@code value}.
      *
      * @param key   the key

@@ -22,6 +22,7 @@ import kvs.store.Bytes;
 import kvs.store.WriteId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The codec and framing, from byte arrays. */
@@ -31,7 +32,7 @@ class CodecTest {
             new Request.Get("k"), new Request.Remove("k"), new Request.Set("k", "v"),
             new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
             new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)),
-            new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"),
+            new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"), new Request.MoveSlots(0, 2, 1000),
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(1, 2), 7)), new Request.Remove(b("k"), new WriteId(UUID.randomUUID(), 0)),
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(-1, -1), Long.MAX_VALUE)),
             new Request.Set(Bytes.wrap(new byte[] {(byte) 0xFF, 0, '\r', '\n'}), Bytes.wrap(new byte[] {(byte) 0x80}), null),
@@ -184,6 +185,27 @@ class CodecTest {
     void badMgets_areBadRequests(String body) {
         assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void aMoveOfSlots_isFromToAndCount() throws Exception {
+        // {"op": "move_slots", "from": 0, "to": 1, "count": 1000}
+        byte[] body = hex("a4 626f70 6a6d6f76655f736c6f7473 6466726f6d 00 62746f 01 65636f756e74 1903e8");
+        assertThat(Codec.encode(new Request.MoveSlots(0, 1, 1000))).isEqualTo(body);
+        assertThat(Codec.decodeRequest(body)).isEqualTo(new Request.MoveSlots(0, 1, 1000));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "a3 626f70 6a6d6f76655f736c6f7473 6466726f6d 00 62746f 01, missing field 'count'",             // no count
+        "a4 626f70 6a6d6f76655f736c6f7473 6466726f6d 00 62746f 01 65636f756e74 00, 'count' must be a whole number from 1", // count 0
+        "a4 626f70 6a6d6f76655f736c6f7473 6466726f6d 20 62746f 01 65636f756e74 01, 'from' must be a whole number from 0", // from -1
+        "a4 626f70 6a6d6f76655f736c6f7473 6466726f6d 6161 62746f 01 65636f756e74 01, 'from' must be a whole number",     // from "a"
+    })
+    void badMovesOfSlots_areBadRequestsSayingWhatIsWrong(String body, String message) {
+        assertThatThrownBy(() -> Codec.decodeRequest(hex(body)))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
+                .hasMessageContaining(message);
     }
 
     @Test

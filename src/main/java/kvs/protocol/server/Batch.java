@@ -19,6 +19,7 @@ import kvs.security.Guard;
 import kvs.slots.HashSlot;
 import kvs.store.Outcome;
 import kvs.store.Refusal;
+import kvs.store.Store;
 import kvs.store.Write;
 
 /**
@@ -43,6 +44,8 @@ final class Batch {
     final Ops ops = new Ops();
     private final Guard guard;
     private final Supplier<Map<String, Object>> figures;
+    /** The store, for the requests that change a sharded cluster's slots. */
+    private final Store store;
     /** The store's clock: a time to live counts from it (in a replicated group, the leader's: only it takes writes). */
     private final InstantSource clock;
     /** Whether the store is a sharded cluster's: each keyed request then runs on its slot's shard. */
@@ -59,13 +62,16 @@ final class Batch {
      * @param guard   the connection's gate: requests other than ping and auth wait for it to open
      * @param figures the server's figures, for stats
      * @param clock   the store's clock, which turns a set's time to live into a deadline and counts a ttl's time left
-     * @param sharded whether the store is a sharded cluster's ({@link kvs.store.Store#sharded})
+     * @param store   the store: its clock turns a set's time to live into a deadline and counts a ttl's
+     *                time left; whether it is a sharded cluster's ({@link Store#sharded}) makes each keyed
+     *                request run on its slot's shard; it moves slots ({@link Store#moveSlots})
      */
-    Batch(Guard guard, Supplier<Map<String, Object>> figures, InstantSource clock, boolean sharded) {
+    Batch(Guard guard, Supplier<Map<String, Object>> figures, Store store) {
         this.guard = guard;
         this.figures = figures;
-        this.clock = clock;
-        this.sharded = sharded;
+        this.store = store;
+        this.clock = store.clock();
+        this.sharded = store.sharded();
     }
 
     int size() {
@@ -124,6 +130,7 @@ final class Batch {
             case Request.Expire e -> ops.write(Write.transaction(KeyExpiry.expire(e.key(), e.expiry())));
             case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
             case Request.Stats s -> ops.call(keys -> figures.get());
+            case Request.MoveSlots m -> ops.call(keys -> store.moveSlots(m.from(), m.to(), m.count()));
         }
     }
 
@@ -143,6 +150,7 @@ final class Batch {
             case Request.Ping r -> Ops.NO_SLOT;
             case Request.Auth r -> Ops.NO_SLOT;
             case Request.Stats r -> Ops.NO_SLOT;
+            case Request.MoveSlots r -> Ops.NO_SLOT;
         };
         if (slot == HashSlot.SEVERAL) {
             return false;
@@ -187,6 +195,7 @@ final class Batch {
             case Request.Ping p -> "ping";
             case Request.Auth a -> "auth";
             case Request.Stats s -> "stats";
+            case Request.MoveSlots m -> "move_slots";
         };
     }
 
@@ -207,7 +216,9 @@ final class Batch {
             case Ops.Writing w -> reply(w.write());
             case Ops.ReadAll r when r.failure() != null -> Response.Error.of(r.failure());
             case Ops.ReadAll r -> values(r);
-            case Ops.Call<?> c -> c.failure() != null ? Response.Error.of(c.failure()) : new Response.Stats(stats(c));
+            case Ops.Call<?> c when c.failure() != null -> Response.Error.of(c.failure());
+            case Ops.Call<?> c when "move_slots".equals(kinds[i]) -> Response.Ok.INSTANCE;
+            case Ops.Call<?> c -> new Response.Stats(stats(c));
             case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
         };
     }

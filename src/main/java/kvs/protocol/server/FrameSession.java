@@ -46,7 +46,7 @@ final class FrameSession implements Session {
         this.stats = link.stats();
         this.maxFrame = link.maxFrame();
         this.guard = link.guard();
-        this.batch = new Batch(guard, stats::snapshot, dispatcher.store().clock(), dispatcher.store().sharded());
+        this.batch = new Batch(guard, stats::snapshot, dispatcher.store());
         this.tally = new RequestTally(stats);
         this.out = new FrameOutput(link.out(), BUFFER, maxFrame);
     }

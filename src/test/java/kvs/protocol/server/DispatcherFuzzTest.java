@@ -49,7 +49,7 @@ class DispatcherFuzzTest {
 
     @FuzzTest
     void handle(byte[] body) throws Exception {
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store);
         batch.addFrames(Frames.frame(body), 0, 1);
         assertThat(dispatcher.execute(batch.ops, 0)).isEqualTo(1);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();

@@ -136,7 +136,7 @@ class DispatcherTest {
     @Test
     void runsOfWrites_goAsOneGroup_andAReadSeesTheWritesBeforeIt() {
         RecordingStore engine = new RecordingStore();
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine);
         // one run of frames, as a connection reads them
         ByteArrayOutputStream run = new ByteArrayOutputStream();
         for (byte[] body : List.of(Codec.encode(new Request.Set("a", "1")), Codec.encode(new Request.Set("b", "2")),
@@ -164,7 +164,7 @@ class DispatcherTest {
         RecordingStore engine = new RecordingStore();
         String big = "v".repeat(Dispatcher.REPLY_BYTES / 2 + 1);
         engine.map.put(Bytes.utf8("big"), Bytes.utf8(big));
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine);
         add(batch, new Request.Get("big"));
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.Get("big"));
@@ -181,7 +181,7 @@ class DispatcherTest {
     @Test
     void anMget_endsARunOfWrites_andSeesIt_andAFailedReadIsItsReply() {
         RecordingStore engine = new RecordingStore();
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine);
         add(batch, new Request.Set("a", "1"));
         add(batch, new Request.GetAll(List.of(Bytes.utf8("a"), Bytes.utf8("b"))));
         add(batch, new Request.Set("b", "2"));
@@ -203,7 +203,7 @@ class DispatcherTest {
         RecordingStore engine = new RecordingStore();
         Bytes big = Bytes.utf8("v".repeat(Dispatcher.REPLY_BYTES / 2 + 1));
         engine.map.put(Bytes.utf8("big"), big);
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, engine);
         add(batch, new Request.GetAll(List.of(Bytes.utf8("big"), Bytes.utf8("big"))));
         add(batch, new Request.Get("big"));
         Dispatcher dispatcher = new Dispatcher(engine);

@@ -69,7 +69,7 @@ class ExpiryRequestsTest {
 
     /** The replies to {@code requests}, sent as one batch on one connection. */
     private List<Response> send(Request... requests) {
-        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store.clock(), false);
+        Batch batch = new Batch(Access.defaults().guard("test"), Map::of, store);
         for (Request r : requests) {
             byte[] body = Codec.encode(r);
             batch.addFrames(Frames.frame(body), 0, 1);
