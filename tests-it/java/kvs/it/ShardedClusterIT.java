@@ -268,7 +268,7 @@ class ShardedClusterIT {
         try (Jedis n1 = new Jedis(resp(0))) {
             String ownSlots = n1.clusterNodes().lines().filter(l -> l.contains("myself")).findFirst().orElseThrow();
             assertThat(ownSlots).endsWith(" 0-4460");
-            assertThat(n1.clusterInfo()).contains("cluster_current_epoch:2");
+            assertThat(n1.clusterInfo()).contains("cluster_current_epoch:17"); // a new map per run of 64 slots moved together
         }
         Programs.Result same = kvsClient("--addr", cluster.kvs[0], "cluster", "move-slots", "1", "1", "5");
         assertThat(same.exit()).isEqualTo(1);

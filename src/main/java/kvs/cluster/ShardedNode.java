@@ -523,8 +523,8 @@ public final class ShardedNode implements Store, Topology {
     }
 
     /**
-     * A move's steps, each an entry of a log, applied alike by every member, and each harmless done
-     * again: (1) the source freezes the slots (their writes wait; reads go on) and this process's
+     * A move's steps, for each run of {@value #MOVE_RUN} of its slots in turn, each an entry of a
+     * log, applied alike by every member, and each harmless done again: (1) the source freezes the slots (their writes wait; reads go on) and this process's
      * member of it applies the freeze, after which its engine holds the slots' keys as they stay;
      * (2) the target makes ready to receive them (removing any an earlier attempt left of a slot not
      * yet its own) and (3) imports them, in entries of at most {@value #IMPORT_PAIRS} pairs (a slot it
@@ -534,9 +534,19 @@ public final class ShardedNode implements Store, Topology {
      * then on); (7) the source drops its copy.
      */
     private void moveSteps(SlotMapMachine.Move move) throws KvsException {
+        int[] all = move.slots();
+        for (int i = 0; i < all.length; i += MOVE_RUN) {
+            moveSteps(move, Arrays.copyOfRange(all, i, Math.min(all.length, i + MOVE_RUN)));
+        }
+    }
+
+    /** Slots moved together, frozen for one copy: a slot's writes wait no longer than the copy of so many slots. */
+    static final int MOVE_RUN = 64;
+
+    /** The steps of {@code move} for {@code slots}, some of its slots. */
+    private void moveSteps(SlotMapMachine.Move move, int[] slots) throws KvsException {
         RaftGroupId source = groupIds.get(move.from());
         RaftGroupId target = groupIds.get(move.to());
-        int[] slots = move.slots();
         long frozen = groupClients.write(source, SlotEntries.entry(SlotEntries.Op.FREEZE, slots)).getLogIndex();
         awaitApplied(shards.get(move.from()), frozen);
         moveSteps.accept(MoveStep.FROZEN);

@@ -246,6 +246,8 @@ class ShardedNodeTest {
 
     /** Slots 100-199: shard 0's at the start. */
     private static final int[] MOVED = java.util.stream.IntStream.rangeClosed(100, 199).toArray();
+    /** The slot map's epoch after {@link #MOVED} moved: a new one per run of slots moved together. */
+    private static final long AFTER_MOVE = 1 + (MOVED.length + ShardedNode.MOVE_RUN - 1) / ShardedNode.MOVE_RUN;
 
     /**
      * Slots move with their keys, driven through a process that leads neither shard: every
@@ -259,9 +261,9 @@ class ShardedNodeTest {
         for (Bytes k : keys) {
             processes[0].set(k, b("v-" + k.utf8()), processes[0].clock().millis() + 3_600_000);
         }
-        assertThat(processes[2].moveSlots(0, 1, MOVED)).isEqualTo(2);
-        await("every process at epoch 2").atMost(Duration.ofSeconds(30)).until(() ->
-                Arrays.stream(processes).allMatch(p -> p.slots().epoch() == 2));
+        assertThat(processes[2].moveSlots(0, 1, MOVED)).isEqualTo(AFTER_MOVE);
+        await("every process at the move's last epoch").atMost(Duration.ofSeconds(30)).until(() ->
+                Arrays.stream(processes).allMatch(p -> p.slots().epoch() == AFTER_MOVE));
         for (ShardedNode p : processes) {
             assertThat(p.slots().owner(150)).isEqualTo(1);
             assertThat(p.slots().ranges(0)).containsExactly(new SlotMap.Range(0, 99), new SlotMap.Range(200, 5460));
@@ -276,12 +278,12 @@ class ShardedNodeTest {
                     && p.shard(1).figures().keys() == keys.size());
         }
         assertThatThrownBy(() -> processes[0].assign(1, new SlotMap.Range(300, 300), 2))
-                .isInstanceOf(KvsException.class).hasMessageContaining("at epoch 2, not 1");
+                .isInstanceOf(KvsException.class).hasMessageContaining("at epoch " + AFTER_MOVE + ", not 1");
 
         stop(2);
         processes[2] = start(2, SHARDS);
         await("the restarted process replays the map").atMost(Duration.ofSeconds(30)).until(() ->
-                processes[2].slots().epoch() == 2);
+                processes[2].slots().epoch() == AFTER_MOVE);
         assertThat(processes[2].shard(1).slots().state(150)).isEqualTo(SlotStates.OWNED);
         assertThat(processes[2].shard(0).slots().state(150)).isEqualTo(SlotStates.ABSENT);
         processes[1].set(keys.get(0), b("after"));
@@ -384,11 +386,11 @@ class ShardedNodeTest {
         mover.join();
         for (ShardedNode p : processes) {
             if (p != null) {
-                await("the move ended").atMost(Duration.ofSeconds(60)).until(() -> p.slots().epoch() == 2 && p.slotMapMove() == null);
+                await("the move ended").atMost(Duration.ofSeconds(60)).until(() -> p.slots().epoch() == AFTER_MOVE && p.slotMapMove() == null);
             }
         }
         processes[d] = start(d, SHARDS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> processes[d].slots().epoch() == 2 && processes[d].slotMapMove() == null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processes[d].slots().epoch() == AFTER_MOVE && processes[d].slotMapMove() == null);
         for (Bytes k : keys) {
             assertThat(getFollowingMoves(k)).isEqualTo(b("v-" + k.utf8()));
         }
