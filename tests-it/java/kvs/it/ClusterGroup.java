@@ -45,7 +45,12 @@ final class ClusterGroup implements AutoCloseable {
 
     /** Three processes of a sharded cluster of {@code shards} shards (docs/CLUSTER.md), each with its RESP address. */
     static ClusterGroup sharded(Path dir, Path logs, String engine, int shards) throws IOException {
-        return new ClusterGroup(dir, logs, engine, false, shards);
+        return sharded(dir, logs, engine, shards, false);
+    }
+
+    /** {@link #sharded(Path, Path, String, int)}, the processes {@code partitionable} ({@link #isolate}). */
+    static ClusterGroup sharded(Path dir, Path logs, String engine, int shards, boolean partitionable) throws IOException {
+        return new ClusterGroup(dir, logs, engine, partitionable, shards);
     }
 
     private ClusterGroup(Path dir, Path logs, String engine, boolean partitionable, int shards, String... moreArgs)

@@ -106,6 +106,11 @@ final class KvsStateMachine extends BaseStateMachine {
         this.slots = slots;
     }
 
+    /** Every client's last write, as this member has applied the log (a copy). */
+    Map<java.util.UUID, Sessions.Last> sessions() {
+        return sessions.all();
+    }
+
     /** The shard's slot states, or null for a single group. */
     SlotStates slots() {
         return slots;
@@ -497,8 +502,14 @@ final class KvsStateMachine extends BaseStateMachine {
      * writes or removes with them, in one group write with the states and the entry's index.
      */
     private byte[] applySlots(SlotEntries.Decoded e, TermIndex index) throws KvsException {
-        if (index.getIndex() <= engineApplied) {
-            return EntryCodec.reply(List.of(EntryCodec.Applied.OK)); // the engine's record of the states is as of a later entry
+        if (index.getIndex() <= engineApplied) { // the engine's record of the states is as of a later entry
+            if (e.op() == SlotEntries.Op.SESSIONS) {
+                mergeSessions(e, index); // the clients' last writes are not the engine's: replayed as every entry's are
+            }
+            return EntryCodec.reply(List.of(EntryCodec.Applied.OK));
+        }
+        if (!slots.step(e.move())) {
+            return EntryCodec.reply(List.of(new EntryCodec.Applied.Refused("move " + e.move() + " is over: a later move has taken steps")));
         }
         List<Write<?>> writes = new ArrayList<>();
         java.util.BitSet of = new java.util.BitSet(kvs.slots.HashSlot.SLOTS);
@@ -533,11 +544,22 @@ final class KvsStateMachine extends BaseStateMachine {
                 }
                 removeKeysOf(of, writes);
             }
+            case SESSIONS -> mergeSessions(e, index);
         }
         writes.add(Write.meta(SLOTS, slots.encode()));
         writes.add(appliedMarker(index));
         writeOrThrow(writes);
         return EntryCodec.reply(List.of(EntryCodec.Applied.OK));
+    }
+
+    /** Takes each client's last write of a {@link SlotEntries.Op#SESSIONS} entry where it is newer than this shard's. */
+    private void mergeSessions(SlotEntries.Decoded e, TermIndex index) {
+        e.sessions().forEach((client, last) -> {
+            WriteId id = new WriteId(client, last.seq());
+            if (sessions.applied(id) == null) {
+                sessions.record(id, index.getIndex(), last.notFound());
+            }
+        });
     }
 
     /** Adds a removal of each key of the engine whose slot is in {@code of} to {@code writes}. */

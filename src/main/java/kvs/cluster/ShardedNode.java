@@ -62,6 +62,8 @@ public final class ShardedNode implements Store, Topology {
     /** Each shard's engine here, and its Raft group. */
     private final List<Store> engines;
     private final List<RaftGroupId> groupIds;
+    /** Each shard's state machine here: its clients' last writes go with a move. */
+    private final List<KvsStateMachine> machines;
     /** The metadata group's state machine: the slot map as this process last applied it. */
     private final SlotMapMachine slotMap;
     private final RaftGroupId slotMapGroup;
@@ -83,6 +85,7 @@ public final class ShardedNode implements Store, Topology {
         }
         this.shards = List.copyOf(nodesOfShards);
         this.engines = List.copyOf(engines);
+        this.machines = started.stateMachines();
         this.groupIds = started.groupIds();
         this.slotMap = started.slotMap();
         this.slotMapGroup = started.slotMapGroup().getGroupId();
@@ -382,13 +385,19 @@ public final class ShardedNode implements Store, Topology {
      *                      the metadata group cannot take the change now
      */
     long assign(long epoch, SlotMap.Range range, int shard) throws KvsException {
+        return assign(epoch, range, shard, 0);
+    }
+
+    /** {@link #assign(long, SlotMap.Range, int)} as a step of move {@code move} (refused once that move is over). */
+    private long assign(long epoch, SlotMap.Range range, int shard, long move) throws KvsException {
         if (shard < 0 || shard >= shards.size()) {
             throw new IllegalArgumentException("no shard " + shard + " of " + shards.size());
         }
         SlotMapMachine.Applied applied = SlotMapMachine.Applied.of(
-                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard)).getMessage().getContent());
+                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard, move)).getMessage().getContent());
         if (!applied.done()) {
-            throw new KvsException("the slot map is at epoch " + applied.epoch() + ", not " + epoch + " as the change assumed");
+            throw new KvsException("the slot map is at epoch " + applied.epoch() + ", not " + epoch + " as the change assumed"
+                    + (move != 0 ? ", or move " + move + " is over" : ""));
         }
         awaitMap(applied.epoch());
         return applied.epoch();
@@ -452,6 +461,7 @@ public final class ShardedNode implements Store, Topology {
         }
         long deadline = System.nanoTime() + MOVE_TIMEOUT.toNanos();
         for (SlotMapMachine.Move m; (m = slotMap.move()) == null || m.id() <= begun.epoch(); ) {
+            ensureOpen();
             if (m == null && slotMap.map().owner(sorted[0]) == to) {
                 return slotMap.map().epoch();
             }
@@ -519,6 +529,10 @@ public final class ShardedNode implements Store, Topology {
             }
         } finally {
             driving.set(0);
+            SlotMapMachine.Move next = slotMap.move(); // one begun while this one ended found it driven: take it up
+            if (next != null && next.id() != move.id()) {
+                takeUp(next);
+            }
         }
     }
 
@@ -547,17 +561,21 @@ public final class ShardedNode implements Store, Topology {
     private void moveSteps(SlotMapMachine.Move move, int[] slots) throws KvsException {
         RaftGroupId source = groupIds.get(move.from());
         RaftGroupId target = groupIds.get(move.to());
-        long frozen = groupClients.write(source, SlotEntries.entry(SlotEntries.Op.FREEZE, slots)).getLogIndex();
+        long frozen = step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.FREEZE, slots));
         awaitApplied(shards.get(move.from()), frozen);
         moveSteps.accept(MoveStep.FROZEN);
-        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.RECEIVE, slots));
-        copy(engines.get(move.from()), slots, target);
+        step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.RECEIVE, slots));
+        copy(engines.get(move.from()), move, slots, target);
+        step(target, move, SlotEntries.sessions(move.id(), slots, machines.get(move.from()).sessions()));
         moveSteps.accept(MoveStep.COPIED);
-        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.RELEASE, slots));
+        step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.RELEASE, slots));
         for (SlotMap.Range range : ranges(slots)) {
             while (!ownedBy(range, move.to())) {
+                if (slotMap.move() == null || slotMap.move().id() != move.id()) {
+                    throw new KvsException("move " + move.id() + " is over");
+                }
                 try {
-                    assign(slotMap.map().epoch(), range, move.to());
+                    assign(slotMap.map().epoch(), range, move.to(), move.id());
                 } catch (UnavailableException e) {
                     throw e;
                 } catch (KvsException e) { // made on a map this process had not caught up with: look again
@@ -565,8 +583,25 @@ public final class ShardedNode implements Store, Topology {
                 }
             }
         }
-        groupClients.write(target, SlotEntries.entry(SlotEntries.Op.OWN, slots));
-        groupClients.write(source, SlotEntries.entry(SlotEntries.Op.DROP, slots));
+        step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.OWN, slots));
+        step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.DROP, slots));
+    }
+
+    /**
+     * Commits a step of {@code move} to {@code group}'s log; returns its index.
+     *
+     * @throws KvsException if the shard refused it: a later move has taken steps there, so this one is over
+     */
+    private long step(RaftGroupId group, SlotMapMachine.Move move, byte[] entry) throws KvsException {
+        org.apache.ratis.protocol.RaftClientReply reply = groupClients.write(group, entry);
+        try {
+            if (EntryCodec.outcomes(reply.getMessage().getContent().toByteArray()).get(0) instanceof EntryCodec.Applied.Refused r) {
+                throw new KvsException("move " + move.id() + " stops: " + r.message());
+            }
+        } catch (EntryCodec.MalformedEntry e) {
+            throw new KvsException("a shard's answer to a step of move " + move.id() + " does not decode: " + e.getMessage(), e);
+        }
+        return reply.getLogIndex();
     }
 
     /** Whether the slot map this process applied gives every slot of {@code range} to {@code shard}. */
@@ -581,7 +616,7 @@ public final class ShardedNode implements Store, Topology {
     }
 
     /** Imports into group {@code target} the keys of {@code slots} that {@code engine} holds, with their deadlines. */
-    private void copy(Store engine, int[] slots, RaftGroupId target) throws KvsException {
+    private void copy(Store engine, SlotMapMachine.Move move, int[] slots, RaftGroupId target) throws KvsException {
         java.util.BitSet moving = new java.util.BitSet(HashSlot.SLOTS);
         for (int slot : slots) {
             moving.set(slot);
@@ -605,14 +640,14 @@ public final class ShardedNode implements Store, Topology {
                 pairs.add(Write.set(run.get(j), e.value(), e.deadline()));
                 bytes += run.get(j).length() + e.value().length();
                 if (pairs.size() == IMPORT_PAIRS || bytes >= IMPORT_BYTES) {
-                    groupClients.write(target, SlotEntries.entry(SlotEntries.Op.IMPORT, slots, pairs));
+                    step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.IMPORT, slots, pairs));
                     pairs.clear();
                     bytes = 0;
                 }
             }
         }
         if (!pairs.isEmpty()) {
-            groupClients.write(target, SlotEntries.entry(SlotEntries.Op.IMPORT, slots, pairs));
+            step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.IMPORT, slots, pairs));
         }
     }
 

@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * replayed whole at every start; no snapshot is taken.
  *
  * <pre>
- * entry := FORMAT(u8 = 1) (ASSIGN(u8 = 1) i64(epoch) u16(first) u16(last) u16(shard)
+ * entry := FORMAT(u8 = 1) (ASSIGN(u8 = 1) i64(epoch) u16(first) u16(last) u16(shard) i64(move)
  *                          | BEGIN(u8 = 2) u16(from) u16(to) u16(count) u16(slot)* | END(u8 = 3) i64(move))
  * reply := OK(u8 = 0) i64(epoch of the map after, or the move's id) | STALE(u8 = 1) i64(epoch of the map now, or the move under way)
  * </pre>
- * A move's id is the index of its BEGIN entry.
+ * A move's id is the index of its BEGIN entry; an ASSIGN is a step of the move it names, refused
+ * unless that move is under way (0: of none, as tests make them).
  */
 final class SlotMapMachine extends BaseStateMachine {
 
@@ -129,10 +130,10 @@ final class SlotMapMachine extends BaseStateMachine {
         }
     }
 
-    /** The entry that gives {@code range} to {@code shard}, made on the map of epoch {@code epoch}. */
-    static byte[] assign(long epoch, SlotMap.Range range, int shard) {
-        return ByteBuffer.allocate(16).put((byte) FORMAT).put((byte) ASSIGN).putLong(epoch)
-                .putShort((short) range.first()).putShort((short) range.last()).putShort((short) shard).array();
+    /** The entry that gives {@code range} to {@code shard}, made on the map of epoch {@code epoch}, a step of move {@code move}. */
+    static byte[] assign(long epoch, SlotMap.Range range, int shard, long move) {
+        return ByteBuffer.allocate(24).put((byte) FORMAT).put((byte) ASSIGN).putLong(epoch)
+                .putShort((short) range.first()).putShort((short) range.last()).putShort((short) shard).putLong(move).array();
     }
 
     /** A change's outcome, from its reply: the epoch of the map after it, or of the map that was newer than the one it was made on. */
@@ -151,7 +152,7 @@ final class SlotMapMachine extends BaseStateMachine {
         int kind = in.remaining() >= 2 && in.get(0) == FORMAT ? in.get(1) : -1;
         if (kind == BEGIN || kind == END) {
             applyMove(in.position(2), entry.getIndex(), kind, reply);
-        } else if (in.remaining() != 16 || in.get() != FORMAT || in.get() != ASSIGN) {
+        } else if (in.remaining() != 24 || in.get() != FORMAT || in.get() != ASSIGN) {
             // Only this code writes entries: one that does not decode is a newer release's, refused alike everywhere.
             log.error("slot map entry {} does not decode; ignored", entry.getIndex());
             reply.put((byte) STALE).putLong(map.epoch());
@@ -160,8 +161,11 @@ final class SlotMapMachine extends BaseStateMachine {
             int first = Short.toUnsignedInt(in.getShort());
             int last = Short.toUnsignedInt(in.getShort());
             int shard = Short.toUnsignedInt(in.getShort());
+            long of = in.getLong();
             SlotMap now = map;
-            if (epoch != now.epoch() || last >= HashSlot.SLOTS || first > last || shard > now.shards()) {
+            Move under = move;
+            boolean stepOfNoMove = of != 0 && (under == null || under.id() != of);
+            if (epoch != now.epoch() || last >= HashSlot.SLOTS || first > last || shard > now.shards() || stepOfNoMove) {
                 reply.put((byte) STALE).putLong(now.epoch());
             } else {
                 SlotMap next = now.assign(new SlotMap.Range(first, last), shard);

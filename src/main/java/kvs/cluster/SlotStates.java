@@ -26,6 +26,8 @@ final class SlotStates {
     static final byte IMPORTING = 3;
 
     private final byte[] states;
+    /** The id of the latest move this shard has taken a step of (0: none). */
+    private long move;
     /** Bumped, and waiters woken, at every change. */
     private long version;
 
@@ -46,17 +48,30 @@ final class SlotStates {
     /** Takes the states {@link #encode} wrote (the engine's record, at start-up). */
     synchronized void load(Bytes stored) {
         byte[] given = stored.toByteArray();
-        if (given.length != HashSlot.SLOTS) {
-            throw new IllegalArgumentException("a shard's slot states are " + HashSlot.SLOTS + " bytes, not " + given.length);
+        if (given.length != HashSlot.SLOTS + 8) {
+            throw new IllegalArgumentException("a shard's slot states are " + (HashSlot.SLOTS + 8) + " bytes, not " + given.length);
         }
         System.arraycopy(given, 0, states, 0, states.length);
+        move = java.nio.ByteBuffer.wrap(given, HashSlot.SLOTS, 8).getLong();
         version++;
         notifyAll();
     }
 
-    /** One byte per slot, as the engine's metadata keeps them. */
+    /** One byte per slot, then the latest move's id (8 bytes), as the engine's metadata keeps them. */
     synchronized Bytes encode() {
-        return Bytes.wrap(states.clone());
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(HashSlot.SLOTS + 8).put(states).putLong(move).array());
+    }
+
+    /**
+     * Takes a step of move {@code id}: true, and the move the latest, unless a later move has taken
+     * a step here (then the step is refused: its move is over).
+     */
+    synchronized boolean step(long id) {
+        if (id < move) {
+            return false;
+        }
+        move = id;
+        return true;
     }
 
     synchronized byte state(int slot) {
