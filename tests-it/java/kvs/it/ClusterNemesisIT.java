@@ -12,10 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import kvs.KeyNotFoundException;
 import kvs.KvsException;
-import kvs.UnavailableException;
-import kvs.UnknownOutcomeException;
 import kvs.check.Reliability;
 import kvs.check.RegisterChecker;
 import kvs.check.RegisterChecker.Op;
@@ -66,7 +63,8 @@ class ClusterNemesisIT {
                     try (GroupClient client = GroupClient.of(group.addresses(), KvsClient.Options.defaults())) {
                         for (int n = 0; System.nanoTime() < end; n++) {
                             String key = KEYS[random.nextInt(KEYS.length)];
-                            if (step(client, key, name + "-" + n, random.nextInt(10), histories.get(key))) {
+                            if (Nemesis.step(client, key, name + "-" + n, random.nextInt(10), histories.get(key))
+                                    == Nemesis.Outcome.ACKNOWLEDGED) {
                                 acknowledged.incrementAndGet();
                             }
                         }
@@ -79,26 +77,7 @@ class ClusterNemesisIT {
             for (int round = 0; System.nanoTime() < end; round++) {
                 TimeUnit.MILLISECONDS.sleep(1500 + nemesis.nextInt(1500));
                 int victim = nemesis.nextBoolean() ? leaderOf(group) : nemesis.nextInt(3);
-                switch (round % 3) { // each kind in turn, so that a short run has each
-                    case 0 -> {
-                        faults.add("kill n" + (victim + 1));
-                        group.members[victim].kill();
-                        TimeUnit.MILLISECONDS.sleep(nemesis.nextInt(2000));
-                        group.restart(victim);
-                    }
-                    case 1 -> {
-                        faults.add("pause n" + (victim + 1));
-                        group.members[victim].pause();
-                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
-                        group.members[victim].resume();
-                    }
-                    default -> {
-                        faults.add("isolate n" + (victim + 1));
-                        group.isolate(victim);
-                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
-                        group.heal();
-                    }
-                }
+                Nemesis.strike(group, victim, round, nemesis, faults);
             }
             for (Thread t : clients) {
                 t.join();
@@ -114,37 +93,6 @@ class ClusterNemesisIT {
             assertThat(RegisterChecker.linearizable(histories.get(key)))
                     .as("key %s's history of %d operations, %s", key, histories.get(key).size(), context).isTrue();
         }
-    }
-
-    /**
-     * One random operation (gets 40%, sets 40%, removes 20%) with a unique value, recorded in
-     * {@code history}; true if it was acknowledged.
-     */
-    private static boolean step(GroupClient client, String key, String value, int dice, List<Op> history)
-            throws KvsException {
-        long invoked = System.nanoTime();
-        try {
-            if (dice < 4) {
-                String read = client.get(key).orElse(null);
-                history.add(Op.get(read, invoked, System.nanoTime()));
-            } else if (dice < 8) {
-                client.set(key, value);
-                history.add(Op.set(value, invoked, System.nanoTime()));
-            } else {
-                try {
-                    client.remove(key);
-                    history.add(Op.remove(true, invoked, System.nanoTime()));
-                } catch (KeyNotFoundException e) {
-                    history.add(Op.remove(false, invoked, System.nanoTime()));
-                }
-            }
-            return true;
-        } catch (UnknownOutcomeException e) {
-            history.add(Op.unknown(dice < 8 ? Op.set(value, invoked, invoked) : Op.remove(false, invoked, invoked)));
-        } catch (UnavailableException e) {
-            // a write that reached no member, or a read that got no answer: no effect to check
-        }
-        return false;
     }
 
     /** The member that says it is the leader, or member 0 when none answers so. */

@@ -14,10 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import kvs.KeyNotFoundException;
 import kvs.KvsException;
-import kvs.UnavailableException;
-import kvs.UnknownOutcomeException;
 import kvs.check.RegisterChecker;
 import kvs.check.RegisterChecker.Op;
 import kvs.check.Reliability;
@@ -89,7 +86,7 @@ class ShardedNemesisIT {
                     try (GroupClient client = GroupClient.of(group.addresses(), KvsClient.Options.defaults())) {
                         for (int n = 0; System.nanoTime() < end; n++) {
                             String key = keys.get(random.nextInt(keys.size()));
-                            switch (step(client, key, name + "-" + n, random.nextInt(10), histories.get(key))) {
+                            switch (Nemesis.step(client, key, name + "-" + n, random.nextInt(10), histories.get(key))) {
                                 case ACKNOWLEDGED -> acknowledged.incrementAndGet();
                                 case REFUSED_AS_MOVING -> refusedAsMoving.incrementAndGet();
                                 case NO_ANSWER -> { }
@@ -121,27 +118,7 @@ class ShardedNemesisIT {
             Random nemesis = new Random(SEED);
             for (int round = 0; System.nanoTime() < end; round++) {
                 TimeUnit.MILLISECONDS.sleep(1500 + nemesis.nextInt(1500));
-                int victim = nemesis.nextInt(3);
-                switch (round % 3) {
-                    case 0 -> {
-                        faults.add("kill n" + (victim + 1));
-                        group.members[victim].kill();
-                        TimeUnit.MILLISECONDS.sleep(nemesis.nextInt(2000));
-                        group.restart(victim);
-                    }
-                    case 1 -> {
-                        faults.add("pause n" + (victim + 1));
-                        group.members[victim].pause();
-                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
-                        group.members[victim].resume();
-                    }
-                    default -> {
-                        faults.add("isolate n" + (victim + 1));
-                        group.isolate(victim);
-                        TimeUnit.MILLISECONDS.sleep(1000 + nemesis.nextInt(2000));
-                        group.heal();
-                    }
-                }
+                Nemesis.strike(group, nemesis.nextInt(3), round, nemesis, faults);
             }
             for (Thread t : threads) {
                 t.join();
@@ -158,40 +135,6 @@ class ShardedNemesisIT {
             assertThat(RegisterChecker.linearizable(histories.get(key)))
                     .as("key %s's history of %d operations, %s", key, histories.get(key).size(), context).isTrue();
         }
-    }
-
-    private enum Outcome { ACKNOWLEDGED, NO_ANSWER, REFUSED_AS_MOVING }
-
-    /** One random operation (gets 40%, sets 40%, removes 20%) with a unique value, recorded in {@code history}. */
-    private static Outcome step(GroupClient client, String key, String value, int dice, List<Op> history) throws KvsException {
-        long invoked = System.nanoTime();
-        try {
-            if (dice < 4) {
-                String read = client.get(key).orElse(null);
-                history.add(Op.get(read, invoked, System.nanoTime()));
-            } else if (dice < 8) {
-                client.set(key, value);
-                history.add(Op.set(value, invoked, System.nanoTime()));
-            } else {
-                try {
-                    client.remove(key);
-                    history.add(Op.remove(true, invoked, System.nanoTime()));
-                } catch (KeyNotFoundException e) {
-                    history.add(Op.remove(false, invoked, System.nanoTime()));
-                }
-            }
-            return Outcome.ACKNOWLEDGED;
-        } catch (UnknownOutcomeException e) {
-            history.add(Op.unknown(dice < 8 ? Op.set(value, invoked, invoked) : Op.remove(false, invoked, invoked)));
-        } catch (UnavailableException e) {
-            // a write that reached no member, or a read that got no answer: no effect to check
-        } catch (KvsException e) {
-            if (!String.valueOf(e.getMessage()).contains("TRYAGAIN")) {
-                throw e;
-            }
-            return Outcome.REFUSED_AS_MOVING; // refused by the shard's log as its slot moved: nothing applied
-        }
-        return Outcome.NO_ANSWER;
     }
 
     /** Whether {@code ranges} (as stats give a shard's slots: {@code 0-5396,5461-5470}) holds {@code slot}. */

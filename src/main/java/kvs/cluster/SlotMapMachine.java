@@ -1,17 +1,12 @@
 package kvs.cluster;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 import kvs.slots.HashSlot;
 import kvs.slots.SlotMap;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupMemberId;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -53,8 +48,6 @@ final class SlotMapMachine extends BaseStateMachine {
     private volatile Move move;
     /** Told of a move when it begins here and when this member becomes the group's leader with one under way. */
     private volatile java.util.function.BiConsumer<Move, Boolean> moves = (m, fresh) -> { };
-    private final List<Consumer<SlotMap>> listeners = new CopyOnWriteArrayList<>();
-    private final LeaderEvents leaderEvents = new LeaderEvents();
 
     /** The machine of a cluster of {@code shards} shards, at its first map. */
     SlotMapMachine(int shards) {
@@ -106,24 +99,9 @@ final class SlotMapMachine extends BaseStateMachine {
         return map;
     }
 
-    /** Calls {@code listener} with each map this member applies from now on. */
-    void onChange(Consumer<SlotMap> listener) {
-        listeners.add(listener);
-    }
-
-    /** Signalled when this member learns of a new leader of the metadata group. */
-    LeaderEvents leaderEvents() {
-        return leaderEvents;
-    }
-
-    @Override
-    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
-        leaderEvents.signal();
-    }
-
+    /** This member leads the group now: it takes up the move under way, if any. */
     @Override
     public void notifyLeaderReady() {
-        leaderEvents.signal();
         Move m = move;
         if (m != null) {
             moves.accept(m, false);
@@ -171,9 +149,6 @@ final class SlotMapMachine extends BaseStateMachine {
                 SlotMap next = now.assign(new SlotMap.Range(first, last), shard);
                 map = next;
                 log.info("slot map epoch {}: slots {}-{} to shard {}", next.epoch(), first, last, shard);
-                for (Consumer<SlotMap> l : listeners) {
-                    l.accept(next);
-                }
                 reply.put((byte) OK).putLong(next.epoch());
             }
         }
