@@ -180,6 +180,21 @@ class CliIT {
     }
 
     @Test
+    void clusterChanges_outsideAShardedCluster_areRefused_andBadOnesAreUsageErrors() throws Exception {
+        Server s = new Server();
+        for (String[] change : List.of(new String[] {"cluster", "rebalance"}, new String[] {"cluster", "add-shard", "a", "b", "c"},
+                new String[] {"cluster", "move-slots", "0", "1", "5"})) {
+            Result refused = client(s, change);
+            assertThat(refused.exit()).as(String.join(" ", change)).isEqualTo(1);
+            assertThat(refused.err()).contains("server error bad_request: not a sharded cluster");
+        }
+        assertUsageError(client(s, "cluster", "add-shard", "a", "b"));
+        assertUsageError(client(s, "cluster", "add-shard"));
+        assertUsageError(run("kvs-server", "--join", "--node-id", "n4", "--peer", "n1=127.0.0.1:1,127.0.0.1:2",
+                "--data-dir", dir.toString()));
+    }
+
+    @Test
     void securityOptions_badValues_areUsageErrors() throws Exception {
         assertUsageError(run("kvs-server", "--protected-mode", "maybe", "--data-dir", dir.toString()));
         assertUsageError(run("kvs-server", "--max-clients", "0", "--data-dir", dir.toString()));

@@ -26,6 +26,8 @@ final class ClusterGroup implements AutoCloseable {
     private final String engine;
     private final boolean partitionable;
     private final List<String> moreArgs;
+    /** Processes that joined the cluster ({@link #join}), stopped with it. */
+    private final List<ServerProcess> joined = new ArrayList<>();
     /** The member cut off from the others, or null. */
     private String isolated;
 
@@ -105,6 +107,30 @@ final class ClusterGroup implements AutoCloseable {
         return member;
     }
 
+    /** A process that joined a sharded cluster: its handle and its member spec ({@code ID=KVS,RAFT,RESP}). */
+    record Joined(ServerProcess process, String id, String kvs, String resp, String spec) {
+    }
+
+    /**
+     * Starts process {@code id} that joins this sharded cluster ({@code --join}), with free addresses,
+     * and waits until it listens; it is stopped with the cluster.
+     */
+    Joined join(String id) throws IOException {
+        String kvsAddress = freeAddress();
+        String respAddress = freeAddress();
+        String spec = id + "=" + kvsAddress + "," + freeAddress() + "," + respAddress;
+        List<String> args = new ArrayList<>(List.of("--node-id", id, "--election-timeout-ms", "1000", "--engine", engine));
+        for (String p : peers) {
+            args.addAll(List.of("--peer", p));
+        }
+        args.addAll(List.of("--peer", spec, "--join"));
+        args.addAll(moreArgs);
+        ServerProcess process = ServerProcess.launch(Files.createDirectories(dir.resolve(id)), logs, args.toArray(String[]::new));
+        joined.add(process);
+        process.awaitReady();
+        return new Joined(process, id, kvsAddress, respAddress, spec);
+    }
+
     /** Cuts member {@code i}'s Raft links to the others (its clients still reach it), until {@link #heal}. */
     void isolate(int i) throws IOException {
         isolated = "n" + (i + 1);
@@ -148,6 +174,9 @@ final class ClusterGroup implements AutoCloseable {
             if (m != null) {
                 m.close();
             }
+        }
+        for (ServerProcess m : joined) {
+            m.close();
         }
     }
 }

@@ -231,49 +231,46 @@ class ShardedClusterIT {
      */
     @Test
     void kvsClientMovesSlotsWhileAClusterClientWrites() throws Exception {
-        int keys = 2000;
-        Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, Set<Long>> unknown = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        try (redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0)))) {
-            Thread writer = Thread.ofPlatform().start(() -> {
-                for (long seq = 0; !stop.get(); seq++) {
-                    String k = "move:" + seq % keys;
-                    unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
-                    try {
-                        jedis.set(k, Long.toString(seq));
-                        acked.put(k, seq);
-                        unknown.get(k).clear();
-                    } catch (RuntimeException e) {
-                        // its outcome unknown (a timeout while the slot was held): either value may be there
-                    }
-                }
-            });
-            await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() == keys);
+        try (Writer writer = new Writer("move:", 2000)) {
             Programs.Result move = kvsClient("--addr", cluster.kvs[2], "cluster", "move-slots", "0", "1", "1000");
             assertThat(move.exit()).as(move.err()).isZero();
             assertThat(move.out()).isEqualTo("moved 1000 slots from shard 0 to shard 1: shard 0 slots 0-4460, shard 1 slots 4461-10922\n");
-            long ackedAtTheEnd = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-            await().atMost(Duration.ofSeconds(60)).until(() -> acked.values().stream().mapToLong(Long::longValue).max().orElseThrow()
-                    > ackedAtTheEnd + keys);
-            stop.set(true);
-            writer.join();
-            for (int i = 0; i < keys; i++) {
-                String k = "move:" + i;
-                long held = Long.parseLong(jedis.get(k));
-                assertThat(held == acked.get(k) || held > acked.get(k) && unknown.get(k).contains(held))
-                        .as("%s holds %d; acknowledged %d", k, held, acked.get(k)).isTrue();
-            }
+            writer.checkAfterMoreWrites();
         }
         try (Jedis n1 = new Jedis(resp(0))) {
             String ownSlots = n1.clusterNodes().lines().filter(l -> l.contains("myself")).findFirst().orElseThrow();
             assertThat(ownSlots).endsWith(" 0-4460");
-            assertThat(n1.clusterInfo()).contains("cluster_current_epoch:17"); // a new map per run of 64 slots moved together
+            assertThat(n1.clusterInfo()).contains("cluster_current_epoch:2"); // 1,000 slots of few keys: one run, one new map
         }
         Programs.Result same = kvsClient("--addr", cluster.kvs[0], "cluster", "move-slots", "1", "1", "5");
         assertThat(same.exit()).isEqualTo(1);
         assertThat(same.err()).isEqualTo("move-slots: server error bad_request: a move is between two shards of the 3 (0 to 2): not 1 to 1\n");
         assertThat(kvsClient("--addr", cluster.kvs[0], "cluster", "move-slots", "0", "1", "0").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void aFourthProcessAndShardAreAddedAndRebalancedWhileAClusterClientWrites() throws Exception {
+        ClusterGroup.Joined n4 = cluster.join("n4");
+        try (Writer writer = new Writer("grow:", 2000)) {
+            Programs.Result add = kvsClient("--addr", cluster.kvs[1], "cluster", "add-shard", n4.spec(), "n1", "n2");
+            assertThat(add.exit()).as(add.err()).isZero();
+            assertThat(add.out()).isEqualTo("added shard 3: members n4 n1 n2\n");
+            Programs.Result again = kvsClient("--addr", cluster.kvs[0], "cluster", "add-shard", "n4", "n9", "n2");
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err()).isEqualTo("add-shard: server error bad_request: no process 'n9' in the cluster: name a new one as "
+                    + "ID=KVS,RAFT,RESP\n");
+            Programs.Result rebalance = kvsClient("--addr", cluster.kvs[2], "cluster", "rebalance");
+            assertThat(rebalance.exit()).as(rebalance.err()).isZero();
+            assertThat(rebalance.out()).isEqualTo("shard 0 slots 0-4095\nshard 1 slots 5461-9556\nshard 2 slots 10923-15018\n"
+                    + "shard 3 slots 4096-5460,9557-10922,15019-16383\n");
+            writer.checkAfterMoreWrites();
+        }
+        var n4resp = HostPort.parse(n4.resp());
+        try (Jedis j = new Jedis(n4resp.getHostString(), n4resp.getPort())) {
+            await("n4 serves shard 3's slots").atMost(Duration.ofSeconds(30)).until(() -> j.clusterNodes().lines()
+                    .anyMatch(l -> l.contains("myself") && l.endsWith(" 4096-5460 9557-10922 15019-16383")));
+            assertThat(j.clusterNodes().lines()).hasSize(4);
+        }
     }
 
     @Test
@@ -337,6 +334,67 @@ class ShardedClusterIT {
                 assertThat(jedis.get("again:" + i)).isEqualTo("w" + i);
                 assertThat(jedis.get("before:" + i)).isEqualTo("v" + i);
             }
+        }
+    }
+
+    /**
+     * Jedis's cluster client writing keys {@code PREFIX0}... over and over, each write's value its
+     * sequence number, from the start: {@link #checkAfterMoreWrites} stops it once it has gone
+     * round the keys again, and checks that each key holds its last acknowledged value, or a later
+     * one whose write's outcome it did not learn.
+     */
+    private final class Writer implements AutoCloseable {
+        private final String prefix;
+        private final int keys;
+        private final Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Set<Long>> unknown = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0)));
+        private final Thread thread;
+
+        /** Starts writing, and returns once every key has been written once. */
+        Writer(String prefix, int keys) {
+            this.prefix = prefix;
+            this.keys = keys;
+            this.thread = Thread.ofPlatform().start(() -> {
+                for (long seq = 0; !stop.get(); seq++) {
+                    String k = prefix + seq % keys;
+                    unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+                    try {
+                        jedis.set(k, Long.toString(seq));
+                        acked.put(k, seq);
+                        unknown.get(k).clear();
+                    } catch (RuntimeException e) {
+                        // its outcome unknown (a timeout while the slot was held): either value may be there
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() == keys);
+        }
+
+        void checkAfterMoreWrites() throws InterruptedException {
+            long ackedAtTheEnd = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.values().stream().mapToLong(Long::longValue).max().orElseThrow()
+                    > ackedAtTheEnd + keys);
+            stop.set(true);
+            thread.join();
+            for (int i = 0; i < keys; i++) {
+                String k = prefix + i;
+                long held = Long.parseLong(jedis.get(k));
+                assertThat(held == acked.get(k) || held > acked.get(k) && unknown.get(k).contains(held))
+                        .as("%s holds %d; acknowledged %d", k, held, acked.get(k)).isTrue();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            jedis.close();
         }
     }
 }

@@ -203,7 +203,7 @@ public final class ClientMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "cluster", mixinStandardHelpOptions = true, subcommands = {ClientMain.MoveSlots.class},
+    @Command(name = "cluster", mixinStandardHelpOptions = true, subcommands = {ClientMain.MoveSlots.class, ClientMain.AddShard.class, ClientMain.Rebalance.class},
             description = "Asks every --addr (a replicated group's members) for its view: id, role, term, leader and "
                     + "applied index, one member a line (in a sharded cluster, one line per shard, with its slots); "
                     + "exits 1 if one does not answer.")
@@ -227,7 +227,7 @@ public final class ClientMain implements Callable<Integer> {
                         for (int i = 0; i < shards.intValue(); i++) {
                             String p = "cluster_shard_" + i + "_";
                             parent.out.println(where + " " + s.get("cluster_node") + " shard " + i + " slots " + s.get(p + "slots")
-                                    + " " + view(s, p));
+                                    + " " + ("none".equals(s.get(p + "role")) ? "not a member" : view(s, p)));
                         }
                         continue;
                     }
@@ -265,15 +265,71 @@ public final class ClientMain implements Callable<Integer> {
             if (from < 0 || to < 0 || count < 1) {
                 return Cli.usageError(this, "FROM and TO are shards (0 or more) and COUNT 1 or more: " + from + " " + to + " " + count);
             }
-            ClientMode.Target target = parent.mode().target();
-            try (KvsClient client = KvsClient.connect(target.addresses().get(0), target.options())) {
-                client.moveSlots(from, to, count);
-                Map<String, Object> s = client.stats();
-                parent.out.println("moved " + count + " slots from shard " + from + " to shard " + to + ": shard " + from
-                        + " slots " + s.get("cluster_shard_" + from + "_slots") + ", shard " + to + " slots "
-                        + s.get("cluster_shard_" + to + "_slots"));
+            Map<String, Object> s = onFirstAddress(parent, client -> client.moveSlots(from, to, count));
+            parent.out.println("moved " + count + " slots from shard " + from + " to shard " + to + ": shard " + from
+                    + " slots " + s.get("cluster_shard_" + from + "_slots") + ", shard " + to + " slots "
+                    + s.get("cluster_shard_" + to + "_slots"));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "add-shard", mixinStandardHelpOptions = true,
+            description = "Adds a shard to a sharded cluster, a Raft group of MEMBER..., the first expected to lead it: "
+                    + "each the id of one of the cluster's processes, or ID=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT for "
+                    + "one started with kvs-server --join; asks the first --addr, waits for the shard to have a leader and "
+                    + "prints its number. It owns no slot until slots move to it (move-slots, rebalance).")
+    static final class AddShard implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cluster cluster;
+
+        @Parameters(paramLabel = "MEMBER", arity = "1..*", description = "3 or 5 processes")
+        List<String> members;
+
+        @Override
+        public Integer call() throws KvsException {
+            ClientMain parent = cluster.parent;
+            if (members.size() != 3 && members.size() != 5) {
+                return Cli.usageError(this, "a shard has 3 or 5 members, not " + members.size());
+            }
+            Map<String, Object> s = onFirstAddress(parent, client -> client.addShard(members));
+            int shard = ((Number) s.get("cluster_shards")).intValue() - 1;
+            parent.out.println("added shard " + shard + ": members "
+                    + String.join(" ", members.stream().map(m -> m.contains("=") ? m.substring(0, m.indexOf('=')) : m).toList()));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "rebalance", mixinStandardHelpOptions = true,
+            description = "Moves slots between the shards of a sharded cluster, one move at a time, until each owns an even "
+                    + "share (give or take one), while clients go on; asks the first --addr, waits, then prints each shard's slots.")
+    static final class Rebalance implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cluster cluster;
+
+        @Override
+        public Integer call() throws KvsException {
+            ClientMain parent = cluster.parent;
+            Map<String, Object> s = onFirstAddress(parent, KvsClient::rebalance);
+            int shards = ((Number) s.get("cluster_shards")).intValue();
+            for (int i = 0; i < shards; i++) {
+                parent.out.println("shard " + i + " slots " + s.get("cluster_shard_" + i + "_slots"));
             }
             return Cli.OK;
+        }
+    }
+
+    /** A change of a sharded cluster, made through one of its processes. */
+    @FunctionalInterface
+    private interface ClusterChange {
+        void make(KvsClient client) throws KvsException;
+    }
+
+    /** Makes {@code change} through the first --addr, then returns that process's stats (the cluster after it). */
+    private static Map<String, Object> onFirstAddress(ClientMain parent, ClusterChange change) throws KvsException {
+        ClientMode.Target target = parent.mode().target();
+        try (KvsClient client = KvsClient.connect(target.addresses().get(0), target.options())) {
+            change.make(client);
+            return client.stats();
         }
     }
 

@@ -28,6 +28,12 @@ final class ClusterOptions {
                     + "every member, served over RESP as a Redis Cluster; fixed at the first start (default: ${DEFAULT-VALUE}).")
     int shards = 1;
 
+    @Option(names = "--join", arity = "0..1", paramLabel = "true|false", fallbackValue = "true",
+            description = "Sharded mode: this process joins a running sharded cluster rather than founding it: --peer names "
+                    + "the cluster's founding members and this process, --shards the number it was founded with; "
+                    + "shards come to it with kvs-client cluster add-shard. Given at every start of such a process.")
+    boolean join;
+
     @Option(names = "--cluster-id", paramLabel = "NAME", defaultValue = "kvs",
             description = "Cluster mode: the group's name; its Raft group id is derived from it (default: ${DEFAULT-VALUE}).")
     String clusterId;
@@ -75,8 +81,13 @@ final class ClusterOptions {
         }
         ClusterConfig config = new ClusterConfig(nodeId, members, clusterId, Duration.ofMillis(electionTimeoutMs), raftDir,
                 snapshotEvery, reads);
-        if (members.size() < 3 || members.size() % 2 == 0) {
-            throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
+        int founders = join ? members.size() - 1 : members.size();
+        if (founders < 3 || founders % 2 == 0) {
+            throw usage("a group has 3 or 5 members (an odd number, so a majority survives a lost one), not " + founders
+                    + (join ? " (--join: --peer names the founding members and this process)" : ""));
+        }
+        if (join && shards == 1) {
+            throw usage("--join joins a sharded cluster: give --shards as its founders were started");
         }
         if (shards < 1 || shards > kvs.slots.HashSlot.SLOTS) {
             throw usage("--shards must be 1 to " + kvs.slots.HashSlot.SLOTS + ", not " + shards);

@@ -17,6 +17,7 @@ import kvs.KvsException;
 import kvs.client.HostPort;
 import kvs.cluster.ClusterConfig;
 import kvs.cluster.ClusterNode;
+import kvs.cluster.ShardEngines;
 import kvs.cluster.ShardedNode;
 import kvs.engine.Durability;
 import kvs.engine.EngineOptions;
@@ -283,7 +284,9 @@ public final class ServerMain implements Callable<Integer> {
         try {
             if (clusterConfig != null && cluster.shards > 1) {
                 chosen = EngineChoice.resolve(Files.createDirectories(dir.resolve("shards").resolve("0")), engine);
-                sharded = ShardedNode.start(clusterConfig, openShards(dir.resolve("shards"), cluster.shards, chosen, options));
+                ShardEngines engines = shardEngines(dir.resolve("shards"), chosen, options);
+                sharded = cluster.join ? ShardedNode.join(clusterConfig, cluster.shards, engines)
+                        : ShardedNode.start(clusterConfig, cluster.shards, engines);
                 store = sharded;
             } else {
                 Files.createDirectories(engineDir);
@@ -319,10 +322,6 @@ public final class ServerMain implements Callable<Integer> {
         }
         if (sharded == null) {
             EngineChoice.record(engineDir, chosen);
-        } else {
-            for (int i = 0; i < sharded.shardCount(); i++) {
-                EngineChoice.record(dir.resolve("shards").resolve(Integer.toString(i)), chosen);
-            }
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -361,24 +360,28 @@ public final class ServerMain implements Callable<Integer> {
         return chosen.equals(EngineChoice.KVS) ? KvStore.open(engineDir, options) : MvStoreEngine.open(engineDir, options);
     }
 
-    /** The engines of {@code shards} shards, in {@code DIR/0}, {@code DIR/1}...; one table of watched keys for them all. */
-    private static List<Store> openShards(Path dir, int shards, String chosen, EngineOptions options)
-            throws IOException, KvsException {
+    /**
+     * Opens each shard's engine in {@code DIR/N} as the process comes to host the shard, of the engine
+     * {@code chosen} (refusing another engine's data, and recording the choice); one table of
+     * watched keys for them all.
+     */
+    private static ShardEngines shardEngines(Path dir, String chosen, EngineOptions options) {
         EngineOptions shared = options.withWatches(new Watches());
-        List<Store> engines = new ArrayList<>();
-        try {
-            for (int i = 0; i < shards; i++) {
-                Path d = Files.createDirectories(dir.resolve(Integer.toString(i)));
+        return new ShardEngines() {
+            @Override
+            public Store open(int shard) throws IOException, KvsException {
+                Path d = Files.createDirectories(dir.resolve(Integer.toString(shard)));
                 EngineChoice.resolve(d, chosen); // refuses another engine's data
-                engines.add(open(d, chosen, shared));
+                Store opened = ServerMain.open(d, chosen, shared);
+                EngineChoice.record(d, chosen);
+                return opened;
             }
-        } catch (IOException | KvsException | RuntimeException e) {
-            for (Store opened : engines) {
-                opened.close();
+
+            @Override
+            public Watches watches() {
+                return shared.watches();
             }
-            throw e;
-        }
-        return engines;
+        };
     }
 
     /** What the RESP listener reports: CONFIG GET's table holds the settings Redis tools ask about. */

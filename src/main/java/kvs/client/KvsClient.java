@@ -214,6 +214,30 @@ public final class KvsClient implements Client {
         expect(call(new Request.MoveSlots(from, to, count)), Response.Ok.class);
     }
 
+    /**
+     * Adds a shard of {@code members} to a sharded cluster (docs/CLUSTER.md, "Adding a shard"): each
+     * a process's id, or {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT} for one started with
+     * {@code kvs-server --join}, the first expected to lead it; returns once the shard has a leader.
+     *
+     * @param members 3 or 5 processes
+     * @throws KvsException the server's refusal ({@code bad_request}: not a sharded cluster, members
+     *                      not valid, another shard added meanwhile), or a connection failure
+     */
+    public void addShard(List<String> members) throws KvsException {
+        expect(call(new Request.AddShard(members)), Response.Ok.class);
+    }
+
+    /**
+     * Moves slots until every shard of a sharded cluster owns an even share (docs/CLUSTER.md,
+     * "Adding a shard"); returns once done, however long it takes.
+     *
+     * @throws KvsException the server's refusal ({@code bad_request}: not a sharded cluster, another
+     *                      move under way), or a connection failure
+     */
+    public void rebalance() throws KvsException {
+        expect(call(new Request.Rebalance()), Response.Ok.class);
+    }
+
     @Override
     public Optional<Bytes> getBytes(Bytes key) throws KvsException {
         return Optional.ofNullable(expect(call(new Request.Get(key)), Response.Value.class).value());

@@ -20,7 +20,8 @@ import org.apache.ratis.util.TimeDuration;
  * Ratis clients of this process's groups, one per group, made when first used: they send an
  * entry to the group's leader wherever it runs (a process that does not lead a shard still
  * changes it: the slot map, a slot's move), following the leader as it changes, and give up
- * after {@link #ATTEMPTS} tries {@link #PAUSE} apart.
+ * after {@link #ATTEMPTS} tries {@link #PAUSE} apart. Groups added to the cluster later are
+ * made known with {@link #add}.
  */
 final class GroupClients implements AutoCloseable {
 
@@ -48,6 +49,25 @@ final class GroupClients implements AutoCloseable {
         } catch (IOException e) {
             throw new UnavailableException("group " + id + " cannot take an entry now: " + e.getMessage(), e);
         }
+    }
+
+    /** Asks group {@code id}'s leader {@code query}, after a ReadIndex; its answer. */
+    java.nio.ByteBuffer read(RaftGroupId id, byte[] query) throws KvsException {
+        RaftClient client = clients.computeIfAbsent(id, this::client);
+        try {
+            RaftClientReply reply = client.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(query)));
+            if (!reply.isSuccess()) {
+                throw new UnavailableException("group " + id + " refused a query: " + reply.getException(), reply.getException());
+            }
+            return reply.getMessage().getContent().asReadOnlyByteBuffer();
+        } catch (IOException e) {
+            throw new UnavailableException("group " + id + " cannot answer now: " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes {@code group} known (a shard added to the cluster); a group known already is kept as it is. */
+    void add(RaftGroup group) {
+        groups.putIfAbsent(group.getGroupId(), group);
     }
 
     private RaftClient client(RaftGroupId id) {

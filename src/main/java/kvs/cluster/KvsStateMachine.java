@@ -585,9 +585,21 @@ final class KvsStateMachine extends BaseStateMachine {
         };
     }
 
-    /** A ReadIndex query: a barrier, answered once everything committed when it was asked is applied here. */
+    /**
+     * A ReadIndex query: a barrier, answered once everything committed when it was asked is
+     * applied here, or what a move's driver reads from this shard ({@link ShardQueries}).
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        java.nio.ByteBuffer content = request.getContent().asReadOnlyByteBuffer();
+        if (ShardQueries.is(content)) {
+            try {
+                return CompletableFuture.completedFuture(Message.valueOf(
+                        UnsafeByteOperations.unsafeWrap(ShardQueries.answer(content, engine, sessions.all()))));
+            } catch (KvsException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         if (!request.getContent().equals(BARRIER)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a barrier: " + request));
         }

@@ -75,74 +75,62 @@ final class RaftBootstrap {
     }
 
     /**
-     * A started member's Ratis server, hosting one group per shard (each shard's state machine and
-     * group, in order) and the metadata group, which holds the slot map.
+     * A started process's Ratis server, hosting its members of the shards (their state machines
+     * made by {@code machines}) and, in a founding process, of the metadata group, which holds the
+     * cluster's layout.
      */
-    record StartedShards(RaftServer server, List<KvsStateMachine> stateMachines, List<RaftGroup> groups,
-                         SlotMapMachine slotMap, RaftGroup slotMapGroup) {
-        /** The shards' group ids, in order. */
-        List<RaftGroupId> groupIds() {
-            return groups.stream().map(RaftGroup::getGroupId).toList();
-        }
+    record StartedShards(RaftServer server, ShardMachines machines, RaftGroup metaGroup) {
     }
 
     /**
-     * Starts {@code config}'s member of every shard, shard {@code i} over {@code engines.get(i)}, in
-     * one Ratis server (multi-raft): shard 0's group given to the server, the others added to it
-     * (each member adds its own). Each shard's first leader is expected on a different member (shard
-     * {@code i}'s on member {@code i} mod their number, by Raft priority). The metadata group, over
-     * the same members, is added last ({@link SlotMapMachine}). Closes the engines if it cannot start.
+     * Starts {@code config}'s process of a sharded cluster in one Ratis server (multi-raft). A
+     * founding process ({@code founders} holds it) is a member of the cluster's first {@code shards}
+     * shards and of its metadata group: shard 0's group given to the server, the others added to
+     * it (each member adds its own), each shard's first leader expected on a different member
+     * (shard {@code i}'s on founder {@code i} mod their number, by Raft priority), and the
+     * metadata group ({@link SlotMapMachine}), over the same members, added last. A process that
+     * joined later ({@code founders} does not hold it) starts with the groups it stored, if any;
+     * the shards added to the cluster come to it as they are added ({@link #addGroup}). Shard
+     * engines are opened by {@code engines} as Ratis makes each shard's state machine; closes
+     * those opened if it cannot start.
      */
-    static StartedShards startShards(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
+    static StartedShards startShards(ClusterConfig config, List<Member> founders, int shards, ShardEngines engines,
+                                     Consumer<RaftProperties> tuning) throws IOException {
+        boolean founder = founders.stream().anyMatch(m -> m.id().equals(config.self()));
+        checkRole(config, founder);
+        checkMembers(config);
+        checkShards(config, shards);
+        RaftGroup metaGroup = RaftGroup.valueOf(ShardMachines.metaGroupId(config.clusterId()), peers(founders, -1));
         List<RaftGroup> groups = new ArrayList<>();
-        java.util.Map<RaftGroupId, Integer> shardOf = new java.util.HashMap<>();
-        boolean[] newLog = new boolean[engines.size()];
-        RaftGroup metaGroup;
-        try {
-            checkMembers(config);
-            checkShards(config, engines.size());
-            for (int i = 0; i < engines.size(); i++) {
-                RaftGroupId id = groupId(config.clusterId() + "/shard-" + i);
-                groups.add(RaftGroup.valueOf(id, peers(config, i % config.members().size())));
-                shardOf.put(id, i);
-                newLog[i] = isNewLog(config, id);
-            }
-            metaGroup = RaftGroup.valueOf(groupId(config.clusterId() + "/meta"), peers(config, -1));
-        } catch (IOException e) {
-            closeAll(engines, e);
-            throw e;
+        for (int i = 0; i < shards; i++) {
+            groups.add(RaftGroup.valueOf(ShardMachines.shardGroupId(config.clusterId(), i), peers(founders, i % founders.size())));
         }
-        // Each time Ratis makes a shard's division (at start, when adding it, when adding it again) it gets a
-        // state machine of its own over the shard's engine; the last one made is the shard's.
-        KvsStateMachine[] machines = new KvsStateMachine[engines.size()];
-        SlotMapMachine[] slotMap = new SlotMapMachine[1];
-        StateMachine.Registry registry = id -> {
-            if (id.equals(metaGroup.getGroupId())) {
-                slotMap[0] = new SlotMapMachine(engines.size());
-                return slotMap[0];
-            }
-            int i = shardOf.get(id);
-            machines[i] = new KvsStateMachine(engines.get(i), newLog[i], SlotStates.initial(i, engines.size()));
-            return machines[i];
-        };
+        ShardMachines machines = new ShardMachines(config, shards, engines, founder ? new SlotMapMachine(founders, shards) : null);
         RaftServer server;
         try {
-            server = startServer(config, groups.get(0), registry, tuning);
-        } catch (IOException e) {
-            closeAll(engines, e);
-            throw e;
-        }
-        try {
-            for (RaftGroup g : groups.subList(1, groups.size())) {
-                addGroup(server, g);
-            }
-            addGroup(server, metaGroup);
+            server = startServer(config, founder ? groups.get(0) : null, machines.registry(), tuning);
         } catch (IOException | RuntimeException e) {
-            server.close();
-            closeAll(engines, e);
-            throw new IOException("cannot start the shards of '" + config.self() + "': " + e.getMessage(), e);
+            machines.closeEngines(e);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
-        return new StartedShards(server, List.of(machines), List.copyOf(groups), slotMap[0], metaGroup);
+        if (founder) {
+            try {
+                for (RaftGroup g : groups.subList(1, groups.size())) {
+                    addGroup(server, g);
+                }
+                addGroup(server, metaGroup);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                machines.closeEngines(e);
+                throw new IOException("cannot start the shards of '" + config.self() + "': " + e.getMessage(), e);
+            }
+        }
+        return new StartedShards(server, machines, metaGroup);
+    }
+
+    /** Shard {@code shard}'s Raft group: its members, the one expected to lead of higher priority. */
+    static RaftGroup shardGroup(String clusterId, int shard, Layout.ShardMembers members) {
+        return RaftGroup.valueOf(ShardMachines.shardGroupId(clusterId, shard), peers(members.members(), members.preferred()));
     }
 
     /**
@@ -150,7 +138,7 @@ final class RaftBootstrap {
      * repairs it when it came back with no members (a group added and stopped before its first
      * election, RATIS-2661), by removing it, keeping its directory, and adding it again.
      */
-    private static void addGroup(RaftServer server, RaftGroup group) throws IOException {
+    static void addGroup(RaftServer server, RaftGroup group) throws IOException {
         ClientId client = ClientId.randomId();
         boolean loaded = false;
         for (RaftGroupId id : server.getGroupIds()) {
@@ -176,27 +164,26 @@ final class RaftBootstrap {
         }
     }
 
-    private static void closeAll(List<Store> engines, Exception failure) {
-        for (Store e : engines) {
-            ClusterNode.closeQuietly(e, failure);
-        }
-    }
-
     /** The Raft group id of the group named {@code name}, the same on every member. */
     private static RaftGroupId groupId(String name) {
-        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+        return ShardMachines.groupId(name);
     }
 
     /** Whether the group {@code id} has no log in this member's directory yet. */
-    private static boolean isNewLog(ClusterConfig config, RaftGroupId id) {
+    static boolean isNewLog(ClusterConfig config, RaftGroupId id) {
         return !Files.isDirectory(config.raftDir().resolve(id.getUuid().toString()));
     }
 
     /** The group's members as Raft peers; member {@code preferred} (when 0 or more) of higher priority, to lead. */
     private static List<RaftPeer> peers(ClusterConfig config, int preferred) {
+        return peers(config.members(), preferred);
+    }
+
+    /** {@code members} as Raft peers; member {@code preferred} (when 0 or more) of higher priority, to lead. */
+    static List<RaftPeer> peers(List<Member> members, int preferred) {
         List<RaftPeer> peers = new ArrayList<>();
-        for (int i = 0; i < config.members().size(); i++) {
-            Member m = config.members().get(i);
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
             RaftPeer.Builder b = RaftPeer.newBuilder().setId(m.id()).setAddress(m.raft());
             if (preferred >= 0) {
                 b.setPriority(i == preferred ? 1 : 0);
@@ -206,7 +193,7 @@ final class RaftBootstrap {
         return peers;
     }
 
-    /** Starts the member's Ratis server with {@code group}, each group's state machine from {@code machines}. */
+    /** Starts the member's Ratis server with {@code group} (and those it stored; none given: only those), each group's state machine from {@code machines}. */
     private static RaftServer startServer(ClusterConfig config, RaftGroup group, StateMachine.Registry machines,
                                           Consumer<RaftProperties> tuning) throws IOException {
         ExitUtils.disableSystemExit(); // a port that cannot be bound is an exception here, not System.exit
@@ -214,9 +201,9 @@ final class RaftBootstrap {
         RaftProperties p = properties(config, tuning);
         RaftServer server = null;
         try {
-            server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
-                    .setGroup(group).setStateMachineRegistry(machines)
-                    .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+            RaftServer.Builder builder = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self()))
+                    .setStateMachineRegistry(machines).setProperties(p).setOption(RaftStorage.StartupOption.RECOVER);
+            server = (group == null ? builder : builder.setGroup(group)).build();
             server.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -277,6 +264,24 @@ final class RaftBootstrap {
         Path tmp = file.resolveSibling("shards.tmp");
         Files.writeString(tmp, shards + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Records in {@code DATA/raft/joined} that the process joined a running cluster (rather than
+     * founding it) on its first start, and refuses a later start as the other.
+     */
+    private static void checkRole(ClusterConfig config, boolean founder) throws IOException {
+        Path file = config.raftDir().resolve("joined");
+        boolean first = !Files.exists(config.raftDir().resolve("members"));
+        if (!first && Files.exists(file) == founder) {
+            throw new IOException(founder
+                    ? "this process joined its cluster (" + file + " says so): start it with --join, as at its first start"
+                    : "this process founded its cluster (no " + file + "): start it without --join, as at its first start");
+        }
+        if (!founder && !Files.exists(file)) {
+            Files.createDirectories(config.raftDir());
+            Files.writeString(file, config.self() + "\n", StandardCharsets.UTF_8);
+        }
     }
 
     /**

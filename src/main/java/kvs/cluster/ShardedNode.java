@@ -29,6 +29,7 @@ import kvs.slots.Topology;
 import kvs.store.Bytes;
 import kvs.store.Entry;
 import kvs.store.KeyDeadline;
+import kvs.store.MemberStatus;
 import kvs.store.Refusal;
 import kvs.store.ShardStatus;
 import kvs.store.Store;
@@ -41,87 +42,78 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * One process of a sharded cluster (docs/CLUSTER.md): a member of every shard, each shard a Raft
- * group of the same members with an engine of its own, all hosted by one Ratis server
- * (multi-raft). Which shard owns each hash slot is the slot map of the cluster's metadata group
- * ({@link SlotMapMachine}), another Raft group over the same members; a slot is served by its
- * shard's leader, as this process's last applied map says. As the {@link Store} the server serves, it runs each slot's
- * requests on the slot's shard when this process leads it ({@link #forSlot}) and redirects the
- * others ({@link MovedException}); its whole keyspace ({@link #keys}, {@link #size}) is that of
- * the shards it leads, as a Redis Cluster node's is that of its slots. Its shards' engines share
- * one table of watched keys, so one watch covers keys of any shard.
+ * One process of a sharded cluster (docs/CLUSTER.md): a member of some of its shards, each shard a
+ * Raft group with an engine of its own, all hosted by one Ratis server (multi-raft). The cluster's
+ * {@link Layout} (which shard owns each hash slot, each shard's members) is that of its metadata
+ * group ({@link SlotMapMachine}), a Raft group of the processes that founded the cluster; a
+ * process that joined later learns it by asking that group ({@link #LAYOUT_POLL}). A slot is
+ * served by its shard's leader, as this process's last learned layout says. As the {@link Store}
+ * the server serves, it runs each slot's requests on the slot's shard when this process leads it
+ * ({@link #forSlot}) and redirects the others ({@link MovedException}); its whole keyspace
+ * ({@link #keys}, {@link #size}) is that of the shards it leads, as a Redis Cluster node's is
+ * that of its slots. Its shards' engines share one table of watched keys, so one watch covers keys
+ * of any shard. A shard added to the cluster ({@link #addShard}) is hosted by the processes it
+ * names as they learn of it ({@link #host}).
  */
 public final class ShardedNode implements Store, Topology {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShardedNode.class);
 
+    /** How often a process that joined the cluster asks its metadata group for the layout. */
+    static final long LAYOUT_POLL = TimeUnit.MILLISECONDS.toNanos(200);
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterConfig config;
     private final RaftServer server;
-    private final List<ClusterNode> shards;
-    /** Each shard's engine here, and its Raft group. */
-    private final List<Store> engines;
-    private final List<RaftGroupId> groupIds;
-    /** Each shard's state machine here: its clients' last writes go with a move. */
-    private final List<KvsStateMachine> machines;
-    /** The metadata group's state machine: the slot map as this process last applied it. */
+    private final ShardMachines machines;
+    /** The metadata group's state machine in a founding process, or null in one that joined. */
     private final SlotMapMachine slotMap;
-    private final RaftGroupId slotMapGroup;
+    private final RaftGroupId metaGroup;
+    /** The layout a process that joined last learned, or null in a founding process. */
+    private volatile Layout joinedLayout;
     private final GroupClients groupClients;
-    private final Watches watches;
-    private final List<Node> nodes;
-    private final Map<String, Node> nodeById = new LinkedHashMap<>();
-    private final Node self;
+    private final SlotMover mover;
+    /** This process's member of each shard, by shard number; null for a shard it is not a member of (or not yet). */
+    private volatile ClusterNode[] local = new ClusterNode[0];
+    private final Object hosting = new Object();
     /** Where the next expiry scan starts, round the shards. */
     private final AtomicInteger nextScan = new AtomicInteger();
 
-    private ShardedNode(ClusterConfig config, List<Store> engines, RaftBootstrap.StartedShards started) {
+    private ShardedNode(ClusterConfig config, RaftBootstrap.StartedShards started, List<Member> founders) {
         this.config = config;
         this.server = started.server();
-        List<ClusterNode> nodesOfShards = new ArrayList<>();
-        for (int i = 0; i < engines.size(); i++) {
-            nodesOfShards.add(new ClusterNode(config, engines.get(i), server, started.groupIds().get(i),
-                    started.stateMachines().get(i), false, this::reroute));
+        this.machines = started.machines();
+        this.slotMap = machines.slotMap();
+        this.metaGroup = started.metaGroup().getGroupId();
+        this.groupClients = new GroupClients(List.of(started.metaGroup()));
+        this.mover = new SlotMover(this::layout, groupClients, metaGroup,
+                shard -> RaftBootstrap.shardGroup(config.clusterId(), shard, layout().shards().get(shard)), this::leadsMeta,
+                closed::get);
+        if (slotMap != null) {
+            slotMap.onMove((move, fresh) -> mover.takeUp(move));
+            slotMap.onShardAdded(() -> Thread.ofVirtual().name("kvs-host-shards").start(this::hostQuietly));
         }
-        this.shards = List.copyOf(nodesOfShards);
-        this.engines = List.copyOf(engines);
-        this.machines = started.stateMachines();
-        this.groupIds = started.groupIds();
-        this.slotMap = started.slotMap();
-        this.slotMapGroup = started.slotMapGroup().getGroupId();
-        List<RaftGroup> groups = new ArrayList<>(started.groups());
-        groups.add(started.slotMapGroup());
-        this.groupClients = new GroupClients(groups);
-        slotMap.onMove((move, fresh) -> takeUp(move));
-        this.watches = engines.get(0).watches();
-        for (Member m : config.members()) {
-            nodeById.put(m.id(), new Node(nodeId(config.clusterId(), m.id()), m.resp().getAddress().getHostAddress(),
-                    m.resp().getPort(), m.raft().getPort()));
-        }
-        this.nodes = List.copyOf(nodeById.values());
-        this.self = nodeById.get(config.self());
     }
 
     /**
-     * Starts this process's member of each of {@code engines.size()} shards (2 or more), shard
-     * {@code i} over {@code engines.get(i)}; the engines must share one table of watched keys
-     * ({@code EngineOptions.withWatches}). The process owns the engines from then on (they are
-     * closed with it, or at once if it cannot start). Returns once the Ratis server hosts every
-     * shard; the first leaders are elected in the background.
+     * Starts this process of a sharded cluster of {@code shards} shards at first (2 or more),
+     * founded by {@code founders}; this process is one of them, or one that joined the running
+     * cluster later (started with the same founders, {@code config.members()} being the
+     * founders and this process). Each shard's engine here is opened by {@code engines}; the
+     * process owns them from then on (they are closed with it, or at once if it cannot start).
+     * Returns once the Ratis server hosts the shards this process is a member of (a founder: every
+     * first shard; one that joined: once it has learned the layout); the first leaders are elected
+     * in the background.
      */
-    public static ShardedNode start(ClusterConfig config, List<Store> engines) throws IOException {
-        return start(config, engines, p -> { });
+    public static ShardedNode start(ClusterConfig config, int shards, ShardEngines engines) throws IOException {
+        return start(config, shards, engines, p -> { });
     }
 
-    /** {@link #start(ClusterConfig, List)}, with Ratis's properties adjusted last by {@code tuning}. */
-    static ShardedNode start(ClusterConfig config, List<Store> engines, Consumer<RaftProperties> tuning) throws IOException {
-        if (engines.size() < 2 || engines.size() > HashSlot.SLOTS) {
-            throw new IllegalArgumentException("a sharded cluster has 2 to " + HashSlot.SLOTS + " shards, not " + engines.size());
-        }
-        for (Store e : engines) {
-            if (e.watches() != engines.get(0).watches()) {
-                throw new IllegalArgumentException("the shards' engines must share one table of watched keys");
-            }
+    /** {@link #start(ClusterConfig, int, ShardEngines)}, with Ratis's properties adjusted last by {@code tuning}. */
+    static ShardedNode start(ClusterConfig config, int shards, ShardEngines engines, Consumer<RaftProperties> tuning)
+            throws IOException {
+        if (shards < 2 || shards > HashSlot.SLOTS) {
+            throw new IllegalArgumentException("a sharded cluster has 2 to " + HashSlot.SLOTS + " shards, not " + shards);
         }
         for (Member m : config.members()) {
             if (m.resp() == null) {
@@ -129,7 +121,131 @@ public final class ShardedNode implements Store, Topology {
                         + "redirects clients to each member's RESP address (--peer ID=KVS,RAFT,RESP)");
             }
         }
-        return new ShardedNode(config, engines, RaftBootstrap.startShards(config, engines, tuning));
+        return start(config, config.members(), shards, engines, tuning);
+    }
+
+    /**
+     * Starts a process that joins a running sharded cluster (founded with {@code shards} shards):
+     * {@code config.members()} are the cluster's founders and this process. It learns the layout
+     * from the founders' metadata group, and hosts the shards added with it as a member.
+     */
+    public static ShardedNode join(ClusterConfig config, int shards, ShardEngines engines) throws IOException {
+        return join(config, shards, engines, p -> { });
+    }
+
+    /** {@link #join(ClusterConfig, int, ShardEngines)}, with Ratis's properties adjusted last by {@code tuning}. */
+    static ShardedNode join(ClusterConfig config, int shards, ShardEngines engines, Consumer<RaftProperties> tuning)
+            throws IOException {
+        List<Member> founders = config.members().stream().filter(m -> !m.id().equals(config.self())).toList();
+        if (config.selfMember().resp() == null) {
+            throw new IllegalArgumentException("this process has no RESP address: a sharded cluster redirects clients to it");
+        }
+        return start(config, founders, shards, engines, tuning);
+    }
+
+    private static ShardedNode start(ClusterConfig config, List<Member> founders, int shards, ShardEngines engines,
+                                     Consumer<RaftProperties> tuning) throws IOException {
+        ShardedNode node = new ShardedNode(config, RaftBootstrap.startShards(config, founders, shards, engines, tuning), founders);
+        try {
+            if (node.slotMap == null) {
+                node.joinedLayout = node.askLayout();
+                Thread.ofVirtual().name("kvs-layout").start(node::pollLayout);
+            }
+            node.host();
+        } catch (IOException | KvsException | RuntimeException e) {
+            try {
+                node.close();
+            } catch (KvsException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IOException("cannot start '" + config.self() + "' of its sharded cluster: " + e.getMessage(), e);
+        }
+        return node;
+    }
+
+    /** The cluster's layout as this process last learned it. */
+    Layout layout() {
+        return slotMap != null ? slotMap.layout() : joinedLayout;
+    }
+
+    /** The layout as the metadata group's leader has it now (a process that joined). */
+    private Layout askLayout() throws KvsException {
+        return Layout.decode(groupClients.read(metaGroup, SlotMapMachine.LAYOUT));
+    }
+
+    /** Asks for the layout every {@link #LAYOUT_POLL} while this process (one that joined) runs; hosts shards added. */
+    private void pollLayout() {
+        while (!closed.get()) {
+            LockSupport.parkNanos(LAYOUT_POLL);
+            try {
+                Layout before = joinedLayout;
+                Layout now = askLayout();
+                if (now.map().epoch() >= before.map().epoch()) {
+                    joinedLayout = now;
+                }
+                if (now.shards().size() > before.shards().size()) {
+                    host();
+                }
+            } catch (KvsException | IOException | RuntimeException e) {
+                if (!closed.get()) {
+                    log.warn("cannot learn the cluster's layout: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void hostQuietly() {
+        try {
+            host();
+        } catch (IOException | RuntimeException e) {
+            if (!closed.get()) {
+                log.error("cannot host the shards added to the cluster: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /**
+     * Hosts every shard of the layout this process is a member of and does not host yet: adds its
+     * group to the Ratis server (unless it loaded it from its directory) and serves it.
+     */
+    private void host() throws IOException {
+        synchronized (hosting) {
+            Layout layout = layout();
+            ClusterNode[] now = Arrays.copyOf(local, Math.max(local.length, layout.shards().size()));
+            for (int i = 0; i < layout.shards().size(); i++) {
+                Layout.ShardMembers members = layout.shards().get(i);
+                RaftGroup group = RaftBootstrap.shardGroup(config.clusterId(), i, members);
+                groupClients.add(group);
+                if (now[i] != null || !members.has(config.self()) || closed.get()) {
+                    continue;
+                }
+                RaftBootstrap.addGroup(server, group);
+                ClusterConfig shardConfig = new ClusterConfig(config.self(), members.members(), config.clusterId(),
+                        config.electionTimeout(), config.raftDir(), config.snapshotEvery(), config.reads());
+                now[i] = new ClusterNode(shardConfig, machines.engine(i), server, group.getGroupId(), machines.machine(i),
+                        false, this::reroute);
+                local = now.clone();
+                log.info("'{}' hosts shard {} (members {})", config.self(), i, members.members().stream().map(Member::id).toList());
+            }
+            local = now;
+        }
+    }
+
+    /** This process's member of shard {@code shard}, or null. */
+    private ClusterNode local(int shard) {
+        ClusterNode[] l = local;
+        return shard < l.length ? l[shard] : null;
+    }
+
+    /** This process's members of shards, in shard order. */
+    private List<ClusterNode> hosted() {
+        List<ClusterNode> hosted = new ArrayList<>();
+        for (ClusterNode n : local) {
+            if (n != null) {
+                hosted.add(n);
+            }
+        }
+        return hosted;
     }
 
     /** A Redis-style node id for member {@code member} of cluster {@code cluster}: 40 hex digits, the same on every process. */
@@ -159,7 +275,16 @@ public final class ShardedNode implements Store, Topology {
         ensureOpen();
         long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
         for (;;) {
-            ClusterNode shard = shards.get(slotMap.map().owner(slot));
+            Layout layout = layout();
+            int owner = layout.map().owner(slot);
+            ClusterNode shard = local(owner);
+            if (shard == null) {
+                shard = owning(slot); // the map learned here may be older than a move to a shard of this process
+            }
+            if (shard == null) { // a shard of other processes: its expected leader redirects again if another leads
+                Member expected = layout.shards().get(owner).expected();
+                throw new MovedException(slot, HostPort.show(expected.kvs()), HostPort.show(expected.resp()));
+            }
             Member leader = shard.leader();
             if (leader != null && !leader.id().equals(config.self())) {
                 throw new MovedException(slot, HostPort.show(leader.kvs()), HostPort.show(leader.resp()));
@@ -176,6 +301,19 @@ public final class ShardedNode implements Store, Topology {
                 return shard;
             }
         }
+    }
+
+    /**
+     * The shard of this process that owns {@code slot} by its own log (its ownership fence), or is
+     * importing it, or null.
+     */
+    private ClusterNode owning(int slot) {
+        for (ClusterNode n : local) {
+            if (n != null && n.slots().state(slot) != SlotStates.ABSENT) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /** How often a request of a moving slot looks again at the slot map. */
@@ -230,12 +368,13 @@ public final class ShardedNode implements Store, Topology {
     /** The table every shard's engine moves: a watch of this process covers keys of any shard. */
     @Override
     public Watches watches() {
-        return watches;
+        return machines.watches();
     }
 
     @Override
     public InstantSource clock() {
-        return shards.get(0).clock();
+        List<ClusterNode> hosted = hosted();
+        return hosted.isEmpty() ? InstantSource.system() : hosted.get(0).clock();
     }
 
     /**
@@ -271,7 +410,7 @@ public final class ShardedNode implements Store, Topology {
     /** The shards this process leads: its part of the keyspace. */
     private List<ClusterNode> led() {
         List<ClusterNode> led = new ArrayList<>();
-        for (ClusterNode shard : shards) {
+        for (ClusterNode shard : hosted()) {
             if (shard.isReadyLeader()) {
                 led.add(shard);
             }
@@ -307,9 +446,10 @@ public final class ShardedNode implements Store, Topology {
     public List<KeyDeadline> scanDeadlines(int count) throws KvsException {
         ensureOpen();
         List<KeyDeadline> found = new ArrayList<>();
-        int start = Math.floorMod(nextScan.getAndIncrement(), shards.size());
-        for (int i = 0; i < shards.size() && found.size() < count; i++) {
-            found.addAll(shards.get((start + i) % shards.size()).scanDeadlines(count - found.size()));
+        List<ClusterNode> hosted = hosted();
+        int start = Math.floorMod(nextScan.getAndIncrement(), Math.max(1, hosted.size()));
+        for (int i = 0; i < hosted.size() && found.size() < count; i++) {
+            found.addAll(hosted.get((start + i) % hosted.size()).scanDeadlines(count - found.size()));
         }
         return found;
     }
@@ -323,28 +463,32 @@ public final class ShardedNode implements Store, Topology {
     @Override
     public void sync() throws KvsException {
         ensureOpen();
-        for (ClusterNode shard : shards) {
+        for (ClusterNode shard : hosted()) {
             shard.sync();
         }
     }
 
     /**
-     * The sums of the shards' engines' figures (every shard this process is a member of), shard 0's
-     * Raft status as the process's, and each shard's slots and Raft status.
+     * The sums of the figures of the engines of the shards this process is a member of, the first
+     * one's Raft status as the process's (role {@code none} while it is a member of none), and each
+     * shard's slots and, where this process is its member, Raft status.
      */
     @Override
     public StoreFigures figures() {
         ensureOpen();
-        List<StoreFigures> figures = new ArrayList<>();
-        for (ClusterNode shard : shards) {
-            figures.add(shard.figures());
-        }
-        StoreFigures first = figures.get(0);
         long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
         List<ShardStatus> each = new ArrayList<>();
-        SlotMap map = slotMap.map();
-        for (int i = 0; i < figures.size(); i++) {
-            StoreFigures f = figures.get(i);
+        SlotMap map = layout().map();
+        StoreFigures first = null;
+        ClusterNode[] nodes = local;
+        for (int i = 0; i < map.shards(); i++) {
+            String slots = String.join(",", map.ranges(i).stream().map(SlotMap.Range::text).toList());
+            if (i >= nodes.length || nodes[i] == null) {
+                each.add(new ShardStatus(i, slots, null));
+                continue;
+            }
+            StoreFigures f = nodes[i].figures();
+            first = first == null ? f : first;
             keys += f.keys();
             withDeadline += f.keysWithDeadline();
             expired += f.expiredKeys();
@@ -354,355 +498,45 @@ public final class ShardedNode implements Store, Topology {
             last = Math.max(last, f.lastCompactionMillis());
             fsyncs += f.fsyncs();
             writes += f.writes();
-            String slots = String.join(",", map.ranges(i).stream().map(SlotMap.Range::text).toList());
             each.add(new ShardStatus(i, slots, f.member()));
         }
-        return new StoreFigures(first.engine(), first.durability(), keys, withDeadline, expired, live, total, compactions, last,
-                fsyncs, writes, first.member(), each);
+        MemberStatus process = first != null ? first.member() : new MemberStatus(config.self(), "none", 0, null, 0);
+        return new StoreFigures(first == null ? "none" : first.engine(), "raft", keys, withDeadline, expired, live, total,
+                compactions, last, fsyncs, writes, process, each);
     }
 
     @Override
     public Node self() {
-        return self;
+        return node(config.selfMember());
+    }
+
+    private Node node(Member m) {
+        return new Node(nodeId(config.clusterId(), m.id()), m.resp().getAddress().getHostAddress(), m.resp().getPort(),
+                m.raft().getPort());
     }
 
     @Override
     public List<Node> nodes() {
-        return nodes;
+        return layout().processes().stream().map(this::node).toList();
     }
 
     @Override
     public SlotMap slots() {
-        return slotMap.map();
+        return layout().map();
     }
 
-    /**
-     * Gives {@code range} to {@code shard} in the replicated slot map, made on the map of epoch
-     * {@code epoch}, through the metadata group's leader wherever it runs; returns the epoch of the
-     * map after it, once this process has applied it.
-     *
-     * @throws KvsException if the map is no longer at {@code epoch} (another change came first), or
-     *                      the metadata group cannot take the change now
-     */
-    long assign(long epoch, SlotMap.Range range, int shard) throws KvsException {
-        return assign(epoch, range, shard, 0);
-    }
-
-    /** {@link #assign(long, SlotMap.Range, int)} as a step of move {@code move} (refused once that move is over). */
-    private long assign(long epoch, SlotMap.Range range, int shard, long move) throws KvsException {
-        if (shard < 0 || shard >= shards.size()) {
-            throw new IllegalArgumentException("no shard " + shard + " of " + shards.size());
-        }
-        SlotMapMachine.Applied applied = SlotMapMachine.Applied.of(
-                groupClients.write(slotMapGroup, SlotMapMachine.assign(epoch, range, shard, move)).getMessage().getContent());
-        if (!applied.done()) {
-            throw new KvsException("the slot map is at epoch " + applied.epoch() + ", not " + epoch + " as the change assumed"
-                    + (move != 0 ? ", or move " + move + " is over" : ""));
-        }
-        awaitMap(applied.epoch());
-        return applied.epoch();
-    }
-
-    /** Pairs an import entry carries at most, and bytes of keys and values (an entry must fit Ratis's appender buffer). */
-    static final int IMPORT_PAIRS = 1024;
-    static final int IMPORT_BYTES = 1 << 20;
-
-    /**
-     * Moves {@code count} of shard {@code from}'s slots, those next to {@code to}'s (its highest
-     * when {@code to} is the greater shard, else its lowest), as {@link #moveSlots(int, int, int[])} does.
-     */
-    @Override
-    public long moveSlots(int from, int to, int count) throws KvsException {
-        ensureOpen();
-        if (from == to || from >= shards.size() || to >= shards.size()) {
-            throw new Refusal("a move is between two shards of the " + shards.size() + " (0 to " + (shards.size() - 1)
-                    + "): not " + from + " to " + to);
-        }
-        SlotMap map = slotMap.map();
-        int[] owned = java.util.stream.IntStream.range(0, HashSlot.SLOTS).filter(slot -> map.owner(slot) == from).toArray();
-        if (count > owned.length) {
-            throw new Refusal("shard " + from + " owns " + owned.length + " slots, fewer than " + count);
-        }
-        int[] slots = to > from ? Arrays.copyOfRange(owned, owned.length - count, owned.length) : Arrays.copyOf(owned, count);
-        try {
-            return moveSlots(from, to, slots);
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(e.getMessage()); // the map changed since it was read
-        }
-    }
-
-    /**
-     * Moves {@code slots}, which shard {@code from} owns, with their keys to shard {@code to}, while
-     * clients go on, and returns once the move is done. The metadata group records the move as it
-     * begins (refused while another is under way); the process that leads that group drives it
-     * ({@link #drive}), and if that process stops, the next leader takes the move up where it was.
-     *
-     * @return the epoch of the slot map after the move
-     * @throws IllegalArgumentException if the shards are not two of this cluster's, or a slot is not {@code from}'s
-     * @throws KvsException if another move is under way, or this one has not ended within {@link #MOVE_TIMEOUT}
-     *                      (it goes on: the slot map and {@code kvs-client cluster} show when it ends)
-     */
-    long moveSlots(int from, int to, int[] slots) throws KvsException {
-        ensureOpen();
-        if (from == to || from < 0 || to < 0 || from >= shards.size() || to >= shards.size()) {
-            throw new IllegalArgumentException("a move is between two shards of " + shards.size() + ": not " + from + " to " + to);
-        }
-        int[] sorted = java.util.Arrays.stream(slots).sorted().distinct().toArray();
-        SlotMap map = slotMap.map();
-        for (int slot : sorted) {
-            if (slot < 0 || slot >= HashSlot.SLOTS || map.owner(slot) != from) {
-                throw new IllegalArgumentException("slot " + slot + " is not shard " + from + "'s");
-            }
-        }
-        SlotMapMachine.Applied begun = SlotMapMachine.Applied.of(
-                groupClients.write(slotMapGroup, SlotMapMachine.begin(from, to, sorted)).getMessage().getContent());
-        if (!begun.done()) {
-            throw new Refusal("another move of slots (" + begun.epoch() + ") is under way; one moves at a time");
-        }
-        long deadline = System.nanoTime() + MOVE_TIMEOUT.toNanos();
-        for (SlotMapMachine.Move m; (m = slotMap.move()) == null || m.id() <= begun.epoch(); ) {
-            ensureOpen();
-            if (m == null && slotMap.map().owner(sorted[0]) == to) {
-                return slotMap.map().epoch();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new UnavailableException("the move of " + sorted.length + " slots from shard " + from + " to shard " + to
-                        + " has not ended within " + MOVE_TIMEOUT.toMinutes() + " min; it goes on");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        if (slotMap.map().owner(sorted[0]) == to) {
-            return slotMap.map().epoch(); // done, and another move begun since
-        }
-        throw new KvsException("the move of slots " + begun.epoch() + " ended without moving them");
-    }
-
-    /** The move of slots under way, as this process last applied the metadata group's log, or null (tests). */
-    SlotMapMachine.Move slotMapMove() {
-        return slotMap.move();
-    }
-
-    /** How long {@link #moveSlots} waits for its move to end. */
-    static final java.time.Duration MOVE_TIMEOUT = java.time.Duration.ofMinutes(30);
-
-    /** The steps of a move its driver tells {@link #moveSteps} of, once each is done. */
-    enum MoveStep { FROZEN, COPIED }
-
-    /** Told of each step of a move this process drives (tests hold a move there). */
-    volatile Consumer<MoveStep> moveSteps = step -> { };
-
-    /** The id of the move this process drives, or 0. */
-    private final java.util.concurrent.atomic.AtomicLong driving = new java.util.concurrent.atomic.AtomicLong();
-
-    /** Starts driving {@code move} here, when this process leads the metadata group and does not drive it yet. */
-    private void takeUp(SlotMapMachine.Move move) {
-        if (!closed.get() && leadsSlotMap() && driving.compareAndSet(0, move.id())) {
-            Thread.ofVirtual().name("kvs-move-" + move.id()).start(() -> drive(move));
-        }
-    }
-
-    private boolean leadsSlotMap() {
-        try {
-            return server.getDivision(slotMapGroup).getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Drives {@code move} to its end while it is under way and this process leads the metadata
-     * group: its steps ({@link #moveSteps(SlotMapMachine.Move)}), then the entry that ends it; a
-     * step that fails is tried again, the whole move from its first step, each step being harmless
-     * done again.
-     */
-    private void drive(SlotMapMachine.Move move) {
-        try {
-            while (!closed.get() && leadsSlotMap() && slotMap.move() != null && slotMap.move().id() == move.id()) {
-                try {
-                    moveSteps(move);
-                    groupClients.write(slotMapGroup, SlotMapMachine.end(move.id()));
-                    return;
-                } catch (KvsException | RuntimeException e) {
-                    if (closed.get()) {
-                        return;
-                    }
-                    log.warn("move {} of slots: {}; trying again", move.id(), e.toString());
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                }
-            }
-        } finally {
-            driving.set(0);
-            SlotMapMachine.Move next = slotMap.move(); // one begun while this one ended found it driven: take it up
-            if (next != null && next.id() != move.id()) {
-                takeUp(next);
-            }
-        }
-    }
-
-    /**
-     * A move's steps, for each run of {@value #MOVE_RUN} of its slots in turn, each an entry of a
-     * log, applied alike by every member, and each harmless done again: (1) the source freezes the slots (their writes wait; reads go on) and this process's
-     * member of it applies the freeze, after which its engine holds the slots' keys as they stay;
-     * (2) the target makes ready to receive them (removing any an earlier attempt left of a slot not
-     * yet its own) and (3) imports them, in entries of at most {@value #IMPORT_PAIRS} pairs (a slot it
-     * owns already takes none); (4) the source releases the slots (it serves them no more: held
-     * requests go where the map sends them); (5) the metadata group gives each run of them to the
-     * target, a map of a new epoch per run not given yet; (6) the target owns them (serves them from
-     * then on); (7) the source drops its copy.
-     */
-    private void moveSteps(SlotMapMachine.Move move) throws KvsException {
-        int[] all = move.slots();
-        for (int i = 0; i < all.length; i += MOVE_RUN) {
-            moveSteps(move, Arrays.copyOfRange(all, i, Math.min(all.length, i + MOVE_RUN)));
-        }
-    }
-
-    /** Slots moved together, frozen for one copy: a slot's writes wait no longer than the copy of so many slots. */
-    static final int MOVE_RUN = 64;
-
-    /** The steps of {@code move} for {@code slots}, some of its slots. */
-    private void moveSteps(SlotMapMachine.Move move, int[] slots) throws KvsException {
-        RaftGroupId source = groupIds.get(move.from());
-        RaftGroupId target = groupIds.get(move.to());
-        long frozen = step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.FREEZE, slots));
-        awaitApplied(shards.get(move.from()), frozen);
-        moveSteps.accept(MoveStep.FROZEN);
-        step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.RECEIVE, slots));
-        copy(engines.get(move.from()), move, slots, target);
-        step(target, move, SlotEntries.sessions(move.id(), slots, machines.get(move.from()).sessions()));
-        moveSteps.accept(MoveStep.COPIED);
-        step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.RELEASE, slots));
-        for (SlotMap.Range range : ranges(slots)) {
-            while (!ownedBy(range, move.to())) {
-                if (slotMap.move() == null || slotMap.move().id() != move.id()) {
-                    throw new KvsException("move " + move.id() + " is over");
-                }
-                try {
-                    assign(slotMap.map().epoch(), range, move.to(), move.id());
-                } catch (UnavailableException e) {
-                    throw e;
-                } catch (KvsException e) { // made on a map this process had not caught up with: look again
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-                }
-            }
-        }
-        step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.OWN, slots));
-        step(source, move, SlotEntries.entry(move.id(), SlotEntries.Op.DROP, slots));
-    }
-
-    /**
-     * Commits a step of {@code move} to {@code group}'s log; returns its index.
-     *
-     * @throws KvsException if the shard refused it: a later move has taken steps there, so this one is over
-     */
-    private long step(RaftGroupId group, SlotMapMachine.Move move, byte[] entry) throws KvsException {
-        org.apache.ratis.protocol.RaftClientReply reply = groupClients.write(group, entry);
-        try {
-            if (EntryCodec.outcomes(reply.getMessage().getContent().toByteArray()).get(0) instanceof EntryCodec.Applied.Refused r) {
-                throw new KvsException("move " + move.id() + " stops: " + r.message());
-            }
-        } catch (EntryCodec.MalformedEntry e) {
-            throw new KvsException("a shard's answer to a step of move " + move.id() + " does not decode: " + e.getMessage(), e);
-        }
-        return reply.getLogIndex();
-    }
-
-    /** Whether the slot map this process applied gives every slot of {@code range} to {@code shard}. */
-    private boolean ownedBy(SlotMap.Range range, int shard) {
-        SlotMap map = slotMap.map();
-        for (int slot = range.first(); slot <= range.last(); slot++) {
-            if (map.owner(slot) != shard) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Imports into group {@code target} the keys of {@code slots} that {@code engine} holds, with their deadlines. */
-    private void copy(Store engine, SlotMapMachine.Move move, int[] slots, RaftGroupId target) throws KvsException {
-        java.util.BitSet moving = new java.util.BitSet(HashSlot.SLOTS);
-        for (int slot : slots) {
-            moving.set(slot);
-        }
-        List<Bytes> keys = new ArrayList<>();
-        for (Bytes key : StoredEntries.keys(engine)) {
-            if (moving.get(HashSlot.of(key))) {
-                keys.add(key);
-            }
-        }
-        List<Write.Set> pairs = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i < keys.size(); i += IMPORT_PAIRS) {
-            List<Bytes> run = keys.subList(i, Math.min(keys.size(), i + IMPORT_PAIRS));
-            List<Entry> entries = StoredEntries.entries(engine, run);
-            for (int j = 0; j < run.size(); j++) {
-                Entry e = entries.get(j);
-                if (e == null) {
-                    continue;
-                }
-                pairs.add(Write.set(run.get(j), e.value(), e.deadline()));
-                bytes += run.get(j).length() + e.value().length();
-                if (pairs.size() == IMPORT_PAIRS || bytes >= IMPORT_BYTES) {
-                    step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.IMPORT, slots, pairs));
-                    pairs.clear();
-                    bytes = 0;
-                }
-            }
-        }
-        if (!pairs.isEmpty()) {
-            step(target, move, SlotEntries.entry(move.id(), SlotEntries.Op.IMPORT, slots, pairs));
-        }
-    }
-
-    /** The runs of consecutive slots of {@code sorted}. */
-    private static List<SlotMap.Range> ranges(int[] sorted) {
-        List<SlotMap.Range> ranges = new ArrayList<>();
-        for (int i = 0; i < sorted.length; ) {
-            int j = i;
-            while (j + 1 < sorted.length && sorted[j + 1] == sorted[j] + 1) {
-                j++;
-            }
-            ranges.add(new SlotMap.Range(sorted[i], sorted[j]));
-            i = j + 1;
-        }
-        return ranges;
-    }
-
-    /** Waits until this process's member of {@code shard} has applied the entry at {@code index}. */
-    private static void awaitApplied(ClusterNode shard, long index) throws KvsException {
-        long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
-        while (shard.appliedIndex() < index) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new UnavailableException("this process has not applied entry " + index + " of a shard within "
-                        + Submitter.REQUEST_TIMEOUT.toSeconds() + " s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-    }
-
-    /** Waits until this process has applied the slot map of epoch {@code epoch} or a later one. */
-    private void awaitMap(long epoch) throws KvsException {
-        long deadline = System.nanoTime() + Submitter.REQUEST_TIMEOUT.toNanos();
-        while (slotMap.map().epoch() < epoch) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new UnavailableException("this process has not applied the slot map of epoch " + epoch + " within "
-                        + Submitter.REQUEST_TIMEOUT.toSeconds() + " s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
-
-    /** Shard {@code shard}'s leader, or while it has none known, the member of highest priority, which is to lead it. */
+    /** Shard {@code shard}'s leader, or while this process knows none (or is not its member), the member expected to lead it. */
     @Override
     public Node server(int shard) {
-        Member leader = shards.get(shard).leader();
-        String id = leader != null ? leader.id() : config.members().get(shard % config.members().size()).id();
-        return nodeById.get(id);
+        ClusterNode here = local(shard);
+        Member leader = here == null ? null : here.leader();
+        return node(leader != null ? leader : layout().shards().get(shard).expected());
     }
 
+    /** Whether every shard this process is a member of has a leader it knows of. */
     @Override
     public boolean allServed() {
-        for (ClusterNode shard : shards) {
+        for (ClusterNode shard : hosted()) {
             if (shard.leader() == null) {
                 return false;
             }
@@ -710,19 +544,136 @@ public final class ShardedNode implements Store, Topology {
         return true;
     }
 
+    /**
+     * Gives {@code range} to {@code shard} in the replicated slot map, made on the map of epoch
+     * {@code epoch}, as no move's step (tests); returns the epoch of the map after it, once this
+     * process has learned it.
+     */
+    long assign(long epoch, SlotMap.Range range, int shard) throws KvsException {
+        return mover.assign(epoch, range, shard, 0);
+    }
+
+    @Override
+    public long moveSlots(int from, int to, int count) throws KvsException {
+        ensureOpen();
+        return mover.moveSlots(from, to, count);
+    }
+
+    /** Moves {@code slots}, which shard {@code from} owns, with their keys to shard {@code to} ({@link SlotMover#moveSlots(int, int, int[])}). */
+    long moveSlots(int from, int to, int[] slots) throws KvsException {
+        ensureOpen();
+        return mover.moveSlots(from, to, slots);
+    }
+
+    @Override
+    public int rebalance() throws KvsException {
+        ensureOpen();
+        return mover.rebalance();
+    }
+
+    /** The move of slots under way, as this process last learned the layout, or null (tests). */
+    SlotMapMachine.Move slotMapMove() {
+        return layout().move();
+    }
+
+    /** The steps of the moves this process drives are told to {@code steps} (tests hold a move there). */
+    void onMoveSteps(Consumer<SlotMover.MoveStep> steps) {
+        mover.moveSteps = steps;
+    }
+
+    private boolean leadsMeta() {
+        try {
+            return slotMap != null && server.getDivision(metaGroup).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Adds a shard to the cluster, of {@code specs}' processes: each an id of a process of the
+     * cluster, or {@code ID=KVS,RAFT,RESP} (a process that joined it, with {@code --join}); the
+     * first is expected to lead the shard. Returns the new shard's number once it has a leader
+     * and this process has learned it; it owns no slot until slots move to it.
+     *
+     * @throws KvsException a {@link Refusal} if the members are not 3 or 5 distinct processes, a new one
+     *                      is named by addresses another process has, or another shard was added meanwhile
+     */
+    @Override
+    public int addShard(List<String> specs) throws KvsException {
+        ensureOpen();
+        Layout layout = layout();
+        List<Member> members = new ArrayList<>();
+        for (String spec : specs) {
+            Member m;
+            if (spec.contains("=")) {
+                try {
+                    m = Member.parse(spec);
+                } catch (IllegalArgumentException e) {
+                    throw new Refusal(e.getMessage());
+                }
+                if (m.resp() == null) {
+                    throw new Refusal("process '" + m.id() + "' needs its RESP address too: ID=KVS,RAFT,RESP");
+                }
+                Member known = layout.process(m.id());
+                if (known != null && !known.equals(m)) {
+                    throw new Refusal("process '" + m.id() + "' is " + known.spec() + ", not " + m.spec());
+                }
+            } else {
+                m = layout.process(spec);
+                if (m == null) {
+                    throw new Refusal("no process '" + spec + "' in the cluster: name a new one as ID=KVS,RAFT,RESP");
+                }
+            }
+            Member chosen = m;
+            if (members.stream().anyMatch(x -> x.id().equals(chosen.id()))) {
+                throw new Refusal("process '" + m.id() + "' is named twice");
+            }
+            members.add(m);
+        }
+        if (members.size() != 3 && members.size() != 5) {
+            throw new Refusal("a shard has 3 or 5 members (an odd number, so a majority survives a lost one), not " + members.size());
+        }
+        int shard = layout.shards().size();
+        SlotMapMachine.Applied added = SlotMapMachine.Applied.of(
+                groupClients.write(metaGroup, SlotMapMachine.addShard(shard, members)).getMessage().getContent());
+        if (!added.done()) {
+            throw new Refusal("shard " + shard + " was added meanwhile, or a member's addresses are another's; try again");
+        }
+        mover.awaitEpoch(added.epoch());
+        RaftGroupId group = ShardMachines.shardGroupId(config.clusterId(), shard);
+        groupClients.add(RaftBootstrap.shardGroup(config.clusterId(), shard, new Layout.ShardMembers(members, 0)));
+        long deadline = System.nanoTime() + ADD_TIMEOUT.toNanos();
+        for (;;) { // its members add its group as they learn of it: until then they do not know it
+            try {
+                groupClients.read(group, EntryCodec.BARRIER);
+                return shard;
+            } catch (UnavailableException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new UnavailableException("shard " + shard + " was added, and has no leader after "
+                            + ADD_TIMEOUT.toSeconds() + " s: are its members running? " + e.getMessage(), e);
+                }
+                ensureOpen();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    /** How long {@link #addShard} waits for the shard's first leader. */
+    static final java.time.Duration ADD_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     /** This process's kvs address. */
     public InetSocketAddress address() {
         return config.selfMember().kvs();
     }
 
-    /** How many shards the cluster has. */
+    /** How many shards the cluster has, as this process last learned. */
     public int shardCount() {
-        return shards.size();
+        return layout().shards().size();
     }
 
     /** Shard {@code i}'s member here (tests). */
     ClusterNode shard(int i) {
-        return shards.get(i);
+        return local(i);
     }
 
     private void ensureOpen() {
@@ -744,15 +695,22 @@ public final class ShardedNode implements Store, Topology {
         } catch (IOException e) {
             failure = new KvsException("cannot stop the Raft server of '" + config.self() + "': " + e.getMessage(), e);
         }
-        for (ClusterNode shard : shards) {
-            try {
-                shard.close();
-            } catch (KvsException | RuntimeException e) {
-                if (failure == null) {
-                    failure = e instanceof KvsException k ? k : new KvsException(e.getMessage(), e);
-                } else {
-                    failure.addSuppressed(e);
+        synchronized (hosting) {
+            for (ClusterNode shard : hosted()) {
+                try {
+                    shard.close();
+                } catch (KvsException | RuntimeException e) {
+                    if (failure == null) {
+                        failure = e instanceof KvsException k ? k : new KvsException(e.getMessage(), e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
+            }
+            Exception unhosted = new KvsException("closing the engines of shards not hosted");
+            machines.closeEngines(unhosted); // engines closed twice stay closed
+            for (Throwable t : unhosted.getSuppressed()) {
+                log.warn("closing an engine: {}", t.toString());
             }
         }
         if (failure != null) {

@@ -48,6 +48,9 @@ public final class Codec {
     private static final SerializedString FROM = new SerializedString("from");
     private static final SerializedString TO = new SerializedString("to");
     private static final SerializedString COUNT = new SerializedString("count");
+    private static final SerializedString ADD_SHARD = new SerializedString("add_shard");
+    private static final SerializedString MEMBERS = new SerializedString("members");
+    private static final SerializedString REBALANCE = new SerializedString("rebalance");
     /** {@code {"ok": true}}, the body of every plain success (a set, a remove...): encoded once. */
     private static final byte[] OK_BODY = okBody();
     private static final SerializedString EXISTS = new SerializedString("exists");
@@ -57,9 +60,10 @@ public final class Codec {
     private static final SerializedString VALUES = new SerializedString("values");
 
     private static final String[] REQUEST_FIELDS = {"op", "key", "value", "password", "cid", "seq", "ttl", "deadline",
-        "keys", "from", "to", "count"};
+        "keys", "from", "to", "count", "members"};
     private static final int KEYS_SLOT = 8;
     private static final int FROM_SLOT = 9;
+    private static final int MEMBERS_SLOT = 12;
     private static final String[] RESPONSE_FIELDS = {"ok", "value", "code", "msg", "stats", "leader", "exists", "deadline",
         "ttl", "changed", "values"};
     private static final int STATS_SLOT = 4;
@@ -82,6 +86,8 @@ public final class Codec {
             case Request.Stats r -> encodeRequest(STATS, null, null, null, null, null);
             case Request.Auth r -> encodeRequest(AUTH, PASSWORD, Bytes.utf8(r.password()), null, null, null);
             case Request.MoveSlots r -> encodeMoveSlots(r);
+            case Request.AddShard r -> encodeRequest(ADD_SHARD, MEMBERS, Bytes.utf8(String.join(" ", r.members())), null, null, null);
+            case Request.Rebalance r -> encodeRequest(REBALANCE, null, null, null, null, null);
         };
     }
 
@@ -432,6 +438,8 @@ public final class Codec {
             case "auth" -> new Request.Auth(text(f[3], "password"));
             case "move_slots" -> new Request.MoveSlots(count(f[FROM_SLOT], "from", 0), count(f[FROM_SLOT + 1], "to", 0),
                     count(f[FROM_SLOT + 2], "count", 1));
+            case "add_shard" -> addShard(text(f[MEMBERS_SLOT], "members"));
+            case "rebalance" -> new Request.Rebalance();
             default -> throw badRequest("unknown op '" + name + "'");
         };
     }
@@ -486,6 +494,15 @@ public final class Codec {
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
         }
+    }
+
+    /** An add_shard's members: specs separated by spaces. */
+    private static Request.AddShard addShard(String members) throws ProtocolException {
+        List<String> specs = java.util.Arrays.stream(members.trim().split(" +")).filter(m -> !m.isEmpty()).toList();
+        if (specs.isEmpty()) {
+            throw badRequest("'members' must name the new shard's members, separated by spaces");
+        }
+        return new Request.AddShard(specs);
     }
 
     /** A whole number from {@code least} to 2^31 - 1, as a move names its shards and count. */

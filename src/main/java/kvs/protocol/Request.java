@@ -138,4 +138,22 @@ public sealed interface Request {
             }
         }
     }
+
+    /**
+     * Adds a shard of {@code members} to a sharded cluster (docs/CLUSTER.md, "Adding a shard"): each
+     * a process's id, or {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT} for one that joined;
+     * answered {@code {"ok": true}} once the shard has a leader.
+     */
+    record AddShard(List<String> members) implements Request {
+        public AddShard {
+            members = List.copyOf(members);
+            if (members.isEmpty() || members.stream().anyMatch(m -> m.isEmpty() || m.contains(" "))) {
+                throw new IllegalArgumentException("a shard's members are named without spaces, one or more: " + members);
+            }
+        }
+    }
+
+    /** Moves slots until every shard of a sharded cluster owns an even share; answered {@code {"ok": true}} once done. */
+    record Rebalance() implements Request {
+    }
 }

@@ -165,6 +165,10 @@ public final class ServerStats {
             for (ShardStatus shard : e.shards()) {
                 String p = "cluster_shard_" + shard.shard() + "_";
                 s.put(p + "slots", shard.slots());
+                if (shard.member() == null) {
+                    s.put(p + "role", "none");
+                    continue;
+                }
                 s.put(p + "role", shard.member().role());
                 s.put(p + "term", shard.member().term());
                 s.put(p + "leader", shard.member().leader() == null ? "" : shard.member().leader());

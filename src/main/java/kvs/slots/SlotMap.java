@@ -69,6 +69,36 @@ public final class SlotMap {
         return new SlotMap(1, owners, shards);
     }
 
+    /**
+     * The map of epoch {@code epoch} in which slot {@code i} is owned by {@code owners[i]}, as a
+     * sharded cluster's processes send it to one another.
+     *
+     * @param epoch  its epoch
+     * @param owners the owner of each slot
+     * @param shards how many shards it has (some may own no slot)
+     * @return the map
+     */
+    public static SlotMap of(long epoch, short[] owners, int shards) {
+        if (owners.length != HashSlot.SLOTS) {
+            throw new IllegalArgumentException("a slot map names " + HashSlot.SLOTS + " owners, not " + owners.length);
+        }
+        for (short owner : owners) {
+            if (owner < 0 || owner >= shards) {
+                throw new IllegalArgumentException("no shard " + owner + " in a map of " + shards);
+            }
+        }
+        return new SlotMap(epoch, owners.clone(), shards);
+    }
+
+    /**
+     * This map with one more shard, which owns no slot yet, at the next epoch.
+     *
+     * @return the new map
+     */
+    public SlotMap withShard() {
+        return new SlotMap(epoch + 1, owners, shards + 1);
+    }
+
     /** The map's epoch: every change makes a map of a greater one. */
     public long epoch() {
         return epoch;

@@ -3,17 +3,16 @@ package kvs.store;
 import java.util.Objects;
 
 /**
- * One shard of a sharded cluster as a process that is its member sees it (docs/CLUSTER.md,
+ * One shard of a sharded cluster as one of its processes sees it (docs/CLUSTER.md,
  * "Sharded mode"): its number, its slots, and this process's place in its Raft group.
  *
  * @param shard  the shard's number, from 0
  * @param slots  its slots, as runs {@code first-last} (or one slot) separated by commas: {@code 0-5460}
- * @param member the shard's group as this process sees it
+ * @param member the shard's group as this process sees it, or null when this process is not its member
  */
 public record ShardStatus(int shard, String slots, MemberStatus member) {
-    /** Checks that the slots and the member's view are given. */
+    /** Checks that the slots are given. */
     public ShardStatus {
         Objects.requireNonNull(slots, "slots");
-        Objects.requireNonNull(member, "member");
     }
 }

@@ -197,6 +197,34 @@ public interface Store extends KvsEngine {
     }
 
     /**
+     * Adds a shard to a sharded cluster (docs/CLUSTER.md, "Adding a shard"), a Raft group of the
+     * processes {@code members} names: each the id of one of the cluster's processes, or
+     * {@code ID=KVS_HOST:PORT,RAFT_HOST:PORT,RESP_HOST:PORT} for one that joined it
+     * ({@code kvs-server --join}); the first is expected to lead it. The shard owns no slot until
+     * slots move to it ({@link #moveSlots}, {@link #rebalance}).
+     *
+     * @param members 3 or 5 distinct processes
+     * @return the new shard's number
+     * @throws KvsException a {@link Refusal} when this store is not a sharded cluster's, or the
+     *                      members are not valid; another if the shard cannot be started now
+     */
+    default int addShard(java.util.List<String> members) throws KvsException {
+        throw new Refusal("not a sharded cluster: there are no shards to add (kvs-server --shards)");
+    }
+
+    /**
+     * Moves slots between a sharded cluster's shards, one move at a time, until each owns an even
+     * share of them (give or take one), while clients go on.
+     *
+     * @return how many slots moved
+     * @throws KvsException a {@link Refusal} when this store is not a sharded cluster's, or another
+     *                      move is under way
+     */
+    default int rebalance() throws KvsException {
+        throw new Refusal("not a sharded cluster: there are no slots to move (kvs-server --shards)");
+    }
+
+    /**
      * Sets {@code key} to {@code value}.
      *
      * @param key   the key

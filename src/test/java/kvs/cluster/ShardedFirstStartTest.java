@@ -45,12 +45,8 @@ class ShardedFirstStartTest {
         Path data = dir.resolve("n" + (i + 1));
         EngineOptions options = EngineOptions.defaults().withDurability(Durability.NEVER).withCompactionExpires(false)
                 .withWatches(new Watches());
-        List<Store> engines = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            engines.add(KvStore.open(data.resolve("shards").resolve(Integer.toString(s)), options));
-        }
         return ShardedNode.start(new ClusterConfig("n" + (i + 1), members, "first", Duration.ofMillis(500), data.resolve("raft")),
-                engines);
+                3, new ShardEngineDirs(data.resolve("shards"), options, KvStore::open));
     }
 
     @Test

@@ -75,12 +75,8 @@ class ShardedNodeTest {
         Path data = dir.resolve("n" + (i + 1));
         EngineOptions options = EngineOptions.defaults().withDurability(Durability.NEVER).withCompactionExpires(false)
                 .withWatches(new Watches());
-        List<Store> engines = new ArrayList<>();
-        for (int s = 0; s < shards; s++) {
-            engines.add(open(data.resolve("shards").resolve(Integer.toString(s)), options));
-        }
         ClusterConfig config = new ClusterConfig("n" + (i + 1), members, "test", Duration.ofMillis(500), data.resolve("raft"));
-        return ShardedNode.start(config, engines);
+        return ShardedNode.start(config, shards, new ShardEngineDirs(data.resolve("shards"), options, this::open));
     }
 
     /** A shard's engine: KvStore here, MvStoreEngine in {@link ShardedNodeMvStoreTest}. */
@@ -246,8 +242,8 @@ class ShardedNodeTest {
 
     /** Slots 100-199: shard 0's at the start. */
     private static final int[] MOVED = java.util.stream.IntStream.rangeClosed(100, 199).toArray();
-    /** The slot map's epoch after {@link #MOVED} moved: a new one per run of slots moved together. */
-    private static final long AFTER_MOVE = 1 + (MOVED.length + ShardedNode.MOVE_RUN - 1) / ShardedNode.MOVE_RUN;
+    /** The slot map's epoch after {@link #MOVED} moved: one run of slots (they hold few keys), one range, one new map. */
+    private static final long AFTER_MOVE = 2;
 
     /**
      * Slots move with their keys, driven through a process that leads neither shard: every
@@ -329,8 +325,8 @@ class ShardedNodeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == keys.size());
         // Held once frozen and once copied until every writer has a write in flight: writes come in both windows.
         for (ShardedNode p : processes) { // whichever drives the move (the metadata group's leader)
-            p.moveSteps = step -> await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> inFlight.sum() == 4);
+            p.onMoveSteps(step -> await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> inFlight.sum() == 4));
         }
         processes[2].moveSlots(0, 1, MOVED);
         stop.set(true); // at once: a write lost during the copy is not overwritten before the check
@@ -361,8 +357,8 @@ class ShardedNodeTest {
         java.util.concurrent.atomic.AtomicReference<ShardedNode> driver = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         for (ShardedNode p : processes) {
-            p.moveSteps = step -> {
-                if (step == ShardedNode.MoveStep.COPIED && driver.compareAndSet(null, p)) {
+            p.onMoveSteps(step -> {
+                if (step == SlotMover.MoveStep.COPIED && driver.compareAndSet(null, p)) {
                     held.countDown();
                     try {
                         stopped.await();
@@ -370,7 +366,7 @@ class ShardedNodeTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-            };
+            });
         }
         Thread mover = Thread.ofVirtual().start(() -> {
             try {
@@ -456,15 +452,19 @@ class ShardedNodeTest {
     @Test
     void theShardsEnginesMustShareOneTableOfWatchedKeys() throws Exception {
         Path other = dir.resolve("other");
-        List<Store> engines = List.of(KvStore.open(other.resolve("a")), KvStore.open(other.resolve("b")));
-        try {
-            ClusterConfig config = new ClusterConfig("n1", members, "other", Duration.ofMillis(500), other.resolve("raft"));
-            assertThatThrownBy(() -> ShardedNode.start(config, engines)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("share one table");
-        } finally {
-            for (Store e : engines) {
-                e.close();
+        ShardEngines apart = new ShardEngines() {
+            @Override
+            public Store open(int shard) throws KvsException {
+                return KvStore.open(other.resolve(Integer.toString(shard))); // a table of its own
             }
-        }
+
+            @Override
+            public Watches watches() {
+                return new Watches();
+            }
+        };
+        ClusterConfig config = new ClusterConfig("n1", members, "other", Duration.ofMillis(500), other.resolve("raft"));
+        assertThatThrownBy(() -> ShardedNode.start(config, 2, apart)).isInstanceOf(IOException.class)
+                .hasMessageContaining("share one table");
     }
 }

@@ -33,6 +33,7 @@ class CodecTest {
             new Request.Set("", ""), new Request.Set("ключ 🔑", "значение ✓"),
             new Request.Set("big", "x".repeat(70_000)), new Request.Get("y".repeat(300)),
             new Request.Ping(), new Request.Stats(), new Request.Auth("pässword"), new Request.MoveSlots(0, 2, 1000),
+            new Request.AddShard(List.of("n4=127.0.0.1:4004,127.0.0.1:5004,127.0.0.1:6004", "n1", "n2")), new Request.Rebalance(),
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(1, 2), 7)), new Request.Remove(b("k"), new WriteId(UUID.randomUUID(), 0)),
             new Request.Set(b("k"), b("v"), new WriteId(new UUID(-1, -1), Long.MAX_VALUE)),
             new Request.Set(Bytes.wrap(new byte[] {(byte) 0xFF, 0, '\r', '\n'}), Bytes.wrap(new byte[] {(byte) 0x80}), null),
@@ -193,6 +194,20 @@ class CodecTest {
         byte[] body = hex("a4 626f70 6a6d6f76655f736c6f7473 6466726f6d 00 62746f 01 65636f756e74 1903e8");
         assertThat(Codec.encode(new Request.MoveSlots(0, 1, 1000))).isEqualTo(body);
         assertThat(Codec.decodeRequest(body)).isEqualTo(new Request.MoveSlots(0, 1, 1000));
+    }
+
+    @Test
+    void anAddedShardsMembers_areOneTextSeparatedBySpaces() throws Exception {
+        // {"op": "add_shard", "members": "n4=h:1,h:2,h:3 n1 n2"}
+        byte[] body = hex("a2 626f70 696164645f7368617264 676d656d62657273 74 6e343d683a312c683a322c683a33206e31206e32");
+        Request.AddShard added = new Request.AddShard(List.of("n4=h:1,h:2,h:3", "n1", "n2"));
+        assertThat(Codec.encode(added)).isEqualTo(body);
+        assertThat(Codec.decodeRequest(body)).isEqualTo(added);
+        // {"op": "add_shard", "members": "  "}: no member
+        assertThatThrownBy(() -> Codec.decodeRequest(hex("a2 626f70 696164645f7368617264 676d656d62657273 62 2020")))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.getMessage()).contains("'members' must name"));
+        // {"op": "rebalance"}
+        assertThat(Codec.decodeRequest(hex("a1 626f70 69726562616c616e6365"))).isEqualTo(new Request.Rebalance());
     }
 
     @ParameterizedTest

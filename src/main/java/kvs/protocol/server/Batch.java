@@ -131,6 +131,8 @@ final class Batch {
             case Request.Persist p -> ops.write(Write.transaction(Deadlines.persist(p.key())));
             case Request.Stats s -> ops.call(keys -> figures.get());
             case Request.MoveSlots m -> ops.call(keys -> store.moveSlots(m.from(), m.to(), m.count()));
+            case Request.AddShard a -> ops.call(keys -> store.addShard(a.members()));
+            case Request.Rebalance r -> ops.call(keys -> store.rebalance());
         }
     }
 
@@ -151,6 +153,8 @@ final class Batch {
             case Request.Auth r -> Ops.NO_SLOT;
             case Request.Stats r -> Ops.NO_SLOT;
             case Request.MoveSlots r -> Ops.NO_SLOT;
+            case Request.AddShard r -> Ops.NO_SLOT;
+            case Request.Rebalance r -> Ops.NO_SLOT;
         };
         if (slot == HashSlot.SEVERAL) {
             return false;
@@ -196,6 +200,8 @@ final class Batch {
             case Request.Auth a -> "auth";
             case Request.Stats s -> "stats";
             case Request.MoveSlots m -> "move_slots";
+            case Request.AddShard a -> "add_shard";
+            case Request.Rebalance r -> "rebalance";
         };
     }
 
@@ -217,7 +223,7 @@ final class Batch {
             case Ops.ReadAll r when r.failure() != null -> Response.Error.of(r.failure());
             case Ops.ReadAll r -> values(r);
             case Ops.Call<?> c when c.failure() != null -> Response.Error.of(c.failure());
-            case Ops.Call<?> c when "move_slots".equals(kinds[i]) -> Response.Ok.INSTANCE;
+            case Ops.Call<?> c when !"stats".equals(kinds[i]) -> Response.Ok.INSTANCE; // move_slots, add_shard, rebalance
             case Ops.Call<?> c -> new Response.Stats(stats(c));
             case Ops.Nothing n -> throw new IllegalStateException("request " + i + " has no reply");
         };
