@@ -217,10 +217,14 @@ class ShardedClusterIT {
         }
         Programs.Result view = kvsClient("--addr", cluster.kvs[1], "cluster");
         assertThat(view.exit()).isZero();
-        assertThat(view.out().lines()).hasSize(3).satisfiesExactly(
-                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 0 slots 0-5460 follower term ").contains(" leader n1 "),
-                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 1 slots 5461-10922 leader term ").contains(" leader n2 "),
-                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 2 slots 10923-16383 follower term ").contains(" leader n3 "));
+        assertThat(view.out().lines()).hasSize(4).satisfiesExactly(
+                l -> assertThat(l).isEqualTo(cluster.kvs[1] + " n2 slot map epoch 1"),
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 0 slots 0-5460 members n1,n2,n3 follower term ")
+                        .contains(" leader n1 "),
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 1 slots 5461-10922 members n2,n1,n3 leader term ")
+                        .contains(" leader n2 "),
+                l -> assertThat(l).startsWith(cluster.kvs[1] + " n2 shard 2 slots 10923-16383 members n3,n1,n2 follower term ")
+                        .contains(" leader n3 "));
     }
 
     /**
@@ -265,6 +269,9 @@ class ShardedClusterIT {
                     + "shard 3 slots 4096-5460,9557-10922,15019-16383\n");
             writer.checkAfterMoreWrites();
         }
+        Programs.Result view = kvsClient("--addr", cluster.kvs[2], "cluster");
+        assertThat(view.out().lines()).contains(
+                cluster.kvs[2] + " n3 shard 3 slots 4096-5460,9557-10922,15019-16383 members n4,n1,n2 not a member");
         var n4resp = HostPort.parse(n4.resp());
         try (Jedis j = new Jedis(n4resp.getHostString(), n4resp.getPort())) {
             await("n4 serves shard 3's slots").atMost(Duration.ofSeconds(30)).until(() -> j.clusterNodes().lines()
@@ -338,46 +345,53 @@ class ShardedClusterIT {
     }
 
     /**
-     * Jedis's cluster client writing keys {@code PREFIX0}... over and over, each write's value its
-     * sequence number, from the start: {@link #checkAfterMoreWrites} stops it once it has gone
-     * round the keys again, and checks that each key holds its last acknowledged value, or a later
-     * one whose write's outcome it did not learn.
+     * Jedis's cluster client writing keys {@code PREFIX0}... over and over from {@value #WRITERS}
+     * threads (each key written by one of them, each write's value its thread's next sequence
+     * number), from the start: {@link #checkAfterMoreWrites} stops them once they have gone round
+     * the keys again, and checks that each key holds its last acknowledged value, or a later one
+     * whose write's outcome was not learned.
      */
     private final class Writer implements AutoCloseable {
+        private static final int WRITERS = 4;
         private final String prefix;
         private final int keys;
         private final Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Set<Long>> unknown = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         private final redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(Set.of(resp(0)));
-        private final Thread thread;
+        private final List<Thread> threads = new ArrayList<>();
 
         /** Starts writing, and returns once every key has been written once. */
         Writer(String prefix, int keys) {
             this.prefix = prefix;
             this.keys = keys;
-            this.thread = Thread.ofPlatform().start(() -> {
-                for (long seq = 0; !stop.get(); seq++) {
-                    String k = prefix + seq % keys;
-                    unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
-                    try {
-                        jedis.set(k, Long.toString(seq));
-                        acked.put(k, seq);
-                        unknown.get(k).clear();
-                    } catch (RuntimeException e) {
-                        // its outcome unknown (a timeout while the slot was held): either value may be there
+            for (int t = 0; t < WRITERS; t++) {
+                int first = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (long seq = 0; !stop.get(); seq++) {
+                        for (int i = first; i < keys && !stop.get(); i += WRITERS) {
+                            String k = prefix + i;
+                            unknown.computeIfAbsent(k, x -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(seq);
+                            try {
+                                jedis.set(k, Long.toString(seq));
+                                acked.put(k, seq);
+                                unknown.get(k).clear();
+                                acknowledged.incrementAndGet();
+                            } catch (RuntimeException e) {
+                                // its outcome unknown (a timeout while the slot was held): either value may be there
+                            }
+                        }
                     }
-                }
-            });
+                }));
+            }
             await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() == keys);
         }
 
-        void checkAfterMoreWrites() throws InterruptedException {
-            long ackedAtTheEnd = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-            await().atMost(Duration.ofSeconds(60)).until(() -> acked.values().stream().mapToLong(Long::longValue).max().orElseThrow()
-                    > ackedAtTheEnd + keys);
-            stop.set(true);
-            thread.join();
+        void checkAfterMoreWrites() {
+            long before = acknowledged.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.get() > before + keys);
+            stopWriting();
             for (int i = 0; i < keys; i++) {
                 String k = prefix + i;
                 long held = Long.parseLong(jedis.get(k));
@@ -388,13 +402,19 @@ class ShardedClusterIT {
 
         @Override
         public void close() {
-            stop.set(true);
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stopWriting();
             jedis.close();
+        }
+
+        private void stopWriting() {
+            stop.set(true);
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }

@@ -205,8 +205,8 @@ public final class ClientMain implements Callable<Integer> {
 
     @Command(name = "cluster", mixinStandardHelpOptions = true, subcommands = {ClientMain.MoveSlots.class, ClientMain.AddShard.class, ClientMain.Rebalance.class},
             description = "Asks every --addr (a replicated group's members) for its view: id, role, term, leader and "
-                    + "applied index, one member a line (in a sharded cluster, one line per shard, with its slots); "
-                    + "exits 1 if one does not answer.")
+                    + "applied index, one member a line (in a sharded cluster, the slot map's epoch and the move under way, "
+                    + "then one line per shard, with its slots and members); exits 1 if one does not answer.")
     static final class Cluster implements Callable<Integer> {
         @CommandLine.ParentCommand
         ClientMain parent;
@@ -224,10 +224,14 @@ public final class ClientMain implements Callable<Integer> {
                         continue;
                     }
                     if (s.get("cluster_shards") instanceof Number shards) {
+                        Object moving = s.get("cluster_moving");
+                        parent.out.println(where + " " + s.get("cluster_node") + " slot map epoch " + s.get("cluster_epoch")
+                                + ("".equals(moving) || moving == null ? "" : ", moving " + moving));
                         for (int i = 0; i < shards.intValue(); i++) {
                             String p = "cluster_shard_" + i + "_";
                             parent.out.println(where + " " + s.get("cluster_node") + " shard " + i + " slots " + s.get(p + "slots")
-                                    + " " + ("none".equals(s.get(p + "role")) ? "not a member" : view(s, p)));
+                                    + " members " + s.get(p + "members") + " "
+                                    + ("none".equals(s.get(p + "role")) ? "not a member" : view(s, p)));
                         }
                         continue;
                     }

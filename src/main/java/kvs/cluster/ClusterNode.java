@@ -142,7 +142,7 @@ public final class ClusterNode implements Store {
 
     /** The slot of a write the shard's log refused because the slot was moving, or -1. */
     private static int refusedAsMoving(Write<?> w) {
-        return w.outcome() instanceof kvs.store.Outcome.Refused<?> r ? KvsStateMachine.movingSlot(r.refusal().getMessage()) : -1;
+        return w.outcome() instanceof kvs.store.Outcome.Refused<?> r && r.refusal() instanceof SlotMoving m ? m.slot() : -1;
     }
 
     /**

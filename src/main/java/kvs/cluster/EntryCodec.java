@@ -39,7 +39,7 @@ import kvs.store.WriteId;
  * id      := 0 | 1 u64(client hi) u64(client lo) varint(seq)
  * bytes   := varint(length) byte*
  * reply   := REPLY_FORMAT(u8 = 2) (APPLIED(0) count outcome* | MALFORMED(1) text)
- * outcome := DONE(0) | ABSENT(1) | CONFLICT(2) | REFUSED(3) text
+ * outcome := DONE(0) | ABSENT(1) | CONFLICT(2) | REFUSED(3) text | MOVING(4) varint(slot)
  * </pre>
  * A TXN holds the time the leader ran it as of, what it read then (each key's entry, 0 when
  * absent; the presence of keys removed unread; the keys present if it listed them) and what it
@@ -70,6 +70,7 @@ final class EntryCodec {
     private static final int ABSENT = 1;
     private static final int CONFLICT = 2;
     private static final int REFUSED = 3;
+    private static final int MOVING = 4;
     /** The content of a ReadIndex query: a barrier, which asks for nothing but the wait. */
     static final byte[] BARRIER = {REPLY_FORMAT, 'B'};
 
@@ -90,6 +91,10 @@ final class EntryCodec {
         record Refused(String message) implements Applied {
         }
 
+        /** Refused by the shard's ownership fence: the write's slot is moving ({@link SlotMoving}); nothing written. */
+        record Moving(int slot) implements Applied {
+        }
+
         Applied OK = new Done(true);
         Applied NOT_FOUND = new Done(false);
         Applied CONFLICTED = new Conflict();
@@ -99,6 +104,7 @@ final class EntryCodec {
             return switch (outcome) {
                 case Outcome.Done<?> d when Boolean.FALSE.equals(d.value()) -> w instanceof Write.Txn<?> ? CONFLICTED : NOT_FOUND;
                 case Outcome.Done<?> d -> OK;
+                case Outcome.Refused<?> r when r.refusal() instanceof SlotMoving m -> new Moving(m.slot());
                 case Outcome.Refused<?> r -> new Refused(r.refusal().getMessage());
                 case Outcome.Failed<?> f -> throw new IllegalArgumentException("a failed write has no reply: " + f);
             };
@@ -253,6 +259,10 @@ final class EntryCodec {
                     out.u8(REFUSED);
                     out.bytes(Bytes.utf8(r.message()));
                 }
+                case Applied.Moving m -> {
+                    out.u8(MOVING);
+                    out.varint(m.slot());
+                }
             }
         }
         return out.toByteArray();
@@ -284,6 +294,7 @@ final class EntryCodec {
                     case ABSENT -> Applied.NOT_FOUND;
                     case CONFLICT -> Applied.CONFLICTED;
                     case REFUSED -> new Applied.Refused(in.bytes().utf8());
+                    case MOVING -> new Applied.Moving(slot(in.varint()));
                     default -> throw new MalformedEntry("an outcome " + tag + " in a reply of the log");
                 });
             }
@@ -292,6 +303,13 @@ final class EntryCodec {
         } catch (IOException e) {
             throw new MalformedEntry("a reply of the log is cut short: " + e.getMessage());
         }
+    }
+
+    private static int slot(long n) throws MalformedEntry {
+        if (n < 0 || n >= kvs.slots.HashSlot.SLOTS) {
+            throw new MalformedEntry("no slot " + n + " in a reply of the log");
+        }
+        return (int) n;
     }
 
     /** Writes the format's fields into a growing buffer. */

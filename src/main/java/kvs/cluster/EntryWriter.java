@@ -343,6 +343,7 @@ final class EntryWriter {
             switch (outcomes.get(i)) {
                 case EntryCodec.Applied.Conflict c -> conflicts.add(p);
                 case EntryCodec.Applied.Refused r -> p.refuse(new Refusal(r.message()));
+                case EntryCodec.Applied.Moving m -> p.refuse(new SlotMoving(m.slot()));
                 case EntryCodec.Applied.Done d -> {
                     p.outcome = switch (p.write) {
                         case Write.Set set -> Outcome.done();

@@ -65,6 +65,12 @@ final class GroupClients implements AutoCloseable {
         }
     }
 
+    /** The leader of group {@code id} as its client last learned it, or null if it has asked it nothing. */
+    org.apache.ratis.protocol.RaftPeerId leader(RaftGroupId id) {
+        RaftClient client = clients.get(id);
+        return client == null ? null : client.getLeaderId();
+    }
+
     /** Makes {@code group} known (a shard added to the cluster); a group known already is kept as it is. */
     void add(RaftGroup group) {
         groups.putIfAbsent(group.getGroupId(), group);

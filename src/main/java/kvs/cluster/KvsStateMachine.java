@@ -437,7 +437,8 @@ final class KvsStateMachine extends BaseStateMachine {
                 outcomes[i] = EntryCodec.Applied.of(w, w.outcome());
             }
             WriteId id = id(w);
-            if (id != null && !(outcomes[i] instanceof EntryCodec.Applied.Refused)) { // a refused write's retry is decided again
+            boolean refused = outcomes[i] instanceof EntryCodec.Applied.Refused || outcomes[i] instanceof EntryCodec.Applied.Moving;
+            if (id != null && !refused) { // a refused write's retry is decided again
                 sessions.record(id, index.getIndex(), outcomes[i] == EntryCodec.Applied.NOT_FOUND);
             }
         }
@@ -458,32 +459,12 @@ final class KvsStateMachine extends BaseStateMachine {
             for (Bytes key : keysOf(w)) {
                 int slot = kvs.slots.HashSlot.of(key);
                 if (!slots.writable(slot)) {
-                    w.refuse(new kvs.store.Refusal(notServed(slot)));
+                    w.refuse(new SlotMoving(slot));
                     return true;
                 }
             }
             return false;
         });
-    }
-
-    /** The refusal of a write of {@code slot} by a shard that does not take its writes now. */
-    static String notServed(int slot) {
-        return NOT_SERVED + slot + NOT_SERVED_END;
-    }
-
-    private static final String NOT_SERVED = "TRYAGAIN slot ";
-    private static final String NOT_SERVED_END = " is moving between shards; try again";
-
-    /** The slot a refusal of {@link #notServed} names, or -1 for any other refusal. */
-    static int movingSlot(String refusal) {
-        if (refusal == null || !refusal.startsWith(NOT_SERVED) || !refusal.endsWith(NOT_SERVED_END)) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(refusal.substring(NOT_SERVED.length(), refusal.length() - NOT_SERVED_END.length()));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** The keys a write reads or writes. */

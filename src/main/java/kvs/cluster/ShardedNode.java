@@ -61,6 +61,8 @@ public final class ShardedNode implements Store, Topology {
 
     /** How often a process that joined the cluster asks its metadata group for the layout. */
     static final long LAYOUT_POLL = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How often a process asks the shards it is not a member of which member leads them. */
+    static final long REMOTE_LEADERS = TimeUnit.SECONDS.toNanos(1);
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterConfig config;
@@ -73,6 +75,8 @@ public final class ShardedNode implements Store, Topology {
     private volatile Layout joinedLayout;
     private final GroupClients groupClients;
     private final SlotMover mover;
+    /** The leaders of the shards this process is not a member of, as their groups last answered it ({@link #REMOTE_LEADERS}). */
+    private final Map<Integer, Member> remoteLeaders = new java.util.concurrent.ConcurrentHashMap<>();
     /** This process's member of each shard, by shard number; null for a shard it is not a member of (or not yet). */
     private volatile ClusterNode[] local = new ClusterNode[0];
     private final Object hosting = new Object();
@@ -91,7 +95,7 @@ public final class ShardedNode implements Store, Topology {
                 closed::get);
         if (slotMap != null) {
             slotMap.onMove((move, fresh) -> mover.takeUp(move));
-            slotMap.onShardAdded(() -> Thread.ofVirtual().name("kvs-host-shards").start(this::hostQuietly));
+            slotMap.onChange(this::layoutChanged);
         }
     }
 
@@ -152,6 +156,7 @@ public final class ShardedNode implements Store, Topology {
                 Thread.ofVirtual().name("kvs-layout").start(node::pollLayout);
             }
             node.host();
+            Thread.ofVirtual().name("kvs-remote-leaders").start(node::watchRemoteLeaders);
         } catch (IOException | KvsException | RuntimeException e) {
             try {
                 node.close();
@@ -173,6 +178,10 @@ public final class ShardedNode implements Store, Topology {
         return Layout.decode(groupClients.read(metaGroup, SlotMapMachine.LAYOUT));
     }
 
+    private static long moveId(Layout layout) {
+        return layout.move() == null ? 0 : layout.move().id();
+    }
+
     /** Asks for the layout every {@link #LAYOUT_POLL} while this process (one that joined) runs; hosts shards added. */
     private void pollLayout() {
         while (!closed.get()) {
@@ -180,17 +189,68 @@ public final class ShardedNode implements Store, Topology {
             try {
                 Layout before = joinedLayout;
                 Layout now = askLayout();
-                if (now.map().epoch() >= before.map().epoch()) {
+                if (now.map().epoch() > before.map().epoch() || moveId(now) != moveId(before)) {
                     joinedLayout = now;
+                    layoutChanged();
                 }
-                if (now.shards().size() > before.shards().size()) {
-                    host();
-                }
-            } catch (KvsException | IOException | RuntimeException e) {
+            } catch (KvsException | RuntimeException e) {
                 if (!closed.get()) {
                     log.warn("cannot learn the cluster's layout: {}", e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Asks each shard this process is not a member of which member leads it, every
+     * {@link #REMOTE_LEADERS} while this process runs (a ReadIndex barrier through its leader):
+     * requests of its slots are redirected there, rather than to the member expected to lead it,
+     * which may be down.
+     */
+    private void watchRemoteLeaders() {
+        while (!closed.get()) {
+            LockSupport.parkNanos(REMOTE_LEADERS);
+            Layout layout = layout();
+            for (int i = 0; i < layout.shards().size() && !closed.get(); i++) {
+                if (local(i) != null) {
+                    remoteLeaders.remove(i);
+                    continue;
+                }
+                RaftGroupId group = ShardMachines.shardGroupId(config.clusterId(), i);
+                try {
+                    groupClients.read(group, EntryCodec.BARRIER);
+                    org.apache.ratis.protocol.RaftPeerId leader = groupClients.leader(group);
+                    Member m = leader == null ? null : layout.process(leader.toString());
+                    if (m != null) {
+                        remoteLeaders.put(i, m);
+                    } else {
+                        remoteLeaders.remove(i);
+                    }
+                } catch (KvsException | RuntimeException e) {
+                    remoteLeaders.remove(i);
+                }
+            }
+        }
+    }
+
+    /** The member that serves shard {@code shard}, of which this process is not a member: its leader as last learned, or the member expected to lead it. */
+    private Member remoteServer(Layout layout, int shard) {
+        Member leader = remoteLeaders.get(shard);
+        return leader != null ? leader : layout.shards().get(shard).expected();
+    }
+
+    /**
+     * The layout changed: wakes the requests waiting for a moving slot's next step, and hosts the
+     * shards added (on a thread of its own: the caller must not block).
+     */
+    private void layoutChanged() {
+        for (ClusterNode n : local) {
+            if (n != null) {
+                n.slots().wake();
+            }
+        }
+        if (layout().shards().size() > local.length) {
+            Thread.ofVirtual().name("kvs-host-shards").start(this::hostQuietly);
         }
     }
 
@@ -281,9 +341,9 @@ public final class ShardedNode implements Store, Topology {
             if (shard == null) {
                 shard = owning(slot); // the map learned here may be older than a move to a shard of this process
             }
-            if (shard == null) { // a shard of other processes: its expected leader redirects again if another leads
-                Member expected = layout.shards().get(owner).expected();
-                throw new MovedException(slot, HostPort.show(expected.kvs()), HostPort.show(expected.resp()));
+            if (shard == null) { // a shard of other processes: a member of it redirects again if another leads
+                Member server = remoteServer(layout, owner);
+                throw new MovedException(slot, HostPort.show(server.kvs()), HostPort.show(server.resp()));
             }
             Member leader = shard.leader();
             if (leader != null && !leader.id().equals(config.self())) {
@@ -295,7 +355,7 @@ public final class ShardedNode implements Store, Topology {
                 return shard;
             }
             try {
-                states.await(seen, MOVE_POLL_NANOS); // the map's change is not signalled there: look again soon
+                states.await(seen, MOVE_POLL_NANOS); // woken by a change of the shard's states or of the layout
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return shard;
@@ -316,8 +376,8 @@ public final class ShardedNode implements Store, Topology {
         return null;
     }
 
-    /** How often a request of a moving slot looks again at the slot map. */
-    private static final long MOVE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often a request of a moving slot looks again at the slot map, at least (changes wake it). */
+    private static final long MOVE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * Where a request goes that shard {@code from} ran after its slot moved (a read of a slot
@@ -478,13 +538,18 @@ public final class ShardedNode implements Store, Topology {
         ensureOpen();
         long keys = 0, withDeadline = 0, expired = 0, live = 0, total = 0, compactions = 0, last = 0, fsyncs = 0, writes = 0;
         List<ShardStatus> each = new ArrayList<>();
-        SlotMap map = layout().map();
+        Layout layout = layout();
+        SlotMap map = layout.map();
         StoreFigures first = null;
         ClusterNode[] nodes = local;
         for (int i = 0; i < map.shards(); i++) {
             String slots = String.join(",", map.ranges(i).stream().map(SlotMap.Range::text).toList());
+            Layout.ShardMembers members = layout.shards().get(i);
+            List<String> ids = new ArrayList<>(List.of(members.expected().id()));
+            members.members().stream().map(Member::id).filter(id -> !id.equals(ids.get(0))).forEach(ids::add);
+            String memberIds = String.join(",", ids);
             if (i >= nodes.length || nodes[i] == null) {
-                each.add(new ShardStatus(i, slots, null));
+                each.add(new ShardStatus(i, slots, memberIds, null));
                 continue;
             }
             StoreFigures f = nodes[i].figures();
@@ -498,11 +563,13 @@ public final class ShardedNode implements Store, Topology {
             last = Math.max(last, f.lastCompactionMillis());
             fsyncs += f.fsyncs();
             writes += f.writes();
-            each.add(new ShardStatus(i, slots, f.member()));
+            each.add(new ShardStatus(i, slots, memberIds, f.member()));
         }
         MemberStatus process = first != null ? first.member() : new MemberStatus(config.self(), "none", 0, null, 0);
+        SlotMapMachine.Move move = layout.move();
+        String moving = move == null ? "" : move.slots().length + " slots from shard " + move.from() + " to shard " + move.to();
         return new StoreFigures(first == null ? "none" : first.engine(), "raft", keys, withDeadline, expired, live, total,
-                compactions, last, fsyncs, writes, process, each);
+                compactions, last, fsyncs, writes, process, each, map.epoch(), moving);
     }
 
     @Override
@@ -525,11 +592,17 @@ public final class ShardedNode implements Store, Topology {
         return layout().map();
     }
 
-    /** Shard {@code shard}'s leader, or while this process knows none (or is not its member), the member expected to lead it. */
+    /**
+     * Shard {@code shard}'s leader, or while this process knows none, the member expected to lead
+     * it (of a shard this process is not a member of: its leader as last learned, {@link #REMOTE_LEADERS}).
+     */
     @Override
     public Node server(int shard) {
         ClusterNode here = local(shard);
-        Member leader = here == null ? null : here.leader();
+        if (here == null) {
+            return node(remoteServer(layout(), shard));
+        }
+        Member leader = here.leader();
         return node(leader != null ? leader : layout().shards().get(shard).expected());
     }
 

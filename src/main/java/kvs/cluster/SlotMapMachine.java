@@ -56,8 +56,8 @@ final class SlotMapMachine extends BaseStateMachine {
     private volatile Layout layout;
     /** Told of a move when it begins here and when this member becomes the group's leader with one under way. */
     private volatile java.util.function.BiConsumer<Move, Boolean> moves = (m, fresh) -> { };
-    /** Told when a shard is added. */
-    private volatile Runnable shardAdded = () -> { };
+    /** Told of every change of the layout. */
+    private volatile Runnable changed = () -> { };
 
     /** The machine of a cluster of {@code shards} shards over {@code founders}, at its first layout. */
     SlotMapMachine(List<Member> founders, int shards) {
@@ -69,9 +69,9 @@ final class SlotMapMachine extends BaseStateMachine {
         return layout;
     }
 
-    /** Calls {@code listener} when a shard is added; it runs on Ratis's threads and must not block. */
-    void onShardAdded(Runnable listener) {
-        this.shardAdded = listener;
+    /** Calls {@code listener} after every change of the layout; it runs on Ratis's threads and must not block. */
+    void onChange(Runnable listener) {
+        this.changed = listener;
     }
 
     /** The entry that adds shard {@code shard}, of {@code members} (the first expected to lead it). */
@@ -170,6 +170,7 @@ final class SlotMapMachine extends BaseStateMachine {
             } else {
                 SlotMap next = now.assign(new SlotMap.Range(first, last), shard);
                 layout = layout.withMap(next);
+                changed.run();
                 log.info("slot map epoch {}: slots {}-{} to shard {}", next.epoch(), first, last, shard);
                 reply.put((byte) OK).putLong(next.epoch());
             }
@@ -210,7 +211,7 @@ final class SlotMapMachine extends BaseStateMachine {
         log.info("slot map epoch {}: shard {} added, members {}", layout.map().epoch(), shard,
                 members.stream().map(Member::id).toList());
         reply.put((byte) OK).putLong(layout.map().epoch());
-        shardAdded.run();
+        changed.run();
     }
 
     /** Begins a move (unless one is under way) or ends one. */
@@ -220,6 +221,7 @@ final class SlotMapMachine extends BaseStateMachine {
             long id = in.getLong();
             if (now != null && now.id() == id) {
                 layout = layout.withMove(null);
+                changed.run();
                 log.info("move {} of {} slots from shard {} to shard {} done", id, now.slots().length, now.from(), now.to());
             }
             reply.put((byte) OK).putLong(id);
@@ -237,6 +239,7 @@ final class SlotMapMachine extends BaseStateMachine {
         }
         Move begun = new Move(index, from, to, slots);
         layout = layout.withMove(begun);
+        changed.run();
         log.info("move {} of {} slots from shard {} to shard {} begins", index, slots.length, from, to);
         reply.put((byte) OK).putLong(index);
         moves.accept(begun, true);

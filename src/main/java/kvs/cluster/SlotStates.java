@@ -105,6 +105,12 @@ final class SlotStates {
         return version;
     }
 
+    /** Wakes those that {@link #await} a change (the slot map changed, which is not one of these states). */
+    synchronized void wake() {
+        version++;
+        notifyAll();
+    }
+
     /** Waits until a change after {@code seen}, or {@code nanos}. */
     synchronized void await(long seen, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;

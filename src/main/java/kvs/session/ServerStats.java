@@ -162,9 +162,12 @@ public final class ServerStats {
         }
         if (!e.shards().isEmpty()) {
             s.put("cluster_shards", (long) e.shards().size());
+            s.put("cluster_epoch", e.slotMapEpoch());
+            s.put("cluster_moving", e.slotMove());
             for (ShardStatus shard : e.shards()) {
                 String p = "cluster_shard_" + shard.shard() + "_";
                 s.put(p + "slots", shard.slots());
+                s.put(p + "members", shard.members());
                 if (shard.member() == null) {
                     s.put(p + "role", "none");
                     continue;

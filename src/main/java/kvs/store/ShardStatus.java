@@ -8,11 +8,13 @@ import java.util.Objects;
  *
  * @param shard  the shard's number, from 0
  * @param slots  its slots, as runs {@code first-last} (or one slot) separated by commas: {@code 0-5460}
+ * @param members the ids of its members, separated by commas, the one expected to lead it first: {@code n1,n2,n3}
  * @param member the shard's group as this process sees it, or null when this process is not its member
  */
-public record ShardStatus(int shard, String slots, MemberStatus member) {
-    /** Checks that the slots are given. */
+public record ShardStatus(int shard, String slots, String members, MemberStatus member) {
+    /** Checks that the slots and members are given. */
     public ShardStatus {
         Objects.requireNonNull(slots, "slots");
+        Objects.requireNonNull(members, "members");
     }
 }

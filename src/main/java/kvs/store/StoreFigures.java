@@ -18,14 +18,18 @@ package kvs.store;
  * @param writes      writes committed since the store opened
  * @param member      the group as this member sees it, or null for a store of one machine
  * @param shards      each shard of a sharded cluster as this process sees it; empty for any other store
+ * @param slotMapEpoch the epoch of a sharded cluster's slot map as this process last learned it; 0 for any other store
+ * @param slotMove    the move of slots under way in a sharded cluster ({@code 100 slots from shard 0 to shard 1}),
+ *                    or empty
  */
 public record StoreFigures(String engine, String durability, long keys, long keysWithDeadline, long expiredKeys, long liveBytes, long totalBytes,
                            long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member,
-                           java.util.List<ShardStatus> shards) {
+                           java.util.List<ShardStatus> shards, long slotMapEpoch, String slotMove) {
 
     /** Copies the shards' list. */
     public StoreFigures {
         shards = java.util.List.copyOf(shards);
+        java.util.Objects.requireNonNull(slotMove, "slotMove");
     }
 
     /**
@@ -47,6 +51,6 @@ public record StoreFigures(String engine, String durability, long keys, long key
     public StoreFigures(String engine, String durability, long keys, long keysWithDeadline, long expiredKeys, long liveBytes,
                         long totalBytes, long compactions, long lastCompactionMillis, long fsyncs, long writes, MemberStatus member) {
         this(engine, durability, keys, keysWithDeadline, expiredKeys, liveBytes, totalBytes, compactions, lastCompactionMillis,
-                fsyncs, writes, member, java.util.List.of());
+                fsyncs, writes, member, java.util.List.of(), 0, "");
     }
 }

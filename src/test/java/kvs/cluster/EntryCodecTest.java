@@ -126,7 +126,8 @@ class EntryCodecTest {
     @Test
     void replies_roundTrip() throws Exception {
         List<EntryCodec.Applied> outcomes = List.of(EntryCodec.Applied.OK, EntryCodec.Applied.NOT_FOUND,
-                EntryCodec.Applied.CONFLICTED, new EntryCodec.Applied.Refused("the key is too long: é"));
+                EntryCodec.Applied.CONFLICTED, new EntryCodec.Applied.Refused("the key is too long: é"),
+                new EntryCodec.Applied.Moving(16_383));
         assertThat(EntryCodec.outcomes(EntryCodec.reply(outcomes))).isEqualTo(outcomes);
         assertThatThrownBy(() -> EntryCodec.outcomes(EntryCodec.malformed("bad entry")))
                 .isInstanceOf(EntryCodec.MalformedEntry.class).hasMessageContaining("bad entry");

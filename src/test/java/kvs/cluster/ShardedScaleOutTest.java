@@ -185,7 +185,18 @@ class ShardedScaleOutTest {
         assertThatThrownBy(() -> processes[2].get(ofShard3)).isInstanceOfSatisfying(MovedException.class,
                 e -> assertThat(e.address()).isEqualTo(HostPort.show(fourth.kvs())));
 
-        processes[3].close();
+        processes[3].close(); // n1 or n2 leads shard 3 next, and n3 (not its member) learns which
+        processes[3] = null;
+        await("n3 redirects shard 3's slots to its new leader").atMost(Duration.ofSeconds(60)).until(() -> {
+            try {
+                processes[2].get(ofShard3);
+                return false;
+            } catch (MovedException e) {
+                return !e.address().equals(HostPort.show(fourth.kvs()));
+            }
+        });
+        Bytes read = routed(ofShard3, p -> p.get(ofShard3));
+        assertThat(read).isEqualTo(Bytes.utf8("on n4"));
         processes[3] = start(3);
         await("n4 leads shard 3 again").atMost(Duration.ofSeconds(60))
                 .until(() -> processes[3].shard(3) != null && processes[3].shard(3).isReadyLeader());
