@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slots move back and forth between two shards while clients read and write their keys and a
- * nemesis strikes (issue 33): three processes with {@code --shards 3}; four clients run random
- * gets, sets and removes through {@link GroupClient} on three keys of shard 0's highest 64 slots;
+ * nemesis strikes (issue 33): three processes with {@code --shards 3}; eight clients run random
+ * gets, sets and removes through {@link GroupClient} on six keys of shard 0's highest 64 slots;
  * a mover asks a process to move those 64 slots to shard 1 and back again, over and over
  * ({@code move_slots}); every couple of seconds one process (each leads one shard, and one of
  * them the metadata group) is killed with SIGKILL and restarted, paused with SIGSTOP and
@@ -41,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ShardedNemesisIT {
 
     private static final int SECONDS = 20;
+    /** Clients, each writing and reading linearizably. */
+    private static final int CLIENTS = 8;
     private static final long SEED = Long.getLong("kvs.seed", System.nanoTime());
     /** The first slot of shard 0's highest 64 (of 0-5460): the slots that move. */
     private static final int FIRST_MOVING = 5397;
@@ -52,7 +54,7 @@ class ShardedNemesisIT {
 
     @Test
     void historiesOfKeysInMovingSlots_areLinearizable_whileProcessesAreKilledPausedAndIsolated() throws Exception {
-        List<String> keys = keysInMovingSlots(3);
+        List<String> keys = keysInMovingSlots(6);
         Map<String, List<Op>> histories = new ConcurrentHashMap<>();
         keys.forEach(k -> histories.put(k, new CopyOnWriteArrayList<>()));
         List<String> faults = new CopyOnWriteArrayList<>();
@@ -79,7 +81,7 @@ class ShardedNemesisIT {
             }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS * Math.min(3, Reliability.rounds(1)));
             List<Thread> threads = new ArrayList<>();
-            for (int c = 0; c < 4; c++) {
+            for (int c = 0; c < CLIENTS; c++) {
                 Random random = new Random(SEED + c);
                 String name = "c" + c;
                 threads.add(Thread.ofVirtual().start(() -> {

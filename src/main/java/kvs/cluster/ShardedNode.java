@@ -563,7 +563,7 @@ public final class ShardedNode implements Store, Topology {
             last = Math.max(last, f.lastCompactionMillis());
             fsyncs += f.fsyncs();
             writes += f.writes();
-            each.add(new ShardStatus(i, slots, memberIds, f.member()));
+            each.add(new ShardStatus(i, slots, memberIds, f));
         }
         MemberStatus process = first != null ? first.member() : new MemberStatus(config.self(), "none", 0, null, 0);
         SlotMapMachine.Move move = layout.move();

@@ -21,6 +21,7 @@ import kvs.BuildInfo;
 import kvs.security.Access;
 import kvs.session.RequestObserver;
 import kvs.session.ServerStats;
+import kvs.store.ShardStatus;
 import kvs.store.StoreFigures;
 
 /**
@@ -98,6 +99,59 @@ public final class Metrics implements RequestObserver, AutoCloseable {
         engineCounter("kvs_compactions", "Compactions since the engine opened", StoreFigures::compactions, stats);
         engineCounter("kvs_fsyncs", "fsyncs of the data files since the engine opened", StoreFigures::fsyncs, stats);
         engineCounter("kvs_writes", "Writes committed since the engine opened", StoreFigures::writes, stats);
+        shardGauge("kvs_shard_slots", "Slots each shard of a sharded cluster owns, by this process's slot map",
+                s -> slotCount(s.slots()), stats);
+        shardGauge("kvs_shard_leader", "1 where this process leads the shard, else 0 (shards it is a member of)",
+                s -> s.member() == null ? Double.NaN : "leader".equals(s.member().role()) ? 1 : 0, stats);
+        shardGauge("kvs_shard_term", "The shard's Raft term as this process's member sees it",
+                s -> s.member() == null ? Double.NaN : s.member().term(), stats);
+        shardGauge("kvs_shard_applied_index", "The index of the last entry of the shard's log this process applied",
+                s -> s.member() == null ? Double.NaN : s.member().appliedIndex(), stats);
+        shardGauge("kvs_shard_keys", "Keys the shard's engine here stores",
+                s -> s.figures() == null ? Double.NaN : s.figures().keys(), stats);
+        shardGauge("kvs_shard_live_bytes", "Bytes of the records that hold current values in the shard's engine here",
+                s -> s.figures() == null ? Double.NaN : s.figures().liveBytes(), stats);
+        shardGauge("kvs_shard_total_bytes", "Bytes of every data file of the shard's engine here",
+                s -> s.figures() == null ? Double.NaN : s.figures().totalBytes(), stats);
+        CounterWithCallback.builder().name("kvs_shard_writes").help("Writes the shard's engine here committed since it opened")
+                .labelNames("shard").callback(cb -> eachShard(stats, s -> {
+                    if (s.figures() != null) {
+                        cb.call(s.figures().writes(), Integer.toString(s.shard()));
+                    }
+                })).register(registry);
+    }
+
+    /**
+     * A gauge of each shard of a sharded cluster (label {@code shard}), none on any other server; a
+     * shard whose {@code value} is NaN (this process is not its member) is left out.
+     */
+    private void shardGauge(String name, String help, ToDoubleFunction<ShardStatus> value, ServerStats stats) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("shard").callback(cb -> eachShard(stats, s -> {
+            double v = value.applyAsDouble(s);
+            if (!Double.isNaN(v)) {
+                cb.call(v, Integer.toString(s.shard()));
+            }
+        })).register(registry);
+    }
+
+    private static void eachShard(ServerStats stats, java.util.function.Consumer<ShardStatus> each) {
+        StoreFigures e = stats.engine();
+        if (e != null) {
+            e.shards().forEach(each);
+        }
+    }
+
+    /** How many slots runs such as {@code 0-5460,6000} hold. */
+    private static double slotCount(String runs) {
+        int n = 0;
+        for (String run : runs.split(",")) {
+            if (run.isEmpty()) {
+                continue;
+            }
+            int dash = run.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(run.substring(dash + 1)) - Integer.parseInt(run.substring(0, dash)) + 1;
+        }
+        return n;
     }
 
     private void gauge(String name, String help, ToDoubleFunction<ServerStats> value, ServerStats stats) {

@@ -176,6 +176,10 @@ public final class ServerStats {
                 s.put(p + "term", shard.member().term());
                 s.put(p + "leader", shard.member().leader() == null ? "" : shard.member().leader());
                 s.put(p + "applied_index", shard.member().appliedIndex());
+                s.put(p + "keys", shard.figures().keys());
+                s.put(p + "live_bytes", shard.figures().liveBytes());
+                s.put(p + "total_bytes", shard.figures().totalBytes());
+                s.put(p + "writes", shard.figures().writes());
             }
         }
         s.put("connections_current", (long) connectedClients());

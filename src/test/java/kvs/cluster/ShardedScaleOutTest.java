@@ -185,6 +185,8 @@ class ShardedScaleOutTest {
         assertThatThrownBy(() -> processes[2].get(ofShard3)).isInstanceOfSatisfying(MovedException.class,
                 e -> assertThat(e.address()).isEqualTo(HostPort.show(fourth.kvs())));
 
+        assertShardMetrics();
+
         processes[3].close(); // n1 or n2 leads shard 3 next, and n3 (not its member) learns which
         processes[3] = null;
         await("n3 redirects shard 3's slots to its new leader").atMost(Duration.ofSeconds(60)).until(() -> {
@@ -202,6 +204,25 @@ class ShardedScaleOutTest {
                 .until(() -> processes[3].shard(3) != null && processes[3].shard(3).isReadyLeader());
         assertThat(processes[3].get(ofShard3)).isEqualTo(Bytes.utf8("on n4"));
         assertAcknowledged(acked);
+    }
+
+    /** n3's /metrics: each shard's slots, and the figures of the shards it is a member of (not shard 3). */
+    private void assertShardMetrics() throws Exception {
+        kvs.metrics.Metrics metrics = new kvs.metrics.Metrics();
+        java.net.InetSocketAddress any = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        try (kvs.server.KvsServer server = kvs.server.KvsServer.start(processes[2], new kvs.pool.VirtualThreadPool(1),
+                List.of(new kvs.server.KvsServer.Listener(any, kvs.protocol.server.KvsProtocol.INSTANCE)),
+                kvs.server.KvsServer.Options.defaults().withObserver(metrics))) {
+            metrics.serve(any, server.stats(), kvs.security.Access.defaults());
+            java.net.http.HttpResponse<String> scraped = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(scraped.body()).contains("kvs_shard_slots{shard=\"0\"} 4096.0", "kvs_shard_slots{shard=\"3\"} 4096.0",
+                    "kvs_shard_leader{shard=\"2\"} ", "kvs_shard_leader{shard=\"0\"} ", "kvs_shard_keys{shard=\"1\"} ")
+                    .doesNotContain("kvs_shard_keys{shard=\"3\"}", "kvs_shard_leader{shard=\"3\"}");
+        } finally {
+            metrics.close();
+        }
     }
 
     private void assertAcknowledged(Map<Bytes, Long> acked) throws KvsException {
